@@ -1,0 +1,57 @@
+# Tessera: the one build entry point.
+#
+#   make run         build everything, boot Tessera under QEMU (serial on the terminal)
+#   make check       every test; ends with "N passed, N failed"
+#   make check-slow  emulator runs too slow for check (Bochs, big guests)
+#   make bench       benchmarks, side by side with the reference implementations
+#   make fuzz        long fuzzing campaigns
+#
+# Each component folder has its own Makefile with the targets all, check,
+# check-slow, bench, fuzz and clean. Test targets append one line per test,
+# "PASS name" or "FAIL name", to $(RESULTS); tests/summarize.sh counts them.
+
+TOP     := $(CURDIR)
+BUILD   := $(TOP)/build
+RESULTS := $(BUILD)/test-results.txt
+export TOP BUILD RESULTS
+
+# Order matters only for readability of the log; components build independently.
+COMPONENTS := pv-abi hypervisor xenstore-lite dom0-tools tests
+PRESENT    := $(foreach c,$(COMPONENTS),$(if $(wildcard $(c)/Makefile),$(c)))
+
+SUBMAKE := $(MAKE) --no-print-directory
+
+.PHONY: all deps run check check-slow bench fuzz clean $(PRESENT)
+
+all: deps
+	@set -e; for c in $(PRESENT); do $(SUBMAKE) -C $$c all; done
+
+deps:
+	@sh mk/install-deps.sh
+
+run: all
+	@$(SUBMAKE) -C tests run
+
+# Keeps going past a failing component so one run reports everything.
+define run_tests
+	@mkdir -p $(BUILD); rm -f $(RESULTS); touch $(RESULTS)
+	@for c in $(PRESENT); do \
+	    $(SUBMAKE) -C $$c $(1) || echo "FAIL $$c/make-$(1)" >> $(RESULTS); \
+	done
+	@sh tests/summarize.sh $(RESULTS)
+endef
+
+check: deps
+	$(call run_tests,check)
+
+check-slow: deps
+	$(call run_tests,check-slow)
+
+bench: deps
+	@for c in $(PRESENT); do $(SUBMAKE) -C $$c bench || exit 1; done
+
+fuzz: deps
+	@for c in $(PRESENT); do $(SUBMAKE) -C $$c fuzz || exit 1; done
+
+clean:
+	rm -rf $(BUILD)
