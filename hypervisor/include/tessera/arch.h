@@ -1,0 +1,29 @@
+/*
+ * The hooks common hypervisor code calls into the architecture for.
+ * Common code includes only this header for machine-specific services,
+ * never an arch header, so it also builds as host C for unit tests (which
+ * provide their own definitions of these hooks).
+ */
+#ifndef TESSERA_ARCH_H
+#define TESSERA_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write bytes to every console (serial, debug port). Safe from any context. */
+void arch_console_write(const char *s, size_t len);
+
+/* Disable interrupts on this CPU; returns the previous state for restore. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+
+/* Hint to the CPU inside a spin-wait loop. */
+void arch_cpu_relax(void);
+
+/* Index (0 .. nr_cpus-1) of the CPU running the caller. */
+unsigned int arch_cpu_id(void);
+
+/* Monotonic nanoseconds since boot (0 before the clock is calibrated). */
+uint64_t arch_now_ns(void);
+
+#endif
