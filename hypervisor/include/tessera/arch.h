@@ -26,4 +26,10 @@ unsigned int arch_cpu_id(void);
 /* Monotonic nanoseconds since boot (0 before the clock is calibrated). */
 uint64_t arch_now_ns(void);
 
+/*
+ * Stop the machine after a fatal error: every other CPU is halted, and
+ * test builds end the emulator. Never returns.
+ */
+void arch_panic_halt(void) __attribute__((noreturn));
+
 #endif
