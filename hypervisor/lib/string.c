@@ -1,0 +1,138 @@
+/*
+ * Memory and string functions. Byte loops, kept simple: the hypervisor
+ * copies little outside page copies, which get their own routines.
+ */
+#include <tessera/string.h>
+
+/*
+ * GCC recognises these loops as memcpy/memset idioms and would turn the
+ * bodies into calls to themselves; stop it for this file only.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_IDIOM __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_IDIOM
+#endif
+
+NO_IDIOM void *memcpy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+NO_IDIOM void *memmove(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+
+    /* Compare as integers: the regions may belong to different objects. */
+    if ((uintptr_t)d <= (uintptr_t)s || (uintptr_t)d >= (uintptr_t)s + n) {
+        while (n--)
+            *d++ = *s++;
+    } else {
+        d += n;
+        s += n;
+        while (n--)
+            *--d = *--s;
+    }
+    return dst;
+}
+
+NO_IDIOM void *memset(void *dst, int c, size_t n)
+{
+    unsigned char *d = dst;
+
+    while (n--)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+
+    for (; n; n--, x++, y++)
+        if (*x != *y)
+            return *x < *y ? -1 : 1;
+    return 0;
+}
+
+size_t strlen(const char *s)
+{
+    const char *p = s;
+
+    while (*p)
+        p++;
+    return (size_t)(p - s);
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+
+    while (*x && *x == *y)
+        x++, y++;
+    return (*x > *y) - (*x < *y);
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a;
+    const unsigned char *y = (const unsigned char *)b;
+
+    for (; n; n--, x++, y++) {
+        if (*x != *y)
+            return *x < *y ? -1 : 1;
+        if (!*x)
+            break;
+    }
+    return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (;; s++) {
+        if (*s == (char)c)
+            return (char *)s;
+        if (!*s)
+            return NULL;
+    }
+}
+
+char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+
+    for (;; s++) {
+        if (*s == (char)c)
+            last = s;
+        if (!*s)
+            return (char *)last;
+    }
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+    }
+    return len;
+}
