@@ -1,0 +1,14 @@
+/*
+ * The domain config as JSON, in the shape of libxl's domain_config (what
+ * "xl create -n" and "xl list -l" print): c_info, b_info, disks, nics and
+ * the on_* actions, omitting fields left at their defaults as libxl does.
+ */
+#ifndef TL_DOMCFG_JSON_H
+#define TL_DOMCFG_JSON_H
+
+#include "domcfg.h"
+
+/* Returns a heap string ending in a newline, or NULL if out of memory. */
+char *domcfg_to_json(const struct domcfg *cfg);
+
+#endif

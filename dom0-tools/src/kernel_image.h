@@ -1,0 +1,40 @@
+/*
+ * Opening a guest kernel the way a domain builder needs it: whatever the
+ * container (ELF, bzImage, or a gzip/xz/zstd/lz4-compressed ELF), find the
+ * ELF inside and run the shared loader's checks on it.
+ */
+#ifndef TL_KERNEL_IMAGE_H
+#define TL_KERNEL_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tessera/guest_elf.h>
+
+#include "bzimage.h"
+#include "decompress.h"
+
+#define KERNEL_IMAGE_MAX_FILE (256u << 20)
+
+struct kernel_image {
+    uint8_t *file;                  /* the file's bytes (owned) */
+    size_t file_len;
+    uint8_t *unpacked;              /* decompressed ELF, if any (owned) */
+    size_t unpacked_len;
+    const uint8_t *elf;             /* the ELF: file or unpacked */
+    size_t elf_len;
+    bool is_bzimage;
+    struct bzimage_info bz;
+    enum payload_compression compression;
+    struct guest_elf_info info;
+};
+
+/*
+ * Takes ownership of buf (malloc'd) and inspects it. On failure writes a
+ * one-line reason to why and frees everything; returns negative errno.
+ */
+int kernel_image_open_buffer(uint8_t *buf, size_t len, struct kernel_image *img, char *why, size_t why_size);
+int kernel_image_load(const char *path, struct kernel_image *img, char *why, size_t why_size);
+void kernel_image_free(struct kernel_image *img);
+
+#endif
