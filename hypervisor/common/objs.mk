@@ -1,3 +1,7 @@
 # Common (architecture-independent) hypervisor code.
 HV_SRCS += common/log.c
 HV_SRCS += common/panic.c
+HV_SRCS += common/bootinfo.c
+HV_SRCS += common/multiboot1.c
+HV_SRCS += common/multiboot2.c
+HV_SRCS += common/memmap.c
