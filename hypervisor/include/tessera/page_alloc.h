@@ -1,0 +1,105 @@
+/*
+ * The buddy allocator of machine frames (4 KiB). Blocks of 2^order frames
+ * (order 0..PAGE_MAX_ORDER), naturally aligned in machine frame numbers so
+ * an order-9 block can back a 2 MiB mapping.
+ *
+ * All state lives in the allocator and in the caller's struct page_info
+ * array (one entry per frame of the managed span). The frames' own memory
+ * is never read or written, so the allocator works before anything is
+ * mapped and tests can manage frames that do not exist.
+ *
+ * Locking: every function takes the allocator's lock; none may be called
+ * from an interrupt handler that could interrupt a holder (use irqsave
+ * callers if that changes).
+ */
+#ifndef TESSERA_PAGE_ALLOC_H
+#define TESSERA_PAGE_ALLOC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <tessera/spinlock.h>
+
+#define PAGE_SHIFT     12
+#define PAGE_SIZE      (1ul << PAGE_SHIFT)
+#define PAGE_MAX_ORDER 18                  /* 2^18 frames = 1 GiB */
+
+#define DOMID_XEN      0x7FF2u             /* owned by the hypervisor */
+#define DOMID_INVALID  0x7FF4u             /* owned by nobody: free or unmanaged */
+
+/* page_info.flags */
+#define PGF_MANAGED    0x01   /* was given to the allocator (page_alloc_add_free) */
+#define PGF_FREE       0x02   /* part of a free block */
+#define PGF_HEAD       0x04   /* first frame of a block (free or allocated) */
+
+#define PAGE_NO_LINK   UINT32_MAX
+
+/* One per frame; 16 bytes. Fields are [lock] unless noted. */
+struct page_info {
+    uint32_t next, prev;   /* free list links (frame indexes), free heads only */
+    uint16_t owner;        /* domain id, DOMID_XEN, or DOMID_INVALID */
+    uint8_t order;         /* block order, valid in head frames */
+    uint8_t flags;         /* PGF_* */
+    uint32_t refcount;     /* for later users (grant/mapping counts); 0 here */
+};
+
+struct page_alloc_stats {
+    uint64_t managed;      /* frames ever given to the allocator */
+    uint64_t free;
+    uint64_t used_xen;     /* allocated to DOMID_XEN */
+    uint64_t used_domains; /* allocated to any other owner */
+    uint64_t free_blocks[PAGE_MAX_ORDER + 1];
+};
+
+struct page_allocator {
+    spinlock_t lock;
+    struct page_info *meta;                /* [I] meta[i] is frame first_mfn + i */
+    uint64_t first_mfn;                    /* [I] */
+    uint64_t nr_frames;                    /* [I] */
+    uint32_t free_head[PAGE_MAX_ORDER + 1];
+    uint64_t nr_managed, nr_free, nr_used_xen, nr_used_domains;
+    const char *check_error;               /* last page_alloc_check failure */
+};
+
+/*
+ * Prepares an allocator for frames [first_mfn, first_mfn + nr_frames)
+ * with meta[nr_frames] (nr_frames < 2^32). Every frame starts unmanaged:
+ * nothing can be allocated until page_alloc_add_free.
+ */
+void page_alloc_init(struct page_allocator *pa, struct page_info *meta,
+                     uint64_t first_mfn, uint64_t nr_frames);
+
+/*
+ * Gives frames [mfn, mfn + count) to the allocator, any alignment: they
+ * are split into maximal naturally aligned blocks and merged with free
+ * neighbours. Returns 0, -ERANGE if outside the span, or -EEXIST if any of
+ * them is already managed (then nothing is added).
+ */
+int page_alloc_add_free(struct page_allocator *pa, uint64_t mfn, uint64_t count);
+
+/*
+ * Allocates 2^order contiguous frames for 'owner' (not DOMID_INVALID).
+ * Returns 0 and the first frame in *mfn_out, -EINVAL or -ENOMEM.
+ */
+int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
+                     uint64_t *mfn_out);
+
+/*
+ * Frees a block from page_alloc_alloc, with the order it was allocated
+ * with. Refuses, leaving all state untouched: -ERANGE outside the span,
+ * -EINVAL misaligned or not the head of an allocated block or the wrong
+ * order, -EALREADY a free block (double free).
+ */
+int page_alloc_free(struct page_allocator *pa, uint64_t mfn, unsigned order);
+
+/* Owner of a frame: DOMID_INVALID when free, unmanaged or outside the span. */
+uint16_t page_owner(struct page_allocator *pa, uint64_t mfn);
+
+void page_alloc_stats(struct page_allocator *pa, struct page_alloc_stats *out);
+
+/*
+ * Checks every invariant (free lists, flags, buddies merged, counters):
+ * returns 0, or -EINVAL with pa->check_error saying what is wrong. O(n).
+ */
+int page_alloc_check(struct page_allocator *pa);
+
+#endif
