@@ -1,0 +1,159 @@
+/*
+ * The PV test-kernel framework: what a test's main.c sees.
+ *
+ * A test defines
+ *     const char test_title[] = "...";
+ *     void test_main(void);
+ * and reports with test_fail()/test_skip()/test_error() (any number of
+ * times; the worst result wins). When test_main returns, the framework
+ * prints "Test result: SUCCESS|SKIP|ERROR|FAILURE" as the last line and
+ * shuts the domain down (SCHEDOP_shutdown, poweroff).
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pvabi/xen.h>
+#include <pvabi/errno.h>
+#include <pvabi/event_channel.h>
+#include <pvabi/grant_table.h>
+#include <pvabi/memory.h>
+#include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
+#include <pvabi/callback.h>
+#include <pvabi/version.h>
+#include <pvabi/io/console.h>
+#include "hypercall.h"
+
+#define PAGE_SIZE 4096UL
+#define PAGE_SHIFT 12
+#define PTE_PRESENT  0x001UL
+#define PTE_RW       0x002UL
+#define PTE_USER     0x004UL
+#define PTE_ACCESSED 0x020UL
+#define PTE_DIRTY    0x040UL
+#define PTE_KERNEL_RW (PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY)
+#define PTE_KERNEL_RO (PTE_PRESENT | PTE_ACCESSED)
+
+#define barrier() __asm__ volatile("" ::: "memory")
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- provided by the test ---- */
+extern const char test_title[];
+void test_main(void);
+
+/* ---- boot state ---- */
+extern start_info_t *guest_start_info;
+extern shared_info_t *guest_shared_info;       /* mapped by the framework */
+extern domid_t guest_domid;                    /* learnt at boot (0 for dom0) */
+extern char _image_start[], _image_end[];
+
+/* pseudo-physical <-> machine, through start_info's p2m list */
+unsigned long pfn_to_mfn(unsigned long pfn);
+unsigned long virt_to_mfn(const void *va);
+/* Map machine frame `mfn` at the page-aligned `va` (which must already be
+ * mapped, e.g. a page of our own .bss). Returns the hypercall's result. */
+long map_machine_page(void *va, unsigned long mfn, unsigned long pte_flags);
+/* Put the original frame back under `va`. */
+long unmap_machine_page(void *va);
+
+/* ---- console ---- */
+void console_write(const char *s, size_t len);
+int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- reporting ---- */
+enum test_result { RESULT_SUCCESS, RESULT_SKIP, RESULT_ERROR, RESULT_FAILURE };
+void test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void test_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+enum test_result test_current_result(void);
+/* Compare and report in one go; evaluates to whether it held. */
+#define CHECK(cond, ...) ((cond) ? true : (test_fail(__VA_ARGS__), false))
+#define CHECK_EQ(got, want, what) \
+    CHECK((long)(got) == (long)(want), "%s: got %ld, want %ld", (what), \
+          (long)(got), (long)(want))
+void __attribute__((noreturn)) guest_finish(void);
+void __attribute__((noreturn)) panic(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* ---- traps ---- */
+struct guest_regs {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;     /* the frame the hypervisor built */
+};
+#define VECTOR_EVENT    256
+#define VECTOR_SYSCALL  257
+#define VECTOR_FAILSAFE 258
+
+/* What a caught exception looked like. */
+struct trap_record {
+    unsigned int vector;
+    uint64_t error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+    uint64_t cr2;           /* vcpu_info.arch.cr2 at the time of a #PF */
+    bool from_user;         /* CS RPL was 3 in the bounce frame */
+};
+
+/*
+ * Run fn(arg) with traps caught: returns -1 if it completed, otherwise the
+ * vector that interrupted it, with details in *rec. Exceptions outside a
+ * catch are fatal (reported as ERROR).
+ */
+int run_catching(void (*fn)(void *), void *arg, struct trap_record *rec);
+
+/* Optional per-test hooks, called from the dispatcher (may be NULL). */
+extern void (*guest_syscall_hook)(struct guest_regs *regs);
+extern void (*guest_port_hook)(evtchn_port_t port);
+extern volatile unsigned long guest_port_hits[];    /* upcalls per port (ports < 256) */
+extern volatile unsigned long guest_upcalls;
+
+/* Enter user mode at fn with stack `stack_top`; it returns to the kernel by
+ * calling user_return() (a syscall). Returns the syscall's RAX. */
+uint64_t run_in_user_mode(void (*fn)(void), void *stack_top);
+/* From user mode: `syscall` with RAX = value; ends run_in_user_mode. */
+void __attribute__((noreturn)) user_return(uint64_t value);
+
+/* ---- events ---- */
+vcpu_info_t *this_vcpu_info(void);
+unsigned int this_vcpu_id(void);
+void events_enable(void);   /* clear evtchn_upcall_mask, deliver pending */
+void events_disable(void);
+void evtchn_unmask_port(evtchn_port_t port);
+void evtchn_mask_port(evtchn_port_t port);
+bool evtchn_test_and_clear_pending(evtchn_port_t port);
+long evtchn_send_port(evtchn_port_t port);
+long evtchn_close_port(evtchn_port_t port);
+
+/* ---- time ---- */
+uint64_t rdtsc_ordered(void);
+uint64_t system_time_ns(void);      /* pvclock of this vCPU */
+
+/* ---- percpu / SMP ---- */
+struct percpu {
+    unsigned int vcpu_id;
+    void *catch_buf;                /* active run_catching() frame */
+    struct trap_record *catch_rec;
+};
+extern struct percpu percpu_area[XEN_LEGACY_MAX_VCPUS];
+void percpu_init(unsigned int vcpu);
+/* Bring up vCPU `vcpu` running fn(vcpu) on the given stack; 0 or -XEN_E*. */
+long vcpu_start(unsigned int vcpu, void (*fn)(unsigned int vcpu), void *stack_top);
+void trap_table_install(void);
+void callbacks_install(void);
+
+/* ---- string ---- */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+char *strstr(const char *hay, const char *needle);
+
+#endif /* GUEST_H */

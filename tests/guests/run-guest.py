@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Boot one PV test kernel on a hypervisor under QEMU (TCG) and report its verdict.
+
+    tests/guests/run-guest.py --hypervisor build/guests/xen-4.17.elf \
+        --kernel build/guests/boot_console.elf [--append "HYPERVISOR ARGS"] \
+        [--kernel-args "ARGS"] [--timeout 60] [--log FILE]
+
+The test kernel is the first multiboot module (on real Xen: the initial
+domain). The verdict is taken from the last "Test result: X" line on the
+serial console; QEMU is stopped a moment after it appears. No verdict
+before --timeout, QEMU dying first, or a hypervisor panic is an ERROR.
+Prints "RESULT <verdict> <seconds>" last; exit status 0 only for SUCCESS
+(2 for SKIP, 1 otherwise).
+"""
+import argparse
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+XEN_APPEND = ("console=com1 com1=115200,8n1 dom0_mem=64M loglvl=all "
+              "guest_loglvl=all noreboot")
+RESULT_RE = re.compile(r"Test result: (SUCCESS|SKIP|ERROR|FAILURE)")
+# The hypervisor died: no verdict can follow.
+FATAL_RE = re.compile(r"Panic on CPU|\*\*\*\* PANIC|Domain 0 crashed|"
+                      r"domain_crash|Tessera panic", re.I)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--hypervisor", required=True, help="multiboot1 image for qemu -kernel")
+    p.add_argument("--kernel", required=True, help="the PV test kernel (ELF64)")
+    p.add_argument("--kernel-args", default="", help="the test kernel's command line")
+    p.add_argument("--append", default=XEN_APPEND, help="hypervisor command line")
+    p.add_argument("--smp", type=int, default=2)
+    p.add_argument("--mem", default="512")
+    p.add_argument("--cpu", default="max,-smap")
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--log", help="write the serial log here")
+    p.add_argument("--quiet", action="store_true", help="do not echo the serial log")
+    p.add_argument("--grace", type=float, default=0.3,
+                   help="seconds to keep reading after the verdict")
+    return p.parse_args(argv)
+
+
+def qemu_command(a):
+    module = a.kernel + (" " + a.kernel_args if a.kernel_args else "")
+    return ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", a.cpu,
+            "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
+            "-serial", "stdio", "-monitor", "none", "-no-reboot",
+            "-kernel", a.hypervisor, "-append", a.append, "-initrd", module]
+
+
+def run(a):
+    for path in (a.hypervisor, a.kernel):
+        if not os.path.exists(path):
+            print("run-guest: no such file: %s" % path, file=sys.stderr)
+            return "ERROR", 0.0
+    start = time.monotonic()
+    proc = subprocess.Popen(qemu_command(a), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    log = open(a.log, "w") if a.log else None
+    verdict, stop_at, buf = None, None, b""
+    fd = proc.stdout.fileno()
+    try:
+        while True:
+            now = time.monotonic()
+            if stop_at is not None and now >= stop_at:
+                break
+            if now - start > a.timeout:
+                print("run-guest: timeout after %.0f s" % a.timeout, file=sys.stderr)
+                verdict = verdict or "ERROR"
+                break
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            buf += data
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                if log:
+                    log.write("[%7.3f] %s\n" % (time.monotonic() - start, line))
+                if not a.quiet:
+                    print(line, flush=True)
+                m = RESULT_RE.search(line)
+                if m:
+                    verdict = m.group(1)
+                    stop_at = stop_at or time.monotonic() + a.grace
+                elif FATAL_RE.search(line) and verdict is None:
+                    verdict = "ERROR"
+                    stop_at = time.monotonic() + 1.0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if log:
+            log.close()
+    return verdict or "ERROR", time.monotonic() - start
+
+
+def main(argv):
+    a = parse_args(argv)
+    verdict, secs = run(a)
+    print("RESULT %s %.1f" % (verdict, secs))
+    return {"SUCCESS": 0, "SKIP": 2}.get(verdict, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Boots each named test kernel on one hypervisor image, JOBS at a time, and
+# appends "PASS|FAIL <prefix>/<test>" to RESULTS (SKIP counts as neither:
+# it is printed, not recorded as a pass). Kernels that failed to build
+# (no .elf) are skipped here; the Makefile already recorded them.
+#
+# usage: run-tests.sh HYPERVISOR OUT_DIR RESULTS PREFIX JOBS TIMEOUT TEST...
+set -u
+hv=$1 out=$2 results=$3 prefix=$4 jobs=$5 timeout=$6
+shift 6
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out/logs"
+
+run_one() {
+    t=$1
+    python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" \
+        --timeout "$timeout" --quiet --log "$out/logs/$t.log" > "$out/logs/$t.verdict" 2>&1
+    verdict=$(awk '/^RESULT / { print $2 " " $3 }' "$out/logs/$t.verdict")
+    case $verdict in
+    SUCCESS*) echo "PASS $prefix/$t" >> "$results"; echo "  $t: $verdict s" ;;
+    SKIP*)    echo "  $t: $verdict s (skipped, not counted)" ;;
+    *)        echo "FAIL $prefix/$t" >> "$results"
+              echo "  $t: ${verdict:-no verdict} -- log $out/logs/$t.log"
+              grep -E 'Failure|Error|PANIC|Test result' "$out/logs/$t.log" | tail -8 ;;
+    esac
+}
+
+running=0
+for t in "$@"; do
+    [ -f "$out/$t.elf" ] || continue
+    run_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
