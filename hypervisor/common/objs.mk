@@ -6,3 +6,4 @@ HV_SRCS += common/multiboot1.c
 HV_SRCS += common/multiboot2.c
 HV_SRCS += common/memmap.c
 HV_SRCS += common/page_alloc.c
+HV_SRCS += common/heap.c
