@@ -96,7 +96,8 @@ struct guest_regs {
 struct trap_record {
     unsigned int vector;
     uint64_t error_code;
-    uint64_t rip, cs, rflags, rsp, ss;
+    uint64_t rip, cs, rflags, rsp, ss;   /* cs: the selector only */
+    uint8_t saved_upcall_mask;          /* from CS bits 32-39 of the frame */
     uint64_t cr2;           /* vcpu_info.arch.cr2 at the time of a #PF */
     bool from_user;         /* CS RPL was 3 in the bounce frame */
 };
@@ -110,6 +111,9 @@ int run_catching(void (*fn)(void *), void *arg, struct trap_record *rec);
 
 /* Optional per-test hooks, called from the dispatcher (may be NULL). */
 extern void (*guest_syscall_hook)(struct guest_regs *regs);
+/* Sees every exception first; returning true resumes the guest with the
+ * (possibly edited) registers through HYPERCALL_iret. */
+extern bool (*guest_exception_hook)(struct guest_regs *regs);
 extern void (*guest_port_hook)(evtchn_port_t port);
 extern volatile unsigned long guest_port_hits[];    /* upcalls per port (ports < 256) */
 extern volatile unsigned long guest_upcalls;

@@ -1,6 +1,7 @@
 /*
  * A small vsnprintf: %d %i %u %x %X %p %s %c %%, with the l/ll/z length
- * modifiers, a field width and the '0' and '-' flags. Enough for test output.
+ * modifiers, a field width, a %.Ns precision for strings, and the '0', '-'
+ * and '#' (0x prefix) flags. Enough for test output.
  */
 #include "guest.h"
 
@@ -51,18 +52,26 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             continue;
         }
         fmt++;
-        bool zero = false, left = false;
+        bool zero = false, left = false, alt = false;
         for (;; fmt++) {
             if (*fmt == '0')
                 zero = true;
             else if (*fmt == '-')
                 left = true;
+            else if (*fmt == '#')
+                alt = true;
             else
                 break;
         }
         int width = 0;
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
+        int prec = -1;
+        if (*fmt == '.') {
+            prec = 0;
+            for (fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
+                prec = prec * 10 + (*fmt - '0');
+        }
         int lng = 0;
         while (*fmt == 'l' || *fmt == 'z') {
             lng++;
@@ -77,6 +86,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         case 'u': case 'x': case 'X': {
             unsigned long long v = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
+            if (alt && *fmt != 'u') {
+                put(&o, '0');
+                put(&o, 'x');
+            }
             put_num(&o, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', false, width, zero, left);
             break;
         }
@@ -89,11 +102,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
-            size_t len = strlen(s);
+            size_t len = 0;
+            while (s[len] && (prec < 0 || len < (size_t)prec))
+                len++;
             for (; !left && width > (int)len; width--)
                 put(&o, ' ');
-            while (*s)
-                put(&o, *s++);
+            for (size_t i = 0; i < len; i++)
+                put(&o, s[i]);
             for (; left && width > (int)len; width--)
                 put(&o, ' ');
             break;

@@ -17,6 +17,7 @@ void guest_handle_events(void);
 extern void guest_iret_to(uint64_t *frame) __attribute__((noreturn));
 
 void (*guest_syscall_hook)(struct guest_regs *regs);
+bool (*guest_exception_hook)(struct guest_regs *regs);
 
 /* The guest kernel may `int3`/`into` from its kernel mode (DPL >= 1 is
  * needed for that in PV) and from user mode (DPL 3). */
@@ -156,7 +157,9 @@ static void record_trap(struct trap_record *rec, const struct guest_regs *regs)
     rec->vector = (unsigned int)regs->vector;
     rec->error_code = regs->error_code;
     rec->rip = regs->rip;
-    rec->cs = regs->cs;
+    /* Bits 32-39 of the frame's CS carry the events mask at the time. */
+    rec->cs = regs->cs & 0xffff;
+    rec->saved_upcall_mask = (uint8_t)(regs->cs >> 32);
     rec->rflags = regs->rflags;
     rec->rsp = regs->rsp;
     rec->ss = regs->ss;
@@ -186,6 +189,9 @@ void guest_trap_dispatch(struct guest_regs *regs)
     case VECTOR_FAILSAFE:
         panic("failsafe callback at rip %#lx", (unsigned long)regs->rip);
     }
+
+    if (guest_exception_hook && guest_exception_hook(regs))
+        return;     /* handled: back through HYPERCALL_iret with *regs */
 
     if (pc->catch_buf) {
         uint64_t *buf = pc->catch_buf;
