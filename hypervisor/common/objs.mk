@@ -7,3 +7,4 @@ HV_SRCS += common/multiboot2.c
 HV_SRCS += common/memmap.c
 HV_SRCS += common/page_alloc.c
 HV_SRCS += common/heap.c
+HV_SRCS += common/cmdline.c
