@@ -30,7 +30,9 @@
  * (with VMASST_TYPE_runstate_update_flag). */
 #define XEN_RUNSTATE_UPDATE (xen_mk_ullong(1) << 63)
 
-/* Singleshot timer flags: fail with -ETIME if the deadline has passed. */
+/* Singleshot timer flags. _future asked for -ETIME when the deadline had
+ * passed; Xen 4.17 accepts and ignores it (the timer fires at once), and so
+ * do guests written for it. */
 #define _VCPU_SSHOTTMR_future 0
 #define VCPU_SSHOTTMR_future  (1U << _VCPU_SSHOTTMR_future)
 
