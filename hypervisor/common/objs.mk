@@ -8,3 +8,4 @@ HV_SRCS += common/memmap.c
 HV_SRCS += common/page_alloc.c
 HV_SRCS += common/heap.c
 HV_SRCS += common/cmdline.c
+HV_SRCS += common/timer.c
