@@ -1,6 +1,7 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,11 +37,10 @@ int watch_add(struct xsd_conn *conn, const char *path, const char *token, bool r
     conn->nwatches++;
 
     struct xsd *xsd = conn->xsd;
-    w->all_next = xsd->watches;
-    if (xsd->watches)
-        xsd->watches->all_pprev = &w->all_next;
-    w->all_pprev = &xsd->watches;
-    xsd->watches = w;
+    w->all_next = NULL;
+    w->all_pprev = xsd->watches_tail ? &xsd->watches_tail->all_next : &xsd->watches;
+    *w->all_pprev = w;
+    xsd->watches_tail = w;
     xsd->nwatches++;
     if (d)
         d->watches++;
@@ -52,6 +52,9 @@ static void watch_unlink(struct watch *w)
     struct xsd *xsd = w->conn->xsd;
     struct domain *d = domain_get(xsd, w->conn->domid);
 
+    if (xsd->watches_tail == w)
+        xsd->watches_tail = w->all_pprev == &xsd->watches ? NULL :
+            (struct watch *)((char *)w->all_pprev - offsetof(struct watch, all_next));
     *w->all_pprev = w->all_next;
     if (w->all_next)
         w->all_next->all_pprev = w->all_pprev;

@@ -22,10 +22,8 @@ void xsd_quota_defaults(struct xsd_quota *q)
     q->permissions = 5;
 }
 
-/* The tree a fresh daemon starts with, all owned by dom0, readable by none. */
-static const char *const initial_nodes[] = {
-    "/", "/tool", "/tool/xenstored", "/local", "/local/domain", "/local/domain/0",
-};
+/* The tree a fresh daemon starts with (as Xen's does), owned by dom0. */
+static const char *const initial_nodes[] = { "/", "/tool", "/tool/xenstored" };
 
 int xsd_init(struct xsd *xsd)
 {

@@ -134,7 +134,8 @@ struct xsd {
     struct xsd_quota quota;
     struct domain *domains[XSD_MAX_DOMID];
     struct xsd_conn *conns;
-    struct watch *watches;              /* all watches of all connections */
+    struct watch *watches;              /* all watches, oldest first: events go out in that order */
+    struct watch *watches_tail;
     unsigned long nwatches;
     struct xsd_domain_backend backend;
     bool log_enabled;

@@ -9,6 +9,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* Largest reply accepted; past it the connection is given up. */
+#define XS_REPLY_MAX (1u << 20)
+
 static const struct xs_error_name error_names[XS_ERROR_NAME_COUNT] = XS_ERROR_NAMES_INIT;
 
 int xs_errno_from_name(const char *name)
@@ -153,7 +156,12 @@ static struct xs_msg *read_msg(int fd)
     struct xsd_sockmsg hdr;
     if (!read_all(fd, &hdr, sizeof(hdr)))
         return NULL;
-    if (hdr.len > XENSTORE_PAYLOAD_MAX) {
+    /*
+     * The protocol caps payloads at 4096 bytes, but oxenstored sends bigger
+     * DIRECTORY replies. Accept them (up to a sanity limit) rather than lose
+     * track of the stream.
+     */
+    if (hdr.len > XS_REPLY_MAX) {
         errno = E2BIG;
         return NULL;
     }
@@ -274,7 +282,12 @@ void *xs_talkv(struct xs_handle *h, xs_transaction_t t, uint32_t type,
         hdr.len += (uint32_t)iov[i].iov_len;
         vec[i + 1] = iov[i];
     }
-    if (hdr.len > XENSTORE_PAYLOAD_MAX) {
+    /*
+     * The protocol caps payloads at 4096 bytes, but oxenstored sends bigger
+     * DIRECTORY replies. Accept them (up to a sanity limit) rather than lose
+     * track of the stream.
+     */
+    if (hdr.len > XS_REPLY_MAX) {
         errno = E2BIG;
         return NULL;
     }

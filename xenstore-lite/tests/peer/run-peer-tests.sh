@@ -1,0 +1,80 @@
+#!/bin/bash
+# Peer, differential and bad-input tests: our daemon against Debian's
+# xenstore tools, pyxs and Xen's test-xenstore; our client library against
+# Xen's C xenstored and oxenstored; our replies against the C daemon's.
+# Every daemon started here is stopped on exit, whatever happens.
+#
+#   run-peer-tests.sh BUILD_DIR RESULTS
+set -u
+O=$1 RESULTS=$2
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+peers=$(cd "$src/../../shared/peers" 2>/dev/null && pwd || echo /work/shared/peers)
+[ -d "$peers" ] || peers=/work/shared/peers
+run=$O/run
+XEN_BIN=/usr/lib/xen-4.17/bin
+PY=/usr/bin/python3          # Debian's python: the one with pyxs
+source "$here/../daemons.sh"
+PEERS_DIR=$peers
+trap stop_daemons EXIT INT TERM
+
+record() {  # record NAME STATUS
+    if [ "$2" = 0 ]; then echo "PASS $1" >>"$RESULTS"; else echo "FAIL $1" >>"$RESULTS"; echo "FAIL $1"; fi
+}
+
+# check NAME COMMAND...: runs the command, output in $run/logs/NAME.log
+check() {
+    local name=$1; shift
+    local log=$run/logs/${name//\//_}.log
+    "$@" >"$log" 2>&1
+    local rc=$?
+    record "$name" $rc
+    [ $rc = 0 ] || tail -20 "$log"
+    return $rc
+}
+
+rm -rf "$run"; mkdir -p "$run/logs"
+
+# ---- start the daemons
+start_ours "$O/san/xenstored-lite" "$run/ours"; record xenstore/peer/ours-starts $?
+ours_pid=$OURS_PID
+start_ref c "$run/c"; record xenstore/peer/reference-c-starts $?
+start_ref ocaml "$run/ocaml"; record xenstore/peer/reference-ocaml-starts $?
+
+OURS=$run/ours/socket C=$run/c/socket OCAML=$run/ocaml/socket
+
+# ---- Debian's xenstore-utils (Debian's libxenstore) against our daemon
+check xenstore/peer/xenstore-utils env XENSTORED_PATH="$OURS" bash "$here/xenstore-utils.sh" /usr/bin
+# ---- pyxs against our daemon
+check xenstore/peer/pyxs env XENSTORED_PATH="$OURS" $PY "$here/pyxs_peer.py" "$OURS"
+# ---- Xen's own test suite against our daemon: every test, then random
+check xenstore/peer/test-xenstore env XENSTORED_PATH="$OURS" "$XEN_BIN/test-xenstore"
+check xenstore/peer/test-xenstore-random env XENSTORED_PATH="$OURS" "$XEN_BIN/test-xenstore" -r 3
+
+# ---- our client library (and our tools) against the reference daemons, and ours
+for d in ours c ocaml; do
+    sock=$run/$d/socket
+    if [ ! -x "$O/san/client-tests" ]; then record "xenstore/client/$d/build" 1; continue; fi
+    XENSTORED_PATH=$sock RESULTS=$RESULTS "$O/san/client-tests" "xenstore/client/$d" \
+        >"$run/logs/client-$d.log" 2>&1 || { echo "client tests against $d failed:"; grep -A3 "had failures" "$run/logs/client-$d.log"; }
+    # Xen's test-xenstore, run on our libxenstore.so.4 instead of Debian's
+    check "xenstore/ourlib/test-xenstore-$d" env LD_LIBRARY_PATH="$O/opt" XENSTORED_PATH="$sock" "$XEN_BIN/test-xenstore"
+    check "xenstore/ourlib/xenstore-utils-$d" env LD_LIBRARY_PATH="$O/opt" XENSTORED_PATH="$sock" bash "$here/xenstore-utils.sh" /usr/bin
+    check "xenstore/tools/$d" env XENSTORED_PATH="$sock" bash "$here/xenstore-utils.sh" "$O/san"
+done
+
+# ---- differential: the same recorded sequence against the C daemon and ours
+check xenstore/diff/c-vs-ours python3 "$src/tests/py/xsdiff.py" "$C" "$OURS" \
+    --results "$RESULTS" --prefix xenstore/diff/step
+
+# ---- bad input and the ring transport against our daemon
+check xenstore/badinput python3 "$src/tests/py/badinput.py" "$OURS" --results "$RESULTS" --prefix xenstore/badinput
+check xenstore/ring-host python3 "$src/tests/py/ring_host.py" "$OURS" "$run/ours/rings" \
+    --results "$RESULTS" --prefix xenstore/ring-host
+
+# ---- our daemon survived all that, and exits cleanly (ASan: no leaks)
+kill -0 "$ours_pid" 2>/dev/null; record xenstore/peer/ours-still-running $?
+kill "$ours_pid"; wait "$ours_pid" 2>/dev/null; rc=$?
+record xenstore/peer/ours-clean-exit $rc
+[ $rc = 0 ] || tail -30 "$run/ours/out.txt"
+exit 0

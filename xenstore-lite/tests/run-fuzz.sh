@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs the handler fuzzer for SECS seconds on a corpus kept under the build
+# directory (seeded from the checked-in seeds) and records one result line.
+#   run-fuzz.sh FUZZER SECS RESULTS NAME
+set -u
+fuzzer=$1 secs=$2 results=$3 name=$4
+here=$(cd "$(dirname "$0")" && pwd)
+corpus=$(dirname "$fuzzer")/corpus
+mkdir -p "$corpus"
+cp -n "$here"/../fuzz/seeds/* "$corpus"/ 2>/dev/null || true
+if "$fuzzer" -max_total_time="$secs" -max_len=9000 -print_final_stats=0 "$corpus" \
+        >"$(dirname "$fuzzer")/$(basename "$name").log" 2>&1; then
+    echo "PASS $name" >>"$results"
+else
+    echo "FAIL $name" >>"$results"
+    tail -40 "$(dirname "$fuzzer")/$(basename "$name").log"
+fi
