@@ -9,3 +9,4 @@ HV_SRCS += common/page_alloc.c
 HV_SRCS += common/heap.c
 HV_SRCS += common/cmdline.c
 HV_SRCS += common/timer.c
+HV_SRCS += common/symbols.c
