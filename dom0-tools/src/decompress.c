@@ -274,7 +274,7 @@ int payload_decompress(enum payload_compression c, const uint8_t *in, size_t in_
         break;
     }
     if (rc == -E2BIG && !*why)
-        *why = "payload decompresses to more than 512 MiB";
+        *why = "payload decompresses to more than the output limit (512 MiB for kernels)";
     if (rc == -ENOMEM && !*why)
         *why = "out of memory while decompressing";
     if (rc) {

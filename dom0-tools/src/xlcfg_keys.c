@@ -62,8 +62,9 @@ static int get_number(struct apply_ctx *c, const struct xlcfg_setting *st, uint6
                       uint64_t *out)
 {
     if (st->kind == XLCFG_LIST || parse_u64(st->scalar.text, out) || *out < min || *out > max)
-        return diag_error(c->d, st->line, st->col, "'%s' expects a number from %" PRIu64 " to %" PRIu64,
-                          st->key, min, max);
+        return diag_error(c->d, st->kind == XLCFG_LIST ? st->line : st->scalar.line,
+                          st->kind == XLCFG_LIST ? st->col : st->scalar.col,
+                          "'%s' expects a number from %" PRIu64 " to %" PRIu64, st->key, min, max);
     return 0;
 }
 

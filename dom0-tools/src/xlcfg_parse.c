@@ -166,6 +166,12 @@ static int scan_string(struct scanner *s, struct xlcfg_atom *atom)
             advance(s);
             break;
         }
+        if (c == '\\' && peek2(s) == '\n') {
+            /* A backslash-newline inside a string continues it. */
+            advance(s);
+            advance(s);
+            continue;
+        }
         if (c == '\\') {
             int el = s->line, ec = s->col;
             advance(s);

@@ -1,9 +1,85 @@
 # Tests, fuzzing and benchmarks of dom0-tools (included by ../Makefile).
+#
+# check: unit tests (CUnit, ASan/UBSan), golden files, command-line tests,
+#        the loader's freestanding build, and a few seconds of each fuzzer.
+# fuzz:  long libFuzzer runs (FUZZ_SECONDS each), corpora kept in $(O)/fuzz.
+
+T            := $(SRC)/tests
+UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_console elf_builder
+UNIT_OBJS    := $(addprefix $(O)/san/test/,$(addsuffix .o,$(UNIT_SRCS))) $(O)/san/test/cunit_results.o
+TEST_INCS    := -I$(T)/unit -I$(TOP)/tests/lib
+FUZZERS      := guest_elf xlcfg domxml devspec kernel_image
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LDFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+CHECK_FUZZ_SECONDS ?= 3
+FUZZ_SECONDS ?= 300
+
+$(O)/san/test/%.o: $(T)/unit/%.c $(HEADERS) $(T)/unit/unit.h $(T)/unit/elf_builder.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(SAN) $(INCS) $(TEST_INCS) -c $< -o $@
+$(O)/san/test/cunit_results.o: $(TOP)/tests/lib/cunit_results.c $(TOP)/tests/lib/cunit_results.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(SAN) $(TEST_INCS) -c $< -o $@
+$(O)/san/unit-tests: $(UNIT_OBJS) $(call lib_objs,san)
+	$(CC) $(SAN) -o $@ $^ $(LIBS) -lcunit -lutil
+
+$(O)/fuzz/obj/%.o: $(SRC)/src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(FUZZ_CFLAGS) $(INCS) -c $< -o $@
+$(O)/fuzz/obj/guest_elf.o: $(GUEST_ELF) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(FUZZ_CFLAGS) $(INCS) -c $< -o $@
+$(O)/fuzz/fuzz_%: $(T)/fuzz/fuzz_%.c $(call lib_objs,fuzz)
+	$(CLANG) $(CSTD) $(FUZZ_LDFLAGS) $(INCS) -o $@ $^ $(LIBS)
+$(O)/fuzz/make_seeds: $(T)/fuzz/make_seeds.c $(T)/unit/elf_builder.c $(T)/unit/elf_builder.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(INCS) $(TEST_INCS) -o $@ $(T)/fuzz/make_seeds.c $(T)/unit/elf_builder.c -lz -llzma
+
+FUZZ_BINS := $(addprefix $(O)/fuzz/fuzz_,$(FUZZERS)) $(O)/fuzz/make_seeds
+
+tl-builds: $(O)/san/tl $(O)/san/xl $(O)/opt/tl $(O)/opt/xl
+unit-build: $(O)/san/unit-tests
+fuzz-build: $(FUZZ_BINS)
+
+.PHONY: tl-builds unit-build fuzz-build
+
 check:
-	@echo "dom0-tools: no tests yet"
+	@mkdir -p $(O)
+	@$(MAKE) --no-print-directory tl-builds || echo "FAIL dom0-tools/build/tl" >> $(RESULTS)
+	@$(MAKE) --no-print-directory unit-build || echo "FAIL dom0-tools/build/unit-tests" >> $(RESULTS)
+	@$(MAKE) --no-print-directory fuzz-build || echo "FAIL dom0-tools/build/fuzzers" >> $(RESULTS)
+	@if [ -x $(O)/san/unit-tests ]; then \
+	    RESULTS=$(RESULTS) $(O)/san/unit-tests || echo "FAIL dom0-tools/unit/exit-status" >> $(RESULTS); \
+	fi
+	@if [ -x $(O)/san/tl ]; then \
+	    sh $(T)/golden/run.sh $(O)/san/tl $(RESULTS) $(O)/work/golden; \
+	    sh $(T)/cli/run.sh $(O)/san $(RESULTS) $(O)/work/cli; \
+	fi
+	@sh $(T)/freestanding.sh $(TOP) $(O)/work $(RESULTS)
+	@for f in $(FUZZERS); do \
+	    if [ ! -x $(O)/fuzz/fuzz_$$f ]; then continue; fi; \
+	    corpus=$(O)/work/corpus-$$f; \
+	    sh $(T)/fuzz/seed.sh $$f $$corpus $(T) $(O)/fuzz/make_seeds; \
+	    if $(O)/fuzz/fuzz_$$f -max_total_time=$(CHECK_FUZZ_SECONDS) -seed=1 -rss_limit_mb=2048 \
+	         -artifact_prefix=$(O)/work/crash-$$f- $$corpus > $(O)/work/fuzz-$$f.log 2>&1; then \
+	        echo "PASS dom0-tools/fuzz/$$f" >> $(RESULTS); \
+	    else \
+	        echo "FAIL dom0-tools/fuzz/$$f" >> $(RESULTS); tail -30 $(O)/work/fuzz-$$f.log; \
+	    fi; \
+	done
+
 check-slow:
 	@echo "dom0-tools: nothing for check-slow"
-bench:
-	@echo "dom0-tools: no bench yet"
-fuzz:
-	@echo "dom0-tools: no fuzz yet"
+
+bench: $(O)/opt/tl
+	@sh $(T)/bench.sh $(O)/opt/tl $(O)/work/bench
+
+fuzz: fuzz-build
+	@mkdir -p $(O)/fuzz/corpus
+	@for f in $(FUZZERS); do \
+	    corpus=$(O)/fuzz/corpus/$$f; \
+	    if [ ! -d $$corpus ]; then sh $(T)/fuzz/seed.sh $$f $$corpus $(T) $(O)/fuzz/make_seeds; fi; \
+	    echo "dom0-tools: fuzzing $$f for $(FUZZ_SECONDS) s"; \
+	    $(O)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	        -artifact_prefix=$(O)/fuzz/crash-$$f- $$corpus || exit 1; \
+	done

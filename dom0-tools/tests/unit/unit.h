@@ -1,0 +1,11 @@
+/* Registration of each unit-test file's CUnit suite. */
+#ifndef TL_TEST_UNIT_H
+#define TL_TEST_UNIT_H
+
+void register_guest_elf_tests(void);
+void register_xlcfg_tests(void);
+void register_domxml_tests(void);
+void register_image_tests(void);
+void register_console_tests(void);
+
+#endif
