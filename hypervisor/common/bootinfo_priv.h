@@ -31,7 +31,7 @@ const uint8_t *bi_map(const struct phys_reader *mem, uint64_t pa, uint64_t len);
 /*
  * Copies the C string at physical address pa into dst[cap], reading one
  * byte at a time through the reader. A string longer than cap-1 is cut
- * (with a warning). Returns 0 or -EFAULT ('what' names it in the error).
+ * (with a warning). Returns 0, or -EFAULT with 'unreadable' as the error.
  */
 int bi_copy_phys_string(struct boot_info *bi, const struct phys_reader *mem, uint64_t pa,
                         char *dst, size_t cap, const char *unreadable);
@@ -44,7 +44,7 @@ int bi_copy_bounded_string(struct boot_info *bi, const uint8_t *src, size_t avai
                            char *dst, size_t cap, const char *unterminated);
 
 int bi_add_region(struct boot_info *bi, uint64_t base, uint64_t length, uint32_t type);
-/* Returns the new module or NULL (bi->error set, see bi_module_error). */
+/* Returns the new module, or NULL with *err and bi->error set. */
 struct boot_module *bi_add_module(struct boot_info *bi, uint64_t start, uint64_t end, int *err);
 /* The two usable regions that mem_lower / mem_upper describe. */
 int bi_regions_from_basic(struct boot_info *bi);

@@ -138,9 +138,12 @@ static void apply(struct parser *p, const struct cmdline_option *o, const char *
             problem(p, "%s: needs a value (%s=...)", key, key);
             return;
         }
+        if (o->size == 0) {
+            problem(p, "%s: the option table gives this string no buffer size", key);
+            return;
+        }
         if (strlen(value) >= o->size) {
-            problem(p, "%s: value is too long (at most %zu characters)", key,
-                    o->size ? o->size - 1 : 0);
+            problem(p, "%s: value is too long (at most %zu characters)", key, o->size - 1);
             return;
         }
         strlcpy(o->target, value, o->size);

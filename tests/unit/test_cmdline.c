@@ -12,12 +12,12 @@ static uint64_t opt_cpus, opt_mem;
 static char opt_console[16];
 
 static const struct cmdline_option table[] = {
-    { "smp", OPT_BOOL, &opt_smp, NULL, "bring up secondary CPUs", 0, NULL },
-    { "sync_console", OPT_BOOL, &opt_sync, NULL, "write the console synchronously", 0, NULL },
-    { "maxcpus", OPT_UINT, &opt_cpus, NULL, "use at most this many CPUs", 0, NULL },
-    { "dom0_mem", OPT_SIZE, &opt_mem, NULL, "memory for dom0", 0, NULL },
-    { "console", OPT_STRING, opt_console, NULL, "console devices", sizeof(opt_console), NULL },
-    { "loglvl", OPT_CUSTOM, NULL, log_set_level_str, "log threshold", 0, "err|warn|info|debug|all" },
+    CMDLINE_BOOL("smp", opt_smp, "bring up secondary CPUs"),
+    CMDLINE_BOOL("sync_console", opt_sync, "write the console synchronously"),
+    CMDLINE_UINT("maxcpus", opt_cpus, "use at most this many CPUs"),
+    CMDLINE_SIZE("dom0_mem", opt_mem, "memory for dom0"),
+    CMDLINE_STRING("console", opt_console, "console devices"),
+    CMDLINE_CUSTOM("loglvl", log_set_level_str, "err|warn|info|debug|all", "log threshold"),
 };
 
 static char messages[2048];
@@ -193,6 +193,21 @@ static void test_nameless_and_overlong_words(void)
     CU_ASSERT_TRUE(opt_smp);
 }
 
+static void test_string_without_buffer_size_reported(void)
+{
+    static char buf[8] = "keep";
+    static const struct cmdline_option bad[] = {
+        { "s", OPT_STRING, buf, NULL, "no size given", 0, NULL },
+        { "c", OPT_CUSTOM, NULL, log_set_level_str, "no expects given", 0, NULL },
+    };
+
+    messages[0] = '\0';
+    CU_ASSERT_EQUAL(cmdline_parse("s=abc c=zzz", bad, 2, collect, NULL), 2);
+    CU_ASSERT_STRING_EQUAL(messages, "s: the option table gives this string no buffer size\n"
+                                     "c: expected a valid value, got 'zzz'\n");
+    CU_ASSERT_STRING_EQUAL(buf, "keep");
+}
+
 static void test_null_report_is_allowed(void)
 {
     opt_cpus = 0;
@@ -228,6 +243,7 @@ int main(void)
         UNIT_CASE(last_setting_wins),
         UNIT_CASE(whitespace_and_empty_lines),
         UNIT_CASE(nameless_and_overlong_words),
+        UNIT_CASE(string_without_buffer_size_reported),
         UNIT_CASE(null_report_is_allowed),
         UNIT_CASE(help_lists_every_option),
     };

@@ -35,6 +35,18 @@ struct cmdline_option {
     const char *expects;               /* OPT_CUSTOM: accepted values, for messages */
 };
 
+/*
+ * Table entries, so no field is forgotten (a string's buffer size above all):
+ *   CMDLINE_STRING("on_ready", opt_on_ready, "what to do once booted")
+ */
+#define CMDLINE_BOOL(n, var, h)   { .name = (n), .type = OPT_BOOL, .target = &(var), .help = (h) }
+#define CMDLINE_UINT(n, var, h)   { .name = (n), .type = OPT_UINT, .target = &(var), .help = (h) }
+#define CMDLINE_SIZE(n, var, h)   { .name = (n), .type = OPT_SIZE, .target = &(var), .help = (h) }
+#define CMDLINE_STRING(n, buf, h) { .name = (n), .type = OPT_STRING, .target = (buf), \
+                                    .help = (h), .size = sizeof(buf) }
+#define CMDLINE_CUSTOM(n, fn, accepted, h) { .name = (n), .type = OPT_CUSTOM, .custom = (fn), \
+                                             .help = (h), .expects = (accepted) }
+
 /* Longest word the parser handles; longer ones are reported and skipped. */
 #define CMDLINE_WORD_MAX 512
 

@@ -7,7 +7,9 @@
  * t j; flags - 0 + space #; width and precision, either may be '*'.
  * %s of NULL prints "(null)", %p of NULL prints "(nil)" (as glibc does, so
  * the differential tests can compare byte for byte). An unknown conversion
- * is copied to the output as written. No floating point.
+ * is copied to the output as written. No floating point. Widths and
+ * precisions are capped at 100000 (a guard against "%*d" with a huge
+ * argument, not a limit any real output reaches).
  */
 #ifndef TESSERA_FORMAT_H
 #define TESSERA_FORMAT_H
