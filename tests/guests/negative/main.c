@@ -1,0 +1,213 @@
+/*
+ * Negative tests: hypercalls with bad pointers, out-of-range ports and
+ * grant references, unknown operations, other domains' objects, and
+ * writable mappings of our own page tables. Each must fail with the error
+ * real Xen 4.17 gives, and the domain must carry on afterwards.
+ */
+#include "guest.h"
+
+const char test_title[] = "negative tests";
+
+#define HV_ADDR   0xffff830000000000UL   /* hypervisor direct map */
+#define UNMAPPED  0x40000000000UL       /* canonical, never mapped here */
+#define NO_DOMAIN 0x7000                /* a domain id nobody has */
+
+static void bad_pointers(void)
+{
+    CHECK_EQ(hyp_console_io(CONSOLEIO_write, 16, (const char *)HV_ADDR), -XEN_EFAULT,
+             "console_io from a hypervisor address");
+    CHECK_EQ(hyp_console_io(CONSOLEIO_write, 16, (const char *)UNMAPPED), -XEN_EFAULT,
+             "console_io from an unmapped address");
+    CHECK_EQ(hyp_xen_version(XENVER_extraversion, (void *)UNMAPPED), -XEN_EFAULT,
+             "xen_version into an unmapped buffer");
+    CHECK_EQ(hyp_xen_version(XENVER_capabilities, (void *)HV_ADDR), -XEN_EFAULT,
+             "xen_version into hypervisor memory");
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_send, (void *)UNMAPPED), -XEN_EFAULT,
+             "event_channel_op with an unmapped argument");
+    CHECK_EQ(hyp_sched_op(SCHEDOP_shutdown, (void *)UNMAPPED), -XEN_EFAULT,
+             "sched_op shutdown with an unmapped argument");
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_get_runstate_info, 0, (void *)HV_ADDR), -XEN_EFAULT,
+             "runstate into hypervisor memory");
+    CHECK_EQ(hyp_memory_op(XENMEM_memory_map, (void *)UNMAPPED), -XEN_EFAULT,
+             "memory_map with an unmapped argument");
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_query_size, (void *)UNMAPPED, 1), -XEN_EFAULT,
+             "grant_table_op with an unmapped argument");
+    CHECK_EQ(hyp_set_trap_table((const struct trap_info *)UNMAPPED), -XEN_EFAULT,
+             "set_trap_table from an unmapped table");
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_register, (void *)UNMAPPED), -XEN_EFAULT,
+             "callback_op with an unmapped argument");
+
+    /* A memory map into a buffer that is not mapped. The initial domain has
+     * no pseudo-physical map of its own (XENMEM_memory_map is -ENOSYS for it
+     * on Xen); it reads the machine map instead. */
+    unsigned int map_cmd = (guest_start_info->flags & SIF_INITDOMAIN) ?
+                           XENMEM_machine_memory_map : XENMEM_memory_map;
+    struct xen_memory_map mm = { .nr_entries = 64 };
+    set_xen_guest_handle(mm.buffer, (void *)UNMAPPED);
+    CHECK_EQ(hyp_memory_op(map_cmd, &mm), -XEN_EFAULT, "memory map into an unmapped buffer");
+
+    /* Poll with its port array unmapped. */
+    struct sched_poll poll = { .nr_ports = 1, .timeout = 1 };
+    set_xen_guest_handle(poll.ports, (evtchn_port_t *)UNMAPPED);
+    CHECK_EQ(hyp_sched_op(SCHEDOP_poll, &poll), -XEN_EFAULT, "poll with unmapped ports");
+}
+
+static void event_channels(void)
+{
+    CHECK_EQ(evtchn_send_port(EVTCHN_2L_NR_CHANNELS), -XEN_EINVAL, "send on port 4096");
+    CHECK_EQ(evtchn_send_port(0xffffffffu), -XEN_EINVAL, "send on port 2^32-1");
+    CHECK_EQ(evtchn_send_port(4000), -XEN_EINVAL, "send on a never-allocated port");
+    CHECK_EQ(evtchn_close_port(100000), -XEN_EINVAL, "close port 100000");
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = 5000 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_status, &st), -XEN_EINVAL, "status of port 5000");
+    struct evtchn_unmask um = { .port = 99999 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_unmask, &um), -XEN_EINVAL, "unmask port 99999");
+    struct evtchn_bind_virq bv = { .virq = NR_VIRQS + 5, .vcpu = 0 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), -XEN_EINVAL, "bind a VIRQ past NR_VIRQS");
+    bv = (struct evtchn_bind_virq){ .virq = VIRQ_TIMER, .vcpu = 1000 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), -XEN_ENOENT, "bind VIRQ_TIMER on vCPU 1000");
+    struct evtchn_bind_ipi bi = { .vcpu = 1000 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_ipi, &bi), -XEN_ENOENT, "bind_ipi to vCPU 1000");
+    struct evtchn_alloc_unbound au = { .dom = NO_DOMAIN, .remote_dom = DOMID_SELF };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH,
+             "alloc_unbound in a domain that does not exist");
+    struct evtchn_bind_interdomain bd = { .remote_dom = NO_DOMAIN, .remote_port = 1 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_interdomain, &bd), -XEN_ESRCH,
+             "bind_interdomain to a domain that does not exist");
+    /* An interdomain bind to one of our ports that is not unbound. */
+    struct evtchn_bind_ipi own = { .vcpu = 0 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_ipi, &own), 0, "bind_ipi");
+    bd = (struct evtchn_bind_interdomain){ .remote_dom = DOMID_SELF, .remote_port = own.port };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_interdomain, &bd), -XEN_EINVAL,
+             "bind_interdomain to a port that is not unbound");
+    evtchn_close_port(own.port);
+    CHECK_EQ(hyp_event_channel_op(99, &st), -XEN_ENOSYS, "event_channel_op 99");
+}
+
+static void grants(void)
+{
+    xen_pfn_t frame;
+    struct gnttab_setup_table st = { .dom = NO_DOMAIN, .nr_frames = 1 };
+    set_xen_guest_handle(st.frame_list, &frame);
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table, no domain: hypercall");
+    CHECK_EQ(st.status, GNTST_bad_domain, "setup_table for a domain that does not exist");
+    st = (struct gnttab_setup_table){ .dom = DOMID_SELF, .nr_frames = 100000 };
+    set_xen_guest_handle(st.frame_list, &frame);
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table, huge: hypercall");
+    CHECK_EQ(st.status, GNTST_general_error, "setup_table asking for 100000 frames");
+
+    static char window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    struct gnttab_map_grant_ref m = { .host_addr = (unsigned long)window,
+                                      .flags = GNTMAP_host_map, .ref = 0, .dom = NO_DOMAIN };
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_map_grant_ref, &m, 1), 0, "map, no domain: hypercall");
+    CHECK_EQ(m.status, GNTST_bad_domain, "map_grant_ref from a domain that does not exist");
+    m = (struct gnttab_map_grant_ref){ .host_addr = (unsigned long)window,
+                                       .flags = GNTMAP_host_map, .ref = 0xffffffffu,
+                                       .dom = guest_domid };
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_map_grant_ref, &m, 1), 0, "map, bad ref: hypercall");
+    CHECK_EQ(m.status, GNTST_bad_gntref, "map_grant_ref of ref 2^32-1");
+    m.ref = 9;      /* in range, never granted */
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_map_grant_ref, &m, 1), 0, "map, idle ref: hypercall");
+    CHECK(m.status != GNTST_okay, "map_grant_ref of an idle ref succeeded");
+    m = (struct gnttab_map_grant_ref){ .host_addr = (unsigned long)window, .flags = 0,
+                                       .ref = 9, .dom = guest_domid };
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_map_grant_ref, &m, 1), 0, "map, no flags: hypercall");
+    CHECK_EQ(m.status, GNTST_bad_gntref, "map_grant_ref with neither host nor device map");
+
+    struct gnttab_copy c = {
+        .source = { .u.ref = 0x7fffffff, .domid = guest_domid },
+        .dest = { .u.gmfn = virt_to_mfn(window), .domid = DOMID_SELF },
+        .len = 8, .flags = GNTCOPY_source_gref,
+    };
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_copy, &c, 1), 0, "copy, bad ref: hypercall");
+    CHECK_EQ(c.status, GNTST_bad_gntref, "copy from ref 2^31-1");
+    c = (struct gnttab_copy){
+        .source = { .u.gmfn = virt_to_mfn(window), .domid = DOMID_SELF },
+        .dest = { .u.gmfn = virt_to_mfn(window), .domid = NO_DOMAIN },
+        .len = 8,
+    };
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_copy, &c, 1), 0, "copy, no domain: hypercall");
+    CHECK_EQ(c.status, GNTST_bad_domain, "copy into a domain that does not exist");
+    CHECK_EQ(hyp_grant_table_op(99, &c, 1), -XEN_ENOSYS, "grant_table_op 99");
+}
+
+static void memory_and_mmu(void)
+{
+    domid_t other = NO_DOMAIN;
+    CHECK_EQ(hyp_memory_op(XENMEM_current_reservation, &other), -XEN_ESRCH,
+             "current_reservation of a domain that does not exist");
+    domid_t self = DOMID_SELF;
+    long pages = hyp_memory_op(XENMEM_current_reservation, &self);
+    CHECK(pages > 0 && (unsigned long)pages <= guest_start_info->nr_pages + 16,
+          "current_reservation of ourselves: %ld (start_info says %lu)", pages,
+          guest_start_info->nr_pages);
+    CHECK_EQ(hyp_memory_op(99, NULL), -XEN_ENOSYS, "memory_op 99");
+
+    /* Our L4 is a page table: no writable mapping of it may exist. Xen
+     * refuses the conflicting page type with -EBUSY. */
+    static char window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    unsigned long l4_mfn = virt_to_mfn((void *)guest_start_info->pt_base);
+    long rc = map_machine_page(window, l4_mfn, PTE_KERNEL_RW);
+    CHECK(rc == -XEN_EBUSY, "writable mapping of our own L4: got %ld, want -EBUSY", rc);
+    rc = map_machine_page(window, l4_mfn, PTE_KERNEL_RO);
+    CHECK_EQ(rc, 0, "read-only mapping of our own L4");
+    CHECK(memcmp(window, (void *)guest_start_info->pt_base, PAGE_SIZE) == 0,
+          "read-only view of the L4 differs");
+    CHECK_EQ(unmap_machine_page(window), 0, "restore the window");
+
+    /* A writable mapping of a frame of the read-only m2p table, which
+     * belongs to the hypervisor. */
+    xen_pfn_t m2p_frames[1];
+    struct xen_machphys_mfn_list ml = { .max_extents = 1 };
+    set_xen_guest_handle(ml.extent_start, m2p_frames);
+    CHECK_EQ(hyp_memory_op(XENMEM_machphys_mfn_list, &ml), 0, "machphys_mfn_list");
+    if (ml.nr_extents == 1) {
+        rc = map_machine_page(window, m2p_frames[0], PTE_KERNEL_RW);
+        CHECK(rc == -XEN_EBUSY, "writable mapping of an m2p frame: got %ld, want -EBUSY", rc);
+        unmap_machine_page(window);
+    }
+
+    /* mmu_update with an unaligned/garbage machine address. */
+    struct mmu_update req = { .ptr = 0xdeadbeef000ULL | MMU_NORMAL_PT_UPDATE, .val = 0 };
+    unsigned int done = 99;
+    rc = hyp_mmu_update(&req, 1, &done, DOMID_SELF);
+    CHECK(rc < 0, "mmu_update of a PTE at a garbage address succeeded");
+    CHECK_EQ(done, 0, "mmu_update reported done");
+    struct mmuext_op op = { .cmd = 63 };
+    CHECK(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF) < 0, "mmuext_op 63 accepted");
+}
+
+static void scheduling_and_vcpus(void)
+{
+    CHECK_EQ(hyp_sched_op(99, NULL), -XEN_ENOSYS, "sched_op 99");
+    evtchn_port_t ports[1] = { 1 };
+    struct sched_poll poll = { .nr_ports = 1000, .timeout = 1 };
+    set_xen_guest_handle(poll.ports, ports);
+    CHECK_EQ(hyp_sched_op(SCHEDOP_poll, &poll), -XEN_EINVAL, "poll on 1000 ports");
+    struct sched_remote_shutdown rs = { .domain_id = NO_DOMAIN, .reason = SHUTDOWN_poweroff };
+    CHECK_EQ(hyp_sched_op(SCHEDOP_remote_shutdown, &rs), -XEN_ESRCH,
+             "remote_shutdown of a domain that does not exist");
+    CHECK_EQ(hyp_vcpu_op(99, 0, NULL), -XEN_ENOSYS, "vcpu_op 99");
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_up, 5000, NULL), -XEN_ENOENT, "VCPUOP_up of vCPU 5000");
+    struct vcpu_set_periodic_timer per = { .period_ns = 10000000 };
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_set_periodic_timer, 5000, &per), -XEN_ENOENT,
+             "periodic timer on vCPU 5000");
+    CHECK_EQ(hyp_vm_assist(VMASST_CMD_enable, 31), -XEN_EINVAL, "vm_assist of an unknown type");
+    CHECK_EQ(hyp_vm_assist(7, VMASST_TYPE_writable_pagetables), -XEN_ENOSYS,
+             "vm_assist with an unknown command");
+    CHECK_EQ(hypercall1(60, 0), -XEN_ENOSYS, "hypercall 60");
+}
+
+void test_main(void)
+{
+    bad_pointers();
+    event_channels();
+    grants();
+    memory_and_mmu();
+    scheduling_and_vcpus();
+
+    /* Still alive and well after all that. */
+    CHECK(hyp_xen_version(XENVER_version, NULL) > 0, "xen_version after the negative tests");
+    static const char msg[] = "negative: domain still running\n";
+    CHECK(hyp_console_io(CONSOLEIO_write, sizeof(msg) - 1, msg) >= 0, "console after the tests");
+}
