@@ -43,14 +43,26 @@ size_t bitmap_find_first_zero(const unsigned long *map, size_t nbits)
     return find_next(map, nbits, 0, ~0UL);
 }
 
+/*
+ * Without -mpopcnt, __builtin_popcountl becomes a libgcc call, which the
+ * hypervisor does not link: count bits by hand instead.
+ */
+static size_t popcount_word(unsigned long w)
+{
+    w = w - ((w >> 1) & 0x5555555555555555UL);
+    w = (w & 0x3333333333333333UL) + ((w >> 2) & 0x3333333333333333UL);
+    w = (w + (w >> 4)) & 0x0F0F0F0F0F0F0F0FUL;
+    return (size_t)((w * 0x0101010101010101UL) >> 56);
+}
+
 size_t bitmap_weight(const unsigned long *map, size_t nbits)
 {
     size_t full = nbits / BITS_PER_LONG, count = 0;
 
     for (size_t i = 0; i < full; i++)
-        count += (size_t)__builtin_popcountl(map[i]);
+        count += popcount_word(map[i]);
     if (nbits % BITS_PER_LONG)
-        count += (size_t)__builtin_popcountl(map[full] & (bitmap_mask(nbits) - 1));
+        count += popcount_word(map[full] & (bitmap_mask(nbits) - 1));
     return count;
 }
 

@@ -1,0 +1,62 @@
+/*
+ * Exception and interrupt entry: one 16-byte stub per vector pushes a
+ * uniform frame (struct cpu_regs) and calls handle_trap().
+ */
+#include <asm/layout.h>
+
+/* Vectors for which the CPU pushes an error code itself. */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+                           (v) == 21 || (v) == 29 || (v) == 30)
+
+        .text
+        .align 16
+        .globl trap_stubs
+trap_stubs:
+        .set vec, 0
+        .rept 256
+        .align 16
+        .if !HAS_ERROR_CODE(vec)
+        pushq   $0
+        .endif
+        pushq   $vec
+        jmp     trap_common
+        .set vec, vec + 1
+        .endr
+
+trap_common:
+        pushq   %rax
+        pushq   %rbx
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %rbp
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        cld
+        movq    %rsp, %rdi
+        call    handle_trap
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        addq    $16, %rsp
+        iretq
+	.section .note.GNU-stack,"",@progbits

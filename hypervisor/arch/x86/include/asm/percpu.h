@@ -1,0 +1,72 @@
+/*
+ * Per-CPU state. Each CPU's stack block (STACK_SIZE, aligned to its size)
+ * ends with a struct cpu_info pointing at the CPU's struct percpu, so the
+ * current CPU is found from the stack pointer alone: no segment base that
+ * a guest could change is involved.
+ *
+ * Stack block layout, lowest address first:
+ *   page 0  IST stack for #DF      page 1  IST stack for NMI
+ *   page 2  IST stack for #MC      page 3  guard
+ *   pages 4-7  the CPU's ordinary stack, struct cpu_info at its top
+ */
+#ifndef ASM_PERCPU_H
+#define ASM_PERCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/layout.h>
+#include <tessera/spinlock.h>
+#include <tessera/timer.h>
+
+#define MAX_CPUS 64
+
+struct __attribute__((packed)) tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+
+struct percpu {
+    unsigned int index;            /* [I] 0 .. nr_cpus-1 */
+    uint32_t apic_id;              /* [I] */
+    volatile bool online;          /* set by the CPU itself once running */
+    uintptr_t stack_block;         /* [I] STACK_SIZE-aligned base */
+    uint64_t *gdt;                 /* [I] GDT_ENTRIES entries */
+    struct tss64 tss;
+    spinlock_t timer_lock;         /* guards timers */
+    struct timer_queue timers;
+    uint32_t softirq_pending;      /* [atomic] */
+    uint64_t lapic_deadline_ns;    /* [timer_lock] programmed expiry, 0 = none */
+    bool running_timers;           /* [timer_lock] inside timer_queue_run */
+    uint64_t irq_count;            /* [this CPU] */
+};
+
+struct cpu_info {
+    struct percpu *percpu;
+    uint64_t reserved[7];
+};
+
+#define CPU_INFO_OFFSET (STACK_SIZE - CPU_INFO_SIZE)
+_Static_assert(sizeof(struct cpu_info) == CPU_INFO_SIZE, "cpu_info size");
+
+static inline struct cpu_info *stack_cpu_info(uintptr_t stack_block)
+{
+    return (struct cpu_info *)(stack_block + CPU_INFO_OFFSET);
+}
+
+static inline struct percpu *this_cpu(void)
+{
+    uintptr_t sp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+    return stack_cpu_info(sp & ~(uintptr_t)(STACK_SIZE - 1))->percpu;
+}
+
+extern struct percpu *percpu_table[MAX_CPUS];
+extern unsigned int nr_cpus;          /* CPUs found in the MADT */
+extern unsigned int nr_cpus_online;
+
+#endif

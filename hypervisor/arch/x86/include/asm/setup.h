@@ -1,0 +1,20 @@
+#ifndef ASM_SETUP_H
+#define ASM_SETUP_H
+
+#include <stdint.h>
+
+struct boot_info;
+struct page_allocator;
+
+extern struct boot_info boot_info;
+extern struct page_allocator frame_allocator;
+/* arch_now_ns() when boot finished. */
+extern uint64_t boot_ready_ns;
+extern uint64_t total_ram_bytes;
+
+uint64_t free_memory_bytes(void);
+
+/* The serial console prompt; runs on the boot CPU for good. */
+void shell_start(void) __attribute__((noreturn));
+
+#endif

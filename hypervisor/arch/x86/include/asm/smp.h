@@ -1,0 +1,13 @@
+#ifndef ASM_SMP_H
+#define ASM_SMP_H
+
+struct percpu;
+
+/* Make the boot CPU's per-CPU state usable (first thing in C). */
+void smp_prepare_boot_cpu(void);
+/* Start every CPU the firmware lists, up to max_cpus in all. */
+void smp_bring_up(unsigned max_cpus);
+/* A CPU's life after start-up: run softirqs, halt until the next interrupt. */
+void cpu_idle_loop(void (*poll)(void)) __attribute__((noreturn));
+
+#endif

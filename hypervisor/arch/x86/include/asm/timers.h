@@ -1,0 +1,18 @@
+/*
+ * Timers on the running CPU's queue, driven by the local APIC timer in
+ * one-shot mode: the APIC is always programmed for the earliest deadline.
+ * Callbacks run from the TIMER softirq with the CPU's timer lock held, so
+ * a callback may re-arm its own timer with timer_set() but must not wait.
+ */
+#ifndef ASM_TIMERS_H
+#define ASM_TIMERS_H
+
+#include <stdint.h>
+#include <tessera/timer.h>
+
+void timers_init(void);   /* boot CPU, once APIC and TSC are calibrated */
+/* Arm (or move) t to fire at expires_ns on the calling CPU. */
+void timer_set(struct timer *t, uint64_t expires_ns);
+void timer_stop(struct timer *t);
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * The boot CPU's path from the first line of C to "ready": console, loader
+ * information, memory, page tables, allocators, clocks, interrupts, ACPI,
+ * the other CPUs, then the idle loop with the console prompt.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/cpufeatures.h>
+#include <asm/desc.h>
+#include <asm/layout.h>
+#include <asm/paging.h>
+#include <asm/percpu.h>
+#include <asm/power.h>
+#include <asm/serial.h>
+#include <asm/setup.h>
+#include <asm/smp.h>
+#include <asm/time.h>
+#include <asm/timers.h>
+#include <tessera/arch.h>
+#include <tessera/bootinfo.h>
+#include <tessera/cmdline.h>
+#include <tessera/compiler.h>
+#include <tessera/errno.h>
+#include <tessera/heap.h>
+#include <tessera/log.h>
+#include <tessera/memmap.h>
+#include <tessera/page_alloc.h>
+#include <tessera/panic.h>
+#include <tessera/string.h>
+
+extern const char __image_start[], __image_end[];
+
+struct boot_info boot_info;
+struct page_allocator frame_allocator;
+uint64_t boot_ready_ns;
+uint64_t total_ram_bytes;
+
+/* Boot options (see docs/architecture.md for the list). */
+static bool opt_debug_exit;
+static bool opt_no_x2apic;
+static uint64_t opt_maxcpus = MAX_CPUS;
+static uint64_t opt_com1_baud = 115200;
+static char opt_on_ready[16] = "shell";
+static char opt_selftest[16] = "";
+
+static int set_loglvl(const char *value)
+{
+    return log_set_level_str(value);
+}
+
+static const struct cmdline_option boot_options[] = {
+    CMDLINE_CUSTOM("loglvl", set_loglvl, "err|warn|info|debug|all", "console verbosity"),
+    CMDLINE_BOOL("debug_exit", opt_debug_exit,
+                 "power-off and panic end QEMU (isa-debug-exit) or Bochs"),
+    CMDLINE_BOOL("no-x2apic", opt_no_x2apic, "use the local APIC in xAPIC mode"),
+    CMDLINE_UINT("maxcpus", opt_maxcpus, "start at most this many CPUs"),
+    CMDLINE_UINT("com1", opt_com1_baud, "COM1 baud rate"),
+    CMDLINE_STRING("on_ready", opt_on_ready, "shell|poweroff|reboot|halt, once booted"),
+    CMDLINE_STRING("selftest", opt_selftest, "fault|panic: crash on purpose (tests)"),
+};
+
+static void report_option_error(void *ctx, const char *message)
+{
+    (void)ctx;
+    log_warn("command line: %s\n", message);
+}
+
+/* Loader data below 4 GiB is reachable through the boot page tables' direct map. */
+static const void *boot_phys_map(void *ctx, uint64_t pa, uint64_t len)
+{
+    (void)ctx;
+    const uint64_t limit = 4ull << 30;
+    if (len > limit || pa > limit - len)
+        return NULL;
+    return phys_to_virt(pa);
+}
+
+static void print_memory_map(void)
+{
+    for (unsigned i = 0; i < boot_info.nr_mem; i++) {
+        const struct mem_region *r = &boot_info.mem[i];
+        log_info("  %016lx - %016lx  %s\n", (unsigned long)r->base,
+                 (unsigned long)(r->base + r->length), memmap_type_name(r->type));
+    }
+}
+
+/* Ranges no allocator may hand out: low 1 MiB, the image, every module. */
+static unsigned collect_reserved(struct mem_range *out, unsigned max)
+{
+    unsigned n = 0;
+    out[n++] = (struct mem_range){ 0, 1ull << 20 };
+    out[n++] = (struct mem_range){ virt_to_phys(__image_start), virt_to_phys(__image_end) };
+    for (unsigned i = 0; i < boot_info.nr_modules && n < max; i++)
+        out[n++] = (struct mem_range){ ALIGN_DOWN(boot_info.modules[i].start, PAGE_SIZE),
+                                       ALIGN_UP(boot_info.modules[i].end, PAGE_SIZE) };
+    return n;
+}
+
+struct early_search {
+    uint64_t size;
+    uint64_t found;
+};
+
+static int find_low_area(void *ctx, uint64_t base, uint64_t end)
+{
+    struct early_search *s = ctx;
+    if (end > (4ull << 30) || end - base < s->size)
+        return 0;
+    s->found = base;
+    return 1;
+}
+
+static int add_free_range(void *ctx, uint64_t base, uint64_t end)
+{
+    (void)ctx;
+    page_alloc_add_free(&frame_allocator, base >> PAGE_SHIFT, (end - base) >> PAGE_SHIFT);
+    return 0;
+}
+
+/* Is [start, end) entirely inside one region of the given type? */
+static bool memmap_contains(const struct mem_region *r, unsigned nr, uint64_t start,
+                            uint64_t end, uint32_t type)
+{
+    for (unsigned i = 0; i < nr; i++)
+        if (r[i].type == type && start >= r[i].base && end <= r[i].base + r[i].length)
+            return true;
+    return false;
+}
+
+static void *heap_alloc_pages(void *ctx, unsigned order)
+{
+    uint64_t mfn;
+    (void)ctx;
+    if (page_alloc_alloc(&frame_allocator, order, DOMID_XEN, &mfn) < 0)
+        return NULL;
+    return phys_to_virt(mfn << PAGE_SHIFT);
+}
+
+static void heap_free_pages(void *ctx, void *va, unsigned order)
+{
+    (void)ctx;
+    page_alloc_free(&frame_allocator, virt_to_phys(va) >> PAGE_SHIFT, order);
+}
+
+static const struct heap_page_source heap_source = { heap_alloc_pages, heap_free_pages, NULL };
+
+/*
+ * Memory: sanitise the map, build the page tables, then hand every frame
+ * not otherwise in use to the frame allocator.
+ */
+static void memory_init(void)
+{
+    struct mem_range reserved[2 + BOOTINFO_MAX_MODULES + 1];
+    unsigned nr_reserved;
+    int fixes = memmap_sanitize(boot_info.mem, &boot_info.nr_mem, BOOTINFO_MAX_MEM_REGIONS);
+
+    if (fixes < 0)
+        panic("the memory map from the boot loader is unusable (error %d)", fixes);
+    if (fixes > 0)
+        log_warn("memory map: %d problems fixed (overlaps, unaligned or empty entries)\n", fixes);
+    log_info("Memory map:\n");
+    print_memory_map();
+
+    uint64_t max_addr = 0;
+    for (unsigned i = 0; i < boot_info.nr_mem; i++)
+        if (boot_info.mem[i].type == MEM_USABLE)
+            max_addr = MAX(max_addr, boot_info.mem[i].base + boot_info.mem[i].length);
+    total_ram_bytes = memmap_total(boot_info.mem, boot_info.nr_mem, MEM_USABLE);
+    if (total_ram_bytes < (16ull << 20))
+        panic("only %lu KiB of usable RAM; Tessera needs at least 16 MiB",
+              (unsigned long)(total_ram_bytes >> 10));
+    if (max_addr > DIRECTMAP_SIZE) {
+        log_warn("memory above %lu GiB is not used\n", (unsigned long)(DIRECTMAP_SIZE >> 30));
+        max_addr = DIRECTMAP_SIZE;
+    }
+
+    /* Frame metadata and page-table frames, in one area below 4 GiB. */
+    uint64_t nr_frames = max_addr >> PAGE_SHIFT;
+    uint64_t meta_bytes = ALIGN_UP(nr_frames * sizeof(struct page_info), PAGE_SIZE);
+    uint64_t table_frames = paging_tables_needed(boot_info.mem, boot_info.nr_mem);
+    struct early_search search = { meta_bytes + table_frames * PAGE_SIZE, 0 };
+
+    nr_reserved = collect_reserved(reserved, ARRAY_SIZE(reserved) - 1);
+    memmap_for_each_free(boot_info.mem, boot_info.nr_mem, reserved, nr_reserved,
+                         find_low_area, &search);
+    if (!search.found)
+        panic("no %lu KiB of free memory below 4 GiB for the frame table",
+              (unsigned long)(search.size >> 10));
+
+    struct early_frames pool = { search.found + meta_bytes, search.found + search.size };
+    int rc = paging_init(boot_info.mem, boot_info.nr_mem, &pool);
+    if (rc)
+        panic("building the page tables failed (error %d)", rc);
+
+    page_alloc_init(&frame_allocator, phys_to_virt(search.found), 0, nr_frames);
+    reserved[nr_reserved++] = (struct mem_range){ search.found, search.found + search.size };
+    memmap_for_each_free(boot_info.mem, boot_info.nr_mem, reserved, nr_reserved,
+                         add_free_range, NULL);
+    paging_use_frame_allocator();
+    heap_init(&heap_source);
+    log_info("Memory: %lu MiB usable, %lu MiB free for allocation\n",
+             (unsigned long)(total_ram_bytes >> 20),
+             (unsigned long)(free_memory_bytes() >> 20));
+}
+
+uint64_t free_memory_bytes(void)
+{
+    struct page_alloc_stats stats;
+    page_alloc_stats(&frame_allocator, &stats);
+    return stats.free << PAGE_SHIFT;
+}
+
+static const char *module_kind(const uint8_t *p, uint64_t len)
+{
+    if (len >= 0x206 && memcmp(p + 0x202, "HdrS", 4) == 0)
+        return "Linux bzImage";
+    if (len >= 5 && memcmp(p, "\177ELF", 4) == 0)
+        return p[4] == 2 ? "ELF64 image" : "ELF32 image";
+    if (len >= 2 && p[0] == 0x1F && p[1] == 0x8B)
+        return "gzip data";
+    if (len >= 6 && memcmp(p, "\3757zXZ", 6) == 0)
+        return "xz data";
+    if (len >= 6 && memcmp(p, "070701", 6) == 0)
+        return "cpio archive";
+    return NULL;
+}
+
+/* Modules are what domains will be built from; check each is sane now. */
+static void check_modules(void)
+{
+    if (boot_info.nr_modules == 0) {
+        log_info("Modules: none given; no domain to build\n");
+        return;
+    }
+    for (unsigned i = 0; i < boot_info.nr_modules; i++) {
+        const struct boot_module *m = &boot_info.modules[i];
+        uint64_t len = m->end - m->start;
+        const char *problem = NULL;
+
+        if (m->end <= m->start)
+            problem = "it is empty";
+        else if (!memmap_contains(boot_info.mem, boot_info.nr_mem, m->start, m->end, MEM_USABLE))
+            problem = "it lies outside usable RAM";
+        else if (m->start < virt_to_phys(__image_end) && m->end > virt_to_phys(__image_start))
+            problem = "it overlaps the hypervisor image";
+        if (problem) {
+            log_err("module %u ('%s'): ignored: %s\n", i, m->cmdline, problem);
+            continue;
+        }
+        const char *kind = module_kind(phys_to_virt(m->start), len);
+        if (kind)
+            log_info("module %u: %lu bytes, %s, '%s'\n", i, (unsigned long)len, kind, m->cmdline);
+        else
+            log_err("module %u ('%s'): ignored: not a kernel or initrd format Tessera knows\n",
+                    i, m->cmdline);
+    }
+}
+
+static __attribute__((noinline)) void selftest_fault(void)
+{
+    volatile uint64_t *bad = (volatile uint64_t *)0xFFFF87FFDEAD0000ull;
+    *bad = 1;
+}
+
+static void run_selftest(void)
+{
+    if (strcmp(opt_selftest, "fault") == 0)
+        selftest_fault();
+    else if (strcmp(opt_selftest, "panic") == 0)
+        panic("self-test panic requested on the command line");
+    else if (opt_selftest[0])
+        log_warn("selftest: unknown test '%s'\n", opt_selftest);
+}
+
+/* Multiboot v1 loaders put the image's own name first; v2 loaders do not. */
+static const char *boot_options_text(void)
+{
+    const char *s = boot_info.cmdline;
+    if (boot_info.protocol != 1)
+        return s;
+    while (*s == ' ')
+        s++;
+    while (*s && *s != ' ')
+        s++;
+    return s;
+}
+
+void start_hypervisor(uint32_t magic, uint32_t info_pa);
+void start_hypervisor(uint32_t magic, uint32_t info_pa)
+{
+    time_mark_boot();
+    smp_prepare_boot_cpu();
+    serial_init(COM1_PORT, 115200);
+    idt_init();
+    cpu_desc_init(percpu_table[0]);
+
+    log_info("Tessera %s (x86-64) starting\n", TESSERA_VERSION);
+    struct phys_reader reader = { boot_phys_map, NULL };
+    int rc = bootinfo_parse(magic, info_pa, &reader, &boot_info);
+    if (rc < 0)
+        panic("cannot use the boot loader's information: %s", boot_info.error);
+
+    cmdline_parse(boot_options_text(), boot_options, ARRAY_SIZE(boot_options), report_option_error,
+                  NULL);
+    debug_exit_enabled = opt_debug_exit;
+    if (opt_com1_baud != 115200)
+        serial_init(COM1_PORT, (unsigned)opt_com1_baud);
+    log_info("Loader: %s, multiboot%s, command line: '%s'\n",
+             boot_info.loader_name[0] ? boot_info.loader_name : "unnamed",
+             boot_info.protocol == 2 ? "2" : "1", boot_options_text());
+
+    cpu_features_detect();
+    cpu_features_init();
+    log_info("CPU: %s %s\n", boot_cpu_features.vendor, boot_cpu_features.brand);
+
+    memory_init();
+    tsc_calibrate();
+    rc = acpi_init(boot_info.has_rsdp ? boot_info.rsdp : NULL);
+    if (rc < 0)
+        log_warn("acpi: no usable tables (error %d): one CPU, no ACPI power-off\n", rc);
+
+    outb(0x21, 0xFF);       /* the legacy PICs stay masked: the APIC is used */
+    outb(0xA1, 0xFF);
+    apic_init_boot(!opt_no_x2apic);
+    apic_init_cpu();
+    percpu_table[0]->apic_id = apic_read_id();
+    apic_timer_calibrate();
+    timers_init();
+    nr_cpus_online = 1;
+    percpu_table[0]->online = true;
+    irq_enable();
+
+    run_selftest();
+    check_modules();
+    smp_bring_up((unsigned)MIN(opt_maxcpus ? opt_maxcpus : 1, (uint64_t)MAX_CPUS));
+
+    boot_ready_ns = arch_now_ns();
+    log_info("Tessera ready: %u of %u CPUs online, %lu MiB RAM, boot took %lu ms\n",
+             nr_cpus_online, acpi.nr_cpus ? acpi.nr_cpus : 1,
+             (unsigned long)(total_ram_bytes >> 20), (unsigned long)(boot_ready_ns / 1000000));
+
+    if (strcmp(opt_on_ready, "poweroff") == 0)
+        machine_poweroff();
+    if (strcmp(opt_on_ready, "reboot") == 0)
+        machine_reboot();
+    if (strcmp(opt_on_ready, "halt") == 0)
+        cpu_idle_loop(NULL);
+    if (strcmp(opt_on_ready, "shell") != 0)
+        log_warn("on_ready: unknown action '%s'; starting the shell\n", opt_on_ready);
+    shell_start();
+}

@@ -1,0 +1,74 @@
+/*
+ * Per-CPU timers on the local APIC's one-shot timer. Each CPU's queue is
+ * guarded by its timer_lock; the APIC is re-programmed whenever the
+ * earliest deadline changes, and expired timers run from the TIMER softirq.
+ */
+#include <stdint.h>
+#include <asm/apic.h>
+#include <asm/percpu.h>
+#include <asm/softirq.h>
+#include <asm/timers.h>
+#include <tessera/arch.h>
+#include <tessera/spinlock.h>
+
+static void program_next(struct percpu *cpu)
+{
+    uint64_t next = timer_queue_next(&cpu->timers);
+
+    if (next == UINT64_MAX) {
+        cpu->lapic_deadline_ns = 0;
+        apic_timer_set_deadline(0);
+    } else if (next != cpu->lapic_deadline_ns) {
+        cpu->lapic_deadline_ns = next;
+        apic_timer_set_deadline(next);
+    }
+}
+
+static void timer_softirq(void)
+{
+    struct percpu *cpu = this_cpu();
+    unsigned long flags = spin_lock_irqsave(&cpu->timer_lock);
+
+    cpu->lapic_deadline_ns = 0;     /* the one-shot has fired */
+    cpu->running_timers = true;
+    timer_queue_run(&cpu->timers, arch_now_ns());
+    cpu->running_timers = false;
+    program_next(cpu);
+    spin_unlock_irqrestore(&cpu->timer_lock, flags);
+}
+
+void timers_init(void)
+{
+    softirq_register(SOFTIRQ_TIMER, timer_softirq);
+}
+
+void timer_set(struct timer *t, uint64_t expires_ns)
+{
+    struct percpu *cpu = this_cpu();
+
+    if (cpu->running_timers) {
+        /* From a callback: the lock is ours, and the softirq re-programs. */
+        timer_add(&cpu->timers, t, expires_ns);
+        return;
+    }
+    unsigned long flags = spin_lock_irqsave(&cpu->timer_lock);
+
+    timer_add(&cpu->timers, t, expires_ns);
+    program_next(cpu);
+    spin_unlock_irqrestore(&cpu->timer_lock, flags);
+}
+
+void timer_stop(struct timer *t)
+{
+    struct percpu *cpu = this_cpu();
+
+    if (cpu->running_timers) {
+        timer_del(&cpu->timers, t);
+        return;
+    }
+    unsigned long flags = spin_lock_irqsave(&cpu->timer_lock);
+
+    timer_del(&cpu->timers, t);
+    program_next(cpu);
+    spin_unlock_irqrestore(&cpu->timer_lock, flags);
+}

@@ -1,0 +1,185 @@
+/*
+ * What happens on every exception and interrupt taken in the hypervisor.
+ * Exceptions here are bugs: each one is reported in full (registers,
+ * control registers, a symbolised stack trace) and the machine stops.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/percpu.h>
+#include <asm/power.h>
+#include <asm/regs.h>
+#include <asm/softirq.h>
+#include <tessera/arch.h>
+#include <tessera/compiler.h>
+#include <tessera/log.h>
+#include <tessera/panic.h>
+#include <tessera/symbols.h>
+
+static const char *const exception_names[32] = {
+    [0] = "#DE divide error",          [1] = "#DB debug",
+    [2] = "NMI",                       [3] = "#BP breakpoint",
+    [4] = "#OF overflow",              [5] = "#BR bound range",
+    [6] = "#UD invalid opcode",        [7] = "#NM device not available",
+    [8] = "#DF double fault",          [10] = "#TS invalid TSS",
+    [11] = "#NP segment not present",  [12] = "#SS stack fault",
+    [13] = "#GP general protection",   [14] = "#PF page fault",
+    [16] = "#MF x87 floating point",   [17] = "#AC alignment check",
+    [18] = "#MC machine check",        [19] = "#XM SIMD floating point",
+    [20] = "#VE virtualization",       [21] = "#CP control protection",
+};
+
+static volatile bool panicking;
+
+static void print_symbol(const char *label, uint64_t addr)
+{
+    uint64_t off = 0;
+    const char *name = symbol_lookup(addr, &off);
+    if (name)
+        log_emergency("%s[<%016lx>] %s+%#lx\n", label, (unsigned long)addr, name,
+                      (unsigned long)off);
+    else
+        log_emergency("%s[<%016lx>] ?\n", label, (unsigned long)addr);
+}
+
+/*
+ * Follow the frame-pointer chain (the image is built with frame pointers),
+ * trusting no pointer that leaves the stack block we started in.
+ */
+static void print_stack_trace(uint64_t rbp, uint64_t rsp)
+{
+    uint64_t block = rsp & ~(uint64_t)(STACK_SIZE - 1);
+    uint64_t lo = block, hi = block + STACK_SIZE;
+
+    log_emergency("Stack trace:\n");
+    for (int depth = 0; depth < 32; depth++) {
+        if (rbp < lo || rbp + 16 > hi || (rbp & 7))
+            break;
+        const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
+        uint64_t ret = frame[1];
+        if (ret == 0)
+            break;
+        print_symbol("   ", ret);
+        if (frame[0] <= rbp)
+            break;          /* frames must move up the stack */
+        rbp = frame[0];
+    }
+}
+
+static void describe_page_fault(uint64_t ec)
+{
+    log_emergency("Page fault at %016lx: %s, %s, %s%s%s\n", (unsigned long)read_cr2(),
+                  ec & 1 ? "protection violation" : "not present",
+                  ec & 2 ? "write" : "read",
+                  ec & 4 ? "user" : "supervisor",
+                  ec & 8 ? ", reserved bit set" : "",
+                  ec & 16 ? ", instruction fetch" : "");
+}
+
+static void report_exception(const struct cpu_regs *r)
+{
+    const char *name = r->vector < 32 && exception_names[r->vector]
+                           ? exception_names[r->vector] : "reserved exception";
+    unsigned cpu = arch_cpu_id();
+
+    log_emergency("\n*** Hypervisor exception on CPU %u: %s (vector %lu), error code %#lx\n",
+                  cpu, name, (unsigned long)r->vector, (unsigned long)r->error_code);
+    if (r->vector == 14)
+        describe_page_fault(r->error_code);
+    print_symbol("RIP: ", r->rip);
+    log_emergency("CS: %04lx  SS: %04lx  RFLAGS: %016lx  RSP: %016lx\n",
+                  (unsigned long)r->cs, (unsigned long)r->ss, (unsigned long)r->rflags,
+                  (unsigned long)r->rsp);
+    log_emergency("RAX: %016lx  RBX: %016lx  RCX: %016lx\n",
+                  (unsigned long)r->rax, (unsigned long)r->rbx, (unsigned long)r->rcx);
+    log_emergency("RDX: %016lx  RSI: %016lx  RDI: %016lx\n",
+                  (unsigned long)r->rdx, (unsigned long)r->rsi, (unsigned long)r->rdi);
+    log_emergency("RBP: %016lx  R8:  %016lx  R9:  %016lx\n",
+                  (unsigned long)r->rbp, (unsigned long)r->r8, (unsigned long)r->r9);
+    log_emergency("R10: %016lx  R11: %016lx  R12: %016lx\n",
+                  (unsigned long)r->r10, (unsigned long)r->r11, (unsigned long)r->r12);
+    log_emergency("R13: %016lx  R14: %016lx  R15: %016lx\n",
+                  (unsigned long)r->r13, (unsigned long)r->r14, (unsigned long)r->r15);
+    log_emergency("CR0: %016lx  CR2: %016lx  CR3: %016lx  CR4: %016lx\n",
+                  (unsigned long)read_cr0(), (unsigned long)read_cr2(),
+                  (unsigned long)read_cr3(), (unsigned long)read_cr4());
+    print_stack_trace(r->rbp, r->rsp);
+}
+
+static void handle_nmi(void)
+{
+    if (panicking)
+        cpu_stop();
+    log_warn("NMI received on CPU %u (unknown source); ignored\n", arch_cpu_id());
+}
+
+void handle_trap(struct cpu_regs *regs);
+void handle_trap(struct cpu_regs *regs)
+{
+    struct percpu *cpu = this_cpu();
+
+    switch (regs->vector) {
+    case 2:
+        handle_nmi();
+        return;
+    case VECTOR_LOCAL_TIMER:
+        cpu->irq_count++;
+        apic_eoi();
+        softirq_raise(SOFTIRQ_TIMER);
+        return;
+    case VECTOR_IPI_WAKE:
+        cpu->irq_count++;
+        apic_eoi();
+        return;
+    case VECTOR_APIC_ERROR:
+        apic_eoi();
+        log_warn("apic: error interrupt on CPU %u\n", cpu->index);
+        return;
+    case VECTOR_SPURIOUS:
+        return;                 /* spurious: no EOI */
+    }
+    if (regs->vector >= 32) {
+        apic_eoi();
+        log_warn("unexpected interrupt vector %lu on CPU %u\n",
+                 (unsigned long)regs->vector, cpu->index);
+        return;
+    }
+    report_exception(regs);
+    panic("fatal exception in the hypervisor");
+}
+
+void arch_panic_halt(void)
+{
+    irq_disable();
+    if (!__atomic_exchange_n(&panicking, true, __ATOMIC_SEQ_CST) && nr_cpus_online > 1)
+        apic_send_nmi_allbutself();
+    if (debug_exit_enabled)
+        outb(0xF4, DEBUG_EXIT_PANIC);
+    log_emergency("System halted.\n");
+    cpu_stop();
+}
+
+unsigned long arch_irq_save(void)
+{
+    unsigned long flags = read_rflags();
+    irq_disable();
+    return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+    if (flags & (1ul << 9))
+        irq_enable();
+}
+
+void arch_cpu_relax(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
+
+unsigned int arch_cpu_id(void)
+{
+    struct percpu *cpu = this_cpu();
+    return cpu ? cpu->index : 0;
+}

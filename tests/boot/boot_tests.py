@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Boot tests: Tessera under QEMU TCG with different CPUs, memory, command
+lines and modules, each judged from the serial log by tests/run-qemu.py.
+
+    tests/boot/boot_tests.py [--only NAME] [--list] [--keep-logs DIR]
+
+Appends "PASS boot/NAME" or "FAIL boot/NAME" to $RESULTS when set.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
+IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
+WORK = os.path.join(BUILD, "tests", "boot")
+RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
+
+# Power off once booted, and let power-off/panic end QEMU with a status.
+AUTO = "on_ready=poweroff debug_exit"
+POWEROFF_STATUS = "1"   # isa-debug-exit: (0 << 1) | 1
+PANIC_STATUS = "3"      # (1 << 1) | 1
+READY = r"Tessera ready: "
+
+
+def fixture(name, data):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def cases():
+    garbage = fixture("garbage.bin", bytes(range(256)) * 64)
+    empty = fixture("empty.bin", b"")
+    elf = fixture("tiny.elf", b"\x7fELF\x02\x01\x01" + b"\0" * 4089)
+    return [
+        ("smp1-128M", ["--smp", "1", "--mem", "128", "--append", AUTO,
+                       "--expect", READY + r"1 of 1 CPUs online",
+                       "--expect-num", r"ready: .*, (\d+) MiB RAM:100:128",
+                       "--exit-code", POWEROFF_STATUS]),
+        ("smp2-512M", ["--smp", "2", "--mem", "512", "--append", AUTO,
+                       "--expect", READY + r"2 of 2 CPUs online",
+                       "--expect-num", r"ready: .*, (\d+) MiB RAM:480:512",
+                       "--exit-code", POWEROFF_STATUS]),
+        ("smp4-1G", ["--smp", "4", "--mem", "1024", "--append", AUTO,
+                     "--expect", READY + r"4 of 4 CPUs online",
+                     "--expect-num", r"ready: .*, (\d+) MiB RAM:980:1024",
+                     "--exit-code", POWEROFF_STATUS]),
+        # RAM split around the PCI hole: the map has a hole below 4 GiB.
+        ("memory-hole-5G", ["--smp", "2", "--mem", "5120", "--append", AUTO,
+                            "--expect", r"0000000100000000 - 0000000[0-9a-f]+  usable",
+                            "--expect", READY + r"2 of 2 CPUs online",
+                            "--expect-num", r"ready: .*, (\d+) MiB RAM:5000:5120",
+                            "--exit-code", POWEROFF_STATUS]),
+        ("maxcpus", ["--smp", "4", "--append", AUTO + " maxcpus=2",
+                     "--expect", READY + r"2 of 4 CPUs online",
+                     "--expect", r"not started \(limit of 2 CPUs\)",
+                     "--exit-code", POWEROFF_STATUS]),
+        ("xapic-forced", ["--smp", "2", "--append", AUTO + " no-x2apic",
+                          "--expect", r"apic: xAPIC mode",
+                          "--expect", READY + r"2 of 2 CPUs online",
+                          "--exit-code", POWEROFF_STATUS]),
+        ("unknown-option", ["--append", AUTO + " frobnicate=7 loglvl=bogus",
+                            "--expect", r"unknown option 'frobnicate'",
+                            "--expect", r"loglvl.*bogus",
+                            "--expect", READY,
+                            "--exit-code", POWEROFF_STATUS]),
+        ("loglvl-debug", ["--smp", "2", "--append", AUTO + " loglvl=all",
+                          "--expect", r"smp: CPU 1 \(APIC id 1\) online",
+                          "--exit-code", POWEROFF_STATUS]),
+        ("exception-report", ["--append", "debug_exit selftest=fault",
+                              "--expect", r"Hypervisor exception on CPU 0: #PF page fault",
+                              "--expect", r"Page fault at ffff87ffdead0000: not present, write",
+                              "--expect", r"RIP: \[<ffff82d04[0-9a-f]+>\] selftest_fault\+0x",
+                              "--expect", r"\] start_hypervisor\+0x",
+                              "--expect", r"System halted",
+                              "--reject", READY,
+                              "--exit-code", PANIC_STATUS]),
+        ("panic", ["--smp", "2", "--append", "debug_exit selftest=panic",
+                   "--expect", r"PANIC on CPU 0: self-test panic requested",
+                   "--exit-code", PANIC_STATUS]),
+        ("modules-bad", ["--append", AUTO,
+                         "--module", garbage + " garbage-module",
+                         "--module", empty + " empty-module",
+                         "--module", elf + " elf-module",
+                         "--expect", r"module 0 \('garbage-module'\): ignored: not a kernel",
+                         "--expect", r"module 1 \('empty-module'\): ignored: it is empty",
+                         "--expect", r"module 2: 4096 bytes, ELF64 image, 'elf-module'",
+                         "--expect", READY,
+                         "--exit-code", POWEROFF_STATUS]),
+        ("shell", ["--smp", "2", "--append", "debug_exit",
+                   "--send", r"tessera> =>cpus\r",
+                   "--send", r"CPU 1: APIC id 1, online=>frob\r",
+                   "--send", r"unknown command 'frob'=>poweroff\r",
+                   "--expect", r"2 of 2 CPUs online",
+                   "--expect", r"Powering off",
+                   "--exit-code", POWEROFF_STATUS]),
+        ("reboot", ["--append", "on_ready=reboot",
+                    "--expect", r"Rebooting",
+                    "--exit-code", "0"]),
+    ]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", action="append")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--keep-logs", default=os.path.join(WORK, "logs"))
+    a = p.parse_args()
+    os.makedirs(a.keep_logs, exist_ok=True)
+    results = os.environ.get("RESULTS")
+    failed = 0
+    for name, args in cases():
+        if a.list:
+            print(name)
+            continue
+        if a.only and name not in a.only:
+            continue
+        log = os.path.join(a.keep_logs, name + ".log")
+        cmd = [sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "90", "--quiet",
+               "--log", log] + args
+        t0 = time.monotonic()
+        rc = subprocess.call(cmd)
+        verdict = "PASS" if rc == 0 else "FAIL"
+        failed += rc != 0
+        print("%s boot/%s (%.1f s, log %s)" % (verdict, name, time.monotonic() - t0, log),
+              flush=True)
+        if results:
+            with open(results, "a") as f:
+                f.write("%s boot/%s\n" % (verdict, name))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    os.makedirs(WORK, exist_ok=True)
+    sys.exit(main())
