@@ -4,17 +4,31 @@
 # it is printed, not recorded as a pass). Kernels that failed to build
 # (no .elf) are skipped here; the Makefile already recorded them.
 #
-# usage: run-tests.sh HYPERVISOR OUT_DIR RESULTS PREFIX JOBS TIMEOUT TEST...
+# usage: run-tests.sh HYPERVISOR OUT_DIR RESULTS PREFIX JOBS TIMEOUT TEST... [APPEND=ARGS]
+# (APPEND= replaces the hypervisor command line, default: run-guest.py's Xen one)
 set -u
 hv=$1 out=$2 results=$3 prefix=$4 jobs=$5 timeout=$6
 shift 6
+append=""
+tests=""
+for arg in "$@"; do
+    case $arg in
+    APPEND=*) append=${arg#APPEND=} ;;
+    *) tests="$tests $arg" ;;
+    esac
+done
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/logs"
 
 run_one() {
     t=$1
-    python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" \
-        --timeout "$timeout" --quiet --log "$out/logs/$t.log" > "$out/logs/$t.verdict" 2>&1
+    if [ -n "$append" ]; then
+        python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" --append "$append" \
+            --timeout "$timeout" --quiet --log "$out/logs/$t.log" > "$out/logs/$t.verdict" 2>&1
+    else
+        python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" \
+            --timeout "$timeout" --quiet --log "$out/logs/$t.log" > "$out/logs/$t.verdict" 2>&1
+    fi
     verdict=$(awk '/^RESULT / { print $2 " " $3 }' "$out/logs/$t.verdict")
     # selftest_failure must fail, and is a pass for the harness when it does.
     case $t:$verdict in
@@ -31,7 +45,7 @@ run_one() {
 }
 
 running=0
-for t in "$@"; do
+for t in $tests; do
     [ -f "$out/$t.elf" ] || continue
     run_one "$t" &
     running=$((running + 1))
