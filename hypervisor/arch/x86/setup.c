@@ -228,6 +228,28 @@ static const char *module_kind(const uint8_t *p, uint64_t len)
     return NULL;
 }
 
+/*
+ * Multiboot v1 loaders (QEMU, GRUB) start the hypervisor's and every
+ * module's command line with the file's own name; v2 loaders do not.
+ */
+static const char *skip_image_name(const char *s)
+{
+    if (boot_info.protocol != 1)
+        return s;
+    while (*s == ' ')
+        s++;
+    while (*s && *s != ' ')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+static const char *boot_options_text(void)
+{
+    return skip_image_name(boot_info.cmdline);
+}
+
 /* Modules are what domains will be built from; check each is sane now. */
 static void check_modules(void)
 {
@@ -237,6 +259,7 @@ static void check_modules(void)
     }
     for (unsigned i = 0; i < boot_info.nr_modules; i++) {
         const struct boot_module *m = &boot_info.modules[i];
+        const char *args = skip_image_name(m->cmdline);
         uint64_t len = m->end - m->start;
         const char *problem = NULL;
 
@@ -247,15 +270,15 @@ static void check_modules(void)
         else if (m->start < virt_to_phys(__image_end) && m->end > virt_to_phys(__image_start))
             problem = "it overlaps the hypervisor image";
         if (problem) {
-            log_err("module %u ('%s'): ignored: %s\n", i, m->cmdline, problem);
+            log_err("module %u ('%s'): ignored: %s\n", i, args, problem);
             continue;
         }
         const char *kind = module_kind(phys_to_virt(m->start), len);
         if (kind)
-            log_info("module %u: %lu bytes, %s, '%s'\n", i, (unsigned long)len, kind, m->cmdline);
+            log_info("module %u: %lu bytes, %s, '%s'\n", i, (unsigned long)len, kind, args);
         else
             log_err("module %u ('%s'): ignored: not a kernel or initrd format Tessera knows\n",
-                    i, m->cmdline);
+                    i, args);
     }
 }
 
@@ -275,18 +298,6 @@ static void run_selftest(void)
         log_warn("selftest: unknown test '%s'\n", opt_selftest);
 }
 
-/* Multiboot v1 loaders put the image's own name first; v2 loaders do not. */
-static const char *boot_options_text(void)
-{
-    const char *s = boot_info.cmdline;
-    if (boot_info.protocol != 1)
-        return s;
-    while (*s == ' ')
-        s++;
-    while (*s && *s != ' ')
-        s++;
-    return s;
-}
 
 void start_hypervisor(uint32_t magic, uint32_t info_pa);
 void start_hypervisor(uint32_t magic, uint32_t info_pa)

@@ -53,6 +53,16 @@ static void print_stack_trace(uint64_t rbp, uint64_t rsp)
     uint64_t lo = block, hi = block + STACK_SIZE;
 
     log_emergency("Stack trace:\n");
+    /*
+     * A function that faulted before setting up its frame (or a leaf
+     * without one) left its return address at the stack top; print it,
+     * marked as a guess, when it points into the image's text.
+     */
+    uint64_t top = *(const uint64_t *)(uintptr_t)rsp;
+    uint64_t off;
+    if (rsp >= lo && rsp + 8 <= hi && symbol_lookup(top, &off) &&
+        (rbp < lo || rbp + 16 > hi || ((const uint64_t *)(uintptr_t)rbp)[1] != top))
+        print_symbol(" ? ", top);
     for (int depth = 0; depth < 32; depth++) {
         if (rbp < lo || rbp + 16 > hi || (rbp & 7))
             break;
@@ -154,9 +164,9 @@ void arch_panic_halt(void)
     irq_disable();
     if (!__atomic_exchange_n(&panicking, true, __ATOMIC_SEQ_CST) && nr_cpus_online > 1)
         apic_send_nmi_allbutself();
+    log_emergency("System halted.\n");
     if (debug_exit_enabled)
         outb(0xF4, DEBUG_EXIT_PANIC);
-    log_emergency("System halted.\n");
     cpu_stop();
 }
 
