@@ -1,0 +1,166 @@
+/*
+ * The PV CPU: the forced-emulation CPUID and its Xen leaves, privileged
+ * instructions the hypervisor emulates for a PV kernel (CR reads, wbinvd,
+ * hlt, clts), refused software interrupts, and the small CPU hypercalls
+ * (multicall, set_segment_base, fpu_taskswitch, debug registers, vm_assist).
+ */
+#include "guest.h"
+
+const char test_title[] = "PV CPU: emulation and CPU hypercalls";
+
+struct cpuid_regs { uint32_t a, b, c, d; };
+
+static struct cpuid_regs pv_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs r;
+    __asm__ volatile(XEN_CPUID : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
+                     : "0"(leaf), "2"(subleaf));
+    return r;
+}
+
+static void cpuid_view(void)
+{
+    struct cpuid_regs r = pv_cpuid(0x40000000, 0);
+    char sig[13];
+    memcpy(sig, &r.b, 4);
+    memcpy(sig + 4, &r.c, 4);
+    memcpy(sig + 8, &r.d, 4);
+    sig[12] = 0;
+    printk("pv_cpu: cpuid 0x40000000: max %#x '%s'\n", r.a, sig);
+    CHECK(!strncmp(sig, "XenVMMXenVMM", 12), "hypervisor signature '%s'", sig);
+    CHECK(r.a >= 0x40000002, "max hypervisor leaf %#x", r.a);
+    r = pv_cpuid(0x40000001, 0);
+    CHECK_EQ(r.a >> 16, hyp_xen_version(XENVER_version, NULL) >> 16,
+             "cpuid 0x40000001 major version");
+    r = pv_cpuid(0x40000002, 0);
+    CHECK(r.a >= 1, "cpuid 0x40000002: %u hypercall pages", r.a);
+
+    r = pv_cpuid(1, 0);
+    CHECK(r.c & (1u << 31), "leaf 1: hypervisor bit clear");
+    CHECK(!(r.c & (1u << 5)), "leaf 1: VMX visible to a PV guest");
+    CHECK(!(r.c & (1u << 3)), "leaf 1: MONITOR/MWAIT visible to a PV guest");
+    r = pv_cpuid(0x80000001, 0);
+    CHECK(!(r.c & (1u << 2)), "leaf 0x80000001: SVM visible to a PV guest");
+    r = pv_cpuid(7, 0);
+    CHECK(!(r.b & (1u << 7)) && !(r.b & (1u << 20)), "leaf 7: SMEP/SMAP visible (ebx %#x)", r.b);
+}
+
+static void privileged_ops(void)
+{
+    unsigned long cr3, cr0;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    unsigned long want = xen_pfn_to_cr3(virt_to_mfn((void *)guest_start_info->pt_base));
+    CHECK(cr3 == want, "emulated mov from cr3: %#lx, want %#lx", cr3, want);
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    CHECK((cr0 & 0x80000001UL) == 0x80000001UL, "emulated cr0 %#lx lacks PG|PE", cr0);
+    printk("pv_cpu: emulated cr3 %#lx cr0 %#lx\n", cr3, cr0);
+}
+
+static void do_wbinvd(void *arg) { (void)arg; __asm__ volatile("wbinvd" ::: "memory"); }
+static void do_int80(void *arg) { (void)arg; __asm__ volatile("int $0x80"); }
+static void do_int20(void *arg) { (void)arg; __asm__ volatile("int $0x20"); }
+static void do_fninit(void *arg) { (void)arg; __asm__ volatile("fninit"); }
+static void do_rdmsr_bogus(void *arg)
+{
+    uint32_t lo, hi;
+    (void)arg;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x12345678u));
+}
+static void do_hlt(void *arg) { (void)arg; __asm__ volatile("hlt"); }
+static void do_clts(void *arg) { (void)arg; __asm__ volatile("clts"); }
+
+static void emulation(void)
+{
+    struct trap_record rec;
+    if (guest_start_info->flags & SIF_INITDOMAIN)
+        CHECK_EQ(run_catching(do_wbinvd, NULL, &rec), -1, "wbinvd in the initial domain faulted");
+
+    /* hlt: Xen 4.17 does not emulate it for PV kernels and raises #GP(0).
+     * A hypervisor may instead emulate it as "block until an event"; then,
+     * with a timer armed, it must come back after the timer event. Anything
+     * else is wrong. */
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0, "stop the default tick");
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), 0, "bind VIRQ_TIMER");
+    unsigned long before = guest_port_hits[bv.port];
+    uint64_t t0 = system_time_ns();
+    hyp_set_timer_op(t0 + 2000000);
+    int v = run_catching(do_hlt, NULL, &rec);
+    if (v == 13) {
+        CHECK_EQ(rec.error_code, 0, "hlt #GP error code");
+        printk("pv_cpu: hlt raised #GP(0), as on Xen 4.17\n");
+    } else if (CHECK(v == -1, "hlt raised vector %d", v)) {
+        CHECK(guest_port_hits[bv.port] > before, "emulated hlt returned without an event");
+        CHECK(system_time_ns() - t0 >= 1900000, "emulated hlt returned before the timer");
+        printk("pv_cpu: hlt emulated as a block\n");
+    }
+    hyp_set_timer_op(0);
+    events_disable();
+    evtchn_close_port(bv.port);
+
+    /* Software interrupts with no trap-table entry are refused with #GP;
+     * the error code is not checked (QEMU TCG reports a wrong one). */
+    CHECK_EQ(run_catching(do_int80, NULL, &rec), 13, "int $0x80 without a handler");
+    CHECK_EQ(run_catching(do_int20, NULL, &rec), 13, "int $0x20 without a handler");
+    /* An MSR nobody emulates. */
+    CHECK_EQ(run_catching(do_rdmsr_bogus, NULL, &rec), 13, "rdmsr of MSR 0x12345678");
+
+    /* fpu_taskswitch(1) sets CR0.TS: the next x87 instruction raises #NM;
+     * clts (emulated) clears it again. */
+    CHECK_EQ(hypercall1(__HYPERVISOR_fpu_taskswitch, 1), 0, "fpu_taskswitch(1)");
+    CHECK_EQ(run_catching(do_fninit, NULL, &rec), 7, "x87 instruction with TS set");
+    CHECK_EQ(run_catching(do_clts, NULL, &rec), -1, "clts");
+    CHECK_EQ(run_catching(do_fninit, NULL, &rec), -1, "x87 instruction after clts");
+    CHECK_EQ(hypercall1(__HYPERVISOR_fpu_taskswitch, 0), 0, "fpu_taskswitch(0)");
+}
+
+static unsigned long fs_target = 0x0123456789abcdefUL;
+
+static void cpu_hypercalls(void)
+{
+    /* multicall: results land in each entry; a failing call does not stop
+     * the batch. */
+    struct multicall_entry calls[3] = {
+        { .op = __HYPERVISOR_xen_version, .args = { XENVER_version, 0 } },
+        { .op = 60 },
+        { .op = __HYPERVISOR_xen_version, .args = { XENVER_pagesize, 0 } },
+    };
+    CHECK_EQ(hyp_multicall(calls, 3), 0, "multicall");
+    CHECK_EQ((long)calls[0].result, hyp_xen_version(XENVER_version, NULL), "multicall[0] result");
+    CHECK_EQ((long)calls[1].result, -XEN_ENOSYS, "multicall[1] result");
+    CHECK_EQ((long)calls[2].result, 4096, "multicall[2] result");
+
+    /* set_segment_base(SEGBASE_FS): %fs-relative loads see the new base. */
+    CHECK_EQ(hyp_set_segment_base(SEGBASE_FS, (unsigned long)&fs_target), 0, "set_segment_base FS");
+    unsigned long via_fs;
+    __asm__ volatile("mov %%fs:0, %0" : "=r"(via_fs));
+    CHECK(via_fs == fs_target, "load through %%fs: %#lx", via_fs);
+    CHECK_EQ(hyp_set_segment_base(SEGBASE_FS, 0), 0, "reset FS base");
+    CHECK_EQ(hyp_set_segment_base(SEGBASE_FS, 0x8000000000000000UL), -XEN_EINVAL,
+             "non-canonical FS base");
+    CHECK_EQ(hyp_set_segment_base(17, 0), -XEN_EINVAL, "set_segment_base of an unknown register");
+
+    /* Debug registers: an address breakpoint is stored and read back. */
+    unsigned long addr = (unsigned long)&fs_target;
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_debugreg, 0, addr), 0, "set_debugreg(0)");
+    CHECK_EQ(hypercall1(__HYPERVISOR_get_debugreg, 0), (long)addr, "get_debugreg(0)");
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_debugreg, 0, HYPERVISOR_VIRT_START), -XEN_EPERM,
+             "breakpoint on a hypervisor address");
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_debugreg, 0, 0), 0, "clear DR0");
+    /* Xen answers a debug register number it does not have with -ENODEV. */
+    CHECK_EQ(hypercall1(__HYPERVISOR_get_debugreg, 9), -XEN_ENODEV, "get_debugreg(9)");
+
+    CHECK_EQ(hyp_vm_assist(VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag), 0,
+             "vm_assist runstate_update_flag");
+    CHECK_EQ(hyp_vm_assist(VMASST_CMD_disable, VMASST_TYPE_runstate_update_flag), 0,
+             "vm_assist disable runstate_update_flag");
+}
+
+void test_main(void)
+{
+    cpuid_view();
+    privileged_ops();
+    events_enable();
+    emulation();
+    cpu_hypercalls();
+}
