@@ -15,7 +15,7 @@ void tnode_free(struct node *n)
     free(t->n.path);
     free(t->n.value);
     free(t->n.children);
-    free(t->n.perms);
+    node_free_perms(&t->n);
     free(t);
 }
 
@@ -27,11 +27,10 @@ static void take_contents(struct tnode *t, struct node *c)
     t->n.children = c->children;
     t->n.children_len = c->children_len;
     t->n.children_cap = c->children_cap;
-    t->n.perms = c->perms;
-    t->n.nperms = c->nperms;
+    node_move_perms(&t->n, c);
     t->n.gen = c->gen;
-    free(c->path);
-    free(c);
+    c->value = c->children = NULL;
+    node_free(c);
 }
 
 /*
@@ -138,7 +137,7 @@ int view_insert(struct view *v, struct node *n)
     }
     free(t->n.value);
     free(t->n.children);
-    free(t->n.perms);
+    node_free_perms(&t->n);
     take_contents(t, n);
     t->exists = t->modified = true;
     return 0;
@@ -155,9 +154,8 @@ void view_delete(struct view *v, struct node *n)
     struct tnode *t = (struct tnode *)n;
     free(t->n.value);
     free(t->n.children);
-    free(t->n.perms);
+    node_free_perms(&t->n);
     t->n.value = t->n.children = NULL;
-    t->n.perms = NULL;
     t->n.value_len = t->n.children_len = t->n.children_cap = t->n.nperms = 0;
     t->exists = false;
     t->modified = true;

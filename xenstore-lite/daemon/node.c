@@ -117,11 +117,14 @@ struct node *node_table_next(const struct node_table *t, size_t *pos)
 
 struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t nperms)
 {
-    struct node *n = calloc(1, sizeof(*n));
+    /* One allocation for the node and its path: saves a malloc per node. */
+    size_t plen = strlen(path) + 1;
+    struct node *n = calloc(1, sizeof(*n) + plen);
     if (!n)
         return NULL;
-    n->path = strdup(path);
-    if (!n->path || node_set_perms(n, perms, nperms)) {
+    n->path = (char *)(n + 1);
+    memcpy(n->path, path, plen);
+    if (node_set_perms(n, perms, nperms)) {
         node_free(n);
         return NULL;
     }
@@ -150,14 +153,36 @@ fail:
     return NULL;
 }
 
+void node_free_perms(struct node *n)
+{
+    if (n->perms != &n->perm1)
+        free(n->perms);
+    n->perms = NULL;
+    n->nperms = 0;
+}
+
+void node_move_perms(struct node *dst, struct node *src)
+{
+    dst->nperms = src->nperms;
+    if (src->perms == &src->perm1) {
+        dst->perm1 = src->perm1;
+        dst->perms = &dst->perm1;
+    } else {
+        dst->perms = src->perms;
+    }
+    src->perms = NULL;
+    src->nperms = 0;
+}
+
 void node_free(struct node *n)
 {
     if (!n)
         return;
-    free(n->path);
+    if (n->path != (char *)(n + 1))
+        free(n->path);
     free(n->value);
     free(n->children);
-    free(n->perms);
+    node_free_perms(n);
     free(n);
 }
 
@@ -178,11 +203,15 @@ int node_set_value(struct node *n, const void *data, uint32_t len)
 
 int node_set_perms(struct node *n, const struct xsd_perm *perms, uint32_t nperms)
 {
-    struct xsd_perm *p = malloc(sizeof(*p) * (nperms ? nperms : 1));
-    if (!p)
-        return -ENOMEM;
-    memcpy(p, perms, sizeof(*p) * nperms);
-    free(n->perms);
+    struct xsd_perm *p = &n->perm1;
+    if (nperms > 1) {
+        p = malloc(sizeof(*p) * nperms);
+        if (!p)
+            return -ENOMEM;
+    }
+    memmove(p, perms, sizeof(*p) * nperms);
+    if (n->perms && n->perms != &n->perm1)
+        free(n->perms);
     n->perms = p;
     n->nperms = nperms;
     return 0;

@@ -26,7 +26,7 @@ struct xsd_perm {
  * which is the order DIRECTORY reports.
  */
 struct node {
-    char *path;
+    char *path;           /* for live nodes, in the same allocation */
     uint32_t hash;
     uint32_t value_len;
     uint32_t children_len;
@@ -34,7 +34,8 @@ struct node {
     uint32_t nperms;
     char *value;
     char *children;
-    struct xsd_perm *perms;
+    struct xsd_perm *perms;   /* &perm1 when there is one entry (most nodes) */
+    struct xsd_perm perm1;
     uint64_t gen;         /* store generation of the last change */
 };
 
@@ -60,6 +61,10 @@ struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t n
 /* A deep copy, or NULL on allocation failure. */
 struct node *node_clone(const struct node *n);
 void node_free(struct node *n);
+/* Frees the permission list unless it is the inline one. */
+void node_free_perms(struct node *n);
+/* Moves src's permission list into dst (fixing the inline case). */
+void node_move_perms(struct node *dst, struct node *src);
 
 int node_set_value(struct node *n, const void *data, uint32_t len);
 int node_set_perms(struct node *n, const struct xsd_perm *perms, uint32_t nperms);

@@ -131,11 +131,17 @@ void xs_daemon_destroy_postfork(struct xs_handle *h)
         release(h, false);
 }
 
-static bool read_all(int fd, void *buf, size_t len)
+/* Reads at least want more bytes into the buffer (which must have room). */
+static bool fill(struct xs_handle *h, size_t want)
 {
-    char *p = buf;
-    while (len) {
-        ssize_t n = read(fd, p, len);
+    if (h->rbuf_off && h->rbuf_len + want > sizeof(h->rbuf)) {
+        memmove(h->rbuf, h->rbuf + h->rbuf_off, h->rbuf_len);
+        h->rbuf_off = 0;
+    }
+    while (want) {
+        char *at = h->rbuf + h->rbuf_off + h->rbuf_len;
+        size_t room = sizeof(h->rbuf) - h->rbuf_off - h->rbuf_len;
+        ssize_t n = read(h->fd, at, room);
         if (n == 0) {
             errno = ECONNRESET;
             return false;
@@ -145,16 +151,39 @@ static bool read_all(int fd, void *buf, size_t len)
                 continue;
             return false;
         }
-        p += n;
-        len -= (size_t)n;
+        h->rbuf_len += (uint32_t)n;
+        want = (size_t)n >= want ? 0 : want - (size_t)n;
     }
     return true;
 }
 
-static struct xs_msg *read_msg(int fd)
+/* Copies len buffered-or-read bytes to out. */
+static bool take(struct xs_handle *h, void *out, size_t len)
+{
+    char *o = out;
+    while (len) {
+        if (!h->rbuf_len) {
+            h->rbuf_off = 0;
+            if (!fill(h, 1))
+                return false;
+        }
+        size_t n = len < h->rbuf_len ? len : h->rbuf_len;
+        memcpy(o, h->rbuf + h->rbuf_off, n);
+        o += n;
+        len -= n;
+        h->rbuf_off += (uint32_t)n;
+        h->rbuf_len -= (uint32_t)n;
+    }
+    if (!h->rbuf_len)
+        h->rbuf_off = 0;
+    return true;
+}
+
+/* One whole message; a single read() usually brings header and body. */
+static struct xs_msg *read_msg(struct xs_handle *h)
 {
     struct xsd_sockmsg hdr;
-    if (!read_all(fd, &hdr, sizeof(hdr)))
+    if (!take(h, &hdr, sizeof(hdr)))
         return NULL;
     /*
      * The protocol caps payloads at 4096 bytes, but oxenstored sends bigger
@@ -170,7 +199,7 @@ static struct xs_msg *read_msg(int fd)
         return NULL;
     m->next = NULL;
     m->hdr = hdr;
-    if (!read_all(fd, m->body, hdr.len)) {
+    if (!take(h, m->body, hdr.len)) {
         free(m);
         return NULL;
     }
@@ -197,7 +226,7 @@ static void *reader_main(void *arg)
 {
     struct xs_handle *h = arg;
     for (;;) {
-        struct xs_msg *m = read_msg(h->fd);
+        struct xs_msg *m = read_msg(h);
         pthread_mutex_lock(&h->state_lock);
         if (!m) {
             h->broken = true;
@@ -256,7 +285,7 @@ static struct xs_msg *wait_reply(struct xs_handle *h)
     }
     pthread_mutex_unlock(&h->state_lock);
     for (;;) {
-        m = read_msg(h->fd);
+        m = read_msg(h);
         if (!m)
             return NULL;
         if (m->hdr.type != XS_WATCH_EVENT)

@@ -35,6 +35,12 @@ struct xs_handle {
     bool reader_running;            /* [state_lock] */
     bool broken;                    /* [state_lock] connection lost */
     pthread_t reader;
+
+    /* Bytes read from the socket but not yet parsed. Only the one thread
+     * that reads at a time uses them: the requester until the reader
+     * thread starts, then the reader thread. */
+    uint32_t rbuf_off, rbuf_len;
+    char rbuf[XENSTORE_PAYLOAD_MAX + sizeof(struct xsd_sockmsg)];
 };
 
 /*

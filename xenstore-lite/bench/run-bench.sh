@@ -1,0 +1,43 @@
+#!/bin/bash
+# Our daemon and both reference daemons side by side, in one run: Xen's
+# xsbench workload (built against our client library, the same client for
+# all three) and memory per node for a 100,000-node store. Three rounds,
+# daemons interleaved so machine noise hits all alike; prints the medians.
+#
+#   run-bench.sh BUILD_DIR SRC_DIR [ROUNDS]
+set -u
+O=$1 SRC=$2 ROUNDS=${3:-3}
+PEERS_DIR=${PEERS_DIR:-$(cd "$SRC/../../shared/peers" 2>/dev/null && pwd || echo /work/shared/peers)}
+source "$SRC/tests/daemons.sh"
+trap stop_daemons EXIT INT TERM
+
+b=$O/bench
+rm -rf "$b"; mkdir -p "$b"
+cc -O2 -Wall -o "$b/xsbench" "$PEERS_DIR/xsbench.c" -I"$SRC/include" -I"$SRC/../pv-abi/include" \
+    "$O/opt/libxenstore.a" -lpthread || { echo "cannot build xsbench"; exit 1; }
+raw=$b/raw.txt
+: >"$raw"
+echo "LOAD before: $(uptime)" >>"$raw"
+for round in $(seq "$ROUNDS"); do
+    for d in ours c ocaml; do
+        dir=$b/$round-$d
+        mkdir -p "$dir"
+        if [ $d = ours ]; then
+            start_ours "$O/opt/xenstored-lite" "$dir" || { echo "ours failed to start"; continue; }
+            pid=$OURS_PID
+        else
+            start_ref $d "$dir" || { echo "$d failed to start"; continue; }
+            pid=$REF_PID
+        fi
+        XENSTORED_PATH=$dir/socket XSBENCH_DAEMON_PID=$pid "$b/xsbench" -n 1000000 -t 2 \
+            >"$dir/xsbench.txt" 2>&1 || echo "xsbench against $d failed: $(tail -1 "$dir/xsbench.txt")"
+        python3 "$SRC/bench/memnodes.py" "$dir/socket" "$pid" 100000 >>"$dir/xsbench.txt" 2>&1 \
+            || echo "memnodes against $d failed: $(tail -1 "$dir/xsbench.txt")"
+        sed "s/^/RUN $round $d /" "$dir/xsbench.txt" >>"$raw"
+        stop_daemons
+    done
+    echo "LOAD after round $round: $(uptime)" >>"$raw"
+done
+grep -v '^RUN' "$raw" | head -0
+python3 "$SRC/bench/table.py" "$raw"
+echo "raw numbers: $raw"
