@@ -30,6 +30,7 @@ port_e9_hack: enabled=1
 com1: enabled=1, mode=file, dev={com1}
 log: {bochslog}
 panic: action=fatal
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 """
 
 

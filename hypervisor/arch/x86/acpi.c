@@ -285,8 +285,11 @@ int acpi_init(const void *rsdp_from_loader)
     const struct sdt_header *fadt = find_table(r, "FACP");
     if (fadt)
         parse_fadt(fadt);
-    log_info("acpi: RSDP at %#lx (%s, revision %u), %u CPUs listed%s, power-off %s\n",
-             (unsigned long)acpi.rsdp_pa, acpi.oem_id, r->revision, acpi.nr_cpus,
+    log_info("acpi: RSDP %s %#lx (%s, revision %u), %u CPUs listed%s, power-off %s\n",
+             rsdp_from_loader ? "from the loader, tables at" : "at",
+             (unsigned long)(rsdp_from_loader ? (r->revision >= 2 && r->xsdt ? r->xsdt : r->rsdt)
+                                              : acpi.rsdp_pa),
+             acpi.oem_id, r->revision, acpi.nr_cpus,
              acpi.cpus_ignored ? " (some disabled)" : "",
              acpi.s5_valid ? "via ACPI S5" : "unavailable");
     return 0;
