@@ -292,7 +292,7 @@ static int read_disk(struct xml_ctx *c, const xmlNode *disk)
             char *name = attr(n, "name");
             rc = domcfg_set_str(&d->backend_domname, name);
             xmlFree(name);
-        } else if (!is(n, "shareable") && !is(n, "address") && !is(n, "alias")) {
+        } else if (!is(n, "shareable") && !is(n, "address") && !is(n, "alias") && !is(n, "backingStore")) {
             diag_warn(c->d, line_of(n), 0, "<disk><%s> is not supported; ignored", n->name);
         }
     }
@@ -366,7 +366,7 @@ static int read_devices(struct xml_ctx *c, const xmlNode *devs)
             rc = read_disk(c, n);
         else if (is(n, "interface"))
             rc = read_interface(c, n);
-        else if (is(n, "console") || is(n, "serial") || is(n, "emulator")) {
+        else if (is(n, "console") || is(n, "serial") || is(n, "emulator") || is(n, "memballoon")) {
             /* Every PV guest has its one console; nothing to configure. */
         } else
             diag_warn(c->d, line_of(n), 0, "<devices><%s> is not supported; ignored", n->name);
