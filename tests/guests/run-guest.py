@@ -5,8 +5,14 @@
         --kernel build/guests/boot_console.elf [--append "HYPERVISOR ARGS"] \
         [--kernel-args "ARGS"] [--timeout 60] [--log FILE]
 
+    tests/guests/run-guest.py --hypervisor build/guests/xen-4.17.elf \
+        --dom0 /boot/vmlinuz-VERSION --dom0-initrd build/guests/dom0.cpio.gz \
+        --guests boot_console[,other...]
+
 The test kernel is the first multiboot module (on real Xen: the initial
-domain). The verdict is taken from the last "Test result: X" line on the
+domain). With --dom0, a Linux dom0 starts the named test kernels as domUs
+with xl instead (tests/guests/domu/), and prints their logs and a combined
+verdict. The verdict is taken from the last "Test result: X" line on the
 serial console; QEMU is stopped a moment after it appears. No verdict
 before --timeout, QEMU dying first, or a hypervisor panic is an ERROR.
 Prints "RESULT <verdict> <seconds>" last; exit status 0 only for SUCCESS
@@ -23,6 +29,8 @@ import time
 
 XEN_APPEND = ("console=com1 com1=115200,8n1 dom0_mem=64M loglvl=all "
               "guest_loglvl=all noreboot")
+XEN_APPEND_LINUX_DOM0 = ("console=com1 com1=115200,8n1 dom0_mem=384M,max:384M loglvl=all "
+                         "guest_loglvl=all noreboot")
 RESULT_RE = re.compile(r"Test result: (SUCCESS|SKIP|ERROR|FAILURE)")
 # The hypervisor died: no verdict can follow.
 FATAL_RE = re.compile(r"Panic on CPU|\*\*\*\* PANIC|Domain 0 crashed|"
@@ -32,22 +40,39 @@ FATAL_RE = re.compile(r"Panic on CPU|\*\*\*\* PANIC|Domain 0 crashed|"
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--hypervisor", required=True, help="multiboot1 image for qemu -kernel")
-    p.add_argument("--kernel", required=True, help="the PV test kernel (ELF64)")
+    p.add_argument("--kernel", help="the PV test kernel (ELF64), booted as the first domain")
+    p.add_argument("--dom0", help="a Linux kernel to boot as dom0 instead (domU mode)")
+    p.add_argument("--dom0-initrd", help="its initramfs (tests/guests/domu/mkdom0.sh)")
+    p.add_argument("--guests", help="domU mode: test kernels to start, comma separated")
     p.add_argument("--kernel-args", default="", help="the test kernel's command line")
-    p.add_argument("--append", default=XEN_APPEND, help="hypervisor command line")
+    p.add_argument("--append", help="hypervisor command line (default: Xen's, for the mode)")
     p.add_argument("--smp", type=int, default=2)
-    p.add_argument("--mem", default="512")
+    p.add_argument("--mem", help="RAM in MiB (default 512, 1024 in domU mode)")
     p.add_argument("--cpu", default="max,-smap")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--log", help="write the serial log here")
     p.add_argument("--quiet", action="store_true", help="do not echo the serial log")
     p.add_argument("--grace", type=float, default=0.3,
                    help="seconds to keep reading after the verdict")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    if bool(a.kernel) == bool(a.dom0):
+        p.error("give exactly one of --kernel or --dom0")
+    if a.dom0 and not (a.dom0_initrd and a.guests):
+        p.error("--dom0 needs --dom0-initrd and --guests")
+    if a.append is None:
+        a.append = XEN_APPEND_LINUX_DOM0 if a.dom0 else XEN_APPEND
+    if a.mem is None:
+        a.mem = "1024" if a.dom0 else "512"
+    return a
 
 
 def qemu_command(a):
-    module = a.kernel + (" " + a.kernel_args if a.kernel_args else "")
+    if a.dom0:
+        # QEMU splits -initrd at commas, so the guest list travels with '+'.
+        module = "%s console=hvc0 quiet guests=%s,%s" % (a.dom0, a.guests.replace(",", "+"),
+                                                          a.dom0_initrd)
+    else:
+        module = a.kernel + (" " + a.kernel_args if a.kernel_args else "")
     return ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", a.cpu,
             "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-no-reboot",
@@ -55,7 +80,7 @@ def qemu_command(a):
 
 
 def run(a):
-    for path in (a.hypervisor, a.kernel):
+    for path in (a.hypervisor, a.kernel or a.dom0, a.dom0_initrd or a.hypervisor):
         if not os.path.exists(path):
             print("run-guest: no such file: %s" % path, file=sys.stderr)
             return "ERROR", 0.0
