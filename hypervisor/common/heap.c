@@ -225,6 +225,24 @@ void *xzalloc(size_t size)
     return p;
 }
 
+void *xmalloc_array(size_t n, size_t size)
+{
+    size_t bytes;
+
+    if (__builtin_mul_overflow(n, size, &bytes))
+        return NULL;
+    return xmalloc(bytes);
+}
+
+void *xzalloc_array(size_t n, size_t size)
+{
+    size_t bytes;
+
+    if (__builtin_mul_overflow(n, size, &bytes))
+        return NULL;
+    return xzalloc(bytes);
+}
+
 /* Returns the problem with freeing ptr, or NULL after freeing it. */
 static const char *free_locked(void *ptr)
 {

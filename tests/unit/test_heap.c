@@ -182,6 +182,23 @@ static void test_bad_alignment_and_sizes_fail(void)
     CU_ASSERT_EQUAL(hs().pages_in_use, 0);
 }
 
+static void test_arrays_check_overflow(void)
+{
+    fresh_heap();
+    uint32_t *a = xzalloc_array(100, sizeof(uint32_t));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    for (int i = 0; i < 100; i++)
+        CU_ASSERT_EQUAL_FATAL(a[i], 0);
+    uint64_t *b = xmalloc_array(3, sizeof(uint64_t));
+    CU_ASSERT_PTR_NOT_NULL(b);
+    CU_ASSERT_PTR_NULL(xmalloc_array(SIZE_MAX / 2 + 2, 2));
+    CU_ASSERT_PTR_NULL(xzalloc_array((size_t)1 << 33, (size_t)1 << 32));
+    CU_ASSERT_EQUAL(hs().failed_allocs, 0);       /* refused before asking the heap */
+    xfree(a);
+    xfree(b);
+    CU_ASSERT_EQUAL(hs().bytes_in_use, 0);
+}
+
 static void test_double_free_small_detected(void)
 {
     fresh_heap();
@@ -397,6 +414,7 @@ int main(void)
         UNIT_CASE(big_allocations_use_page_runs),
         UNIT_CASE(aligned_allocations),
         UNIT_CASE(bad_alignment_and_sizes_fail),
+        UNIT_CASE(arrays_check_overflow),
         UNIT_CASE(double_free_small_detected),
         UNIT_CASE(double_free_big_detected),
         UNIT_CASE(interior_pointers_rejected),

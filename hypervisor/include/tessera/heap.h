@@ -54,6 +54,9 @@ void *xmalloc(size_t size);
 void *xzalloc(size_t size);
 /* align: a power of two (else NULL); alignments above a page are supported. */
 void *xmalloc_aligned(size_t size, size_t align);
+/* n elements of 'size' bytes; NULL when n * size overflows. */
+void *xmalloc_array(size_t n, size_t size);
+void *xzalloc_array(size_t n, size_t size);
 /* NULL is ignored. */
 void xfree(void *ptr);
 
