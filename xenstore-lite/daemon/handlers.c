@@ -157,6 +157,24 @@ static int handle_get_perms(struct request *r)
     return reply_data(r, out, (uint32_t)len);
 }
 
+/* The special watch names have permissions too: they decide who hears them. */
+static int set_special_perms(struct request *r, const char *name,
+                             const struct xsd_perm *perms, unsigned n)
+{
+    struct xsd *xsd = r->conn->xsd;
+    int i = xsd_special_index(name);
+
+    if (i < 0)
+        return -EINVAL;
+    if (n > sizeof(xsd->special_perms[0]) / sizeof(xsd->special_perms[0][0]))
+        return -ENOSPC;
+    if (!(perm_for(&r->ctx.c, xsd->special_perms[i], xsd->special_nperms[i]) & XSD_PERM_WRITE))
+        return -EACCES;
+    memcpy(xsd->special_perms[i], perms, n * sizeof(*perms));
+    xsd->special_nperms[i] = n;
+    return 0;
+}
+
 static int handle_set_perms(struct request *r)
 {
     unsigned n = request_count_strings(r);
@@ -166,7 +184,7 @@ static int handle_set_perms(struct request *r)
 
     if (n < 2)
         return -EINVAL;
-    if ((err = request_path(r, r->body, false, path, sizeof(path))))
+    if ((err = request_path(r, r->body, true, path, sizeof(path))))
         return err;
     const char *p = r->body + strlen(r->body) + 1;
     for (unsigned i = 0; i + 1 < n; i++) {
@@ -174,7 +192,11 @@ static int handle_set_perms(struct request *r)
             return -EINVAL;
         p += strlen(p) + 1;
     }
-    if ((err = op_set_perms(&r->ctx, path, perms, n - 1)))
+    if (path[0] == '@')
+        err = set_special_perms(r, path, perms, n - 1);
+    else
+        err = op_set_perms(&r->ctx, path, perms, n - 1);
+    if (err)
         return err;
     return reply_ok(r);
 }

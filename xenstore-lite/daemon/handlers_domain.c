@@ -58,7 +58,7 @@ int handle_introduce(struct request *r)
     d->introduced = true;
     reply_ok(r);
     if (fresh)
-        watch_fire(xsd, XS_PATH_INTRODUCE_DOMAIN, false, NULL, 0);
+        watch_fire(xsd, XS_PATH_INTRODUCE_DOMAIN, false, xsd->special_perms[0], xsd->special_nperms[0]);
     return 0;
 }
 
@@ -80,7 +80,7 @@ int handle_release(struct request *r)
     d->introduced = false;
     d->has_target = false;
     reply_ok(r);
-    watch_fire(xsd, XS_PATH_RELEASE_DOMAIN, false, NULL, 0);
+    watch_fire(xsd, XS_PATH_RELEASE_DOMAIN, false, xsd->special_perms[1], xsd->special_nperms[1]);
     return 0;
 }
 

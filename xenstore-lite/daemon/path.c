@@ -28,7 +28,10 @@ int path_canonical(const char *name, unsigned domid, bool allow_special,
 
     if (len == 0)
         return -EINVAL;
-    if (name[0] == '@' && allow_special) {
+    if (name[0] == '@') {
+        /* Special names exist only for watches (and their permissions). */
+        if (!allow_special)
+            return -EINVAL;
         if (len > XENSTORE_REL_PATH_MAX || !valid_chars(name) || len + 1 > outsz)
             return -EINVAL;
         memcpy(out, name, len + 1);

@@ -13,7 +13,7 @@
  * Writes the absolute form of `name` for a connection of domain `domid` into
  * out (size outsz). Relative names get "/local/domain/<domid>/" in front;
  * names starting with '@' (watch-only special names) are kept as they are
- * when allow_special is true. Returns 0, or -EINVAL for a name that is empty,
+ * when allow_special is true and refused otherwise. Returns 0, or -EINVAL for a name that is empty,
  * has bad characters, "//", a trailing '/', or is longer than the protocol's
  * limits (or than max_len when max_len is non-zero).
  */

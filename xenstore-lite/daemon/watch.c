@@ -118,7 +118,7 @@ void watch_fire(struct xsd *xsd, const char *path, bool recurse,
 
     for (struct watch *w = xsd->watches; w; w = w->all_next) {
         if (special) {
-            if (strcmp(w->path, path) == 0)
+            if (strcmp(w->path, path) == 0 && may_see(w, perms, nperms))
                 watch_send_event(w, path);
             continue;
         }

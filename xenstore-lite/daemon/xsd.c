@@ -35,6 +35,10 @@ int xsd_init(struct xsd *xsd)
         return -ENOMEM;
     if (!domain_get_or_create(xsd, 0))
         goto fail;
+    for (int i = 0; i < 2; i++) {
+        xsd->special_perms[i][0] = root_perm;
+        xsd->special_nperms[i] = 1;
+    }
     xsd->domains[0]->introduced = true;
     for (size_t i = 0; i < sizeof(initial_nodes) / sizeof(initial_nodes[0]); i++) {
         const char *path = initial_nodes[i];
@@ -83,6 +87,15 @@ void xsd_destroy(struct xsd *xsd)
         free(xsd->domains[i]);
         xsd->domains[i] = NULL;
     }
+}
+
+int xsd_special_index(const char *name)
+{
+    if (strcmp(name, XS_PATH_INTRODUCE_DOMAIN) == 0)
+        return 0;
+    if (strcmp(name, XS_PATH_RELEASE_DOMAIN) == 0)
+        return 1;
+    return -1;
 }
 
 struct domain *domain_get(struct xsd *xsd, unsigned domid)

@@ -138,6 +138,9 @@ struct xsd {
     struct watch *watches_tail;
     unsigned long nwatches;
     struct xsd_domain_backend backend;
+    /* Permissions of @introduceDomain and @releaseDomain: who hears them. */
+    struct xsd_perm special_perms[2][8];
+    uint32_t special_nperms[2];
     bool log_enabled;
     void (*log)(const char *msg);
     unsigned long requests;             /* statistics for CONTROL */
@@ -172,6 +175,9 @@ void xsd_handle_message(struct xsd_conn *conn, const struct xsd_sockmsg *hdr,
 struct domain *domain_get(struct xsd *xsd, unsigned domid);   /* NULL if unknown */
 struct domain *domain_get_or_create(struct xsd *xsd, unsigned domid);
 void domain_account(struct xsd *xsd, const struct node *n, int sign);
+
+/* Index of a special watch name in special_perms, or -1. */
+int xsd_special_index(const char *name);
 
 /* Logging through xsd->log when enabled. */
 void xsd_logf(struct xsd *xsd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

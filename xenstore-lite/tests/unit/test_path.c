@@ -28,9 +28,10 @@ static void canonical_special_names(void)
     char out[4096];
     CU_ASSERT_EQUAL(path_canonical("@releaseDomain", 0, true, 0, out, sizeof(out)), 0);
     CU_ASSERT_STRING_EQUAL(out, "@releaseDomain");
-    /* Outside watches "@x" is just a relative name. */
-    CU_ASSERT_EQUAL(path_canonical("@x", 2, false, 0, out, sizeof(out)), 0);
-    CU_ASSERT_STRING_EQUAL(out, "/local/domain/2/@x");
+    /* Outside watches they are refused; inside a path '@' is an ordinary character. */
+    CU_ASSERT_EQUAL(path_canonical("@x", 2, false, 0, out, sizeof(out)), -EINVAL);
+    CU_ASSERT_EQUAL(path_canonical("a@b", 2, false, 0, out, sizeof(out)), 0);
+    CU_ASSERT_STRING_EQUAL(out, "/local/domain/2/a@b");
 }
 
 static void canonical_length_limits(void)

@@ -140,6 +140,21 @@ static void disconnect_drops_watches(void)
     CU_ASSERT_TRUE(th_write(c, 0, "/d", "1"));
 }
 
+static void special_watches_need_permission(void)
+{
+    struct xsd_conn *dom0 = th_conn(0, true), *g = th_conn(5, false);
+    ASSERT_OK(th_callv(g, XS_WATCH, 0, "@introduceDomain", "g", NULL));
+    ev(g);   /* the registration event is always delivered */
+    ASSERT_OK(th_callv(dom0, XS_INTRODUCE, 0, "3", "1", "1", NULL));
+    CU_ASSERT_STRING_EQUAL(ev(g), "(none)");
+    ASSERT_ERR(th_callv(g, XS_SET_PERMS, 0, "@introduceDomain", "r5", NULL), "EACCES");
+    ASSERT_OK(th_callv(dom0, XS_SET_PERMS, 0, "@introduceDomain", "n0", "r5", NULL));
+    ASSERT_OK(th_callv(dom0, XS_INTRODUCE, 0, "4", "1", "1", NULL));
+    CU_ASSERT_STRING_EQUAL(ev(g), "@introduceDomain g");
+    ASSERT_ERR(th_callv(dom0, XS_SET_PERMS, 0, "@other", "n0", NULL), "EINVAL");
+    ASSERT_ERR(th_callv(dom0, XS_READ, 0, "@introduceDomain", NULL), "EINVAL");
+}
+
 void register_watch_tests(void)
 {
     CU_pSuite s = CU_add_suite_with_setup_and_teardown("watch", th_setup, th_teardown, setup, NULL);
@@ -149,6 +164,7 @@ void register_watch_tests(void)
     CU_add_test(s, "relative_watch_gets_relative_paths", relative_watch_gets_relative_paths);
     CU_add_test(s, "unreadable_changes_stay_hidden", unreadable_changes_stay_hidden);
     CU_add_test(s, "special_domain_watches", special_domain_watches);
+    CU_add_test(s, "special_watches_need_permission", special_watches_need_permission);
     CU_add_test(s, "transaction_events_on_commit_only", transaction_events_on_commit_only);
     CU_add_test(s, "unwatch_and_reset", unwatch_and_reset);
     CU_add_test(s, "disconnect_drops_watches", disconnect_drops_watches);
