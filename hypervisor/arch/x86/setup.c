@@ -14,6 +14,7 @@
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/power.h>
+#include <asm/selftest.h>
 #include <asm/serial.h>
 #include <asm/setup.h>
 #include <asm/smp.h>
@@ -59,7 +60,7 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_UINT("maxcpus", opt_maxcpus, "start at most this many CPUs"),
     CMDLINE_UINT("com1", opt_com1_baud, "COM1 baud rate"),
     CMDLINE_STRING("on_ready", opt_on_ready, "shell|poweroff|reboot|halt, once booted"),
-    CMDLINE_STRING("selftest", opt_selftest, "fault|panic: crash on purpose (tests)"),
+    CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
 };
 
 static void report_option_error(void *ctx, const char *message)
@@ -282,22 +283,6 @@ static void check_modules(void)
     }
 }
 
-static __attribute__((noinline)) void selftest_fault(void)
-{
-    volatile uint64_t *bad = (volatile uint64_t *)0xFFFF87FFDEAD0000ull;
-    *bad = 1;
-}
-
-static void run_selftest(void)
-{
-    if (strcmp(opt_selftest, "fault") == 0)
-        selftest_fault();
-    else if (strcmp(opt_selftest, "panic") == 0)
-        panic("self-test panic requested on the command line");
-    else if (opt_selftest[0])
-        log_warn("selftest: unknown test '%s'\n", opt_selftest);
-}
-
 
 void start_hypervisor(uint32_t magic, uint32_t info_pa);
 void start_hypervisor(uint32_t magic, uint32_t info_pa)
@@ -344,9 +329,12 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
     percpu_table[0]->online = true;
     irq_enable();
 
-    run_selftest();
+    if (strcmp(opt_selftest, "timers") != 0)
+        run_selftest(opt_selftest);
     check_modules();
     smp_bring_up((unsigned)MIN(opt_maxcpus ? opt_maxcpus : 1, (uint64_t)MAX_CPUS));
+    if (strcmp(opt_selftest, "timers") == 0)
+        run_selftest(opt_selftest);
 
     boot_ready_ns = arch_now_ns();
     log_info("Tessera ready: %u of %u CPUs online, %lu MiB RAM, boot took %lu ms\n",

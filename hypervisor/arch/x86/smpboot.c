@@ -15,6 +15,7 @@
 #include <asm/smp.h>
 #include <asm/softirq.h>
 #include <tessera/arch.h>
+#include <tessera/errno.h>
 #include <tessera/heap.h>
 #include <tessera/log.h>
 #include <tessera/page_alloc.h>
@@ -39,12 +40,16 @@ extern struct page_allocator frame_allocator;
 static struct percpu boot_cpu;
 static uint64_t boot_cpu_gdt[GDT_ENTRIES] __attribute__((aligned(4096)));
 
+static void run_call(void);
+
 void smp_prepare_boot_cpu(void)
 {
+    softirq_register(SOFTIRQ_CALL, run_call);
     boot_cpu.index = 0;
     boot_cpu.stack_block = (uintptr_t)boot_stack;
     boot_cpu.gdt = boot_cpu_gdt;
     spin_lock_init(&boot_cpu.timer_lock);
+    spin_lock_init(&boot_cpu.call_lock);
     timer_queue_init(&boot_cpu.timers);
     stack_cpu_info(boot_cpu.stack_block)->percpu = &boot_cpu;
     percpu_table[0] = &boot_cpu;
@@ -81,18 +86,11 @@ static struct percpu *alloc_cpu(unsigned index, uint32_t apic_id)
     cpu->gdt = gdt;
     cpu->stack_block = (uintptr_t)phys_to_virt(mfn << PAGE_SHIFT);
     spin_lock_init(&cpu->timer_lock);
+    spin_lock_init(&cpu->call_lock);
     timer_queue_init(&cpu->timers);
     memset(stack_cpu_info(cpu->stack_block), 0, sizeof(struct cpu_info));
     stack_cpu_info(cpu->stack_block)->percpu = cpu;
     return cpu;
-}
-
-static void free_cpu(struct percpu *cpu)
-{
-    page_alloc_free(&frame_allocator, virt_to_phys((void *)cpu->stack_block) >> PAGE_SHIFT,
-                    STACK_ORDER);
-    xfree(cpu->gdt);
-    xfree(cpu);
 }
 
 static bool start_cpu(struct percpu *cpu)
@@ -133,13 +131,48 @@ void smp_bring_up(unsigned max_cpus)
             break;
         }
         if (!start_cpu(cpu)) {
+            /*
+             * Its stack and GDT are deliberately not freed: a CPU that
+             * wakes late would run on them.
+             */
             log_err("smp: CPU with APIC id %u did not start within 1 s; skipped\n", id);
-            free_cpu(cpu);   /* it never ran: nothing of it is in use */
             continue;
         }
         next++;
     }
     nr_cpus = next;
+}
+
+static void run_call(void)
+{
+    struct percpu *cpu = this_cpu();
+    unsigned long flags = spin_lock_irqsave(&cpu->call_lock);
+    void (*fn)(void *) = cpu->call_fn;
+    void *data = cpu->call_data;
+
+    cpu->call_fn = NULL;
+    spin_unlock_irqrestore(&cpu->call_lock, flags);
+    if (fn)
+        fn(data);
+}
+
+int smp_call_on(unsigned index, void (*fn)(void *data), void *data)
+{
+    struct percpu *cpu = index < MAX_CPUS ? percpu_table[index] : NULL;
+
+    if (!cpu || !cpu->online)
+        return -EINVAL;
+    unsigned long flags = spin_lock_irqsave(&cpu->call_lock);
+    bool busy = cpu->call_fn != NULL;
+    if (!busy) {
+        cpu->call_fn = fn;
+        cpu->call_data = data;
+    }
+    spin_unlock_irqrestore(&cpu->call_lock, flags);
+    if (busy)
+        return -EBUSY;
+    softirq_raise_on(index, SOFTIRQ_CALL);
+    return 0;
 }
 
 void start_secondary(void);
@@ -154,6 +187,14 @@ void start_secondary(void)
     __atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
     cpu->online = true;
     cpu_idle_loop(NULL);
+}
+
+void cpu_poll_softirqs(void)
+{
+    irq_enable();
+    if (softirq_pending())
+        softirq_run_pending();
+    arch_cpu_relax();
 }
 
 void cpu_idle_loop(void (*poll)(void))

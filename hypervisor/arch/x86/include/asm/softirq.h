@@ -9,6 +9,7 @@
 
 enum softirq {
     SOFTIRQ_TIMER,
+    SOFTIRQ_CALL,       /* run the function smp_call_on() left for this CPU */
     NR_SOFTIRQS
 };
 
