@@ -74,7 +74,12 @@ static enum hold output_begin(bool emergency)
     if (__atomic_load_n(&log_owner, __ATOMIC_ACQUIRE) == me)
         return HOLD_NESTED;
     if (!emergency) {
-        spin_lock(&log_lock);
+        /*
+         * trylock, not a ticket: an NMI that logs while this CPU waits
+         * here must not queue behind the ticket its own CPU is holding.
+         */
+        while (!spin_trylock(&log_lock))
+            arch_cpu_relax();
     } else {
         uint64_t start = arch_now_ns();
         unsigned spins = 0;

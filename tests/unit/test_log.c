@@ -1,6 +1,9 @@
 /* common/log.c and common/panic.c, with the console captured by the arch stubs. */
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <tessera/errno.h>
 #include <tessera/log.h>
@@ -182,6 +185,65 @@ static void test_nested_log_on_same_cpu_does_not_deadlock(void)
     CU_ASSERT_STRING_EQUAL(stub_console, "[   0.000000] after\n");
 }
 
+/*
+ * An NMI arrives while this CPU waits for the log lock held by another
+ * CPU, and the NMI handler logs: once the other CPU lets go, both lines
+ * must print (no self-deadlock on this CPU's place in the queue).
+ */
+static volatile int holder_inside, holder_release;
+
+static void holder_blocks(void)
+{
+    holder_inside = 1;
+    while (!holder_release)
+        sched_yield();
+}
+
+static void *holder_thread(void *arg)
+{
+    (void)arg;
+    stub_cpu_id = 1;
+    stub_console_hook = holder_blocks;
+    log_info("holder");
+    return NULL;
+}
+
+static void nmi_logs(void)
+{
+    holder_release = 1;
+    log_err("from nmi");
+}
+
+static void alarm_fail(int sig)
+{
+    (void)sig;
+    fprintf(stderr, "log deadlocked waiting for its lock\n");
+    _exit(3);
+}
+
+static void test_nmi_while_waiting_for_lock(void)
+{
+    pthread_t t;
+
+    fresh();
+    holder_inside = holder_release = 0;
+    pthread_create(&t, NULL, holder_thread, NULL);
+    while (!holder_inside)
+        sched_yield();
+    signal(SIGALRM, alarm_fail);
+    alarm(10);
+    stub_cpu_id = 2;
+    stub_relax_hook = nmi_logs;
+    log_info("waiter");
+    alarm(0);
+    pthread_join(t, NULL);
+    stub_cpu_id = 0;
+    CU_ASSERT_PTR_NOT_NULL(strstr(stub_console, "] holder\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(stub_console, "] from nmi\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(stub_console, "] waiter\n"));
+    CU_ASSERT_PTR_NULL(stub_relax_hook);       /* the NMI really happened while waiting */
+}
+
 #define LOG_THREADS 4
 #define LOG_LINES   300
 
@@ -293,6 +355,7 @@ int main(void)
         UNIT_CASE(ring_keeps_only_the_newest_16k),
         UNIT_CASE(log_restores_interrupt_state),
         UNIT_CASE(nested_log_on_same_cpu_does_not_deadlock),
+        UNIT_CASE(nmi_while_waiting_for_lock),
         UNIT_CASE(lines_from_cpus_never_interleave),
         UNIT_CASE(panic_prints_and_halts),
         UNIT_CASE(bug_on_panics_with_location),

@@ -52,9 +52,15 @@ void arch_irq_restore(unsigned long flags)
 }
 
 uint64_t stub_relax_advance_ns;
+__thread void (*stub_relax_hook)(void);
 
 void arch_cpu_relax(void)
 {
+    if (stub_relax_hook) {
+        void (*hook)(void) = stub_relax_hook;
+        stub_relax_hook = NULL;
+        hook();
+    }
     if (stub_relax_advance_ns)
         __atomic_fetch_add(&stub_now_ns, stub_relax_advance_ns, __ATOMIC_RELAXED);
     /* Host threads may outnumber cores: let the lock holder run. */

@@ -36,4 +36,7 @@ extern unsigned stub_panic_count;
 /* Optional hook run inside arch_console_write (to test nested logging). */
 extern void (*stub_console_hook)(void);
 
+/* Optional one-shot hook run inside arch_cpu_relax on this thread (an "NMI"). */
+extern __thread void (*stub_relax_hook)(void);
+
 #endif
