@@ -257,6 +257,45 @@ static void test_mb1_mmap_too_many_entries(void)
     CU_ASSERT_EQUAL(bi.nr_mem, BOOTINFO_MAX_MEM_REGIONS);
 }
 
+/* The boot path: loader map -> sanitized map -> frames free for the allocator. */
+struct free_ranges { uint64_t start[8], end[8]; unsigned n; };
+
+static int collect_free(void *ctx, uint64_t start, uint64_t end)
+{
+    struct free_ranges *f = ctx;
+    if (f->n < 8) {
+        f->start[f->n] = start;
+        f->end[f->n] = end;
+    }
+    f->n++;
+    return 0;
+}
+
+static void test_mb1_map_to_free_frames(void)
+{
+    mb1_build_full();
+    /* GRUB-like quirks: an overlapping reserved entry and an unaligned usable end. */
+    mb1_put_mmap_entry(MB1_MMAP + 104, 20, 0x7ff0000, 0x20000, MB_MEMORY_RESERVED);
+    put32(MB1_INFO + MB1_OFF_MMAP_LENGTH, 128);
+    CU_ASSERT_EQUAL_FATAL(mb1(), 0);
+    int fixes = memmap_sanitize(bi.mem, &bi.nr_mem, BOOTINFO_MAX_MEM_REGIONS);
+    CU_ASSERT_EQUAL(fixes, 1);
+    struct mem_range excluded[2 + BOOTINFO_MAX_MODULES] = {
+        { 0, 0x100000 },                    /* low memory */
+        { 0x100000, 0x180000 },             /* the hypervisor image */
+    };
+    unsigned nex = 2;
+    for (unsigned i = 0; i < bi.nr_modules; i++)
+        excluded[nex++] = (struct mem_range){ bi.modules[i].start, bi.modules[i].end };
+    struct free_ranges f = { .n = 0 };
+    CU_ASSERT_EQUAL(memmap_for_each_free(bi.mem, bi.nr_mem, excluded, nex, collect_free, &f), 0);
+    CU_ASSERT_EQUAL_FATAL(f.n, 4);
+    CU_ASSERT_EQUAL(f.start[0], 0x180000);  CU_ASSERT_EQUAL(f.end[0], 0x200000);
+    CU_ASSERT_EQUAL(f.start[1], 0x5a4000);  CU_ASSERT_EQUAL(f.end[1], 0x600000);
+    CU_ASSERT_EQUAL(f.start[2], 0x700000);  CU_ASSERT_EQUAL(f.end[2], 0x7ff0000);
+    CU_ASSERT_EQUAL(f.start[3], 0x8010000); CU_ASSERT_EQUAL(f.end[3], 0x80000000);
+}
+
 /* ---------------------------------------------------------------- mb2 -- */
 
 #define MB2_INFO 0x110000u
@@ -594,6 +633,7 @@ int main(void)
         UNIT_CASE(mb1_module_ends_before_start),
         UNIT_CASE(mb1_mmap_malformed_entries),
         UNIT_CASE(mb1_mmap_too_many_entries),
+        UNIT_CASE(mb1_map_to_free_frames),
     };
     static const struct unit_case mb2_cases[] = {
         UNIT_CASE(mb2_full_info),
