@@ -78,6 +78,9 @@ static void free_and_merge(struct page_allocator *pa, uint64_t mfn, unsigned ord
 void page_alloc_init(struct page_allocator *pa, struct page_info *meta,
                      uint64_t first_mfn, uint64_t nr_frames)
 {
+    /* Indexes must stay below PAGE_NO_LINK; frames past that are refused by add_free. */
+    if (nr_frames >= PAGE_NO_LINK)
+        nr_frames = PAGE_NO_LINK - 1;
     spin_lock_init(&pa->lock);
     pa->meta = meta;
     pa->first_mfn = first_mfn;

@@ -8,9 +8,9 @@
  * is never read or written, so the allocator works before anything is
  * mapped and tests can manage frames that do not exist.
  *
- * Locking: every function takes the allocator's lock; none may be called
- * from an interrupt handler that could interrupt a holder (use irqsave
- * callers if that changes).
+ * Locking: every function takes the allocator's own spinlock (plain, not
+ * irqsave), so none may be called from an interrupt handler. page_owner
+ * reads without the lock: its answer may be stale by the time it returns.
  */
 #ifndef TESSERA_PAGE_ALLOC_H
 #define TESSERA_PAGE_ALLOC_H
@@ -62,7 +62,8 @@ struct page_allocator {
 
 /*
  * Prepares an allocator for frames [first_mfn, first_mfn + nr_frames)
- * with meta[nr_frames] (nr_frames < 2^32). Every frame starts unmanaged:
+ * with meta[nr_frames]; nr_frames must be below 2^32 (16 TiB), since
+ * free-list links are 32-bit frame indexes (a larger span is cut there). Every frame starts unmanaged:
  * nothing can be allocated until page_alloc_add_free.
  */
 void page_alloc_init(struct page_allocator *pa, struct page_info *meta,
