@@ -4,6 +4,8 @@
  */
 #include "request.h"
 
+#include "dump.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,6 +158,30 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
     return reply_string(r, t.buf);
 }
 
+/* Saves the state for a successor daemon (xenstored-lite -R FILE). */
+static int ctl_dump(struct request *r, const char **argv, unsigned argc)
+{
+    if (argc != 1 || argv[0][0] != '/')
+        return -EINVAL;
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[0]) >= (int)sizeof(tmp))
+        return -EINVAL;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -EACCES;
+    int err = xsd_dump(r->conn->xsd, f);
+    if (fclose(f) && !err)
+        err = -EIO;
+    /* Rename last, so a reader never sees half a dump. */
+    if (!err && rename(tmp, argv[0]))
+        err = -EIO;
+    if (err) {
+        remove(tmp);
+        return err;
+    }
+    return reply_ok(r);
+}
+
 static int ctl_help(struct request *r, const char **argv, unsigned argc);
 
 static const struct control_cmd {
@@ -164,6 +190,7 @@ static const struct control_cmd {
     int (*run)(struct request *r, const char **argv, unsigned argc);
 } control_cmds[] = {
     { "check", "", ctl_check },
+    { "dump", "<absolute file>", ctl_dump },
     { "log", "on|off", ctl_log },
     { "memreport", "", ctl_memreport },
     { "print", "<string>", ctl_print },

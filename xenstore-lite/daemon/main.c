@@ -2,8 +2,10 @@
  * xenstore-lite daemon: holds the store and serves local clients on a unix
  * socket and guests on shared rings.
  *
- *   xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR] [-v]
+ *   xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR] [-R DUMP] [-v]
  *
+ * -R restores the state a predecessor saved with CONTROL "dump FILE" (a
+ * restart without losing the store or the introduced domains).
  * The socket defaults to $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
  * else /var/run/xenstored/socket. RINGDIR enables the host stand-in for
  * guest rings (see transport_ring.h).
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "loop.h"
 #include "transport_ring.h"
 #include "transport_unix.h"
@@ -41,7 +44,7 @@ static void flush_all(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR] [-v]\n");
+    fprintf(stderr, "usage: xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR] [-R DUMP] [-v]\n");
 }
 
 static const char *default_socket(char *buf, size_t len)
@@ -58,15 +61,16 @@ int main(int argc, char **argv)
 {
     static struct xsd xsd;
     char sockbuf[256];
-    const char *sock = NULL, *pidfile = NULL, *ringdir = NULL;
+    const char *sock = NULL, *pidfile = NULL, *ringdir = NULL, *restore = NULL;
     bool verbose = false;
     int opt, err;
 
-    while ((opt = getopt(argc, argv, "s:p:r:vh")) != -1) {
+    while ((opt = getopt(argc, argv, "s:p:r:R:vh")) != -1) {
         switch (opt) {
         case 's': sock = optarg; break;
         case 'p': pidfile = optarg; break;
         case 'r': ringdir = optarg; break;
+        case 'R': restore = optarg; break;
         case 'v': verbose = true; break;
         default: usage(); return opt == 'h' ? 0 : 2;
         }
@@ -95,6 +99,19 @@ int main(int argc, char **argv)
         unix_transport_close();
         xsd_destroy(&xsd);
         return 1;
+    }
+    if (restore) {
+        FILE *f = fopen(restore, "r");
+        err = f ? xsd_restore(&xsd, f) : -errno;
+        if (f)
+            fclose(f);
+        if (err) {
+            fprintf(stderr, "xenstored-lite: restore from %s: %s\n", restore, strerror(-err));
+            unix_transport_close();
+            ring_transport_close();
+            xsd_destroy(&xsd);
+            return 1;
+        }
     }
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");

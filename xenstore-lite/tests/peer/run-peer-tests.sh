@@ -72,9 +72,27 @@ check xenstore/badinput python3 "$src/tests/py/badinput.py" "$OURS" --results "$
 check xenstore/ring-host python3 "$src/tests/py/ring_host.py" "$OURS" "$run/ours/rings" \
     --results "$RESULTS" --prefix xenstore/ring-host
 
+# ---- live restart: the state goes to a dump, a successor restores it
+export XENSTORED_PATH=$OURS
+"$O/san/xenstore-write" /restart/a kept /restart/b/c deep >/dev/null 2>&1
+"$O/san/xenstore-chmod" /restart/a n0 r4 >/dev/null 2>&1
+"$O/san/xenstore-lite" control dump "$run/ours/state.dump" >"$run/logs/dump.log" 2>&1
+record xenstore/restart/dump $?
+unset XENSTORED_PATH
+
 # ---- our daemon survived all that, and exits cleanly (ASan: no leaks)
 kill -0 "$ours_pid" 2>/dev/null; record xenstore/peer/ours-still-running $?
 kill "$ours_pid"; wait "$ours_pid" 2>/dev/null; rc=$?
 record xenstore/peer/ours-clean-exit $rc
 [ $rc = 0 ] || tail -30 "$run/ours/out.txt"
+
+"$O/san/xenstored-lite" -s "$run/ours/socket" -R "$run/ours/state.dump" >"$run/ours/out2.txt" 2>&1 &
+succ=$!
+daemon_pids+=("$succ")
+for _ in $(seq 50); do [ -S "$run/ours/socket" ] && break; sleep 0.1; done
+check xenstore/restart/values-kept bash -c '
+    [ "$(XENSTORED_PATH='"$OURS"' /usr/bin/xenstore-read /restart/a /restart/b/c | tr "\n" " ")" = "kept deep " ] &&
+    XENSTORED_PATH='"$OURS"' /usr/bin/xenstore-ls -p /restart | grep -q "a = \"kept\".*n0.*r4"'
+kill "$succ"; wait "$succ" 2>/dev/null; rc=$?
+record xenstore/restart/successor-clean-exit $rc
 exit 0

@@ -53,5 +53,6 @@ void register_quota_tests(void);
 void register_wire_tests(void);
 void register_watch_tests(void);
 void register_ring_tests(void);
+void register_dump_tests(void);
 
 #endif

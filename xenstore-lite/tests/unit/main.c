@@ -16,5 +16,6 @@ int main(void)
     register_wire_tests();
     register_watch_tests();
     register_ring_tests();
+    register_dump_tests();
     return cunit_run_and_record("xenstore/unit");
 }

@@ -1,0 +1,197 @@
+#include "dump.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "path.h"
+#include "perms.h"
+
+#define DUMP_MAGIC "xenstore-lite-dump 1"
+
+static void put_perms(FILE *out, const struct xsd_perm *p, uint32_t n)
+{
+    char buf[24];
+    for (uint32_t i = 0; i < n; i++) {
+        perm_format(&p[i], buf, sizeof(buf));
+        fprintf(out, " %s", buf);
+    }
+}
+
+static int dump_node(struct xsd *xsd, FILE *out, const struct node *n)
+{
+    fprintf(out, "N %zu %u", strlen(n->path), n->value_len);
+    put_perms(out, n->perms, n->nperms);
+    fputc('\n', out);
+    fwrite(n->path, 1, strlen(n->path), out);
+    if (n->value_len)
+        fwrite(n->value, 1, n->value_len, out);
+    fputc('\n', out);
+
+    char child[XENSTORE_ABS_PATH_MAX + 64];
+    size_t plen = strlen(n->path);
+    for (uint32_t off = 0; off < n->children_len;) {
+        const char *name = n->children + off;
+        size_t nlen = strlen(name);
+        off += (uint32_t)nlen + 1;
+        if (plen + nlen + 2 > sizeof(child))
+            return -EINVAL;
+        size_t at = plen;
+        memcpy(child, n->path, plen);
+        if (plen > 1)
+            child[at++] = '/';
+        memcpy(child + at, name, nlen + 1);
+        struct node *c = node_table_find(&xsd->store, child, node_hash(child));
+        if (c) {
+            int err = dump_node(xsd, out, c);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
+int xsd_dump(struct xsd *xsd, FILE *out)
+{
+    const struct xsd_quota *q = &xsd->quota;
+    fprintf(out, "%s\n", DUMP_MAGIC);
+    fprintf(out, "Q %u %u %u %u %u %lu %lu %u %u %u\n", q->nodes, q->watches,
+            q->transactions, q->outstanding, q->transaction_nodes, q->memory,
+            q->memory_soft, q->node_size, q->path_max, q->permissions);
+    for (int i = 0; i < 2; i++) {
+        fprintf(out, "S %d", i);
+        put_perms(out, xsd->special_perms[i], xsd->special_nperms[i]);
+        fputc('\n', out);
+    }
+    for (unsigned i = 1; i < XSD_MAX_DOMID; i++) {
+        struct domain *d = xsd->domains[i];
+        if (d && d->introduced)
+            fprintf(out, "D %u %lu %u %d\n", d->domid, d->mfn, d->port,
+                    d->has_target ? (int)d->target : -1);
+    }
+    struct node *root = node_table_find(&xsd->store, "/", node_hash("/"));
+    int err = root ? dump_node(xsd, out, root) : -EINVAL;
+    if (!err && (fflush(out) || ferror(out)))
+        err = -EIO;
+    return err;
+}
+
+/* Parses " r5 n0 ..." into perms; returns the count or -EINVAL. */
+static int parse_perms(char *s, struct xsd_perm *perms, int max)
+{
+    int n = 0;
+    for (char *tok = strtok(s, " \n"); tok; tok = strtok(NULL, " \n")) {
+        if (n == max || perm_parse(tok, &perms[n]))
+            return -EINVAL;
+        n++;
+    }
+    return n;
+}
+
+static int restore_node(struct xsd *xsd, const char *path, const char *value,
+                        uint32_t vlen, const struct xsd_perm *perms, uint32_t nperms)
+{
+    char check[XENSTORE_ABS_PATH_MAX + 64];
+    if (path_canonical(path, 0, false, 0, check, sizeof(check)) || strcmp(check, path))
+        return -EINVAL;
+    struct node *n = node_table_find(&xsd->store, path, node_hash(path));
+    if (n) {
+        domain_account(xsd, n, -1);
+        int err = node_set_value(n, value, vlen);
+        if (!err)
+            err = node_set_perms(n, perms, nperms);
+        domain_account(xsd, n, +1);
+        return err;
+    }
+    char parent[sizeof(check)];
+    size_t plen = path_parent_len(path);
+    memcpy(parent, path, plen ? plen : 1);
+    parent[plen ? plen : 1] = '\0';
+    struct node *p = node_table_find(&xsd->store, parent, node_hash(parent));
+    if (!p)
+        return -EINVAL;   /* parents come first in a good dump */
+    n = node_new(path, perms, nperms);
+    if (!n || node_set_value(n, value, vlen)) {
+        node_free(n);
+        return -ENOMEM;
+    }
+    domain_account(xsd, p, -1);
+    int err = node_add_child(p, path_basename(path));
+    domain_account(xsd, p, +1);
+    if (err || node_table_insert(&xsd->store, n)) {
+        node_free(n);
+        return -ENOMEM;
+    }
+    n->gen = ++xsd->gen;
+    domain_account(xsd, n, +1);
+    return 0;
+}
+
+int xsd_restore(struct xsd *xsd, FILE *in)
+{
+    char line[8192];
+    static char path[XENSTORE_ABS_PATH_MAX + 2], value[XENSTORE_PAYLOAD_MAX + 2];
+    struct xsd_perm perms[XENSTORE_PAYLOAD_MAX / 2];
+    int err = 0;
+
+    if (!fgets(line, sizeof(line), in) || strncmp(line, DUMP_MAGIC "\n", sizeof(DUMP_MAGIC)) != 0)
+        return -EINVAL;
+    while (!err && fgets(line, sizeof(line), in)) {
+        struct xsd_quota *q = &xsd->quota;
+        unsigned domid, port, pl, vl;
+        unsigned long mfn;
+        int target, idx, n, off;
+        switch (line[0]) {
+        case 'Q':
+            if (sscanf(line, "Q %u %u %u %u %u %lu %lu %u %u %u", &q->nodes, &q->watches,
+                       &q->transactions, &q->outstanding, &q->transaction_nodes,
+                       &q->memory, &q->memory_soft, &q->node_size, &q->path_max,
+                       &q->permissions) != 10)
+                err = -EINVAL;
+            break;
+        case 'S':
+            if (sscanf(line, "S %d%n", &idx, &off) != 1 || idx < 0 || idx > 1 ||
+                (n = parse_perms(line + off, xsd->special_perms[idx], 8)) < 1)
+                err = -EINVAL;
+            else
+                xsd->special_nperms[idx] = (uint32_t)n;
+            break;
+        case 'D': {
+            if (sscanf(line, "D %u %lu %u %d", &domid, &mfn, &port, &target) != 4 ||
+                domid == 0 || domid >= XSD_MAX_DOMID) {
+                err = -EINVAL;
+                break;
+            }
+            struct domain *d = domain_get_or_create(xsd, domid);
+            if (!d) {
+                err = -ENOMEM;
+                break;
+            }
+            d->mfn = mfn;
+            d->port = port;
+            d->has_target = target >= 0;
+            d->target = target >= 0 ? (unsigned)target : 0;
+            /* Reconnect the ring; a guest without one stays introduced. */
+            if (xsd->backend.introduce)
+                xsd->backend.introduce(xsd, d);
+            d->introduced = true;
+            break;
+        }
+        case 'N':
+            if (sscanf(line, "N %u %u%n", &pl, &vl, &off) != 2 ||
+                pl == 0 || pl > XENSTORE_ABS_PATH_MAX || vl > XENSTORE_PAYLOAD_MAX ||
+                (n = parse_perms(line + off, perms, (int)(sizeof(perms) / sizeof(perms[0])))) < 1 ||
+                fread(path, 1, pl, in) != pl || fread(value, 1, vl, in) != vl ||
+                fgetc(in) != '\n') {
+                err = -EINVAL;
+                break;
+            }
+            path[pl] = '\0';
+            err = restore_node(xsd, path, value, vl, perms, (uint32_t)n);
+            break;
+        default:
+            err = -EINVAL;
+        }
+    }
+    return err;
+}
