@@ -66,6 +66,7 @@ struct domcfg_nic {
     char *backend_domname;
     char *ifname;                   /* vifname */
     char *model;
+    bool type_vif;                  /* "type=vif" given: libxl nictype vif */
     int mtu;                        /* 0: default */
     uint64_t rate_bytes_per_interval;   /* 0: unlimited */
     uint32_t rate_interval_usecs;

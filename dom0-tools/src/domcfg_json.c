@@ -70,8 +70,6 @@ static void put_b_info(yajl_gen g, const struct domcfg *cfg)
     yajl_gen_map_open(g);
     put_key_int(g, "max_vcpus", cfg->max_vcpus);
     put_bitmap(g, "avail_vcpus", avail, DOMCFG_MAX_VCPUS);
-    if (cfg->has_cpumap)
-        put_bitmap(g, "cpumap", cfg->cpumap, DOMCFG_MAX_CPUS);
     put_key_int(g, "max_memkb", (long long)cfg->max_memkb);
     put_key_int(g, "target_memkb", (long long)cfg->target_memkb);
     put_str(g, "sched_params");
@@ -84,14 +82,35 @@ static void put_b_info(yajl_gen g, const struct domcfg *cfg)
     put_key_str(g, "kernel", cfg->kernel);
     put_key_str(g, "cmdline", cfg->cmdline);
     put_key_str(g, "ramdisk", cfg->ramdisk);
+    if (cfg->has_cpumap) {
+        /* xl turns cpus= into the same hard affinity for every vCPU. */
+        put_str(g, "vcpu_hard_affinity");
+        yajl_gen_array_open(g);
+        for (unsigned i = 0; i < cfg->max_vcpus; i++) {
+            yajl_gen_array_open(g);
+            for (unsigned c = 0; c < DOMCFG_MAX_CPUS; c++)
+                if ((cfg->cpumap[c / 64] >> (c % 64)) & 1)
+                    yajl_gen_integer(g, c);
+            yajl_gen_array_close(g);
+        }
+        yajl_gen_array_close(g);
+    }
 
     /* libxl's build-info union, keyed by the domain type. */
     char type_key[16];
     snprintf(type_key, sizeof(type_key), "type.%s", domcfg_type_name(cfg->type));
     put_str(g, type_key);
     yajl_gen_map_open(g);
-    if (cfg->type == DOMCFG_TYPE_HVM)
+    if (cfg->type == DOMCFG_TYPE_HVM) {
         put_key_str(g, "firmware", cfg->firmware);
+        /* Present, empty, in libxl's HVM build info: kept for its shape. */
+        static const char *const empty_maps[] = { "rdm", "sdl", "spice", "vga", "vnc" };
+        for (size_t i = 0; i < sizeof(empty_maps) / sizeof(empty_maps[0]); i++) {
+            put_str(g, empty_maps[i]);
+            yajl_gen_map_open(g);
+            yajl_gen_map_close(g);
+        }
+    }
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
 }
@@ -100,7 +119,8 @@ static void put_disk(yajl_gen g, const struct domcfg_disk *d)
 {
     yajl_gen_map_open(g);
     put_key_str(g, "backend_domname", d->backend_domname);
-    put_key_str(g, "pdev_path", d->target);
+    /* An empty cdrom has an empty path, as libxl writes it. */
+    put_key_str(g, "pdev_path", d->target ? d->target : d->is_cdrom ? "" : NULL);
     put_key_str(g, "vdev", d->vdev);
     if (d->backend)
         put_key_str(g, "backend", domcfg_disk_backend_name(d->backend));
@@ -108,11 +128,14 @@ static void put_disk(yajl_gen g, const struct domcfg_disk *d)
     put_key_str(g, "script", d->script);
     if (d->is_cdrom)
         put_key_int(g, "removable", 1);
-    put_key_int(g, "readwrite", d->readwrite);
+    if (d->readwrite)
+        put_key_int(g, "readwrite", 1);
     if (d->is_cdrom)
         put_key_int(g, "is_cdrom", 1);
-    if (d->direct_io_safe)
-        put_key_str(g, "direct_io_safe", "True");
+    if (d->direct_io_safe) {
+        put_str(g, "direct_io_safe");
+        yajl_gen_bool(g, 1);
+    }
     put_key_defbool(g, "discard_enable", d->discard);
     yajl_gen_map_close(g);
 }
@@ -134,12 +157,20 @@ static void put_nic(yajl_gen g, const struct domcfg_nic *n)
     put_key_str(g, "bridge", n->bridge);
     put_key_str(g, "ifname", n->ifname);
     put_key_str(g, "script", n->script);
-    put_key_str(g, "nictype", "vif");
+    if (n->type_vif)
+        put_key_str(g, "nictype", "vif");
     if (n->rate_bytes_per_interval) {
         put_key_int(g, "rate_bytes_per_interval", (long long)n->rate_bytes_per_interval);
         put_key_int(g, "rate_interval_usecs", n->rate_interval_usecs);
     }
     yajl_gen_map_close(g);
+}
+
+/* libxl omits an action equal to its enum's initial value, destroy. */
+static void put_action(yajl_gen g, const char *key, enum domcfg_action a)
+{
+    if (a != DOMCFG_ACTION_DESTROY)
+        put_key_str(g, key, domcfg_action_json_name(a));
 }
 
 char *domcfg_to_json(const struct domcfg *cfg)
@@ -171,11 +202,11 @@ char *domcfg_to_json(const struct domcfg *cfg)
             put_nic(g, &cfg->nics[i]);
         yajl_gen_array_close(g);
     }
-    put_key_str(g, "on_poweroff", domcfg_action_json_name(cfg->on_poweroff));
-    put_key_str(g, "on_reboot", domcfg_action_json_name(cfg->on_reboot));
-    put_key_str(g, "on_watchdog", domcfg_action_json_name(cfg->on_watchdog));
-    put_key_str(g, "on_crash", domcfg_action_json_name(cfg->on_crash));
-    put_key_str(g, "on_soft_reset", domcfg_action_json_name(cfg->on_soft_reset));
+    put_action(g, "on_poweroff", cfg->on_poweroff);
+    put_action(g, "on_reboot", cfg->on_reboot);
+    put_action(g, "on_watchdog", cfg->on_watchdog);
+    put_action(g, "on_crash", cfg->on_crash);
+    put_action(g, "on_soft_reset", cfg->on_soft_reset);
     yajl_gen_map_close(g);
 
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && (out = malloc(len + 2))) {

@@ -302,6 +302,8 @@ static int read_disk(struct xml_ctx *c, const xmlNode *disk)
         rc = diag_error(c->d, line_of(disk), 0, "<disk> needs <source file='...'/> or <source dev='...'/>");
     if (!rc && d->is_cdrom && d->readwrite)
         d->readwrite = false;
+    if (!rc && !d->target)
+        d->format = DOMCFG_DISK_FORMAT_EMPTY;       /* an empty cdrom drive */
 out:
     xmlFree(type);
     xmlFree(device);

@@ -59,7 +59,8 @@ static void write_disk(xmlNode *devs, const struct domcfg_disk *d)
 
     xmlNode *driver = child(disk, "driver", NULL);
     set_attr(driver, "name", driver_name[d->backend]);
-    set_attr(driver, "type", domcfg_disk_format_name(d->format));
+    if (d->format != DOMCFG_DISK_FORMAT_EMPTY)
+        set_attr(driver, "type", domcfg_disk_format_name(d->format));
     if (d->discard)
         set_attr(driver, "discard", d->discard == DOMCFG_TRUE ? "unmap" : "ignore");
     if (d->target)

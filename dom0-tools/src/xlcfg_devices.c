@@ -198,15 +198,12 @@ static int finish_disk(struct disk_parse *p, enum domcfg_disk_format fmt, struct
     disk->is_cdrom = p->cdrom;
     disk->direct_io_safe = p->direct_io_safe;
     disk->discard = p->discard;
-    if (target && target[0] != '/' && !p->script) {
-        /* The documented rule: a relative path is a device under /dev. */
-        size_t n = strlen(target) + 6;
-        if (!(disk->target = malloc(n)))
-            return -ENOMEM;
-        snprintf(disk->target, n, "/dev/%s", target);
-    } else if (domcfg_set_str(&disk->target, target)) {
+    /* A relative target stays as written, as xl keeps it: the backend
+     * resolves it (a device under /dev) when it attaches the disk. */
+    if (domcfg_set_str(&disk->target, target))
         return -ENOMEM;
-    }
+    if (!target)
+        disk->format = DOMCFG_DISK_FORMAT_EMPTY;    /* an empty cdrom drive */
     if (domcfg_set_str(&disk->vdev, vdev) || domcfg_set_str(&disk->script, p->script) ||
         domcfg_set_str(&disk->backend_domname, p->backend))
         return -ENOMEM;
@@ -363,6 +360,7 @@ int xlcfg_parse_vif(const char *spec, struct domcfg_nic *nic, char *why, size_t 
         } else if (!strcmp(key, "type")) {
             if (strcmp(val, "vif"))
                 rc = why_set(why, size, "type must be vif (emulated ioemu NICs are not offered), not '%s'", val);
+            nic->type_vif = !rc;
         } else if (!strcmp(key, "rate")) {
             if (parse_rate(val, nic))
                 rc = why_set(why, size, "rate must look like 10Mb/s or 1MB/s@20ms, not '%s'", val);

@@ -86,7 +86,7 @@ static int get_bool(struct apply_ctx *c, const struct xlcfg_setting *st, bool *o
     return err_at(c, st, "'%s' expects a boolean: 1 or 0%s", "");
 }
 
-/* A string key; "+=" appends with a space between, as for extra. */
+/* A string key; "+=" appends, directly (as xl does: extra="a" extra+="b" is "ab"). */
 static int set_string(struct apply_ctx *c, const struct xlcfg_setting *st, char **dst)
 {
     const char *v = NULL;
@@ -94,11 +94,11 @@ static int set_string(struct apply_ctx *c, const struct xlcfg_setting *st, char 
     if (rc)
         return rc;
     if (st->append && *dst) {
-        size_t n = strlen(*dst) + strlen(v) + 2;
+        size_t n = strlen(*dst) + strlen(v) + 1;
         char *joined = malloc(n);
         if (!joined)
             return -ENOMEM;
-        snprintf(joined, n, "%s %s", *dst, v);
+        snprintf(joined, n, "%s%s", *dst, v);
         free(*dst);
         *dst = joined;
         return 0;

@@ -71,8 +71,11 @@ static void put_disk(struct out *o, const struct domcfg_disk *d)
 {
     /* target= goes last: it takes the rest of the spec, commas included. */
     char spec[8192];
-    int n = snprintf(spec, sizeof(spec), "format=%s, vdev=%s, access=%s",
-                     domcfg_disk_format_name(d->format), d->vdev, d->readwrite ? "rw" : "ro");
+    /* An empty drive's format (empty) is implied by having no target. */
+    int n = d->format == DOMCFG_DISK_FORMAT_EMPTY
+        ? snprintf(spec, sizeof(spec), "vdev=%s, access=%s", d->vdev, d->readwrite ? "rw" : "ro")
+        : snprintf(spec, sizeof(spec), "format=%s, vdev=%s, access=%s",
+                   domcfg_disk_format_name(d->format), d->vdev, d->readwrite ? "rw" : "ro");
     if (d->is_cdrom)
         n += snprintf(spec + n, sizeof(spec) - (size_t)n, ", devtype=cdrom");
     if (d->backend)
@@ -109,6 +112,7 @@ static void put_nic(struct out *o, const struct domcfg_nic *nic)
     if (nic->ifname) ADD("%svifname=%s", n ? ", " : "", nic->ifname);
     if (nic->model) ADD("%smodel=%s", n ? ", " : "", nic->model);
     if (nic->mtu) ADD("%smtu=%d", n ? ", " : "", nic->mtu);
+    if (nic->type_vif) ADD("%stype=vif", n ? ", " : "");
     if (nic->rate_bytes_per_interval)
         ADD("%srate=%" PRIu64 "B/s@%" PRIu32 "us", n ? ", " : "",
             nic->rate_bytes_per_interval * 1000000 / nic->rate_interval_usecs, nic->rate_interval_usecs);

@@ -35,6 +35,11 @@ $(O)/fuzz/make_seeds: $(T)/fuzz/make_seeds.c $(T)/unit/elf_builder.c $(T)/unit/e
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(INCS) $(TEST_INCS) -o $@ $(T)/fuzz/make_seeds.c $(T)/unit/elf_builder.c -lz -llzma
 
+# Lets Debian's xl run "create -n" without Xen, as a reference (tests/peer).
+$(O)/peer/xl_dryrun_shim.so: $(T)/peer/xl_dryrun_shim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) -shared -fPIC -o $@ $<
+
 FUZZ_BINS := $(addprefix $(O)/fuzz/fuzz_,$(FUZZERS)) $(O)/fuzz/make_seeds
 
 tl-builds: $(O)/san/tl $(O)/san/xl $(O)/opt/tl $(O)/opt/xl
@@ -56,6 +61,11 @@ check:
 	    sh $(T)/cli/run.sh $(O)/san $(RESULTS) $(O)/work/cli; \
 	fi
 	@sh $(T)/freestanding.sh $(TOP) $(O)/work $(RESULTS)
+	@if [ -x $(O)/san/tl ] && $(MAKE) --no-print-directory $(O)/peer/xl_dryrun_shim.so; then \
+	    sh $(T)/peer/run.sh $(O)/san/tl $(O)/peer/xl_dryrun_shim.so $(RESULTS) $(O)/work/peer; \
+	else \
+	    echo "FAIL dom0-tools/peer/build" >> $(RESULTS); \
+	fi
 	@for f in $(FUZZERS); do \
 	    if [ ! -x $(O)/fuzz/fuzz_$$f ]; then continue; fi; \
 	    corpus=$(O)/work/corpus-$$f; \
