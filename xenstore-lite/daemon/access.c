@@ -109,6 +109,7 @@ void view_changed(struct view *v, struct node *n)
         return;
     }
     ((struct tnode *)n)->modified = true;
+    v->tx->changes++;
 }
 
 void view_unchanged(struct view *v, struct node *n)
@@ -140,6 +141,7 @@ int view_insert(struct view *v, struct node *n)
     node_free_perms(&t->n);
     take_contents(t, n);
     t->exists = t->modified = true;
+    v->tx->changes++;
     return 0;
 }
 
@@ -159,4 +161,5 @@ void view_delete(struct view *v, struct node *n)
     t->n.value_len = t->n.children_len = t->n.children_cap = t->n.nperms = 0;
     t->exists = false;
     t->modified = true;
+    v->tx->changes++;
 }

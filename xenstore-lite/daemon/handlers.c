@@ -342,7 +342,17 @@ void xsd_handle_message(struct xsd_conn *conn, const struct xsd_sockmsg *hdr, ch
             return;
         }
     }
+    struct txn *tx = r.ctx.v.tx;
+    unsigned changes = tx ? tx->changes : 0;
     err = op->handle(&r);
-    if (err)
+    if (err) {
+        /*
+         * An operation that failed after changing some of the transaction's
+         * copies (a quota hit half way through a removal, say) must not be
+         * committed in part: the commit will fail with the same error.
+         */
+        if (tx && hdr->type != XS_TRANSACTION_END && tx->changes != changes)
+            tx->poisoned = err;
         reply_error(conn, hdr, -err);
+    }
 }

@@ -85,6 +85,10 @@ int txn_commit(struct xsd_conn *conn, struct txn *tx)
     struct node *n, **fresh = NULL;
     int rc = 0;
 
+    if (tx->poisoned) {
+        rc = tx->poisoned;
+        goto out;
+    }
     if (conflicts(xsd, tx)) {
         rc = -EAGAIN;
         goto out;

@@ -78,6 +78,8 @@ struct txn {
     unsigned accessed;
     struct pending_event *events;
     unsigned nevents, events_cap;
+    unsigned changes;         /* copies changed so far */
+    int poisoned;             /* an operation failed half way: commit fails with it */
 };
 
 struct outmsg {

@@ -1,13 +1,14 @@
 #!/bin/sh
-# Runs the handler fuzzer for SECS seconds on a corpus kept under the build
-# directory (seeded from the checked-in seeds) and records one result line.
+# Runs a fuzzer (build/.../fuzz-NAME) for SECS seconds on a corpus kept under
+# the build directory, seeded from fuzz/seeds/NAME/, and records one result line.
 #   run-fuzz.sh FUZZER SECS RESULTS NAME
 set -u
 fuzzer=$1 secs=$2 results=$3 name=$4
 here=$(cd "$(dirname "$0")" && pwd)
-corpus=$(dirname "$fuzzer")/corpus
+target=$(basename "$fuzzer"); target=${target#fuzz-}
+corpus=$(dirname "$fuzzer")/corpus-$target
 mkdir -p "$corpus"
-cp -n "$here"/../fuzz/seeds/* "$corpus"/ 2>/dev/null || true
+cp -n "$here/../fuzz/seeds/$target"/* "$corpus"/ 2>/dev/null || true
 if "$fuzzer" -max_total_time="$secs" -max_len=9000 -print_final_stats=0 "$corpus" \
         >"$(dirname "$fuzzer")/$(basename "$name").log" 2>&1; then
     echo "PASS $name" >>"$results"

@@ -27,7 +27,7 @@ $(O)/san/client-tests: $(SRC)/tests/client/client_tests.c $(CUNIT_RES) $(O)/san/
 
 # libFuzzer on the message handler, built with clang.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(O)/fuzz/fuzz-handler: $(SRC)/fuzz/fuzz_handler.c $(addprefix $(SRC)/daemon/,$(addsuffix .c,$(DAEMON_CORE)))
+$(O)/fuzz/fuzz-%: $(SRC)/fuzz/fuzz_%.c $(addprefix $(SRC)/daemon/,$(addsuffix .c,$(DAEMON_CORE)))
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) $(FUZZ_FLAGS) $(INCS) -o $@ $^
 
@@ -41,16 +41,18 @@ check:
 	@mkdir -p $(O)
 	$(call record_build,all $(O)/san/unit-tests,unit)
 	@if [ -x $(O)/san/unit-tests ]; then RESULTS=$(RESULTS) $(O)/san/unit-tests || true; fi
-	$(call record_build,$(O)/fuzz/fuzz-handler,fuzz)
+	$(call record_build,$(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore,fuzz)
 	@if [ -x $(O)/fuzz/fuzz-handler ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-handler 10 $(RESULTS) xenstore/fuzz/handler-short; fi
+	@if [ -x $(O)/fuzz/fuzz-restore ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-restore 5 $(RESULTS) xenstore/fuzz/restore-short; fi
 	$(call record_build,$(O)/san/client-tests,client)
 	@bash $(SRC)/tests/peer/run-peer-tests.sh $(O) $(RESULTS)
 
 check-slow:
 	@echo "xenstore-lite: nothing for check-slow (all tests run in check)"
 
-fuzz: $(O)/fuzz/fuzz-handler
+fuzz: $(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore
 	sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-handler 600 $(RESULTS) xenstore/fuzz/handler-long
+	sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-restore 300 $(RESULTS) xenstore/fuzz/restore-long
 
 bench: all
 	@bash $(SRC)/bench/run-bench.sh $(O) $(SRC)

@@ -106,6 +106,31 @@ static void disconnect_mid_transaction(void)
     CU_ASSERT_STRING_EQUAL(th_read(other, 0, "/gone"), "ENOENT");
 }
 
+static void failed_operation_is_never_half_committed(void)
+{
+    struct xsd_conn *dom0 = th_conn(0, true), *g = th_conn(5, false);
+    th_write(dom0, 0, "/local/domain/5", "");
+    th_callv(dom0, XS_SET_PERMS, 0, "/local/domain/5", "n5", NULL);
+    char p[64];
+    for (int i = 0; i < 10; i++) {
+        snprintf(p, sizeof(p), "tree/n%d", i);
+        CU_ASSERT_TRUE(th_write(g, 0, p, "x"));
+    }
+    size_t before = th->store.count;
+    th_callv(dom0, XS_CONTROL, 0, "quota", "set", "transaction-nodes", "6", NULL);
+    uint32_t t = th_tx_start(g);
+    /* The removal runs out of transaction-nodes quota part way through. */
+    ASSERT_ERR(th_callv(g, XS_RM, t, "tree", NULL), "ENOSPC");
+    ASSERT_ERR(th_callv(g, XS_TRANSACTION_END, t, "T", NULL), "ENOSPC");
+    CU_ASSERT_EQUAL(th->store.count, before);
+    CU_ASSERT_STRING_EQUAL(th_read(g, 0, "tree/n9"), "x");
+    /* A failure that changed nothing leaves the transaction usable. */
+    t = th_tx_start(g);
+    ASSERT_ERR(th_callv(g, XS_READ, t, "nothing", NULL), "ENOENT");
+    CU_ASSERT_TRUE(th_write(g, t, "tree/n0", "y"));
+    ASSERT_OK(th_callv(g, XS_TRANSACTION_END, t, "T", NULL));
+}
+
 void register_txn_tests(void)
 {
     CU_pSuite s = CU_add_suite_with_setup_and_teardown("txn", th_setup, th_teardown, setup, NULL);
@@ -117,4 +142,5 @@ void register_txn_tests(void)
     CU_add_test(s, "rm_in_transaction", rm_in_transaction);
     CU_add_test(s, "bad_ids_and_nesting", bad_ids_and_nesting);
     CU_add_test(s, "disconnect_mid_transaction", disconnect_mid_transaction);
+    CU_add_test(s, "failed_operation_is_never_half_committed", failed_operation_is_never_half_committed);
 }
