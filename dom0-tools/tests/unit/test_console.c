@@ -44,34 +44,41 @@ static void rig_start(struct rig *r)
     }
 }
 
-/* Waits until the client has put the user's terminal in raw mode. */
+static bool is_raw(int fd)
+{
+    struct termios t;
+    return tcgetattr(fd, &t) == 0 && !(t.c_lflag & (ICANON | ECHO));
+}
+
+/* Waits until the client has put both terminals in raw mode, so nothing
+ * the test writes is echoed or held back by a line discipline. */
 static bool wait_raw(struct rig *r)
 {
-    for (int i = 0; i < 500; i++) {
-        struct termios t;
-        if (tcgetattr(r->user_slave, &t) == 0 && !(t.c_lflag & ICANON))
+    for (int i = 0; i < 1000; i++) {
+        if (is_raw(r->user_slave) && is_raw(r->cons_slave))
             return true;
         usleep(2000);
     }
     return false;
 }
 
-/* Reads from fd until want has been seen or a second passes. */
+/* Reads from fd until want has been seen, or 2 s pass with nothing new. */
 static bool read_expect(int fd, const char *want)
 {
-    char buf[256];
-    size_t have = 0, n = strlen(want);
-    while (have < n) {
+    char buf[512];
+    size_t have = 0;
+    for (;;) {
+        buf[have] = 0;
+        if (strstr(buf, want))
+            return true;
         struct pollfd p = { fd, POLLIN, 0 };
-        if (poll(&p, 1, 1000) <= 0)
+        if (have == sizeof(buf) - 1 || poll(&p, 1, 2000) <= 0)
             return false;
         ssize_t got = read(fd, buf + have, sizeof(buf) - have - 1);
         if (got <= 0)
             return false;
         have += (size_t)got;
     }
-    buf[have] = 0;
-    return strstr(buf, want) != NULL;
 }
 
 static int rig_finish(struct rig *r)
