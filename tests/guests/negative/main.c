@@ -12,11 +12,19 @@ const char test_title[] = "negative tests";
 #define UNMAPPED  0x40000000000UL       /* canonical, never mapped here */
 #define NO_DOMAIN 0x7000                /* a domain id nobody has */
 
+static bool initial_domain(void)
+{
+    return guest_start_info->flags & SIF_INITDOMAIN;
+}
+
 static void bad_pointers(void)
 {
-    CHECK_EQ(hyp_console_io(CONSOLEIO_write, 16, (const char *)HV_ADDR), -XEN_EFAULT,
+    /* Xen checks the privilege to use console_io before the buffer: a
+     * domU of a release build gets -EPERM either way. */
+    long want = initial_domain() ? -XEN_EFAULT : -XEN_EPERM;
+    CHECK_EQ(hyp_console_io(CONSOLEIO_write, 16, (const char *)HV_ADDR), want,
              "console_io from a hypervisor address");
-    CHECK_EQ(hyp_console_io(CONSOLEIO_write, 16, (const char *)UNMAPPED), -XEN_EFAULT,
+    CHECK_EQ(hyp_console_io(CONSOLEIO_write, 16, (const char *)UNMAPPED), want,
              "console_io from an unmapped address");
     CHECK_EQ(hyp_xen_version(XENVER_extraversion, (void *)UNMAPPED), -XEN_EFAULT,
              "xen_version into an unmapped buffer");
@@ -209,5 +217,8 @@ void test_main(void)
     /* Still alive and well after all that. */
     CHECK(hyp_xen_version(XENVER_version, NULL) > 0, "xen_version after the negative tests");
     static const char msg[] = "negative: domain still running\n";
-    CHECK(hyp_console_io(CONSOLEIO_write, sizeof(msg) - 1, msg) >= 0, "console after the tests");
+    if (initial_domain())
+        CHECK(hyp_console_io(CONSOLEIO_write, sizeof(msg) - 1, msg) >= 0, "console after the tests");
+    else
+        printk("%s", msg);
 }
