@@ -305,7 +305,7 @@ static const struct op_desc {
     [XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED", handle_is_domain_introduced, OP_PRIV | OP_NO_TX },
     [XS_RESUME]               = { "RESUME", handle_resume, OP_PRIV | OP_NO_TX },
     [XS_SET_TARGET]           = { "SET_TARGET", handle_set_target, OP_PRIV | OP_NO_TX },
-    [XS_RESET_WATCHES]        = { "RESET_WATCHES", handle_reset_watches, OP_PRIV | OP_NO_TX },
+    [XS_RESET_WATCHES]        = { "RESET_WATCHES", handle_reset_watches, OP_NO_TX },
     [XS_DIRECTORY_PART]       = { "DIRECTORY_PART", handle_directory_part, 0 },
 };
 

@@ -32,6 +32,14 @@ int watch_add(struct xsd_conn *conn, const char *path, const char *token, bool r
     }
     w->conn = conn;
     w->relative = relative;
+    w->seq = ++conn->xsd->watch_seq;
+    w->hash = node_hash(path);
+    struct watch **bucket = &conn->xsd->watch_index[w->hash % XSD_WATCH_BUCKETS];
+    w->hash_next = *bucket;
+    if (*bucket)
+        (*bucket)->hash_pprev = &w->hash_next;
+    w->hash_pprev = bucket;
+    *bucket = w;
     w->conn_next = conn->watches;
     conn->watches = w;
     conn->nwatches++;
@@ -58,6 +66,9 @@ static void watch_unlink(struct watch *w)
     *w->all_pprev = w->all_next;
     if (w->all_next)
         w->all_next->all_pprev = w->all_pprev;
+    *w->hash_pprev = w->hash_next;
+    if (w->hash_next)
+        w->hash_next->hash_pprev = w->hash_pprev;
     xsd->nwatches--;
     if (d && d->watches)
         d->watches--;
@@ -111,25 +122,78 @@ static bool may_see(struct watch *w, const struct xsd_perm *perms, uint32_t nper
     return perm_for(&c, perms, nperms) & XSD_PERM_READ;
 }
 
+/* Watches that match one change, to be told in registration order. */
+struct match {
+    struct watch *w;
+    const char *path;         /* the path the event names */
+};
+
+struct match_list {
+    struct match *m;
+    size_t n, cap;
+    struct match small[32];
+};
+
+static void add_match(struct match_list *l, struct watch *w, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap * 2;
+        struct match *m = l->m == l->small ? malloc(cap * sizeof(*m)) : realloc(l->m, cap * sizeof(*m));
+        if (!m)
+            return;   /* out of memory: the event is lost, the daemon lives */
+        if (l->m == l->small)
+            memcpy(m, l->small, sizeof(l->small));
+        l->m = m;
+        l->cap = cap;
+    }
+    l->m[l->n++] = (struct match){ w, path };
+}
+
+static int by_seq(const void *a, const void *b)
+{
+    uint64_t x = ((const struct match *)a)->w->seq, y = ((const struct match *)b)->w->seq;
+    return x < y ? -1 : x > y;
+}
+
+/* Watches registered on exactly the first len bytes of path. */
+static void match_exact(struct xsd *xsd, const char *path, size_t len, uint32_t hash,
+                        const char *event_path, struct match_list *l)
+{
+    for (struct watch *w = xsd->watch_index[hash % XSD_WATCH_BUCKETS]; w; w = w->hash_next)
+        if (w->hash == hash && strncmp(w->path, path, len) == 0 && w->path[len] == '\0')
+            add_match(l, w, event_path);
+}
+
 void watch_fire(struct xsd *xsd, const char *path, bool recurse,
                 const struct xsd_perm *perms, uint32_t nperms)
 {
-    bool special = path[0] == '@';
+    struct match_list l = { .m = NULL, .n = 0, .cap = 32 };
+    l.m = l.small;
 
-    for (struct watch *w = xsd->watches; w; w = w->all_next) {
-        if (special) {
-            if (strcmp(w->path, path) == 0 && may_see(w, perms, nperms))
-                watch_send_event(w, path);
-            continue;
+    if (path[0] == '@') {
+        match_exact(xsd, path, strlen(path), node_hash(path), path, &l);
+    } else {
+        /* FNV-1a runs left to right: each prefix's hash comes on the way. */
+        uint32_t h = 2166136261u;
+        size_t i;
+        for (i = 0; path[i]; i++) {
+            if (i == 1 || (i > 1 && path[i] == '/'))
+                match_exact(xsd, path, i, h, path, &l);
+            h = (h ^ (unsigned char)path[i]) * 16777619u;
         }
-        if (w->path[0] == '@')
-            continue;
-        if (path_is_child(path, w->path)) {
-            if (may_see(w, perms, nperms))
-                watch_send_event(w, path);
-        } else if (recurse && path_is_child(w->path, path)) {
-            if (may_see(w, perms, nperms))
-                watch_send_event(w, w->path);
+        match_exact(xsd, path, i, h, path, &l);
+        if (recurse) {
+            /* Removals are rare: the watches below path are found by a scan. */
+            for (struct watch *w = xsd->watches; w; w = w->all_next)
+                if (w->path[0] != '@' && strcmp(w->path, path) != 0 && path_is_child(w->path, path))
+                    add_match(&l, w, w->path);
         }
     }
+    if (l.n > 1)
+        qsort(l.m, l.n, sizeof(*l.m), by_seq);
+    for (size_t k = 0; k < l.n; k++)
+        if (may_see(l.m[k].w, perms, nperms))
+            watch_send_event(l.m[k].w, l.m[k].path);
+    if (l.m != l.small)
+        free(l.m);
 }

@@ -57,11 +57,18 @@ struct watch {
     struct watch *conn_next;  /* in conn->watches */
     struct watch *all_next;   /* in xsd->watches (all connections) */
     struct watch **all_pprev;
+    struct watch *hash_next;  /* in xsd->watch_index[hash of path] */
+    struct watch **hash_pprev;
     struct xsd_conn *conn;
     char *path;               /* absolute, or an "@..." special name */
     char *token;
+    uint64_t seq;             /* registration order: events go out in it */
+    uint32_t hash;            /* node_hash(path) */
     bool relative;            /* registered relative: events are relative */
 };
+
+/* Buckets of the watch index (by exact path). */
+#define XSD_WATCH_BUCKETS 4096
 
 /* A change to announce to watchers once it is visible in the store. */
 struct pending_event {
@@ -138,6 +145,12 @@ struct xsd {
     struct xsd_conn *conns;
     struct watch *watches;              /* all watches, oldest first: events go out in that order */
     struct watch *watches_tail;
+    /*
+     * The same watches by path: a change of /a/b/c looks up "/", "/a",
+     * "/a/b" and "/a/b/c" instead of testing every watch of every client.
+     */
+    struct watch *watch_index[XSD_WATCH_BUCKETS];
+    uint64_t watch_seq;
     unsigned long nwatches;
     struct xsd_domain_backend backend;
     /* Permissions of @introduceDomain and @releaseDomain: who hears them. */

@@ -131,6 +131,18 @@ static void unwatch_and_reset(void)
     CU_ASSERT_EQUAL(th->nwatches, 0);
 }
 
+static void guest_resets_its_own_watches(void)
+{
+    /* Guest kernels send RESET_WATCHES when they (re)start their xenbus. */
+    struct xsd_conn *g = th_conn(5, false), *other = th_conn(0, true);
+    th_callv(other, XS_WATCH, 0, "/keep", "o", NULL);
+    th_callv(g, XS_WATCH, 0, "x", "g", NULL);
+    CU_ASSERT_EQUAL(th->nwatches, 2);
+    ASSERT_OK(th_callv(g, XS_RESET_WATCHES, 0, "", NULL));
+    CU_ASSERT_EQUAL(th->nwatches, 1);
+    CU_ASSERT_EQUAL(g->nwatches, 0);
+}
+
 static void disconnect_drops_watches(void)
 {
     struct xsd_conn *c = th_conn(0, true), *w = th_conn(0, true);
@@ -167,5 +179,6 @@ void register_watch_tests(void)
     CU_add_test(s, "special_watches_need_permission", special_watches_need_permission);
     CU_add_test(s, "transaction_events_on_commit_only", transaction_events_on_commit_only);
     CU_add_test(s, "unwatch_and_reset", unwatch_and_reset);
+    CU_add_test(s, "guest_resets_its_own_watches", guest_resets_its_own_watches);
     CU_add_test(s, "disconnect_drops_watches", disconnect_drops_watches);
 }
