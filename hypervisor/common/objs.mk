@@ -10,3 +10,5 @@ HV_SRCS += common/heap.c
 HV_SRCS += common/cmdline.c
 HV_SRCS += common/timer.c
 HV_SRCS += common/symbols.c
+HV_SRCS += common/domain.c
+HV_SRCS += common/guest_elf.c

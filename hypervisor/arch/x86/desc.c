@@ -48,6 +48,9 @@ void idt_init(void)
             .offset_hi = (uint32_t)(addr >> 32),
         };
     }
+    /* int3 and into are allowed from ring 3: PV guests use them as on bare metal. */
+    idt[3].type_attr = GATE_INTERRUPT | (3 << 5);
+    idt[4].type_attr = GATE_INTERRUPT | (3 << 5);
     idt[8].ist = IST_DF;
     idt[2].ist = IST_NMI;
     idt[18].ist = IST_MC;
@@ -71,9 +74,9 @@ void cpu_desc_init(struct percpu *cpu)
     memset(gdt, 0, GDT_ENTRIES * sizeof(uint64_t));
     gdt[HV_CS >> 3] = DESC_HV_CODE64;
     gdt[HV_DS >> 3] = DESC_HV_DATA;
-    gdt[FLAT_RING3_CS32 >> 3] = DESC_RING3_CODE32;
-    gdt[FLAT_RING3_DS >> 3] = DESC_RING3_DATA;
-    gdt[FLAT_RING3_CS64 >> 3] = DESC_RING3_CODE64;
+    gdt[GUEST_CS32 >> 3] = DESC_RING3_CODE32;
+    gdt[GUEST_DS >> 3] = DESC_RING3_DATA;
+    gdt[GUEST_CS64 >> 3] = DESC_RING3_CODE64;
 
     memset(&cpu->tss, 0, sizeof(cpu->tss));
     cpu->tss.rsp[0] = cpu->stack_block + CPU_INFO_OFFSET;

@@ -51,8 +51,11 @@ static uint64_t *alloc_table(void)
     return table;
 }
 
-/* The table the entry points to, created if absent. */
-static uint64_t *next_level(uint64_t *entry)
+/*
+ * The table the entry points to, created if absent. Intermediate entries
+ * are writable and, where a user mapping goes below them, user.
+ */
+static uint64_t *next_level(uint64_t *entry, uint64_t leaf_flags)
 {
     if (!(*entry & PTE_P)) {
         uint64_t *t = alloc_table();
@@ -60,6 +63,8 @@ static uint64_t *next_level(uint64_t *entry)
             return NULL;
         *entry = virt_to_phys(t) | PTE_P | PTE_W;
     }
+    if (leaf_flags & PTE_U)
+        *entry |= PTE_U;
     return phys_to_virt(*entry & PTE_ADDR_MASK);
 }
 
@@ -77,15 +82,15 @@ static int map_range(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags, boo
         flags &= ~PTE_NX;
     for (uint64_t off = 0; off < len; off += step) {
         uint64_t v = va + off;
-        uint64_t *l3 = next_level(&idle_l4[idx(v, 4)]);
-        uint64_t *l2 = l3 ? next_level(&l3[idx(v, 3)]) : NULL;
+        uint64_t *l3 = next_level(&idle_l4[idx(v, 4)], flags);
+        uint64_t *l2 = l3 ? next_level(&l3[idx(v, 3)], flags) : NULL;
         if (!l2)
             return -ENOMEM;
         if (large) {
             l2[idx(v, 2)] = (pa + off) | flags | PTE_PS | PTE_P;
             continue;
         }
-        uint64_t *l1 = next_level(&l2[idx(v, 2)]);
+        uint64_t *l1 = next_level(&l2[idx(v, 2)], flags);
         if (!l1)
             return -ENOMEM;
         l1[idx(v, 1)] = (pa + off) | flags | PTE_P;
@@ -137,6 +142,13 @@ int paging_init(const struct mem_region *map, unsigned nr, struct early_frames *
     idle_l4 = alloc_table();
     if (!idle_l4)
         return -ENOMEM;
+    /*
+     * Every hypervisor slot gets its L3 table now: guest L4s copy these 16
+     * entries once, so later mappings must land in tables they share.
+     */
+    for (unsigned slot = HV_RESERVED_FIRST_SLOT; slot <= HV_RESERVED_LAST_SLOT; slot++)
+        if (!next_level(&idle_l4[slot], 0))
+            return -ENOMEM;
 
     for (unsigned i = 0; i < nr; i++) {
         if (!direct_mapped(&map[i]))
@@ -162,6 +174,20 @@ int paging_init(const struct mem_region *map, unsigned nr, struct early_frames *
     write_cr3(idle_cr3);
     write_cr4(read_cr4() | X86_CR4_PGE);
     return 0;
+}
+
+int paging_map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
+{
+    unsigned long irq = spin_lock_irqsave(&map_lock);
+    int rc = map_range(va, pa, ALIGN_UP(len, PAGE_SIZE), flags, false);
+    spin_unlock_irqrestore(&map_lock, irq);
+    return rc;
+}
+
+void paging_copy_hypervisor_slots(uint64_t *l4)
+{
+    for (unsigned slot = HV_RESERVED_FIRST_SLOT; slot <= HV_RESERVED_LAST_SLOT; slot++)
+        l4[slot] = idle_l4[slot];
 }
 
 void paging_use_frame_allocator(void)

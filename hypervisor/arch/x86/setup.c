@@ -12,7 +12,9 @@
 #include <asm/desc.h>
 #include <asm/layout.h>
 #include <asm/paging.h>
+#include <asm/m2p.h>
 #include <asm/percpu.h>
+#include <asm/pv.h>
 #include <asm/power.h>
 #include <asm/selftest.h>
 #include <asm/serial.h>
@@ -24,6 +26,8 @@
 #include <tessera/bootinfo.h>
 #include <tessera/cmdline.h>
 #include <tessera/compiler.h>
+#include <tessera/domain.h>
+#include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/heap.h>
 #include <tessera/log.h>
@@ -38,6 +42,7 @@ struct boot_info boot_info;
 struct page_allocator frame_allocator;
 uint64_t boot_ready_ns;
 uint64_t total_ram_bytes;
+static uint64_t max_frame;      /* frames below the end of usable RAM */
 
 /* Boot options (see docs/architecture.md for the list). */
 static bool opt_debug_exit;
@@ -46,6 +51,7 @@ static uint64_t opt_maxcpus = MAX_CPUS;
 static uint64_t opt_com1_baud = 115200;
 static char opt_on_ready[16] = "shell";
 static char opt_selftest[16] = "";
+static uint64_t opt_dom0_mem = 64ull << 20;
 
 static int set_loglvl(const char *value)
 {
@@ -60,6 +66,7 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_UINT("maxcpus", opt_maxcpus, "start at most this many CPUs"),
     CMDLINE_UINT("com1", opt_com1_baud, "COM1 baud rate"),
     CMDLINE_STRING("on_ready", opt_on_ready, "shell|poweroff|reboot|halt, once booted"),
+    CMDLINE_SIZE("dom0_mem", opt_dom0_mem, "memory of the domain built from the first module"),
     CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
 };
 
@@ -180,6 +187,7 @@ static void memory_init(void)
 
     /* Frame metadata and page-table frames, in one area below 4 GiB. */
     uint64_t nr_frames = max_addr >> PAGE_SHIFT;
+    max_frame = nr_frames;
     uint64_t meta_bytes = ALIGN_UP(nr_frames * sizeof(struct page_info), PAGE_SIZE);
     uint64_t table_frames = paging_tables_needed(boot_info.mem, boot_info.nr_mem);
     struct early_search search = { meta_bytes + table_frames * PAGE_SIZE, 0 };
@@ -251,12 +259,17 @@ static const char *boot_options_text(void)
     return skip_image_name(boot_info.cmdline);
 }
 
-/* Modules are what domains will be built from; check each is sane now. */
-static void check_modules(void)
+/*
+ * Modules are what domains are built from; check each is sane. Returns the
+ * index of the first one that is an ELF64 kernel, or -1.
+ */
+static int check_modules(void)
 {
+    int kernel = -1;
+
     if (boot_info.nr_modules == 0) {
         log_info("Modules: none given; no domain to build\n");
-        return;
+        return -1;
     }
     for (unsigned i = 0; i < boot_info.nr_modules; i++) {
         const struct boot_module *m = &boot_info.modules[i];
@@ -275,12 +288,43 @@ static void check_modules(void)
             continue;
         }
         const char *kind = module_kind(phys_to_virt(m->start), len);
+        if (kind && kernel < 0 && strcmp(kind, "ELF64 image") == 0)
+            kernel = (int)i;
         if (kind)
             log_info("module %u: %lu bytes, %s, '%s'\n", i, (unsigned long)len, kind, args);
         else
             log_err("module %u ('%s'): ignored: not a kernel or initrd format Tessera knows\n",
                     i, args);
     }
+    return kernel;
+}
+
+/* Build the initial (control) domain from a kernel module and run it here. */
+static void start_dom0(const struct boot_module *m)
+{
+    struct pv_build_request req = {
+        .domid = 0,
+        .name = "Domain-0",
+        .image = phys_to_virt(m->start),
+        .image_len = m->end - m->start,
+        .cmdline = skip_image_name(m->cmdline),
+        .mem_bytes = opt_dom0_mem,
+        .vcpus = 1,
+        .privileged = true,
+    };
+    struct domain *d;
+    int rc = pv_build_domain(&req, &d);
+    if (rc < 0) {
+        log_err("domain 0 not started (error %d); the hypervisor keeps running\n", rc);
+        return;
+    }
+    rc = domain_register(d);
+    if (rc < 0) {
+        log_err("domain 0 not registered (error %d)\n", rc);
+        domain_free(d);
+        return;
+    }
+    pv_run_vcpu(d->vcpus[0]);
 }
 
 
@@ -313,6 +357,9 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
     log_info("CPU: %s %s\n", boot_cpu_features.vendor, boot_cpu_features.brand);
 
     memory_init();
+    rc = m2p_init(max_frame);
+    if (rc < 0)
+        panic("cannot set up the machine-to-phys table (error %d)", rc);
     tsc_calibrate();
     rc = acpi_init(boot_info.has_rsdp ? boot_info.rsdp : NULL);
     if (rc < 0)
@@ -322,6 +369,7 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
     outb(0xA1, 0xFF);
     apic_init_boot(!opt_no_x2apic);
     apic_init_cpu();
+    pv_cpu_init();
     percpu_table[0]->apic_id = apic_read_id();
     apic_timer_calibrate();
     timers_init();
@@ -331,7 +379,7 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
 
     if (strcmp(opt_selftest, "timers") != 0)
         run_selftest(opt_selftest);
-    check_modules();
+    int kernel_module = check_modules();
     smp_bring_up((unsigned)MIN(opt_maxcpus ? opt_maxcpus : 1, (uint64_t)MAX_CPUS));
     if (strcmp(opt_selftest, "timers") == 0)
         run_selftest(opt_selftest);
@@ -341,6 +389,8 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
              nr_cpus_online, acpi.nr_cpus ? acpi.nr_cpus : 1,
              (unsigned long)(total_ram_bytes >> 20), (unsigned long)(boot_ready_ns / 1000000));
 
+    if (kernel_module >= 0)
+        start_dom0(&boot_info.modules[kernel_module]);
     if (strcmp(opt_on_ready, "poweroff") == 0)
         machine_poweroff();
     if (strcmp(opt_on_ready, "reboot") == 0)

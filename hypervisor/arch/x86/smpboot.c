@@ -12,6 +12,7 @@
 #include <asm/layout.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
+#include <asm/pv.h>
 #include <asm/smp.h>
 #include <asm/softirq.h>
 #include <tessera/arch.h>
@@ -183,6 +184,7 @@ void start_secondary(void)
     cpu_desc_init(cpu);
     cpu_features_init();
     apic_init_cpu();
+    pv_cpu_init();
     log_debug("smp: CPU %u (APIC id %u) online\n", cpu->index, cpu->apic_id);
     __atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
     cpu->online = true;

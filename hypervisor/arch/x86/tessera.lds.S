@@ -34,6 +34,10 @@ SECTIONS
         __trampoline_start = .;
         *(.trampoline)
         __trampoline_end = .;
+        . = ALIGN(8);
+        __ex_table_start = .;
+        *(.ex_table)
+        __ex_table_end = .;
         __rodata_end = .;
     } :image
 

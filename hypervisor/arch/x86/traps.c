@@ -9,6 +9,7 @@
 #include <asm/cpu.h>
 #include <asm/percpu.h>
 #include <asm/power.h>
+#include <asm/pv.h>
 #include <asm/regs.h>
 #include <asm/softirq.h>
 #include <tessera/arch.h>
@@ -124,15 +125,29 @@ static void handle_nmi(void)
     log_warn("NMI received on CPU %u (unknown source); ignored\n", arch_cpu_id());
 }
 
-void handle_trap(struct cpu_regs *regs);
-void handle_trap(struct cpu_regs *regs)
+struct ex_entry {
+    uint64_t fault_rip;
+    uint64_t fixup_rip;
+};
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+/* A fault at an instruction listed in the exception table resumes at its fixup. */
+static bool apply_fixup(struct cpu_regs *regs)
+{
+    for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
+        if (e->fault_rip == regs->rip) {
+            regs->rip = e->fixup_rip;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void handle_interrupt(struct cpu_regs *regs)
 {
     struct percpu *cpu = this_cpu();
 
     switch (regs->vector) {
-    case 2:
-        handle_nmi();
-        return;
     case VECTOR_LOCAL_TIMER:
         cpu->irq_count++;
         apic_eoi();
@@ -148,13 +163,32 @@ void handle_trap(struct cpu_regs *regs)
         return;
     case VECTOR_SPURIOUS:
         return;                 /* spurious: no EOI */
-    }
-    if (regs->vector >= 32) {
+    default:
         apic_eoi();
         log_warn("unexpected interrupt vector %lu on CPU %u\n",
                  (unsigned long)regs->vector, cpu->index);
+    }
+}
+
+void handle_trap(struct cpu_regs *regs);
+void handle_trap(struct cpu_regs *regs)
+{
+    if (regs->vector == 2) {
+        handle_nmi();
         return;
     }
+    if (regs->vector >= 32) {
+        handle_interrupt(regs);
+        if (regs_from_guest(regs))
+            pv_exit_to_guest(regs);
+        return;
+    }
+    if (regs_from_guest(regs)) {
+        pv_handle_guest_trap(regs);
+        return;
+    }
+    if ((regs->vector == 13 || regs->vector == 14) && apply_fixup(regs))
+        return;
     report_exception(regs);
     panic("fatal exception in the hypervisor");
 }

@@ -23,14 +23,21 @@
 #define PAGE_SIZE      (1ul << PAGE_SHIFT)
 #define PAGE_MAX_ORDER 18                  /* 2^18 frames = 1 GiB */
 
+/* The same numbers as the guest ABI's (pvabi/xen.h), which may be included too. */
+#ifndef DOMID_XEN
 #define DOMID_XEN      0x7FF2u             /* owned by the hypervisor */
+#endif
+#ifndef DOMID_INVALID
 #define DOMID_INVALID  0x7FF4u             /* owned by nobody: free or unmanaged */
+#endif
 
 /* page_info.flags */
 #define PGF_MANAGED    0x01   /* was given to the allocator (page_alloc_add_free) */
 #define PGF_FREE       0x02   /* part of a free block */
 #define PGF_HEAD       0x04   /* first frame of a block (free or allocated) */
 
+/* Set by the PV memory code: the frame is one of a guest's page tables. */
+#define PGF_PAGETABLE  0x10
 #define PAGE_NO_LINK   UINT32_MAX
 
 /* One per frame; 16 bytes. Fields are [lock] unless noted. */

@@ -69,9 +69,9 @@
 #define GDT_HV_FIRST_ENTRY   0x1C00
 #define HV_CS                0xE008
 #define HV_DS                0xE010
-#define FLAT_RING3_CS32      0xE023
-#define FLAT_RING3_DS        0xE02B
-#define FLAT_RING3_CS64      0xE033
+#define GUEST_CS32           0xE023   /* = FLAT_RING3_CS32 of the guest ABI */
+#define GUEST_DS             0xE02B   /* = FLAT_RING3_DS */
+#define GUEST_CS64           0xE033   /* = FLAT_RING3_CS64 */
 #define HV_TSS               0xE040
 #define HV_LDT               0xE050
 #define GDT_ENTRIES          (GDT_HV_FIRST_ENTRY + 12)

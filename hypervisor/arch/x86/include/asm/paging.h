@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <asm/layout.h>
+#include <asm/x86-defs.h>
 
 /* Any physical address in RAM (or a firmware table) through the direct map. */
 static inline void *phys_to_virt(uint64_t pa)
@@ -36,6 +37,14 @@ struct mem_region;
  */
 uint64_t paging_tables_needed(const struct mem_region *map, unsigned nr);
 int paging_init(const struct mem_region *map, unsigned nr, struct early_frames *pool);
+
+#define PTE_FLAG_NX (1ull << 63)
+
+/* Map [va, va+len) to pa with 4 KiB pages and these PTE flags (PTE_*). */
+int paging_map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);
+
+/* Copy the hypervisor's L4 slots 256-271 into a guest's L4. */
+void paging_copy_hypervisor_slots(uint64_t *l4);
 
 /* Once the frame allocator runs, page tables for ioremap come from it. */
 void paging_use_frame_allocator(void);

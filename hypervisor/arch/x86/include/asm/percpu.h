@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/layout.h>
+#include <asm/percpu-offsets.h>
 #include <tessera/spinlock.h>
 #include <tessera/timer.h>
 
@@ -30,8 +31,14 @@ struct __attribute__((packed)) tss64 {
     uint16_t iomap_base;
 };
 
+struct vcpu;
+
 struct percpu {
+    /* Read by the syscall entry through %gs (see pv/entry.S): keep first. */
+    uint64_t syscall_stack_top;    /* [I] where a guest's frame goes */
+    uint64_t syscall_scratch;      /* guest RSP while switching stacks */
     unsigned int index;            /* [I] 0 .. nr_cpus-1 */
+    struct vcpu *current;          /* vCPU running here, NULL when idle */
     uint32_t apic_id;              /* [I] */
     volatile bool online;          /* set by the CPU itself once running */
     uintptr_t stack_block;         /* [I] STACK_SIZE-aligned base */
@@ -47,6 +54,11 @@ struct percpu {
     void (*call_fn)(void *data);   /* smp_call_on(): one request at a time */
     void *call_data;
 };
+
+_Static_assert(__builtin_offsetof(struct percpu, syscall_stack_top) == PERCPU_SYSCALL_STACK_TOP,
+               "entry.S reads it at this offset");
+_Static_assert(__builtin_offsetof(struct percpu, syscall_scratch) == PERCPU_SYSCALL_SCRATCH,
+               "entry.S writes it at this offset");
 
 struct cpu_info {
     struct percpu *percpu;

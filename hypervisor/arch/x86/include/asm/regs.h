@@ -13,4 +13,7 @@ struct cpu_regs {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* pv/entry.S copies frames as 22 quadwords. */
+_Static_assert(sizeof(struct cpu_regs) == 22 * 8, "struct cpu_regs layout");
+
 #endif

@@ -1,0 +1,11 @@
+#ifndef ASM_M2P_H
+#define ASM_M2P_H
+
+#include <stdint.h>
+
+/* Allocate and map the table for machine frames 0 .. nr_frames-1. */
+int m2p_init(uint64_t nr_frames);
+void m2p_set(uint64_t mfn, uint64_t pfn);
+uint64_t m2p_get(uint64_t mfn);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * x86-64 PV guests: per-vCPU and per-domain machine state.
+ *
+ * A PV guest's kernel and its user programs both run in ring 3. The
+ * hypervisor keeps the guest's "virtual ring 0" state here: which mode the
+ * vCPU is in, its virtual IDT, callbacks, kernel stack, segment bases.
+ */
+#ifndef ASM_PV_H
+#define ASM_PV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pvabi/xen.h>
+#include <asm/regs.h>
+
+struct domain;
+struct vcpu;
+
+/* trap_info.flags: bit 2 masks events while the handler runs. */
+#define TI_DPL_MASK   3
+#define TI_MASK_EVTS  4
+
+struct pv_trap_entry {
+    uint64_t address;     /* 0: no handler */
+    uint16_t cs;
+    uint8_t flags;        /* TI_* */
+};
+
+struct arch_vcpu {
+    bool kernel_mode;                    /* guest kernel (true) or guest user */
+    struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
+    uint64_t event_callback;             /* CALLBACKTYPE_event */
+    uint64_t failsafe_callback;
+    uint64_t syscall_callback;           /* guest user `syscall` lands here */
+    bool syscall_disables_events;
+    uint64_t kernel_sp;                  /* stack_switch: stack for user->kernel */
+    uint64_t kernel_ss;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint64_t guest_cr3;                  /* machine address of the kernel L4 */
+    uint64_t user_cr3;                   /* machine address of the user L4, 0 if none */
+    unsigned long vm_assist;
+    struct cpu_regs *frame;              /* the guest's registers while it is in here */
+    struct cpu_regs initial_regs;        /* where the vCPU starts */
+};
+
+struct arch_domain {
+    uint64_t first_mfn;        /* memory is one contiguous machine block for now */
+    uint64_t nr_frames;
+    uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
+    const char *cmdline;
+};
+
+/* Build a PV domain from an ELF kernel image, and start it on this CPU. */
+struct pv_build_request {
+    domid_t domid;
+    const char *name;
+    const void *image;
+    uint64_t image_len;
+    const char *cmdline;
+    uint64_t mem_bytes;
+    unsigned vcpus;
+    bool privileged;
+};
+
+int pv_build_domain(const struct pv_build_request *req, struct domain **out);
+void pv_run_vcpu(struct vcpu *v) __attribute__((noreturn));
+
+/* Hypercall and trap entry from a guest (pv/hypercall.c, pv/traps.c). */
+void pv_handle_syscall(struct cpu_regs *regs);
+void pv_handle_guest_trap(struct cpu_regs *regs);
+
+/*
+ * Work before any return to a guest: run softirqs, then deliver a pending
+ * event upcall by bouncing to the guest's event callback.
+ */
+void pv_exit_to_guest(struct cpu_regs *regs);
+
+/* Deliver an exception to the guest's handler; false if it has none. */
+bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t error,
+                    uint64_t cr2);
+
+/* Track which frames are guest page tables (pv/mm.c). */
+void pv_mark_pagetable(uint64_t mfn, bool is_table);
+/* Per-CPU syscall MSRs; on every CPU before it runs a guest. */
+void pv_cpu_init(void);
+
+/* Complete a faulting privileged instruction for the guest; false if not ours. */
+bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector);
+void pv_toggle_mode(struct vcpu *v);
+void pv_bounce_syscall(struct vcpu *v, struct cpu_regs *regs);
+long pv_do_iret(struct vcpu *v, struct cpu_regs *r);
+long pv_set_trap_table(struct vcpu *v, uint64_t table);
+struct callback_register;
+long pv_register_callback(struct vcpu *v, const struct callback_register *cb);
+
+/* The domain is done with (shutdown or crash): report and stop its vCPU. */
+void pv_domain_shutdown(struct domain *d, unsigned reason) __attribute__((noreturn));
+void pv_domain_crash(struct vcpu *v, const char *why) __attribute__((noreturn));
+
+/* Enter or return to a guest with this frame (entry.S). */
+void pv_return_to_guest(struct cpu_regs *frame) __attribute__((noreturn));
+
+static inline bool regs_from_guest(const struct cpu_regs *r)
+{
+    return (r->cs & 3) == 3;
+}
+
+#endif

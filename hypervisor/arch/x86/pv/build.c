@@ -1,0 +1,355 @@
+/*
+ * Building a PV domain from an ELF kernel with Xen notes, laid out as Xen's
+ * own builder does, so a guest written for Xen finds what it expects:
+ *
+ *   [kernel image][p2m list][start_info][page tables][boot stack] ... v_end
+ *
+ * all mapped from the image's virtual base, guest virtual = base + pfn *
+ * 4096, the page-table frames read-only, v_end rounded up to 4 MiB with at
+ * least 512 KiB free after the stack. The guest starts in 64-bit mode at
+ * its entry point with RSI = start_info, RSP = top of the boot stack, and
+ * events masked on every vCPU.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/m2p.h>
+#include <asm/paging.h>
+#include <asm/pv.h>
+#include <asm/setup.h>
+#include <pvabi/elfnote.h>
+#include <pvabi/xen.h>
+#include <tessera/compiler.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/guest_elf.h>
+#include <tessera/heap.h>
+#include <tessera/log.h>
+#include <tessera/page_alloc.h>
+#include <tessera/string.h>
+
+#define GUEST_PTE_PAGE  (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D)
+#define GUEST_PTE_RO    (PTE_P | PTE_U | PTE_A)
+#define GUEST_PTE_TABLE (PTE_P | PTE_W | PTE_U | PTE_A)
+#define FOUR_MIB        (4ull << 20)
+
+_Static_assert(GUEST_CS64 == FLAT_RING3_CS64 && GUEST_CS32 == FLAT_RING3_CS32 &&
+               GUEST_DS == FLAT_RING3_SS64, "the GDT must hold the guest ABI's selectors");
+
+struct layout {
+    uint64_t v_start, kern_start, kern_end;
+    uint64_t p2m_start, si_start, pt_start, pt_end, stack_start, stack_end, v_end;
+    uint64_t nr_pt_frames;
+};
+
+struct builder {
+    const struct pv_build_request *req;
+    struct guest_elf_info *elf;
+    struct layout l;
+    uint64_t first_mfn, nr_pages;
+    uint64_t next_pt_pfn;
+};
+
+static uint64_t va_to_pfn(const struct builder *b, uint64_t va)
+{
+    return (va - b->l.v_start) >> PAGE_SHIFT;
+}
+
+static void *pfn_to_hv(const struct builder *b, uint64_t pfn)
+{
+    return phys_to_virt((b->first_mfn + pfn) << PAGE_SHIFT);
+}
+
+/* Page-table frames needed to map [start, end) with 4 KiB pages. */
+static uint64_t tables_needed(uint64_t start, uint64_t end)
+{
+    uint64_t n = 1;   /* L4 */
+    for (unsigned shift = 39; shift >= 21; shift -= 9) {
+        uint64_t first = start >> shift, last = (end - 1) >> shift;
+        n += last - first + 1;
+    }
+    return n;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+static int plan_layout(struct builder *b)
+{
+    struct layout *l = &b->l;
+    const struct guest_elf_info *e = b->elf;
+
+    l->v_start = e->virt_base;
+    l->kern_start = e->virt_kstart;
+    l->kern_end = round_up(e->virt_kend, PAGE_SIZE);
+    l->p2m_start = l->kern_end;
+    l->si_start = round_up(l->p2m_start + b->nr_pages * sizeof(uint64_t), PAGE_SIZE);
+    l->pt_start = l->si_start + PAGE_SIZE;
+    for (l->nr_pt_frames = 1;; l->nr_pt_frames++) {
+        l->pt_end = l->pt_start + l->nr_pt_frames * PAGE_SIZE;
+        l->stack_start = l->pt_end;
+        l->stack_end = l->stack_start + PAGE_SIZE;
+        l->v_end = round_up(l->stack_end, FOUR_MIB);
+        if (l->v_end - l->stack_end < (512u << 10))
+            l->v_end += FOUR_MIB;
+        if (tables_needed(l->v_start, l->v_end) <= l->nr_pt_frames)
+            break;
+        if (l->nr_pt_frames > 1024)
+            return -E2BIG;
+    }
+    if (l->kern_start < l->v_start || va_to_pfn(b, l->v_end) > b->nr_pages)
+        return -ENOMEM;
+    /* Nothing of the guest may overlap the hypervisor's slots. */
+    if (l->v_end > HYPERVISOR_VIRT_START && l->v_start < HYPERVISOR_VIRT_END)
+        return -EINVAL;
+    return 0;
+}
+
+static uint64_t *alloc_pt(struct builder *b)
+{
+    uint64_t *t = pfn_to_hv(b, b->next_pt_pfn++);
+    memset(t, 0, PAGE_SIZE);
+    return t;
+}
+
+static uint64_t *pt_next(struct builder *b, uint64_t *entry)
+{
+    if (!(*entry & PTE_P)) {
+        uint64_t *t = alloc_pt(b);
+        *entry = virt_to_phys(t) | GUEST_PTE_TABLE;
+    }
+    return phys_to_virt(*entry & 0x000FFFFFFFFFF000ull);
+}
+
+static uint64_t build_page_tables(struct builder *b)
+{
+    b->next_pt_pfn = va_to_pfn(b, b->l.pt_start);
+    uint64_t *l4 = alloc_pt(b);
+    uint64_t pt_first = va_to_pfn(b, b->l.pt_start), pt_last = va_to_pfn(b, b->l.pt_end);
+
+    for (uint64_t va = b->l.v_start; va < b->l.v_end; va += PAGE_SIZE) {
+        uint64_t *l3 = pt_next(b, &l4[(va >> 39) & 511]);
+        uint64_t *l2 = pt_next(b, &l3[(va >> 30) & 511]);
+        uint64_t *l1 = pt_next(b, &l2[(va >> 21) & 511]);
+        uint64_t pfn = va_to_pfn(b, va);
+        /* The guest may read its page tables but change them only through us. */
+        uint64_t flags = pfn >= pt_first && pfn < pt_last ? GUEST_PTE_RO : GUEST_PTE_PAGE;
+        l1[(va >> 12) & 511] = ((b->first_mfn + pfn) << PAGE_SHIFT) | flags;
+    }
+    paging_copy_hypervisor_slots(l4);
+    for (uint64_t pfn = pt_first; pfn < pt_last; pfn++)
+        pv_mark_pagetable(b->first_mfn + pfn, true);
+    return virt_to_phys(l4);
+}
+
+/* One 32-byte stub per hypercall, as guests built for Xen expect them. */
+static void write_hypercall_page(uint8_t *page)
+{
+    memset(page, 0xCC, PAGE_SIZE);   /* int3 in unused space */
+    for (unsigned i = 0; i < PVABI_HYPERCALL_PAGE_SLOTS; i++) {
+        uint8_t *p = page + i * PVABI_HYPERCALL_STUB_SIZE;
+        if (i == __HYPERVISOR_iret) {
+            /* push %rcx; push %r11; push %rax; mov $23,%eax; syscall */
+            static const uint8_t iret_stub[] = { 0x51, 0x41, 0x53, 0x50, 0xB8, 23, 0, 0, 0,
+                                                 0x0F, 0x05 };
+            memcpy(p, iret_stub, sizeof(iret_stub));
+            continue;
+        }
+        /* push %rcx; push %r11; mov $i,%eax; syscall; pop %r11; pop %rcx; ret */
+        uint8_t stub[] = { 0x51, 0x41, 0x53, 0xB8, (uint8_t)i, 0, 0, 0, 0x0F, 0x05,
+                           0x41, 0x5B, 0x59, 0xC3 };
+        memcpy(p, stub, sizeof(stub));
+    }
+}
+
+static void fill_start_info(struct builder *b, struct domain *d)
+{
+    struct start_info *si = pfn_to_hv(b, va_to_pfn(b, b->l.si_start));
+
+    memset(si, 0, PAGE_SIZE);
+    strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
+    si->nr_pages = b->nr_pages;
+    si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = b->req->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+    si->pt_base = b->l.pt_start;
+    si->nr_pt_frames = b->l.nr_pt_frames;
+    si->mfn_list = b->l.p2m_start;
+    strlcpy((char *)si->cmd_line, b->req->cmdline ? b->req->cmdline : "",
+            sizeof(si->cmd_line));
+}
+
+static struct domain *alloc_domain_objects(const struct pv_build_request *req)
+{
+    struct domain *d = xzalloc(sizeof(*d));
+    struct arch_domain *ad = xzalloc(sizeof(*ad));
+    if (!d || !ad)
+        goto fail;
+    d->arch = ad;
+    d->domain_id = req->domid;
+    strlcpy(d->name, req->name, sizeof(d->name));
+    d->is_privileged = req->privileged;
+    spin_lock_init(&d->lock);
+    d->state = DOMAIN_BUILDING;
+    d->max_vcpus = req->vcpus;
+    for (unsigned i = 0; i < req->vcpus; i++) {
+        struct vcpu *v = xzalloc(sizeof(*v));
+        struct arch_vcpu *av = xzalloc(sizeof(*av));
+        if (!v || !av) {
+            xfree(v);
+            xfree(av);
+            goto fail;
+        }
+        v->vcpu_id = i;
+        v->domain = d;
+        v->arch = av;
+        v->run_state = VCPU_OFFLINE;
+        av->kernel_mode = true;
+        d->vcpus[i] = v;
+    }
+    return d;
+fail:
+    if (d)
+        for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
+            if (d->vcpus[i]) {
+                xfree(d->vcpus[i]->arch);
+                xfree(d->vcpus[i]);
+            }
+    xfree(ad);
+    xfree(d);
+    return NULL;
+}
+
+void domain_free(struct domain *d)
+{
+    for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++) {
+        if (d->vcpus[i]) {
+            xfree(d->vcpus[i]->arch);
+            xfree(d->vcpus[i]);
+        }
+    }
+    if (d->shared_info)
+        page_alloc_free(&frame_allocator, d->shared_info_mfn, 0);
+    if (d->arch && d->arch->nr_frames) {
+        for (uint64_t i = 0; i < d->arch->nr_frames; i++)
+            pv_mark_pagetable(d->arch->first_mfn + i, false);
+        unsigned order = 0;
+        while ((1ull << order) < d->arch->nr_frames)
+            order++;
+        page_alloc_free(&frame_allocator, d->arch->first_mfn, order);
+    }
+    xfree(d->arch);
+    xfree(d);
+}
+
+static int build(struct builder *b, struct domain *d)
+{
+    const struct pv_build_request *req = b->req;
+    unsigned order = 0;
+    int rc;
+
+    while ((1ull << order) < (req->mem_bytes >> PAGE_SHIFT))
+        order++;
+    b->nr_pages = 1ull << order;
+    if (order > PAGE_MAX_ORDER)
+        return -E2BIG;
+    if ((rc = plan_layout(b)) < 0)
+        return rc;
+
+    uint64_t si_mfn;
+    if ((rc = page_alloc_alloc(&frame_allocator, 0, req->domid, &si_mfn)) < 0)
+        return rc;
+    d->shared_info_mfn = si_mfn;
+    d->shared_info = phys_to_virt(si_mfn << PAGE_SHIFT);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+
+    if ((rc = page_alloc_alloc(&frame_allocator, order, req->domid, &b->first_mfn)) < 0)
+        return rc;
+    d->arch->first_mfn = b->first_mfn;
+    d->arch->nr_frames = b->nr_pages;
+    d->tot_pages = d->max_pages = b->nr_pages;
+    memset(pfn_to_hv(b, 0), 0, b->nr_pages << PAGE_SHIFT);
+
+    rc = guest_elf_load(req->image, req->image_len, b->elf, pfn_to_hv(b, 0), b->l.v_start,
+                        b->nr_pages << PAGE_SHIFT);
+    if (rc < 0)
+        return rc;
+
+    uint64_t *p2m = pfn_to_hv(b, va_to_pfn(b, b->l.p2m_start));
+    for (uint64_t pfn = 0; pfn < b->nr_pages; pfn++) {
+        p2m[pfn] = b->first_mfn + pfn;
+        m2p_set(b->first_mfn + pfn, pfn);
+    }
+    d->arch->p2m_va = b->l.p2m_start;
+
+    uint64_t cr3 = build_page_tables(b);
+    fill_start_info(b, d);
+    if (GUEST_ELF_HAS(b->elf, XEN_ELFNOTE_HYPERCALL_PAGE)) {
+        uint64_t hp = b->elf->hypercall_page;
+        if (hp < b->l.kern_start || hp + PAGE_SIZE > b->l.kern_end || (hp & (PAGE_SIZE - 1)))
+            return -EINVAL;
+        write_hypercall_page(pfn_to_hv(b, va_to_pfn(b, hp)));
+    }
+
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        v->vcpu_info = &d->shared_info->vcpu_info[i];
+        v->arch->guest_cr3 = cr3;
+    }
+    struct cpu_regs *r = &d->vcpus[0]->arch->initial_regs;
+    memset(r, 0, sizeof(*r));
+    r->rip = b->elf->virt_entry;
+    r->cs = GUEST_CS64;
+    r->rflags = 0x202;
+    r->rsp = b->l.stack_end;
+    r->ss = GUEST_DS;
+    r->rsi = b->l.si_start;
+    d->vcpus[0]->run_state = VCPU_RUNNABLE;
+    return 0;
+}
+
+int pv_build_domain(const struct pv_build_request *req, struct domain **out)
+{
+    struct builder b = { .req = req };
+    struct domain *d = NULL;
+    int rc = -ENOMEM;
+
+    if (req->vcpus == 0 || req->vcpus > MAX_VCPUS_PER_DOMAIN)
+        return -EINVAL;
+    b.elf = xzalloc(sizeof(*b.elf));
+    if (!b.elf)
+        return -ENOMEM;
+    rc = guest_elf_parse(req->image, req->image_len, b.elf);
+    if (rc < 0) {
+        log_err("domain %u: kernel rejected: %s\n", req->domid,
+                b.elf->reason ? b.elf->reason : "not a PV ELF kernel");
+        goto out;
+    }
+    d = alloc_domain_objects(req);
+    if (!d) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    rc = build(&b, d);
+    if (rc < 0) {
+        log_err("domain %u: building failed (error %d)\n", req->domid, rc);
+        domain_free(d);
+        goto out;
+    }
+    log_info("domain %u ('%s'): %lu MiB, %u vCPU%s, kernel %#lx-%#lx entry %#lx, "
+             "start_info %#lx, page tables %#lx (%lu frames)\n",
+             req->domid, d->name, (unsigned long)(b.nr_pages >> (20 - PAGE_SHIFT)), d->max_vcpus,
+             d->max_vcpus == 1 ? "" : "s", (unsigned long)b.l.kern_start,
+             (unsigned long)b.l.kern_end, (unsigned long)b.elf->virt_entry,
+             (unsigned long)b.l.si_start, (unsigned long)b.l.pt_start,
+             (unsigned long)b.l.nr_pt_frames);
+    d->state = DOMAIN_RUNNING;
+    *out = d;
+out:
+    xfree(b.elf);
+    return rc;
+}

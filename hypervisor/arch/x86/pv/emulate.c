@@ -1,0 +1,107 @@
+/*
+ * Instructions a PV guest executes that fault in ring 3 and that the
+ * hypervisor completes for it: CPUID behind the forced-emulation prefix
+ * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR3,
+ * and wbinvd for the control domain. The guest's bytes are copied once
+ * and decoded here: a #GP's error code is not trusted to name the vector
+ * (QEMU's TCG reports a wrong one for a refused `int $N`).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/pv.h>
+#include <tessera/domain.h>
+#include <tessera/guest_access.h>
+#include <tessera/string.h>
+
+#define XEN_CPUID_BASE 0x40000000u
+
+static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
+{
+    struct cpuid_regs c = { 0, 0, 0, 0 };
+
+    if (leaf == XEN_CPUID_BASE) {
+        c.eax = XEN_CPUID_BASE + 2;
+        memcpy(&c.ebx, "XenV", 4);
+        memcpy(&c.ecx, "MMXe", 4);
+        memcpy(&c.edx, "nVMM", 4);
+    } else if (leaf == XEN_CPUID_BASE + 1) {
+        c.eax = (4u << 16) | 17;           /* the Xen interface version we speak */
+    } else if (leaf == XEN_CPUID_BASE + 2) {
+        c.eax = 1;                         /* hypercall pages */
+        c.ebx = XEN_CPUID_BASE;            /* MSR that would fill one */
+    } else if (leaf > XEN_CPUID_BASE && leaf < XEN_CPUID_BASE + 0x10000) {
+        /* Other hypervisor leaves: nothing. */
+    } else {
+        c = cpuid_count(leaf, subleaf);
+        if (leaf == 1) {
+            c.ecx &= ~((1u << 3) | (1u << 5) | (1u << 17) | (1u << 21)); /* MWAIT VMX PCID x2APIC */
+            c.ecx |= 1u << 31;                                         /* hypervisor */
+        } else if (leaf == 7 && subleaf == 0) {
+            c.ebx &= ~((1u << 7) | (1u << 20));                          /* SMEP SMAP */
+            c.ecx &= ~(1u << 16);                                        /* LA57 */
+        } else if (leaf == 0x80000001) {
+            c.ecx &= ~(1u << 2);                                         /* SVM */
+        }
+    }
+    r->rax = c.eax;
+    r->rbx = c.ebx;
+    r->rcx = c.ecx;
+    r->rdx = c.edx;
+}
+
+static uint64_t *modrm_reg(struct cpu_regs *r, unsigned n)
+{
+    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi,
+                           &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13,
+                           &r->r14, &r->r15 };
+    return regs[n & 15];
+}
+
+bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
+{
+    uint8_t b[16];
+    static const uint8_t forced_cpuid[] = { 0x0F, 0x0B, 'x', 'e', 'n', 0x0F, 0xA2 };
+
+    if (copy_from_guest(b, r->rip, sizeof(b)) < 0)
+        return false;
+    if (vector == 6) {
+        if (memcmp(b, forced_cpuid, sizeof(forced_cpuid)) != 0)
+            return false;
+        pv_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, r);
+        r->rip += sizeof(forced_cpuid);
+        return true;
+    }
+
+    /* #GP from here on. */
+    if (b[0] == 0xCD) {
+        const struct pv_trap_entry *t = &v->arch->traps[b[1]];
+        unsigned guest_ring = v->arch->kernel_mode ? 1 : 3;
+        if (!t->address || (t->flags & TI_DPL_MASK) < guest_ring) {
+            /* Refused: #GP naming the vector, as the CPU would. */
+            if (!pv_inject_trap(v, 13, true, ((uint32_t)b[1] << 3) | 2, 0))
+                pv_domain_crash(v, "int $N refused and no #GP handler");
+            return true;
+        }
+        r->rip += 2;
+        if (!pv_inject_trap(v, b[1], false, 0, 0))
+            pv_domain_crash(v, "cannot deliver int $N");
+        return true;
+    }
+    if (!v->arch->kernel_mode)
+        return false;
+    /* Optional REX prefix, then 0F 20 /r: mov %cr3, reg. */
+    unsigned i = 0, rex = 0;
+    if ((b[0] & 0xF0) == 0x40)
+        rex = b[i++];
+    if (b[i] == 0x0F && b[i + 1] == 0x20 && ((b[i + 2] >> 3) & 7) == 3 && (b[i + 2] >> 6) == 3) {
+        *modrm_reg(r, (b[i + 2] & 7) | ((rex & 1) << 3)) = v->arch->guest_cr3;
+        r->rip += i + 3;
+        return true;
+    }
+    if (b[0] == 0x0F && b[1] == 0x09 && v->domain->is_privileged) {   /* wbinvd */
+        r->rip += 2;
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,90 @@
+/*
+ * Entry from PV guests by `syscall` (hypercalls, and user-mode system
+ * calls to bounce), and the common way back into a guest.
+ *
+ * `syscall` leaves RSP as the guest's. The hypervisor keeps no pointer in
+ * a segment base a guest can change: MSR_KERNEL_GS_BASE holds this CPU's
+ * struct percpu while guests run, and a swapgs pair around the stack
+ * switch borrows it for three instructions, so the guest's own GS base is
+ * never disturbed. MSR_SFMASK clears IF, so nothing interrupts the window.
+ */
+#include <asm/layout.h>
+#include <asm/percpu-offsets.h>
+
+#define CPU_REGS_SIZE (22 * 8)
+
+        .text
+        .globl syscall_entry
+syscall_entry:
+        swapgs
+        movq    %rsp, %gs:PERCPU_SYSCALL_SCRATCH
+        movq    %gs:PERCPU_SYSCALL_STACK_TOP, %rsp
+        pushq   $GUEST_DS                  /* ss */
+        pushq   %gs:PERCPU_SYSCALL_SCRATCH      /* rsp */
+        swapgs
+        pushq   %r11                            /* rflags */
+        pushq   $GUEST_CS64                /* cs */
+        pushq   %rcx                            /* rip */
+        pushq   $0                              /* error code */
+        pushq   $0x100                          /* "vector": a syscall */
+        pushq   %rax
+        pushq   %rbx
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %rbp
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        cld
+        xorl    %ebp, %ebp
+        movq    %rsp, %rdi
+        call    pv_handle_syscall
+        movq    %rsp, %rdi
+        jmp     pv_return_to_guest
+
+/*
+ * pv_launch(src, dst): copy a vCPU's initial frame to where its entries
+ * will build theirs (near the top of this CPU's stack, possibly over the
+ * caller's own frames, which is why no stack is used), then enter it.
+ */
+        .globl pv_launch
+pv_launch:
+        cli
+        xchgq   %rdi, %rsi
+        movq    %rdi, %rdx
+        movl    $(CPU_REGS_SIZE / 8), %ecx
+        rep movsq
+        movq    %rdx, %rdi
+        jmp     pv_return_to_guest
+
+/* Restore the frame at RDI and iretq into the guest. Interrupts go off first. */
+        .globl pv_return_to_guest
+pv_return_to_guest:
+        cli
+        movq    %rdi, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        addq    $16, %rsp
+        iretq
+
+        .section .note.GNU-stack,"",@progbits

@@ -1,0 +1,146 @@
+/* console_io and xen_version: what a guest says to and asks of the hypervisor. */
+#include <stdint.h>
+#include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
+#include <pvabi/features.h>
+#include <pvabi/version.h>
+#include <pvabi/xen.h>
+#include <tessera/compiler.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/guest_access.h>
+#include <tessera/log.h>
+#include <tessera/string.h>
+
+#define CONSOLE_CHUNK     128
+#define CONSOLE_LINE_MAX  256
+#define CONSOLE_WRITE_MAX (64u << 10)
+
+/* One partial line per domain id slot, so guests' lines never mix mid-line. */
+struct console_line {
+    domid_t domid;
+    unsigned len;
+    char buf[CONSOLE_LINE_MAX];
+};
+static struct console_line lines[8];
+static spinlock_t console_lock = SPINLOCK_INIT;
+
+static void console_put(domid_t domid, const char *s, size_t n)
+{
+    struct console_line *l = &lines[domid % ARRAY_SIZE(lines)];
+
+    if (l->domid != domid && l->len) {
+        log_info("(d%u) %.*s\n", l->domid, (int)l->len, l->buf);
+        l->len = 0;
+    }
+    l->domid = domid;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\n' || l->len == CONSOLE_LINE_MAX) {
+            log_info("(d%u) %.*s\n", domid, (int)l->len, l->buf);
+            l->len = 0;
+            if (c == '\n')
+                continue;
+        }
+        if (c == '\r')
+            continue;
+        /* Control characters from a guest are shown, not obeyed. */
+        l->buf[l->len++] = (c < 0x20 && c != '\t') || c == 0x7F ? '?' : c;
+    }
+}
+
+long hc_console_io(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t count = a[1], buf = a[2];
+    char chunk[CONSOLE_CHUNK];
+
+    if (a[0] == CONSOLEIO_read)
+        return v->domain->is_privileged ? 0 : -EPERM;    /* no input queued for guests yet */
+    if (a[0] != CONSOLEIO_write)
+        return -ENOSYS;
+    if (!v->domain->is_privileged)
+        return -EPERM;
+    if (count > CONSOLE_WRITE_MAX)
+        count = CONSOLE_WRITE_MAX;
+    for (uint64_t done = 0; done < count; done += sizeof(chunk)) {
+        size_t n = MIN(sizeof(chunk), count - done);
+        if (copy_from_guest(chunk, buf + done, n) < 0)
+            return -EFAULT;
+        unsigned long flags = spin_lock_irqsave(&console_lock);
+        console_put(v->domain->domain_id, chunk, n);
+        spin_unlock_irqrestore(&console_lock, flags);
+    }
+    return 0;
+}
+
+static long copy_string_out(uint64_t dst, const char *s, size_t size)
+{
+    char buf[1024];
+    if (size > sizeof(buf))
+        size = sizeof(buf);
+    memset(buf, 0, size);
+    strlcpy(buf, s, size);
+    return copy_to_guest(dst, buf, size) < 0 ? -EFAULT : 0;
+}
+
+static uint32_t features_for(const struct domain *d)
+{
+    uint32_t f = (1u << XENFEAT_writable_descriptor_tables) |
+                 (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+                 (1u << XENFEAT_gnttab_map_avail_bits);
+    if (d->is_privileged)
+        f |= 1u << XENFEAT_dom0;
+    return f;
+}
+
+long hc_xen_version(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t arg = a[1];
+
+    switch (a[0]) {
+    case XENVER_version:
+        return (4 << 16) | 17;
+    case XENVER_extraversion:
+        return copy_string_out(arg, "-tessera", sizeof(xen_extraversion_t));
+    case XENVER_capabilities:
+        return copy_string_out(arg, "xen-3.0-x86_64 ", sizeof(xen_capabilities_info_t));
+    case XENVER_changeset:
+        return copy_string_out(arg, "tessera " TESSERA_VERSION, sizeof(xen_changeset_info_t));
+    case XENVER_compile_info: {
+        struct xen_compile_info ci;
+        memset(&ci, 0, sizeof(ci));
+        strlcpy(ci.compiler, "gcc " __VERSION__, sizeof(ci.compiler));
+        strlcpy(ci.compile_by, "tessera", sizeof(ci.compile_by));
+        strlcpy(ci.compile_domain, "tessera", sizeof(ci.compile_domain));
+        strlcpy(ci.compile_date, "unknown", sizeof(ci.compile_date));
+        return copy_to_guest(arg, &ci, sizeof(ci)) < 0 ? -EFAULT : 0;
+    }
+    case XENVER_platform_parameters: {
+        struct xen_platform_parameters pp = { .virt_start = HYPERVISOR_VIRT_START };
+        return copy_to_guest(arg, &pp, sizeof(pp)) < 0 ? -EFAULT : 0;
+    }
+    case XENVER_get_features: {
+        struct xen_feature_info fi;
+        if (copy_from_guest(&fi, arg, sizeof(fi)) < 0)
+            return -EFAULT;
+        if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+            return -EINVAL;
+        fi.submap = features_for(v->domain);
+        return copy_to_guest(arg, &fi, sizeof(fi)) < 0 ? -EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        return 4096;
+    case XENVER_guest_handle: {
+        uint8_t handle[16] = { 0 };   /* the domain's UUID: none at boot */
+        return copy_to_guest(arg, handle, sizeof(handle)) < 0 ? -EFAULT : 0;
+    }
+    case XENVER_commandline:
+        if (!v->domain->is_privileged)
+            return -EPERM;
+        return copy_string_out(arg, "", sizeof(xen_commandline_t));
+    case XENVER_build_id:
+        return v->domain->is_privileged ? -ENODATA : -EPERM;
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,47 @@
+/*
+ * PV hypercall entry: `syscall` from the guest kernel with RAX = number and
+ * arguments in RDI, RSI, RDX, R10, R8. One table maps numbers to handlers;
+ * a number with no handler is -ENOSYS. A `syscall` from guest user mode is
+ * not a hypercall: it goes to the guest kernel's syscall callback.
+ */
+#include <stdint.h>
+#include <asm/percpu.h>
+#include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
+#include <pvabi/xen.h>
+#include <tessera/compiler.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+
+typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
+
+static const hypercall_fn hypercall_table[] = {
+    [__HYPERVISOR_set_trap_table]    = hc_set_trap_table,
+    [__HYPERVISOR_stack_switch]      = hc_stack_switch,
+    [__HYPERVISOR_set_callbacks]     = hc_set_callbacks,
+    [__HYPERVISOR_update_va_mapping] = hc_update_va_mapping,
+    [__HYPERVISOR_xen_version]       = hc_xen_version,
+    [__HYPERVISOR_console_io]        = hc_console_io,
+    [__HYPERVISOR_vm_assist]         = hc_vm_assist,
+    [__HYPERVISOR_set_segment_base]  = hc_set_segment_base,
+    [__HYPERVISOR_sched_op]          = hc_sched_op,
+    [__HYPERVISOR_callback_op]       = hc_callback_op,
+};
+
+void pv_handle_syscall(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    v->arch->frame = regs;
+    if (!v->arch->kernel_mode) {
+        pv_bounce_syscall(v, regs);
+    } else if (regs->rax == __HYPERVISOR_iret) {
+        pv_do_iret(v, regs);
+    } else {
+        const uint64_t args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
+        uint64_t nr = regs->rax;
+        hypercall_fn fn = nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
+        regs->rax = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+    }
+    pv_exit_to_guest(regs);
+}

@@ -1,0 +1,265 @@
+/*
+ * Exceptions and events for PV guests: bouncing a fault to the guest's
+ * virtual IDT, delivering event upcalls, HYPERCALL_iret, and switching a
+ * vCPU between guest kernel and guest user mode.
+ *
+ * A bounce frame is what a guest built for Xen expects on its kernel
+ * stack, lowest address first: RCX, R11, [error code], RIP, CS (with the
+ * saved event mask in bits 32-39), RFLAGS, RSP, SS. CS carries RPL 0 when
+ * the guest was in its kernel and 3 when in user mode; RFLAGS.IF mirrors
+ * the guest's virtual interrupt flag (!evtchn_upcall_mask).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/percpu.h>
+#include <asm/pv.h>
+#include <asm/softirq.h>
+#include <pvabi/callback.h>
+#include <pvabi/sched.h>
+#include <pvabi/xen.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/format.h>
+#include <tessera/guest_access.h>
+#include <tessera/log.h>
+
+#define RFLAGS_IF   (1ull << 9)
+#define RFLAGS_TF   (1ull << 8)
+#define RFLAGS_NT   (1ull << 14)
+#define RFLAGS_RF   (1ull << 16)
+#define RFLAGS_VM   (1ull << 17)
+#define RFLAGS_AC   (1ull << 18)
+#define RFLAGS_IOPL (3ull << 12)
+#define PFEC_USER   (1u << 2)
+
+struct vcpu *current_vcpu(void)
+{
+    return this_cpu()->current;
+}
+
+void pv_toggle_mode(struct vcpu *v)
+{
+    struct arch_vcpu *a = v->arch;
+
+    a->kernel_mode = !a->kernel_mode;
+    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
+    write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);
+}
+
+/*
+ * Push a bounce frame and point the vCPU at handler. Returns false if the
+ * guest stack cannot take it (the caller then crashes the domain).
+ */
+static bool bounce(struct vcpu *v, uint64_t handler, bool has_error, uint32_t error,
+                   bool mask_events)
+{
+    struct cpu_regs *r = v->arch->frame;
+    struct vcpu_info *vi = v->vcpu_info;
+    bool was_kernel = v->arch->kernel_mode;
+    uint8_t saved_mask = vi->evtchn_upcall_mask;
+    uint64_t frame[8];
+    unsigned n = 0;
+    uint64_t rsp;
+
+    if (!handler)
+        return false;
+    frame[n++] = r->rcx;
+    frame[n++] = r->r11;
+    if (has_error)
+        frame[n++] = error;
+    frame[n++] = r->rip;
+    frame[n++] = (was_kernel ? (r->cs & ~3ull) : r->cs) | ((uint64_t)saved_mask << 32);
+    frame[n++] = (r->rflags & ~RFLAGS_IF) | (saved_mask ? 0 : RFLAGS_IF);
+    frame[n++] = r->rsp;
+    frame[n++] = r->ss;
+
+    if (!was_kernel) {
+        pv_toggle_mode(v);
+        rsp = v->arch->kernel_sp;
+    } else {
+        rsp = r->rsp;
+    }
+    rsp = (rsp & ~15ull) - n * sizeof(uint64_t);
+    if (copy_to_guest(rsp, frame, n * sizeof(uint64_t)) < 0)
+        return false;
+
+    r->rip = handler;
+    r->cs = GUEST_CS64;
+    r->ss = GUEST_DS;
+    r->rsp = rsp;
+    r->rflags = (r->rflags & ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | RFLAGS_AC |
+                               RFLAGS_IOPL)) | RFLAGS_IF;
+    if (mask_events)
+        vi->evtchn_upcall_mask = 1;
+    return true;
+}
+
+bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t error,
+                    uint64_t cr2)
+{
+    const struct pv_trap_entry *t = &v->arch->traps[vector & 255];
+
+    if (vector == 14)
+        v->vcpu_info->arch.cr2 = cr2;
+    return bounce(v, t->address, has_error, error, t->flags & TI_MASK_EVTS);
+}
+
+static const char *const vector_names[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#MF(old)", "#TS", "#NP",
+    "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+void pv_domain_crash(struct vcpu *v, const char *why)
+{
+    struct cpu_regs *r = v->arch->frame;
+    log_err("domain %u vCPU %u crashed: %s (rip %#lx rsp %#lx, %s mode)\n",
+            v->domain->domain_id, v->vcpu_id, why, (unsigned long)(r ? r->rip : 0),
+            (unsigned long)(r ? r->rsp : 0), v->arch->kernel_mode ? "kernel" : "user");
+    pv_domain_shutdown(v->domain, SHUTDOWN_crash);
+}
+
+/* Error codes the CPU pushes for these vectors. */
+static bool vector_has_error(unsigned v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+}
+
+void pv_handle_guest_trap(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    unsigned vec = (unsigned)regs->vector;
+    uint32_t error = (uint32_t)regs->error_code;
+    uint64_t cr2 = 0;
+
+    v->arch->frame = regs;
+    if (vec == 14) {
+        cr2 = read_cr2();
+        /* The guest kernel thinks it runs in ring 0: hide the user bit. */
+        if (v->arch->kernel_mode)
+            error &= ~PFEC_USER;
+    }
+    if ((vec == 13 || vec == 6) && pv_emulate(v, regs, vec)) {
+        pv_exit_to_guest(regs);
+        return;
+    }
+    if (!pv_inject_trap(v, vec, vector_has_error(vec), error, cr2)) {
+        char why[64];
+        format(why, sizeof(why), "%s (error %#x, cr2 %#lx) with no handler", vec < 22 ?
+               vector_names[vec] : "exception", error, (unsigned long)cr2);
+        pv_domain_crash(v, why);
+    }
+    pv_exit_to_guest(regs);
+}
+
+/* Bounce a guest user-mode `syscall` to the guest kernel's syscall callback. */
+void pv_bounce_syscall(struct vcpu *v, struct cpu_regs *regs)
+{
+    v->arch->frame = regs;
+    if (!bounce(v, v->arch->syscall_callback, false, 0, v->arch->syscall_disables_events))
+        pv_domain_crash(v, "syscall from user mode with no syscall callback");
+}
+
+static void deliver_events(struct vcpu *v)
+{
+    struct vcpu_info *vi = v->vcpu_info;
+
+    if (!vi || !vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->arch->event_callback)
+        return;
+    if (!bounce(v, v->arch->event_callback, false, 0, true))
+        pv_domain_crash(v, "cannot push the event callback frame");
+}
+
+void pv_exit_to_guest(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    while (softirq_pending()) {
+        irq_enable();
+        softirq_run_pending();
+        irq_disable();
+    }
+    v->arch->frame = regs;
+    deliver_events(v);
+}
+
+/*
+ * HYPERCALL_iret: the stub pushed RAX, R11, RCX above a bounce frame; pop
+ * it all, restore the virtual IF, and return to kernel or user mode as the
+ * frame's CS says.
+ */
+long pv_do_iret(struct vcpu *v, struct cpu_regs *r)
+{
+    struct iret_context c;
+
+    if (copy_from_guest(&c, r->rsp, sizeof(c)) < 0)
+        pv_domain_crash(v, "HYPERCALL_iret with an unreadable stack");
+    if (!v->arch->kernel_mode)
+        pv_domain_crash(v, "HYPERCALL_iret from user mode");
+    if ((c.cs & 3) == 3)
+        pv_toggle_mode(v);          /* back to user mode */
+    r->rax = c.rax;
+    if (!(c.flags & VGCF_in_syscall)) {
+        r->r11 = c.r11;
+        r->rcx = c.rcx;
+    }
+    r->rip = c.rip;
+    r->cs = GUEST_CS64;
+    r->rflags = (c.rflags & ~(RFLAGS_IOPL | RFLAGS_VM | RFLAGS_NT)) | RFLAGS_IF;
+    r->rsp = c.rsp;
+    r->ss = GUEST_DS;
+    v->vcpu_info->evtchn_upcall_mask = !(c.rflags & RFLAGS_IF);
+    return (long)r->rax;
+}
+
+long pv_set_trap_table(struct vcpu *v, uint64_t table)
+{
+    struct trap_info t;
+
+    if (table == 0) {
+        for (unsigned i = 0; i < 256; i++)
+            v->arch->traps[i] = (struct pv_trap_entry){ 0 };
+        return 0;
+    }
+    for (unsigned i = 0; i < 256; i++) {
+        if (copy_from_guest(&t, table + i * sizeof(t), sizeof(t)) < 0)
+            return -EFAULT;
+        if (t.address == 0)
+            break;
+        if (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END)
+            return -EPERM;
+        v->arch->traps[t.vector] = (struct pv_trap_entry){ t.address, t.cs, t.flags };
+    }
+    return 0;
+}
+
+static bool guest_address_ok(uint64_t a)
+{
+    bool canonical = a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
+    return canonical && !(a >= HYPERVISOR_VIRT_START && a < HYPERVISOR_VIRT_END);
+}
+
+long pv_register_callback(struct vcpu *v, const struct callback_register *cb)
+{
+    if (!guest_address_ok(cb->address))
+        return -EINVAL;
+    switch (cb->type) {
+    case CALLBACKTYPE_event:
+        v->arch->event_callback = cb->address;
+        return 0;
+    case CALLBACKTYPE_failsafe:
+        v->arch->failsafe_callback = cb->address;
+        return 0;
+    case CALLBACKTYPE_syscall:
+        v->arch->syscall_callback = cb->address;
+        v->arch->syscall_disables_events = cb->flags & CALLBACKF_mask_events;
+        return 0;
+    case CALLBACKTYPE_nmi:
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter:
+        return 0;    /* accepted: no 32-bit user code or guest NMIs are delivered yet */
+    default:
+        return -EINVAL;
+    }
+}
