@@ -18,6 +18,7 @@ BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
 WORK = os.path.join(BUILD, "tests", "boot")
 RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
+GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check builds it first)
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"
@@ -103,7 +104,24 @@ def cases():
                          "--expect", r"module 1 \('empty-module'\): ignored: it is empty",
                          "--expect", r"module 2: 4096 bytes, ELF64 image, 'elf-module'",
                          "--expect", READY,
+                         "--expect", r"domain 0: kernel rejected: ",
+                         "--expect", r"domain 0 not started \(error -\d+\); the hypervisor keeps running",
                          "--exit-code", POWEROFF_STATUS]),
+        # PV test kernels (tests/guests, proven on real Xen) as the initial domain.
+        ("pv-boot-console", ["--smp", "2", "--mem", "512", "--append", "debug_exit",
+                             "--module", GUESTS + "/boot_console.elf console=hvc0 x=1",
+                             "--expect", r"domain 0 \('Domain-0'\): 64 MiB",
+                             "--expect", r"\(d0\) boot_console: cmdline 'console=hvc0 x=1'",
+                             "--expect", r"\(d0\) Test result: SUCCESS",
+                             "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+                             "--reject", r"Test result: (FAILURE|ERROR)",
+                             "--exit-code", POWEROFF_STATUS]),
+        ("pv-xen-version", ["--append", "debug_exit dom0_mem=32M",
+                            "--module", GUESTS + "/xen_version.elf",
+                            "--expect", r"domain 0 \('Domain-0'\): 32 MiB",
+                            "--expect", r"\(d0\) Test result: SUCCESS",
+                            "--reject", r"Test result: (FAILURE|ERROR)",
+                            "--exit-code", POWEROFF_STATUS]),
         ("shell", ["--smp", "2", "--append", "debug_exit",
                    "--send", r"tessera> =>cpus\r",
                    "--send", r"CPU 1: APIC id 1, online=>frob\r",
