@@ -68,12 +68,17 @@ uint64_t tsc_hz(void)
     return tsc_rate_hz;
 }
 
-uint64_t arch_now_ns(void)
+uint64_t arch_now_ns_at(uint64_t tsc)
 {
     if (!ns_per_tick_32_32)
         return 0;
-    unsigned __int128 ns = (unsigned __int128)(rdtsc() - tsc_at_zero) * ns_per_tick_32_32;
+    unsigned __int128 ns = (unsigned __int128)(tsc - tsc_at_zero) * ns_per_tick_32_32;
     return (uint64_t)(ns >> 32);
+}
+
+uint64_t arch_now_ns(void)
+{
+    return arch_now_ns_at(rdtsc());
 }
 
 void udelay(uint64_t us)

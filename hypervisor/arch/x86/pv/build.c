@@ -18,6 +18,7 @@
 #include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/setup.h>
+#include <asm/time.h>
 #include <pvabi/elfnote.h>
 #include <pvabi/xen.h>
 #include <tessera/compiler.h>
@@ -309,6 +310,7 @@ static int build(struct builder *b, struct domain *d)
     r->ss = GUEST_DS;
     r->rsi = b->l.si_start;
     d->vcpus[0]->run_state = VCPU_RUNNABLE;
+    pv_publish_wallclock(d, wallclock_at_boot());
     return 0;
 }
 

@@ -63,6 +63,7 @@ void pv_run_vcpu(struct vcpu *v)
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)(uintptr_t)cpu);
     write_cr3(a->guest_cr3);
+    pv_publish_time(v);
     a->frame = guest_frame(cpu);
     pv_launch(&a->initial_regs, a->frame);
 }

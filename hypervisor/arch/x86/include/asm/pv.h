@@ -79,6 +79,10 @@ void pv_exit_to_guest(struct cpu_regs *regs);
 bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t error,
                     uint64_t cr2);
 
+/* Publish a vCPU's pvclock, and a domain's wallclock (pv/time.c). */
+void pv_publish_time(struct vcpu *v);
+void pv_publish_wallclock(struct domain *d, uint64_t boot_epoch_sec);
+
 /* Track which frames are guest page tables (pv/mm.c). */
 void pv_mark_pagetable(uint64_t mfn, bool is_table);
 /* Per-CPU syscall MSRs; on every CPU before it runs a guest. */
