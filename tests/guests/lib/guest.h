@@ -79,6 +79,8 @@ enum test_result test_current_result(void);
     CHECK((long)(got) == (long)(want), "%s: got %ld, want %ld", (what), \
           (long)(got), (long)(want))
 void __attribute__((noreturn)) guest_finish(void);
+/* The same, shutting down with another SHUTDOWN_* reason (e.g. crash). */
+void __attribute__((noreturn)) guest_finish_shutdown(unsigned int reason);
 void __attribute__((noreturn)) panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
@@ -138,6 +140,8 @@ long evtchn_close_port(evtchn_port_t port);
 /* ---- time ---- */
 uint64_t rdtsc_ordered(void);
 uint64_t system_time_ns(void);      /* pvclock of this vCPU */
+/* Block at least ns (binds VIRQ_TIMER on first use; leaves events enabled). */
+void guest_sleep_ns(uint64_t ns);
 
 /* ---- percpu / SMP ---- */
 struct percpu {

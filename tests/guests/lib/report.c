@@ -47,7 +47,12 @@ enum test_result test_current_result(void)
 
 void guest_finish(void)
 {
-    struct sched_shutdown shutdown = { .reason = SHUTDOWN_poweroff };
+    guest_finish_shutdown(SHUTDOWN_poweroff);
+}
+
+void guest_finish_shutdown(unsigned int reason)
+{
+    struct sched_shutdown shutdown = { .reason = reason };
 
     printk("Test result: %s\n", result_names[result]);
     hyp_sched_op(SCHEDOP_shutdown, &shutdown);

@@ -28,3 +28,21 @@ uint64_t system_time_ns(void)
     } while ((version & 1) || version != t->version);
     return ns;
 }
+
+/* Blocks for at least `ns`. Binds VIRQ_TIMER (once) so the timer can wake
+ * a blocked vCPU: an unbound VIRQ wakes nothing. vCPU 0 only. */
+void guest_sleep_ns(uint64_t ns)
+{
+    static evtchn_port_t timer_port;
+    if (!timer_port) {
+        struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+        if (hyp_event_channel_op(EVTCHNOP_bind_virq, &bv) != 0)
+            panic("guest_sleep_ns: cannot bind VIRQ_TIMER");
+        timer_port = bv.port;
+    }
+    uint64_t until = system_time_ns() + ns;
+    while (system_time_ns() < until) {
+        hyp_set_timer_op(until);
+        hyp_sched_op(SCHEDOP_block, NULL);      /* also unmasks events */
+    }
+}

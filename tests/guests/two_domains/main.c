@@ -31,8 +31,7 @@ static bool wait_hits(evtchn_port_t port, unsigned long want)
     while (guest_port_hits[port] < want) {
         if (system_time_ns() > deadline)
             return false;
-        hyp_set_timer_op(system_time_ns() + 5000000);
-        hyp_sched_op(SCHEDOP_block, NULL);
+        guest_sleep_ns(5000000);
     }
     return true;
 }
