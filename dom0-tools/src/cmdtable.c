@@ -26,10 +26,12 @@ static const struct tl_command commands[] = {
       "  -e       do not wait in the background for the death of the domain\n"
       "  -V       attach to the VNC viewer (no VNC: refused)\n"
       "  key=value  extra settings applied after the file, as if appended to it\n" },
-    { "list", cmd_needs_hypervisor, "lvZ", "[options] [Domain ...]", "List information about domains",
+    { "list", cmd_needs_hypervisor, "lvZcn", "[options] [Domain]", "List information about domains",
       "  -l  long output: each domain's configuration as JSON\n"
       "  -v  verbose output (UUID, reason, security label)\n"
-      "  -Z  show security labels\n" },
+      "  -Z  show security labels\n"
+      "  -c  show the cpupool\n"
+      "  -n  show NUMA node affinity\n" },
     { "destroy", cmd_needs_hypervisor, "f", "[-f] <Domain>", "Terminate a domain immediately",
       "  -f  allow domain 0 to be destroyed\n" },
     { "shutdown", cmd_needs_hypervisor, "awFc", "[options] <-a|Domain>", "Ask domains to shut down",

@@ -173,18 +173,8 @@ static void put_action(yajl_gen g, const char *key, enum domcfg_action a)
         put_key_str(g, key, domcfg_action_json_name(a));
 }
 
-char *domcfg_to_json(const struct domcfg *cfg)
+void domcfg_json_gen(yajl_gen g, const struct domcfg *cfg)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
-    char *out = NULL;
-
-    if (!g)
-        return NULL;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_config(g, yajl_gen_indent_string, "    ");
-
     yajl_gen_map_open(g);
     put_c_info(g, cfg);
     put_b_info(g, cfg);
@@ -208,6 +198,20 @@ char *domcfg_to_json(const struct domcfg *cfg)
     put_action(g, "on_crash", cfg->on_crash);
     put_action(g, "on_soft_reset", cfg->on_soft_reset);
     yajl_gen_map_close(g);
+}
+
+char *domcfg_to_json(const struct domcfg *cfg)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t len;
+    char *out = NULL;
+
+    if (!g)
+        return NULL;
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_config(g, yajl_gen_indent_string, "    ");
+    domcfg_json_gen(g, cfg);
 
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && (out = malloc(len + 2))) {
         memcpy(out, buf, len);

@@ -6,7 +6,12 @@
 #ifndef TL_DOMCFG_JSON_H
 #define TL_DOMCFG_JSON_H
 
+#include <yajl/yajl_gen.h>
+
 #include "domcfg.h"
+
+/* Writes the config as one JSON map into g (for "list -l" arrays). */
+void domcfg_json_gen(yajl_gen g, const struct domcfg *cfg);
 
 /* Returns a heap string ending in a newline, or NULL if out of memory. */
 char *domcfg_to_json(const struct domcfg *cfg);

@@ -5,7 +5,7 @@
 # fuzz:  long libFuzzer runs (FUZZ_SECONDS each), corpora kept in $(O)/fuzz.
 
 T            := $(SRC)/tests
-UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_console elf_builder
+UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_console test_dominfo elf_builder
 UNIT_OBJS    := $(addprefix $(O)/san/test/,$(addsuffix .o,$(UNIT_SRCS))) $(O)/san/test/cunit_results.o
 TEST_INCS    := -I$(T)/unit -I$(TOP)/tests/lib
 FUZZERS      := guest_elf xlcfg domxml devspec kernel_image
@@ -35,10 +35,15 @@ $(O)/fuzz/make_seeds: $(T)/fuzz/make_seeds.c $(T)/unit/elf_builder.c $(T)/unit/e
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) $(INCS) $(TEST_INCS) -o $@ $(T)/fuzz/make_seeds.c $(T)/unit/elf_builder.c -lz -llzma
 
-# Lets Debian's xl run "create -n" without Xen, as a reference (tests/peer).
-$(O)/peer/xl_dryrun_shim.so: $(T)/peer/xl_dryrun_shim.c
+# Lets Debian's xl run "create -n" and "list" without Xen, as a reference
+# (tests/peer); list_printer is tl's side of the "list" comparison.
+PEER_SHIM := $(O)/peer/xl_peer_shim.so
+$(PEER_SHIM): $(T)/peer/xl_dryrun_shim.c $(T)/peer/xl_list_shim.c $(T)/peer/fake_domains.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) -shared -fPIC -o $@ $<
+	$(CC) $(CSTD) $(OPT) -I$(T)/peer -shared -fPIC -o $@ $(T)/peer/xl_dryrun_shim.c $(T)/peer/xl_list_shim.c
+$(O)/peer/list_printer: $(T)/peer/list_printer.c $(T)/peer/fake_domains.h $(call lib_objs,san)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(SAN) $(INCS) -I$(T)/peer -o $@ $< $(call lib_objs,san) $(LIBS)
 
 FUZZ_BINS := $(addprefix $(O)/fuzz/fuzz_,$(FUZZERS)) $(O)/fuzz/make_seeds
 
@@ -61,8 +66,8 @@ check:
 	    sh $(T)/cli/run.sh $(O)/san $(RESULTS) $(O)/work/cli; \
 	fi
 	@sh $(T)/freestanding.sh $(TOP) $(O)/work $(RESULTS)
-	@if [ -x $(O)/san/tl ] && $(MAKE) --no-print-directory $(O)/peer/xl_dryrun_shim.so; then \
-	    sh $(T)/peer/run.sh $(O)/san/tl $(O)/peer/xl_dryrun_shim.so $(RESULTS) $(O)/work/peer; \
+	@if [ -x $(O)/san/tl ] && $(MAKE) --no-print-directory $(PEER_SHIM) $(O)/peer/list_printer; then \
+	    sh $(T)/peer/run.sh $(O)/san/tl $(PEER_SHIM) $(O)/peer/list_printer $(RESULTS) $(O)/work/peer; \
 	else \
 	    echo "FAIL dom0-tools/peer/build" >> $(RESULTS); \
 	fi

@@ -1,12 +1,15 @@
 #!/bin/sh
-# Differential test against Debian's xl: for every valid xl.cfg golden case
-# (except the Tessera extensions in tl-only.txt), "tl create -n" and the
-# real "xl create -n" (run through xl_dryrun_shim.so) must print the same
-# configuration, up to what json_compare.py documents.
+# Differential tests against Debian's xl, run through the shim that lets it
+# work without Xen:
+#   xl-create-n: for every valid xl.cfg golden case (except the Tessera
+#     extensions in tl-only.txt), "tl create -n" and "xl create -n" print
+#     the same configuration, up to what json_compare.py documents;
+#   xl-list: "xl list" (plain, -v, -Z) of the fake domains in
+#     fake_domains.h is byte for byte what tl's printer writes.
 #
-# usage: run.sh TL SHIM.so RESULTS WORKDIR
+# usage: run.sh TL SHIM.so LIST_PRINTER RESULTS WORKDIR
 set -u
-tl=$1 shim=$2 results=$3 work=$4
+tl=$1 shim=$2 list_printer=$3 results=$4 work=$5
 here=$(cd "$(dirname "$0")" && pwd)
 xl=/usr/lib/xen-4.17/bin/xl
 mkdir -p "$work"
@@ -28,6 +31,21 @@ for cfg in *.cfg; do
     else
         echo "FAIL $test" >> "$results"
         echo "$test: tl and xl disagree (above)" >&2
+    fi
+done
+
+for opt in plain -v -Z; do
+    test=dom0-tools/peer/xl-list/$opt
+    flag=$opt
+    [ "$opt" = plain ] && flag=
+    # shellcheck disable=SC2086
+    if [ -x "$xl" ] && LD_PRELOAD=$shim "$xl" list $flag > "$work/xl-list$opt.txt" 2>&1 &&
+       "$list_printer" $flag > "$work/tl-list$opt.txt" &&
+       cmp -s "$work/xl-list$opt.txt" "$work/tl-list$opt.txt"; then
+        echo "PASS $test" >> "$results"
+    else
+        echo "FAIL $test" >> "$results"
+        diff "$work/xl-list$opt.txt" "$work/tl-list$opt.txt" >&2
     fi
 done
 exit 0

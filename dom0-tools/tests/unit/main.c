@@ -14,5 +14,6 @@ int main(void)
     register_domxml_tests();
     register_image_tests();
     register_console_tests();
+    register_dominfo_tests();
     return cunit_run_and_record("dom0-tools/unit");
 }

@@ -7,5 +7,6 @@ void register_xlcfg_tests(void);
 void register_domxml_tests(void);
 void register_image_tests(void);
 void register_console_tests(void);
+void register_dominfo_tests(void);
 
 #endif
