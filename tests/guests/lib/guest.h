@@ -75,9 +75,12 @@ void test_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 enum test_result test_current_result(void);
 /* Compare and report in one go; evaluates to whether it held. */
 #define CHECK(cond, ...) ((cond) ? true : (test_fail(__VA_ARGS__), false))
-#define CHECK_EQ(got, want, what) \
-    CHECK((long)(got) == (long)(want), "%s: got %ld, want %ld", (what), \
-          (long)(got), (long)(want))
+/* Evaluates each argument once: `got` is often a hypercall. */
+#define CHECK_EQ(got, want, what) __extension__ ({                          \
+    long check_got_ = (long)(got), check_want_ = (long)(want);              \
+    CHECK(check_got_ == check_want_, "%s: got %ld, want %ld", (what),       \
+          check_got_, check_want_);                                         \
+})
 void __attribute__((noreturn)) guest_finish(void);
 /* The same, shutting down with another SHUTDOWN_* reason (e.g. crash). */
 void __attribute__((noreturn)) guest_finish_shutdown(unsigned int reason);
@@ -146,6 +149,7 @@ void guest_sleep_ns(uint64_t ns);
 /* ---- percpu / SMP ---- */
 struct percpu {
     unsigned int vcpu_id;
+    vcpu_info_t *vcpu_info;         /* NULL: the slot in shared_info */
     void *catch_buf;                /* active run_catching() frame */
     struct trap_record *catch_rec;
 };

@@ -50,7 +50,9 @@ unsigned int this_vcpu_id(void)
 
 vcpu_info_t *this_vcpu_info(void)
 {
-    return &guest_shared_info->vcpu_info[this_vcpu_id()];
+    unsigned int id = this_vcpu_id();
+    vcpu_info_t *moved = percpu_area[id].vcpu_info;     /* VCPUOP_register_vcpu_info */
+    return moved ? moved : &guest_shared_info->vcpu_info[id];
 }
 
 /* Our domain id, without xenstore: an unbound port we allocate for
