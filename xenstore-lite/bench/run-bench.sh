@@ -1,7 +1,8 @@
 #!/bin/bash
 # Our daemon and both reference daemons side by side, in one run: Xen's
 # xsbench workload (built against our client library, the same client for
-# all three) and memory per node for a 100,000-node store. Three rounds,
+# all three), memory per node for a 100,000-node store, and the write+read
+# loop with 2000 idle watches registered. Three rounds,
 # daemons interleaved so machine noise hits all alike; prints the medians.
 #
 #   run-bench.sh BUILD_DIR SRC_DIR [ROUNDS]
@@ -33,6 +34,13 @@ for round in $(seq "$ROUNDS"); do
             >"$dir/xsbench.txt" 2>&1 || echo "xsbench against $d failed: $(tail -1 "$dir/xsbench.txt")"
         python3 "$SRC/bench/memnodes.py" "$dir/socket" "$pid" 100000 >>"$dir/xsbench.txt" 2>&1 \
             || echo "memnodes against $d failed: $(tail -1 "$dir/xsbench.txt")"
+        # The write+read loop again, with 2000 idle watches registered.
+        python3 "$SRC/bench/watchfan.py" "$dir/socket" 2000 >"$dir/fan.txt" 2>&1 &
+        fan=$!
+        for _ in $(seq 300); do grep -q ready "$dir/fan.txt" && break; sleep 0.1; done
+        XENSTORED_PATH=$dir/socket XSBENCH_DAEMON_PID=$pid "$b/xsbench" -n 1000000 -t 2 -p wr 2>&1 \
+            | sed 's/^wr /wr2k /' >>"$dir/xsbench.txt"
+        kill "$fan" 2>/dev/null; wait "$fan" 2>/dev/null
         sed "s/^/RUN $round $d /" "$dir/xsbench.txt" >>"$raw"
         stop_daemons
     done

@@ -20,6 +20,8 @@ METRICS = [
     ("watch p99 us", "watch", r"p99=([\d.]+)", False),
     ("watch dcpu us/ev", "watch", r"dcpu_us=([\d.]+)", False),
     ("mem bytes/node (100k)", "mem", r"bytes_per_node=([\d.]+)", False),
+    ("wr pairs/s, 2k watches", "wr2k", r"rate=([\d.]+)", True),
+    ("wr2k dcpu us/pair", "wr2k", r"dcpu_us=([\d.]+)", False),
 ]
 DAEMONS = ["ours", "c", "ocaml"]
 

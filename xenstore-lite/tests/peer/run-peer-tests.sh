@@ -11,15 +11,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 peers=$(cd "$src/../../shared/peers" 2>/dev/null && pwd || echo /work/shared/peers)
 [ -d "$peers" ] || peers=/work/shared/peers
-run=$O/run
+# A directory of our own: someone else's make check may run at the same time.
+run=$O/run.$$
+failures=0
 XEN_BIN=/usr/lib/xen-4.17/bin
 PY=/usr/bin/python3          # Debian's python: the one with pyxs
 source "$here/../daemons.sh"
 PEERS_DIR=$peers
-trap stop_daemons EXIT INT TERM
+finish() {
+    stop_daemons
+    # Keep the logs of a failed run; a clean run leaves nothing behind.
+    if [ "$failures" = 0 ]; then rm -rf "$run"; else echo "logs kept in $run"; fi
+}
+trap finish EXIT INT TERM
 
 record() {  # record NAME STATUS
-    if [ "$2" = 0 ]; then echo "PASS $1" >>"$RESULTS"; else echo "FAIL $1" >>"$RESULTS"; echo "FAIL $1"; fi
+    if [ "$2" = 0 ]; then echo "PASS $1" >>"$RESULTS"
+    else echo "FAIL $1" >>"$RESULTS"; echo "FAIL $1"; failures=$((failures + 1)); fi
 }
 
 # check NAME COMMAND...: runs the command, output in $run/logs/NAME.log
@@ -33,7 +41,7 @@ check() {
     return $rc
 }
 
-rm -rf "$run"; mkdir -p "$run/logs"
+mkdir -p "$run/logs"
 
 # ---- start the daemons
 start_ours "$O/san/xenstored-lite" "$run/ours"; record xenstore/peer/ours-starts $?
@@ -56,7 +64,7 @@ for d in ours c ocaml; do
     sock=$run/$d/socket
     if [ ! -x "$O/san/client-tests" ]; then record "xenstore/client/$d/build" 1; continue; fi
     XENSTORED_PATH=$sock RESULTS=$RESULTS "$O/san/client-tests" "xenstore/client/$d" \
-        >"$run/logs/client-$d.log" 2>&1 || { echo "client tests against $d failed:"; grep -A3 "had failures" "$run/logs/client-$d.log"; }
+        >"$run/logs/client-$d.log" 2>&1 || { echo "client tests against $d failed:"; grep -A3 "had failures" "$run/logs/client-$d.log"; failures=$((failures + 1)); }
     # Xen's test-xenstore, run on our libxenstore.so.4 instead of Debian's
     check "xenstore/ourlib/test-xenstore-$d" env LD_LIBRARY_PATH="$O/opt" XENSTORED_PATH="$sock" "$XEN_BIN/test-xenstore"
     check "xenstore/ourlib/xenstore-utils-$d" env LD_LIBRARY_PATH="$O/opt" XENSTORED_PATH="$sock" bash "$here/xenstore-utils.sh" /usr/bin
