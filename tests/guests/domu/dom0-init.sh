@@ -14,7 +14,7 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 
-guests="" args="" mem=32 wait_s=60
+guests="" args="" mem=32 wait_s=150
 for word in $(cat /proc/cmdline); do
     case $word in
     guests=*) guests=$(echo "${word#guests=}" | tr ',+' '  ') ;;

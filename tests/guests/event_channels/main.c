@@ -76,7 +76,7 @@ static void interdomain_to_self(void)
     set_xen_guest_handle(poll.ports, ports);
     uint64_t t0 = system_time_ns();
     CHECK_EQ(hyp_sched_op(SCHEDOP_poll, &poll), 0, "poll on a pending port");
-    CHECK(system_time_ns() - t0 < 1000000000ULL, "poll on a pending port waited %lu ns",
+    CHECK(system_time_ns() - t0 < 4000000000ULL, "poll on a pending port waited %lu ns",
           (unsigned long)(system_time_ns() - t0));
     evtchn_test_and_clear_pending(a);
     t0 = system_time_ns();
@@ -158,23 +158,26 @@ static void timer_virq(void)
         ;
     CHECK(guest_port_hits[t] == before, "stopped singleshot timer fired");
 
-    /* Periodic: count ticks over 200 ms of running (about 20 for a 10 ms
-     * period; the first may come at once), then silence after stop. The
-     * periodic timer is virtual time: Xen stops it while the vCPU is
-     * descheduled, so the vCPU spins rather than blocks here. Under QEMU TCG
-     * ticks come late and merge (a 2 ms period gave 5-11 per 40 ms), so the
-     * period is long and the bounds only reject
-     * "no periodic timer" and "far too fast". */
+    /* Periodic: wait (spinning: the periodic timer is virtual time, which
+     * Xen stops while the vCPU is descheduled) for 5 ticks of a 10 ms timer.
+     * The first may come at once, so 5 ticks take at least 4 periods; a
+     * loaded host only makes them later, so only "too fast" and "never"
+     * are failures. (A tick count over a fixed window was flaky: 4-19
+     * ticks per 200 ms depending on the host's load.) */
     struct vcpu_set_periodic_timer per = { .period_ns = 10000000 };
     before = guest_port_hits[t];
     t0 = system_time_ns();
     CHECK_EQ(hyp_vcpu_op(VCPUOP_set_periodic_timer, 0, &per), 0, "set_periodic_timer");
-    while (system_time_ns() - t0 < 200000000)
+    while (guest_port_hits[t] - before < 5 && system_time_ns() - t0 < 10000000000ULL)
         ;
+    uint64_t took = system_time_ns() - t0;
     CHECK_EQ(hyp_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0, "stop_periodic_timer");
     unsigned long ticks = guest_port_hits[t] - before;
-    printk("evtchn: periodic 10 ms timer: %lu ticks in 200 ms\n", ticks);
-    CHECK(ticks >= 8 && ticks <= 30, "periodic 10 ms timer: %lu ticks in 200 ms", ticks);
+    printk("evtchn: periodic 10 ms timer: %lu ticks in %lu us\n", ticks,
+           (unsigned long)(took / 1000));
+    CHECK(ticks >= 5, "periodic 10 ms timer: %lu ticks in 10 s", ticks);
+    CHECK(took >= 36000000, "5 ticks of a 10 ms periodic timer in %lu us",
+          (unsigned long)(took / 1000));
     before = guest_port_hits[t];
     t0 = system_time_ns();
     while (system_time_ns() - t0 < 10000000)

@@ -48,7 +48,7 @@ void test_main(void)
         uint64_t took = system_time_ns() - t0, tsc_took = rdtsc_ordered() - tsc0;
         CHECK(took >= ms * 1000000ULL - 100000, "%d ms timer woke after %lu us", ms,
               (unsigned long)(took / 1000));
-        CHECK(took < 1000000000ULL, "%d ms timer took %lu us", ms, (unsigned long)(took / 1000));
+        CHECK(took < 5000000000ULL, "%d ms timer took %lu us", ms, (unsigned long)(took / 1000));
         /* pvclock and raw TSC agree on the elapsed time within 5%. */
         uint64_t tsc_ns = tsc_took * 1000 / (tsc_hz / 1000000);
         CHECK(tsc_ns * 100 >= took * 95 && tsc_ns * 100 <= took * 105,
