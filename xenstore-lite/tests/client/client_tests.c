@@ -5,6 +5,7 @@
  */
 #include <CUnit/Basic.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,58 @@ static void many_handles_in_parallel(void)
         xs_close(hs[i]);
 }
 
+struct thread_arg {
+    struct xs_handle *h;
+    int id;
+    int errors;
+};
+
+static void *hammer(void *p)
+{
+    struct thread_arg *a = p;
+    char path[128], val[32];
+    for (int i = 0; i < 200; i++) {
+        unsigned len;
+        snprintf(path, sizeof(path), "%s/threads/t%d", base, a->id);
+        snprintf(val, sizeof(val), "%d-%d", a->id, i);
+        if (!xs_write(a->h, XBT_NULL, path, val, (unsigned)strlen(val)))
+            a->errors++;
+        char *v = xs_read(a->h, XBT_NULL, path, &len);
+        if (!v || strcmp(v, val))
+            a->errors++;
+        free(v);
+    }
+    return NULL;
+}
+
+/* One handle shared by threads while its reader thread delivers events. */
+static void threads_share_a_handle(void)
+{
+    struct xs_handle *sh = xs_open(0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sh);
+    CU_ASSERT_TRUE(xs_watch(sh, p("/threads"), "th"));
+    pthread_t tid[4];
+    struct thread_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (struct thread_arg){ sh, i, 0 };
+        pthread_create(&tid[i], NULL, hammer, &args[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(tid[i], NULL);
+        CU_ASSERT_EQUAL(args[i].errors, 0);
+    }
+    /* Every write produced an event on the same handle: 1 + 4 * 200. */
+    int events = 0;
+    char **ev;
+    while (events < 801 && (ev = xs_read_watch(sh, &(unsigned){0}))) {
+        events++;
+        free(ev);
+    }
+    CU_ASSERT_EQUAL(events, 801);
+    CU_ASSERT_PTR_NULL(xs_check_watch(sh));
+    xs_close(sh);
+}
+
 int main(int argc, char **argv)
 {
     const char *prefix = argc > 1 ? argv[1] : "xenstore/client";
@@ -284,5 +337,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "domain_queries", domain_queries);
     CU_add_test(s, "helpers", helpers);
     CU_add_test(s, "many_handles_in_parallel", many_handles_in_parallel);
+    CU_add_test(s, "threads_share_a_handle", threads_share_a_handle);
     return cunit_run_and_record(prefix);
 }
