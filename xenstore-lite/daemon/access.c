@@ -20,17 +20,30 @@ void tnode_free(struct node *n)
 }
 
 /* Moves the contents of a fresh clone into the transaction's copy. */
-static void take_contents(struct tnode *t, struct node *c)
+static int take_contents(struct tnode *t, struct node *c)
 {
-    t->n.value = c->value;
-    t->n.value_len = c->value_len;
+    /* The clone's value may live inside the clone: give the copy its own. */
+    if (node_value_inline(c) && c->value_len) {
+        t->n.value = malloc(c->value_len);
+        if (!t->n.value) {
+            node_free(c);
+            return -ENOMEM;
+        }
+        memcpy(t->n.value, c->value, c->value_len);
+        t->n.value_len = c->value_len;
+    } else {
+        t->n.value = c->value;
+        t->n.value_len = c->value_len;
+        c->value = NULL;
+    }
     t->n.children = c->children;
     t->n.children_len = c->children_len;
     t->n.children_cap = c->children_cap;
     node_move_perms(&t->n, c);
     t->n.gen = c->gen;
-    c->value = c->children = NULL;
+    c->children = NULL;
     node_free(c);
+    return 0;
 }
 
 /*
@@ -60,12 +73,11 @@ static struct tnode *tx_entry(struct view *v, const char *path, int *err)
     t->base_gen = live ? live->gen : 0;
     if (live) {
         struct node *c = node_clone(live);
-        if (!c) {
+        if (!c || take_contents(t, c)) {
             tnode_free(&t->n);
             *err = -ENOMEM;
             return NULL;
         }
-        take_contents(t, c);
     }
     t->exists = live != NULL;
     if (node_table_insert(&v->tx->nodes, &t->n)) {
@@ -139,7 +151,10 @@ int view_insert(struct view *v, struct node *n)
     free(t->n.value);
     free(t->n.children);
     node_free_perms(&t->n);
-    take_contents(t, n);
+    t->n.value = t->n.children = NULL;
+    t->n.value_len = t->n.children_len = t->n.children_cap = 0;
+    if (take_contents(t, n))
+        return -ENOMEM;
     t->exists = t->modified = true;
     v->tx->changes++;
     return 0;

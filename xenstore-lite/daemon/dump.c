@@ -110,11 +110,9 @@ static int restore_node(struct xsd *xsd, const char *path, const char *value,
     struct node *p = node_table_find(&xsd->store, parent, node_hash(parent));
     if (!p)
         return -EINVAL;   /* parents come first in a good dump */
-    n = node_new(path, perms, nperms);
-    if (!n || node_set_value(n, value, vlen)) {
-        node_free(n);
+    n = node_new(path, perms, nperms, value, vlen);
+    if (!n)
         return -ENOMEM;
-    }
     domain_account(xsd, p, -1);
     int err = node_add_child(p, path_basename(path));
     domain_account(xsd, p, +1);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(sizeof(struct node) <= 72, "struct node grew: memory per node is measured");
+
 uint32_t node_hash(const char *path)
 {
     /* FNV-1a: short keys, good spread, no state. */
@@ -115,15 +117,22 @@ struct node *node_table_next(const struct node_table *t, size_t *pos)
     return NULL;
 }
 
-struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t nperms)
+struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t nperms,
+                      const void *value, uint32_t value_len)
 {
-    /* One allocation for the node and its path: saves a malloc per node. */
+    /* One allocation for node, path and value: most nodes need no other. */
     size_t plen = strlen(path) + 1;
-    struct node *n = calloc(1, sizeof(*n) + plen);
+    struct node *n = calloc(1, sizeof(*n) + plen + value_len);
     if (!n)
         return NULL;
     n->path = (char *)(n + 1);
     memcpy(n->path, path, plen);
+    n->inline_cap = value_len;
+    if (value_len) {
+        n->value = n->path + plen;
+        memcpy(n->value, value, value_len);
+        n->value_len = value_len;
+    }
     if (node_set_perms(n, perms, nperms)) {
         node_free(n);
         return NULL;
@@ -134,11 +143,9 @@ struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t n
 
 struct node *node_clone(const struct node *src)
 {
-    struct node *n = node_new(src->path, src->perms, src->nperms);
+    struct node *n = node_new(src->path, src->perms, src->nperms, src->value, src->value_len);
     if (!n)
         return NULL;
-    if (node_set_value(n, src->value, src->value_len))
-        goto fail;
     if (src->children_len) {
         n->children = malloc(src->children_len);
         if (!n->children)
@@ -174,13 +181,19 @@ void node_move_perms(struct node *dst, struct node *src)
     src->nperms = 0;
 }
 
+bool node_value_inline(const struct node *n)
+{
+    return n->inline_cap && n->value == (char *)(n + 1) + strlen(n->path) + 1;
+}
+
 void node_free(struct node *n)
 {
     if (!n)
         return;
+    if (!node_value_inline(n))
+        free(n->value);
     if (n->path != (char *)(n + 1))
         free(n->path);
-    free(n->value);
     free(n->children);
     node_free_perms(n);
     free(n);
@@ -188,6 +201,16 @@ void node_free(struct node *n)
 
 int node_set_value(struct node *n, const void *data, uint32_t len)
 {
+    if (len && len <= n->inline_cap) {
+        /* Back into (or still in) the node's own room. */
+        char *room = (char *)(n + 1) + strlen(n->path) + 1;
+        memmove(room, data, len);
+        if (!node_value_inline(n))
+            free(n->value);
+        n->value = room;
+        n->value_len = len;
+        return 0;
+    }
     char *v = NULL;
     if (len) {
         v = malloc(len);
@@ -195,7 +218,8 @@ int node_set_value(struct node *n, const void *data, uint32_t len)
             return -ENOMEM;
         memcpy(v, data, len);
     }
-    free(n->value);
+    if (!node_value_inline(n))
+        free(n->value);
     n->value = v;
     n->value_len = len;
     return 0;

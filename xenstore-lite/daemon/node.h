@@ -25,13 +25,14 @@ struct xsd_perm {
  * it. children holds each child's name nul-terminated, in creation order,
  * which is the order DIRECTORY reports.
  */
-struct node {
+struct node {                 /* 72 bytes: keep it packed, there are many */
     char *path;           /* for live nodes, in the same allocation */
     uint32_t hash;
     uint32_t value_len;
     uint32_t children_len;
     uint32_t children_cap;
     uint32_t nperms;
+    uint32_t inline_cap;  /* value bytes that fit in the node's own allocation */
     char *value;
     char *children;
     struct xsd_perm *perms;   /* &perm1 when there is one entry (most nodes) */
@@ -56,11 +57,17 @@ void node_table_remove(struct node_table *t, struct node *n);
 /* Iterate: for (i = 0; (n = node_table_next(t, &i)); ) */
 struct node *node_table_next(const struct node_table *t, size_t *pos);
 
-/* A new empty node (no value, no children) with a copy of perms. */
-struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t nperms);
+/*
+ * A new node with a copy of perms and of the value, no children. Path and
+ * value share the node's allocation (values that later grow move out).
+ */
+struct node *node_new(const char *path, const struct xsd_perm *perms, uint32_t nperms,
+                      const void *value, uint32_t value_len);
 /* A deep copy, or NULL on allocation failure. */
 struct node *node_clone(const struct node *n);
 void node_free(struct node *n);
+/* Whether the value lives in the node's own allocation. */
+bool node_value_inline(const struct node *n);
 /* Frees the permission list unless it is the inline one. */
 void node_free_perms(struct node *n);
 /* Moves src's permission list into dst (fixing the inline case). */

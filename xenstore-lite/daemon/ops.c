@@ -119,17 +119,14 @@ static int create_path(struct op_ctx *ctx, const char *path, const void *data, u
         struct node *p = view_get_mut(&ctx->v, parent, &err);
         if (!p)
             return err;
-        struct node *n = node_new(buf, perms, nperms);
+        bool last = upto == plen;
+        struct node *n = node_new(buf, perms, nperms, last ? data : NULL, last ? len : 0);
         if (!n || node_add_child(p, path_basename(buf))) {
             view_unchanged(&ctx->v, p);
             node_free(n);
             return -ENOMEM;
         }
         view_changed(&ctx->v, p);
-        if (upto == plen && len && node_set_value(n, data, len)) {
-            node_free(n);
-            return -ENOMEM;
-        }
         err = view_insert(&ctx->v, n);
         if (err)
             return err;

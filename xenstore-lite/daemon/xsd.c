@@ -42,7 +42,7 @@ int xsd_init(struct xsd *xsd)
     xsd->domains[0]->introduced = true;
     for (size_t i = 0; i < sizeof(initial_nodes) / sizeof(initial_nodes[0]); i++) {
         const char *path = initial_nodes[i];
-        struct node *n = node_new(path, &root_perm, 1);
+        struct node *n = node_new(path, &root_perm, 1, NULL, 0);
         if (!n)
             goto fail;
         n->gen = ++xsd->gen;
