@@ -206,9 +206,52 @@ static void scheduling_and_vcpus(void)
     CHECK_EQ(hypercall1(60, 0), -XEN_ENOSYS, "hypercall 60");
 }
 
+/* An unprivileged domain reaching for another domain's objects (dom0's). */
+static void other_domains_objects(void)
+{
+    if (initial_domain())
+        return;     /* the initial domain is privileged: nothing to refuse */
+    struct evtchn_status st = { .dom = 0, .port = 1 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_status, &st), -XEN_EPERM, "status of dom0's port");
+    struct evtchn_alloc_unbound au = { .dom = 0, .remote_dom = DOMID_SELF };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_alloc_unbound, &au), -XEN_EPERM,
+             "alloc_unbound in dom0");
+    struct evtchn_reset er = { .dom = 0 };
+    CHECK_EQ(hyp_event_channel_op(EVTCHNOP_reset, &er), -XEN_EPERM, "reset dom0's ports");
+    xen_pfn_t frame;
+    struct gnttab_setup_table gs = { .dom = 0, .nr_frames = 1 };
+    set_xen_guest_handle(gs.frame_list, &frame);
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_setup_table, &gs, 1), 0, "setup_table of dom0: hypercall");
+    CHECK(gs.status != GNTST_okay, "setup_table of dom0's grant table succeeded");
+    domid_t zero = 0;
+    CHECK_EQ(hyp_memory_op(XENMEM_current_reservation, &zero), -XEN_EPERM,
+             "current_reservation of dom0");
+    xen_pfn_t extent = 0;
+    struct xen_memory_reservation r = { .nr_extents = 1, .domid = 0 };
+    set_xen_guest_handle(r.extent_start, &extent);
+    long grown = hyp_memory_op(XENMEM_increase_reservation, &r);
+    CHECK(grown <= 0, "increase_reservation for dom0 from a domU added %ld extents", grown);
+    struct sched_remote_shutdown rs = { .domain_id = 0, .reason = SHUTDOWN_poweroff };
+    CHECK_EQ(hyp_sched_op(SCHEDOP_remote_shutdown, &rs), -XEN_EPERM, "remote_shutdown of dom0");
+    /* Xen answers privileged xen_version sub-ops with the string
+     * "<denied>" rather than an error. */
+    static xen_commandline_t cmdline;
+    CHECK_EQ(hyp_xen_version(XENVER_commandline, cmdline), 0, "XENVER_commandline from a domU");
+    CHECK(!strncmp(cmdline, "<denied>", 8), "a domU read the hypervisor command line '%.40s'",
+          cmdline);
+    /* Mapping a frame we do not own: dom0's start of RAM. */
+    static char window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    long rc = map_machine_page(window, 0x100, PTE_KERNEL_RO);
+    CHECK(rc < 0, "mapping machine frame 0x100 (not ours) succeeded");
+    if (rc == 0)
+        unmap_machine_page(window);
+    printk("negative: unprivileged checks done\n");
+}
+
 void test_main(void)
 {
     bad_pointers();
+    other_domains_objects();
     event_channels();
     grants();
     memory_and_mmu();
