@@ -18,18 +18,20 @@ for arg in "$@"; do
     esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$out/logs"
+# Logs per hypervisor (guests/xen -> logs/xen/), so runs do not overwrite each other.
+logs=$out/logs/$(basename "$prefix")
+mkdir -p "$logs"
 
 run_one() {
     t=$1
     if [ -n "$append" ]; then
         python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" --append "$append" \
-            --timeout "$timeout" --quiet --log "$out/logs/$t.log" > "$out/logs/$t.verdict" 2>&1
+            --timeout "$timeout" --quiet --log "$logs/$t.log" > "$logs/$t.verdict" 2>&1
     else
         python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" \
-            --timeout "$timeout" --quiet --log "$out/logs/$t.log" > "$out/logs/$t.verdict" 2>&1
+            --timeout "$timeout" --quiet --log "$logs/$t.log" > "$logs/$t.verdict" 2>&1
     fi
-    verdict=$(awk '/^RESULT / { print $2 " " $3 }' "$out/logs/$t.verdict")
+    verdict=$(awk '/^RESULT / { print $2 " " $3 }' "$logs/$t.verdict")
     # selftest_failure must fail, and is a pass for the harness when it does.
     case $t:$verdict in
     selftest_failure:FAILURE*) verdict="SUCCESS (failed as it must)" ;;
@@ -39,8 +41,8 @@ run_one() {
     SUCCESS*) echo "PASS $prefix/$t" >> "$results"; echo "  $t: $verdict s" ;;
     SKIP*)    echo "  $t: $verdict s (skipped, not counted)" ;;
     *)        echo "FAIL $prefix/$t" >> "$results"
-              echo "  $t: ${verdict:-no verdict} -- log $out/logs/$t.log"
-              grep -E 'Failure|Error|PANIC|Test result' "$out/logs/$t.log" | tail -8 ;;
+              echo "  $t: ${verdict:-no verdict} -- log $logs/$t.log"
+              grep -E 'Failure|Error|PANIC|Test result' "$logs/$t.log" | tail -8 ;;
     esac
 }
 

@@ -199,8 +199,8 @@ void guest_trap_dispatch(struct guest_regs *regs)
         pc->catch_buf = NULL;
         catch_leave(buf, (long)regs->vector + 1);
     }
-    panic("unexpected exception %lu, error %#lx at %#lx (cs %#lx), cr2 %#lx",
+    panic("unexpected exception %lu, error %#lx at %#lx (cs %#lx, saved mask %u), cr2 %#lx",
           (unsigned long)regs->vector, (unsigned long)regs->error_code,
-          (unsigned long)regs->rip, (unsigned long)regs->cs,
-          (unsigned long)this_vcpu_info()->arch.cr2);
+          (unsigned long)regs->rip, (unsigned long)(regs->cs & 0xffff),
+          (unsigned int)(uint8_t)(regs->cs >> 32), (unsigned long)this_vcpu_info()->arch.cr2);
 }
