@@ -49,11 +49,13 @@ int handle_introduce(struct request *r)
     if (!d)
         return -ENOMEM;
     bool fresh = !d->introduced;
-    if (!fresh && d->conn && xsd->backend.release)
-        xsd->backend.release(xsd, d);   /* re-introduce: rebind the ring */
+    /*
+     * Introducing a domain again (after a resume, say) keeps its connection
+     * with its watches; only a domain without a ring gets one now.
+     */
     d->mfn = mfn;
     d->port = port;
-    if (xsd->backend.introduce && (err = xsd->backend.introduce(xsd, d)))
+    if (!d->conn && xsd->backend.introduce && (err = xsd->backend.introduce(xsd, d)))
         return err;
     d->introduced = true;
     reply_ok(r);

@@ -142,6 +142,11 @@ def main():
     g.call("WRITE", strs("data/t") + b"1", tx=tx)
     check("guest-transaction", g.call("TRANSACTION_END", strs("T"), tx=tx) == ("TRANSACTION_END", b"OK\0"))
 
+    # introducing the domain again keeps its connection and watches
+    check("reintroduce", dom0.call("INTRODUCE", "9", "4242", "3")[3] == b"OK\0")
+    dom0.call("WRITE", raw=strs("/local/domain/9/data/z") + b"1")
+    check("watch-survives-reintroduce", g.recv() == ("WATCH_EVENT", b"data/z\0gw\0"))
+
     # protocol violation: payload too long sets the error field
     g.send(11, b"")
     bad = HDR.pack(11, 1, 0, 5000)
