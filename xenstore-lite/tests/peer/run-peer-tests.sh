@@ -53,6 +53,8 @@ OURS=$run/ours/socket C=$run/c/socket OCAML=$run/ocaml/socket
 
 # ---- Debian's xenstore-utils (Debian's libxenstore) against our daemon
 check xenstore/peer/xenstore-utils env XENSTORED_PATH="$OURS" bash "$here/xenstore-utils.sh" /usr/bin
+check xenstore/peer/xenstore-control env XENSTORED_PATH="$OURS" bash "$here/xenstore-control.sh"
+check xenstore/peer/xenstore-control-on-c env XENSTORED_PATH="$C" bash "$here/xenstore-control.sh"
 # ---- pyxs against our daemon
 check xenstore/peer/pyxs env XENSTORED_PATH="$OURS" $PY "$here/pyxs_peer.py" "$OURS"
 # ---- Xen's own test suite against our daemon: every test, then random
