@@ -12,3 +12,7 @@ HV_SRCS += common/timer.c
 HV_SRCS += common/symbols.c
 HV_SRCS += common/domain.c
 HV_SRCS += common/guest_elf.c
+HV_SRCS += common/event_channel.c
+HV_SRCS += common/event_channel_2l.c
+HV_SRCS += common/event_channel_ops.c
+HV_SRCS += common/event_channel_send.c

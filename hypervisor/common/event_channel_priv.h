@@ -1,0 +1,112 @@
+/*
+ * Event channel internals shared by event_channel*.c: the port table, the
+ * per-domain state and the port-ABI operations table. Private to common/.
+ * Tags: [L] the domain's event-channel lock, [a] atomic, [I] immutable.
+ */
+#ifndef TESSERA_EVENT_CHANNEL_PRIV_H
+#define TESSERA_EVENT_CHANNEL_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <tessera/bitmap.h>
+#include <tessera/domain.h>
+#include <tessera/event_channel.h>
+#include <tessera/spinlock.h>
+
+enum evtchn_state {
+    ECS_FREE = 0,       /* must be 0: buckets come zeroed */
+    ECS_RESERVED,       /* port 0 */
+    ECS_UNBOUND,        /* waiting for u.unbound_remote to bind */
+    ECS_INTERDOMAIN,
+    ECS_VIRQ,
+    ECS_IPI,
+};
+
+struct evtchn {
+    uint8_t state;              /* [L] enum evtchn_state */
+    uint32_t notify_vcpu;       /* [L] written, [a] read by a peer's sender */
+    union {                     /* [L] */
+        domid_t unbound_remote;
+        struct {
+            struct domain *dom;
+            evtchn_port_t port;
+        } interdomain;
+        unsigned int virq;
+    } u;
+};
+
+#define EVTCHN_NR_BUCKETS (EVTCHN_MAX_PORTS / EVTCHN_BUCKET_PORTS)
+
+/*
+ * How pending events reach the guest. The 2-level ABI is the only one
+ * today; FIFO would add another table and EVTCHNOP_init_control would
+ * switch a domain to it.
+ */
+struct evtchn_port_ops {
+    const char *name;
+    unsigned int max_ports;
+    /* Marks port pending, notifying v (may be NULL); true if newly pending. */
+    bool (*set_pending)(struct domain *d, struct vcpu *v, evtchn_port_t port);
+    void (*clear_pending)(struct domain *d, evtchn_port_t port);
+    /* EVTCHNOP_unmask: clears the mask and notifies v if the port is pending. */
+    void (*unmask)(struct domain *d, struct vcpu *v, evtchn_port_t port);
+    bool (*is_pending)(const struct domain *d, evtchn_port_t port);
+    bool (*is_masked)(const struct domain *d, evtchn_port_t port);
+};
+
+extern const struct evtchn_port_ops evtchn_port_ops_2l;
+
+struct evtchn_domain {
+    spinlock_t lock;
+    bool dying;                                 /* [L] no new ports or bindings */
+    const struct evtchn_port_ops *ops;          /* [L] */
+    unsigned int valid_ports;                   /* [L] written, [a] read: ports with storage */
+    unsigned int nr_in_use;                     /* [L] ports not ECS_FREE (port 0 included) */
+    unsigned long poll_mask;                    /* [a] vCPUs polling, by vcpu_id */
+    DECLARE_BITMAP(in_use, EVTCHN_MAX_PORTS);   /* [L] port not ECS_FREE */
+    struct evtchn *bucket[EVTCHN_NR_BUCKETS];   /* [L] written; stable while a port in it is used */
+};
+
+/* --- event_channel.c: ports, locks, life cycle ------------------------------ */
+
+unsigned long evtchn_lock(struct domain *d);
+void evtchn_unlock(struct domain *d, unsigned long flags);
+/* Both domains' locks (one if a == b), lower domain id first. */
+unsigned long evtchn_lock_pair(struct domain *a, struct domain *b);
+void evtchn_unlock_pair(struct domain *a, struct domain *b, unsigned long flags);
+
+static inline bool evtchn_port_valid(const struct evtchn_domain *ed, evtchn_port_t port)
+{
+    return port < __atomic_load_n(&ed->valid_ports, __ATOMIC_ACQUIRE);
+}
+
+static inline struct evtchn *evtchn_from_port(const struct evtchn_domain *ed, evtchn_port_t port)
+{
+    return &ed->bucket[port / EVTCHN_BUCKET_PORTS][port % EVTCHN_BUCKET_PORTS];
+}
+
+/* A free port (storage allocated, state still ECS_FREE) or -errno. [L] */
+int evtchn_get_free_port(struct domain *d);
+/* Marks a port from evtchn_get_free_port used in 'state'. [L] */
+struct evtchn *evtchn_claim_port(struct domain *d, evtchn_port_t port, enum evtchn_state state);
+
+/* Closes d's port, taking the locks it needs (none may be held). 0 or -EINVAL. */
+int evtchn_close_port(struct domain *d, evtchn_port_t port);
+
+/* Takes a reference on a domain known to hold one already (a bound peer). */
+void evtchn_domain_hold(struct domain *d);
+
+/* The vCPU with this id, or NULL. */
+static inline struct vcpu *evtchn_vcpu(const struct domain *d, uint32_t vcpu_id)
+{
+    if (vcpu_id >= d->max_vcpus || vcpu_id >= MAX_VCPUS_PER_DOMAIN)
+        return NULL;
+    return d->vcpus[vcpu_id];
+}
+
+/* --- event_channel_send.c: delivery ----------------------------------------- */
+
+/* Marks d's port pending for vCPU vcpu_id and wakes pollers. [L] of d, or the sender's */
+void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t port);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * Raising events: EVTCHNOP_send, VIRQs from the rest of the hypervisor,
+ * and the SCHEDOP_poll hooks that let a send wake a polling vCPU.
+ */
+#include <tessera/compiler.h>
+#include <tessera/errno.h>
+#include "event_channel_priv.h"
+
+bool evtchn_virq_is_global(unsigned int virq)
+{
+    switch (virq) {
+    case VIRQ_TIMER:
+    case VIRQ_DEBUG:
+    case VIRQ_XENOPROF:
+    case VIRQ_XENPMU:
+        return false;
+    default:
+        /* Including VIRQ_ARCH_*: x86 has no per-vCPU architectural VIRQ. */
+        return true;
+    }
+}
+
+/*
+ * A vCPU polling "any port" (poll_evtchn <= 0) or exactly this port is
+ * woken once: whoever clears its poll_mask bit kicks it. v->polling stays
+ * set until the vCPU itself calls evtchn_poll_end, so vcpu_kick still
+ * sees a polling vCPU.
+ */
+static void wake_pollers(struct domain *d, evtchn_port_t port)
+{
+    struct evtchn_domain *ed = d->evtchn;
+    unsigned long waiting = __atomic_load_n(&ed->poll_mask, __ATOMIC_SEQ_CST);
+
+    while (waiting) {
+        unsigned int id = (unsigned int)__builtin_ctzl(waiting);
+        unsigned long bit = 1UL << id;
+        struct vcpu *v = evtchn_vcpu(d, id);
+
+        waiting &= ~bit;
+        if (!v)
+            continue;
+        int want = __atomic_load_n(&v->poll_evtchn, __ATOMIC_ACQUIRE);
+        if (want > 0 && (evtchn_port_t)want != port)
+            continue;
+        if (__atomic_fetch_and(&ed->poll_mask, ~bit, __ATOMIC_SEQ_CST) & bit)
+            vcpu_kick(v);
+    }
+}
+
+void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t port)
+{
+    struct evtchn_domain *ed = d->evtchn;
+
+    if (ed->ops->set_pending(d, evtchn_vcpu(d, vcpu_id), port))
+        wake_pollers(d, port);
+}
+
+int evtchn_send(struct domain *d, evtchn_port_t port)
+{
+    struct evtchn_domain *ed = d->evtchn;
+    int rc = 0;
+
+    if (!ed)
+        return -EINVAL;
+
+    unsigned long flags = evtchn_lock(d);
+    if (!evtchn_port_valid(ed, port)) {
+        rc = -EINVAL;
+        goto out;
+    }
+
+    struct evtchn *chn = evtchn_from_port(ed, port);
+    switch (chn->state) {
+    case ECS_INTERDOMAIN: {
+        /* The peer cannot unbind without our lock: its port stays put. */
+        struct domain *peer = chn->u.interdomain.dom;
+        evtchn_port_t pport = chn->u.interdomain.port;
+        struct evtchn *far = evtchn_from_port(peer->evtchn, pport);
+        evtchn_port_set_pending(peer, __atomic_load_n(&far->notify_vcpu, __ATOMIC_RELAXED), pport);
+        break;
+    }
+    case ECS_IPI:
+        evtchn_port_set_pending(d, chn->notify_vcpu, port);
+        break;
+    case ECS_UNBOUND:
+        /* Nobody to tell yet; binding marks the new end pending. */
+        break;
+    default:
+        rc = -EINVAL;
+        break;
+    }
+out:
+    evtchn_unlock(d, flags);
+    return rc;
+}
+
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
+{
+    struct domain *d = v->domain;
+
+    if (virq >= NR_VIRQS || evtchn_virq_is_global(virq) || !d->evtchn)
+        return;
+
+    unsigned long flags = evtchn_lock(d);
+    evtchn_port_t port = v->virq_to_evtchn[virq];
+    if (port)
+        evtchn_port_set_pending(d, v->vcpu_id, port);
+    evtchn_unlock(d, flags);
+}
+
+void send_guest_global_virq(struct domain *d, unsigned int virq)
+{
+    struct vcpu *v0;
+
+    if (!d || virq >= NR_VIRQS || !evtchn_virq_is_global(virq) || !d->evtchn)
+        return;
+    v0 = evtchn_vcpu(d, 0);
+    if (!v0)
+        return;
+
+    unsigned long flags = evtchn_lock(d);
+    evtchn_port_t port = v0->virq_to_evtchn[virq];
+    if (port) {
+        struct evtchn *chn = evtchn_from_port(d->evtchn, port);
+        evtchn_port_set_pending(d, chn->notify_vcpu, port);
+    }
+    evtchn_unlock(d, flags);
+}
+
+bool evtchn_any_pending(struct vcpu *v, const evtchn_port_t *ports, unsigned int n)
+{
+    struct domain *d = v->domain;
+    struct evtchn_domain *ed = d->evtchn;
+
+    if (!ed)
+        return false;
+    for (unsigned int i = 0; i < n; i++) {
+        if (ports[i] < ed->ops->max_ports && ed->ops->is_pending(d, ports[i]))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The poll bit and v->polling are published before the ports are looked
+ * at, and a sender sets the pending bit before it reads poll_mask (both
+ * sequentially consistent): either we see the event here, or the sender
+ * sees us polling and kicks us. No wake-up is lost.
+ */
+int evtchn_poll_begin(struct vcpu *v, const evtchn_port_t *ports, unsigned int n)
+{
+    struct domain *d = v->domain;
+    struct evtchn_domain *ed = d->evtchn;
+
+    if (!ed || v->vcpu_id >= MAX_VCPUS_PER_DOMAIN)
+        return -EINVAL;
+    for (unsigned int i = 0; i < n; i++) {
+        if (ports[i] >= ed->ops->max_ports)
+            return -EINVAL;
+    }
+
+    /* Port 0 is never sent on, so polling it alone means "any port", as in Xen. */
+    int want = n == 1 ? (int)ports[0] : -1;
+    __atomic_store_n(&v->poll_evtchn, want, __ATOMIC_RELEASE);
+    __atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&ed->poll_mask, 1UL << v->vcpu_id, __ATOMIC_SEQ_CST);
+
+    if (evtchn_any_pending(v, ports, n)) {
+        evtchn_poll_end(v);
+        return 1;
+    }
+    return 0;
+}
+
+void evtchn_poll_end(struct vcpu *v)
+{
+    struct evtchn_domain *ed = v->domain->evtchn;
+
+    if (ed && v->vcpu_id < MAX_VCPUS_PER_DOMAIN)
+        __atomic_fetch_and(&ed->poll_mask, ~(1UL << v->vcpu_id), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->poll_evtchn, 0, __ATOMIC_RELEASE);
+}
