@@ -19,6 +19,9 @@ IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
 WORK = os.path.join(BUILD, "tests", "boot")
 RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check builds it first)
+# Test kernels of tests/guests that Tessera passes as its initial domain
+# (the others need ABI parts not built yet: see docs/guest-tests.md).
+PV_KERNELS_PASSING = ["xen_version", "event_channels", "timers", "vcpus", "traps"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"
@@ -116,12 +119,6 @@ def cases():
                              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
                              "--reject", r"Test result: (FAILURE|ERROR)",
                              "--exit-code", POWEROFF_STATUS]),
-        ("pv-xen-version", ["--append", "debug_exit dom0_mem=32M",
-                            "--module", GUESTS + "/xen_version.elf",
-                            "--expect", r"domain 0 \('Domain-0'\): 32 MiB",
-                            "--expect", r"\(d0\) Test result: SUCCESS",
-                            "--reject", r"Test result: (FAILURE|ERROR)",
-                            "--exit-code", POWEROFF_STATUS]),
         ("shell", ["--smp", "2", "--append", "debug_exit",
                    "--send", r"tessera> =>cpus\r",
                    "--send", r"CPU 1: APIC id 1, online=>frob\r",
@@ -132,7 +129,14 @@ def cases():
         ("reboot", ["--append", "on_ready=reboot",
                     "--expect", r"Rebooting",
                     "--exit-code", "0"]),
-    ]
+    ] + [("pv-" + t.replace("_", "-"), ["--smp", "2", "--mem", "512",
+                                          "--append", "debug_exit dom0_mem=32M",
+                                          "--module", GUESTS + "/" + t + ".elf",
+                                          "--expect", r"domain 0 \('Domain-0'\): 32 MiB, 2 vCPUs",
+                                          "--expect", r"\(d0\) Test result: SUCCESS",
+                                          "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
+                                          "--exit-code", POWEROFF_STATUS])
+          for t in PV_KERNELS_PASSING]
 
 
 def main():

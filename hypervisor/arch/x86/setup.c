@@ -52,6 +52,7 @@ static uint64_t opt_com1_baud = 115200;
 static char opt_on_ready[16] = "shell";
 static char opt_selftest[16] = "";
 static uint64_t opt_dom0_mem = 64ull << 20;
+static uint64_t opt_dom0_vcpus;    /* 0: one per online CPU */
 
 static int set_loglvl(const char *value)
 {
@@ -66,6 +67,7 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_UINT("maxcpus", opt_maxcpus, "start at most this many CPUs"),
     CMDLINE_UINT("com1", opt_com1_baud, "COM1 baud rate"),
     CMDLINE_STRING("on_ready", opt_on_ready, "shell|poweroff|reboot|halt, once booted"),
+    CMDLINE_UINT("dom0_max_vcpus", opt_dom0_vcpus, "vCPUs of the initial domain (default: CPUs)"),
     CMDLINE_SIZE("dom0_mem", opt_dom0_mem, "memory of the domain built from the first module"),
     CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
 };
@@ -309,7 +311,8 @@ static void start_dom0(const struct boot_module *m)
         .image_len = m->end - m->start,
         .cmdline = skip_image_name(m->cmdline),
         .mem_bytes = opt_dom0_mem,
-        .vcpus = 1,
+        .vcpus = (unsigned)MIN(opt_dom0_vcpus ? opt_dom0_vcpus : nr_cpus_online,
+                               (uint64_t)MAX_VCPUS_PER_DOMAIN),
         .privileged = true,
     };
     struct domain *d;

@@ -30,14 +30,20 @@ bool softirq_pending(void)
     return __atomic_load_n(&this_cpu()->softirq_pending, __ATOMIC_SEQ_CST) != 0;
 }
 
+/*
+ * One softirq at a time, each cleared just before its handler runs: a
+ * handler that never returns (one that enters a guest) leaves the others
+ * pending, not lost.
+ */
 void softirq_run_pending(void)
 {
     struct percpu *cpu = this_cpu();
     uint32_t pending;
 
-    while ((pending = __atomic_exchange_n(&cpu->softirq_pending, 0, __ATOMIC_SEQ_CST))) {
-        for (unsigned nr = 0; nr < NR_SOFTIRQS; nr++)
-            if ((pending & (1u << nr)) && handlers[nr])
-                handlers[nr]();
+    while ((pending = __atomic_load_n(&cpu->softirq_pending, __ATOMIC_SEQ_CST))) {
+        unsigned nr = (unsigned)__builtin_ctz(pending);
+        __atomic_fetch_and(&cpu->softirq_pending, ~(1u << nr), __ATOMIC_SEQ_CST);
+        if (nr < NR_SOFTIRQS && handlers[nr])
+            handlers[nr]();
     }
 }

@@ -7,6 +7,7 @@
 #include <asm/apic.h>
 #include <asm/percpu.h>
 #include <asm/softirq.h>
+#include <asm/percpu.h>
 #include <asm/timers.h>
 #include <tessera/arch.h>
 #include <tessera/spinlock.h>
@@ -42,11 +43,29 @@ void timers_init(void)
     softirq_register(SOFTIRQ_TIMER, timer_softirq);
 }
 
+/*
+ * A timer lives on the queue of the CPU timer_init() gave it. Changing it
+ * from another CPU asks that CPU to re-program its APIC through a softirq.
+ */
+static struct percpu *timer_cpu(const struct timer *t)
+{
+    struct percpu *cpu = t->cpu < MAX_CPUS ? percpu_table[t->cpu] : NULL;
+    return cpu ? cpu : this_cpu();
+}
+
+static void reprogram(struct percpu *cpu)
+{
+    if (cpu == this_cpu())
+        program_next(cpu);
+    else
+        softirq_raise_on(cpu->index, SOFTIRQ_TIMER);
+}
+
 void timer_set(struct timer *t, uint64_t expires_ns)
 {
-    struct percpu *cpu = this_cpu();
+    struct percpu *cpu = timer_cpu(t);
 
-    if (cpu->running_timers) {
+    if (cpu == this_cpu() && cpu->running_timers) {
         /* From a callback: the lock is ours, and the softirq re-programs. */
         timer_add(&cpu->timers, t, expires_ns);
         return;
@@ -54,21 +73,25 @@ void timer_set(struct timer *t, uint64_t expires_ns)
     unsigned long flags = spin_lock_irqsave(&cpu->timer_lock);
 
     timer_add(&cpu->timers, t, expires_ns);
-    program_next(cpu);
+    if (cpu == this_cpu())
+        program_next(cpu);
     spin_unlock_irqrestore(&cpu->timer_lock, flags);
+    if (cpu != this_cpu())
+        reprogram(cpu);
 }
 
 void timer_stop(struct timer *t)
 {
-    struct percpu *cpu = this_cpu();
+    struct percpu *cpu = timer_cpu(t);
 
-    if (cpu->running_timers) {
+    if (cpu == this_cpu() && cpu->running_timers) {
         timer_del(&cpu->timers, t);
         return;
     }
     unsigned long flags = spin_lock_irqsave(&cpu->timer_lock);
 
     timer_del(&cpu->timers, t);
-    program_next(cpu);
+    if (cpu == this_cpu())
+        program_next(cpu);
     spin_unlock_irqrestore(&cpu->timer_lock, flags);
 }

@@ -36,8 +36,13 @@
 #define PGF_FREE       0x02   /* part of a free block */
 #define PGF_HEAD       0x04   /* first frame of a block (free or allocated) */
 
-/* Set by the PV memory code: the frame is one of a guest's page tables. */
+/*
+ * Set by the PV memory code: the frame is one of a guest's page tables,
+ * of the level in PGF_PT_LEVEL (0-3 for L1-L4).
+ */
 #define PGF_PAGETABLE  0x10
+#define PGF_PT_LEVEL   0x60
+#define PGF_PT_LEVEL_SHIFT 5
 #define PAGE_NO_LINK   UINT32_MAX
 
 /* One per frame; 16 bytes. Fields are [lock] unless noted. */

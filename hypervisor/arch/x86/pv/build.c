@@ -24,6 +24,7 @@
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/event_channel.h>
 #include <tessera/guest_elf.h>
 #include <tessera/heap.h>
 #include <tessera/log.h>
@@ -116,10 +117,11 @@ static uint64_t *alloc_pt(struct builder *b)
     return t;
 }
 
-static uint64_t *pt_next(struct builder *b, uint64_t *entry)
+static uint64_t *pt_next(struct builder *b, uint64_t *entry, unsigned level)
 {
     if (!(*entry & PTE_P)) {
         uint64_t *t = alloc_pt(b);
+        pv_mark_pagetable(virt_to_phys(t) >> PAGE_SHIFT, level);
         *entry = virt_to_phys(t) | GUEST_PTE_TABLE;
     }
     return phys_to_virt(*entry & 0x000FFFFFFFFFF000ull);
@@ -129,20 +131,19 @@ static uint64_t build_page_tables(struct builder *b)
 {
     b->next_pt_pfn = va_to_pfn(b, b->l.pt_start);
     uint64_t *l4 = alloc_pt(b);
+    pv_mark_pagetable(virt_to_phys(l4) >> PAGE_SHIFT, 4);
     uint64_t pt_first = va_to_pfn(b, b->l.pt_start), pt_last = va_to_pfn(b, b->l.pt_end);
 
     for (uint64_t va = b->l.v_start; va < b->l.v_end; va += PAGE_SIZE) {
-        uint64_t *l3 = pt_next(b, &l4[(va >> 39) & 511]);
-        uint64_t *l2 = pt_next(b, &l3[(va >> 30) & 511]);
-        uint64_t *l1 = pt_next(b, &l2[(va >> 21) & 511]);
+        uint64_t *l3 = pt_next(b, &l4[(va >> 39) & 511], 3);
+        uint64_t *l2 = pt_next(b, &l3[(va >> 30) & 511], 2);
+        uint64_t *l1 = pt_next(b, &l2[(va >> 21) & 511], 1);
         uint64_t pfn = va_to_pfn(b, va);
         /* The guest may read its page tables but change them only through us. */
         uint64_t flags = pfn >= pt_first && pfn < pt_last ? GUEST_PTE_RO : GUEST_PTE_PAGE;
         l1[(va >> 12) & 511] = ((b->first_mfn + pfn) << PAGE_SHIFT) | flags;
     }
     paging_copy_hypervisor_slots(l4);
-    for (uint64_t pfn = pt_first; pfn < pt_last; pfn++)
-        pv_mark_pagetable(b->first_mfn + pfn, true);
     return virt_to_phys(l4);
 }
 
@@ -231,11 +232,12 @@ void domain_free(struct domain *d)
             xfree(d->vcpus[i]);
         }
     }
+    evtchn_domain_free(d);
     if (d->shared_info)
         page_alloc_free(&frame_allocator, d->shared_info_mfn, 0);
     if (d->arch && d->arch->nr_frames) {
         for (uint64_t i = 0; i < d->arch->nr_frames; i++)
-            pv_mark_pagetable(d->arch->first_mfn + i, false);
+            pv_mark_pagetable(d->arch->first_mfn + i, 0);
         unsigned order = 0;
         while ((1ull << order) < d->arch->nr_frames)
             order++;
@@ -301,6 +303,7 @@ static int build(struct builder *b, struct domain *d)
         v->vcpu_info = &d->shared_info->vcpu_info[i];
         v->arch->guest_cr3 = cr3;
     }
+    d->vcpus[0]->arch->initialised = true;
     struct cpu_regs *r = &d->vcpus[0]->arch->initial_regs;
     memset(r, 0, sizeof(*r));
     r->rip = b->elf->virt_entry;
@@ -349,6 +352,12 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out)
              (unsigned long)b.l.kern_end, (unsigned long)b.elf->virt_entry,
              (unsigned long)b.l.si_start, (unsigned long)b.l.pt_start,
              (unsigned long)b.l.nr_pt_frames);
+    rc = evtchn_domain_init(d);
+    if (rc < 0) {
+        log_err("domain %u: no event channels (error %d)\n", req->domid, rc);
+        domain_free(d);
+        goto out;
+    }
     d->state = DOMAIN_RUNNING;
     *out = d;
 out:

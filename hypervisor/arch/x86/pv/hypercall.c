@@ -20,12 +20,16 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_stack_switch]      = hc_stack_switch,
     [__HYPERVISOR_set_callbacks]     = hc_set_callbacks,
     [__HYPERVISOR_update_va_mapping] = hc_update_va_mapping,
+    [__HYPERVISOR_mmuext_op]         = hc_mmuext_op,
     [__HYPERVISOR_xen_version]       = hc_xen_version,
     [__HYPERVISOR_console_io]        = hc_console_io,
     [__HYPERVISOR_vm_assist]         = hc_vm_assist,
     [__HYPERVISOR_set_segment_base]  = hc_set_segment_base,
     [__HYPERVISOR_sched_op]          = hc_sched_op,
     [__HYPERVISOR_callback_op]       = hc_callback_op,
+    [__HYPERVISOR_set_timer_op]      = hc_set_timer_op,
+    [__HYPERVISOR_vcpu_op]           = hc_vcpu_op,
+    [__HYPERVISOR_event_channel_op]  = hc_event_channel_op,
 };
 
 void pv_handle_syscall(struct cpu_regs *regs)

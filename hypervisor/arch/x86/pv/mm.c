@@ -15,6 +15,7 @@
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/guest_access.h>
 #include <tessera/page_alloc.h>
 
 #define PTE_MFN_MASK 0x000FFFFFFFFFF000ull
@@ -28,15 +29,21 @@ static struct page_info *frame_info(uint64_t mfn)
     return &frame_allocator.meta[mfn - frame_allocator.first_mfn];
 }
 
-void pv_mark_pagetable(uint64_t mfn, bool is_table)
+void pv_mark_pagetable(uint64_t mfn, unsigned level)
 {
     struct page_info *pi = frame_info(mfn);
     if (!pi)
         return;
-    if (is_table)
-        pi->flags |= PGF_PAGETABLE;
-    else
-        pi->flags &= ~PGF_PAGETABLE;
+    pi->flags &= (uint8_t)~(PGF_PAGETABLE | PGF_PT_LEVEL);
+    if (level >= 1 && level <= 4)
+        pi->flags |= (uint8_t)(PGF_PAGETABLE | ((level - 1) << PGF_PT_LEVEL_SHIFT));
+}
+
+bool pv_frame_is_own_l4(const struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = frame_info(mfn);
+    return pi && pi->owner == d->domain_id && (pi->flags & PGF_PAGETABLE) &&
+           ((pi->flags & PGF_PT_LEVEL) >> PGF_PT_LEVEL_SHIFT) == 3;
 }
 
 /* May domain d put this leaf entry in its page tables? 0 or a negative errno. */
@@ -102,4 +109,67 @@ long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5])
         break;
     }
     return 0;
+}
+
+static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+{
+    struct arch_vcpu *a = v->arch;
+
+    switch (op->cmd) {
+    case MMUEXT_NEW_BASEPTR:
+        if (!pv_frame_is_own_l4(v->domain, op->arg1.mfn))
+            return -EINVAL;
+        a->guest_cr3 = op->arg1.mfn << PAGE_SHIFT;
+        if (a->kernel_mode)
+            write_cr3(a->guest_cr3);
+        return 0;
+    case MMUEXT_NEW_USER_BASEPTR:
+        if (op->arg1.mfn == 0) {
+            a->user_cr3 = 0;
+            return 0;
+        }
+        if (!pv_frame_is_own_l4(v->domain, op->arg1.mfn))
+            return -EINVAL;
+        a->user_cr3 = op->arg1.mfn << PAGE_SHIFT;
+        return 0;
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:      /* one vCPU per CPU: the others flush on entry */
+        write_cr3(read_cr3());
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        if (op->arg1.linear_addr >= HYPERVISOR_VIRT_START &&
+            op->arg1.linear_addr < HYPERVISOR_VIRT_END)
+            return -EINVAL;
+        invlpg((const void *)(uintptr_t)op->arg1.linear_addr);
+        return 0;
+    default:
+        return -ENOSYS;   /* pinning, LDT, page copy: with the full PV MMU */
+    }
+}
+
+/* mmuext_op(ops, count, done, domid): stops at the first failure. */
+long hc_mmuext_op(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t ops = a[0], count = a[1], done_ptr = a[2];
+    unsigned domid = (unsigned)a[3];
+    unsigned done = 0;
+    long rc = 0;
+
+    if (domid != DOMID_SELF && domid != v->domain->domain_id)
+        return -ESRCH;   /* foreign MMU operations: not for now */
+    if (count > 4096)
+        return -EINVAL;
+    for (; done < count; done++) {
+        struct mmuext_op op;
+        if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op)) < 0) {
+            rc = -EFAULT;
+            break;
+        }
+        if ((rc = mmuext_one(v, &op)) < 0)
+            break;
+    }
+    if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
+        rc = -EFAULT;
+    return rc;
 }

@@ -14,9 +14,11 @@
 #include <asm/smp.h>
 #include <asm/softirq.h>
 #include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/event_channel.h>
 #include <tessera/guest_access.h>
 #include <tessera/log.h>
 #include <tessera/panic.h>
@@ -64,6 +66,8 @@ void pv_run_vcpu(struct vcpu *v)
     wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)(uintptr_t)cpu);
     write_cr3(a->guest_cr3);
     pv_publish_time(v);
+    pv_vtimer_init(v);
+    pv_runstate_change(v, RUNSTATE_running);
     a->frame = guest_frame(cpu);
     pv_launch(&a->initial_regs, a->frame);
 }
@@ -84,6 +88,10 @@ void pv_domain_shutdown(struct domain *d, unsigned reason)
     log_info("domain %u ('%s') shut down: %s\n", d->domain_id, d->name, why);
 
     struct percpu *cpu = this_cpu();
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            pv_vtimer_stop_all(d->vcpus[i]);
+    evtchn_domain_destroy(d);
     cpu->current = NULL;
     write_cr3(idle_cr3);
     if (d->is_privileged) {
@@ -97,22 +105,6 @@ void pv_domain_shutdown(struct domain *d, unsigned reason)
     cpu_idle_loop(NULL);
 }
 
-/* SCHEDOP_block with one vCPU per CPU: halt until an event is pending for it. */
-static long block_vcpu(struct vcpu *v)
-{
-    v->vcpu_info->evtchn_upcall_mask = 0;
-    while (!v->vcpu_info->evtchn_upcall_pending) {
-        irq_disable();
-        if (softirq_pending()) {
-            irq_enable();
-            softirq_run_pending();
-            continue;
-        }
-        safe_halt();
-    }
-    return 0;
-}
-
 long hc_sched_op(struct vcpu *v, const uint64_t a[5])
 {
     struct sched_shutdown s;
@@ -121,7 +113,9 @@ long hc_sched_op(struct vcpu *v, const uint64_t a[5])
     case SCHEDOP_yield:
         return 0;
     case SCHEDOP_block:
-        return block_vcpu(v);
+        return pv_block(v);
+    case SCHEDOP_poll:
+        return pv_poll(v, a[1]);
     case SCHEDOP_shutdown:
         if (copy_from_guest(&s, a[1], sizeof(s)) < 0)
             return -EFAULT;

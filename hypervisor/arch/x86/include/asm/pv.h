@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <pvabi/xen.h>
 #include <asm/regs.h>
+#include <tessera/timer.h>
 
 struct domain;
 struct vcpu;
@@ -28,6 +29,7 @@ struct pv_trap_entry {
 
 struct arch_vcpu {
     bool kernel_mode;                    /* guest kernel (true) or guest user */
+    bool initialised;                    /* has a context (built, or VCPUOP_initialise) */
     struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
     uint64_t event_callback;             /* CALLBACKTYPE_event */
     uint64_t failsafe_callback;
@@ -41,6 +43,15 @@ struct arch_vcpu {
     unsigned long vm_assist;
     struct cpu_regs *frame;              /* the guest's registers while it is in here */
     struct cpu_regs initial_regs;        /* where the vCPU starts */
+    struct timer singleshot_timer;       /* set_timer_op / VCPUOP singleshot */
+    struct timer periodic_timer;
+    uint64_t periodic_ns;                /* 0: periodic tick stopped */
+    bool vtimers_ready;                  /* timer_init done for the two above */
+    struct timer poll_timer;             /* SCHEDOP_poll timeout */
+    int runstate;                        /* RUNSTATE_* */
+    uint64_t runstate_entry;             /* ns when it was entered, 0 = never */
+    uint64_t runstate_time[4];
+    uint64_t runstate_area;              /* guest copy (VCPUOP_register_runstate_...) */
 };
 
 struct arch_domain {
@@ -83,8 +94,15 @@ bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t er
 void pv_publish_time(struct vcpu *v);
 void pv_publish_wallclock(struct domain *d, uint64_t boot_epoch_sec);
 
+/* Runstate accounting (pv/runstate.c). */
+struct vcpu_runstate_info;
+void pv_runstate_change(struct vcpu *v, int state);
+void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);
+void pv_runstate_publish(struct vcpu *v);
+
 /* Track which frames are guest page tables (pv/mm.c). */
-void pv_mark_pagetable(uint64_t mfn, bool is_table);
+void pv_mark_pagetable(uint64_t mfn, unsigned level);   /* 1-4, or 0: not a table */
+bool pv_frame_is_own_l4(const struct domain *d, uint64_t mfn);
 /* Per-CPU syscall MSRs; on every CPU before it runs a guest. */
 void pv_cpu_init(void);
 

@@ -10,11 +10,23 @@ long hc_set_trap_table(struct vcpu *v, const uint64_t a[5]);
 long hc_stack_switch(struct vcpu *v, const uint64_t a[5]);
 long hc_set_callbacks(struct vcpu *v, const uint64_t a[5]);
 long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5]);
+long hc_mmuext_op(struct vcpu *v, const uint64_t a[5]);
 long hc_xen_version(struct vcpu *v, const uint64_t a[5]);
 long hc_console_io(struct vcpu *v, const uint64_t a[5]);
 long hc_vm_assist(struct vcpu *v, const uint64_t a[5]);
 long hc_set_segment_base(struct vcpu *v, const uint64_t a[5]);
 long hc_sched_op(struct vcpu *v, const uint64_t a[5]);
 long hc_callback_op(struct vcpu *v, const uint64_t a[5]);
+long hc_set_timer_op(struct vcpu *v, const uint64_t a[5]);
+long hc_vcpu_op(struct vcpu *v, const uint64_t a[5]);
+long hc_event_channel_op(struct vcpu *v, const uint64_t a[5]);
+
+/* Helpers behind them. */
+long pv_vcpu_timer_op(struct vcpu *v, int cmd, uint64_t arg);
+long pv_block(struct vcpu *v);
+long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg);
+long pv_poll(struct vcpu *v, uint64_t arg);
+void pv_vtimer_init(struct vcpu *v);
+void pv_vtimer_stop_all(struct vcpu *v);
 
 #endif

@@ -1,0 +1,158 @@
+/*
+ * vcpu_op, event_channel_op and the blocking scheduler ops (block, poll).
+ * Until the scheduler runs several vCPUs per CPU, a blocked vCPU halts its
+ * physical CPU, running softirqs (its timers) until it has an event.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/percpu.h>
+#include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
+#include <asm/softirq.h>
+#include <asm/timers.h>
+#include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
+#include <tessera/arch.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/event_channel.h>
+#include <tessera/guest_access.h>
+
+#define POLL_PORTS_MAX 128
+
+void vcpu_kick(struct vcpu *v)
+{
+    unsigned cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
+    if (cpu != arch_cpu_id() && cpu < MAX_CPUS && percpu_table[cpu])
+        apic_send_ipi(percpu_table[cpu]->apic_id, VECTOR_IPI_WAKE);
+}
+
+static bool upcall_pending(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE);
+}
+
+/* Halt until done(v) or the deadline (0: none) passes. */
+static void wait_for(struct vcpu *v, bool (*done)(struct vcpu *), uint64_t deadline)
+{
+    pv_runstate_change(v, RUNSTATE_blocked);
+    v->run_state = VCPU_BLOCKED;
+    for (;;) {
+        irq_disable();
+        if (softirq_pending()) {
+            irq_enable();
+            softirq_run_pending();
+            continue;
+        }
+        if (done(v) || (deadline && arch_now_ns() >= deadline))
+            break;
+        safe_halt();
+    }
+    irq_enable();
+    v->run_state = VCPU_RUNNABLE;
+    pv_runstate_change(v, RUNSTATE_running);
+}
+
+static bool has_upcall(struct vcpu *v)
+{
+    return upcall_pending(v);
+}
+
+/* Only an event on a polled port ends a poll (it clears v->polling). */
+static bool poll_done(struct vcpu *v)
+{
+    return !__atomic_load_n(&v->polling, __ATOMIC_ACQUIRE);
+}
+
+static struct timer *poll_wakeup_timer(struct vcpu *v)
+{
+    return &v->arch->poll_timer;
+}
+
+static void poll_timeout(void *data)
+{
+    (void)data;   /* waking the CPU is all it takes: wait_for checks the clock */
+}
+
+long pv_block(struct vcpu *v)
+{
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    wait_for(v, has_upcall, 0);
+    return 0;
+}
+
+long pv_poll(struct vcpu *v, uint64_t arg)
+{
+    struct sched_poll p;
+    evtchn_port_t ports[POLL_PORTS_MAX];
+
+    if (copy_from_guest(&p, arg, sizeof(p)) < 0)
+        return -EFAULT;
+    if (p.nr_ports > POLL_PORTS_MAX)
+        return -EINVAL;
+    if (copy_from_guest(ports, (uint64_t)(uintptr_t)p.ports.p, p.nr_ports * sizeof(ports[0])) < 0)
+        return -EFAULT;
+    int rc = evtchn_poll_begin(v, ports, p.nr_ports);
+    if (rc != 0)
+        return rc > 0 ? 0 : rc;
+    if (p.timeout) {
+        timer_init(poll_wakeup_timer(v), poll_timeout, v, v->processor);
+        timer_set(poll_wakeup_timer(v), p.timeout);
+    }
+    wait_for(v, poll_done, p.timeout);
+    if (p.timeout)
+        timer_stop(poll_wakeup_timer(v));
+    evtchn_poll_end(v);
+    return 0;
+}
+
+long hc_event_channel_op(struct vcpu *v, const uint64_t a[5])
+{
+    (void)v;
+    return do_event_channel_op((int)a[0], a[1]);
+}
+
+long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
+{
+    int cmd = (int)a[0];
+    uint64_t id = a[1];
+    struct domain *d = v->domain;
+
+    if (id >= d->max_vcpus || !d->vcpus[id])
+        return -ENOENT;
+    struct vcpu *target = d->vcpus[id];
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return target->run_state != VCPU_OFFLINE;
+    case VCPUOP_initialise:
+    case VCPUOP_up:
+    case VCPUOP_down:
+        return pv_vcpu_control(v, target, cmd, a[2]);
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info info;
+        pv_runstate_snapshot(target, &info);
+        return copy_to_guest(a[2], &info, sizeof(info)) < 0 ? -EFAULT : 0;
+    }
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area area;
+        if (target != v)
+            return -EINVAL;
+        if (copy_from_guest(&area, a[2], sizeof(area)) < 0)
+            return -EFAULT;
+        v->arch->runstate_area = area.addr.p;
+        pv_runstate_publish(v);
+        return 0;
+    }
+    case VCPUOP_set_singleshot_timer:
+    case VCPUOP_stop_singleshot_timer:
+    case VCPUOP_set_periodic_timer:
+    case VCPUOP_stop_periodic_timer:
+        if (target != v)
+            return -EINVAL;
+        return pv_vcpu_timer_op(v, cmd, a[2]);
+    default:
+        return -ENOSYS;
+    }
+}

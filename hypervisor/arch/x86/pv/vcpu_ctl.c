@@ -1,0 +1,142 @@
+/*
+ * Secondary vCPUs of a PV domain: VCPUOP_initialise (a full register and
+ * virtual-CPU context from the guest), VCPUOP_up and VCPUOP_down. Until
+ * the scheduler multiplexes vCPUs, vCPU n runs on physical CPU n, which
+ * must be online and idle.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/paging.h>
+#include <asm/percpu.h>
+#include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
+#include <asm/smp.h>
+#include <pvabi/vcpu.h>
+#include <pvabi/xen.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/guest_access.h>
+#include <tessera/heap.h>
+#include <tessera/page_alloc.h>
+#include <tessera/string.h>
+
+static bool guest_addr_ok(uint64_t a)
+{
+    bool canonical = a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
+    return canonical && !(a >= HYPERVISOR_VIRT_START && a < HYPERVISOR_VIRT_END);
+}
+
+static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    struct arch_vcpu *a = v->arch;
+    uint64_t cr3_mfn = c->ctrlreg[3] >> PAGE_SHIFT;
+
+    if (!(c->flags & VGCF_in_kernel))
+        return -EINVAL;
+    if (!pv_frame_is_own_l4(v->domain, cr3_mfn))
+        return -EINVAL;
+    if (!guest_addr_ok(c->user_regs.rip) || !guest_addr_ok(c->event_callback_eip) ||
+        !guest_addr_ok(c->failsafe_callback_eip) || !guest_addr_ok(c->syscall_callback_eip))
+        return -EINVAL;
+    for (unsigned i = 0; i < 256; i++)
+        if (c->trap_ctxt[i].address && !guest_addr_ok(c->trap_ctxt[i].address))
+            return -EINVAL;
+
+    memset(&a->initial_regs, 0, sizeof(a->initial_regs));
+    struct cpu_regs *r = &a->initial_regs;
+    const struct cpu_user_regs *u = &c->user_regs;
+    r->r15 = u->r15; r->r14 = u->r14; r->r13 = u->r13; r->r12 = u->r12;
+    r->rbp = u->rbp; r->rbx = u->rbx; r->r11 = u->r11; r->r10 = u->r10;
+    r->r9 = u->r9;   r->r8 = u->r8;   r->rax = u->rax; r->rcx = u->rcx;
+    r->rdx = u->rdx; r->rsi = u->rsi; r->rdi = u->rdi;
+    r->rip = u->rip;
+    r->rsp = u->rsp;
+    r->cs = GUEST_CS64;
+    r->ss = GUEST_DS;
+    r->rflags = (u->rflags & 0xCD5) | 0x202;    /* arithmetic flags, IF on, IOPL 0 */
+
+    for (unsigned i = 0; i < 256; i++)
+        a->traps[i] = (struct pv_trap_entry){ c->trap_ctxt[i].address, c->trap_ctxt[i].cs,
+                                              c->trap_ctxt[i].flags };
+    a->event_callback = c->event_callback_eip;
+    a->failsafe_callback = c->failsafe_callback_eip;
+    a->syscall_callback = c->syscall_callback_eip;
+    a->kernel_sp = c->kernel_sp;
+    a->kernel_ss = c->kernel_ss;
+    a->fs_base = c->fs_base;
+    a->gs_base_kernel = c->gs_base_kernel;
+    a->gs_base_user = c->gs_base_user;
+    a->guest_cr3 = cr3_mfn << PAGE_SHIFT;
+    a->kernel_mode = true;
+    a->initialised = true;
+    return 0;
+}
+
+static long vcpu_initialise(struct vcpu *target, uint64_t arg)
+{
+    if (target->arch->initialised || target->run_state != VCPU_OFFLINE)
+        return -EEXIST;
+    struct vcpu_guest_context *c = xmalloc(sizeof(*c));
+    if (!c)
+        return -ENOMEM;
+    long rc = copy_from_guest(c, arg, sizeof(*c));
+    if (rc == 0)
+        rc = apply_context(target, c);
+    xfree(c);
+    return rc;
+}
+
+static void run_here(void *data)
+{
+    pv_run_vcpu(data);
+}
+
+static long vcpu_up(struct vcpu *target)
+{
+    unsigned cpu = target->vcpu_id;
+
+    if (!target->arch->initialised)
+        return -EINVAL;
+    if (target->run_state != VCPU_OFFLINE)
+        return 0;
+    if (cpu >= MAX_CPUS || !percpu_table[cpu] || !percpu_table[cpu]->online ||
+        percpu_table[cpu]->current)
+        return -EBUSY;   /* no idle physical CPU of its own (see the file comment) */
+    target->processor = cpu;
+    target->run_state = VCPU_RUNNABLE;
+    long rc = smp_call_on(cpu, run_here, target);
+    if (rc < 0)
+        target->run_state = VCPU_OFFLINE;
+    return rc;
+}
+
+/* A vCPU takes itself down: its physical CPU goes back to idling. */
+static void vcpu_down_self(struct vcpu *v)
+{
+    struct percpu *cpu = this_cpu();
+
+    pv_vtimer_stop_all(v);
+    pv_runstate_change(v, RUNSTATE_offline);
+    v->run_state = VCPU_OFFLINE;
+    v->arch->initialised = false;
+    cpu->current = NULL;
+    write_cr3(idle_cr3);
+    cpu_idle_loop(NULL);
+}
+
+long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case VCPUOP_initialise:
+        return vcpu_initialise(target, arg);
+    case VCPUOP_up:
+        return vcpu_up(target);
+    case VCPUOP_down:
+        if (target == v)
+            vcpu_down_self(v);
+        return -EBUSY;   /* taking another running vCPU down needs the scheduler */
+    default:
+        return -ENOSYS;
+    }
+}
