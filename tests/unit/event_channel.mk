@@ -1,0 +1,82 @@
+# Event channels (hypervisor/common/event_channel*.c), included by the
+# Makefile beside this file. They need the guest ABI headers and the domain
+# list, so they are built here with their own flags rather than through
+# libhv.a:
+#
+#   test_event_channel   CUnit suite against fake domains (stubs/evtchn_fakes.c)
+#   fuzz_event_channel   random op sequences on three fake domains (clang libFuzzer)
+#   freestanding check   each source compiled with the hypervisor's flags
+#
+# Results: unit/event_channel/<test>, unit/event_channel/build,
+# unit/event_channel/freestanding-compile, unit/fuzz/event_channel.
+
+EVTCHN_SRCS := $(patsubst $(HV)/%,%,$(wildcard $(HV)/common/event_channel*.c))
+# Linked into the tests, not ours: the domain list and its references.
+EVTCHN_DEPS := common/domain.c
+EVTCHN_INC  := -I$(TOP)/pv-abi/include
+EVTCHN_OUT  := $(OUT)/evtchn
+
+EVTCHN_HOST_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/host/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
+EVTCHN_FUZZ_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/fuzz/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
+EVTCHN_HDRS := $(wildcard $(HV)/common/event_channel*.h) $(HV)/include/tessera/event_channel.h \
+               $(HV)/include/tessera/domain.h $(UNIT)/stubs/evtchn_fakes.h
+
+.PHONY: evtchn-all evtchn-check evtchn-fuzz evtchn-run-tests evtchn-freestanding
+
+$(EVTCHN_OUT)/host/%.o: $(HV)/%.c $(EVTCHN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_HOST_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+
+$(EVTCHN_OUT)/host/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+
+$(OUT)/test_event_channel: $(UNIT)/test_event_channel.c $(UNIT)/unit.h $(EVTCHN_HOST_OBJS) \
+                           $(EVTCHN_OUT)/host/evtchn_fakes.o $(OUT)/libhv.a $(SUPPORT_OBJS)
+	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -o $@ $< $(EVTCHN_HOST_OBJS) $(EVTCHN_OUT)/host/evtchn_fakes.o \
+	    $(SUPPORT_OBJS) $(OUT)/libhv.a -lcunit
+
+$(EVTCHN_OUT)/fuzz/%.o: $(HV)/%.c $(EVTCHN_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+
+$(EVTCHN_OUT)/fuzz/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+
+$(OUT)/fuzz_event_channel: $(UNIT)/fuzz/fuzz_event_channel.c $(EVTCHN_FUZZ_OBJS) \
+                           $(EVTCHN_OUT)/fuzz/evtchn_fakes.o $(OUT)/fuzzhv/libhv.a $(OUT)/fuzzhv/arch_stubs.o
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -o $@ $< $(EVTCHN_FUZZ_OBJS) $(EVTCHN_OUT)/fuzz/evtchn_fakes.o \
+	    $(OUT)/fuzzhv/arch_stubs.o $(OUT)/fuzzhv/libhv.a
+
+evtchn-all: $(OUT)/test_event_channel
+
+evtchn-run-tests:
+	@mkdir -p $(OUT); touch $(RESULTS)
+	@if ! $(MAKE) --no-print-directory $(OUT)/test_event_channel >$(OUT)/build-event_channel.log 2>&1; then \
+	    cat $(OUT)/build-event_channel.log; echo "FAIL unit/event_channel/build" >> $(RESULTS); \
+	else \
+	    echo "== unit/event_channel"; \
+	    RESULTS=$(RESULTS) $(OUT)/test_event_channel || echo "FAIL unit/event_channel/run" >> $(RESULTS); \
+	fi
+
+evtchn-freestanding:
+	@mkdir -p $(EVTCHN_OUT)/freestanding; touch $(RESULTS)
+	@ok=1; for src in $(EVTCHN_SRCS); do \
+	    obj=$(EVTCHN_OUT)/freestanding/$$(basename $$src .c).o; \
+	    gcc $(FREESTANDING_CFLAGS) $(EVTCHN_INC) -fno-common -c -o $$obj $(HV)/$$src || \
+	        { echo "freestanding: $$src failed"; ok=0; }; \
+	done; \
+	if [ $$ok = 1 ]; then echo "PASS unit/event_channel/freestanding-compile" >> $(RESULTS); \
+	else echo "FAIL unit/event_channel/freestanding-compile" >> $(RESULTS); fi
+
+evtchn-check: evtchn-freestanding evtchn-run-tests
+	@$(call run_fuzzer,event_channel,$(FUZZ_CHECK_SECONDS))
+
+evtchn-fuzz:
+	@mkdir -p $(OUT); touch $(RESULTS)
+	@$(call run_fuzzer,event_channel,$(FUZZ_SECONDS))
+
+all: evtchn-all
+check: evtchn-check
+fuzz: evtchn-fuzz

@@ -1,0 +1,214 @@
+#include "evtchn_fakes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tessera/domain_ops.h>
+#include <tessera/errno.h>
+#include <tessera/guest_access.h>
+#include <tessera/heap.h>
+
+__thread struct vcpu *stub_current;
+unsigned stub_copy_from_calls, stub_copy_to_calls;
+bool stub_fail_copy_from, stub_fail_copy_to;
+void (*stub_after_copy_from)(void *guest_src);
+unsigned stub_alloc_fail_at;
+long stub_allocs_live;
+
+#define WORD_BITS (8 * sizeof(xen_ulong_t))
+
+/* --- hooks ---------------------------------------------------------------- */
+
+struct vcpu *current_vcpu(void)
+{
+    return stub_current;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    struct fake_domain *f = (struct fake_domain *)v->domain;
+    __atomic_fetch_add(&f->kicks[v->vcpu_id], 1, __ATOMIC_RELAXED);
+}
+
+void domain_free(struct domain *d)
+{
+    struct fake_domain *f = (struct fake_domain *)d;
+    evtchn_domain_free(d);
+    f->freed = true;
+}
+
+int copy_from_guest(void *dst, uint64_t guest_addr, size_t len)
+{
+    __atomic_fetch_add(&stub_copy_from_calls, 1, __ATOMIC_RELAXED);
+    if (stub_fail_copy_from || !guest_addr)
+        return -EFAULT;
+    memcpy(dst, (const void *)(uintptr_t)guest_addr, len);
+    if (stub_after_copy_from)
+        stub_after_copy_from((void *)(uintptr_t)guest_addr);
+    return 0;
+}
+
+int copy_to_guest(uint64_t guest_addr, const void *src, size_t len)
+{
+    __atomic_fetch_add(&stub_copy_to_calls, 1, __ATOMIC_RELAXED);
+    if (stub_fail_copy_to || !guest_addr)
+        return -EFAULT;
+    memcpy((void *)(uintptr_t)guest_addr, src, len);
+    return 0;
+}
+
+static bool alloc_should_fail(void)
+{
+    if (!stub_alloc_fail_at)
+        return false;
+    return --stub_alloc_fail_at == 0;
+}
+
+void *xzalloc(size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    void *p = calloc(1, size);
+    if (p)
+        __atomic_fetch_add(&stub_allocs_live, 1, __ATOMIC_RELAXED);
+    return p;
+}
+
+void *xzalloc_array(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return xzalloc(n * size);
+}
+
+void xfree(void *p)
+{
+    if (p)
+        __atomic_fetch_sub(&stub_allocs_live, 1, __ATOMIC_RELAXED);
+    free(p);
+}
+
+/* --- fake domains --------------------------------------------------------- */
+
+struct fake_domain *fake_domain_new(domid_t id, unsigned nr_vcpus, bool privileged)
+{
+    struct fake_domain *f = calloc(1, sizeof(*f));
+    struct shared_info *si = aligned_alloc(4096, 4096);
+
+    if (!f || !si || nr_vcpus > FAKE_MAX_VCPUS) {
+        fprintf(stderr, "fake_domain_new: out of memory or too many vCPUs\n");
+        abort();
+    }
+    memset(si, 0, 4096);
+    f->d.domain_id = id;
+    snprintf(f->d.name, sizeof(f->d.name), "fake%u", (unsigned)id);
+    f->d.is_privileged = privileged;
+    spin_lock_init(&f->d.lock);
+    f->d.state = DOMAIN_RUNNING;
+    f->d.shared_info = si;
+    f->d.max_vcpus = nr_vcpus;
+    for (unsigned i = 0; i < nr_vcpus; i++) {
+        f->v[i].vcpu_id = i;
+        f->v[i].domain = &f->d;
+        f->v[i].vcpu_info = &si->vcpu_info[i];
+        f->v[i].run_state = VCPU_RUNNABLE;
+        si->vcpu_info[i].evtchn_upcall_mask = 1;
+        f->d.vcpus[i] = &f->v[i];
+    }
+    if (domain_register(&f->d)) {
+        free(si);
+        free(f);
+        return NULL;
+    }
+    if (evtchn_domain_init(&f->d)) {
+        fprintf(stderr, "fake_domain_new: evtchn_domain_init failed\n");
+        abort();
+    }
+    return f;
+}
+
+void fake_domain_kill(struct fake_domain *f)
+{
+    if (f->d.state == DOMAIN_DYING)
+        return;
+    f->d.state = DOMAIN_DYING;
+    evtchn_domain_destroy(&f->d);
+    domain_unregister(&f->d);
+}
+
+void fake_domain_release(struct fake_domain *f)
+{
+    if (!f)
+        return;
+    fake_domain_kill(f);
+    if (!f->freed) {
+        fprintf(stderr, "fake_domain_release: domain %u still referenced\n", f->d.domain_id);
+        abort();
+    }
+    free(f->d.shared_info);
+    free(f);
+}
+
+long fake_hypercall(struct fake_domain *f, unsigned vcpu, int cmd, void *arg)
+{
+    stub_current = &f->v[vcpu];
+    long rc = do_event_channel_op(cmd, (uint64_t)(uintptr_t)arg);
+    stub_current = NULL;
+    return rc;
+}
+
+/* --- guest views ---------------------------------------------------------- */
+
+static xen_ulong_t bit_of(evtchn_port_t port)
+{
+    return (xen_ulong_t)1 << (port % WORD_BITS);
+}
+
+bool fake_pending(struct fake_domain *f, evtchn_port_t port)
+{
+    return __atomic_load_n(&f->d.shared_info->evtchn_pending[port / WORD_BITS], __ATOMIC_SEQ_CST) &
+           bit_of(port);
+}
+
+bool fake_masked(struct fake_domain *f, evtchn_port_t port)
+{
+    return __atomic_load_n(&f->d.shared_info->evtchn_mask[port / WORD_BITS], __ATOMIC_SEQ_CST) &
+           bit_of(port);
+}
+
+void fake_set_mask(struct fake_domain *f, evtchn_port_t port, bool masked)
+{
+    xen_ulong_t *w = &f->d.shared_info->evtchn_mask[port / WORD_BITS];
+    if (masked)
+        __atomic_fetch_or(w, bit_of(port), __ATOMIC_SEQ_CST);
+    else
+        __atomic_fetch_and(w, ~bit_of(port), __ATOMIC_SEQ_CST);
+}
+
+void fake_clear_pending(struct fake_domain *f, evtchn_port_t port)
+{
+    __atomic_fetch_and(&f->d.shared_info->evtchn_pending[port / WORD_BITS], ~bit_of(port),
+                       __ATOMIC_SEQ_CST);
+}
+
+xen_ulong_t fake_sel(struct fake_domain *f, unsigned vcpu)
+{
+    return __atomic_load_n(&f->d.shared_info->vcpu_info[vcpu].evtchn_pending_sel, __ATOMIC_SEQ_CST);
+}
+
+uint8_t fake_upcall(struct fake_domain *f, unsigned vcpu)
+{
+    return __atomic_load_n(&f->d.shared_info->vcpu_info[vcpu].evtchn_upcall_pending,
+                           __ATOMIC_SEQ_CST);
+}
+
+void fake_guest_ack_all(struct fake_domain *f)
+{
+    struct shared_info *si = f->d.shared_info;
+    for (unsigned i = 0; i < WORD_BITS; i++)
+        __atomic_store_n(&si->evtchn_pending[i], 0, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < f->d.max_vcpus; i++) {
+        __atomic_store_n(&si->vcpu_info[i].evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&si->vcpu_info[i].evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+    }
+}

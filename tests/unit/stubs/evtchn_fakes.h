@@ -1,0 +1,59 @@
+/*
+ * Fake domains for the event channel tests and fuzzer: each a real
+ * struct domain with a page-sized shared_info, vCPUs whose vcpu_info is in
+ * it, registered in common/domain.c's list. Also the test doubles of the
+ * hooks event channels call: current_vcpu, vcpu_kick, domain_free,
+ * copy_from_guest/copy_to_guest (guest addresses are host pointers) and
+ * xzalloc/xfree (calloc/free with failure injection and counting).
+ */
+#ifndef TESSERA_TEST_EVTCHN_FAKES_H
+#define TESSERA_TEST_EVTCHN_FAKES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <tessera/domain.h>
+#include <tessera/event_channel.h>
+
+#define FAKE_MAX_VCPUS 4
+
+struct fake_domain {
+    struct domain d;
+    struct vcpu v[FAKE_MAX_VCPUS];
+    unsigned kicks[FAKE_MAX_VCPUS];     /* vcpu_kick calls per vCPU */
+    bool freed;                         /* domain_free ran */
+};
+
+/* Builds, registers and sets up event channels; NULL if the id is taken. */
+struct fake_domain *fake_domain_new(domid_t id, unsigned nr_vcpus, bool privileged);
+/* State DYING, evtchn_domain_destroy, unregister (the list's reference goes). */
+void fake_domain_kill(struct fake_domain *f);
+/* Kills it if needed and frees the memory; the last reference must be gone. */
+void fake_domain_release(struct fake_domain *f);
+
+/* The vCPU whose hypercall is "running", per thread. */
+extern __thread struct vcpu *stub_current;
+
+/* Guest copies: counts, and forced faults. */
+extern unsigned stub_copy_from_calls, stub_copy_to_calls;
+extern bool stub_fail_copy_from, stub_fail_copy_to;
+/* Run after each successful copy_from_guest (a guest changing its memory). */
+extern void (*stub_after_copy_from)(void *guest_src);
+
+/* Allocation: fail the Nth call from now (1 = the next), 0 = never. */
+extern unsigned stub_alloc_fail_at;
+extern long stub_allocs_live;
+
+/* Call do_event_channel_op as vCPU 'vcpu' of f. */
+long fake_hypercall(struct fake_domain *f, unsigned vcpu, int cmd, void *arg);
+
+/* Guest views of the 2-level bits. */
+bool fake_pending(struct fake_domain *f, evtchn_port_t port);
+bool fake_masked(struct fake_domain *f, evtchn_port_t port);
+void fake_set_mask(struct fake_domain *f, evtchn_port_t port, bool masked);
+void fake_clear_pending(struct fake_domain *f, evtchn_port_t port);
+xen_ulong_t fake_sel(struct fake_domain *f, unsigned vcpu);
+uint8_t fake_upcall(struct fake_domain *f, unsigned vcpu);
+/* What a guest does after handling everything: clear pending, selectors, upcall flags. */
+void fake_guest_ack_all(struct fake_domain *f);
+
+#endif
