@@ -34,6 +34,24 @@ static void nic_free(struct domcfg_nic *n)
     free(n->model);
 }
 
+void domcfg_clear_disks(struct domcfg *cfg)
+{
+    for (size_t i = 0; i < cfg->nr_disks; i++)
+        disk_free(&cfg->disks[i]);
+    free(cfg->disks);
+    cfg->disks = NULL;
+    cfg->nr_disks = 0;
+}
+
+void domcfg_clear_nics(struct domcfg *cfg)
+{
+    for (size_t i = 0; i < cfg->nr_nics; i++)
+        nic_free(&cfg->nics[i]);
+    free(cfg->nics);
+    cfg->nics = NULL;
+    cfg->nr_nics = 0;
+}
+
 void domcfg_free(struct domcfg *cfg)
 {
     free(cfg->name);
@@ -41,12 +59,8 @@ void domcfg_free(struct domcfg *cfg)
     free(cfg->ramdisk);
     free(cfg->cmdline);
     free(cfg->firmware);
-    for (size_t i = 0; i < cfg->nr_disks; i++)
-        disk_free(&cfg->disks[i]);
-    free(cfg->disks);
-    for (size_t i = 0; i < cfg->nr_nics; i++)
-        nic_free(&cfg->nics[i]);
-    free(cfg->nics);
+    domcfg_clear_disks(cfg);
+    domcfg_clear_nics(cfg);
     domcfg_init(cfg);
 }
 

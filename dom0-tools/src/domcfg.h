@@ -111,6 +111,10 @@ void domcfg_free(struct domcfg *cfg);
 /* Applies the defaults xl applies (vcpus 1, memory 128 MiB, actions ...). */
 void domcfg_apply_defaults(struct domcfg *cfg);
 
+/* Removes every disk or every nic (a later "disk=" replaces earlier ones). */
+void domcfg_clear_disks(struct domcfg *cfg);
+void domcfg_clear_nics(struct domcfg *cfg);
+
 /* Appends a zeroed device; returns it, or NULL when out of memory. */
 struct domcfg_disk *domcfg_add_disk(struct domcfg *cfg);
 struct domcfg_nic *domcfg_add_nic(struct domcfg *cfg);

@@ -281,15 +281,8 @@ static int k_disk(struct apply_ctx *c, const struct xlcfg_setting *st)
     const struct xlcfg_atom *items = list_items(st, &n);
     struct domcfg *cfg = c->cfg;
 
-    if (!st->append) {
-        struct domcfg fresh;
-        domcfg_init(&fresh);
-        fresh.disks = cfg->disks;
-        fresh.nr_disks = cfg->nr_disks;
-        domcfg_free(&fresh);
-        cfg->disks = NULL;
-        cfg->nr_disks = 0;
-    }
+    if (!st->append)
+        domcfg_clear_disks(cfg);
     for (size_t i = 0; i < n; i++) {
         char why[200];
         struct domcfg_disk *disk = domcfg_add_disk(cfg);
@@ -307,15 +300,8 @@ static int k_vif(struct apply_ctx *c, const struct xlcfg_setting *st)
     const struct xlcfg_atom *items = list_items(st, &n);
     struct domcfg *cfg = c->cfg;
 
-    if (!st->append) {
-        struct domcfg fresh;
-        domcfg_init(&fresh);
-        fresh.nics = cfg->nics;
-        fresh.nr_nics = cfg->nr_nics;
-        domcfg_free(&fresh);
-        cfg->nics = NULL;
-        cfg->nr_nics = 0;
-    }
+    if (!st->append)
+        domcfg_clear_nics(cfg);
     for (size_t i = 0; i < n; i++) {
         char why[200];
         struct domcfg_nic *nic = domcfg_add_nic(cfg);

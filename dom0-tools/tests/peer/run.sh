@@ -4,6 +4,8 @@
 #   xl-create-n: for every valid xl.cfg golden case (except the Tessera
 #     extensions in tl-only.txt), "tl create -n" and "xl create -n" print
 #     the same configuration, up to what json_compare.py documents;
+#   xl-rejects-too: the invalid golden configs in both-reject.txt are
+#     refused by xl as well (the others are Tessera being stricter);
 #   xl-list: "xl list" (plain, -v, -Z) of the fake domains in
 #     fake_domains.h is byte for byte what tl's printer writes.
 #
@@ -33,6 +35,21 @@ for cfg in *.cfg; do
         echo "$test: tl and xl disagree (above)" >&2
     fi
 done
+
+while read -r name; do
+    test=dom0-tools/peer/xl-rejects-too/$name
+    LD_PRELOAD=$shim "$xl" create -n "$name.cfg" > /dev/null 2>&1
+    xl_rc=$?
+    "$tl" create -n "$name.cfg" > /dev/null 2>&1
+    tl_rc=$?
+    # 139 and the like would be a crash, not a refusal.
+    if [ -x "$xl" ] && [ $xl_rc -eq 1 ] && [ $tl_rc -eq 1 ]; then
+        echo "PASS $test" >> "$results"
+    else
+        echo "FAIL $test" >> "$results"
+        echo "$test: xl exit $xl_rc, tl exit $tl_rc" >&2
+    fi
+done < "$here/both-reject.txt"
 
 for opt in plain -v -Z; do
     test=dom0-tools/peer/xl-list/$opt
