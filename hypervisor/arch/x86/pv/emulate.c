@@ -94,9 +94,21 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
     unsigned i = 0, rex = 0;
     if ((b[0] & 0xF0) == 0x40)
         rex = b[i++];
-    if (b[i] == 0x0F && b[i + 1] == 0x20 && ((b[i + 2] >> 3) & 7) == 3 && (b[i + 2] >> 6) == 3) {
-        *modrm_reg(r, (b[i + 2] & 7) | ((rex & 1) << 3)) = v->arch->guest_cr3;
+    if (b[i] == 0x0F && b[i + 1] == 0x20 && (b[i + 2] >> 6) == 3) {
+        unsigned cr = (b[i + 2] >> 3) & 7;
+        uint64_t *dst = modrm_reg(r, (b[i + 2] & 7) | ((rex & 1) << 3));
+        if (cr == 3)
+            *dst = v->arch->guest_cr3;
+        else if (cr == 0)
+            *dst = PV_GUEST_CR0 | (v->arch->virtual_ts ? X86_CR0_TS : 0);
+        else
+            return false;
         r->rip += i + 3;
+        return true;
+    }
+    if (b[0] == 0x0F && b[1] == 0x06) {                                 /* clts */
+        pv_set_virtual_ts(v, false);
+        r->rip += 2;
         return true;
     }
     if (b[0] == 0x0F && b[1] == 0x09 && v->domain->is_privileged) {   /* wbinvd */

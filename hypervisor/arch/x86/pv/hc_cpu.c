@@ -92,6 +92,43 @@ long hc_set_segment_base(struct vcpu *v, const uint64_t a[5])
     }
 }
 
+void pv_set_virtual_ts(struct vcpu *v, bool ts)
+{
+    v->arch->virtual_ts = ts;
+    uint64_t cr0 = read_cr0();
+    write_cr0(ts ? cr0 | X86_CR0_TS : cr0 & ~(uint64_t)X86_CR0_TS);
+}
+
+long hc_fpu_taskswitch(struct vcpu *v, const uint64_t a[5])
+{
+    pv_set_virtual_ts(v, a[0] != 0);
+    return 0;
+}
+
+/* DR0-3 may not point into the hypervisor; DR4/5 alias 6/7 as on hardware. */
+long hc_set_debugreg(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t reg = a[0], val = a[1];
+    if (reg > 7)
+        return -ENODEV;
+    if (reg < 4 && (val >= HYPERVISOR_VIRT_START && val < HYPERVISOR_VIRT_END))
+        return -EPERM;
+    if (reg == 4 || reg == 5)
+        reg += 2;
+    v->arch->debugreg[reg] = val;
+    return 0;
+}
+
+long hc_get_debugreg(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t reg = a[0];
+    if (reg > 7)
+        return -ENODEV;
+    if (reg == 4 || reg == 5)
+        reg += 2;
+    return (long)v->arch->debugreg[reg];
+}
+
 long hc_vm_assist(struct vcpu *v, const uint64_t a[5])
 {
     uint64_t type = a[1];

@@ -12,8 +12,12 @@
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/guest_access.h>
+#include <stddef.h>
 
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
+
+static long hc_multicall(struct vcpu *v, const uint64_t a[5]);
 
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table]    = hc_set_trap_table,
@@ -30,7 +34,38 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_timer_op]      = hc_set_timer_op,
     [__HYPERVISOR_vcpu_op]           = hc_vcpu_op,
     [__HYPERVISOR_event_channel_op]  = hc_event_channel_op,
+    [__HYPERVISOR_fpu_taskswitch]    = hc_fpu_taskswitch,
+    [__HYPERVISOR_set_debugreg]      = hc_set_debugreg,
+    [__HYPERVISOR_get_debugreg]      = hc_get_debugreg,
+    [__HYPERVISOR_multicall]         = hc_multicall,
 };
+
+/*
+ * multicall(entries, count): each entry's op and arguments are copied in
+ * once and run as if called directly; its result is written back. iret and
+ * multicall itself are refused inside a multicall.
+ */
+static long hc_multicall(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t list = a[0], count = a[1];
+
+    if (count > 4096)
+        return -EINVAL;
+    for (uint64_t i = 0; i < count; i++) {
+        struct multicall_entry e;
+        uint64_t addr = list + i * sizeof(e);
+        if (copy_from_guest(&e, addr, sizeof(e)) < 0)
+            return -EFAULT;
+        hypercall_fn fn = e.op < ARRAY_SIZE(hypercall_table) && e.op != __HYPERVISOR_multicall
+                              ? hypercall_table[e.op] : NULL;
+        uint64_t args[5] = { e.args[0], e.args[1], e.args[2], e.args[3], e.args[4] };
+        e.result = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+        if (copy_to_guest(addr + offsetof(struct multicall_entry, result), &e.result,
+                          sizeof(e.result)) < 0)
+            return -EFAULT;
+    }
+    return 0;
+}
 
 void pv_handle_syscall(struct cpu_regs *regs)
 {

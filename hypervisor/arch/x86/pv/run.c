@@ -67,6 +67,7 @@ void pv_run_vcpu(struct vcpu *v)
     write_cr3(a->guest_cr3);
     pv_publish_time(v);
     pv_vtimer_init(v);
+    pv_set_virtual_ts(v, a->virtual_ts);   /* the guest owns this CPU's FPU */
     pv_runstate_change(v, RUNSTATE_running);
     a->frame = guest_frame(cpu);
     pv_launch(&a->initial_regs, a->frame);

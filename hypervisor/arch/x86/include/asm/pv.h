@@ -29,6 +29,8 @@ struct pv_trap_entry {
 
 struct arch_vcpu {
     bool kernel_mode;                    /* guest kernel (true) or guest user */
+    bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
+    uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */
     bool initialised;                    /* has a context (built, or VCPUOP_initialise) */
     struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
     uint64_t event_callback;             /* CALLBACKTYPE_event */
@@ -109,6 +111,9 @@ void pv_cpu_init(void);
 /* Complete a faulting privileged instruction for the guest; false if not ours. */
 bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector);
 void pv_toggle_mode(struct vcpu *v);
+/* The guest's view of CR0: PG PE ET NE WP MP, and TS as it set it. */
+#define PV_GUEST_CR0 0x80050033ull
+void pv_set_virtual_ts(struct vcpu *v, bool ts);
 void pv_bounce_syscall(struct vcpu *v, struct cpu_regs *regs);
 long pv_do_iret(struct vcpu *v, struct cpu_regs *r);
 long pv_set_trap_table(struct vcpu *v, uint64_t table);

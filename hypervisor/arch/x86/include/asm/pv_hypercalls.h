@@ -19,6 +19,9 @@ long hc_sched_op(struct vcpu *v, const uint64_t a[5]);
 long hc_callback_op(struct vcpu *v, const uint64_t a[5]);
 long hc_set_timer_op(struct vcpu *v, const uint64_t a[5]);
 long hc_vcpu_op(struct vcpu *v, const uint64_t a[5]);
+long hc_fpu_taskswitch(struct vcpu *v, const uint64_t a[5]);
+long hc_set_debugreg(struct vcpu *v, const uint64_t a[5]);
+long hc_get_debugreg(struct vcpu *v, const uint64_t a[5]);
 long hc_event_channel_op(struct vcpu *v, const uint64_t a[5]);
 
 /* Helpers behind them. */
