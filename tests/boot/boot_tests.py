@@ -21,7 +21,7 @@ RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check builds it first)
 # Test kernels of tests/guests that Tessera passes as its initial domain
 # (the others need ABI parts not built yet: see docs/guest-tests.md).
-PV_KERNELS_PASSING = ["xen_version", "event_channels", "timers", "vcpus", "traps", "pv_cpu"]
+PV_KERNELS_PASSING = ["xen_version", "event_channels", "timers", "vcpus", "traps", "pv_cpu", "vcpu_info"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"

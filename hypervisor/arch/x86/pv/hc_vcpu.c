@@ -19,6 +19,9 @@
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include <tessera/guest_access.h>
+#include <tessera/page_alloc.h>
+#include <tessera/string.h>
+#include <asm/paging.h>
 
 #define POLL_PORTS_MAX 128
 
@@ -108,6 +111,37 @@ long pv_poll(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_info: move v's vcpu_info into a page of the
+ * guest's. Once only; the old contents come along, and the upcall flag
+ * and every selector bit are set so the guest rescans its ports.
+ */
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_vcpu_info r;
+
+    if (copy_from_guest(&r, arg, sizeof(r)) < 0)
+        return -EFAULT;
+    if (r.rsvd)
+        return -EINVAL;
+    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
+        return -ENXIO;
+    if (v->arch->vcpu_info_registered)
+        return -EINVAL;
+    if (!pv_frame_is_own_data(v->domain, r.mfn))
+        return -EINVAL;
+    struct vcpu_info *new_vi = (struct vcpu_info *)((char *)phys_to_virt(r.mfn << PAGE_SHIFT) +
+                                                    r.offset);
+    struct vcpu_info *old = v->vcpu_info;
+    memcpy(new_vi, old, sizeof(*new_vi));
+    new_vi->evtchn_upcall_pending = 1;
+    new_vi->evtchn_pending_sel = ~(xen_ulong_t)0;
+    __atomic_store_n(&v->vcpu_info, new_vi, __ATOMIC_RELEASE);
+    v->arch->vcpu_info_registered = true;
+    pv_publish_time(v);
+    return 0;
+}
+
 long hc_event_channel_op(struct vcpu *v, const uint64_t a[5])
 {
     (void)v;
@@ -130,6 +164,10 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     case VCPUOP_up:
     case VCPUOP_down:
         return pv_vcpu_control(v, target, cmd, a[2]);
+    case VCPUOP_register_vcpu_info:
+        if (target != v)
+            return -EINVAL;
+        return register_vcpu_info(v, a[2]);
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info info;
         pv_runstate_snapshot(target, &info);

@@ -46,6 +46,12 @@ bool pv_frame_is_own_l4(const struct domain *d, uint64_t mfn)
            ((pi->flags & PGF_PT_LEVEL) >> PGF_PT_LEVEL_SHIFT) == 3;
 }
 
+bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = frame_info(mfn);
+    return pi && pi->owner == d->domain_id && !(pi->flags & PGF_PAGETABLE);
+}
+
 /* May domain d put this leaf entry in its page tables? 0 or a negative errno. */
 static int check_l1e(const struct domain *d, uint64_t pte)
 {

@@ -31,7 +31,8 @@ struct arch_vcpu {
     bool kernel_mode;                    /* guest kernel (true) or guest user */
     bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
     uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */
-    bool initialised;                    /* has a context (built, or VCPUOP_initialise) */
+    bool initialised;
+    bool vcpu_info_registered;           /* VCPUOP_register_vcpu_info done */                    /* has a context (built, or VCPUOP_initialise) */
     struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
     uint64_t event_callback;             /* CALLBACKTYPE_event */
     uint64_t failsafe_callback;
@@ -105,6 +106,8 @@ void pv_runstate_publish(struct vcpu *v);
 /* Track which frames are guest page tables (pv/mm.c). */
 void pv_mark_pagetable(uint64_t mfn, unsigned level);   /* 1-4, or 0: not a table */
 bool pv_frame_is_own_l4(const struct domain *d, uint64_t mfn);
+/* A frame of d's own that is not one of its page tables. */
+bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn);
 /* Per-CPU syscall MSRs; on every CPU before it runs a guest. */
 void pv_cpu_init(void);
 
