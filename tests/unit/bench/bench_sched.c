@@ -1,0 +1,117 @@
+/*
+ * The scheduler's simulated fairness, as a table: for each scenario, what
+ * every domain should get (by weight, cap and pCPU count) and what the
+ * policy gave it over SIM seconds of simulated time, plus wake-up latency
+ * of I/O-like vCPUs and the host cost of one pick.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "../sched_sim.h"
+
+#define SPAN (10 * SIM_S)
+
+static struct sim sim;
+
+struct dom_spec {
+    unsigned vcpus, weight, cap;
+    enum sim_load load;
+    uint64_t burst, sleep;
+    double want;            /* percent of one pCPU, < 0: not a fixed share */
+};
+
+struct scenario {
+    const char *name;
+    unsigned cpus;
+    unsigned nr;
+    struct dom_spec dom[8];
+};
+
+static const struct scenario scenarios[] = {
+    { "weights 256:512, 1 pCPU", 1, 2, {
+        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7 } } },
+    { "weights 256:512:1024, 1 pCPU", 1, 3, {
+        { 1, 256, 0, LOAD_CPU, 0, 0, 14.3 }, { 1, 512, 0, LOAD_CPU, 0, 0, 28.6 },
+        { 1, 1024, 0, LOAD_CPU, 0, 0, 57.1 } } },
+    { "weights 256,256,512,512, 2 pCPUs", 2, 4, {
+        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3 }, { 1, 256, 0, LOAD_CPU, 0, 0, 33.3 },
+        { 1, 512, 0, LOAD_CPU, 0, 0, 66.7 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7 } } },
+    { "3 equal vCPUs, 2 pCPUs", 2, 3, {
+        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 } } },
+    { "2-vCPU dom vs 1-vCPU dom, 2 pCPUs", 2, 2, {
+        { 2, 256, 0, LOAD_CPU, 0, 0, 133.3 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 } } },
+    { "cap 25 alone, 1 pCPU", 1, 1, {
+        { 1, 256, 25, LOAD_CPU, 0, 0, 25.0 } } },
+    { "cap 30 vs uncapped, 1 pCPU", 1, 2, {
+        { 1, 256, 30, LOAD_CPU, 0, 0, 30.0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 70.0 } } },
+    { "cap 150 (2 vCPUs) vs 2 uncapped, 4 pCPUs", 4, 3, {
+        { 2, 256, 150, LOAD_CPU, 0, 0, 150.0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 100.0 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 100.0 } } },
+    { "I/O vCPU (0.5 ms on, 5 ms off) + 2 hogs, 1 pCPU", 1, 3, {
+        { 1, 256, 0, LOAD_IO, 500000, 5000000, 9.1 }, { 1, 256, 0, LOAD_CPU, 0, 0, 45.5 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 45.5 } } },
+};
+
+static void run(const struct scenario *sc)
+{
+    int d[8];
+
+    sim_init(&sim, sc->cpus);
+    for (unsigned i = 0; i < sc->nr; i++) {
+        const struct dom_spec *ds = &sc->dom[i];
+        d[i] = sim_add_domain(&sim, ds->vcpus, ds->weight, ds->cap, ds->load, ds->burst, ds->sleep);
+    }
+    sim_run_until(&sim, SPAN);
+    sim_check(&sim);
+    printf("%s (%u pCPU%s)\n", sc->name, sc->cpus, sc->cpus > 1 ? "s" : "");
+    for (unsigned i = 0; i < sc->nr; i++) {
+        const struct dom_spec *ds = &sc->dom[i];
+        double got = 100.0 * (double)sim_domain_ran(&sim, d[i]) / (double)SPAN;
+        printf("  dom%-2u vcpus %u weight %5u cap %3u %-4s  want %6.1f%%  got %6.1f%%  (%+.1f)",
+               i, ds->vcpus, ds->weight, ds->cap, ds->load == LOAD_IO ? "io" : "cpu",
+               ds->want, got, got - ds->want);
+        if (ds->load == LOAD_IO) {
+            struct sim_vcpu *v = sim_vcpu(&sim, d[i], 0);
+            printf("  wake latency avg %.1f us max %.1f us",
+                   v->wakes ? (double)v->latency_sum / (double)v->wakes / 1000.0 : 0.0,
+                   (double)v->latency_max / 1000.0);
+        }
+        printf("\n");
+    }
+    printf("  picks %llu, switches %llu, kicks %llu%s%s\n", (unsigned long long)sim.picks,
+           (unsigned long long)sim.switches, (unsigned long long)sim.kicks,
+           sim.errors ? ", ERROR: " : "", sim.errors ? sim.first_error : "");
+    sim_teardown(&sim);
+}
+
+/* Host cost of a decision: many domains, 8 pCPUs, 1 ms slices. */
+static void pick_cost(void)
+{
+    struct timespec t0, t1;
+
+    sim_init(&sim, 8);
+    for (int i = 0; i < 60; i++)
+        sim_add_domain(&sim, 4, 128 + 64 * (unsigned)(i % 8), 0,
+                       i % 3 ? LOAD_CPU : LOAD_IO, 300000, 2000000);
+    sched_set_timeslice(SCHED_MIN_TSLICE_NS);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sim_run_until(&sim, 20 * SIM_S);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+    printf("240 vCPUs on 8 pCPUs, 20 s simulated: %llu picks, %.0f ns of host time per pick "
+           "(simulation included)%s\n", (unsigned long long)sim.picks, ns / (double)sim.picks,
+           sim.errors ? " ERROR" : "");
+    sim_teardown(&sim);
+}
+
+int main(void)
+{
+    printf("Simulated fairness over %llu s (share of one pCPU per domain)\n\n",
+           (unsigned long long)(SPAN / SIM_S));
+    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+        run(&scenarios[i]);
+    printf("\n");
+    pick_cost();
+    return 0;
+}

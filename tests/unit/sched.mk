@@ -1,0 +1,99 @@
+# The vCPU scheduler (hypervisor/common/sched*.c), included by the Makefile
+# beside this file. Built here with its own flags (it needs the guest ABI
+# headers) and linked with the discrete-event simulation sched_sim.c:
+#
+#   test_sched         CUnit suite: fairness, caps, affinity, boost, ...
+#   fuzz_sched         random operation sequences, invariants after each
+#   bench_sched        the simulated fairness table (make bench)
+#   freestanding check each source compiled with the hypervisor's flags
+#
+# Results: unit/sched/<test>, unit/sched/build, unit/sched/freestanding-compile,
+# unit/fuzz/sched.
+
+SCHED_SRCS := $(patsubst $(HV)/%,%,$(wildcard $(HV)/common/sched*.c))
+SCHED_INC  := -I$(TOP)/pv-abi/include
+SCHED_OUT  := $(OUT)/sched
+SCHED_HDRS := $(HV)/include/tessera/sched.h $(HV)/include/tessera/domain.h $(UNIT)/sched_sim.h
+
+SCHED_HOST_OBJS  := $(patsubst %.c,$(SCHED_OUT)/host/%.o,$(SCHED_SRCS)) $(SCHED_OUT)/host/sched_sim.o
+SCHED_FUZZ_OBJS  := $(patsubst %.c,$(SCHED_OUT)/fuzz/%.o,$(SCHED_SRCS)) $(SCHED_OUT)/fuzz/sched_sim.o
+SCHED_BENCH_OBJS := $(patsubst %.c,$(SCHED_OUT)/bench/%.o,$(SCHED_SRCS)) $(SCHED_OUT)/bench/sched_sim.o
+
+.PHONY: sched-all sched-check sched-fuzz sched-bench sched-run-tests sched-freestanding
+
+$(SCHED_OUT)/host/%.o: $(HV)/%.c $(SCHED_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_HOST_CFLAGS) $(SCHED_INC) -c -o $@ $<
+
+$(SCHED_OUT)/host/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SCHED_INC) -c -o $@ $<
+
+$(OUT)/test_sched: $(UNIT)/test_sched.c $(UNIT)/unit.h $(SCHED_HOST_OBJS) $(OUT)/libhv.a $(SUPPORT_OBJS)
+	$(CC) $(HOST_CFLAGS) $(SCHED_INC) -o $@ $< $(SCHED_HOST_OBJS) $(SUPPORT_OBJS) $(OUT)/libhv.a -lcunit
+
+$(SCHED_OUT)/fuzz/%.o: $(HV)/%.c $(SCHED_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(SCHED_INC) -c -o $@ $<
+
+$(SCHED_OUT)/fuzz/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(SCHED_INC) -c -o $@ $<
+
+$(OUT)/fuzz_sched: $(UNIT)/fuzz/fuzz_sched.c $(SCHED_FUZZ_OBJS) $(OUT)/fuzzhv/libhv.a $(OUT)/fuzzhv/arch_stubs.o
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(SCHED_INC) -o $@ $< $(SCHED_FUZZ_OBJS) \
+	    $(OUT)/fuzzhv/arch_stubs.o $(OUT)/fuzzhv/libhv.a
+
+$(SCHED_OUT)/bench/%.o: $(HV)/%.c $(SCHED_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -include $(UNIT)/stubs/hv_names.h -c -o $@ $<
+
+$(SCHED_OUT)/bench/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -c -o $@ $<
+
+$(OUT)/bench_sched: $(UNIT)/bench/bench_sched.c $(SCHED_BENCH_OBJS) $(OUT)/benchhv/libhv.a \
+                    $(OUT)/benchhv/arch_stubs.o
+	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -o $@ $< $(SCHED_BENCH_OBJS) \
+	    $(OUT)/benchhv/arch_stubs.o $(OUT)/benchhv/libhv.a
+
+sched-all: $(OUT)/test_sched
+
+sched-run-tests:
+	@mkdir -p $(OUT); touch $(RESULTS)
+	@if ! $(MAKE) --no-print-directory $(OUT)/test_sched >$(OUT)/build-sched.log 2>&1; then \
+	    cat $(OUT)/build-sched.log; echo "FAIL unit/sched/build" >> $(RESULTS); \
+	else \
+	    echo "== unit/sched"; \
+	    RESULTS=$(RESULTS) $(OUT)/test_sched || echo "FAIL unit/sched/run" >> $(RESULTS); \
+	fi
+
+sched-freestanding:
+	@mkdir -p $(SCHED_OUT)/freestanding; touch $(RESULTS)
+	@ok=1; for src in $(SCHED_SRCS); do \
+	    obj=$(SCHED_OUT)/freestanding/$$(basename $$src .c).o; \
+	    gcc $(FREESTANDING_CFLAGS) $(SCHED_INC) -fno-common -c -o $$obj $(HV)/$$src || \
+	        { echo "freestanding: $$src failed"; ok=0; }; \
+	done; \
+	if [ $$ok = 1 ]; then echo "PASS unit/sched/freestanding-compile" >> $(RESULTS); \
+	else echo "FAIL unit/sched/freestanding-compile" >> $(RESULTS); fi
+
+sched-check: sched-freestanding sched-run-tests
+	@$(call run_fuzzer,sched,$(FUZZ_CHECK_SECONDS))
+
+sched-fuzz:
+	@mkdir -p $(OUT); touch $(RESULTS)
+	@$(call run_fuzzer,sched,$(FUZZ_SECONDS))
+
+sched-bench:
+	@if $(MAKE) --no-print-directory $(OUT)/bench_sched >$(OUT)/build-bench-sched.log 2>&1; then \
+	    $(OUT)/bench_sched; \
+	else \
+	    cat $(OUT)/build-bench-sched.log; echo "bench_sched: build failed"; exit 1; \
+	fi
+
+all: sched-all
+check: sched-check
+fuzz: sched-fuzz
+bench: sched-bench
+freestanding-compile-check: sched-freestanding
