@@ -10,7 +10,10 @@
         --guests boot_console[,other...]
 
 The test kernel is the first multiboot module (on real Xen: the initial
-domain). With --dom0, a Linux dom0 starts the named test kernels as domUs
+domain). --kernel may be repeated for a hypervisor that starts one domain
+per module (Tessera): then a verdict is awaited from each, and the worst
+wins; --kernel-args applies to the first, "--kernel 'FILE ARGS'" gives a
+kernel its own. With --dom0, a Linux dom0 starts the named test kernels as domUs
 with xl instead (tests/guests/domu/), and prints their logs and a combined
 verdict. The verdict is taken from the last "Test result: X" line on the
 serial console; QEMU is stopped a moment after it appears. No verdict
@@ -40,7 +43,8 @@ FATAL_RE = re.compile(r"Panic on CPU|\*\*\*\* PANIC|Domain 0 crashed|"
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--hypervisor", required=True, help="multiboot1 image for qemu -kernel")
-    p.add_argument("--kernel", help="the PV test kernel (ELF64), booted as the first domain")
+    p.add_argument("--kernel", action="append",
+                   help="a PV test kernel (ELF64) as a multiboot module, 'FILE [ARGS]'; repeatable")
     p.add_argument("--dom0", help="a Linux kernel to boot as dom0 instead (domU mode)")
     p.add_argument("--dom0-initrd", help="its initramfs (tests/guests/domu/mkdom0.sh)")
     p.add_argument("--guests", help="domU mode: test kernels to start, comma separated")
@@ -63,6 +67,7 @@ def parse_args(argv):
         a.append = XEN_APPEND_LINUX_DOM0 if a.dom0 else XEN_APPEND
     if a.mem is None:
         a.mem = "1024" if a.dom0 else "512"
+    a.expect = len(a.kernel) if a.kernel else 1
     return a
 
 
@@ -72,7 +77,10 @@ def qemu_command(a):
         module = "%s console=hvc0 quiet guests=%s,%s" % (a.dom0, a.guests.replace(",", "+"),
                                                           a.dom0_initrd)
     else:
-        module = a.kernel + (" " + a.kernel_args if a.kernel_args else "")
+        mods = list(a.kernel)
+        if a.kernel_args:
+            mods[0] += " " + a.kernel_args
+        module = ",".join(mods)
     return ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", a.cpu,
             "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-no-reboot",
@@ -80,7 +88,9 @@ def qemu_command(a):
 
 
 def run(a):
-    for path in (a.hypervisor, a.kernel or a.dom0, a.dom0_initrd or a.hypervisor):
+    files = [a.hypervisor] + ([k.split()[0] for k in a.kernel] if a.kernel else
+                              [a.dom0, a.dom0_initrd])
+    for path in files:
         if not os.path.exists(path):
             print("run-guest: no such file: %s" % path, file=sys.stderr)
             return "ERROR", 0.0
@@ -90,6 +100,8 @@ def run(a):
                             start_new_session=True)
     log = open(a.log, "w") if a.log else None
     verdict, stop_at, buf = None, None, b""
+    verdicts = []
+    worst = {"SUCCESS": 0, "SKIP": 1, "ERROR": 2, "FAILURE": 3}
     fd = proc.stdout.fileno()
     try:
         while True:
@@ -116,8 +128,10 @@ def run(a):
                     print(line, flush=True)
                 m = RESULT_RE.search(line)
                 if m:
-                    verdict = m.group(1)
-                    stop_at = stop_at or time.monotonic() + a.grace
+                    verdicts.append(m.group(1))
+                    verdict = max(verdicts, key=worst.get)
+                    if len(verdicts) >= a.expect:
+                        stop_at = stop_at or time.monotonic() + a.grace
                 elif FATAL_RE.search(line) and verdict is None:
                     verdict = "ERROR"
                     stop_at = time.monotonic() + 1.0
@@ -127,6 +141,9 @@ def run(a):
         proc.wait()
         if log:
             log.close()
+    if verdict and len(verdicts) < a.expect:
+        print("run-guest: %d of %d verdicts" % (len(verdicts), a.expect), file=sys.stderr)
+        verdict = max([verdict, "ERROR"], key=worst.get)
     return verdict or "ERROR", time.monotonic() - start
 
 

@@ -11,7 +11,10 @@
  *           mapping: the status bits clear (within 30 s), the page is still
  *           ours and usable, the event channel's peer is gone (the port is
  *           unbound again), and the grant can be revoked.
- * As the initial domain it skips.
+ * Roles: "role=server|client peer=<domid>" on the kernel command line (for
+ * hypervisors that start both from boot modules); without them the odd
+ * domain id serves the next even one (what xl's numbering gives).
+ * As the initial domain without a role it skips.
  */
 #include "guest.h"
 
@@ -106,13 +109,19 @@ static void mapper(domid_t granter_id)
 
 void test_main(void)
 {
-    if (guest_start_info->flags & SIF_INITDOMAIN) {
-        test_skip("needs two domUs (run-guest.py --dom0 ... --guests dying_mapper,dying_mapper)");
-        return;
+    bool server_role = cmdline_has("role=server"), client_role = cmdline_has("role=client");
+    if (!server_role && !client_role) {
+        if (guest_start_info->flags & SIF_INITDOMAIN) {
+            test_skip("needs two domains: run-guest.py --dom0 ... --guests NAME,NAME, "
+                      "or two boot modules with role=server|client peer=N");
+            return;
+        }
+        server_role = guest_domid & 1;
     }
+    long peer = cmdline_number("peer", server_role ? guest_domid + 1 : guest_domid - 1);
     events_enable();
-    if (guest_domid & 1)
-        granter(guest_domid + 1);
+    if (server_role)
+        granter((domid_t)peer);
     else
-        mapper(guest_domid - 1);
+        mapper((domid_t)peer);
 }

@@ -60,6 +60,10 @@ long map_machine_page(void *va, unsigned long mfn, unsigned long pte_flags);
 /* Put the original frame back under `va`. */
 long unmap_machine_page(void *va);
 
+/* ---- kernel command line ---- */
+long cmdline_number(const char *key, long dflt);   /* key=<decimal> */
+bool cmdline_has(const char *word);
+
 /* ---- console ---- */
 void console_write(const char *s, size_t len);
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -73,6 +73,36 @@ static void learn_domid(void)
     evtchn_close_port(alloc.port);
 }
 
+/* "key=<decimal>" from the kernel command line, or dflt. */
+long cmdline_number(const char *key, long dflt)
+{
+    const char *cmd = (const char *)guest_start_info->cmd_line;
+    size_t klen = strlen(key);
+    for (const char *p = cmd; (p = strstr(p, key)) != NULL; p += klen) {
+        if ((p != cmd && p[-1] != ' ') || p[klen] != '=')
+            continue;
+        const char *d = p + klen + 1;
+        if (*d < '0' || *d > '9')
+            return dflt;
+        long v = 0;
+        for (; *d >= '0' && *d <= '9'; d++)
+            v = v * 10 + (*d - '0');
+        return v;
+    }
+    return dflt;
+}
+
+/* Whether the command line holds the word `word` (space separated). */
+bool cmdline_has(const char *word)
+{
+    const char *cmd = (const char *)guest_start_info->cmd_line;
+    size_t len = strlen(word);
+    for (const char *p = cmd; (p = strstr(p, word)) != NULL; p += len)
+        if ((p == cmd || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+            return true;
+    return false;
+}
+
 void console_setup(const char *cmdline);
 
 void __attribute__((noreturn)) guest_c_entry(void)

@@ -12,7 +12,10 @@
  *          reply, copies a page to the client with GNTTABOP_copy, signals.
  *  client: unmaps, checks the copy, signals done; the server checks the
  *          status bits cleared and revokes the grant.
- * As the initial domain (alone) it skips.
+ * Roles: "role=server|client peer=<domid>" on the kernel command line (for
+ * hypervisors that start both from boot modules); without them the odd
+ * domain id serves the next even one (what xl's numbering gives).
+ * As the initial domain without a role it skips.
  */
 #include "guest.h"
 
@@ -170,13 +173,19 @@ static void client(domid_t server_id)
 
 void test_main(void)
 {
-    if (guest_start_info->flags & SIF_INITDOMAIN) {
-        test_skip("needs two domUs (run it with run-guest.py --dom0 ... --guests two_domains,two_domains)");
-        return;
+    bool server_role = cmdline_has("role=server"), client_role = cmdline_has("role=client");
+    if (!server_role && !client_role) {
+        if (guest_start_info->flags & SIF_INITDOMAIN) {
+            test_skip("needs two domains: run-guest.py --dom0 ... --guests NAME,NAME, "
+                      "or two boot modules with role=server|client peer=N");
+            return;
+        }
+        server_role = guest_domid & 1;
     }
+    long peer = cmdline_number("peer", server_role ? guest_domid + 1 : guest_domid - 1);
     events_enable();
-    if (guest_domid & 1)
-        server(guest_domid + 1);
+    if (server_role)
+        server((domid_t)peer);
     else
-        client(guest_domid - 1);
+        client((domid_t)peer);
 }
