@@ -18,6 +18,7 @@
 
 static uint64_t *m2p;          /* hypervisor (direct-map) view */
 static uint64_t m2p_entries;
+static uint64_t m2p_first_mfn, m2p_nr_frames;   /* the table's own frames */
 
 int m2p_init(uint64_t nr_frames)
 {
@@ -32,6 +33,8 @@ int m2p_init(uint64_t nr_frames)
     if (page_alloc_alloc(&frame_allocator, order, DOMID_XEN, &mfn) < 0)
         return -ENOMEM;
     m2p = phys_to_virt(mfn << PAGE_SHIFT);
+    m2p_first_mfn = mfn;
+    m2p_nr_frames = 1ull << order;
     m2p_entries = (PAGE_SIZE << order) / sizeof(uint64_t);
     memset(m2p, 0xFF, PAGE_SIZE << order);
     int rc = paging_map(RO_MPT_VIRT_START, mfn << PAGE_SHIFT, PAGE_SIZE << order,
@@ -47,6 +50,17 @@ void m2p_set(uint64_t mfn, uint64_t pfn)
 {
     if (mfn < m2p_entries)
         m2p[mfn] = pfn;
+}
+
+void m2p_frames(uint64_t *first_mfn, uint64_t *nr_frames)
+{
+    *first_mfn = m2p_first_mfn;
+    *nr_frames = m2p_nr_frames;
+}
+
+uint64_t m2p_nr_entries(void)
+{
+    return m2p_entries;
 }
 
 uint64_t m2p_get(uint64_t mfn)

@@ -10,6 +10,7 @@
 #include <asm/cpu.h>
 #include <asm/paging.h>
 #include <asm/pv.h>
+#include <asm/m2p.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/setup.h>
 #include <pvabi/xen.h>
@@ -62,6 +63,11 @@ static int check_l1e(const struct domain *d, uint64_t pte)
     uint64_t mfn = (pte & PTE_MFN_MASK) >> PAGE_SHIFT;
     if (mfn == d->shared_info_mfn)
         return 0;
+    /* The m2p table is readable by every guest, writable by none. */
+    uint64_t m2p_first, m2p_n;
+    m2p_frames(&m2p_first, &m2p_n);
+    if (mfn >= m2p_first && mfn < m2p_first + m2p_n)
+        return (pte & PTE_W) ? -EBUSY : 0;
     struct page_info *pi = frame_info(mfn);
     if (!pi || pi->owner != d->domain_id)
         return -EPERM;
@@ -175,6 +181,94 @@ long hc_mmuext_op(struct vcpu *v, const uint64_t a[5])
         if ((rc = mmuext_one(v, &op)) < 0)
             break;
     }
+    if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
+        rc = -EFAULT;
+    return rc;
+}
+
+static unsigned pt_level(const struct page_info *pi)
+{
+    return (pi->flags & PGF_PAGETABLE) ? ((pi->flags & PGF_PT_LEVEL) >> PGF_PT_LEVEL_SHIFT) + 1 : 0;
+}
+
+/*
+ * One MMU_NORMAL_PT_UPDATE. Page tables are only the ones the builder made
+ * (there is no pinning yet), so the checks are: the entry lies in one of
+ * the domain's tables; an L1 entry maps what update_va_mapping would allow;
+ * a higher entry links one of the domain's tables of the level below; the
+ * hypervisor's L4 slots are never touched.
+ */
+static long pt_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool preserve_ad)
+{
+    struct domain *d = v->domain;
+    uint64_t table_mfn = ptr >> PAGE_SHIFT;
+    unsigned index = (unsigned)((ptr & (PAGE_SIZE - 1)) >> 3);
+    struct page_info *pi = frame_info(table_mfn);
+
+    if ((ptr & 7) || !pi || pi->owner != d->domain_id)
+        return -EINVAL;
+    unsigned level = pt_level(pi);
+    if (level == 0)
+        return -EINVAL;
+    if (level == 4 && index >= 256 && index <= 271)
+        return -EPERM;
+    if (level == 1) {
+        long rc = check_l1e(d, val);
+        if (rc)
+            return rc;
+    } else if (val & PTE_P) {
+        struct page_info *next = frame_info((val & PTE_MFN_MASK) >> PAGE_SHIFT);
+        if ((val & PTE_PS) || !next || next->owner != d->domain_id || pt_level(next) != level - 1)
+            return -EINVAL;
+    }
+    uint64_t *entry = (uint64_t *)phys_to_virt(table_mfn << PAGE_SHIFT) + index;
+    if (val & PTE_P)
+        val |= PTE_U;
+    if (preserve_ad)
+        val |= __atomic_load_n(entry, __ATOMIC_RELAXED) & (PTE_A | PTE_D);
+    __atomic_store_n(entry, val, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+/* mmu_update(reqs, count, done, domid): stops at the first failure. */
+long hc_mmu_update(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t reqs = a[0], count = a[1], done_ptr = a[2];
+    unsigned domid = (unsigned)a[3];
+    unsigned done = 0;
+    long rc = 0;
+    bool flush = false;
+
+    if (domid != DOMID_SELF && domid != v->domain->domain_id)
+        return -ESRCH;
+    if (count > 4096)
+        return -EINVAL;
+    for (; done < count; done++) {
+        struct mmu_update u;
+        if (copy_from_guest(&u, reqs + done * sizeof(u), sizeof(u)) < 0) {
+            rc = -EFAULT;
+            break;
+        }
+        unsigned cmd = u.ptr & 3;
+        uint64_t ptr = u.ptr & ~3ull;
+        if (cmd == MMU_MACHPHYS_UPDATE) {
+            struct page_info *pi = frame_info(ptr >> PAGE_SHIFT);
+            if (!pi || pi->owner != v->domain->domain_id) {
+                rc = -EPERM;
+                break;
+            }
+            m2p_set(ptr >> PAGE_SHIFT, u.val);
+        } else if (cmd == MMU_NORMAL_PT_UPDATE || cmd == MMU_PT_UPDATE_PRESERVE_AD) {
+            if ((rc = pt_update(v, ptr, u.val, cmd == MMU_PT_UPDATE_PRESERVE_AD)) < 0)
+                break;
+            flush = true;
+        } else {
+            rc = -ENOSYS;
+            break;
+        }
+    }
+    if (flush)
+        write_cr3(read_cr3());
     if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
         rc = -EFAULT;
     return rc;

@@ -121,6 +121,21 @@ long hc_sched_op(struct vcpu *v, const uint64_t a[5])
         if (copy_from_guest(&s, a[1], sizeof(s)) < 0)
             return -EFAULT;
         pv_domain_shutdown(v->domain, s.reason);
+    case SCHEDOP_remote_shutdown: {
+        struct sched_remote_shutdown rs;
+        if (copy_from_guest(&rs, a[1], sizeof(rs)) < 0)
+            return -EFAULT;
+        if (!v->domain->is_privileged)
+            return -EPERM;
+        struct domain *d = domain_get(rs.domain_id);
+        if (!d)
+            return -ESRCH;
+        domain_put(d);
+        if (d == v->domain)
+            pv_domain_shutdown(d, rs.reason);
+        /* Only the initial domain exists until the toolstack builds others. */
+        return -ESRCH;
+    }
     case SCHEDOP_shutdown_code:
         if (copy_from_guest(&s, a[1], sizeof(s)) < 0)
             return -EFAULT;

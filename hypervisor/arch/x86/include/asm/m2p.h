@@ -7,5 +7,8 @@
 int m2p_init(uint64_t nr_frames);
 void m2p_set(uint64_t mfn, uint64_t pfn);
 uint64_t m2p_get(uint64_t mfn);
+uint64_t m2p_nr_entries(void);
+/* The machine frames holding the table (contiguous). */
+void m2p_frames(uint64_t *first_mfn, uint64_t *nr_frames);
 
 #endif

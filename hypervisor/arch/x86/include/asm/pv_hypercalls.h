@@ -11,6 +11,8 @@ long hc_stack_switch(struct vcpu *v, const uint64_t a[5]);
 long hc_set_callbacks(struct vcpu *v, const uint64_t a[5]);
 long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5]);
 long hc_mmuext_op(struct vcpu *v, const uint64_t a[5]);
+long hc_mmu_update(struct vcpu *v, const uint64_t a[5]);
+long hc_memory_op(struct vcpu *v, const uint64_t a[5]);
 long hc_xen_version(struct vcpu *v, const uint64_t a[5]);
 long hc_console_io(struct vcpu *v, const uint64_t a[5]);
 long hc_vm_assist(struct vcpu *v, const uint64_t a[5]);
