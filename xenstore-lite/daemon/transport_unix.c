@@ -28,12 +28,16 @@ static struct xsd *the_xsd;
 static struct loop_fd listener = { .fd = -1 };
 static char *socket_path;
 static struct unix_client *dirty_list;
+/* Out of file descriptors: stop accepting until a client goes away. */
+static bool accept_paused;
 
 static void client_destroy(struct xsd_conn *conn)
 {
     struct unix_client *c = conn->transport;
     loop_remove(&c->lf);
     close(c->lf.fd);
+    if (accept_paused && listener.fd >= 0 && loop_modify(&listener, EPOLLIN) == 0)
+        accept_paused = false;
     xsd_conn_free(conn);
     c->conn = NULL;
     /* A client on the dirty list is freed when the list is walked. */
@@ -90,6 +94,31 @@ static bool client_write(struct unix_client *c)
     return true;
 }
 
+/*
+ * Sends the events a request just queued for other clients before the
+ * requester's own reply: the watcher's wake-up then overlaps the writer's,
+ * which is what watch latency is made of. Clients still holding input are
+ * left to the full flush after the batch.
+ */
+static void flush_others(struct unix_client *self)
+{
+    struct unix_client **pp = &dirty_list;
+    while (*pp) {
+        struct unix_client *c = *pp;
+        if (c == self || !c->conn || c->in_len) {
+            pp = &c->dirty_next;
+            continue;
+        }
+        *pp = c->dirty_next;
+        c->dirty = false;
+        if (!client_write(c)) {
+            client_destroy(c->conn);
+            continue;
+        }
+        update_events(c);
+    }
+}
+
 /* Hands buffered input to the connection; returns false on a protocol error. */
 static bool client_feed(struct unix_client *c)
 {
@@ -98,6 +127,8 @@ static bool client_feed(struct unix_client *c)
         if (used < 0)
             return false;
         c->in_off += (size_t)used;
+        if (dirty_list)
+            flush_others(c);
         /* Replies go out while we still hold input, so back-pressure lifts. */
         if (c->conn->out_head && !client_write(c))
             return false;
@@ -139,8 +170,17 @@ static void accept_ready(struct loop_fd *lf, uint32_t events)
     (void)events;
     for (;;) {
         int fd = accept4(lf->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            /*
+             * Without descriptors the pending connection stays pending and
+             * epoll would wake us forever: wait for a client to leave.
+             */
+            if ((errno == EMFILE || errno == ENFILE) && loop_modify(lf, 0) == 0) {
+                accept_paused = true;
+                xsd_logf(the_xsd, "out of file descriptors: accepting paused");
+            }
             return;
+        }
         struct unix_client *c = calloc(1, sizeof(*c));
         if (!c) {
             close(fd);

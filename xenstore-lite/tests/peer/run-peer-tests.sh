@@ -82,6 +82,15 @@ check xenstore/badinput python3 "$src/tests/py/badinput.py" "$OURS" --results "$
 check xenstore/ring-host python3 "$src/tests/py/ring_host.py" "$OURS" "$run/ours/rings" \
     --results "$RESULTS" --prefix xenstore/ring-host
 
+# ---- out of file descriptors: no busy loop, waiting clients served later
+mkdir -p "$run/fdlimit"
+bash -c "ulimit -n 24; exec '$O/san/xenstored-lite' -s '$run/fdlimit/socket'" >"$run/fdlimit/out.txt" 2>&1 &
+fd_pid=$!
+daemon_pids+=("$fd_pid")
+for _ in $(seq 50); do [ -S "$run/fdlimit/socket" ] && break; sleep 0.1; done
+check xenstore/badinput/out-of-descriptors python3 "$src/tests/py/fdlimit.py" "$run/fdlimit/socket" "$fd_pid" 40
+kill "$fd_pid"; wait "$fd_pid" 2>/dev/null
+
 # ---- live restart: the state goes to a dump, a successor restores it
 export XENSTORED_PATH=$OURS
 "$O/san/xenstore-write" /restart/a kept /restart/b/c deep >/dev/null 2>&1
