@@ -55,7 +55,7 @@ $(SCHED_OUT)/bench/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
 $(OUT)/bench_sched: $(UNIT)/bench/bench_sched.c $(SCHED_BENCH_OBJS) $(OUT)/benchhv/libhv.a \
                     $(OUT)/benchhv/arch_stubs.o
 	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -o $@ $< $(SCHED_BENCH_OBJS) \
-	    $(OUT)/benchhv/arch_stubs.o $(OUT)/benchhv/libhv.a
+	    $(OUT)/benchhv/arch_stubs.o $(OUT)/benchhv/libhv.a -lm
 
 sched-all: $(OUT)/test_sched
 

@@ -7,10 +7,15 @@
 #include "arch_stubs.h"
 
 static struct sim *active;
+void (*sim_kick_hook)(unsigned cpu);
 
 /* The arch hook: the simulated pCPU picks again at this same instant. */
 void arch_sched_kick_cpu(unsigned cpu)
 {
+    if (sim_kick_hook) {
+        sim_kick_hook(cpu);
+        return;
+    }
     if (!active)
         return;
     if (cpu >= active->nr_cpus) {

@@ -53,6 +53,9 @@ struct sim {
     const char *first_error;
 };
 
+/* When set, arch_sched_kick_cpu calls this instead (tests with real threads). */
+extern void (*sim_kick_hook)(unsigned cpu);
+
 /* Gives the scheduler's heap a page source from the C library (once). */
 void sim_heap_init(void);
 

@@ -2,10 +2,13 @@
  * common/sched*.c: the vCPU scheduler's policy, driven by the
  * discrete-event simulation in sched_sim.c on a simulated clock.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <pvabi/vcpu.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tessera/errno.h>
 #include <tessera/heap.h>
 #include <tessera/sched.h>
@@ -507,6 +510,165 @@ static void test_timeslice_setting(void)
     finish();
 }
 
+/* ---- real threads ---------------------------------------------------------------
+ * pCPU threads pick concurrently while event threads wake, pause, re-pin
+ * and re-weight vCPUs: the locks must keep one vCPU on one pCPU at a time
+ * and leave consistent state behind.
+ */
+
+enum { TH_CPUS = 3, TH_EVENT_THREADS = 2, TH_ENOUGH = 20000, TH_MAX_MS = 3000 };
+
+static int th_owner[SIM_MAX_VCPUS];          /* pCPU running it, -1: none */
+static unsigned th_kicked[SCHED_MAX_CPUS];
+static bool th_stop;
+static unsigned th_double_runs;
+static uint64_t th_picks, th_events;
+
+static void th_kick(unsigned cpu)
+{
+    __atomic_store_n(&th_kicked[cpu], 1, __ATOMIC_RELEASE);
+}
+
+static int th_index(struct vcpu *v)
+{
+    return (int)((struct sim_vcpu *)((char *)v - offsetof(struct sim_vcpu, v)) - sim.vc);
+}
+
+static void *th_cpu(void *arg)
+{
+    unsigned cpu = (unsigned)(uintptr_t)arg, seed = cpu * 7919 + 1;
+    struct vcpu *prev = NULL;
+
+    stub_cpu_id = cpu;
+    while (!__atomic_load_n(&th_stop, __ATOMIC_ACQUIRE)) {
+        uint64_t slice, now;
+        /* The arch stops running prev before it asks for the next vCPU. */
+        if (prev)
+            __atomic_store_n(&th_owner[th_index(prev)], -1, __ATOMIC_RELEASE);
+        now = __atomic_add_fetch(&stub_now_ns, 20000 + (uint64_t)(rand_r(&seed) % 400000),
+                                 __ATOMIC_RELAXED);
+        __atomic_store_n(&th_kicked[cpu], 0, __ATOMIC_RELEASE);
+        struct vcpu *v = sched_pick_next(cpu, now, &slice);
+        if (v) {
+            int none = -1;
+            if (!__atomic_compare_exchange_n(&th_owner[th_index(v)], &none, (int)cpu, false,
+                                             __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                __atomic_fetch_add(&th_double_runs, 1, __ATOMIC_RELAXED);
+            /* What the running guest does: sometimes yield, sometimes block. */
+            unsigned r = (unsigned)rand_r(&seed) % 16;
+            if (r == 0)
+                sched_vcpu_yield(v);
+            else if (r == 1)
+                sched_vcpu_block(v);
+        }
+        prev = v;
+        __atomic_fetch_add(&th_picks, 1, __ATOMIC_RELAXED);
+        sched_yield();      /* "run the guest": let the event threads in on a busy host */
+    }
+    if (prev)
+        __atomic_store_n(&th_owner[th_index(prev)], -1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void *th_events_run(void *arg)
+{
+    unsigned who = (unsigned)(uintptr_t)arg, seed = who * 104729 + 3;
+    unsigned paused[SIM_MAX_VCPUS] = { 0 };
+
+    stub_cpu_id = TH_CPUS + who;
+    while (!__atomic_load_n(&th_stop, __ATOMIC_ACQUIRE)) {
+        /* Each event thread owns every other vCPU's pause count. */
+        unsigned i = ((unsigned)rand_r(&seed) % (sim.nr_vcpus / 2)) * 2 + who;
+        struct vcpu *v = &sim.vc[i].v;
+        struct sched_cpumask m;
+
+        switch ((unsigned)rand_r(&seed) % 8) {
+        case 0: case 1: sched_vcpu_wake(v); break;
+        case 2: sched_vcpu_kick(v); break;
+        case 3:
+            if (paused[i] < 2) {
+                sched_vcpu_pause(v);
+                paused[i]++;
+            }
+            break;
+        case 4:
+            if (paused[i]) {
+                sched_vcpu_unpause(v);
+                paused[i]--;
+            }
+            break;
+        case 5:
+            bitmap_zero(m.bits, SCHED_MAX_CPUS);
+            m.bits[0] = 1 + (unsigned)rand_r(&seed) % ((1u << TH_CPUS) - 1);
+            CU_ASSERT_EQUAL(sched_set_affinity(v, &m), 0);
+            break;
+        case 6:
+            CU_ASSERT_EQUAL(sched_set_params(v->domain, 1 + (unsigned)rand_r(&seed) % 1000,
+                                             (unsigned)rand_r(&seed) % 2 ? 0 : 20), 0);
+            break;
+        case 7: sched_account(v, (uint64_t)(rand_r(&seed) % 100000)); break;
+        }
+        __atomic_fetch_add(&th_events, 1, __ATOMIC_RELAXED);
+    }
+    for (unsigned k = 0; k < SIM_MAX_VCPUS; k++)
+        while (paused[k]--)
+            sched_vcpu_unpause(&sim.vc[k].v);
+    return NULL;
+}
+
+static void test_threads_keep_one_vcpu_on_one_cpu(void)
+{
+    pthread_t cpus[TH_CPUS], events[TH_EVENT_THREADS];
+    const char *why = NULL;
+
+    sim_init(&sim, TH_CPUS);
+    for (int d = 0; d < 4; d++)
+        sim_add_domain(&sim, 3, 256, 0, LOAD_CPU, 0, 0);
+    for (unsigned i = 0; i < SIM_MAX_VCPUS; i++)
+        th_owner[i] = -1;
+    th_stop = false;
+    th_double_runs = 0;
+    th_picks = th_events = 0;
+    sim_kick_hook = th_kick;
+    for (uintptr_t c = 0; c < TH_CPUS; c++)
+        pthread_create(&cpus[c], NULL, th_cpu, (void *)c);
+    for (uintptr_t e = 0; e < TH_EVENT_THREADS; e++)
+        pthread_create(&events[e], NULL, th_events_run, (void *)e);
+    /* Until enough happened, or a time limit on a very busy host. */
+    struct timespec tick = { 0, 10 * 1000000L };
+    for (int waited = 0; waited < TH_MAX_MS; waited += 10) {
+        nanosleep(&tick, NULL);
+        if (__atomic_load_n(&th_events, __ATOMIC_RELAXED) >= TH_ENOUGH &&
+            __atomic_load_n(&th_picks, __ATOMIC_RELAXED) >= TH_ENOUGH)
+            break;
+    }
+    __atomic_store_n(&th_stop, true, __ATOMIC_RELEASE);
+    for (int c = 0; c < TH_CPUS; c++)
+        pthread_join(cpus[c], NULL);
+    for (int e = 0; e < TH_EVENT_THREADS; e++)
+        pthread_join(events[e], NULL);
+    sim_kick_hook = NULL;
+    stub_cpu_id = 0;
+
+    CU_ASSERT_EQUAL(th_double_runs, 0);
+    if (th_events < TH_ENOUGH || th_picks < TH_ENOUGH)
+        fprintf(stderr, "threads: only %llu picks and %llu events in %d ms\n",
+                (unsigned long long)th_picks, (unsigned long long)th_events, TH_MAX_MS);
+    CU_ASSERT(th_picks >= 500);
+    CU_ASSERT(th_events >= 500);
+    CU_ASSERT_EQUAL(sched_check_invariants(&why), 0);
+    if (why)
+        fprintf(stderr, "after the threads: %s\n", why);
+    /* Hand the pCPUs back to the simulation so it can take everything down. */
+    sim.now = stub_now_ns;
+    for (unsigned c = 0; c < TH_CPUS; c++)
+        sim.running[c] = (struct sim_vcpu *)(sched_current(c) ?
+            (struct sim_vcpu *)((char *)sched_current(c) - offsetof(struct sim_vcpu, v)) : NULL);
+    for (unsigned i = 0; i < sim.nr_vcpus; i++)
+        sched_vcpu_wake(&sim.vc[i].v);
+    finish();
+}
+
 int main(void)
 {
     static const struct unit_case cases[] = {
@@ -528,6 +690,7 @@ int main(void)
         UNIT_CASE(many_domains),
         UNIT_CASE(runstate_adds_up),
         UNIT_CASE(timeslice_setting),
+        UNIT_CASE(threads_keep_one_vcpu_on_one_cpu),
     };
 
     unit_begin();
