@@ -5,6 +5,7 @@
  * operation is undone (the new port closed), so a guest that passes an
  * unwritable argument is not left with a port it never learnt about.
  */
+#include <stddef.h>
 #include <tessera/compiler.h>
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
@@ -402,4 +403,22 @@ long do_event_channel_op(int cmd, uint64_t guest_arg)
     if (cmd < 0 || (unsigned int)cmd >= ARRAY_SIZE(evtchn_ops) || !evtchn_ops[cmd].handler)
         return -ENOSYS;
     return evtchn_ops[cmd].handler(v->domain, guest_arg);
+}
+
+/*
+ * The old form: the command and its argument in one struct evtchn_op.
+ * The command is read once; the argument is the union right after it in
+ * guest memory, handled exactly as through hypercall 32. Only the
+ * operations that existed when this form was current are offered.
+ */
+long do_event_channel_op_compat(uint64_t guest_arg)
+{
+    uint32_t cmd;
+
+    BUILD_BUG_ON(offsetof(struct evtchn_op, u) != sizeof(cmd));
+    if (copy_from_guest(&cmd, guest_arg, sizeof(cmd)))
+        return -EFAULT;
+    if (cmd > EVTCHNOP_unmask)
+        return -ENOSYS;
+    return do_event_channel_op((int)cmd, guest_arg + offsetof(struct evtchn_op, u));
 }

@@ -921,6 +921,33 @@ static void test_unsupported_ops_enosys(void)
     teardown();
 }
 
+static void test_compat_form(void)
+{
+    setup();
+    struct evtchn_op op = { .cmd = EVTCHNOP_bind_ipi, .u.bind_ipi = { .vcpu = 1 } };
+    stub_current = &dom1->v[0];
+    CU_ASSERT_EQUAL(do_event_channel_op_compat((uint64_t)(uintptr_t)&op), 0);
+    evtchn_port_t p = op.u.bind_ipi.port;
+    CU_ASSERT_EQUAL(p, 1);
+    op = (struct evtchn_op){ .cmd = EVTCHNOP_send, .u.send = { .port = p } };
+    CU_ASSERT_EQUAL(do_event_channel_op_compat((uint64_t)(uintptr_t)&op), 0);
+    CU_ASSERT_TRUE(fake_pending(dom1, p));
+    CU_ASSERT_EQUAL(dom1->kicks[1], 1);
+    op = (struct evtchn_op){ .cmd = EVTCHNOP_status, .u.status = { .dom = DOMID_SELF, .port = p } };
+    CU_ASSERT_EQUAL(do_event_channel_op_compat((uint64_t)(uintptr_t)&op), 0);
+    CU_ASSERT_EQUAL(op.u.status.status, EVTCHNSTAT_ipi);
+    CU_ASSERT_EQUAL(op.u.status.vcpu, 1);
+    /* reset and the FIFO ops never had this form */
+    op = (struct evtchn_op){ .cmd = EVTCHNOP_reset };
+    CU_ASSERT_EQUAL(do_event_channel_op_compat((uint64_t)(uintptr_t)&op), -ENOSYS);
+    op.cmd = 0xffffffffu;
+    CU_ASSERT_EQUAL(do_event_channel_op_compat((uint64_t)(uintptr_t)&op), -ENOSYS);
+    CU_ASSERT_EQUAL(do_event_channel_op_compat(0), -EFAULT);
+    stub_current = NULL;
+    CU_ASSERT_EQUAL(status_of(dom1, p), EVTCHNSTAT_ipi);
+    teardown();
+}
+
 static void test_reset_own_domain(void)
 {
     setup();
@@ -1076,7 +1103,10 @@ static void test_poll_woken_by_interdomain_and_virq(void)
 
 /* --- threads ------------------------------------------------------------------------------ */
 
-#define THREAD_ROUNDS 3000
+#define THREAD_ROUNDS 20000
+
+/* Both threads start together so that their operations really overlap. */
+static pthread_barrier_t start_line;
 
 struct worker {
     struct fake_domain *self, *peer;
@@ -1093,6 +1123,7 @@ struct worker {
 static void *hammer(void *arg)
 {
     struct worker *w = arg;
+    pthread_barrier_wait(&start_line);
     for (unsigned i = 0; i < THREAD_ROUNDS; i++) {
         evtchn_port_t lport;
 
@@ -1132,10 +1163,12 @@ static void test_threads_bind_send_close_both_ways(void)
         { .self = dom0, .peer = dom1, .listen = l1 },
     };
     pthread_t th[2];
+    pthread_barrier_init(&start_line, NULL, 2);
     for (int i = 0; i < 2; i++)
         pthread_create(&th[i], NULL, hammer, &w[i]);
     for (int i = 0; i < 2; i++)
         pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&start_line);
     CU_ASSERT_EQUAL(w[0].errors, 0);
     CU_ASSERT_EQUAL(w[1].errors, 0);
     check_invariants(dom0);
@@ -1153,7 +1186,9 @@ struct destroyer {
 static void *destroy_later(void *arg)
 {
     struct destroyer *d = arg;
-    sched_yield();
+    pthread_barrier_wait(&start_line);
+    for (int i = 0; i < 50; i++)
+        sched_yield();
     evtchn_domain_destroy(&d->victim->d);
     return NULL;
 }
@@ -1161,6 +1196,7 @@ static void *destroy_later(void *arg)
 static void *send_loop(void *arg)
 {
     struct worker *w = arg;
+    pthread_barrier_wait(&start_line);
     for (unsigned i = 0; i < THREAD_ROUNDS; i++) {
         if (evtchn_send(&w->self->d, w->listen) != 0)
             w->errors++;
@@ -1176,10 +1212,12 @@ static void test_threads_destroy_while_peer_sends(void)
     struct worker sender = { .self = dom0, .peer = dom1, .listen = b };
     struct destroyer killer = { .victim = dom1 };
     pthread_t th[2];
+    pthread_barrier_init(&start_line, NULL, 2);
     pthread_create(&th[0], NULL, send_loop, &sender);
     pthread_create(&th[1], NULL, destroy_later, &killer);
     pthread_join(th[0], NULL);
     pthread_join(th[1], NULL);
+    pthread_barrier_destroy(&start_line);
     CU_ASSERT_EQUAL(sender.errors, 0);      /* interdomain or unbound: send succeeds */
     struct evtchn_status st;
     CU_ASSERT_EQUAL(ev_status(dom0, DOMID_SELF, b, &st), 0);
@@ -1229,6 +1267,7 @@ static const struct unit_case cases[] = {
     UNIT_CASE(faulting_arguments),
     UNIT_CASE(copy_out_fault_undoes_the_port),
     UNIT_CASE(unsupported_ops_enosys),
+    UNIT_CASE(compat_form),
     UNIT_CASE(reset_own_domain),
     UNIT_CASE(reset_other_domain),
     UNIT_CASE(builder_alloc_unbound_for),

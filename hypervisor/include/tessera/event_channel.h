@@ -55,6 +55,12 @@
  */
 long do_event_channel_op(int cmd, uint64_t guest_arg);
 
+/*
+ * Hypercall 16, the older form taking one struct evtchn_op (command and
+ * argument together); ops 0-9 only, as in Xen, else -ENOSYS.
+ */
+long do_event_channel_op_compat(uint64_t guest_arg);
+
 /* "bind_virq" for EVTCHNOP_bind_virq; NULL for numbers that name no operation. */
 const char *evtchn_op_name(int cmd);
 

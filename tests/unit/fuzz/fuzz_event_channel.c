@@ -2,7 +2,8 @@
  * libFuzzer target for the event channel subsystem. The input is a
  * program of operations on three fake domains (0: privileged, 2 vCPUs;
  * 1: 3 vCPUs; 5: 1 vCPU): every EVTCHNOP with fuzzed fields from any of
- * them, a guest toggling mask bits and acknowledging events, VIRQs raised
+ * them (with chosen fields, or raw bytes through either hypercall form),
+ * a guest toggling mask bits and acknowledging events, VIRQs raised
  * by "the hypervisor", SCHEDOP_poll begin/end, pausing, and killing a
  * domain and building a new one with the same id. After every step each
  * live domain's invariants must hold, results must be errors the
@@ -288,11 +289,21 @@ static void step(struct input *in)
         me->d.state = me->d.state == DOMAIN_PAUSED ? DOMAIN_RUNNING : DOMAIN_PAUSED;
         break;
     default: {
-        uint32_t junk[8] = { 0 };
-        rc = fake_hypercall(me, vcpu, 11 + next(in) % 8, junk);
-        if (rc != -ENOSYS && rc != 0 && rc != -EINVAL && rc != -ESRCH && rc != -EPERM &&
-            rc != -ENOENT)
-            fail("odd operation result", rc);
+        /* Raw argument bytes for any command, through either hypercall form. */
+        union {
+            struct evtchn_op op;
+            uint8_t bytes[sizeof(struct evtchn_op)];
+        } raw;
+        for (size_t i = 0; i < sizeof(raw.bytes); i++)
+            raw.bytes[i] = next(in);
+        if (raw.op.cmd & 0x100) {
+            stub_current = &me->v[vcpu];
+            rc = do_event_channel_op_compat((uint64_t)(uintptr_t)&raw.op);
+            stub_current = NULL;
+        } else {
+            rc = fake_hypercall(me, vcpu, (int)(raw.op.cmd % 16), &raw.op.u);
+        }
+        EXPECT(rc, "raw operation", -ENOSYS, -EINVAL, -ESRCH, -EPERM, -ENOENT, -EEXIST, -ENOSPC);
         break;
     }
     }
