@@ -22,9 +22,10 @@ bool evtchn_virq_is_global(unsigned int virq)
 
 /*
  * A vCPU polling "any port" (poll_evtchn <= 0) or exactly this port is
- * woken once: whoever clears its poll_mask bit kicks it. v->polling stays
- * set until the vCPU itself calls evtchn_poll_end, so vcpu_kick still
- * sees a polling vCPU.
+ * woken once: whoever clears its poll_mask bit ends the poll for it
+ * (v->polling false, which is what the scheduler waits for) and kicks it.
+ * A waker racing with the end of one poll and the start of the next can
+ * end the new one early; SCHEDOP_poll may return early, never late.
  */
 static void wake_pollers(struct domain *d, evtchn_port_t port)
 {
@@ -42,8 +43,11 @@ static void wake_pollers(struct domain *d, evtchn_port_t port)
         int want = __atomic_load_n(&v->poll_evtchn, __ATOMIC_ACQUIRE);
         if (want > 0 && (evtchn_port_t)want != port)
             continue;
-        if (__atomic_fetch_and(&ed->poll_mask, ~bit, __ATOMIC_SEQ_CST) & bit)
+        if (__atomic_fetch_and(&ed->poll_mask, ~bit, __ATOMIC_SEQ_CST) & bit) {
+            __atomic_store_n(&v->poll_evtchn, 0, __ATOMIC_RELEASE);
+            __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
             vcpu_kick(v);
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include "evtchn_fakes.h"
@@ -1035,8 +1036,12 @@ static void test_poll_one_port(void)
     CU_ASSERT_EQUAL(v->poll_evtchn, (int)p);
     CU_ASSERT_EQUAL(ev_send(dom1, other), 0);      /* not ours */
     CU_ASSERT_EQUAL(dom1->kicks[1], 0);
+    CU_ASSERT_TRUE(v->polling);
     CU_ASSERT_EQUAL(ev_send(dom1, p), 0);
     CU_ASSERT_EQUAL(dom1->kicks[1], 1);
+    CU_ASSERT_FALSE(v->polling);                   /* what the scheduler waits for */
+    CU_ASSERT_EQUAL(v->poll_evtchn, 0);
+    fake_clear_pending(dom1, p);
     CU_ASSERT_EQUAL(ev_send(dom1, p), 0);          /* woken once */
     CU_ASSERT_EQUAL(dom1->kicks[1], 1);
     CU_ASSERT_TRUE(evtchn_any_pending(v, ports, 1));
@@ -1059,6 +1064,7 @@ static void test_poll_any_port(void)
     CU_ASSERT_EQUAL(v->poll_evtchn, -1);
     CU_ASSERT_EQUAL(ev_send(dom1, q), 0);          /* any port wakes a multi-port poll */
     CU_ASSERT_EQUAL(dom1->kicks[2], 1);
+    CU_ASSERT_FALSE(v->polling);
     CU_ASSERT_FALSE(evtchn_any_pending(v, ports, 2));
     evtchn_poll_end(v);
     /* a poll that is over is not woken */
@@ -1091,12 +1097,14 @@ static void test_poll_woken_by_interdomain_and_virq(void)
     CU_ASSERT_EQUAL(evtchn_poll_begin(&dom1->v[2], ports, 1), 0);
     CU_ASSERT_EQUAL(ev_send(dom0, a), 0);
     CU_ASSERT_EQUAL(dom1->kicks[2], 1);
+    CU_ASSERT_FALSE(dom1->v[2].polling);
     evtchn_poll_end(&dom1->v[2]);
     ports[0] = t;
     fake_set_mask(dom1, t, true);
     CU_ASSERT_EQUAL(evtchn_poll_begin(&dom1->v[1], ports, 1), 0);
     send_guest_vcpu_virq(&dom1->v[1], VIRQ_TIMER);
     CU_ASSERT_EQUAL(dom1->kicks[1], 1);
+    CU_ASSERT_FALSE(dom1->v[1].polling);
     evtchn_poll_end(&dom1->v[1]);
     teardown();
 }
@@ -1227,6 +1235,102 @@ static void test_threads_destroy_while_peer_sends(void)
     teardown();
 }
 
+/*
+ * A vCPU polling one port while another CPU sends on it, the send landing
+ * before, during or after evtchn_poll_begin: every round must end, either
+ * because poll_begin saw the event or because the send ended the poll.
+ */
+#define POLL_ROUNDS 5000
+
+struct poll_race {
+    struct fake_domain *f;
+    evtchn_port_t port;
+    unsigned started, sent;     /* round numbers, handed between the threads */
+    unsigned lost, immediate;
+};
+
+/* Spins first so the sender follows the poller closely, then gives way. */
+static void wait_for_round(unsigned *counter, unsigned round)
+{
+    for (unsigned spins = 0; __atomic_load_n(counter, __ATOMIC_ACQUIRE) < round; spins++) {
+        if (spins > 10000)
+            sched_yield();
+    }
+}
+
+static void *poller(void *arg)
+{
+    struct poll_race *r = arg;
+    struct vcpu *v = &r->f->v[1];
+    evtchn_port_t ports[1] = { r->port };
+
+    uint32_t seed = 12345;
+    pthread_barrier_wait(&start_line);
+    for (unsigned i = 1; i <= POLL_ROUNDS; i++) {
+        fake_clear_pending(r->f, r->port);
+        __atomic_store_n(&r->started, i, __ATOMIC_RELEASE);
+        /* a random pause moves the send before, into or after poll_begin */
+        seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+        for (volatile unsigned spin = seed % 2000; spin; spin--)
+            ;
+        int rc = evtchn_poll_begin(v, ports, 1);
+        if (rc == 1) {
+            r->immediate++;
+        } else {
+            struct timespec t0, t;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            while (__atomic_load_n(&v->polling, __ATOMIC_ACQUIRE)) {
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                if (t.tv_sec - t0.tv_sec > 2) {
+                    r->lost++;
+                    break;
+                }
+                sched_yield();
+            }
+        }
+        evtchn_poll_end(v);
+        if (r->lost) {
+            /* let the sender run out its rounds at once */
+            __atomic_store_n(&r->started, POLL_ROUNDS, __ATOMIC_RELEASE);
+            break;
+        }
+        wait_for_round(&r->sent, i);
+    }
+    return NULL;
+}
+
+static void *poll_sender(void *arg)
+{
+    struct poll_race *r = arg;
+
+    pthread_barrier_wait(&start_line);
+    for (unsigned i = 1; i <= POLL_ROUNDS; i++) {
+        wait_for_round(&r->started, i);
+        evtchn_send(&r->f->d, r->port);
+        __atomic_store_n(&r->sent, i, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void test_threads_poll_never_loses_a_wakeup(void)
+{
+    setup();
+    struct poll_race r = { .f = dom1 };
+    CU_ASSERT_EQUAL(bind_ipi(dom1, 0, &r.port), 0);
+    fake_set_mask(dom1, r.port, true);
+    pthread_t th[2];
+    pthread_barrier_init(&start_line, NULL, 2);
+    pthread_create(&th[0], NULL, poller, &r);
+    pthread_create(&th[1], NULL, poll_sender, &r);
+    pthread_join(th[0], NULL);
+    pthread_join(th[1], NULL);
+    pthread_barrier_destroy(&start_line);
+    CU_ASSERT_EQUAL(r.lost, 0);
+    CU_ASSERT_FALSE(dom1->v[1].polling);
+    printf("\n  poll race: %u of %u rounds saw the event in poll_begin ", r.immediate, POLL_ROUNDS);
+    teardown();
+}
+
 static const struct unit_case cases[] = {
     UNIT_CASE(port0_is_reserved),
     UNIT_CASE(alloc_unbound_lowest_free_port),
@@ -1278,6 +1382,7 @@ static const struct unit_case cases[] = {
     UNIT_CASE(poll_woken_by_interdomain_and_virq),
     UNIT_CASE(threads_bind_send_close_both_ways),
     UNIT_CASE(threads_destroy_while_peer_sends),
+    UNIT_CASE(threads_poll_never_loses_a_wakeup),
 };
 
 int main(void)

@@ -114,11 +114,12 @@ bool evtchn_any_pending(struct vcpu *v, const evtchn_port_t *ports, unsigned int
  * (the scheduler caps n). Marks v as polling these ports (v->polling,
  * v->poll_evtchn: the port when n == 1, -1 for "any"), then looks at them:
  *   1        one is already pending: v is not left polling, do not block;
- *   0        v is polling: block it; a later event on one of the ports (or,
- *            for "any", on any port of the domain) calls vcpu_kick(v);
+ *   0        v is polling: block it until v->polling reads false or the
+ *            timeout passes. An event on one of the ports (or, for "any",
+ *            on any port of the domain) clears v->polling and calls
+ *            vcpu_kick(v), once per poll;
  *   -EINVAL  a port is out of range; nothing changed.
- * After a 0, the scheduler calls evtchn_poll_end(v) when v wakes or its
- * timeout passes.
+ * After a 0, the scheduler calls evtchn_poll_end(v) whatever woke it.
  */
 int evtchn_poll_begin(struct vcpu *v, const evtchn_port_t *ports, unsigned int n);
 void evtchn_poll_end(struct vcpu *v);
