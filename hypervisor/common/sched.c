@@ -339,7 +339,8 @@ void sched_vcpu_wake(struct vcpu *v)
     }
     __atomic_store_n(&v->run_state, VCPU_RUNNABLE, __ATOMIC_RELEASE);
     __atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
-    sv->boost_pending = true;
+    /* Only a vCPU with credit left is boosted: waking often is no way to more CPU. */
+    sv->boost_pending = sv->credit > 0;
     move = sched_make_ready(sv);
     sched_runstate_sync(sv, arch_now_ns());
     sched_unlock_vcpu(sv, flags);

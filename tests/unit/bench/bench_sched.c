@@ -18,7 +18,8 @@ struct dom_spec {
     unsigned vcpus, weight, cap;
     enum sim_load load;
     uint64_t burst, sleep;
-    double want;            /* percent of one pCPU, < 0: not a fixed share */
+    double want;            /* percent of one pCPU */
+    unsigned long pin;      /* pCPUs its vCPUs may use, 0: all */
 };
 
 struct scenario {
@@ -30,28 +31,34 @@ struct scenario {
 
 static const struct scenario scenarios[] = {
     { "weights 256:512, 1 pCPU", 1, 2, {
-        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7 } } },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3, 0 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7, 0 } } },
     { "weights 256:512:1024, 1 pCPU", 1, 3, {
-        { 1, 256, 0, LOAD_CPU, 0, 0, 14.3 }, { 1, 512, 0, LOAD_CPU, 0, 0, 28.6 },
-        { 1, 1024, 0, LOAD_CPU, 0, 0, 57.1 } } },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 14.3, 0 }, { 1, 512, 0, LOAD_CPU, 0, 0, 28.6, 0 },
+        { 1, 1024, 0, LOAD_CPU, 0, 0, 57.1, 0 } } },
     { "weights 256,256,512,512, 2 pCPUs", 2, 4, {
-        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3 }, { 1, 256, 0, LOAD_CPU, 0, 0, 33.3 },
-        { 1, 512, 0, LOAD_CPU, 0, 0, 66.7 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7 } } },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3, 0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 33.3, 0 },
+        { 1, 512, 0, LOAD_CPU, 0, 0, 66.7, 0 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7, 0 } } },
     { "3 equal vCPUs, 2 pCPUs", 2, 3, {
-        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 },
-        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 } } },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 0 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 0 } } },
     { "2-vCPU dom vs 1-vCPU dom, 2 pCPUs", 2, 2, {
-        { 2, 256, 0, LOAD_CPU, 0, 0, 133.3 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7 } } },
+        { 2, 256, 0, LOAD_CPU, 0, 0, 133.3, 0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 0 } } },
     { "cap 25 alone, 1 pCPU", 1, 1, {
-        { 1, 256, 25, LOAD_CPU, 0, 0, 25.0 } } },
+        { 1, 256, 25, LOAD_CPU, 0, 0, 25.0, 0 } } },
     { "cap 30 vs uncapped, 1 pCPU", 1, 2, {
-        { 1, 256, 30, LOAD_CPU, 0, 0, 30.0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 70.0 } } },
+        { 1, 256, 30, LOAD_CPU, 0, 0, 30.0, 0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 70.0, 0 } } },
     { "cap 150 (2 vCPUs) vs 2 uncapped, 4 pCPUs", 4, 3, {
-        { 2, 256, 150, LOAD_CPU, 0, 0, 150.0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 100.0 },
-        { 1, 256, 0, LOAD_CPU, 0, 0, 100.0 } } },
+        { 2, 256, 150, LOAD_CPU, 0, 0, 150.0, 0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 100.0, 0 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 100.0, 0 } } },
+    { "3 equal vCPUs, one pinned to pCPU 1, 2 pCPUs", 2, 3, {
+        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 2 }, { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 0 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 66.7, 0 } } },
+    { "256:512 both pinned to pCPU 0 + 1 free, 2 pCPUs", 2, 3, {
+        { 1, 256, 0, LOAD_CPU, 0, 0, 33.3, 1 }, { 1, 512, 0, LOAD_CPU, 0, 0, 66.7, 1 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 100.0, 0 } } },
     { "I/O vCPU (0.5 ms on, 5 ms off) + 2 hogs, 1 pCPU", 1, 3, {
-        { 1, 256, 0, LOAD_IO, 500000, 5000000, 9.1 }, { 1, 256, 0, LOAD_CPU, 0, 0, 45.5 },
-        { 1, 256, 0, LOAD_CPU, 0, 0, 45.5 } } },
+        { 1, 256, 0, LOAD_IO, 500000, 5000000, 9.1, 0 }, { 1, 256, 0, LOAD_CPU, 0, 0, 45.5, 0 },
+        { 1, 256, 0, LOAD_CPU, 0, 0, 45.5, 0 } } },
 };
 
 static void run(const struct scenario *sc)
@@ -62,6 +69,13 @@ static void run(const struct scenario *sc)
     for (unsigned i = 0; i < sc->nr; i++) {
         const struct dom_spec *ds = &sc->dom[i];
         d[i] = sim_add_domain(&sim, ds->vcpus, ds->weight, ds->cap, ds->load, ds->burst, ds->sleep);
+        if (ds->pin) {
+            struct sched_cpumask m;
+            bitmap_zero(m.bits, SCHED_MAX_CPUS);
+            m.bits[0] = ds->pin;
+            for (unsigned k = 0; k < ds->vcpus; k++)
+                sched_set_affinity(&sim_vcpu(&sim, d[i], k)->v, &m);
+        }
     }
     sim.measure_from = SIM_S;        /* latencies once credit has settled */
     sim_run_until(&sim, SPAN);
@@ -70,9 +84,9 @@ static void run(const struct scenario *sc)
     for (unsigned i = 0; i < sc->nr; i++) {
         const struct dom_spec *ds = &sc->dom[i];
         double got = 100.0 * (double)sim_domain_ran(&sim, d[i]) / (double)SPAN;
-        printf("  dom%-2u vcpus %u weight %5u cap %3u %-4s  want %6.1f%%  got %6.1f%%  (%+.1f)",
+        printf("  dom%-2u vcpus %u weight %5u cap %3u %-4s %-6s want %6.1f%%  got %6.1f%%  (%+.1f)",
                i, ds->vcpus, ds->weight, ds->cap, ds->load == LOAD_IO ? "io" : "cpu",
-               ds->want, got, got - ds->want);
+               ds->pin == 1 ? "pin0" : ds->pin == 2 ? "pin1" : "", ds->want, got, got - ds->want);
         if (ds->load == LOAD_IO) {
             struct sim_vcpu *v = sim_vcpu(&sim, d[i], 0);
             printf("  wake latency avg %.1f us max %.1f us",
