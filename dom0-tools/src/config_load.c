@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domcfg_json.h"
 #include "domxml.h"
 #include "xlcfg.h"
 
@@ -18,7 +19,11 @@ enum config_format config_detect(const char *text, size_t len)
         i = 3;
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
-    return i < len && text[i] == '<' ? CONFIG_XML : CONFIG_XLCFG;
+    if (i < len && text[i] == '<')
+        return CONFIG_XML;
+    if (i < len && (text[i] == '{' || text[i] == '['))
+        return CONFIG_JSON;
+    return CONFIG_XLCFG;
 }
 
 static int apply_overrides(const char *const *overrides, size_t n, struct domcfg *cfg, struct diag *d)
@@ -49,10 +54,11 @@ int config_load_text(const char *text, size_t len, const char *const *overrides,
     char why[256];
     int rc;
 
-    if (config_detect(text, len) == CONFIG_XLCFG)
+    enum config_format format = config_detect(text, len);
+    if (format == CONFIG_XLCFG)
         return xlcfg_load(text, len, overrides, nr_overrides, cfg, d);
 
-    rc = domxml_load(text, len, cfg, d);
+    rc = format == CONFIG_XML ? domxml_load(text, len, cfg, d) : domcfg_from_json(text, len, cfg, d);
     if (!rc)
         rc = apply_overrides(overrides, nr_overrides, cfg, d);
     if (rc)

@@ -1,8 +1,8 @@
 /*
- * Loading a domain config file of either format into the model: detects
- * libvirt XML (first non-blank byte '<') or xl.cfg, applies command-line
- * key=value overrides (xl.cfg syntax, for both formats), xl's defaults and
- * the shared validation.
+ * Loading a domain config file of any format into the model: detects
+ * libvirt XML (first non-blank byte '<'), JSON ('{' or '['), or xl.cfg,
+ * applies command-line key=value overrides (xl.cfg syntax, for every
+ * format), xl's defaults and the shared validation.
  */
 #ifndef TL_CONFIG_LOAD_H
 #define TL_CONFIG_LOAD_H
@@ -15,7 +15,7 @@
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
 
-enum config_format { CONFIG_XLCFG, CONFIG_XML };
+enum config_format { CONFIG_XLCFG, CONFIG_XML, CONFIG_JSON };
 
 enum config_format config_detect(const char *text, size_t len);
 

@@ -82,7 +82,7 @@ static void put_b_info(yajl_gen g, const struct domcfg *cfg)
     put_key_str(g, "kernel", cfg->kernel);
     put_key_str(g, "cmdline", cfg->cmdline);
     put_key_str(g, "ramdisk", cfg->ramdisk);
-    if (cfg->has_cpumap) {
+    if (cfg->has_cpumap && cfg->max_vcpus) {
         /* xl turns cpus= into the same hard affinity for every vCPU. */
         put_str(g, "vcpu_hard_affinity");
         yajl_gen_array_open(g);
@@ -124,7 +124,8 @@ static void put_disk(yajl_gen g, const struct domcfg_disk *d)
     put_key_str(g, "vdev", d->vdev);
     if (d->backend)
         put_key_str(g, "backend", domcfg_disk_backend_name(d->backend));
-    put_key_str(g, "format", domcfg_disk_format_name(d->format));
+    if (d->format != DOMCFG_DISK_FORMAT_UNKNOWN)
+        put_key_str(g, "format", domcfg_disk_format_name(d->format));
     put_key_str(g, "script", d->script);
     if (d->is_cdrom)
         put_key_int(g, "removable", 1);
@@ -166,10 +167,10 @@ static void put_nic(yajl_gen g, const struct domcfg_nic *n)
     yajl_gen_map_close(g);
 }
 
-/* libxl omits an action equal to its enum's initial value, destroy. */
+/* libxl omits an action equal to its enum's initial value, destroy; unset is the same. */
 static void put_action(yajl_gen g, const char *key, enum domcfg_action a)
 {
-    if (a != DOMCFG_ACTION_DESTROY)
+    if (a != DOMCFG_ACTION_DESTROY && a != DOMCFG_ACTION_UNSET)
         put_key_str(g, key, domcfg_action_json_name(a));
 }
 

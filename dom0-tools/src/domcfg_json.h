@@ -8,6 +8,7 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "diag.h"
 #include "domcfg.h"
 
 /* Writes the config as one JSON map into g (for "list -l" arrays). */
@@ -15,5 +16,11 @@ void domcfg_json_gen(yajl_gen g, const struct domcfg *cfg);
 
 /* Returns a heap string ending in a newline, or NULL if out of memory. */
 char *domcfg_to_json(const struct domcfg *cfg);
+
+/*
+ * Reads that JSON back (or a one-entry "list -l" array) into cfg; no
+ * defaults or cross-field validation. Unknown fields warn.
+ */
+int domcfg_from_json(const char *text, size_t len, struct domcfg *cfg, struct diag *d);
 
 #endif

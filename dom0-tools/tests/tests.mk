@@ -8,7 +8,7 @@ T            := $(SRC)/tests
 UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_console test_dominfo elf_builder
 UNIT_OBJS    := $(addprefix $(O)/san/test/,$(addsuffix .o,$(UNIT_SRCS))) $(O)/san/test/cunit_results.o
 TEST_INCS    := -I$(T)/unit -I$(TOP)/tests/lib
-FUZZERS      := guest_elf xlcfg domxml devspec kernel_image
+FUZZERS      := guest_elf xlcfg domxml json devspec kernel_image
 FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_LDFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 CHECK_FUZZ_SECONDS ?= 3

@@ -9,6 +9,7 @@ mkdir -p "$dir"
 case $fuzzer in
 xlcfg) cp "$tests"/golden/cases/*.cfg "$dir"/ ;;
 domxml) cp "$tests"/golden/cases/*.xml "$dir"/ ;;
+json) cp "$tests"/golden/cases/*.json "$dir"/ ;;
 devspec)
     i=0
     while IFS= read -r line; do

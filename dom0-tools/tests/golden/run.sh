@@ -5,6 +5,7 @@
 # must either print exactly NAME.json (with exactly NAME.stderr, or nothing,
 # on stderr) and exit 0, or, when NAME.err exists, print exactly that on
 # stderr and exit 1. Valid configs are also converted and read back:
+#   roundtrip-json: the expected JSON, read back, prints itself
 #   roundtrip-cfg: xl.cfg export read back gives the same JSON
 #   roundtrip-xml: XML export read back and exported again is unchanged, and
 #                  gives the same JSON unless the case is in xml-lossy.txt
@@ -63,6 +64,14 @@ for cfg in *.cfg *.xml; do
         echo "  exit code $rc; stderr:" >&2; cat "$err" >&2
         record FAIL "$name" "$expected" "$out"
         continue
+    fi
+
+    # The JSON itself, read back: the same JSON.
+    "$tl" create -n "$expected" > "$work/$name.rt-json.json" 2>/dev/null
+    if [ $? -eq 0 ] && cmp -s "$expected" "$work/$name.rt-json.json"; then
+        record PASS "roundtrip-json/$name"
+    else
+        record FAIL "roundtrip-json/$name" "$expected" "$work/$name.rt-json.json"
     fi
 
     # xl.cfg export, read back: the same JSON.

@@ -15,5 +15,6 @@ int main(void)
     register_image_tests();
     register_console_tests();
     register_dominfo_tests();
+    register_json_tests();
     return cunit_run_and_record("dom0-tools/unit");
 }

@@ -134,3 +134,50 @@ void register_domxml_tests(void)
     CU_add_test(s, "write_is_stable", test_write_is_stable);
     CU_add_test(s, "warnings_counted", test_warnings_counted);
 }
+
+/* JSON input: the third format, read back from what tl prints. */
+static void test_json_input(void)
+{
+    static const struct { const char *json; const char *error; } bad[] = {
+        { "{\"c_info\": {\"name\": 5}}", "j.json: JSON c_info.name: expected a string" },
+        { "{\"b_info\": {\"max_vcpus\": 999}}", "j.json: JSON b_info.max_vcpus: expected a whole number from 0 to 128" },
+        { "{\"b_info\": {\"avail_vcpus\": [1]}}", "j.json: JSON b_info.avail_vcpus: only vCPUs 0 to n-1 can be online at boot" },
+        { "{\"b_info\": {\"vcpu_hard_affinity\": [[0], [1]]}}",
+          "j.json: JSON b_info.vcpu_hard_affinity: per-vCPU affinities differ: only one CPU set for all vCPUs is supported" },
+        { "{\"disks\": [{\"format\": \"vmdk\"}]}", "j.json: JSON disks[0].format: expected a disk format such as \"raw\" or \"qcow2\"" },
+        { "{\"nics\": [{\"mac\": \"01:00:00:00:00:00\"}]}", "j.json: JSON nics[0].mac: expected a unicast MAC such as \"00:16:3e:01:02:03\"" },
+        { "{\"on_crash\": \"explode\"}", "j.json: JSON on_crash: expected an action such as \"destroy\", \"restart\" or \"preserve\"" },
+        { "[1, 2]", "j.json: JSON: a list must hold exactly one {\"domid\", \"config\"} entry" },
+        { "{\"c_info\": ", "j.json: malformed JSON: parse error: premature EOF" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct domcfg cfg;
+        struct diag d;
+        domcfg_init(&cfg);
+        diag_init(&d, "j.json", NULL);
+        CU_ASSERT_NOT_EQUAL(config_load_text(bad[i].json, strlen(bad[i].json), NULL, 0, &cfg, &d), 0);
+        if (strcmp(d.error, bad[i].error))
+            fprintf(stderr, "\n  got:  %s\n  want: %s\n", d.error, bad[i].error);
+        CU_ASSERT_STRING_EQUAL(d.error, bad[i].error);
+        domcfg_free(&cfg);
+    }
+
+    /* The "list -l" form, and an unknown field that only warns. */
+    const char *list = "[{\"domid\": 4, \"config\": {\"c_info\": {\"name\": \"l\", \"pool_name\": \"p\"},"
+                       " \"b_info\": {\"kernel\": \"/k\", \"max_memkb\": 65536, \"type.pv\": {}}}}]";
+    struct domcfg cfg;
+    struct diag d;
+    domcfg_init(&cfg);
+    diag_init(&d, "j.json", NULL);
+    CU_ASSERT_EQUAL(config_load_text(list, strlen(list), NULL, 0, &cfg, &d), 0);
+    CU_ASSERT_STRING_EQUAL(cfg.name, "l");
+    CU_ASSERT_EQUAL(cfg.target_memkb, 65536);
+    CU_ASSERT_EQUAL(d.nr_warnings, 1);
+    domcfg_free(&cfg);
+}
+
+void register_json_tests(void)
+{
+    CU_pSuite s = CU_add_suite("json", NULL, NULL);
+    CU_add_test(s, "json_input", test_json_input);
+}

@@ -8,5 +8,6 @@ void register_domxml_tests(void);
 void register_image_tests(void);
 void register_console_tests(void);
 void register_dominfo_tests(void);
+void register_json_tests(void);
 
 #endif
