@@ -5,6 +5,7 @@
 #
 #   test_event_channel   CUnit suite against fake domains (stubs/evtchn_fakes.c)
 #   fuzz_event_channel   random op sequences on three fake domains (clang libFuzzer)
+#   bench_event_channel  ns per send, VIRQ, bind/close, poll (make bench)
 #   freestanding check   each source compiled with the hypervisor's flags
 #
 # Results: unit/event_channel/<test>, unit/event_channel/build,
@@ -23,7 +24,7 @@ EVTCHN_FUZZ_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/fuzz/%.o,$(EVTCHN_SRCS) $(EVTCH
 EVTCHN_HDRS := $(wildcard $(HV)/common/event_channel*.h) $(HV)/include/tessera/event_channel.h \
                $(HV)/include/tessera/domain.h $(UNIT)/stubs/evtchn_fakes.h
 
-.PHONY: evtchn-all evtchn-check evtchn-fuzz evtchn-run-tests evtchn-freestanding
+.PHONY: evtchn-all evtchn-check evtchn-fuzz evtchn-bench evtchn-run-tests evtchn-freestanding
 
 $(EVTCHN_OUT)/host/%.o: $(HV)/%.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
@@ -50,6 +51,25 @@ $(OUT)/fuzz_event_channel: $(UNIT)/fuzz/fuzz_event_channel.c $(EVTCHN_FUZZ_OBJS)
                            $(EVTCHN_OUT)/fuzz/evtchn_fakes.o $(OUT)/fuzzhv/libhv.a $(OUT)/fuzzhv/arch_stubs.o
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -o $@ $< $(EVTCHN_FUZZ_OBJS) $(EVTCHN_OUT)/fuzz/evtchn_fakes.o \
 	    $(OUT)/fuzzhv/arch_stubs.o $(OUT)/fuzzhv/libhv.a
+
+# Benchmark: optimised, no sanitizers.
+EVTCHN_BENCH_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/bench/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
+
+$(EVTCHN_OUT)/bench/%.o: $(HV)/%.c $(EVTCHN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -include $(UNIT)/stubs/hv_names.h $(EVTCHN_INC) -c -o $@ $<
+
+$(EVTCHN_OUT)/bench/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+
+$(OUT)/bench_event_channel: $(UNIT)/bench/bench_event_channel.c $(EVTCHN_BENCH_OBJS) \
+                            $(EVTCHN_OUT)/bench/evtchn_fakes.o $(OUT)/benchhv/libhv.a $(OUT)/benchhv/arch_stubs.o
+	$(CC) $(BENCH_CFLAGS) $(EVTCHN_INC) -o $@ $< $(EVTCHN_BENCH_OBJS) $(EVTCHN_OUT)/bench/evtchn_fakes.o \
+	    $(OUT)/benchhv/arch_stubs.o $(OUT)/benchhv/libhv.a
+
+evtchn-bench: $(OUT)/bench_event_channel
+	@$(OUT)/bench_event_channel
 
 evtchn-all: $(OUT)/test_event_channel
 
@@ -83,3 +103,4 @@ evtchn-fuzz:
 all: evtchn-all
 check: evtchn-check
 fuzz: evtchn-fuzz
+bench: evtchn-bench
