@@ -4,6 +4,7 @@
 #
 #   test_sched         CUnit suite: fairness, caps, affinity, boost, ...
 #   fuzz_sched         random operation sequences, invariants after each
+#                      (3 s in check, 120 s in check-slow, FUZZ_SECONDS in fuzz)
 #   bench_sched        the simulated fairness table (make bench)
 #   freestanding check each source compiled with the hypervisor's flags
 #
@@ -19,7 +20,9 @@ SCHED_HOST_OBJS  := $(patsubst %.c,$(SCHED_OUT)/host/%.o,$(SCHED_SRCS)) $(SCHED_
 SCHED_FUZZ_OBJS  := $(patsubst %.c,$(SCHED_OUT)/fuzz/%.o,$(SCHED_SRCS)) $(SCHED_OUT)/fuzz/sched_sim.o
 SCHED_BENCH_OBJS := $(patsubst %.c,$(SCHED_OUT)/bench/%.o,$(SCHED_SRCS)) $(SCHED_OUT)/bench/sched_sim.o
 
-.PHONY: sched-all sched-check sched-fuzz sched-bench sched-run-tests sched-freestanding
+SCHED_SLOW_FUZZ_SECONDS ?= 120
+
+.PHONY: sched-all sched-check sched-check-slow sched-fuzz sched-bench sched-run-tests sched-freestanding
 
 $(SCHED_OUT)/host/%.o: $(HV)/%.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
@@ -81,6 +84,11 @@ sched-freestanding:
 sched-check: sched-freestanding sched-run-tests
 	@$(call run_fuzzer,sched,$(FUZZ_CHECK_SECONDS))
 
+# check-slow: the fuzzer for a couple of minutes.
+sched-check-slow:
+	@mkdir -p $(OUT); touch $(RESULTS)
+	@$(call run_fuzzer,sched,$(SCHED_SLOW_FUZZ_SECONDS))
+
 sched-fuzz:
 	@mkdir -p $(OUT); touch $(RESULTS)
 	@$(call run_fuzzer,sched,$(FUZZ_SECONDS))
@@ -94,6 +102,7 @@ sched-bench:
 
 all: sched-all
 check: sched-check
+check-slow: sched-check-slow
 fuzz: sched-fuzz
 bench: sched-bench
 freestanding-compile-check: sched-freestanding

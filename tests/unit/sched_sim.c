@@ -114,6 +114,13 @@ static void pick(struct sim *s, unsigned cpu)
             if (c != cpu && s->running[c] == n)
                 error(s, "one vCPU picked by two pCPUs");
         n->cpus_run_on |= 1ull << cpu;
+        struct sched_cpumask allowed;
+        if (sched_get_affinity(v, &allowed) != 0 || !bitmap_test(allowed.bits, cpu))
+            error(s, "a vCPU picked for a pCPU its affinity excludes");
+        if (v->run_state != VCPU_RUNNABLE)
+            error(s, "a blocked or offline vCPU picked");
+        if (v->processor != cpu)
+            error(s, "a picked vCPU's processor is not the pCPU running it");
     }
     if (n != s->running[cpu])
         s->switches++;
