@@ -15,5 +15,12 @@ struct cpu_regs {
 
 /* pv/entry.S copies frames as 22 quadwords. */
 _Static_assert(sizeof(struct cpu_regs) == 22 * 8, "struct cpu_regs layout");
+/* pv/entry.S reads these offsets directly. */
+_Static_assert(__builtin_offsetof(struct cpu_regs, r11) == 32 &&
+               __builtin_offsetof(struct cpu_regs, rcx) == 96 &&
+               __builtin_offsetof(struct cpu_regs, rip) == 136 &&
+               __builtin_offsetof(struct cpu_regs, cs) == 144 &&
+               __builtin_offsetof(struct cpu_regs, rflags) == 152 &&
+               __builtin_offsetof(struct cpu_regs, ss) == 168, "frame offsets in pv/entry.S");
 
 #endif
