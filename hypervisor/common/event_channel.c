@@ -161,7 +161,6 @@ int evtchn_close_port(struct domain *d, evtchn_port_t port)
 
     for (;;) {
         unsigned long flags = evtchn_lock(d);
-        int rc = 0;
 
         if (!evtchn_port_valid(ed, port)) {
             evtchn_unlock(d, flags);
@@ -193,7 +192,7 @@ int evtchn_close_port(struct domain *d, evtchn_port_t port)
         evtchn_unlock_pair(d, peer, flags);
         domain_put(peer);
         if (unchanged)
-            return rc;
+            return 0;
     }
 }
 

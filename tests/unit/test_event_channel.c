@@ -364,6 +364,38 @@ static void test_bind_interdomain_errors(void)
     teardown();
 }
 
+static void test_bind_interdomain_without_free_port(void)
+{
+    setup();
+    evtchn_port_t a, p, b;
+    CU_ASSERT_EQUAL(alloc_unbound(dom0, DOMID_SELF, 1, &a), 0);
+    while (bind_ipi(dom1, 0, &p) == 0)
+        ;
+    CU_ASSERT_EQUAL(bind_interdomain(dom1, 0, a, &b), -ENOSPC);
+    struct evtchn_status st;
+    CU_ASSERT_EQUAL(ev_status(dom0, DOMID_SELF, a, &st), 0);    /* still waiting */
+    CU_ASSERT_EQUAL(st.status, EVTCHNSTAT_unbound);
+    CU_ASSERT_EQUAL(ev_close(dom1, 77), 0);
+    CU_ASSERT_EQUAL(bind_interdomain(dom1, 0, a, &b), 0);
+    CU_ASSERT_EQUAL(b, 77);
+    teardown();
+}
+
+static void test_invariant_check_notices_corruption(void)
+{
+    setup();
+    evtchn_port_t ipi;
+    const char *why = NULL;
+    CU_ASSERT_EQUAL(bind_ipi(dom1, 1, &ipi), 0);
+    dom1->v[1].virq_to_evtchn[VIRQ_DEBUG] = ipi;     /* a VIRQ table naming an IPI port */
+    CU_ASSERT_EQUAL(evtchn_domain_check(&dom1->d, &why), -EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(why);
+    dom1->v[1].virq_to_evtchn[VIRQ_DEBUG] = 0;
+    CU_ASSERT_EQUAL(evtchn_domain_check(&dom1->d, &why), 0);
+    CU_ASSERT_PTR_NULL(why);
+    teardown();
+}
+
 static void test_bind_interdomain_to_self(void)
 {
     setup();
@@ -1344,6 +1376,8 @@ static const struct unit_case cases[] = {
     UNIT_CASE(bind_interdomain_pair),
     UNIT_CASE(bind_marks_new_port_pending),
     UNIT_CASE(bind_interdomain_errors),
+    UNIT_CASE(bind_interdomain_without_free_port),
+    UNIT_CASE(invariant_check_notices_corruption),
     UNIT_CASE(bind_interdomain_to_self),
     UNIT_CASE(send_reaches_peer_notify_vcpu),
     UNIT_CASE(close_interdomain_leaves_peer_unbound),
