@@ -12,7 +12,7 @@
 
 struct sched_cpu sched_cpus[SCHED_MAX_CPUS];
 unsigned sched_nr_online;                 /* [I] after sched_init */
-struct sched_cpumask sched_idle_mask;     /* [a] pCPUs whose last pick found nothing */
+struct sched_cpumask sched_idle_mask;     /* [a] pCPUs idle and not yet kicked */
 uint32_t sched_nr_parked;                 /* [a] capped vCPUs waiting for credit */
 static uint64_t tslice_ns = SCHED_DEFAULT_TSLICE_NS;  /* [a] */
 
@@ -186,30 +186,47 @@ void sched_runstate_sync(struct sched_vcpu *sv, uint64_t now)
 /* ---- getting a vCPU onto a pCPU ----------------------------------------- */
 
 /*
- * Under the lock of the queue just given sv: make some pCPU look at it.
- * Its own pCPU if sv beats what runs there, else an idle pCPU sv may use
- * (which will steal it).
+ * Kicks one idle pCPU that sv may run on, other than 'except', and takes it
+ * out of the idle mask so the next wake-up kicks a different one (its pick
+ * puts it back if it finds nothing). Returns whether it kicked one.
  */
-static void tickle(unsigned cpu, struct sched_vcpu *sv)
+static bool kick_idle(const struct sched_vcpu *sv, unsigned except)
 {
-    struct sched_vcpu *curr = sched_cpus[cpu].curr;
-
-    if (!curr || sv->prio > curr->prio) {
-        arch_sched_kick_cpu(cpu);
-        return;
-    }
     for (unsigned w = 0; w < BITS_TO_LONGS(SCHED_MAX_CPUS); w++) {
         unsigned long idle = __atomic_load_n(&sched_idle_mask.bits[w], __ATOMIC_ACQUIRE) &
                              sv->affinity.bits[w];
         while (idle) {
             unsigned c = w * BITS_PER_LONG + (unsigned)__builtin_ctzl(idle);
             idle &= idle - 1;
-            if (c != cpu && c < sched_nr_online) {
+            if (c == except || c >= sched_nr_online)
+                continue;
+            if (bitmap_test_and_clear_atomic(sched_idle_mask.bits, c)) {
                 arch_sched_kick_cpu(c);
-                return;
+                return true;
             }
         }
     }
+    return false;
+}
+
+/*
+ * Under the lock of the queue just given sv: make some pCPU look at it.
+ * An idle one first (its own, else any it may use, which will steal it):
+ * that costs nobody anything. Else its own, if sv outranks what runs there.
+ */
+static void tickle(unsigned cpu, struct sched_vcpu *sv)
+{
+    struct sched_vcpu *curr = sched_cpus[cpu].curr;
+
+    if (!curr) {
+        bitmap_clear_atomic(sched_idle_mask.bits, cpu);
+        arch_sched_kick_cpu(cpu);
+        return;
+    }
+    if (kick_idle(sv, cpu))
+        return;
+    if (sv->prio > curr->prio)
+        arch_sched_kick_cpu(cpu);
 }
 
 /*
