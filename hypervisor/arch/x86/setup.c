@@ -265,6 +265,9 @@ static const char *boot_options_text(void)
  * Modules are what domains are built from; check each is sane. Returns the
  * index of the first one that is an ELF64 kernel, or -1.
  */
+static bool module_ok[BOOTINFO_MAX_MODULES];
+static bool module_is_kernel[BOOTINFO_MAX_MODULES];
+
 static int check_modules(void)
 {
     int kernel = -1;
@@ -290,7 +293,9 @@ static int check_modules(void)
             continue;
         }
         const char *kind = module_kind(phys_to_virt(m->start), len);
-        if (kind && kernel < 0 && strcmp(kind, "ELF64 image") == 0)
+        module_ok[i] = kind != NULL;
+        module_is_kernel[i] = kind && strcmp(kind, "ELF64 image") == 0;
+        if (module_is_kernel[i] && kernel < 0)
             kernel = (int)i;
         if (kind)
             log_info("module %u: %lu bytes, %s, '%s'\n", i, (unsigned long)len, kind, args);
@@ -301,35 +306,25 @@ static int check_modules(void)
     return kernel;
 }
 
-/* Build the initial (control) domain from a kernel module and run it here. */
-static void start_dom0(const struct boot_module *m)
+/* Every kernel module becomes a domain; the first is the control domain. */
+static void start_domains(void)
 {
-    struct pv_build_request req = {
-        .domid = 0,
-        .name = "Domain-0",
-        .image = phys_to_virt(m->start),
-        .image_len = m->end - m->start,
-        .cmdline = skip_image_name(m->cmdline),
-        .mem_bytes = opt_dom0_mem,
-        .vcpus = (unsigned)MIN(opt_dom0_vcpus ? opt_dom0_vcpus : nr_cpus_online,
-                               (uint64_t)MAX_VCPUS_PER_DOMAIN),
-        .privileged = true,
-    };
-    struct domain *d;
-    int rc = pv_build_domain(&req, &d);
-    if (rc < 0) {
-        log_err("domain 0 not started (error %d); the hypervisor keeps running\n", rc);
-        return;
-    }
-    rc = domain_register(d);
-    if (rc < 0) {
-        log_err("domain 0 not registered (error %d)\n", rc);
-        domain_free(d);
-        return;
-    }
-    pv_run_vcpu(d->vcpus[0]);
-}
+    struct pv_boot_image images[BOOTINFO_MAX_MODULES];
+    unsigned n = 0;
 
+    for (unsigned i = 0; i < boot_info.nr_modules; i++)
+        if (module_ok[i] && module_is_kernel[i])
+            images[n++] = (struct pv_boot_image){
+                phys_to_virt(boot_info.modules[i].start),
+                boot_info.modules[i].end - boot_info.modules[i].start,
+                skip_image_name(boot_info.modules[i].cmdline),
+            };
+    if (n == 0)
+        return;
+    unsigned vcpus = (unsigned)MIN(opt_dom0_vcpus ? opt_dom0_vcpus : nr_cpus_online,
+                                   (uint64_t)MAX_VCPUS_PER_DOMAIN);
+    pv_start_boot_domains(images, n, opt_dom0_mem, vcpus);
+}
 
 void start_hypervisor(uint32_t magic, uint32_t info_pa);
 void start_hypervisor(uint32_t magic, uint32_t info_pa)
@@ -393,7 +388,7 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
              (unsigned long)(total_ram_bytes >> 20), (unsigned long)(boot_ready_ns / 1000000));
 
     if (kernel_module >= 0)
-        start_dom0(&boot_info.modules[kernel_module]);
+        start_domains();
     if (strcmp(opt_on_ready, "poweroff") == 0)
         machine_poweroff();
     if (strcmp(opt_on_ready, "reboot") == 0)

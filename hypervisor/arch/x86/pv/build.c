@@ -42,6 +42,7 @@ _Static_assert(GUEST_CS64 == FLAT_RING3_CS64 && GUEST_CS32 == FLAT_RING3_CS32 &&
 struct layout {
     uint64_t v_start, kern_start, kern_end;
     uint64_t p2m_start, si_start, pt_start, pt_end, stack_start, stack_end, v_end;
+    uint64_t console_va, store_va;     /* unprivileged domains: their rings */
     uint64_t nr_pt_frames;
 };
 
@@ -94,8 +95,11 @@ static int plan_layout(struct builder *b)
         l->pt_end = l->pt_start + l->nr_pt_frames * PAGE_SIZE;
         l->stack_start = l->pt_end;
         l->stack_end = l->stack_start + PAGE_SIZE;
-        l->v_end = round_up(l->stack_end, FOUR_MIB);
-        if (l->v_end - l->stack_end < (512u << 10))
+        l->console_va = l->stack_end;
+        l->store_va = l->console_va + PAGE_SIZE;
+        uint64_t used_end = b->req->privileged ? l->stack_end : l->store_va + PAGE_SIZE;
+        l->v_end = round_up(used_end, FOUR_MIB);
+        if (l->v_end - used_end < (512u << 10))
             l->v_end += FOUR_MIB;
         if (tables_needed(l->v_start, l->v_end) <= l->nr_pt_frames)
             break;
@@ -317,6 +321,28 @@ static int build(struct builder *b, struct domain *d)
     return 0;
 }
 
+/*
+ * An unprivileged domain gets a console ring and a xenstore ring in two of
+ * its own pages, each with an unbound port the control domain may bind;
+ * until one does, the hypervisor prints the console ring itself.
+ */
+static int attach_rings(struct builder *b, struct domain *d)
+{
+    struct start_info *si = pfn_to_hv(b, va_to_pfn(b, b->l.si_start));
+    evtchn_port_t cons_port, store_port;
+    int rc;
+
+    if ((rc = evtchn_alloc_unbound_for(d, 0, &cons_port)) < 0 ||
+        (rc = evtchn_alloc_unbound_for(d, 0, &store_port)) < 0)
+        return rc;
+    si->console.domU.mfn = b->first_mfn + va_to_pfn(b, b->l.console_va);
+    si->console.domU.evtchn = cons_port;
+    si->store_mfn = b->first_mfn + va_to_pfn(b, b->l.store_va);
+    si->store_evtchn = store_port;
+    d->arch->console_ring = pfn_to_hv(b, va_to_pfn(b, b->l.console_va));
+    return 0;
+}
+
 int pv_build_domain(const struct pv_build_request *req, struct domain **out)
 {
     struct builder b = { .req = req };
@@ -355,6 +381,12 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out)
     rc = evtchn_domain_init(d);
     if (rc < 0) {
         log_err("domain %u: no event channels (error %d)\n", req->domid, rc);
+        domain_free(d);
+        goto out;
+    }
+    if (!req->privileged && (rc = attach_rings(&b, d)) < 0) {
+        log_err("domain %u: console and xenstore rings failed (error %d)\n", req->domid, rc);
+        evtchn_domain_destroy(d);
         domain_free(d);
         goto out;
     }

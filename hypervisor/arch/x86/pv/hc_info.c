@@ -49,6 +49,13 @@ static void console_put(domid_t domid, const char *s, size_t n)
     }
 }
 
+void pv_console_write(domid_t domid, const char *s, size_t n)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+    console_put(domid, s, n);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
 long hc_console_io(struct vcpu *v, const uint64_t a[5])
 {
     uint64_t count = a[1], buf = a[2];
@@ -66,9 +73,7 @@ long hc_console_io(struct vcpu *v, const uint64_t a[5])
         size_t n = MIN(sizeof(chunk), count - done);
         if (copy_from_guest(chunk, buf + done, n) < 0)
             return -EFAULT;
-        unsigned long flags = spin_lock_irqsave(&console_lock);
-        console_put(v->domain->domain_id, chunk, n);
-        spin_unlock_irqrestore(&console_lock, flags);
+        pv_console_write(v->domain->domain_id, chunk, n);
     }
     return 0;
 }

@@ -79,6 +79,41 @@ static const char *const shutdown_names[] = {
     [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
 };
 
+/* Domains started and not yet shut down; the machine follows the last one. */
+static unsigned domains_running;
+static int control_domain_reason = -1;
+
+void pv_domains_running_inc(void)
+{
+    __atomic_fetch_add(&domains_running, 1, __ATOMIC_SEQ_CST);
+}
+
+void pv_domains_running_dec(void)
+{
+    __atomic_fetch_sub(&domains_running, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The control domain decides for the machine, as on Xen, but the machine
+ * stays up while boot domains still run: the last one to stop carries it
+ * out (power-off if no control domain ran).
+ */
+static void machine_follows_domains(void)
+{
+    if (__atomic_sub_fetch(&domains_running, 1, __ATOMIC_SEQ_CST) != 0) {
+        if (control_domain_reason >= 0)
+            log_info("control domain gone; %u other domain(s) still running\n",
+                     __atomic_load_n(&domains_running, __ATOMIC_SEQ_CST));
+        return;
+    }
+    int reason = control_domain_reason;
+    if (reason == SHUTDOWN_reboot)
+        machine_reboot();
+    if (reason == SHUTDOWN_crash || reason == SHUTDOWN_watchdog)
+        panic("the control domain crashed");
+    machine_poweroff();
+}
+
 void pv_domain_shutdown(struct domain *d, unsigned reason)
 {
     const char *why = reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "unknown reason";
@@ -86,6 +121,8 @@ void pv_domain_shutdown(struct domain *d, unsigned reason)
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
     spin_unlock_irqrestore(&d->lock, flags);
+    pv_console_ring_drain(d);
+    pv_console_ring_remove(d);
     log_info("domain %u ('%s') shut down: %s\n", d->domain_id, d->name, why);
 
     struct percpu *cpu = this_cpu();
@@ -95,14 +132,9 @@ void pv_domain_shutdown(struct domain *d, unsigned reason)
     evtchn_domain_destroy(d);
     cpu->current = NULL;
     write_cr3(idle_cr3);
-    if (d->is_privileged) {
-        /* The control domain decides for the machine, as on Xen. */
-        if (reason == SHUTDOWN_reboot)
-            machine_reboot();
-        if (reason == SHUTDOWN_crash || reason == SHUTDOWN_watchdog)
-            panic("the control domain crashed");
-        machine_poweroff();
-    }
+    if (d->is_privileged)
+        control_domain_reason = (int)reason;
+    machine_follows_domains();
     cpu_idle_loop(NULL);
 }
 

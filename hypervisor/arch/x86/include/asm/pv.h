@@ -13,6 +13,7 @@
 #include <pvabi/xen.h>
 #include <asm/regs.h>
 #include <tessera/timer.h>
+#include <pvabi/io/console.h>
 
 struct domain;
 struct vcpu;
@@ -62,7 +63,28 @@ struct arch_domain {
     uint64_t nr_frames;
     uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
     const char *cmdline;
+    struct xencons_interface *console_ring;   /* hypervisor view, NULL for dom0 */
+    unsigned console_cpu;                     /* where its vCPU 0 runs */
 };
+
+/* Console rings the hypervisor prints while no daemon has taken them (pv/console_ring.c). */
+void pv_console_ring_add(struct domain *d);
+/* Print a domain's console bytes, line by line with a (dN) prefix. */
+void pv_console_write(domid_t domid, const char *s, size_t n);
+void pv_console_ring_drain(struct domain *d);
+void pv_console_ring_remove(struct domain *d);
+
+/* Domains from boot modules (pv/boot_domains.c). */
+struct pv_boot_image {
+    const void *image;
+    uint64_t len;
+    const char *args;       /* the module's command line without the file name */
+};
+/* Builds and starts them; runs the control domain here (returns if there is none). */
+void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
+                           uint64_t dom0_mem, unsigned dom0_vcpus);
+void pv_domains_running_inc(void);
+void pv_domains_running_dec(void);
 
 /* Build a PV domain from an ELF kernel image, and start it on this CPU. */
 struct pv_build_request {

@@ -1,0 +1,148 @@
+/*
+ * Domains built at boot from multiboot modules, with no toolstack: the
+ * first ELF kernel becomes the control domain (id 0), every further one an
+ * unprivileged domain (ids 1, 2, ...). This is how the guest test kernels
+ * run side by side, and a way to partition a machine statically.
+ *
+ * A module's command line may start with domain options, ended by "--":
+ *     name=web mem=64M vcpus=1 -- console=hvc0 root=/dev/xvda
+ * Without "--", all of it is the guest's command line. Until the
+ * scheduler is wired in, domain i's vCPU 0 runs on physical CPU i.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/percpu.h>
+#include <asm/pv.h>
+#include <asm/smp.h>
+#include <tessera/compiler.h>
+#include <tessera/domain.h>
+#include <tessera/domain_ops.h>
+#include <tessera/errno.h>
+#include <tessera/format.h>
+#include <tessera/log.h>
+#include <tessera/string.h>
+
+#define MAX_BOOT_DOMAINS 16
+
+struct boot_domain_options {
+    char name[DOMAIN_NAME_MAX];
+    uint64_t mem;
+    uint64_t vcpus;
+    const char *cmdline;
+};
+
+/* The first word that is exactly "--", or NULL. */
+static const char *find_separator(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (p[0] == '-' && p[1] == '-' && (p == s || p[-1] == ' ') && (!p[2] || p[2] == ' '))
+            return p;
+    return NULL;
+}
+
+/* Parse "key=value ... --" at the start of a module's arguments. */
+static int parse_options(const char *args, struct boot_domain_options *o)
+{
+    const char *sep = find_separator(args);
+    if (!sep) {
+        o->cmdline = args;
+        return 0;
+    }
+    o->cmdline = sep[2] ? sep + 3 : sep + 2;
+    const char *p = args;
+    while (p < sep) {
+        while (p < sep && *p == ' ')
+            p++;
+        const char *end = p;
+        while (end < sep && *end != ' ')
+            end++;
+        if (end == p)
+            break;
+        char word[80];
+        size_t len = MIN((size_t)(end - p), sizeof(word) - 1);
+        memcpy(word, p, len);
+        word[len] = '\0';
+        const char *rest;
+        if (!strncmp(word, "name=", 5)) {
+            strlcpy(o->name, word + 5, sizeof(o->name));
+        } else if (!strncmp(word, "mem=", 4)) {
+            if (parse_size(word + 4, &rest, &o->mem) < 0 || *rest || o->mem < (4ull << 20))
+                return -EINVAL;
+        } else if (!strncmp(word, "vcpus=", 6)) {
+            if (parse_u64(word + 6, &rest, &o->vcpus) < 0 || *rest || o->vcpus == 0 ||
+                o->vcpus > MAX_VCPUS_PER_DOMAIN)
+                return -EINVAL;
+        } else {
+            return -EINVAL;
+        }
+        p = end;
+    }
+    return 0;
+}
+
+static void run_here(void *data)
+{
+    pv_run_vcpu(data);
+}
+
+void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
+                           uint64_t dom0_mem, unsigned dom0_vcpus)
+{
+    struct domain *built[MAX_BOOT_DOMAINS] = { 0 };
+
+    if (nr > MAX_BOOT_DOMAINS) {
+        log_err("boot domains: %u kernels given, only the first %u are built\n", nr,
+                MAX_BOOT_DOMAINS);
+        nr = MAX_BOOT_DOMAINS;
+    }
+    for (unsigned i = 0; i < nr; i++) {
+        struct boot_domain_options o = { .mem = i ? 32ull << 20 : dom0_mem,
+                                         .vcpus = i ? 1 : dom0_vcpus };
+        if (i == 0)
+            strlcpy(o.name, "Domain-0", sizeof(o.name));
+        else
+            format(o.name, sizeof(o.name), "boot-%u", i);
+        if (parse_options(images[i].args, &o) < 0) {
+            log_err("domain %u: bad options in '%s' (name=, mem= of at least 4M, vcpus=, then --); "
+                    "not built\n", i, images[i].args);
+            continue;
+        }
+        if (i >= nr_cpus_online) {
+            log_err("domain %u ('%s'): not started: no physical CPU of its own "
+                    "(%u online; one per boot domain until the scheduler is wired in)\n",
+                    i, o.name, nr_cpus_online);
+            continue;
+        }
+        struct pv_build_request req = {
+            .domid = (domid_t)i, .name = o.name, .image = images[i].image,
+            .image_len = images[i].len, .cmdline = o.cmdline, .mem_bytes = o.mem,
+            .vcpus = (unsigned)o.vcpus, .privileged = i == 0,
+        };
+        struct domain *d;
+        int rc = pv_build_domain(&req, &d);
+        if (rc < 0) {
+            log_err("domain %u not started (error %d); the hypervisor keeps running\n", i, rc);
+            continue;
+        }
+        if ((rc = domain_register(d)) < 0) {
+            log_err("domain %u not registered (error %d)\n", i, rc);
+            domain_free(d);
+            continue;
+        }
+        built[i] = d;
+    }
+    for (unsigned i = 1; i < nr; i++) {
+        if (!built[i])
+            continue;
+        pv_domains_running_inc();
+        pv_console_ring_add(built[i]);
+        if (smp_call_on(i, run_here, built[i]->vcpus[0]) < 0) {
+            log_err("domain %u: CPU %u did not take it\n", i, i);
+            pv_domains_running_dec();
+        }
+    }
+    if (built[0]) {
+        pv_domains_running_inc();
+        pv_run_vcpu(built[0]->vcpus[0]);
+    }
+}
