@@ -34,10 +34,14 @@ $(EVTCHN_OUT)/host/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
 
-$(OUT)/test_event_channel: $(UNIT)/test_event_channel.c $(UNIT)/unit.h $(EVTCHN_HOST_OBJS) \
+# One program from three files of tests (ports, delivery, threads) and their fixtures.
+EVTCHN_TEST_SRCS := $(UNIT)/test_event_channel.c $(UNIT)/test_event_channel_delivery.c \
+                    $(UNIT)/test_event_channel_threads.c $(UNIT)/evtchn_test.c
+
+$(OUT)/test_event_channel: $(EVTCHN_TEST_SRCS) $(UNIT)/evtchn_test.h $(UNIT)/unit.h $(EVTCHN_HOST_OBJS) \
                            $(EVTCHN_OUT)/host/evtchn_fakes.o $(OUT)/libhv.a $(SUPPORT_OBJS)
-	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -o $@ $< $(EVTCHN_HOST_OBJS) $(EVTCHN_OUT)/host/evtchn_fakes.o \
-	    $(SUPPORT_OBJS) $(OUT)/libhv.a -lcunit
+	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -o $@ $(EVTCHN_TEST_SRCS) $(EVTCHN_HOST_OBJS) \
+	    $(EVTCHN_OUT)/host/evtchn_fakes.o $(SUPPORT_OBJS) $(OUT)/libhv.a -lcunit
 
 $(EVTCHN_OUT)/fuzz/%.o: $(HV)/%.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
