@@ -35,7 +35,8 @@ int cmd_console(const struct tl_command *cmd, int argc, char **argv)
 
     if (first < 0)
         return exit_code;
-    if (!tl_check_operands(cmd, argc - first, o.device ? 0 : 1, 1))
+    /* The domain is required unless -D names a device instead. */
+    if (!tl_check_operands(cmd, argc - first, o.device ? cmd->min_operands : 1, cmd->max_operands))
         return TL_EXIT_USAGE;
     if (!o.device)
         return tl_refuse_without_hypervisor("attaching to a domain's console");

@@ -19,7 +19,7 @@ static int convert(const struct tl_command *cmd, int argc, char **argv, char *(*
 
     if (first < 0)
         return exit_code;
-    if (!tl_check_operands(cmd, argc - first, 1, -1))
+    if (!tl_check_operands(cmd, argc - first, cmd->min_operands, cmd->max_operands))
         return TL_EXIT_USAGE;
     domcfg_init(&cfg);
     diag_init(&d, argv[first], stderr);
@@ -55,7 +55,7 @@ int cmd_cfg_keys(const struct tl_command *cmd, int argc, char **argv)
     int exit_code, first = tl_parse_options(cmd, argc, argv, NULL, NULL, &exit_code);
     if (first < 0)
         return exit_code;
-    if (!tl_check_operands(cmd, argc - first, 0, 0))
+    if (!tl_check_operands(cmd, argc - first, cmd->min_operands, cmd->max_operands))
         return TL_EXIT_USAGE;
     size_t n = xlcfg_key_table(&keys);
     for (size_t i = 0; i < n; i++)

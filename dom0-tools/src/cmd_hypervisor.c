@@ -4,6 +4,7 @@
  * caught) and then refuses with one line and TL_EXIT_NO_HYPERVISOR.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmdtable.h"
@@ -22,11 +23,28 @@ int tl_refuse_without_hypervisor(const char *what)
     return TL_EXIT_NO_HYPERVISOR;
 }
 
+static int note_all(int opt, const char *arg, void *ctx)
+{
+    (void)arg;
+    if (opt == 'a')
+        *(bool *)ctx = true;
+    return 0;
+}
+
 int cmd_needs_hypervisor(const struct tl_command *cmd, int argc, char **argv)
 {
-    int exit_code;
-    if (tl_parse_options(cmd, argc, argv, NULL, NULL, &exit_code) < 0)
+    bool all = false;
+    int exit_code, first = tl_parse_options(cmd, argc, argv, note_all, &all, &exit_code);
+    if (first < 0)
         return exit_code;
+    if (!tl_check_operands(cmd, argc - first, cmd->min_operands, cmd->max_operands))
+        return TL_EXIT_USAGE;
+    /* shutdown and reboot act on the named domains, or on all with -a. */
+    if (strchr(cmd->optstring, 'a') && !all && first == argc) {
+        fprintf(stderr, "%s %s: give -a or a domain\n", tl_progname, cmd->name);
+        tl_print_usage(cmd, stderr);
+        return TL_EXIT_USAGE;
+    }
     char what[64];
     snprintf(what, sizeof(what), "'%s'", cmd->name);
     return tl_refuse_without_hypervisor(what);

@@ -126,7 +126,7 @@ int cmd_image_info(const struct tl_command *cmd, int argc, char **argv)
 
     if (first < 0)
         return exit_code;
-    if (!tl_check_operands(cmd, argc - first, 1, 1))
+    if (!tl_check_operands(cmd, argc - first, cmd->min_operands, cmd->max_operands))
         return TL_EXIT_USAGE;
     if (kernel_image_load(argv[first], &img, why, sizeof(why))) {
         fprintf(stderr, "%s: %s: refused: %s\n", tl_progname, argv[first], why);

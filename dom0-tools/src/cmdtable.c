@@ -13,7 +13,7 @@ const char *tl_progname = "tl";
 bool tl_global_dry_run;
 
 static const struct tl_command commands[] = {
-    { "help", cmd_help, "", "[COMMAND]", "Print help for tl or for one command", "" },
+    { "help", cmd_help, "", "[COMMAND]", "Print help for tl or for one command", "", 0, 1 },
     { "create", cmd_create, "cpqnFdeVf:", "[options] [ConfigFile] [key=value ...]",
       "Create a domain from an xl.cfg or libvirt XML config",
       "  -f FILE  read the config from FILE (also given as the first operand)\n"
@@ -25,90 +25,90 @@ static const struct tl_command commands[] = {
       "  -d       print the parsed config (like -n, then continue)\n"
       "  -e       do not wait in the background for the death of the domain\n"
       "  -V       attach to the VNC viewer (no VNC: refused)\n"
-      "  key=value  extra settings applied after the file, as if appended to it\n" },
+      "  key=value  extra settings applied after the file, as if appended to it\n", 0, -1 },
     { "list", cmd_needs_hypervisor, "lvZcn", "[options] [Domain]", "List information about domains",
       "  -l  long output: each domain's configuration as JSON\n"
       "  -v  verbose output (UUID, reason, security label)\n"
       "  -Z  show security labels\n"
       "  -c  show the cpupool\n"
-      "  -n  show NUMA node affinity\n" },
+      "  -n  show NUMA node affinity\n", 0, 1 },
     { "destroy", cmd_needs_hypervisor, "f", "[-f] <Domain>", "Terminate a domain immediately",
-      "  -f  allow domain 0 to be destroyed\n" },
-    { "shutdown", cmd_needs_hypervisor, "awFc", "[options] <-a|Domain>", "Ask domains to shut down",
+      "  -f  allow domain 0 to be destroyed\n", 1, 1 },
+    { "shutdown", cmd_needs_hypervisor, "awF", "[options] <-a|Domain ...>", "Ask domains to shut down",
       "  -a  shut down every domain\n"
       "  -w  wait for the domains to finish shutting down\n"
-      "  -F  fall back to ACPI power button events for HVM guests without PV drivers\n" },
-    { "reboot", cmd_needs_hypervisor, "awF", "[options] <-a|Domain>", "Ask domains to reboot",
+      "  -F  fall back to ACPI power button events for HVM guests without PV drivers\n", 0, -1 },
+    { "reboot", cmd_needs_hypervisor, "awF", "[options] <-a|Domain ...>", "Ask domains to reboot",
       "  -a  reboot every domain\n"
       "  -w  wait for the domains to reboot\n"
-      "  -F  fall back to ACPI reset events for HVM guests without PV drivers\n" },
-    { "pause", cmd_needs_hypervisor, "", "<Domain>", "Pause execution of a domain", "" },
-    { "unpause", cmd_needs_hypervisor, "", "<Domain>", "Unpause a paused domain", "" },
+      "  -F  fall back to ACPI reset events for HVM guests without PV drivers\n", 0, -1 },
+    { "pause", cmd_needs_hypervisor, "", "<Domain>", "Pause execution of a domain", "", 1, 1 },
+    { "unpause", cmd_needs_hypervisor, "", "<Domain>", "Unpause a paused domain", "", 1, 1 },
     { "console", cmd_console, "t:n:D:", "[options] <Domain>", "Attach to a domain's console",
       "  -t TYPE  console type, pv or serial\n"
       "  -n NUM   console number\n"
       "  -D PATH  attach to the terminal device PATH instead (a stand-in until\n"
       "           consoles exist; used by the tests)\n"
-      "  Ctrl-] detaches.\n" },
+      "  Ctrl-] detaches.\n", 0, 1 },
     { "info", cmd_needs_hypervisor, "n", "[-n]", "Print information about the host",
-      "  -n  also print NUMA information\n" },
+      "  -n  also print NUMA information\n", 0, 1 },
     { "dmesg", cmd_needs_hypervisor, "c", "[-c]", "Read the hypervisor's message buffer",
-      "  -c  clear the buffer after reading it\n" },
-    { "domid", cmd_needs_hypervisor, "", "<DomainName>", "Convert a domain name to a domain id", "" },
-    { "domname", cmd_needs_hypervisor, "", "<DomainId>", "Convert a domain id to a domain name", "" },
-    { "rename", cmd_needs_hypervisor, "", "<Domain> <NewDomainName>", "Rename a domain", "" },
+      "  -c  clear the buffer after reading it\n", 0, 0 },
+    { "domid", cmd_needs_hypervisor, "", "<DomainName>", "Convert a domain name to a domain id", "", 1, 1 },
+    { "domname", cmd_needs_hypervisor, "", "<DomainId>", "Convert a domain id to a domain name", "", 1, 1 },
+    { "rename", cmd_needs_hypervisor, "", "<Domain> <NewDomainName>", "Rename a domain", "", 2, 2 },
     { "uptime", cmd_needs_hypervisor, "s", "[-s] [Domain ...]", "Print the uptime of domains",
-      "  -s  short output, without a header\n" },
+      "  -s  short output, without a header\n", 0, -1 },
     { "mem-set", cmd_needs_hypervisor, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
-      "Set a domain's current memory (balloon target)", "" },
+      "Set a domain's current memory (balloon target)", "", 2, 2 },
     { "mem-max", cmd_needs_hypervisor, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
-      "Set a domain's maximum memory", "" },
-    { "vcpu-list", cmd_needs_hypervisor, "", "[Domain ...]", "List the vCPUs of domains", "" },
+      "Set a domain's maximum memory", "", 2, 2 },
+    { "vcpu-list", cmd_needs_hypervisor, "", "[Domain ...]", "List the vCPUs of domains", "", 0, -1 },
     { "vcpu-pin", cmd_needs_hypervisor, "f", "[-f] <Domain> <VCPU|all> <CPUs|all> [CPUs-soft|all]",
-      "Pin vCPUs to physical CPUs", "  -f  ignore the domain's cpupool restrictions\n" },
-    { "vcpu-set", cmd_needs_hypervisor, "", "<Domain> <vCPUs>", "Set the number of online vCPUs", "" },
+      "Pin vCPUs to physical CPUs", "  -f  ignore the domain's cpupool restrictions\n", 3, 4 },
+    { "vcpu-set", cmd_needs_hypervisor, "", "<Domain> <vCPUs>", "Set the number of online vCPUs", "", 2, 2 },
     { "sched-credit", cmd_needs_hypervisor, "d:w:c:p:s:t:r:", "[options]",
       "Get or set credit scheduler parameters",
       "  -d DOMAIN  domain to change\n"
       "  -w WEIGHT  weight (1-65535)\n"
       "  -c CAP     cap, percent of one CPU (0 = none)\n"
       "  -p POOL    cpupool\n"
-      "  -s         scheduler-wide parameters (-t TSLICE, -r RATELIMIT)\n" },
-    { "block-attach", cmd_needs_hypervisor, "", "<Domain> <DiskSpec>", "Attach a block device", "" },
+      "  -s         scheduler-wide parameters (-t TSLICE, -r RATELIMIT)\n", 0, 0 },
+    { "block-attach", cmd_needs_hypervisor, "", "<Domain> <DiskSpec>", "Attach a block device", "", 2, -1 },
     { "block-detach", cmd_needs_hypervisor, "f", "[-f] <Domain> <DevId>", "Detach a block device",
-      "  -f  force, even if the guest does not respond\n" },
-    { "block-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's block devices", "" },
-    { "network-attach", cmd_needs_hypervisor, "", "<Domain> [VifSpec ...]", "Attach a network interface", "" },
-    { "network-detach", cmd_needs_hypervisor, "", "<Domain> <DevId|mac>", "Detach a network interface", "" },
-    { "network-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's network interfaces", "" },
+      "  -f  force, even if the guest does not respond\n", 2, 2 },
+    { "block-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's block devices", "", 1, -1 },
+    { "network-attach", cmd_needs_hypervisor, "", "<Domain> [VifSpec ...]", "Attach a network interface", "", 1, -1 },
+    { "network-detach", cmd_needs_hypervisor, "", "<Domain> <DevId|mac>", "Detach a network interface", "", 2, 2 },
+    { "network-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's network interfaces", "", 1, -1 },
     { "save", cmd_needs_hypervisor, "cpD", "[options] <Domain> <CheckpointFile> [ConfigFile]",
       "Save a domain's state to a file",
       "  -c  leave the domain running after saving\n"
       "  -p  leave the domain paused after saving\n"
-      "  -D  save the config in the file with the domain's name\n" },
+      "  -D  save the config in the file with the domain's name\n", 2, 3 },
     { "restore", cmd_needs_hypervisor, "pedV", "[options] [ConfigFile] <CheckpointFile>",
       "Restore a domain from a saved file",
       "  -p  leave the domain paused\n"
       "  -e  do not wait in the background for the death of the domain\n"
       "  -d  enable debug messages\n"
-      "  -V  attach to the VNC viewer\n" },
+      "  -V  attach to the VNC viewer\n", 1, 2 },
     { "migrate", cmd_needs_hypervisor, "s:eC:dFp", "[options] <Domain> <host>",
       "Migrate a domain to another host",
       "  -s SSHCMD  use SSHCMD instead of ssh\n"
       "  -e         do not wait in the background on the destination\n"
       "  -C CONFIG  send CONFIG instead of the domain's config\n"
-      "  -p         leave the domain paused on the destination\n" },
-    { "top", cmd_needs_hypervisor, "", "", "Monitor domains' resource usage (xentop)", "" },
+      "  -p         leave the domain paused on the destination\n", 2, 2 },
+    { "top", cmd_needs_hypervisor, "", "", "Monitor domains' resource usage (xentop)", "", 0, 0 },
     { "image-info", cmd_image_info, "l", "[-l] <KernelImage>",
       "Show what a guest kernel image holds: format, entry, Xen notes, segments",
       "  -l  also list every ELF note, of any owner\n"
       "  Reads ELF64 kernels, bzImages (gzip, xz, zstd, lz4 payloads) and\n"
-      "  gzip/xz/zstd compressed ELFs; says why an image would be refused.\n" },
+      "  gzip/xz/zstd compressed ELFs; says why an image would be refused.\n", 1, 1 },
     { "domxml-from-cfg", cmd_domxml_from_cfg, "", "<ConfigFile> [key=value ...]",
-      "Convert a config (xl.cfg or XML) to libvirt domain XML", "" },
+      "Convert a config (xl.cfg, XML or JSON) to libvirt domain XML", "", 1, -1 },
     { "domxml-to-cfg", cmd_domxml_to_cfg, "", "<ConfigFile> [key=value ...]",
-      "Convert a config (libvirt XML or xl.cfg) to xl.cfg", "" },
-    { "cfg-keys", cmd_cfg_keys, "", "", "List the xl.cfg keys tl supports, refuses or ignores", "" },
+      "Convert a config (libvirt XML, JSON or xl.cfg) to xl.cfg", "", 1, -1 },
+    { "cfg-keys", cmd_cfg_keys, "", "", "List the xl.cfg keys tl supports, refuses or ignores", "", 0, 0 },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

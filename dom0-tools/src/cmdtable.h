@@ -23,6 +23,8 @@ struct tl_command {
     const char *usage;          /* arguments after the name */
     const char *summary;        /* one line for "tl help" */
     const char *help;           /* option lines for "tl help CMD" */
+    int min_operands;           /* operands after the options */
+    int max_operands;           /* -1: no limit */
 };
 
 /* The program name as invoked ("tl" or "xl"), for messages. */

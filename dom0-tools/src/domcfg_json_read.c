@@ -359,11 +359,11 @@ static int n_nictype(struct jctx *c, yajl_val v, const char *path, void *o)
     ((struct domcfg_nic *)o)->type_vif = true;
     return 0;
 }
-static int n_rate_bytes(struct jctx *c, yajl_val v, const char *p, void *o) { return get_uint(c, v, p, UINT64_MAX / 1000000, &((struct domcfg_nic *)o)->rate_bytes_per_interval); }
+static int n_rate_bytes(struct jctx *c, yajl_val v, const char *p, void *o) { return get_uint(c, v, p, UINT64_MAX / 1000000 - 2, &((struct domcfg_nic *)o)->rate_bytes_per_interval); }
 static int n_rate_usecs(struct jctx *c, yajl_val v, const char *path, void *o)
 {
     uint64_t n;
-    int rc = get_uint(c, v, path, UINT32_MAX, &n);
+    int rc = get_uint(c, v, path, 1000000, &n);
     ((struct domcfg_nic *)o)->rate_interval_usecs = (uint32_t)n;
     return rc;
 }

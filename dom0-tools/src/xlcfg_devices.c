@@ -298,7 +298,8 @@ static int parse_rate(const char *s, struct domcfg_nic *nic)
             usecs = n;
         else
             return -EINVAL;
-        if (usecs > UINT32_MAX || n > UINT32_MAX)
+        /* Up to 1 s, so that every rate has an exact xl.cfg spelling. */
+        if (usecs > 1000000 || n > 1000000)
             return -EINVAL;
     } else if (*end) {
         return -EINVAL;
@@ -307,7 +308,7 @@ static int parse_rate(const char *s, struct domcfg_nic *nic)
         return -ERANGE;
     uint64_t bytes_per_sec = amount * mult / (bits ? 8 : 1);
     uint64_t per_interval = bytes_per_sec * usecs / 1000000;
-    if (per_interval == 0)
+    if (per_interval == 0 || per_interval >= UINT64_MAX / 1000000 - 1)
         return -ERANGE;
     nic->rate_bytes_per_interval = per_interval;
     nic->rate_interval_usecs = (uint32_t)usecs;
@@ -363,7 +364,7 @@ int xlcfg_parse_vif(const char *spec, struct domcfg_nic *nic, char *why, size_t 
             nic->type_vif = !rc;
         } else if (!strcmp(key, "rate")) {
             if (parse_rate(val, nic))
-                rc = why_set(why, size, "rate must look like 10Mb/s or 1MB/s@20ms, not '%s'", val);
+                rc = why_set(why, size, "rate must look like 10Mb/s or 1MB/s@20ms (interval up to 1s), not '%s'", val);
         } else if (!strcmp(key, "mtu")) {
             char *end;
             long m = strtol(val, &end, 10);

@@ -113,9 +113,13 @@ static void put_nic(struct out *o, const struct domcfg_nic *nic)
     if (nic->model) ADD("%smodel=%s", n ? ", " : "", nic->model);
     if (nic->mtu) ADD("%smtu=%d", n ? ", " : "", nic->mtu);
     if (nic->type_vif) ADD("%stype=vif", n ? ", " : "");
-    if (nic->rate_bytes_per_interval)
-        ADD("%srate=%" PRIu64 "B/s@%" PRIu32 "us", n ? ", " : "",
-            nic->rate_bytes_per_interval * 1000000 / nic->rate_interval_usecs, nic->rate_interval_usecs);
+    if (nic->rate_bytes_per_interval && nic->rate_interval_usecs) {
+        /* Rounding the per-second rate up reads back to the same bytes per
+         * interval, for intervals up to 1 s (the reader's limit). */
+        uint64_t u = nic->rate_interval_usecs;
+        ADD("%srate=%" PRIu64 "B/s@%" PRIu64 "us", n ? ", " : "",
+            (nic->rate_bytes_per_interval * 1000000 + u - 1) / u, u);
+    }
 #undef ADD
     put(o, "    ");
     put_quoted(o, spec);

@@ -61,6 +61,14 @@ for c in "list" "list -l" "destroy d" "shutdown -w -a" "reboot d" "pause d" "unp
     check "needs-hypervisor/$(echo "$c" | tr ' ' '_')"
 done
 
+# Operand counts come from the table too, before the hypervisor is needed.
+for c in "destroy" "pause" "rename a" "vcpu-pin d 1" "mem-set d" "dmesg extra" "shutdown" "reboot -w"; do
+    # shellcheck disable=SC2086
+    run "$bin/tl" $c
+    yes_if [ $rc -eq 2 ] && grep -q "^Usage: tl " "$err" && ! grep -q 'control domain' "$err"
+    check "operands/$(echo "$c" | tr ' ' '_')"
+done
+
 run "$bin/tl" li
 yes_if [ $rc -eq 3 ] && grep -q "'list' needs" "$err"
 check unambiguous-prefix
