@@ -588,6 +588,13 @@ static uint64_t slice_for(const struct sched_vcpu *sv, uint64_t now)
         /* Its turn lasts as long as its credit (within the slice): look again then. */
         if ((uint64_t)sv->credit < slice)
             slice = (uint64_t)sv->credit;
+        /*
+         * And no longer than one period's share: when vCPUs hold more credit
+         * than they can spend (pinned together), turns in proportion to
+         * weight still divide the pCPU by weight.
+         */
+        if (sv->share && sv->share < slice)
+            slice = sv->share;
     } else if (next > now && next - now < slice) {
         /* OVER: look again once credit is handed out, so UNDER vCPUs get their turn. */
         slice = next - now;

@@ -2,7 +2,7 @@
  * Credit: charging vCPUs for the time they ran, and handing out the time
  * that passed on all pCPUs once per accounting period, by weight and cap.
  *
- * Credit is kept in ns of CPU time and clamped to one period either way:
+ * Credit is kept in ns of CPU time and clamped to two periods either way:
  * a vCPU that idled cannot hoard more than a period's worth, and one that
  * ran alone on an idle machine is not punished for long once others wake.
  */
@@ -93,6 +93,7 @@ static bool give_credit(struct sched_vcpu *sv, int64_t amount)
     bool move = false;
 
     sv->credit = clamp_credit(sv->credit + amount);
+    sv->share = (uint64_t)amount;
     if (sv->parked && (sv->credit > 0 || !sched_domain_cap(sv))) {
         sv->parked = false;
         __atomic_fetch_sub(&sched_nr_parked, 1, __ATOMIC_RELEASE);

@@ -228,6 +228,28 @@ static void test_affinity_respected(void)
     finish();
 }
 
+static void test_weights_hold_when_pinned_together(void)
+{
+    struct sched_cpumask m;
+
+    /* 256 and 512 pinned to pCPU 0 of two, a free vCPU beside them: the
+     * pinned pair hold more credit than they can spend, and still split
+     * pCPU 0 by weight. */
+    sim_init(&sim, 2);
+    int a = sim_add_domain(&sim, 1, 256, 0, LOAD_CPU, 0, 0);
+    int b = sim_add_domain(&sim, 1, 512, 0, LOAD_CPU, 0, 0);
+    int f = sim_add_domain(&sim, 1, 256, 0, LOAD_CPU, 0, 0);
+    bitmap_zero(m.bits, SCHED_MAX_CPUS);
+    bitmap_set(m.bits, 0);
+    sched_set_affinity(&sim_vcpu(&sim, a, 0)->v, &m);
+    sched_set_affinity(&sim_vcpu(&sim, b, 0)->v, &m);
+    sim_run_until(&sim, 6 * SIM_S);
+    expect_near(pct(a, 6 * SIM_S), 33.3, 2.0, "pinned weight 256");
+    expect_near(pct(b, 6 * SIM_S), 66.7, 2.0, "pinned weight 512");
+    expect_near(pct(f, 6 * SIM_S), 100.0, 0.01, "the free vCPU on pCPU 1");
+    finish();
+}
+
 /* ---- blocking, waking, boost -------------------------------------------------- */
 
 static void test_blocked_never_picked(void)
@@ -718,6 +740,7 @@ int main(void)
         UNIT_CASE(cap_alone),
         UNIT_CASE(cap_with_competition_and_lifted),
         UNIT_CASE(affinity_respected),
+        UNIT_CASE(weights_hold_when_pinned_together),
         UNIT_CASE(blocked_never_picked),
         UNIT_CASE(wake_is_prompt_with_boost),
         UNIT_CASE(poll_and_kick),

@@ -7,12 +7,15 @@
  * the active vCPUs in proportion to their domain's weight, limited by the
  * domain's cap. Running costs credit ns for ns. A vCPU with credit left is
  * UNDER, one without is OVER; a vCPU waking from a block with credit left
- * is BOOST until it is next descheduled, so I/O-bound vCPUs run promptly.
+ * is BOOST until it has run once, so I/O-bound vCPUs run promptly.
  * Each pCPU runs its best queued vCPU (BOOST > UNDER > OVER, FIFO within
- * a class); a pCPU with nothing better than OVER steals an UNDER or BOOST
- * vCPU from another queue, and an idle one steals anything its affinity
- * allows. A capped vCPU out of credit is parked (not eligible) until the
- * next accounting gives it some back.
+ * a class) until its credit, the time slice or its share of one period
+ * ends (an OVER one until the next hand-out at most); a pCPU with nothing better than OVER steals an
+ * UNDER or BOOST vCPU from another queue, and an idle one steals anything
+ * its affinity allows. A newly queued vCPU kicks an idle pCPU it may use,
+ * else preempts its own pCPU if it outranks what runs there. A capped
+ * vCPU out of credit is parked (not eligible) until the next accounting
+ * gives it some back.
  *
  * Cost: wake, block, yield, pause and the pick itself are O(1) in the
  * number of vCPUs, plus O(nr_cpus) for a steal (bounded scan of each
@@ -22,8 +25,8 @@
  * Locks (outer first): sched_list_lock (the vCPU/domain tables, params,
  * accounting) > run-queue locks (several only in pCPU index order, or by
  * trylock). A vCPU's scheduling state is guarded by the lock of the run
- * queue of the pCPU it is queued on or runs on (its 'cpu'), which can
- * change only while that lock is held. Every lock is taken with
+ * queue of the pCPU it is queued on or runs on (its 'cpu'), which
+ * changes only with the old and the new queue's locks both held. Every lock is taken with
  * interrupts off: wake-ups come from timer and event interrupts.
  * The arch hooks below are called with run-queue locks held and must not
  * call back into the scheduler.
@@ -227,6 +230,7 @@ struct sched_vcpu {
     bool check_seen;                     /* sched_check_invariants scratch */
     unsigned pause_count;                /* [q] */
     int64_t credit;                      /* [q] ns of CPU time */
+    uint64_t share;                      /* [q] credit it got at the last hand-out */
     uint64_t run_start;                  /* [q] when it was last picked */
     struct sched_cpumask affinity;       /* [q] */
     struct sched_runstate rs;            /* [q] */
