@@ -6,8 +6,9 @@
  * a guest toggling mask bits and acknowledging events, VIRQs raised
  * by "the hypervisor", SCHEDOP_poll begin/end, pausing, and killing a
  * domain and building a new one with the same id. After every step each
- * live domain's invariants must hold, results must be errors the
- * operation can return, and a successful send must have left the target
+ * live domain's invariants must hold, every hypercall's result and OUT
+ * fields must equal those of a reference model (evtchn_model.c), results
+ * must be errors the operation can return, and a successful send must have left the target
  * port pending (and flagged in the notified vCPU's selector and upcall
  * flag when unmasked). At the end every domain must be freeable (no
  * leaked references) and every allocation returned.
@@ -20,6 +21,7 @@
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include "evtchn_fakes.h"
+#include "evtchn_model.h"
 
 #define NR_DOMS 3
 static const domid_t dom_ids[NR_DOMS] = { 0, 1, 5 };
@@ -132,8 +134,11 @@ static bool send_target(struct fake_domain *sender, evtchn_port_t port,
     return true;
 }
 
-static void fuzz_send(struct fake_domain *me, unsigned vcpu, evtchn_port_t port)
+static long checked_op(unsigned slot, unsigned vcpu, int cmd, void *arg);
+
+static void fuzz_send(unsigned slot, unsigned vcpu, evtchn_port_t port)
 {
+    struct fake_domain *me = doms[slot];
     struct fake_domain *target = NULL;
     evtchn_port_t tport = 0;
     uint32_t tvcpu = 0;
@@ -141,7 +146,7 @@ static void fuzz_send(struct fake_domain *me, unsigned vcpu, evtchn_port_t port)
     bool was_pending = lands && fake_pending(target, tport);
     struct evtchn_send s = { .port = port };
 
-    long rc = fake_hypercall(me, vcpu, EVTCHNOP_send, &s);
+    long rc = checked_op(slot, vcpu, EVTCHNOP_send, &s);
     EXPECT(rc, "send", -EINVAL);
     if (!lands)
         return;
@@ -166,24 +171,64 @@ static void check_all(void)
     }
 }
 
+/*
+ * The hypercall on the real code and on the model, from the same argument
+ * bytes: results and every byte copied back must agree.
+ */
+static long checked_op(unsigned slot, unsigned vcpu, int cmd, void *arg)
+{
+    uint8_t expect[sizeof(struct evtchn_op)];
+    unsigned size = model_arg_size(cmd);
+
+    memcpy(expect, arg, size);
+    long want = model_event_channel_op(slot, vcpu, cmd, expect);
+    long rc = fake_hypercall(doms[slot], vcpu, cmd, arg);
+    if (rc != want) {
+        fprintf(stderr, "op %d from domain %u: got %ld, model says %ld\n", cmd,
+                doms[slot]->d.domain_id, rc, want);
+        abort();
+    }
+    if (memcmp(expect, arg, size))
+        fail("OUT fields differ from the model", cmd);
+    return rc;
+}
+
+static long checked_compat(unsigned slot, unsigned vcpu, struct evtchn_op *op)
+{
+    struct evtchn_op expect = *op;
+    long want = model_event_channel_op_compat(slot, vcpu, &expect);
+
+    stub_current = &doms[slot]->v[vcpu];
+    long rc = do_event_channel_op_compat((uint64_t)(uintptr_t)op);
+    stub_current = NULL;
+    if (rc != want) {
+        fprintf(stderr, "compat op %u: got %ld, model says %ld\n", op->cmd, rc, want);
+        abort();
+    }
+    if (memcmp(&expect, op, sizeof(*op)))
+        fail("compat OUT fields differ from the model", op->cmd);
+    return rc;
+}
+
 static void step(struct input *in)
 {
     uint8_t op = next(in);
-    struct fake_domain *me = doms[next(in) % NR_DOMS];
+    unsigned slot = next(in) % NR_DOMS;
+    struct fake_domain *me = doms[slot];
     unsigned vcpu = next(in) % me->d.max_vcpus;
     long rc;
 
     switch (op % 20) {
     case 0: {
         struct evtchn_alloc_unbound a = { .dom = pick_dom(in), .remote_dom = pick_dom(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_alloc_unbound, &a);
+        rc = checked_op(slot, vcpu, EVTCHNOP_alloc_unbound, &a);
         EXPECT(rc, "alloc_unbound", -ESRCH, -EPERM, -EINVAL, -ENOSPC);
         break;
     }
     case 1:
     case 2: {
         struct evtchn_bind_interdomain b = { .remote_dom = pick_dom(in), .remote_port = pick_port(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_bind_interdomain, &b);
+        rc = checked_op(slot, vcpu, EVTCHNOP_bind_interdomain, &b);
         EXPECT(rc, "bind_interdomain", -ESRCH, -EINVAL, -ENOSPC);
         if (rc == 0 && !fake_pending(me, b.local_port))
             fail("new interdomain port not pending", b.local_port);
@@ -191,20 +236,20 @@ static void step(struct input *in)
     }
     case 3: {
         struct evtchn_bind_virq b = { .virq = next(in) % 27, .vcpu = pick_vcpu(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_bind_virq, &b);
+        rc = checked_op(slot, vcpu, EVTCHNOP_bind_virq, &b);
         EXPECT(rc, "bind_virq", -EINVAL, -ENOENT, -EEXIST, -ENOSPC);
         break;
     }
     case 4: {
         struct evtchn_bind_ipi b = { .vcpu = pick_vcpu(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_bind_ipi, &b);
+        rc = checked_op(slot, vcpu, EVTCHNOP_bind_ipi, &b);
         EXPECT(rc, "bind_ipi", -ENOENT, -ENOSPC);
         break;
     }
     case 5:
     case 6: {
         struct evtchn_close c = { .port = pick_port(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_close, &c);
+        rc = checked_op(slot, vcpu, EVTCHNOP_close, &c);
         EXPECT(rc, "close", -EINVAL);
         if (rc == 0 && fake_pending(me, c.port))
             fail("closed port still pending", c.port);
@@ -212,11 +257,11 @@ static void step(struct input *in)
     }
     case 7:
     case 8:
-        fuzz_send(me, vcpu, pick_port(in));
+        fuzz_send(slot, vcpu, pick_port(in));
         break;
     case 9: {
         struct evtchn_status st = { .dom = pick_dom(in), .port = pick_port(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_status, &st);
+        rc = checked_op(slot, vcpu, EVTCHNOP_status, &st);
         EXPECT(rc, "status", -ESRCH, -EINVAL, -EPERM);
         if (rc == 0 && st.status > EVTCHNSTAT_ipi)
             fail("status out of range", st.status);
@@ -224,19 +269,19 @@ static void step(struct input *in)
     }
     case 10: {
         struct evtchn_bind_vcpu b = { .port = pick_port(in), .vcpu = pick_vcpu(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_bind_vcpu, &b);
+        rc = checked_op(slot, vcpu, EVTCHNOP_bind_vcpu, &b);
         EXPECT(rc, "bind_vcpu", -ENOENT, -EINVAL);
         break;
     }
     case 11: {
         struct evtchn_unmask u = { .port = pick_port(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_unmask, &u);
+        rc = checked_op(slot, vcpu, EVTCHNOP_unmask, &u);
         EXPECT(rc, "unmask", -EINVAL);
         break;
     }
     case 12: {
         struct evtchn_reset r = { .dom = pick_dom(in) };
-        rc = fake_hypercall(me, vcpu, EVTCHNOP_reset, &r);
+        rc = checked_op(slot, vcpu, EVTCHNOP_reset, &r);
         EXPECT(rc, "reset", -ESRCH, -EPERM, -EINVAL);
         break;
     }
@@ -278,15 +323,18 @@ static void step(struct input *in)
         struct fake_domain *victim = doms[i];
         doms[i] = NULL;
         fake_domain_kill(victim);
+        model_domain_kill(i);
         if (!victim->freed)
             fail("killed domain still referenced", i);
         check_all();        /* peers must be consistent with it gone */
         fake_domain_release(victim);
         doms[i] = fake_domain_new(dom_ids[i], dom_vcpus[i], false);
+        model_domain_new(i, dom_ids[i], dom_vcpus[i], false);
         break;
     }
     case 18:
         me->d.state = me->d.state == DOMAIN_PAUSED ? DOMAIN_RUNNING : DOMAIN_PAUSED;
+        model_set_paused(slot, me->d.state == DOMAIN_PAUSED);
         break;
     default: {
         /* Raw argument bytes for any command, through either hypercall form. */
@@ -297,11 +345,10 @@ static void step(struct input *in)
         for (size_t i = 0; i < sizeof(raw.bytes); i++)
             raw.bytes[i] = next(in);
         if (raw.op.cmd & 0x100) {
-            stub_current = &me->v[vcpu];
-            rc = do_event_channel_op_compat((uint64_t)(uintptr_t)&raw.op);
-            stub_current = NULL;
+            raw.op.cmd &= 0xff;
+            rc = checked_compat(slot, vcpu, &raw.op);
         } else {
-            rc = fake_hypercall(me, vcpu, (int)(raw.op.cmd % 16), &raw.op.u);
+            rc = checked_op(slot, vcpu, (int)(raw.op.cmd % 16), &raw.op.u);
         }
         EXPECT(rc, "raw operation", -ENOSYS, -EINVAL, -ESRCH, -EPERM, -ENOENT, -EEXIST, -ENOSPC);
         break;
@@ -315,8 +362,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct input in = { data, size };
 
     stub_allocs_live = 0;
-    for (int i = 0; i < NR_DOMS; i++)
+    for (int i = 0; i < NR_DOMS; i++) {
         doms[i] = fake_domain_new(dom_ids[i], dom_vcpus[i], i == 0);
+        model_domain_new(i, dom_ids[i], dom_vcpus[i], i == 0);
+    }
     for (unsigned steps = 0; in.left && steps < 400; steps++)
         step(&in);
     for (int i = NR_DOMS - 1; i >= 0; i--) {
