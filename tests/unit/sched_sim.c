@@ -23,6 +23,8 @@ void arch_sched_kick_cpu(unsigned cpu)
         active->first_error = active->first_error ? active->first_error : "kick of a pCPU that does not exist";
         return;
     }
+    if (!active->kicked[cpu])
+        active->kick_at[cpu] = active->now + active->kick_delay_ns;
     active->kicked[cpu] = true;
     active->kicks++;
 }
@@ -144,7 +146,7 @@ void sim_settle(struct sim *s)
     for (unsigned rounds = 0;; rounds++) {
         bool any = false;
         for (unsigned c = 0; c < s->nr_cpus; c++) {
-            if (s->kicked[c] || s->slice_end[c] <= s->now) {
+            if ((s->kicked[c] && s->kick_at[c] <= s->now) || s->slice_end[c] <= s->now) {
                 pick(s, c);
                 any = true;
             }
@@ -158,6 +160,14 @@ void sim_settle(struct sim *s)
     }
 }
 
+void sim_deliver_kicks(struct sim *s)
+{
+    for (unsigned c = 0; c < s->nr_cpus; c++)
+        if (s->kicked[c])
+            s->kick_at[c] = s->now;
+    sim_settle(s);
+}
+
 static uint64_t next_event(struct sim *s, uint64_t until)
 {
     uint64_t t = until;
@@ -166,6 +176,8 @@ static uint64_t next_event(struct sim *s, uint64_t until)
         struct sim_vcpu *n = s->running[c];
         if (s->slice_end[c] < t)
             t = s->slice_end[c];
+        if (s->kicked[c] && s->kick_at[c] < t)
+            t = s->kick_at[c];
         if (n && n->load == LOAD_IO && s->now + n->burst_left < t)
             t = s->now + n->burst_left;
     }
@@ -244,9 +256,10 @@ void sim_check(struct sim *s)
 void sim_teardown(struct sim *s)
 {
     active = s;
+    s->kick_delay_ns = 0;
     for (unsigned i = 0; i < s->nr_vcpus; i++)
         sched_vcpu_pause(&s->vc[i].v);
-    sim_settle(s);
+    sim_deliver_kicks(s);
     for (unsigned i = 0; i < s->nr_vcpus; i++) {
         if (sched_vcpu_running(&s->vc[i].v))
             error(s, "a paused vCPU still runs after its pCPU picked");

@@ -5,7 +5,7 @@
  *
  * The simulation plays the architecture: it calls sched_pick_next when a
  * slice ends or a pCPU was kicked (arch_sched_kick_cpu, defined here,
- * takes effect at the same simulated instant), runs the vCPU it was given
+ * takes effect kick_delay_ns later, at once by default), runs the vCPU it was given
  * until then, and plays each vCPU's workload: CPU-bound (always wants to
  * run) or I/O-like (runs 'burst' ns, blocks 'sleep' ns, is woken by a
  * "timer"), measuring run time and wake-up latency on its own.
@@ -47,6 +47,8 @@ struct sim {
     struct sim_vcpu *running[SCHED_MAX_CPUS];
     uint64_t slice_end[SCHED_MAX_CPUS];
     bool kicked[SCHED_MAX_CPUS];
+    uint64_t kick_at[SCHED_MAX_CPUS];  /* when a kicked pCPU picks */
+    uint64_t kick_delay_ns;          /* IPI latency; 0: a kick acts at once */
     uint64_t picks, kicks, switches;
     uint64_t measure_from;           /* wake latencies before this are not recorded */
     unsigned errors;                 /* double runs, sched/sim disagreements */
@@ -75,8 +77,11 @@ struct sim_vcpu *sim_vcpu(struct sim *s, int d, unsigned i);
 /* Runs the simulation until 'until' (absolute ns). */
 void sim_run_until(struct sim *s, uint64_t until);
 
-/* Every pCPU that was kicked or whose slice ended picks now (bounded). */
+/* Every pCPU whose kick arrived or whose slice ended picks now (bounded). */
 void sim_settle(struct sim *s);
+
+/* Kicks still in flight arrive now; then sim_settle. */
+void sim_deliver_kicks(struct sim *s);
 
 /* Records an error when the scheduler's view and the simulation's differ. */
 void sim_check(struct sim *s);

@@ -301,6 +301,26 @@ static void test_wake_is_prompt_with_boost(void)
     finish();
 }
 
+static void test_wake_latency_is_one_ipi(void)
+{
+    /* With kicks taking 10 us to arrive, a boosted wake waits just that. */
+    sim_init(&sim, 2);
+    sim.kick_delay_ns = 10000;
+    int io = sim_add_domain(&sim, 2, 256, 0, LOAD_IO, 300000, 3 * SIM_MS);
+    sim_add_domain(&sim, 3, 256, 0, LOAD_CPU, 0, 0);
+    sim.measure_from = 200 * SIM_MS;
+    sim_run_until(&sim, 3 * SIM_S);
+    for (unsigned i = 0; i < 2; i++) {
+        struct sim_vcpu *v = sim_vcpu(&sim, io, i);
+        CU_ASSERT(v->wakes > 500);
+        if (v->latency_max > 10000)
+            fprintf(stderr, "I/O vCPU %u: worst wake latency %llu ns\n", i,
+                    (unsigned long long)v->latency_max);
+        CU_ASSERT(v->latency_max <= 10000);
+    }
+    finish();
+}
+
 static void test_poll_and_kick(void)
 {
     sim_init(&sim, 2);
@@ -743,6 +763,7 @@ int main(void)
         UNIT_CASE(weights_hold_when_pinned_together),
         UNIT_CASE(blocked_never_picked),
         UNIT_CASE(wake_is_prompt_with_boost),
+        UNIT_CASE(wake_latency_is_one_ipi),
         UNIT_CASE(poll_and_kick),
         UNIT_CASE(yield_gives_way),
         UNIT_CASE(idle_cpu_steals),

@@ -11,6 +11,7 @@
 #include "../sched_sim.h"
 
 #define SPAN (10 * SIM_S)
+#define KICK_DELAY_NS 5000          /* an IPI's latency in the simulation */
 
 static struct sim sim;
 
@@ -78,6 +79,7 @@ static void run(const struct scenario *sc)
         }
     }
     sim.measure_from = SIM_S;        /* latencies once credit has settled */
+    sim.kick_delay_ns = KICK_DELAY_NS;
     sim_run_until(&sim, SPAN);
     sim_check(&sim);
     printf("%s (%u pCPU%s)\n", sc->name, sc->cpus, sc->cpus > 1 ? "s" : "");
@@ -152,8 +154,8 @@ static void pick_cost(void)
 
 int main(void)
 {
-    printf("Simulated fairness over %llu s (share of one pCPU per domain)\n\n",
-           (unsigned long long)(SPAN / SIM_S));
+    printf("Simulated fairness over %llu s (share of one pCPU per domain), kicks arrive "
+           "after %u us\n\n", (unsigned long long)(SPAN / SIM_S), KICK_DELAY_NS / 1000);
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
         run(&scenarios[i]);
     printf("\n");

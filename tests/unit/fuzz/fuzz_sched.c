@@ -47,7 +47,7 @@ static void recreate(struct sim_vcpu *sv, unsigned idx, unsigned weight)
 {
     sched_vcpu_pause(&sv->v);
     pauses[idx]++;
-    sim_settle(&sim);
+    sim_deliver_kicks(&sim);
     if (sched_vcpu_running(&sv->v))
         fail("a paused vCPU still runs after its pCPU picked");
     sched_vcpu_destroy(&sv->v);
@@ -68,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sim_heap_init();
     heap_get_stats(&before);
     sim_init(&sim, 1 + next(&in) % 4);
+    sim.kick_delay_ns = 1000ull * (next(&in) % 4) * 10;     /* 0 .. 30 us of IPI latency */
     memset(pauses, 0, sizeof(pauses));
     unsigned nr_doms = 1 + next(&in) % 4;
     for (unsigned d = 0; d < nr_doms; d++) {
@@ -121,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 12: sched_account(v, 10000ull * arg); break;
         case 13: recreate(sv, idx, 1 + arg * 8); break;
         case 14: sched_set_timeslice(SCHED_MIN_TSLICE_NS * (1 + arg % 40)); break;
-        case 15: sim.kicked[arg % sim.nr_cpus] = true; sim_settle(&sim); break;
+        case 15: arch_sched_kick_cpu(arg % sim.nr_cpus); sim_settle(&sim); break;
         }
         check();
     }
