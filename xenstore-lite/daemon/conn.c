@@ -136,7 +136,11 @@ long xsd_conn_input(struct xsd_conn *conn, const void *data, size_t len)
         conn->body[conn->hdr.len] = '\0';
         struct xsd_sockmsg hdr = conn->hdr;
         conn->hdr_got = conn->body_got = 0;
+        /* A live update in the handler must know what was consumed. */
+        conn->feeding = true;
+        conn->feeding_used = used;
         xsd_handle_message(conn, &hdr, conn->body);
+        conn->feeding = false;
     }
     return (long)used;
 }
@@ -172,4 +176,33 @@ void xsd_conn_output_consume(struct xsd_conn *conn, size_t len)
             conn->out_replies--;
         free(m);
     }
+}
+
+void conn_stash_input(struct xsd_conn *conn, const void *data, size_t len)
+{
+    if (conn->ops && conn->ops->stash_input)
+        conn->ops->stash_input(conn, data, len);
+    else
+        xsd_conn_input(conn, data, len);
+}
+
+int conn_queue_raw(struct xsd_conn *conn, const void *data, size_t len)
+{
+    struct outmsg *m = malloc(sizeof(*m) + len);
+    if (!m)
+        return -ENOMEM;
+    m->next = NULL;
+    m->is_event = false;
+    m->len = (uint32_t)len;
+    memcpy(m->data, data, len);
+    if (conn->out_tail)
+        conn->out_tail->next = m;
+    else
+        conn->out_head = m;
+    conn->out_tail = m;
+    conn->out_bytes += len;
+    conn->out_replies++;
+    if (conn->ops && conn->ops->output_ready)
+        conn->ops->output_ready(conn);
+    return 0;
 }

@@ -12,5 +12,12 @@
 
 int conn_queue_reply(struct xsd_conn *conn, const struct xsd_sockmsg *hdr, const void *body);
 void conn_queue_event(struct xsd_conn *conn, const struct xsd_sockmsg *hdr, const void *body);
+/*
+ * Input carried over a live update: handed to the transport's stash hook,
+ * which feeds it before anything new it reads.
+ */
+/* Bytes already formatted as messages (output carried over a live update). */
+int conn_queue_raw(struct xsd_conn *conn, const void *data, size_t len);
+void conn_stash_input(struct xsd_conn *conn, const void *data, size_t len);
 
 #endif

@@ -182,6 +182,20 @@ static int ctl_dump(struct request *r, const char **argv, unsigned argc)
     return reply_ok(r);
 }
 
+/*
+ * Replaces the running daemon by BINARY without losing the store, the
+ * connections or their watches (the new daemon answers this request).
+ */
+static int ctl_live_update(struct request *r, const char **argv, unsigned argc)
+{
+    struct xsd *xsd = r->conn->xsd;
+    if (argc != 1 || argv[0][0] != '/')
+        return -EINVAL;
+    if (!xsd->live_update)
+        return -ENOSYS;
+    return xsd->live_update(xsd, r->conn, r->hdr, argv[0]);
+}
+
 static int ctl_help(struct request *r, const char **argv, unsigned argc);
 
 static const struct control_cmd {
@@ -196,6 +210,7 @@ static const struct control_cmd {
     { "print", "<string>", ctl_print },
     { "quota", "[set <name> <val>|<domid>]", ctl_quota },
     { "quota-soft", "[set <name> <val>]", ctl_quota_soft },
+    { "live-update", "<absolute path of the new daemon binary>", ctl_live_update },
     { "help", "", ctl_help },
 };
 #define NCMDS (sizeof(control_cmds) / sizeof(control_cmds[0]))

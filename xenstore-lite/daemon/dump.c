@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "path.h"
 #include "perms.h"
+#include "txn.h"
+#include "watch.h"
 
 #define DUMP_MAGIC "xenstore-lite-dump 1"
 
@@ -136,6 +139,8 @@ int xsd_restore(struct xsd *xsd, FILE *in)
         return -EINVAL;
     while (!err && fgets(line, sizeof(line), in)) {
         struct xsd_quota *q = &xsd->quota;
+        if (strcmp(line, "CONNS\n") == 0)
+            break;
         unsigned domid, port, pl, vl;
         unsigned long mfn;
         int target, idx, n, off;
@@ -192,4 +197,87 @@ int xsd_restore(struct xsd *xsd, FILE *in)
         }
     }
     return err;
+}
+
+int xsd_dump_conn(FILE *out, struct xsd_conn *conn, char kind, long id,
+                  const void *extra_in, size_t extra_len,
+                  const struct xsd_sockmsg *pending_reply)
+{
+    size_t partial = conn->hdr_got + (conn->hdr_got == sizeof(conn->hdr) ? conn->body_got : 0);
+    fprintf(out, "C %c %ld %u %d %u %zu %zu\n", kind, id, conn->domid, conn->privileged,
+            conn->next_txid, partial + extra_len, conn->out_bytes - conn->out_off);
+    fwrite(&conn->hdr, 1, conn->hdr_got, out);
+    if (conn->hdr_got == sizeof(conn->hdr))
+        fwrite(conn->body, 1, conn->body_got, out);
+    if (extra_len)
+        fwrite(extra_in, 1, extra_len, out);
+    for (struct outmsg *m = conn->out_head; m; m = m->next) {
+        size_t skip = m == conn->out_head ? conn->out_off : 0;
+        fwrite(m->data + skip, 1, m->len - skip, out);
+    }
+    fputc('\n', out);
+    for (struct watch *w = conn->watches; w; w = w->conn_next) {
+        fprintf(out, "W %d %zu %zu\n", w->relative, strlen(w->path), strlen(w->token));
+        fprintf(out, "%s%s\n", w->path, w->token);
+    }
+    for (struct txn *tx = conn->txns; tx; tx = tx->next)
+        fprintf(out, "T %u\n", tx->id);
+    if (pending_reply)
+        fprintf(out, "P %u %u\n", pending_reply->req_id, pending_reply->tx_id);
+    return ferror(out) ? -EIO : 0;
+}
+
+int xsd_restore_conns(struct xsd *xsd, FILE *in, xsd_adopt_fn adopt)
+{
+    char line[512];
+    static char buf[2 * XENSTORE_PAYLOAD_MAX + 64];
+    struct xsd_conn *conn = NULL;
+
+    while (fgets(line, sizeof(line), in)) {
+        char kind;
+        long id;
+        unsigned domid, next_txid, rel, txid, req_id;
+        int priv;
+        size_t inlen, outlen, pl, tl;
+        if (sscanf(line, "C %c %ld %u %d %u %zu %zu", &kind, &id, &domid, &priv,
+                   &next_txid, &inlen, &outlen) == 7) {
+            char *input = inlen ? malloc(inlen) : NULL, *output = outlen ? malloc(outlen) : NULL;
+            bool ok = (!inlen || (input && fread(input, 1, inlen, in) == inlen)) &&
+                      (!outlen || (output && fread(output, 1, outlen, in) == outlen)) &&
+                      fgetc(in) == '\n';
+            conn = ok ? adopt(xsd, kind, id, domid, priv != 0) : NULL;
+            if (conn) {
+                conn->next_txid = next_txid;
+                /* Unsent output goes back as one block, sent as it was. */
+                if (outlen)
+                    conn_queue_raw(conn, output, outlen);
+                if (inlen)
+                    conn_stash_input(conn, input, inlen);
+            }
+            free(input);
+            free(output);
+            if (!ok)
+                return -EINVAL;
+        } else if (sscanf(line, "W %u %zu %zu", &rel, &pl, &tl) == 3) {
+            if (pl + tl + 1 > sizeof(buf) || fread(buf, 1, pl + tl + 1, in) != pl + tl + 1)
+                return -EINVAL;
+            buf[pl + tl] = '\0';
+            char token[XENSTORE_PAYLOAD_MAX];
+            memcpy(token, buf + pl, tl + 1);
+            buf[pl] = '\0';
+            if (conn)
+                watch_add(conn, buf, token, rel != 0);
+        } else if (sscanf(line, "T %u", &txid) == 1) {
+            if (conn)
+                txn_restore_doomed(conn, txid);
+        } else if (sscanf(line, "P %u %u", &req_id, &txid) == 2) {
+            if (conn) {
+                struct xsd_sockmsg h = { .type = XS_CONTROL, .req_id = req_id, .tx_id = txid, .len = 3 };
+                conn_queue_reply(conn, &h, "OK");
+            }
+        } else {
+            return -EINVAL;
+        }
+    }
+    return 0;
 }

@@ -6,6 +6,9 @@
  *
  * -R restores the state a predecessor saved with CONTROL "dump FILE" (a
  * restart without losing the store or the introduced domains).
+ * CONTROL "live-update BINARY" goes further: the daemon saves its state,
+ * store and connections, next to the socket and execs BINARY with
+ * -U STATE, which takes over the very same descriptors.
  * The socket defaults to $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
  * else /var/run/xenstored/socket. RINGDIR enables the host stand-in for
  * guest rings (see transport_ring.h).
@@ -57,26 +60,114 @@ static const char *default_socket(char *buf, size_t len)
     return buf;
 }
 
+/* The options, kept to start the successor of a live update alike. */
+static struct options {
+    const char *sock, *pidfile, *ringdir;
+    bool verbose;
+} opts;
+
+static struct xsd_conn *adopt(struct xsd *xsd, char kind, long id, unsigned domid, bool privileged)
+{
+    if (kind == 'u')
+        return unix_transport_adopt_client(xsd, (int)id, domid, privileged);
+    struct domain *d = kind == 'r' ? domain_get(xsd, (unsigned)id) : NULL;
+    return d ? d->conn : NULL;
+}
+
+static int live_update(struct xsd *xsd, struct xsd_conn *conn,
+                       const struct xsd_sockmsg *req, const char *binary)
+{
+    char state[4096];
+    int err = 0;
+
+    if (access(binary, X_OK))
+        return -ENOENT;
+    if (snprintf(state, sizeof(state), "%s.live-update", opts.sock) >= (int)sizeof(state))
+        return -ENAMETOOLONG;
+    FILE *f = fopen(state, "w");
+    if (!f)
+        return -errno;
+    err = xsd_dump(xsd, f);
+    if (!err && fputs("CONNS\n", f) < 0)
+        err = -EIO;
+    if (!err)
+        err = unix_transport_dump(xsd, f, conn, req);
+    if (!err)
+        err = ring_transport_dump(xsd, f, conn, req);
+    if (fclose(f) && !err)
+        err = -EIO;
+    if (err) {
+        unlink(state);
+        return err;
+    }
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = binary;
+    argv[n++] = "-s";
+    argv[n++] = opts.sock;
+    if (opts.ringdir) {
+        argv[n++] = "-r";
+        argv[n++] = opts.ringdir;
+    }
+    if (opts.pidfile) {
+        argv[n++] = "-p";
+        argv[n++] = opts.pidfile;
+    }
+    if (opts.verbose)
+        argv[n++] = "-v";
+    argv[n++] = "-U";
+    argv[n++] = state;
+    argv[n] = NULL;
+    xsd_logf(xsd, "live update to %s", binary);
+    unix_transport_handover(true);
+    execv(binary, (char *const *)argv);
+    err = -errno;
+    unix_transport_handover(false);
+    unlink(state);
+    return err;
+}
+
+/* The successor's side: the store, then the listener and the connections. */
+static int take_over(struct xsd *xsd, const char *state)
+{
+    FILE *f = fopen(state, "r");
+    if (!f)
+        return -errno;
+    char line[64];
+    int fd, err = xsd_restore(xsd, f);
+    if (!err && (!fgets(line, sizeof(line), f) || sscanf(line, "L %d", &fd) != 1))
+        err = -EINVAL;
+    if (!err)
+        err = unix_transport_adopt_listener(xsd, fd, opts.sock);
+    if (!err)
+        err = xsd_restore_conns(xsd, f, adopt);
+    fclose(f);
+    unlink(state);
+    return err;
+}
+
 int main(int argc, char **argv)
 {
     static struct xsd xsd;
     char sockbuf[256];
-    const char *sock = NULL, *pidfile = NULL, *ringdir = NULL, *restore = NULL;
+    const char *sock = NULL, *pidfile = NULL, *ringdir = NULL, *restore = NULL, *takeover = NULL;
     bool verbose = false;
     int opt, err;
 
-    while ((opt = getopt(argc, argv, "s:p:r:R:vh")) != -1) {
+    while ((opt = getopt(argc, argv, "s:p:r:R:U:vh")) != -1) {
         switch (opt) {
         case 's': sock = optarg; break;
         case 'p': pidfile = optarg; break;
         case 'r': ringdir = optarg; break;
         case 'R': restore = optarg; break;
+        case 'U': takeover = optarg; break;
         case 'v': verbose = true; break;
         default: usage(); return opt == 'h' ? 0 : 2;
         }
     }
     if (!sock)
         sock = default_socket(sockbuf, sizeof(sockbuf));
+    opts = (struct options){ sock, pidfile, ringdir, verbose };
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = { .sa_handler = on_signal };
@@ -89,7 +180,8 @@ int main(int argc, char **argv)
     }
     xsd.log = log_stderr;
     xsd.log_enabled = verbose;
-    if ((err = loop_init()) || (err = unix_transport_listen(&xsd, sock))) {
+    xsd.live_update = live_update;
+    if ((err = loop_init()) || (!takeover && (err = unix_transport_listen(&xsd, sock)))) {
         fprintf(stderr, "xenstored-lite: %s: %s\n", sock, strerror(-err));
         xsd_destroy(&xsd);
         return 1;
@@ -97,6 +189,13 @@ int main(int argc, char **argv)
     if (ringdir && (err = ring_transport_init(&xsd, ringdir))) {
         fprintf(stderr, "xenstored-lite: ring dir %s: %s\n", ringdir, strerror(-err));
         unix_transport_close();
+        xsd_destroy(&xsd);
+        return 1;
+    }
+    if (takeover && (err = take_over(&xsd, takeover))) {
+        fprintf(stderr, "xenstored-lite: live update from %s: %s\n", takeover, strerror(-err));
+        unix_transport_close();
+        ring_transport_close();
         xsd_destroy(&xsd);
         return 1;
     }
@@ -121,6 +220,7 @@ int main(int argc, char **argv)
         }
     }
     loop_set_idle_hook(flush_all);
+    flush_all();   /* what a predecessor left queued goes out now */
     while (!stop_requested)
         if ((err = loop_run_once(-1)) < 0) {
             fprintf(stderr, "xenstored-lite: event loop: %s\n", strerror(-err));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "dump.h"
 #include "transport_ring.h"
 #include "txn.h"
 #include "watch.h"
@@ -202,4 +203,15 @@ void ring_transport_flush(void)
         rc->dirty = false;
         ring_conn_kick(rc);
     }
+}
+
+int ring_transport_dump(struct xsd *xsd, FILE *out, struct xsd_conn *requester,
+                        const struct xsd_sockmsg *req)
+{
+    int err = 0;
+    for (struct xsd_conn *conn = xsd->conns; conn && !err; conn = conn->next)
+        if (conn->ops == &ring_ops)
+            err = xsd_dump_conn(out, conn, 'r', conn->domid, NULL, 0,
+                                conn == requester ? req : NULL);
+    return err;
 }

@@ -12,6 +12,7 @@
 #define XSD_TRANSPORT_RING_H
 
 #include <pvabi/io/xenstore_ring.h>
+#include <stdio.h>
 
 #include "xsd.h"
 
@@ -25,6 +26,10 @@ struct ring_conn *ring_conn_new(struct xsd *xsd, unsigned domid,
 void ring_conn_kick(struct ring_conn *rc);
 void ring_conn_free(struct ring_conn *rc);
 struct xsd_conn *ring_conn_xsd_conn(struct ring_conn *rc);
+
+/* Live update: every ring connection's state into out (see dump.h). */
+int ring_transport_dump(struct xsd *xsd, FILE *out, struct xsd_conn *requester,
+                        const struct xsd_sockmsg *req);
 
 /* The host stand-in: registers the INTRODUCE/RELEASE backend. */
 int ring_transport_init(struct xsd *xsd, const char *dir);

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "loop.h"
 
 struct unix_client {
@@ -21,7 +22,8 @@ struct unix_client {
     bool reading;          /* EPOLLIN armed */
     bool writing;          /* EPOLLOUT armed */
     size_t in_off, in_len; /* bytes read but not yet taken by the connection */
-    char in[16384];
+    /* Room for a read plus what a live update may carry over. */
+    char in[16384 + XENSTORE_PAYLOAD_MAX + sizeof(struct xsd_sockmsg)];
 };
 
 static struct xsd *the_xsd;
@@ -55,9 +57,21 @@ static void mark_dirty(struct xsd_conn *conn)
     dirty_list = c;
 }
 
+static void client_stash(struct xsd_conn *conn, const void *data, size_t len)
+{
+    struct unix_client *c = conn->transport;
+    size_t room = sizeof(c->in) - c->in_len;
+    if (len > room)
+        len = room;   /* cannot happen: a dump holds at most what fit before */
+    memcpy(c->in + c->in_len, data, len);
+    c->in_len += len;
+    mark_dirty(conn);   /* the flush feeds it */
+}
+
 static const struct xsd_conn_ops unix_ops = {
     .output_ready = mark_dirty,
     .destroy = client_destroy,
+    .stash_input = client_stash,
 };
 
 static void update_events(struct unix_client *c)
@@ -148,7 +162,7 @@ static void client_ready(struct loop_fd *lf, uint32_t events)
     if (events & EPOLLOUT)
         ok = client_write(c) && client_feed(c);
     if (ok && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c->in_len == 0) {
-        ssize_t n = read(lf->fd, c->in, sizeof(c->in));
+        ssize_t n = read(lf->fd, c->in, 16384);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
             ok = false;
         else if (n > 0) {
@@ -249,6 +263,78 @@ int unix_transport_listen(struct xsd *xsd, const char *path)
 fail:
     close(fd);
     return err;
+}
+
+/* All clients, for the live-update dump: they are the loop's fds. */
+static struct unix_client *client_of(struct xsd_conn *conn)
+{
+    return conn->ops == &unix_ops ? conn->transport : NULL;
+}
+
+static void set_cloexec(int fd, bool on)
+{
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0)
+        fcntl(fd, F_SETFD, on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC));
+}
+
+int unix_transport_dump(struct xsd *xsd, FILE *out, struct xsd_conn *requester,
+                        const struct xsd_sockmsg *req)
+{
+    int err = 0;
+    fprintf(out, "L %d\n", listener.fd);
+    for (struct xsd_conn *conn = xsd->conns; conn && !err; conn = conn->next) {
+        struct unix_client *c = client_of(conn);
+        if (!c)
+            continue;
+        /* The requester is mid-chunk: what it consumed so far is done. */
+        size_t start = c->in_off + (conn->feeding ? conn->feeding_used : 0);
+        err = xsd_dump_conn(out, conn, 'u', c->lf.fd, c->in + start, c->in_len - start,
+                            conn == requester ? req : NULL);
+    }
+    return err;
+}
+
+void unix_transport_handover(bool on)
+{
+    if (listener.fd >= 0)
+        set_cloexec(listener.fd, !on);
+    for (struct xsd_conn *conn = the_xsd ? the_xsd->conns : NULL; conn; conn = conn->next) {
+        struct unix_client *c = client_of(conn);
+        if (c)
+            set_cloexec(c->lf.fd, !on);
+    }
+}
+
+int unix_transport_adopt_listener(struct xsd *xsd, int fd, const char *path)
+{
+    the_xsd = xsd;
+    set_cloexec(fd, true);
+    listener.fd = fd;
+    listener.ready = accept_ready;
+    int err = loop_add(&listener, EPOLLIN);
+    if (!err)
+        socket_path = strdup(path);
+    return err;
+}
+
+struct xsd_conn *unix_transport_adopt_client(struct xsd *xsd, int fd, unsigned domid, bool privileged)
+{
+    struct unix_client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    set_cloexec(fd, true);
+    c->lf.fd = fd;
+    c->lf.ready = client_ready;
+    c->conn = xsd_conn_new(xsd, domid, privileged, &unix_ops, c);
+    c->reading = true;
+    if (!c->conn || loop_add(&c->lf, EPOLLIN)) {
+        if (c->conn)
+            xsd_conn_free(c->conn);
+        free(c);
+        return NULL;
+    }
+    return c->conn;
 }
 
 void unix_transport_close(void)

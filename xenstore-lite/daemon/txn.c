@@ -25,6 +25,23 @@ int txn_start(struct xsd_conn *conn, struct txn **out)
     return 0;
 }
 
+int txn_restore_doomed(struct xsd_conn *conn, uint32_t id)
+{
+    if (id == 0 || txn_find(conn, id))
+        return -EINVAL;
+    struct txn *tx = calloc(1, sizeof(*tx));
+    if (!tx || node_table_init(&tx->nodes, 16)) {
+        free(tx);
+        return -ENOMEM;
+    }
+    tx->id = id;
+    tx->poisoned = -EAGAIN;
+    tx->next = conn->txns;
+    conn->txns = tx;
+    conn->ntxns++;
+    return 0;
+}
+
 struct txn *txn_find(struct xsd_conn *conn, uint32_t id)
 {
     for (struct txn *tx = conn->txns; tx; tx = tx->next)

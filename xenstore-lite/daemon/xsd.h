@@ -100,6 +100,8 @@ struct outmsg {
 struct xsd_conn_ops {
     void (*output_ready)(struct xsd_conn *conn);
     void (*destroy)(struct xsd_conn *conn);
+    /* Optional: keep input to feed later (live update); else fed at once. */
+    void (*stash_input)(struct xsd_conn *conn, const void *data, size_t len);
 };
 
 struct xsd_conn {
@@ -112,6 +114,8 @@ struct xsd_conn {
     void *transport;
 
     /* input: one message at a time */
+    bool feeding;                       /* inside xsd_conn_input() */
+    size_t feeding_used;                /* ...bytes of its chunk taken so far */
     struct xsd_sockmsg hdr;
     uint32_t hdr_got, body_got;
     char body[XENSTORE_PAYLOAD_MAX + 1];
@@ -156,6 +160,13 @@ struct xsd {
     /* Permissions of @introduceDomain and @releaseDomain: who hears them. */
     struct xsd_perm special_perms[2][8];
     uint32_t special_nperms[2];
+    /*
+     * CONTROL live-update: replaces the daemon by the given binary, handing
+     * over the store and the connections. Does not return on success. Set
+     * by the daemon's main; NULL (ENOSYS) in tests.
+     */
+    int (*live_update)(struct xsd *xsd, struct xsd_conn *conn,
+                       const struct xsd_sockmsg *req, const char *binary);
     bool log_enabled;
     void (*log)(const char *msg);
     unsigned long requests;             /* statistics for CONTROL */

@@ -105,13 +105,16 @@ kill "$ours_pid"; wait "$ours_pid" 2>/dev/null; rc=$?
 record xenstore/peer/ours-clean-exit $rc
 [ $rc = 0 ] || tail -30 "$run/ours/out.txt"
 
-"$O/san/xenstored-lite" -s "$run/ours/socket" -R "$run/ours/state.dump" >"$run/ours/out2.txt" 2>&1 &
+"$O/san/xenstored-lite" -s "$run/ours/socket" -p "$run/ours/pid2" -R "$run/ours/state.dump" >"$run/ours/out2.txt" 2>&1 &
 succ=$!
 daemon_pids+=("$succ")
 for _ in $(seq 50); do [ -S "$run/ours/socket" ] && break; sleep 0.1; done
 check xenstore/restart/values-kept bash -c '
     [ "$(XENSTORED_PATH='"$OURS"' /usr/bin/xenstore-read /restart/a /restart/b/c | tr "\n" " ")" = "kept deep " ] &&
     XENSTORED_PATH='"$OURS"' /usr/bin/xenstore-ls -p /restart | grep -q "a = \"kept\".*n0.*r4"'
+# ---- live update: exec a successor that keeps the connections
+check xenstore/restart/live-update python3 "$src/tests/py/live_update.py" "$run/ours/socket" \
+    "$run/ours/pid2" "$O/san/xenstore-lite" "$O/san/xenstored-lite"
 kill "$succ"; wait "$succ" 2>/dev/null; rc=$?
 record xenstore/restart/successor-clean-exit $rc
 exit 0
