@@ -140,6 +140,69 @@ static void test_threads_destroy_while_peer_sends(void)
 }
 
 /*
+ * Both ends of the same interdomain channels closed at once from two
+ * CPUs, each close taking the other domain's lock in its own order:
+ * whichever comes second finds its port unbound and closes it alone.
+ */
+/* EVTCHNOP_close as vCPU 0 of d, on this thread. */
+static long evtchn_close_port_for_test(struct fake_domain *d, evtchn_port_t port)
+{
+    struct evtchn_close op = { .port = port };
+
+    stub_current = &d->v[0];
+    long rc = do_event_channel_op(EVTCHNOP_close, (uint64_t)(uintptr_t)&op);
+    stub_current = NULL;
+    return rc;
+}
+
+#define CLOSE_PAIRS  1000
+#define CLOSE_ROUNDS 20
+
+struct closer {
+    struct fake_domain *self;
+    evtchn_port_t ports[CLOSE_PAIRS];
+    unsigned errors;
+};
+
+static void *close_all(void *arg)
+{
+    struct closer *c = arg;
+
+    pthread_barrier_wait(&start_line);
+    for (unsigned i = 0; i < CLOSE_PAIRS; i++) {
+        if (evtchn_close_port_for_test(c->self, c->ports[i]) != 0)
+            c->errors++;
+    }
+    return NULL;
+}
+
+static void test_threads_close_both_ends_at_once(void)
+{
+    setup();
+    for (unsigned round = 0; round < CLOSE_ROUNDS; round++) {
+        struct closer c0 = { .self = dom0 }, c1 = { .self = dom1 };
+        for (unsigned i = 0; i < CLOSE_PAIRS; i++)
+            make_pair(dom0, dom1, &c0.ports[i], &c1.ports[i]);
+        pthread_t th[2];
+        pthread_barrier_init(&start_line, NULL, 2);
+        pthread_create(&th[0], NULL, close_all, &c0);
+        pthread_create(&th[1], NULL, close_all, &c1);
+        pthread_join(th[0], NULL);
+        pthread_join(th[1], NULL);
+        pthread_barrier_destroy(&start_line);
+        CU_ASSERT_EQUAL(c0.errors, 0);
+        CU_ASSERT_EQUAL(c1.errors, 0);
+        for (unsigned i = 0; i < CLOSE_PAIRS; i++) {
+            CU_ASSERT_EQUAL(status_of(dom0, c0.ports[i]), EVTCHNSTAT_closed);
+            CU_ASSERT_EQUAL(status_of(dom1, c1.ports[i]), EVTCHNSTAT_closed);
+        }
+    }
+    check_invariants(dom0);
+    check_invariants(dom1);
+    teardown();
+}
+
+/*
  * A vCPU polling one port while another CPU sends on it, the send landing
  * before, during or after evtchn_poll_begin: every round must end, either
  * because poll_begin saw the event or because the send ended the poll.
@@ -236,6 +299,7 @@ static void test_threads_poll_never_loses_a_wakeup(void)
 }
 
 const struct unit_case evtchn_thread_cases[] = {
+    UNIT_CASE(threads_close_both_ends_at_once),
     UNIT_CASE(threads_bind_send_close_both_ways),
     UNIT_CASE(threads_destroy_while_peer_sends),
     UNIT_CASE(threads_poll_never_loses_a_wakeup),
