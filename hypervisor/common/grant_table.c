@@ -1,0 +1,393 @@
+/*
+ * Grant tables: each domain's table (its shared frames, active records and
+ * maptrack), its life cycle, the frame helpers the memory code uses, and
+ * the grant_table_op dispatcher. The operations themselves are in
+ * grant_table_map.c, grant_table_copy.c and grant_table_setup.c; taking
+ * and dropping uses of an entry in grant_table_pin.c.
+ */
+#include <stddef.h>
+#include <tessera/compiler.h>
+#include <tessera/domain_ops.h>
+#include <tessera/errno.h>
+#include <tessera/guest_access.h>
+#include <tessera/grant_table.h>
+#include <tessera/heap.h>
+#include <tessera/string.h>
+
+BUILD_BUG_ON(GNTTAB_ENTRIES_PER_FRAME != 512);
+BUILD_BUG_ON(GNTTAB_DEFAULT_MAX_FRAMES > GNTTAB_MAX_FRAMES_LIMIT);
+/* Handles fit in 32 bits with GNTTAB_NO_HANDLE left over. */
+BUILD_BUG_ON((uint64_t)GNTTAB_MAPTRACK_CHUNK * GNTTAB_MAPTRACK_MAX_CHUNKS >= UINT32_MAX);
+
+/* Xen keeps the upper bits of cmd for its own continuations. */
+#define GNTTABOP_CMD_BITS 12
+
+/* ---- locks and small accessors ----------------------------------------- */
+
+void grant_table_lock(struct domain *d)
+{
+    spin_lock(&d->grant_table->lock);
+}
+
+void grant_table_unlock(struct domain *d)
+{
+    spin_unlock(&d->grant_table->lock);
+}
+
+void gnt_lock_pair(struct domain *a, struct domain *b)
+{
+    if (a == b) {
+        grant_table_lock(a);
+        return;
+    }
+    struct domain *first = a->domain_id < b->domain_id ? a : b;
+    struct domain *second = first == a ? b : a;
+    spin_lock(&first->grant_table->lock);
+    spin_lock(&second->grant_table->lock);
+}
+
+void gnt_unlock_pair(struct domain *a, struct domain *b)
+{
+    if (a == b) {
+        grant_table_unlock(a);
+        return;
+    }
+    spin_unlock(&a->grant_table->lock);
+    spin_unlock(&b->grant_table->lock);
+}
+
+struct page_info *gnt_frame_info(uint64_t mfn)
+{
+    if (mfn < frame_allocator.first_mfn || mfn - frame_allocator.first_mfn >= frame_allocator.nr_frames)
+        return NULL;
+    return &frame_allocator.meta[mfn - frame_allocator.first_mfn];
+}
+
+unsigned int gnt_nr_entries(const struct grant_table *gt)
+{
+    return gt->nr_frames * (unsigned int)GNTTAB_ENTRIES_PER_FRAME;
+}
+
+/* ref must be below gnt_nr_entries(gt). */
+grant_entry_v1_t *gnt_entry(struct grant_table *gt, grant_ref_t ref)
+{
+    return &gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+}
+
+struct grant_active *gnt_active(struct grant_table *gt, grant_ref_t ref)
+{
+    return &gt->active[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+}
+
+/* The maptrack entry of a handle, or NULL past the allocated ones. */
+struct grant_mapping *gnt_maptrack(struct grant_table *gt, grant_handle_t handle)
+{
+    if (handle / GNTTAB_MAPTRACK_CHUNK >= gt->maptrack_chunks)
+        return NULL;
+    return &gt->maptrack[handle / GNTTAB_MAPTRACK_CHUNK][handle % GNTTAB_MAPTRACK_CHUNK];
+}
+
+/* Xen's XSM_TARGET default: a domain itself or the control domain. */
+bool gnt_is_privileged_for(const struct domain *cur, const struct domain *d)
+{
+    return cur == d || cur->is_privileged;
+}
+
+/* ---- frames ------------------------------------------------------------ */
+
+void grant_frame_counts(uint64_t mfn, unsigned int *ro, unsigned int *rw)
+{
+    struct page_info *pi = gnt_frame_info(mfn);
+    uint32_t count = pi ? __atomic_load_n(&pi->refcount, __ATOMIC_ACQUIRE) : 0;
+
+    *ro = count & GRANT_FRAME_COUNT_MAX;
+    *rw = count / GRANT_FRAME_RW_ONE;
+}
+
+bool grant_frame_in_use(uint64_t mfn)
+{
+    struct page_info *pi = gnt_frame_info(mfn);
+    return pi && __atomic_load_n(&pi->refcount, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool grant_table_has_frame(struct domain *d, uint64_t mfn)
+{
+    struct grant_table *gt = d->grant_table;
+    if (!gt)
+        return false;
+    for (unsigned int i = 0; i < gt->nr_frames; i++)
+        if (gt->frame_mfn[i] == mfn)
+            return true;
+    return false;
+}
+
+int grant_table_free_frame(struct domain *d, uint64_t mfn)
+{
+    int rc;
+
+    if (d->grant_table)
+        grant_table_lock(d);
+    if (page_owner(&frame_allocator, mfn) != d->domain_id)
+        rc = -EPERM;
+    else if (grant_frame_in_use(mfn) || grant_table_has_frame(d, mfn))
+        rc = -EBUSY;
+    else
+        rc = page_alloc_free(&frame_allocator, mfn, 0);
+    if (d->grant_table)
+        grant_table_unlock(d);
+    return rc;
+}
+
+/* ---- growing the table --------------------------------------------------- */
+
+static void gnt_release_frame(struct grant_table *gt, unsigned int i)
+{
+    arch_unmap_frame(gt->shared[i]);
+    page_alloc_free(&frame_allocator, gt->frame_mfn[i], 0);
+    xfree(gt->active[i]);
+    gt->shared[i] = NULL;
+    gt->active[i] = NULL;
+    gt->frame_mfn[i] = 0;
+}
+
+/*
+ * Sets up frames until the table has nr_frames (under gt's lock, or before
+ * anyone can see gt). All or nothing: 0 or -ENOMEM with the table as it was.
+ */
+int gnt_grow(struct grant_table *gt, unsigned int nr_frames)
+{
+    unsigned int old = gt->nr_frames;
+
+    if (nr_frames > gt->max_frames)
+        return -EINVAL;
+    for (unsigned int i = old; i < nr_frames; i++) {
+        uint64_t mfn;
+        if (page_alloc_alloc(&frame_allocator, 0, gt->domain->domain_id, &mfn) < 0)
+            goto undo;
+        gt->frame_mfn[i] = mfn;
+        gt->shared[i] = arch_map_frame(mfn);
+        gt->active[i] = xzalloc_array(GNTTAB_ENTRIES_PER_FRAME, sizeof(struct grant_active));
+        if (!gt->shared[i] || !gt->active[i]) {
+            if (gt->shared[i])
+                arch_unmap_frame(gt->shared[i]);
+            page_alloc_free(&frame_allocator, mfn, 0);
+            xfree(gt->active[i]);
+            gt->shared[i] = NULL;
+            gt->active[i] = NULL;
+            gt->frame_mfn[i] = 0;
+            goto undo;
+        }
+        memset(gt->shared[i], 0, PAGE_SIZE);
+        gt->nr_frames = i + 1;
+    }
+    return 0;
+
+undo:
+    while (gt->nr_frames > old)
+        gnt_release_frame(gt, --gt->nr_frames);
+    return -ENOMEM;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+int grant_table_domain_init(struct domain *d, unsigned int max_frames)
+{
+    if (d->grant_table)
+        return -EEXIST;
+    if (max_frames == 0)
+        max_frames = GNTTAB_DEFAULT_MAX_FRAMES;
+    if (max_frames > GNTTAB_MAX_FRAMES_LIMIT)
+        return -EINVAL;
+
+    struct grant_table *gt = xzalloc(sizeof(*gt));
+    if (!gt)
+        return -ENOMEM;
+    spin_lock_init(&gt->lock);
+    gt->domain = d;
+    gt->max_frames = max_frames;
+    gt->maptrack_free = GNTTAB_NO_HANDLE;
+    if (gnt_grow(gt, 1) < 0) {
+        xfree(gt);
+        return -ENOMEM;
+    }
+    d->grant_table = gt;
+    return 0;
+}
+
+/* The next live mapping of gt at or after *handle, or NULL. Under gt's lock. */
+static struct grant_mapping *next_live_mapping(struct grant_table *gt, grant_handle_t *handle)
+{
+    unsigned int total = gt->maptrack_chunks * GNTTAB_MAPTRACK_CHUNK;
+
+    for (; *handle < total; (*handle)++) {
+        struct grant_mapping *m = gnt_maptrack(gt, *handle);
+        if (m->flags)
+            return m;
+    }
+    return NULL;
+}
+
+/* A reference on d while another is known to be held (Xen's get_domain). */
+static void gnt_domain_hold(struct domain *d)
+{
+    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
+}
+
+void grant_table_domain_destroy(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+    grant_handle_t handle = 0;
+
+    if (!gt)
+        return;
+    grant_table_lock(d);
+    if (gt->dying) {
+        grant_table_unlock(d);
+        return;
+    }
+    gt->dying = true;
+
+    /*
+     * d's vCPUs are stopped and gt->dying refuses new mappings, so the
+     * maptrack only shrinks; d's lock is dropped around each release to
+     * take the granter's lock in order.
+     */
+    struct grant_mapping *m;
+    while ((m = next_live_mapping(gt, &handle))) {
+        struct domain *rd = m->rd;
+        gnt_domain_hold(rd);
+        grant_table_unlock(d);
+
+        gnt_lock_pair(d, rd);
+        bool released = m->flags && m->rd == rd;
+        if (released)
+            gnt_release_mapping(d, m, handle);
+        gnt_unlock_pair(d, rd);
+
+        if (released)
+            domain_put(rd);     /* the mapping's reference */
+        domain_put(rd);         /* ours */
+        grant_table_lock(d);
+        handle++;
+    }
+    grant_table_unlock(d);
+}
+
+void grant_table_domain_free(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return;
+    grant_table_domain_destroy(d);
+    while (gt->nr_frames)
+        gnt_release_frame(gt, --gt->nr_frames);
+    for (unsigned int i = 0; i < gt->maptrack_chunks; i++)
+        xfree(gt->maptrack[i]);
+    d->grant_table = NULL;
+    xfree(gt);
+}
+
+/* ---- the hypercall ------------------------------------------------------------ */
+
+static const char *const op_names[] = {
+    [GNTTABOP_map_grant_ref] = "map_grant_ref",
+    [GNTTABOP_unmap_grant_ref] = "unmap_grant_ref",
+    [GNTTABOP_setup_table] = "setup_table",
+    [GNTTABOP_dump_table] = "dump_table",
+    [GNTTABOP_transfer] = "transfer",
+    [GNTTABOP_copy] = "copy",
+    [GNTTABOP_query_size] = "query_size",
+    [GNTTABOP_unmap_and_replace] = "unmap_and_replace",
+    [GNTTABOP_set_version] = "set_version",
+    [GNTTABOP_get_status_frames] = "get_status_frames",
+    [GNTTABOP_get_version] = "get_version",
+    [GNTTABOP_swap_grant_ref] = "swap_grant_ref",
+    [GNTTABOP_cache_flush] = "cache_flush",
+};
+
+const char *gnttab_op_name(unsigned int cmd)
+{
+    return cmd < ARRAY_SIZE(op_names) ? op_names[cmd] : NULL;
+}
+
+static long map_batch(struct vcpu *v, uint64_t uop, unsigned int count)
+{
+    for (unsigned int i = 0; i < count; i++) {
+        uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_map_grant_ref);
+        struct gnttab_map_grant_ref op;
+
+        if (copy_from_guest(&op, addr, sizeof(op)))
+            return -EFAULT;
+        gnt_map_one(v->domain, v, &op);
+        if (copy_to_guest(addr, &op, sizeof(op)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static long unmap_batch(struct domain *ld, uint64_t uop, unsigned int count)
+{
+    for (unsigned int i = 0; i < count; i++) {
+        uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_unmap_grant_ref);
+        struct gnttab_unmap_grant_ref op;
+
+        if (copy_from_guest(&op, addr, sizeof(op)))
+            return -EFAULT;
+        gnt_unmap_one(ld, &op);
+        if (copy_to_guest(addr + offsetof(struct gnttab_unmap_grant_ref, status), &op.status,
+                          sizeof(op.status)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static long copy_batch(struct domain *ld, uint64_t uop, unsigned int count)
+{
+    for (unsigned int i = 0; i < count; i++) {
+        uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_copy);
+        struct gnttab_copy op;
+
+        if (copy_from_guest(&op, addr, sizeof(op)))
+            return -EFAULT;
+        op.status = gnt_copy_one(ld, &op);
+        if (copy_to_guest(addr + offsetof(struct gnttab_copy, status), &op.status,
+                          sizeof(op.status)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+long do_grant_table_op(unsigned int cmd, uint64_t guest_uop, unsigned int count)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ((int)count < 0)
+        return -EINVAL;
+    if (cmd >> GNTTABOP_CMD_BITS)
+        return -EINVAL;
+    if (!v || !v->domain->grant_table)
+        return -ENOSYS;
+
+    struct domain *ld = v->domain;
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref:
+        return map_batch(v, guest_uop, count);
+    case GNTTABOP_unmap_grant_ref:
+        return unmap_batch(ld, guest_uop, count);
+    case GNTTABOP_copy:
+        return copy_batch(ld, guest_uop, count);
+    case GNTTABOP_setup_table:
+        return gnt_setup_table(ld, guest_uop, count);
+    case GNTTABOP_query_size:
+        return gnt_query_size(ld, guest_uop, count);
+    case GNTTABOP_set_version:
+        return gnt_set_version(ld, guest_uop);
+    case GNTTABOP_get_version:
+        return gnt_get_version(ld, guest_uop);
+    case GNTTABOP_get_status_frames:
+        return gnt_get_status_frames(ld, guest_uop, count);
+    default:
+        return -ENOSYS;
+    }
+}

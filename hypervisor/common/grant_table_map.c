@@ -1,0 +1,239 @@
+/*
+ * GNTTABOP_map_grant_ref and GNTTABOP_unmap_grant_ref, one op at a time
+ * (the batch loop is in grant_table.c). The checks and their GNTST_* codes
+ * follow Xen 4.17's order, which guests and the PV test kernels observe.
+ */
+#include <stddef.h>
+#include <tessera/domain_ops.h>
+#include <tessera/errno.h>
+#include <tessera/grant_table.h>
+
+static void domain_hold(struct domain *d)
+{
+    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
+}
+
+/* A hook's answer as a GNTST_* code: anything unknown is a general error. */
+static int16_t hook_status(int rc)
+{
+    if (rc == GNTST_okay)
+        return GNTST_okay;
+    if (rc < 0 && rc >= GNTST_no_space)
+        return (int16_t)rc;
+    return GNTST_general_error;
+}
+
+/* Pin counters an extra use would overflow. */
+static bool pins_would_overflow(const struct grant_active *act, uint32_t flags)
+{
+    bool ro = flags & GNTMAP_readonly;
+
+    if (flags & GNTMAP_host_map && (ro ? act->host_ro : act->host_rw) == GNTTAB_MAX_PIN)
+        return true;
+    return flags & GNTMAP_device_map && (ro ? act->dev_ro : act->dev_rw) == GNTTAB_MAX_PIN;
+}
+
+static bool frame_count_would_overflow(uint64_t mfn, uint32_t flags)
+{
+    unsigned int ro, rw, uses = ((flags & GNTMAP_host_map) ? 1 : 0) + ((flags & GNTMAP_device_map) ? 1 : 0);
+
+    grant_frame_counts(mfn, &ro, &rw);
+    return ((flags & GNTMAP_readonly) ? ro : rw) + uses > GRANT_FRAME_COUNT_MAX;
+}
+
+static void add_pins(struct grant_active *act, uint32_t flags, uint64_t mfn)
+{
+    bool ro = flags & GNTMAP_readonly;
+
+    if (flags & GNTMAP_host_map) {
+        if (ro)
+            act->host_ro++;
+        else
+            act->host_rw++;
+        gnt_frame_count_add(mfn, ro, 1);
+    }
+    if (flags & GNTMAP_device_map) {
+        if (ro)
+            act->dev_ro++;
+        else
+            act->dev_rw++;
+        gnt_frame_count_add(mfn, ro, 1);
+    }
+}
+
+/*
+ * The use of (rd, ref) for ld, with both grant locks held and a maptrack
+ * handle reserved: status bits, the frame, the host mapping, the pins.
+ * GNTST_okay with *mfn_out, or a GNTST_* code with nothing changed.
+ */
+static int16_t map_locked(struct domain *ld, struct vcpu *v, struct domain *rd,
+                          const struct gnttab_map_grant_ref *op, uint64_t *mfn_out)
+{
+    struct grant_table *rgt = rd->grant_table;
+    bool ro = op->flags & GNTMAP_readonly;
+
+    if (op->ref >= gnt_nr_entries(rgt))
+        return GNTST_bad_gntref;
+
+    struct grant_active *act = gnt_active(rgt, op->ref);
+    bool pinned = act->host_ro || act->host_rw || act->dev_ro || act->dev_rw;
+    if (pinned && (act->domid != ld->domain_id || pins_would_overflow(act, op->flags)))
+        return GNTST_general_error;
+
+    uint32_t frame = 0;
+    bool set_bits = !pinned || (!ro && !act->host_rw && !act->dev_rw);
+    if (set_bits) {
+        int16_t rc = (int16_t)gnt_pin_status(rgt, op->ref, ld->domain_id, ro, &frame);
+        if (rc != GNTST_okay)
+            return rc;
+    }
+
+    uint64_t mfn;
+    int16_t rc;
+    if (!pinned) {
+        rc = (int16_t)gnt_frame_of(rd, frame, !ro, &mfn);
+    } else {
+        mfn = act->mfn;
+        struct page_info *pi = gnt_frame_info(mfn);
+        rc = (!ro && pi && (pi->flags & PGF_PAGETABLE)) ? GNTST_general_error : GNTST_okay;
+    }
+    if (rc == GNTST_okay && frame_count_would_overflow(mfn, op->flags))
+        rc = GNTST_general_error;
+    if (rc == GNTST_okay && (op->flags & GNTMAP_host_map))
+        rc = hook_status(arch_grant_map_host(v, op->host_addr, mfn, ro));
+    if (rc != GNTST_okay) {
+        if (set_bits)
+            gnt_drop_status(rgt, op->ref);
+        return rc;
+    }
+
+    if (!pinned) {
+        act->mfn = mfn;
+        act->domid = ld->domain_id;
+    }
+    add_pins(act, op->flags, mfn);
+    *mfn_out = mfn;
+    return GNTST_okay;
+}
+
+void gnt_map_one(struct domain *ld, struct vcpu *v, struct gnttab_map_grant_ref *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+
+    if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
+        op->status = GNTST_bad_gntref;
+        return;
+    }
+    if (op->flags & GNTMAP_contains_pte) {
+        op->status = GNTST_general_error;
+        return;
+    }
+    /* Xen looks the granter up by id only: DOMID_SELF names nobody here. */
+    struct domain *rd = op->dom == DOMID_SELF ? NULL : domain_get(op->dom);
+    if (!rd || !rd->grant_table) {
+        if (rd)
+            domain_put(rd);
+        op->status = GNTST_bad_domain;
+        return;
+    }
+
+    gnt_lock_pair(ld, rd);
+    grant_handle_t handle = GNTTAB_NO_HANDLE;
+    uint64_t mfn = 0;
+    int16_t rc;
+    if (lgt->dying || rd->grant_table->dying)
+        rc = GNTST_bad_domain;
+    else if ((handle = gnt_maptrack_get(lgt)) == GNTTAB_NO_HANDLE)
+        rc = GNTST_no_space;
+    else
+        rc = map_locked(ld, v, rd, op, &mfn);
+
+    if (rc == GNTST_okay) {
+        struct grant_mapping *m = gnt_maptrack(lgt, handle);
+        m->ref = op->ref;
+        m->rd = rd;             /* keeps domain_get's reference */
+        m->v = v;
+        m->host_addr = op->host_addr;
+        m->mfn = mfn;
+        m->flags = op->flags & (GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly);
+        op->handle = handle;
+        op->dev_bus_addr = mfn << PAGE_SHIFT;
+    } else if (handle != GNTTAB_NO_HANDLE) {
+        gnt_maptrack_put(lgt, handle);
+    }
+    gnt_unlock_pair(ld, rd);
+
+    op->status = rc;
+    if (rc != GNTST_okay)
+        domain_put(rd);
+}
+
+void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+
+    grant_table_lock(ld);
+    struct grant_mapping *m = gnt_maptrack(lgt, op->handle);
+    if (!m || !m->flags) {
+        grant_table_unlock(ld);
+        op->status = GNTST_bad_handle;
+        return;
+    }
+    struct domain *rd = m->rd;
+    domain_hold(rd);            /* the mapping's reference may go below */
+    grant_table_unlock(ld);
+
+    gnt_lock_pair(ld, rd);
+    int16_t rc = GNTST_okay;
+    bool released = false;
+    /* Another vCPU may have unmapped it while no lock was held. */
+    if (!m->flags || m->rd != rd) {
+        rc = GNTST_bad_handle;
+        goto out;
+    }
+    bool ro = m->flags & GNTMAP_readonly;
+    uint32_t done = 0;
+    if (op->dev_bus_addr && (m->flags & GNTMAP_device_map) &&
+        op->dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
+        rc = GNTST_bad_dev_addr;
+        goto out;
+    }
+    if (op->host_addr && (m->flags & GNTMAP_host_map)) {
+        struct vcpu *v = current_vcpu();
+        rc = hook_status(arch_grant_unmap_host(v, op->host_addr, m->mfn, ro));
+        if (rc != GNTST_okay)
+            goto out;
+        done |= GNTMAP_host_map;
+    }
+    if (op->dev_bus_addr && (m->flags & GNTMAP_device_map))
+        done |= GNTMAP_device_map;
+
+    struct grant_active *act = gnt_active(rd->grant_table, m->ref);
+    if (done & GNTMAP_host_map) {
+        if (ro)
+            act->host_ro--;
+        else
+            act->host_rw--;
+        gnt_frame_count_add(m->mfn, ro, -1);
+    }
+    if (done & GNTMAP_device_map) {
+        if (ro)
+            act->dev_ro--;
+        else
+            act->dev_rw--;
+        gnt_frame_count_add(m->mfn, ro, -1);
+    }
+    m->flags &= ~done;
+    if (done)
+        gnt_drop_status(rd->grant_table, m->ref);
+    if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
+        gnt_maptrack_put(lgt, op->handle);
+        released = true;
+    }
+out:
+    gnt_unlock_pair(ld, rd);
+    op->status = rc;
+    if (released)
+        domain_put(rd);         /* the mapping's */
+    domain_put(rd);             /* ours */
+}

@@ -1,0 +1,272 @@
+/*
+ * Grant tables: the GNTTABOP_* hypercall (version 1 entries) and what the
+ * rest of the hypervisor needs from them (domain life cycle, the frames
+ * that must not be freed while mapped).
+ *
+ * A domain's grant table is a set of frames it shares with the hypervisor
+ * (v1: 512 entries of 8 bytes each), allocated by setup_table, plus three
+ * private structures: an "active" record per entry (how often and by whom
+ * it is mapped), the maptrack of mappings this domain made of others'
+ * grants (a handle is an index into it), and, per machine frame, a count of
+ * the grant mappings of it in page_info.refcount.
+ *
+ * Locking rules
+ *  - Each domain's struct grant_table has one spinlock (gt->lock). It
+ *    guards everything in the struct: the frame list, the active records,
+ *    the maptrack and its free list, and the grant mapping counts of every
+ *    frame the domain owns (page_info.refcount, written atomically so that
+ *    readers without the lock see whole values).
+ *  - An operation on two domains (map and unmap: the mapper's maptrack and
+ *    the granter's active record; copy between two domains) takes both
+ *    locks, lower domain id first; one lock when both are the same domain.
+ *  - Lock order (domain.h): domain_list_lock > domain.lock > grant locks >
+ *    the arch's page-table locks > the frame allocator's lock. Grant locks
+ *    and event-channel locks are never held together.
+ *  - The arch hooks below are called with grant locks held: they must not
+ *    take a grant lock or call back into this subsystem.
+ *  - Entries are shared with the granting guest, which writes them at any
+ *    time. The hypervisor reads flags+domid as one 32-bit word and sets
+ *    GTF_reading/GTF_writing with a compare-and-swap on that word, so a
+ *    guest that revokes (clears flags) with its own compare-and-swap either
+ *    sees the status bits or wins the race before the grant is used. The
+ *    frame number is read once, after the swap succeeded.
+ *
+ * Life cycle and dying domains
+ *  - grant_table_domain_init() when the domain is built (one frame is set
+ *    up at once, as in Xen); grant_table_domain_destroy() when it dies,
+ *    with its vCPUs stopped and its page tables still in place;
+ *    grant_table_domain_free() from domain_free().
+ *  - Each live mapping holds a reference on the granting domain. So a
+ *    granter that dies while others map its frames stays allocated (its
+ *    struct domain, grant table and the mapped frames) until the last of
+ *    those mappings is unmapped or its mapper dies; only then can
+ *    domain_free() run and release its memory. Until then every such
+ *    frame reports grant_frame_in_use().
+ *  - A dying mapper: grant_table_domain_destroy() removes each of its host
+ *    mappings through arch_grant_unmap_host(), drops the counts, clears the
+ *    granters' GTF_reading/GTF_writing bits and the references it held.
+ *
+ * Not implemented (answered -ENOSYS, as by a Xen without the feature):
+ * version 2 (set_version(2) is refused with -ENOSYS and the table stays at
+ * version 1), transfer, unmap_and_replace, swap_grant_ref, dump_table,
+ * cache_flush, GNTMAP_contains_pte mappings (GNTST_general_error).
+ * Batches run to completion (no continuations).
+ */
+#ifndef TESSERA_GRANT_TABLE_H
+#define TESSERA_GRANT_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pvabi/grant_table.h>
+#include <tessera/domain.h>
+#include <tessera/page_alloc.h>
+#include <tessera/spinlock.h>
+
+/* Limits (per domain). */
+#define GNTTAB_DEFAULT_MAX_FRAMES   32u          /* Xen's toolstack default */
+#define GNTTAB_MAX_FRAMES_LIMIT     64u          /* most a domain may be given */
+#define GNTTAB_ENTRIES_PER_FRAME    (PAGE_SIZE / sizeof(grant_entry_v1_t))   /* 512 */
+#define GNTTAB_MAPTRACK_CHUNK       256u         /* handles allocated at a time */
+#define GNTTAB_MAPTRACK_MAX_CHUNKS  1024u        /* so at most 262144 mappings */
+#define GNTTAB_MAX_PIN              0xFFFFu      /* per counter of an entry */
+
+/* page_info.refcount of a domain's frame: grant mappings of it. */
+#define GRANT_FRAME_RO_ONE          0x00000001u  /* read-only mappings, bits 0-15 */
+#define GRANT_FRAME_RW_ONE          0x00010000u  /* writable mappings, bits 16-31 */
+#define GRANT_FRAME_COUNT_MAX       0xFFFFu
+
+/* The machine frames the hypervisor manages (arch/x86/setup.c). */
+extern struct page_allocator frame_allocator;
+
+/* ---- the hypercall --------------------------------------------------- */
+
+/*
+ * grant_table_op (hypercall 20) for the calling vCPU. cmd is GNTTABOP_*,
+ * guest_uop the guest address of an array of count argument structs.
+ * Each op is copied in once, acted on, and its result copied out once
+ * (the whole struct for map, query_size, set/get_version; the status field
+ * for the others). Per-op results are GNTST_* codes in the status fields;
+ * the hypercall itself returns 0, -EFAULT (an argument could not be read
+ * or written; earlier ops in the batch are done), -EINVAL (negative count,
+ * continuation bits in cmd, count != 1 for setup_table / query_size /
+ * get_status_frames, a version other than 1 or 2), -ESRCH (get_version of
+ * no domain), -EPERM (get_version of another domain, unprivileged) or
+ * -ENOSYS (unknown or unimplemented op, version 2, no grant table).
+ */
+long do_grant_table_op(unsigned int cmd, uint64_t guest_uop, unsigned int count);
+
+/* "map_grant_ref" for GNTTABOP_map_grant_ref; NULL for unknown numbers. */
+const char *gnttab_op_name(unsigned int cmd);
+
+/* ---- domain life cycle ----------------------------------------------- */
+
+/*
+ * Gives d a grant table of at most max_frames frames (0: the default),
+ * with one frame set up. 0, -EINVAL (max_frames above the limit), -EEXIST
+ * (already has one), or -ENOMEM; nothing is left allocated on failure.
+ */
+int grant_table_domain_init(struct domain *d, unsigned int max_frames);
+
+/*
+ * d is dying: removes every mapping d made (see above), and refuses every
+ * further map, copy or setup involving d. Mappings others hold of d's
+ * frames stay until they are unmapped. Idempotent. Call with a reference
+ * to d held, its vCPUs stopped and its page tables still present.
+ */
+void grant_table_domain_destroy(struct domain *d);
+
+/*
+ * Releases d's grant table: its frames go back to the frame allocator.
+ * From domain_free(), when no reference (and so no mapping of d's frames)
+ * remains; it runs grant_table_domain_destroy() first if nobody did.
+ */
+void grant_table_domain_free(struct domain *d);
+
+/* ---- frames ---------------------------------------------------------- */
+
+/* Take / drop d's grant lock, for the memory code's check-then-free. */
+void grant_table_lock(struct domain *d);
+void grant_table_unlock(struct domain *d);
+
+/*
+ * Whether any grant mapping of this frame exists (its page_info.refcount
+ * is not 0). A frame in use must not be freed, given to another domain,
+ * exchanged or turned into a page table. For an answer that stays true,
+ * hold the owner's grant lock (grant_table_lock) while acting on it.
+ */
+bool grant_frame_in_use(uint64_t mfn);
+/* The read-only and writable grant mappings of a frame. */
+void grant_frame_counts(uint64_t mfn, unsigned int *ro, unsigned int *rw);
+
+/* Whether mfn is one of d's grant-table frames (never to be freed by the memory code). */
+bool grant_table_has_frame(struct domain *d, uint64_t mfn);
+
+/*
+ * For the memory code (decrease_reservation, domain teardown): frees d's
+ * order-0 frame mfn unless it is mapped through a grant or is one of d's
+ * grant-table frames. 0, -EBUSY (in use: nothing changed), -EPERM (not
+ * d's), or page_alloc_free's error.
+ */
+int grant_table_free_frame(struct domain *d, uint64_t mfn);
+
+/*
+ * Checks every invariant of d's table (active records against the
+ * maptracks of the mapping domains, frame counts against active records,
+ * status bits against pins, the maptrack free list). 0, or -EINVAL with a
+ * reason in *why. For tests and a quiescent system: it takes d's lock only
+ * and walks every registered domain's maptrack.
+ */
+int grant_table_check(struct domain *d, const char **why);
+
+/* ---- arch hooks (implemented by arch/x86/pv, stubbed by the tests) ---- */
+
+/*
+ * Map machine frame mfn at guest virtual address va in the page tables v
+ * runs on (a PV guest's current L4), read-only or writable, replacing
+ * whatever ordinary entry the L1 held (Xen's create_grant_host_mapping:
+ * the L1 table covering va must exist). It must refuse (general_error) an
+ * L1 entry that already holds a grant mapping, so that the grant mappings
+ * in a domain's page tables always match its live maptrack entries one
+ * for one. Returns GNTST_okay, GNTST_bad_virt_addr (va not page aligned,
+ * in the hypervisor's range, or no L1 covers it) or GNTST_general_error;
+ * any other value counts as general_error.
+ */
+int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
+
+/*
+ * Remove a grant mapping of mfn at va: the L1 entry must be one that
+ * arch_grant_map_host made, of mfn (else GNTST_general_error and nothing
+ * changes; it may be another live handle's mapping of the same frame,
+ * which keeps the one-for-one match). It is left not present and the
+ * TLBs of the domain's vCPUs are flushed.
+ * Also called for a dying domain (v stopped): it must then still work or
+ * fail harmlessly; the counts are dropped either way.
+ */
+int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
+
+/*
+ * The machine frame behind d's guest frame number gfn (PV: gfn is the
+ * mfn, checked to be d's). 0 with *mfn set; -EAGAIN if the frame is
+ * temporarily unavailable (paged out: GNTST_eagain); any other negative
+ * value when d has no such frame (GNTST_bad_page).
+ */
+int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
+
+/*
+ * A hypervisor pointer to the 4 KiB of machine frame mfn, or NULL. The
+ * pointer stays valid until arch_unmap_frame (the grant table keeps its
+ * own frames mapped for as long as it has them).
+ */
+void *arch_map_frame(uint64_t mfn);
+void arch_unmap_frame(void *va);
+
+/* ---- internals shared by grant_table*.c (and read by the tests) ------- */
+
+/* Per entry: the pins of the mappings made of it. [g] granter's lock */
+struct grant_active {
+    uint64_t mfn;              /* the granted frame, valid while pinned */
+    domid_t domid;             /* the mapping domain, valid while pinned */
+    uint16_t host_ro, host_rw; /* GNTMAP_host_map mappings */
+    uint16_t dev_ro, dev_rw;   /* GNTMAP_device_map mappings */
+};
+
+/* Per mapping this domain made. [g] mapper's lock */
+struct grant_mapping {
+    uint32_t flags;            /* GNTMAP_host_map|device_map|readonly; 0 = free */
+    grant_ref_t ref;           /* in rd's table */
+    struct domain *rd;         /* granter; a reference is held while flags != 0 */
+    struct vcpu *v;            /* whose page tables hold the host mapping */
+    uint64_t host_addr;        /* where it is mapped (GNTMAP_host_map) */
+    uint64_t mfn;
+    uint32_t next_free;        /* free list link while flags == 0 */
+};
+
+struct grant_table {
+    spinlock_t lock;
+    struct domain *domain;                        /* [I] */
+    unsigned int max_frames;                      /* [I] */
+    unsigned int nr_frames;                       /* [g] set up so far */
+    bool dying;                                   /* [g] destroy has run */
+    uint64_t frame_mfn[GNTTAB_MAX_FRAMES_LIMIT];  /* [g] the shared frames */
+    grant_entry_v1_t *shared[GNTTAB_MAX_FRAMES_LIMIT]; /* [g] their mappings */
+    struct grant_active *active[GNTTAB_MAX_FRAMES_LIMIT]; /* [g] one array per frame */
+    struct grant_mapping *maptrack[GNTTAB_MAPTRACK_MAX_CHUNKS]; /* [g] */
+    unsigned int maptrack_chunks;                 /* [g] allocated */
+    uint32_t maptrack_free;                       /* [g] head, UINT32_MAX = none */
+    unsigned int maptrack_live;                   /* [g] handles in use */
+};
+
+#define GNTTAB_NO_HANDLE UINT32_MAX
+
+/* grant_table.c */
+void gnt_lock_pair(struct domain *a, struct domain *b);
+void gnt_unlock_pair(struct domain *a, struct domain *b);
+struct page_info *gnt_frame_info(uint64_t mfn);
+unsigned int gnt_nr_entries(const struct grant_table *gt);
+grant_entry_v1_t *gnt_entry(struct grant_table *gt, grant_ref_t ref);
+struct grant_active *gnt_active(struct grant_table *gt, grant_ref_t ref);
+int gnt_grow(struct grant_table *gt, unsigned int nr_frames);
+struct grant_mapping *gnt_maptrack(struct grant_table *gt, grant_handle_t handle);
+bool gnt_is_privileged_for(const struct domain *cur, const struct domain *d);
+
+/* grant_table_pin.c: taking and dropping uses of an entry, under rd's lock. */
+int gnt_pin_status(struct grant_table *rgt, grant_ref_t ref, domid_t ldom, bool readonly,
+                   uint32_t *frame_out);
+void gnt_drop_status(struct grant_table *rgt, grant_ref_t ref);
+int gnt_frame_of(struct domain *rd, uint64_t gfn, bool writable, uint64_t *mfn);
+void gnt_frame_count_add(uint64_t mfn, bool readonly, int delta);
+void gnt_release_mapping(struct domain *ld, struct grant_mapping *m, grant_handle_t handle);
+grant_handle_t gnt_maptrack_get(struct grant_table *lgt);
+void gnt_maptrack_put(struct grant_table *lgt, grant_handle_t handle);
+
+/* grant_table_map.c, grant_table_copy.c, grant_table_setup.c: one op each. */
+void gnt_map_one(struct domain *ld, struct vcpu *v, struct gnttab_map_grant_ref *op);
+void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op);
+int16_t gnt_copy_one(struct domain *ld, const struct gnttab_copy *op);
+long gnt_setup_table(struct domain *ld, uint64_t guest_uop, unsigned int count);
+long gnt_query_size(struct domain *ld, uint64_t guest_uop, unsigned int count);
+long gnt_set_version(struct domain *ld, uint64_t guest_uop);
+long gnt_get_version(struct domain *ld, uint64_t guest_uop);
+long gnt_get_status_frames(struct domain *ld, uint64_t guest_uop, unsigned int count);
+
+#endif
