@@ -80,7 +80,8 @@ check xenstore/diff/c-vs-ours python3 "$src/tests/py/xsdiff.py" "$C" "$OURS" \
 # ---- bad input and the ring transport against our daemon
 check xenstore/badinput python3 "$src/tests/py/badinput.py" "$OURS" --results "$RESULTS" --prefix xenstore/badinput
 check xenstore/ring-host python3 "$src/tests/py/ring_host.py" "$OURS" "$run/ours/rings" \
-    --results "$RESULTS" --prefix xenstore/ring-host
+    --results "$RESULTS" --prefix xenstore/ring-host \
+    --live-update "$O/san/xenstore-lite" "$O/san/xenstored-lite"
 
 # ---- out of file descriptors: no busy loop, waiting clients served later
 mkdir -p "$run/fdlimit"

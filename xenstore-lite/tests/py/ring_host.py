@@ -165,6 +165,21 @@ def main():
     check("reconnect", g.get(CONNECTION) == 0 and g.get(ERROR) == 0)
     check("after-reconnect", g.call("GET_DOMAIN_PATH", strs("9")) == ("GET_DOMAIN_PATH", b"/local/domain/9\0"))
 
+    # a live update keeps the guest's ring connection and its watch
+    if "--live-update" in sys.argv:
+        import subprocess
+        tool, binary = sys.argv[sys.argv.index("--live-update") + 1:][:2]
+        g.send("WATCH", strs("data", "lw"))   # the reconnect above dropped "gw"
+        got = [g.recv(), g.recv()]
+        check("watch-before-update", ("WATCH", b"OK\0") in got)
+        env = dict(os.environ, XENSTORED_PATH=SOCK)
+        r = subprocess.run([tool, "control", "live-update", binary], capture_output=True, timeout=20, env=env)
+        check("live-update", r.returncode == 0)
+        dom0.call("WRITE", raw=strs("/local/domain/9/data/lu") + b"1")
+        check("guest-watch-after-update", g.recv() == ("WATCH_EVENT", b"data/lu\0lw\0"))
+        check("guest-request-after-update",
+              g.call("READ", strs("data/lu")) == ("READ", b"1"))
+
     r = dom0.call("RELEASE", "9")
     check("release", r[3] == b"OK\0")
     check("release-event", watcher.event() == b"@releaseDomain\0out\0")
