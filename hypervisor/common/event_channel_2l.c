@@ -83,11 +83,6 @@ static bool l2_is_pending(const struct domain *d, evtchn_port_t port)
     return test(&d->shared_info->evtchn_pending[port / WORD_BITS], port_bit(port));
 }
 
-static bool l2_is_masked(const struct domain *d, evtchn_port_t port)
-{
-    return test(&d->shared_info->evtchn_mask[port / WORD_BITS], port_bit(port));
-}
-
 const struct evtchn_port_ops evtchn_port_ops_2l = {
     .name = "2-level",
     .max_ports = EVTCHN_2L_NR_CHANNELS,
@@ -95,5 +90,4 @@ const struct evtchn_port_ops evtchn_port_ops_2l = {
     .clear_pending = l2_clear_pending,
     .unmask = l2_unmask,
     .is_pending = l2_is_pending,
-    .is_masked = l2_is_masked,
 };

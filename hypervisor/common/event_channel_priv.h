@@ -51,7 +51,6 @@ struct evtchn_port_ops {
     /* EVTCHNOP_unmask: clears the mask and notifies v if the port is pending. */
     void (*unmask)(struct domain *d, struct vcpu *v, evtchn_port_t port);
     bool (*is_pending)(const struct domain *d, evtchn_port_t port);
-    bool (*is_masked)(const struct domain *d, evtchn_port_t port);
 };
 
 extern const struct evtchn_port_ops evtchn_port_ops_2l;

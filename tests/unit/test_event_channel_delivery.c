@@ -438,7 +438,67 @@ static void test_poll_woken_by_interdomain_and_virq(void)
     teardown();
 }
 
+static void test_guards_for_odd_callers(void)
+{
+    setup();
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = 1 };
+    /* out-of-range closes */
+    CU_ASSERT_EQUAL(ev_close(dom1, EVTCHN_BUCKET_PORTS), -EINVAL);
+    CU_ASSERT_EQUAL(ev_close(dom1, 0xffffffffu), -EINVAL);
+    /* a status whose answer cannot be written back */
+    stub_fail_copy_to = true;
+    CU_ASSERT_EQUAL(fake_hypercall(dom1, 0, EVTCHNOP_status, &st), -EFAULT);
+    stub_fail_copy_to = false;
+    /* no vCPU is running a hypercall */
+    stub_current = NULL;
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_status, (uint64_t)(uintptr_t)&st), -ESRCH);
+    /* a vCPU without a vcpu_info still gets the pending bit, and no kick */
+    evtchn_port_t p;
+    CU_ASSERT_EQUAL(bind_ipi(dom1, 1, &p), 0);
+    struct vcpu_info *vi = dom1->v[1].vcpu_info;
+    dom1->v[1].vcpu_info = NULL;
+    CU_ASSERT_EQUAL(ev_send(dom1, p), 0);
+    CU_ASSERT_TRUE(fake_pending(dom1, p));
+    CU_ASSERT_EQUAL(dom1->kicks[1], 0);
+    dom1->v[1].vcpu_info = vi;
+    teardown();
+}
+
+static void test_domain_without_event_channels(void)
+{
+    setup();
+    struct fake_domain *bare = calloc(1, sizeof(*bare));
+    bare->d.domain_id = 9;
+    bare->d.max_vcpus = 2;
+    bare->v[0].domain = &bare->d;
+    bare->d.vcpus[0] = &bare->v[0];     /* vCPU 1 not created */
+    evtchn_port_t ports[1] = { 1 }, p;
+    const char *why;
+    CU_ASSERT_EQUAL(evtchn_send(&bare->d, 1), -EINVAL);
+    send_guest_vcpu_virq(&bare->v[0], VIRQ_TIMER);
+    send_guest_global_virq(&bare->d, VIRQ_CONSOLE);
+    CU_ASSERT_FALSE(evtchn_any_pending(&bare->v[0], ports, 1));
+    CU_ASSERT_EQUAL(evtchn_poll_begin(&bare->v[0], ports, 1), -EINVAL);
+    evtchn_poll_end(&bare->v[0]);
+    CU_ASSERT_EQUAL(evtchn_alloc_unbound_for(&bare->d, 0, &p), -EINVAL);
+    CU_ASSERT_EQUAL(evtchn_domain_check(&bare->d, &why), -EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(why);
+    evtchn_domain_destroy(&bare->d);
+    evtchn_domain_free(&bare->d);
+    CU_ASSERT_EQUAL(bare->kicks[0], 0);
+    /* set up with a vCPU slot empty: fine, and torn down again */
+    CU_ASSERT_EQUAL(evtchn_domain_init(&bare->d), 0);
+    CU_ASSERT_EQUAL(evtchn_domain_check(&bare->d, &why), 0);
+    evtchn_domain_destroy(&bare->d);
+    evtchn_domain_free(&bare->d);
+    CU_ASSERT_PTR_NULL(bare->d.evtchn);
+    free(bare);
+    teardown();
+}
+
 const struct unit_case evtchn_delivery_cases[] = {
+    UNIT_CASE(guards_for_odd_callers),
+    UNIT_CASE(domain_without_event_channels),
     UNIT_CASE(masked_port_pends_without_upcall),
     UNIT_CASE(unmask_rules),
     UNIT_CASE(selector_and_upcall_set_once),
