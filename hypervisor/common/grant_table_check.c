@@ -158,28 +158,33 @@ int grant_table_check(struct domain *d, const char **why)
         *why = "no grant table";
         return -EINVAL;
     }
-    grant_table_lock(d);
-    struct tally t = { .granter = d, .nr_entries = gnt_nr_entries(gt) };
-    t.seen = xzalloc_array(t.nr_entries, sizeof(*t.seen));
-    grant_ref_t *pinned = xzalloc_array(t.nr_entries, sizeof(*pinned));
+    /*
+     * The table never shrinks, so sizing the tallies before taking the lock
+     * is safe; the maptracks are walked before it too, keeping the lock
+     * order (domain_list_lock is never taken inside a grant lock).
+     */
+    unsigned int room = gt->max_frames * (unsigned int)GNTTAB_ENTRIES_PER_FRAME;
+    struct tally t = { .granter = d };
+    t.seen = xzalloc_array(room, sizeof(*t.seen));
+    grant_ref_t *pinned = xzalloc_array(room, sizeof(*pinned));
     if (!t.seen || !pinned) {
-        grant_table_unlock(d);
         xfree(t.seen);
         xfree(pinned);
         *why = "out of memory";
         return -ENOMEM;
     }
-    if (gt->nr_frames == 0 || gt->nr_frames > gt->max_frames)
+    t.nr_entries = gnt_nr_entries(gt);
+    domain_for_each(tally_maptrack, &t);
+    problem = t.why;
+
+    grant_table_lock(d);
+    if (!problem && (gt->nr_frames == 0 || gt->nr_frames > gt->max_frames))
         problem = "frame count out of range";
     for (unsigned int i = 0; !problem && i < gt->nr_frames; i++)
         if (page_owner(&frame_allocator, gt->frame_mfn[i]) != d->domain_id || !gt->shared[i])
             problem = "a table frame is not the domain's";
     if (!problem)
         problem = check_maptrack(gt);
-    if (!problem) {
-        domain_for_each(tally_maptrack, &t);
-        problem = t.why;
-    }
     if (!problem)
         problem = check_entries(gt, t.seen);
     if (!problem)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/grant_table.h>
@@ -1233,6 +1234,110 @@ static void test_threads(void)
     CU_ASSERT_EQUAL(flags_of(dom2, 10), GTF_permit_access);
 }
 
+/* A granting guest rewriting its entry (frame, read-only bit) while the
+ * grantee maps it: every map either fails or pins one of the frames the
+ * guest offered, with the access it allowed at that moment. */
+struct flipper {
+    struct fake_dom *f;
+    uint64_t frames[2];
+    volatile bool stop;
+};
+
+static void *flip_entry(void *arg)
+{
+    struct flipper *fl = arg;
+    grant_entry_v1_t *e = entry(fl->f, 10);
+    for (unsigned i = 0; !fl->stop; i++) {
+        uint16_t old = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
+        uint16_t keep = old & (GTF_reading | GTF_writing);
+        if (!keep)      /* the frame is only changed while the entry is unused */
+            __atomic_store_n(&e->frame, (uint32_t)fl->frames[i & 1], __ATOMIC_RELEASE);
+        uint16_t want = (uint16_t)(GTF_permit_access | ((i & 2) ? GTF_readonly : 0) | keep);
+        __atomic_compare_exchange_n(&e->flags, &old, want, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    }
+    return NULL;
+}
+
+static void test_hostile_granter_rewrites_entry(void)
+{
+    struct flipper fl = { dom1, { data_mfn(dom1, 0), data_mfn(dom1, 1) }, false };
+    grant(dom1, 10, 2, fl.frames[0], 0);
+    pthread_t t;
+    pthread_create(&t, NULL, flip_entry, &fl);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < 2000; i++) {
+        grant_handle_t h;
+        uint32_t flags = GNTMAP_host_map | ((i & 1) ? GNTMAP_readonly : 0);
+        int16_t st = map(dom2, 1, 10, VA(1), flags, &h);
+        if (st != GNTST_okay) {
+            CU_ASSERT_EQUAL(st, GNTST_general_error);
+            continue;
+        }
+        ok++;
+        uint64_t mfn = gnt_active(dom1->d.grant_table, 10)->mfn;
+        CU_ASSERT_TRUE(mfn == fl.frames[0] || mfn == fl.frames[1]);
+        CU_ASSERT_PTR_EQUAL(guest_va(&dom2->d, VA(1), NULL), frame_ptr(mfn));
+        /* The bits are set while mapped, whatever the guest writes meanwhile. */
+        CU_ASSERT_TRUE(flags_of(dom1, 10) & GTF_reading);
+        CU_ASSERT_EQUAL(unmap(dom2, h, VA(1)), GNTST_okay);
+    }
+    fl.stop = true;
+    pthread_join(t, NULL);
+    CU_ASSERT_TRUE(ok > 0);
+    CU_ASSERT_FALSE(grant_frame_in_use(fl.frames[0]));
+    CU_ASSERT_FALSE(grant_frame_in_use(fl.frames[1]));
+    CU_ASSERT_EQUAL(flags_of(dom1, 10) & (GTF_reading | GTF_writing), 0);
+}
+
+/*
+ * Two vCPUs unmapping the same handle at once: exactly one succeeds. The
+ * granter's lock is held meanwhile, so both get past the handle lookup
+ * (under the mapper's lock only) before either can act: the handle must be
+ * checked again under both locks.
+ */
+struct unmapper {
+    struct fake_dom *f;
+    unsigned vcpu;
+    grant_handle_t handle;
+    int16_t status;
+};
+
+static void *unmap_once(void *arg)
+{
+    struct unmapper *u = arg;
+    struct gnttab_unmap_grant_ref op = { .host_addr = VA(1), .handle = u->handle };
+    stub_current = &u->f->v[u->vcpu];
+    do_grant_table_op(GNTTABOP_unmap_grant_ref, (uint64_t)(uintptr_t)&op, 1);
+    stub_current = NULL;
+    u->status = op.status;
+    return NULL;
+}
+
+static void test_concurrent_double_unmap(void)
+{
+    grant(dom1, 10, 2, data_mfn(dom1, 0), 0);
+    for (unsigned round = 0; round < 20; round++) {
+        grant_handle_t h;
+        CU_ASSERT_EQUAL_FATAL(map(dom2, 1, 10, VA(1), GNTMAP_host_map, &h), GNTST_okay);
+        struct unmapper u[2] = { { dom2, 0, h, 99 }, { dom2, 1, h, 99 } };
+        pthread_t t[2];
+        grant_table_lock(&dom1->d);
+        for (unsigned i = 0; i < 2; i++)
+            pthread_create(&t[i], NULL, unmap_once, &u[i]);
+        struct timespec wait = { 0, 2000000 };  /* both reach the granter's lock */
+        nanosleep(&wait, NULL);
+        grant_table_unlock(&dom1->d);
+        for (unsigned i = 0; i < 2; i++)
+            pthread_join(t[i], NULL);
+        unsigned okay = (u[0].status == GNTST_okay) + (u[1].status == GNTST_okay);
+        CU_ASSERT_EQUAL(okay, 1);
+        CU_ASSERT_TRUE(u[0].status == GNTST_bad_handle || u[1].status == GNTST_bad_handle);
+        CU_ASSERT_FALSE(grant_frame_in_use(data_mfn(dom1, 0)));
+        CU_ASSERT_EQUAL(dom2->d.grant_table->maptrack_live, 0);
+    }
+    CU_ASSERT_EQUAL(flags_of(dom1, 10), GTF_permit_access);
+}
+
 /* ==== main ================================================================== */
 
 #define CASE(n) { #n, test_##n }
@@ -1244,6 +1349,7 @@ static const struct unit_case cases[] = {
     CASE(copy_two_domains), CASE(copy_while_mapped), CASE(copy_fault), CASE(frame_pinned_while_mapped),
     CASE(mapper_dies), CASE(granter_dies), CASE(both_die), CASE(self_mapping_dies),
     CASE(maptrack_growth_and_reuse), CASE(pin_overflow), CASE(threads),
+    CASE(hostile_granter_rewrites_entry), CASE(concurrent_double_unmap),
 };
 
 int main(void)

@@ -153,8 +153,8 @@ int grant_table_free_frame(struct domain *d, uint64_t mfn);
  * Checks every invariant of d's table (active records against the
  * maptracks of the mapping domains, frame counts against active records,
  * status bits against pins, the maptrack free list). 0, or -EINVAL with a
- * reason in *why. For tests and a quiescent system: it takes d's lock only
- * and walks every registered domain's maptrack.
+ * reason in *why. For tests and a quiescent system: it walks every
+ * registered domain's maptrack without its lock, then takes d's lock.
  */
 int grant_table_check(struct domain *d, const char **why);
 
