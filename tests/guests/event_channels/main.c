@@ -193,6 +193,34 @@ static void timer_virq(void)
     CHECK_EQ(evtchn_close_port(t), 0, "close the VIRQ port");
 }
 
+/* The other VIRQs the issue names: global ones bind on vCPU 0 only. */
+static void other_virqs(void)
+{
+    struct evtchn_bind_virq bv = { .virq = VIRQ_DEBUG, .vcpu = 1 };
+    long rc = hyp_event_channel_op(EVTCHNOP_bind_virq, &bv);
+    if (hyp_vcpu_op(VCPUOP_is_up, 1, NULL) >= 0) {     /* a vCPU 1 exists */
+        CHECK_EQ(rc, 0, "VIRQ_DEBUG (per-vCPU) on vCPU 1");
+        struct evtchn_status st = { .dom = DOMID_SELF, .port = bv.port };
+        CHECK_EQ(hyp_event_channel_op(EVTCHNOP_status, &st), 0, "status of VIRQ_DEBUG");
+        CHECK_EQ(st.vcpu, 1, "VIRQ_DEBUG's vCPU");
+        evtchn_close_port(bv.port);
+    }
+    if (!(guest_start_info->flags & SIF_INITDOMAIN))
+        return;     /* the global VIRQs below are the control domain's */
+    static const unsigned int globals[] = { VIRQ_CONSOLE, VIRQ_DOM_EXC };
+    for (unsigned int i = 0; i < ARRAY_SIZE(globals); i++) {
+        bv = (struct evtchn_bind_virq){ .virq = globals[i], .vcpu = 1 };
+        CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), -XEN_EINVAL,
+                 "global VIRQ bound on vCPU 1");
+        bv = (struct evtchn_bind_virq){ .virq = globals[i], .vcpu = 0 };
+        CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), 0, "global VIRQ on vCPU 0");
+        struct evtchn_status st = { .dom = DOMID_SELF, .port = bv.port };
+        CHECK_EQ(hyp_event_channel_op(EVTCHNOP_status, &st), 0, "status of a global VIRQ");
+        CHECK_EQ(st.u.virq, globals[i], "global VIRQ number in status");
+        evtchn_close_port(bv.port);
+    }
+}
+
 static void ipi(void)
 {
     struct evtchn_bind_ipi bi = { .vcpu = 0 };
@@ -215,6 +243,7 @@ void test_main(void)
     events_enable();
     interdomain_to_self();
     timer_virq();
+    other_virqs();
     ipi();
     events_disable();
 }
