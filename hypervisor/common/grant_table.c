@@ -228,7 +228,7 @@ static struct grant_mapping *next_live_mapping(struct grant_table *gt, grant_han
 }
 
 /* A reference on d while another is known to be held (Xen's get_domain). */
-static void gnt_domain_hold(struct domain *d)
+void gnt_domain_hold(struct domain *d)
 {
     __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
 }

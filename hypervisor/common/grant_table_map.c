@@ -8,11 +8,6 @@
 #include <tessera/errno.h>
 #include <tessera/grant_table.h>
 
-static void domain_hold(struct domain *d)
-{
-    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
-}
-
 /* A hook's answer as a GNTST_* code: anything unknown is a general error. */
 static int16_t hook_status(int rc)
 {
@@ -180,7 +175,7 @@ void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
         return;
     }
     struct domain *rd = m->rd;
-    domain_hold(rd);            /* the mapping's reference may go below */
+    gnt_domain_hold(rd);        /* the mapping's reference may go below */
     grant_table_unlock(ld);
 
     gnt_lock_pair(ld, rd);

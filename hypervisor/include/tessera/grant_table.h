@@ -248,6 +248,7 @@ struct grant_active *gnt_active(struct grant_table *gt, grant_ref_t ref);
 int gnt_grow(struct grant_table *gt, unsigned int nr_frames);
 struct grant_mapping *gnt_maptrack(struct grant_table *gt, grant_handle_t handle);
 bool gnt_is_privileged_for(const struct domain *cur, const struct domain *d);
+void gnt_domain_hold(struct domain *d);
 
 /* grant_table_pin.c: taking and dropping uses of an entry, under rd's lock. */
 int gnt_pin_status(struct grant_table *rgt, grant_ref_t ref, domid_t ldom, bool readonly,
