@@ -241,6 +241,9 @@ int xsd_restore_conns(struct xsd *xsd, FILE *in, xsd_adopt_fn adopt)
         size_t inlen, outlen, pl, tl;
         if (sscanf(line, "C %c %ld %u %d %u %zu %zu", &kind, &id, &domid, &priv,
                    &next_txid, &inlen, &outlen) == 7) {
+            /* Bounds well above anything a daemon holds per connection. */
+            if (inlen > (1u << 20) || outlen > (256u << 20))
+                return -EINVAL;
             char *input = inlen ? malloc(inlen) : NULL, *output = outlen ? malloc(outlen) : NULL;
             bool ok = (!inlen || (input && fread(input, 1, inlen, in) == inlen)) &&
                       (!outlen || (output && fread(output, 1, outlen, in) == outlen)) &&
@@ -259,12 +262,16 @@ int xsd_restore_conns(struct xsd *xsd, FILE *in, xsd_adopt_fn adopt)
             if (!ok)
                 return -EINVAL;
         } else if (sscanf(line, "W %u %zu %zu", &rel, &pl, &tl) == 3) {
-            if (pl + tl + 1 > sizeof(buf) || fread(buf, 1, pl + tl + 1, in) != pl + tl + 1)
+            if (pl > XENSTORE_ABS_PATH_MAX || tl >= XENSTORE_PAYLOAD_MAX ||
+                fread(buf, 1, pl + tl + 1, in) != pl + tl + 1)
                 return -EINVAL;
             buf[pl + tl] = '\0';
             char token[XENSTORE_PAYLOAD_MAX];
             memcpy(token, buf + pl, tl + 1);
             buf[pl] = '\0';
+            char check[XENSTORE_ABS_PATH_MAX + 64];
+            if (path_canonical(buf, 0, true, 0, check, sizeof(check)) || strcmp(check, buf))
+                return -EINVAL;
             if (conn)
                 watch_add(conn, buf, token, rel != 0);
         } else if (sscanf(line, "T %u", &txid) == 1) {

@@ -142,7 +142,11 @@ static int take_over(struct xsd *xsd, const char *state)
     if (!err)
         err = xsd_restore_conns(xsd, f, adopt);
     fclose(f);
-    unlink(state);
+    /* On failure the store is not lost: -R accepts this file too. */
+    if (err)
+        fprintf(stderr, "xenstored-lite: state kept in %s: restart with -R %s\n", state, state);
+    else
+        unlink(state);
     return err;
 }
 

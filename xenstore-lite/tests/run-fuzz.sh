@@ -9,7 +9,9 @@ target=$(basename "$fuzzer"); target=${target#fuzz-}
 corpus=$(dirname "$fuzzer")/corpus-$target
 mkdir -p "$corpus"
 cp -n "$here/../fuzz/seeds/$target"/* "$corpus"/ 2>/dev/null || true
-if "$fuzzer" -max_total_time="$secs" -max_len=9000 -print_final_stats=0 "$corpus" \
+# Crash reproducers go next to the fuzzer, never into the source tree.
+if "$fuzzer" -max_total_time="$secs" -max_len=9000 -print_final_stats=0 \
+        -artifact_prefix="$(dirname "$fuzzer")/" "$corpus" \
         >"$(dirname "$fuzzer")/$(basename "$name").log" 2>&1; then
     echo "PASS $name" >>"$results"
 else
