@@ -67,6 +67,14 @@ static void do_rdmsr_bogus(void *arg)
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x12345678u));
 }
 static void do_hlt(void *arg) { (void)arg; __asm__ volatile("hlt"); }
+static uint64_t efer_value;
+static void do_rdmsr_efer(void *arg)
+{
+    uint32_t lo, hi;
+    (void)arg;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080u));
+    efer_value = ((uint64_t)hi << 32) | lo;
+}
 static void do_clts(void *arg) { (void)arg; __asm__ volatile("clts"); }
 
 static void emulation(void)
@@ -102,6 +110,9 @@ static void emulation(void)
      * the error code is not checked (QEMU TCG reports a wrong one). */
     CHECK_EQ(run_catching(do_int80, NULL, &rec), 13, "int $0x80 without a handler");
     CHECK_EQ(run_catching(do_int20, NULL, &rec), 13, "int $0x20 without a handler");
+    /* EFER is one of the MSRs a PV kernel may read: long mode is active. */
+    if (CHECK_EQ(run_catching(do_rdmsr_efer, NULL, &rec), -1, "rdmsr EFER"))
+        CHECK(efer_value & (1UL << 10), "EFER %#lx without LMA", (unsigned long)efer_value);
     /* An MSR nobody emulates. */
     CHECK_EQ(run_catching(do_rdmsr_bogus, NULL, &rec), 13, "rdmsr of MSR 0x12345678");
 
@@ -156,9 +167,61 @@ static void cpu_hypercalls(void)
              "vm_assist disable runstate_update_flag");
 }
 
+extern char trap_entry_256[], trap_entry_257[], trap_entry_failsafe[];
+
+/* Callback registration: every type a 64-bit PV kernel may register, the
+ * old set_callbacks form, and the refusals. */
+static void callbacks(void)
+{
+    static const struct { uint16_t type; const char *what; } types[] = {
+        { CALLBACKTYPE_syscall32, "syscall32" },
+        { CALLBACKTYPE_sysenter, "sysenter" },
+        { CALLBACKTYPE_nmi, "nmi" },
+    };
+    for (unsigned int i = 0; i < ARRAY_SIZE(types); i++) {
+        struct callback_register reg = { .type = types[i].type,
+                                         .address = (unsigned long)trap_entry_failsafe };
+        long rc = hyp_callback_op(CALLBACKOP_register, &reg);
+        CHECK(rc == 0, "callback_op register %s: %ld", types[i].what, rc);
+    }
+    struct callback_unregister un = { .type = CALLBACKTYPE_nmi };
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_unregister, &un), 0, "unregister the NMI callback");
+    un.type = CALLBACKTYPE_event;
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_unregister, &un), -XEN_EINVAL,
+             "unregister the event callback");
+    struct callback_register bad = { .type = 6, .address = (unsigned long)trap_entry_256 };
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_register, &bad), -XEN_ENOSYS, "callback type 6");
+    CHECK_EQ(hyp_callback_op(2, &bad), -XEN_ENOSYS, "callback_op 2");
+    /* set_callbacks(event, failsafe, syscall): the same entry points again. */
+    CHECK_EQ(hypercall3(__HYPERVISOR_set_callbacks, (unsigned long)trap_entry_256,
+                        (unsigned long)trap_entry_failsafe, (unsigned long)trap_entry_257),
+             0, "set_callbacks");
+}
+
+/* set_gdt: more entries than the guest part of the GDT, or a frame that is
+ * mapped writable, are refused. update_descriptor may write a (valid)
+ * descriptor into any ordinary page of ours, but only at an 8-byte
+ * aligned machine address. */
+static char gdt_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static void gdt(void)
+{
+    unsigned long frames[16] = { virt_to_mfn(gdt_page) };
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, FIRST_RESERVED_GDT_ENTRY + 1),
+             -XEN_EINVAL, "set_gdt with entries into the reserved part");
+    long rc = hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 512);
+    CHECK(rc < 0, "set_gdt of a frame mapped writable succeeded");
+    unsigned long ma = virt_to_mfn(gdt_page) << PAGE_SHIFT;
+    CHECK_EQ(hypercall2(__HYPERVISOR_update_descriptor, ma + 8, 0), 0,
+             "update_descriptor of a null descriptor");
+    CHECK_EQ(hypercall2(__HYPERVISOR_update_descriptor, ma + 4, 0), -XEN_EINVAL,
+             "update_descriptor at a misaligned address");
+}
+
 void test_main(void)
 {
     cpuid_view();
+    callbacks();
+    gdt();
     privileged_ops();
     events_enable();
     emulation();
