@@ -917,6 +917,40 @@ static void test_copy_self(void)
     CU_ASSERT_EQUAL(memcmp(frame_ptr(target), "0101234567", 10), 0);
 }
 
+/* Every offset and length shape against memmove, within and across frames. */
+static void test_copy_shapes(void)
+{
+    static const uint16_t offs[] = { 0, 1, 7, 8, 13, 2048, 4095 };
+    static const uint16_t lens[] = { 0, 1, 7, 8, 9, 63, 100, 4096 };
+    uint64_t a = data_mfn(dom1, 0), b = data_mfn(dom1, 1);
+    static uint8_t expect[PAGE_SIZE];
+    unsigned runs = 0;
+
+    for (unsigned same = 0; same < 2; same++)
+        for (unsigned i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+            for (unsigned j = 0; j < sizeof(offs) / sizeof(offs[0]); j++)
+                for (unsigned k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+                    uint64_t dst = same ? a : b;
+                    for (unsigned x = 0; x < PAGE_SIZE; x++) {
+                        frame_ptr(a)[x] = (uint8_t)(x * 31 + 7);
+                        frame_ptr(b)[x] = (uint8_t)(x * 17 + 3);
+                    }
+                    struct gnttab_copy c = {
+                        .source = { .u.gmfn = a, .domid = DOMID_SELF, .offset = offs[i] },
+                        .dest = { .u.gmfn = dst, .domid = DOMID_SELF, .offset = offs[j] },
+                        .len = lens[k],
+                    };
+                    bool fits = offs[i] + lens[k] <= PAGE_SIZE && offs[j] + lens[k] <= PAGE_SIZE;
+                    memcpy(expect, frame_ptr(dst), PAGE_SIZE);
+                    if (fits)
+                        memmove(expect + offs[j], frame_ptr(a) + offs[i], lens[k]);
+                    CU_ASSERT_EQUAL(copy(dom1, &c), fits ? GNTST_okay : GNTST_bad_copy_arg);
+                    CU_ASSERT_EQUAL(memcmp(frame_ptr(dst), expect, PAGE_SIZE), 0);
+                    runs += fits;
+                }
+    CU_ASSERT_TRUE(runs > 100);
+}
+
 static void test_copy_two_domains(void)
 {
     uint64_t src = data_mfn(dom1, 0), client_page = data_mfn(dom2, 0);
@@ -1345,7 +1379,7 @@ static const struct unit_case cases[] = {
     CASE(init_defaults), CASE(setup_table_frames), CASE(setup_table_errors), CASE(query_size_errors),
     CASE(versions), CASE(unknown_ops), CASE(map_unmap_self), CASE(map_readonly_grant),
     CASE(map_errors), CASE(unmap_errors), CASE(device_map), CASE(two_domains_status_bits),
-    CASE(revoke_by_force_while_mapped), CASE(batches), CASE(batch_fault_midway), CASE(copy_self),
+    CASE(revoke_by_force_while_mapped), CASE(batches), CASE(batch_fault_midway), CASE(copy_self), CASE(copy_shapes),
     CASE(copy_two_domains), CASE(copy_while_mapped), CASE(copy_fault), CASE(frame_pinned_while_mapped),
     CASE(mapper_dies), CASE(granter_dies), CASE(both_die), CASE(self_mapping_dies),
     CASE(maptrack_growth_and_reuse), CASE(pin_overflow), CASE(threads),
