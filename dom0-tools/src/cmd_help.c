@@ -21,9 +21,9 @@ int cmd_help(const struct tl_command *self, int argc, char **argv)
         fputs(cmd->help, stdout);
         return TL_EXIT_OK;
     }
-    printf("Usage: %s [-v] [-N] <subcommand> [args]\n\n"
+    printf("Usage: %s [-vft] [-N] <subcommand> [args]\n\n"
            "Tessera's toolstack; the subcommands and options are xl's.\n"
-           "Global options: -v verbose, -N dry run (create only parses).\n\n"
+           "Global options: -N dry run (create only parses); -v, -f, -t accepted as in xl.\n\n"
            "Subcommands:\n", tl_progname);
     for (size_t i = 0; i < n; i++)
         printf(" %-17s %s\n", table[i].name, table[i].summary);

@@ -16,7 +16,7 @@ static const char *base_name(const char *path)
 
 static void global_usage(FILE *out)
 {
-    fprintf(out, "Usage: %s [-v] [-N] <subcommand> [args]\n"
+    fprintf(out, "Usage: %s [-vft] [-N] <subcommand> [args]\n"
                  "Run '%s help' for the list of subcommands.\n", tl_progname, tl_progname);
 }
 
@@ -33,7 +33,8 @@ int main(int argc, char **argv)
             tl_global_dry_run = true;
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return cmd_help(NULL, 1, argv);
-        else if (strspn(argv[i] + 1, "v") != strlen(argv[i] + 1) || !argv[i][1]) {
+        /* -v verbose, -f force, -t timestamps: xl's, accepted for habit. */
+        else if (strspn(argv[i] + 1, "vft") != strlen(argv[i] + 1) || !argv[i][1]) {
             fprintf(stderr, "%s: unknown global option '%s'\n", tl_progname, argv[i]);
             global_usage(stderr);
             return TL_EXIT_USAGE;

@@ -77,6 +77,10 @@ run "$bin/tl" d
 yes_if [ $rc -eq 2 ] && grep -q "ambiguous command 'd'" "$err"
 check ambiguous-prefix
 
+run "$bin/tl" -q list
+yes_if [ $rc -eq 2 ] && grep -q "unknown global option '-q'" "$err"
+check bad-global-option
+
 run "$bin/tl" frobnicate
 yes_if [ $rc -eq 2 ] && grep -q "unknown command 'frobnicate'" "$err"
 check unknown-command
@@ -99,7 +103,7 @@ run "$bin/tl" create -n -f "$cases/pv-example.xml" 'on_crash="restart"'
 yes_if [ $rc -eq 0 ] && grep -q '"on_crash": "restart"' "$out"
 check create-dry-run-xml-override
 
-run "$bin/tl" -N create "$cases/pvh.cfg"
+run "$bin/tl" -vvf -t -N create "$cases/pvh.cfg"
 yes_if [ $rc -eq 0 ] && grep -q '"type": "pvh"' "$out"
 check global-dry-run
 
