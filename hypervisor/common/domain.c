@@ -36,6 +36,11 @@ struct domain *domain_get(domid_t id)
     return found;
 }
 
+void domain_hold(struct domain *d)
+{
+    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
+}
+
 void domain_put(struct domain *d)
 {
     if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0)

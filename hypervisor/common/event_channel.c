@@ -60,7 +60,7 @@ void evtchn_unlock_pair(struct domain *a, struct domain *b, unsigned long flags)
  */
 void evtchn_domain_hold(struct domain *d)
 {
-    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
+    domain_hold(d);
 }
 
 /*

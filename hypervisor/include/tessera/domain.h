@@ -3,7 +3,8 @@
  * (event channels, grant tables, timers, the scheduler) works on.
  *
  * Lock order (outer first): domain_list_lock > domain.lock >
- * evtchn locks (two domains: lower domain id first) > per-CPU locks.
+ * evtchn locks (two domains: lower domain id first) > heap and frame
+ * allocator locks > per-CPU locks.
  * Fields are tagged: [I] immutable after creation, [d] domain.lock,
  * [a] atomic, [e] owned by event_channel.c, [g] owned by grant_table.c.
  */
@@ -80,6 +81,8 @@ struct domain {
  */
 struct domain *domain_get(domid_t id);
 void domain_put(struct domain *d);
+/* Another reference on a domain the caller already holds one on. */
+void domain_hold(struct domain *d);
 
 /* Add a fully built domain to the list that domain_get searches. */
 int domain_register(struct domain *d);
