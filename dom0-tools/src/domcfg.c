@@ -5,6 +5,7 @@
 #include "domcfg.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,14 @@ struct domcfg_nic *domcfg_add_nic(struct domcfg *cfg)
     return &n[cfg->nr_nics++];
 }
 
-static int invalid(char *why, size_t size, const char *fmt, const char *arg)
+static int invalid(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int invalid(char *why, size_t size, const char *fmt, ...)
 {
-    snprintf(why, size, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
     return -EINVAL;
 }
 
@@ -135,18 +141,18 @@ static bool valid_name(const char *s)
 int domcfg_validate(const struct domcfg *cfg, char *why, size_t size)
 {
     if (!cfg->name)
-        return invalid(why, size, "%sthe domain needs a name", "");
+        return invalid(why, size, "the domain needs a name");
     if (!valid_name(cfg->name))
         return invalid(why, size, "domain name '%s' is not 1-64 printable characters without '/' "
                        "(and not all digits)", cfg->name);
     if (cfg->type != DOMCFG_TYPE_HVM && !cfg->kernel)
         return invalid(why, size, "a %s guest needs a kernel", domcfg_type_name(cfg->type));
     if (cfg->vcpus > cfg->max_vcpus)
-        return invalid(why, size, "%svcpus is larger than maxvcpus", "");
+        return invalid(why, size, "vcpus is larger than maxvcpus");
     if (cfg->max_vcpus > DOMCFG_MAX_VCPUS)
-        return invalid(why, size, "%smaxvcpus is larger than 128", "");
+        return invalid(why, size, "maxvcpus is larger than 128");
     if (cfg->target_memkb > cfg->max_memkb)
-        return invalid(why, size, "%smemory is larger than maxmem", "");
+        return invalid(why, size, "memory is larger than maxmem");
     for (size_t i = 0; i < cfg->nr_disks; i++) {
         const struct domcfg_disk *d = &cfg->disks[i];
         if (!d->vdev)

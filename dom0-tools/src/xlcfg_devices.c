@@ -6,15 +6,21 @@
 #include "xlcfg.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SPEC_LEN 4096
 
-static int why_set(char *why, size_t size, const char *fmt, const char *arg)
+static int why_set(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int why_set(char *why, size_t size, const char *fmt, ...)
 {
-    snprintf(why, size, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
     return -EINVAL;
 }
 
@@ -166,7 +172,7 @@ static int finish_disk(struct disk_parse *p, enum domcfg_disk_format fmt, struct
         p->cdrom = true;
     }
     if (!vdev || !*vdev)
-        return why_set(why, size, "%sno vdev given (the guest's name for the disk, such as xvda)", "");
+        return why_set(why, size, "no vdev given (the guest's name for the disk, such as xvda)");
     for (const char *c = vdev; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
             return why_set(why, size, "vdev '%s' is not a device name such as xvda, hdc or sdb1", vdev);
@@ -190,11 +196,11 @@ static int finish_disk(struct disk_parse *p, enum domcfg_disk_format fmt, struct
     else
         return why_set(why, size, "access must be rw, w, ro or r, not '%s'", access);
     if (p->cdrom && disk->readwrite)
-        return why_set(why, size, "%sa cdrom cannot be writable", "");
+        return why_set(why, size, "a cdrom cannot be writable");
 
     char *target = p->slot[SLOT_TARGET];
     if (!target && !p->cdrom)
-        return why_set(why, size, "%sno target given (only a cdrom may be empty)", "");
+        return why_set(why, size, "no target given (only a cdrom may be empty)");
     disk->is_cdrom = p->cdrom;
     disk->direct_io_safe = p->direct_io_safe;
     disk->discard = p->discard;
@@ -217,7 +223,7 @@ int xlcfg_parse_disk(const char *spec, struct domcfg_disk *disk, char *why, size
     int rc = 0;
 
     if (strlen(spec) > MAX_SPEC_LEN)
-        return why_set(why, size, "%sspecification is longer than 4096 characters", "");
+        return why_set(why, size, "specification is longer than 4096 characters");
     char *copy = strdup(spec);
     if (!copy)
         return -ENOMEM;
@@ -319,7 +325,7 @@ int xlcfg_parse_vif(const char *spec, struct domcfg_nic *nic, char *why, size_t 
 {
     int rc = 0;
     if (strlen(spec) > MAX_SPEC_LEN)
-        return why_set(why, size, "%sspecification is longer than 4096 characters", "");
+        return why_set(why, size, "specification is longer than 4096 characters");
     char *copy = strdup(spec);
     if (!copy)
         return -ENOMEM;

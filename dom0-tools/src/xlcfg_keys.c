@@ -32,15 +32,16 @@ struct key_entry {
     const char *help;
 };
 
-static int err_at(struct apply_ctx *c, const struct xlcfg_setting *st, const char *fmt, const char *a)
+/* An error at the setting's key; msg follows "'KEY' ". */
+static int err_at(struct apply_ctx *c, const struct xlcfg_setting *st, const char *msg)
 {
-    return diag_error(c->d, st->line, st->col, fmt, st->key, a);
+    return diag_error(c->d, st->line, st->col, "'%s' %s", st->key, msg);
 }
 
 static int get_string(struct apply_ctx *c, const struct xlcfg_setting *st, const char **out)
 {
     if (st->kind == XLCFG_LIST)
-        return err_at(c, st, "'%s' expects a single quoted string, not a list%s", "");
+        return err_at(c, st, "expects a single quoted string, not a list");
     *out = st->scalar.text;
     return 0;
 }
@@ -83,7 +84,7 @@ static int get_bool(struct apply_ctx *c, const struct xlcfg_setting *st, bool *o
             }
         }
     }
-    return err_at(c, st, "'%s' expects a boolean: 1 or 0%s", "");
+    return err_at(c, st, "expects a boolean: 1 or 0");
 }
 
 /* A string key; "+=" appends, directly (as xl does: extra="a" extra+="b" is "ab"). */
@@ -213,7 +214,7 @@ static int k_maxvcpus(struct apply_ctx *c, const struct xlcfg_setting *st)
 static int k_cpus(struct apply_ctx *c, const struct xlcfg_setting *st)
 {
     if (st->kind == XLCFG_LIST)
-        return err_at(c, st, "'%s' as a per-vCPU list is not supported yet: give one string such as \"0-3\"%s", "");
+        return err_at(c, st, "as a per-vCPU list is not supported yet: give one string such as \"0-3\"");
     int rc = domcfg_cpumap_parse(st->scalar.text, c->cfg->cpumap);
     if (rc)
         return diag_error(c->d, st->scalar.line, st->scalar.col,
@@ -315,13 +316,13 @@ static int k_vif(struct apply_ctx *c, const struct xlcfg_setting *st)
 
 static int k_bootloader(struct apply_ctx *c, const struct xlcfg_setting *st)
 {
-    return err_at(c, st, "'%s' is not supported: tl runs no bootloader (pygrub); extract the kernel "
-                  "and initrd and give kernel= and ramdisk=%s", "");
+    return err_at(c, st, "is not supported: tl runs no bootloader (pygrub); extract the kernel "
+                  "and initrd and give kernel= and ramdisk=");
 }
 
 static int k_viridian(struct apply_ctx *c, const struct xlcfg_setting *st)
 {
-    return err_at(c, st, "'%s' is not supported: Tessera offers no Hyper-V enlightenments%s", "");
+    return err_at(c, st, "is not supported: Tessera offers no Hyper-V enlightenments");
 }
 
 #define IGNORED(n) { n, NULL, "ignored", "not supported by Tessera yet; ignored with a warning" }
