@@ -23,6 +23,20 @@ __attribute__((weak)) int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uin
     return GNTST_general_error;
 }
 
+__attribute__((weak)) int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn,
+                                             bool readonly)
+{
+    (void)v, (void)pte_maddr, (void)mfn, (void)readonly;
+    return GNTST_general_error;
+}
+
+__attribute__((weak)) int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn,
+                                               bool readonly)
+{
+    (void)v, (void)pte_maddr, (void)mfn, (void)readonly;
+    return GNTST_general_error;
+}
+
 __attribute__((weak)) int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
 {
     (void)d, (void)gfn, (void)mfn;

@@ -95,7 +95,7 @@ static int16_t map_locked(struct domain *ld, struct vcpu *v, struct domain *rd,
     if (rc == GNTST_okay && frame_count_would_overflow(mfn, op->flags))
         rc = GNTST_general_error;
     if (rc == GNTST_okay && (op->flags & GNTMAP_host_map))
-        rc = hook_status(arch_grant_map_host(v, op->host_addr, mfn, ro));
+        rc = hook_status(gnt_host_map(v, op->flags, op->host_addr, mfn));
     if (rc != GNTST_okay) {
         if (set_bits)
             gnt_drop_status(rgt, op->ref);
@@ -117,10 +117,6 @@ void gnt_map_one(struct domain *ld, struct vcpu *v, struct gnttab_map_grant_ref 
 
     if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
         op->status = GNTST_bad_gntref;
-        return;
-    }
-    if (op->flags & GNTMAP_contains_pte) {
-        op->status = GNTST_general_error;
         return;
     }
     /* Xen looks the granter up by id only: DOMID_SELF names nobody here. */
@@ -151,6 +147,8 @@ void gnt_map_one(struct domain *ld, struct vcpu *v, struct gnttab_map_grant_ref 
         m->host_addr = op->host_addr;
         m->mfn = mfn;
         m->flags = op->flags & (GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly);
+        if (op->flags & GNTMAP_host_map)
+            m->flags |= op->flags & GNTMAP_contains_pte;
         op->handle = handle;
         op->dev_bus_addr = mfn << PAGE_SHIFT;
     } else if (handle != GNTTAB_NO_HANDLE) {
@@ -195,7 +193,7 @@ void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
     }
     if (op->host_addr && (m->flags & GNTMAP_host_map)) {
         struct vcpu *v = current_vcpu();
-        rc = hook_status(arch_grant_unmap_host(v, op->host_addr, m->mfn, ro));
+        rc = hook_status(gnt_host_unmap(v, m->flags, op->host_addr, m->mfn));
         if (rc != GNTST_okay)
             goto out;
         done |= GNTMAP_host_map;
@@ -219,6 +217,8 @@ void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
         gnt_frame_count_add(m->mfn, ro, -1);
     }
     m->flags &= ~done;
+    if (!(m->flags & GNTMAP_host_map))
+        m->flags &= ~(uint32_t)GNTMAP_contains_pte;
     if (done)
         gnt_drop_status(rd->grant_table, m->ref);
     if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {

@@ -117,6 +117,21 @@ void gnt_frame_count_add(uint64_t mfn, bool readonly, int delta)
         __atomic_fetch_sub(&pi->refcount, one, __ATOMIC_ACQ_REL);
 }
 
+/* The host-mapping hook that GNTMAP_contains_pte picks: a VA or a PTE address. */
+int gnt_host_map(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn)
+{
+    bool ro = flags & GNTMAP_readonly;
+    return (flags & GNTMAP_contains_pte) ? arch_grant_map_pte(v, addr, mfn, ro)
+                                         : arch_grant_map_host(v, addr, mfn, ro);
+}
+
+int gnt_host_unmap(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn)
+{
+    bool ro = flags & GNTMAP_readonly;
+    return (flags & GNTMAP_contains_pte) ? arch_grant_unmap_pte(v, addr, mfn, ro)
+                                         : arch_grant_unmap_host(v, addr, mfn, ro);
+}
+
 /* ---- maptrack handles ---------------------------------------------------- */
 
 grant_handle_t gnt_maptrack_get(struct grant_table *lgt)
@@ -164,7 +179,7 @@ void gnt_release_mapping(struct domain *ld, struct grant_mapping *m, grant_handl
 
     if (m->flags & GNTMAP_host_map) {
         /* Its failure cannot keep the mapping: ld never runs again or asked for it. */
-        (void)arch_grant_unmap_host(m->v, m->host_addr, m->mfn, ro);
+        (void)gnt_host_unmap(m->v, m->flags, m->host_addr, m->mfn);
         if (ro)
             act->host_ro--;
         else

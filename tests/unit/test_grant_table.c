@@ -143,44 +143,66 @@ static struct host_map *find_host_map(struct domain *d, uint64_t va)
     return NULL;
 }
 
-int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
+/* Grant mappings by PTE address live in the same table under this bit. */
+#define PTE_KEY (1ull << 62)
+
+/* The fake page tables: one grant mapping per key, never over another. */
+static int fake_map(struct domain *d, uint64_t key, uint64_t mfn, bool readonly)
 {
-    if (va & (PAGE_SIZE - 1) || va >= BAD_VA)
-        return GNTST_bad_virt_addr;
-    if (map_host_fails)
-        return -EINVAL;     /* not a GNTST code: must read as general_error */
-    pthread_mutex_lock(&host_maps_lock);
-    struct host_map *h = NULL;
-    if (find_host_map(v->domain, va))   /* never over another grant mapping */
-        goto out;
-    for (unsigned i = 0; !h && i < MAX_HOST_MAPS; i++)
-        if (!host_maps[i].used)
-            h = &host_maps[i];
     int rc = GNTST_general_error;
-    if (h) {
-        *h = (struct host_map){ v->domain, va, mfn, readonly, true };
-        rc = GNTST_okay;
+    pthread_mutex_lock(&host_maps_lock);
+    if (!find_host_map(d, key)) {
+        for (unsigned i = 0; i < MAX_HOST_MAPS; i++)
+            if (!host_maps[i].used) {
+                host_maps[i] = (struct host_map){ d, key, mfn, readonly, true };
+                rc = GNTST_okay;
+                break;
+            }
     }
     pthread_mutex_unlock(&host_maps_lock);
     return rc;
-out:
-    pthread_mutex_unlock(&host_maps_lock);
-    return GNTST_general_error;
 }
 
-int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
+static int fake_unmap(struct domain *d, uint64_t key, uint64_t mfn)
 {
-    (void)readonly;
+    int rc = GNTST_general_error;
     __atomic_fetch_add(&unmap_host_calls, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&host_maps_lock);
-    struct host_map *h = find_host_map(v->domain, va);
-    int rc = GNTST_general_error;
+    struct host_map *h = find_host_map(d, key);
     if (h && h->mfn == mfn) {
         h->used = false;
         rc = GNTST_okay;
     }
     pthread_mutex_unlock(&host_maps_lock);
     return rc;
+}
+
+int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
+{
+    if (va & (PAGE_SIZE - 1) || va >= BAD_VA)
+        return GNTST_bad_virt_addr;
+    if (map_host_fails)
+        return -EINVAL;     /* not a GNTST code: must read as general_error */
+    return fake_map(v->domain, va, mfn, readonly);
+}
+
+int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
+{
+    (void)readonly;
+    return fake_unmap(v->domain, va, mfn);
+}
+
+int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly)
+{
+    if (pte_maddr & 7)
+        return GNTST_general_error;     /* not an entry of a page table */
+    return fake_map(v->domain, pte_maddr | PTE_KEY, mfn, readonly);
+}
+
+int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly)
+{
+    (void)readonly;
+    return fake_unmap(v->domain, pte_maddr | PTE_KEY, mfn);
 }
 
 /* What the guest sees at va through its host mappings, or NULL. */
@@ -639,8 +661,8 @@ static void test_map_errors(void)
     CU_ASSERT_EQUAL(map(dom2, 1, 512, VA(1), GNTMAP_host_map, NULL), GNTST_bad_gntref);
     CU_ASSERT_EQUAL(map(dom2, 1, 9, VA(1), GNTMAP_host_map, NULL), GNTST_general_error);  /* idle */
     CU_ASSERT_EQUAL(map(dom0, 1, 10, VA(1), GNTMAP_host_map, NULL), GNTST_general_error); /* not ours */
-    CU_ASSERT_EQUAL(map(dom2, 1, 10, VA(1), GNTMAP_host_map | GNTMAP_contains_pte, NULL),
-                    GNTST_general_error);
+    CU_ASSERT_EQUAL(map(dom2, 1, 10, 0x5003, GNTMAP_host_map | GNTMAP_contains_pte, NULL),
+                    GNTST_general_error);       /* the arch refuses the PTE address */
     /* The hook refuses the address: nothing stays behind. */
     CU_ASSERT_EQUAL(map(dom2, 1, 10, BAD_VA, GNTMAP_host_map, NULL), GNTST_bad_virt_addr);
     CU_ASSERT_EQUAL(map(dom2, 1, 10, VA(1) + 8, GNTMAP_host_map, NULL), GNTST_bad_virt_addr);
@@ -704,6 +726,35 @@ static void test_unmap_errors(void)
     CU_ASSERT_EQUAL(hypercall(dom2, GNTTABOP_unmap_grant_ref, &u, 1), -EFAULT);
     fail_copy_to = false;
     CU_ASSERT_FALSE(grant_frame_in_use(page));     /* the unmap itself was done */
+}
+
+/* GNTMAP_contains_pte: host_addr names a PTE; the _pte hooks get it, both ways. */
+static void test_map_by_pte_address(void)
+{
+    uint64_t page = data_mfn(dom1, 0), pte = 0x123458;
+    grant(dom1, 10, 2, page, 0);
+    grant_handle_t h;
+
+    CU_ASSERT_EQUAL(map(dom2, 1, 10, pte, GNTMAP_host_map | GNTMAP_contains_pte | GNTMAP_application_map, &h),
+                    GNTST_okay);
+    struct host_map *hm = find_host_map(&dom2->d, pte | PTE_KEY);
+    CU_ASSERT_PTR_NOT_NULL(hm);
+    CU_ASSERT_PTR_NULL(find_host_map(&dom2->d, pte));
+    CU_ASSERT_EQUAL(flags_of(dom1, 10), GTF_permit_access | GTF_reading | GTF_writing);
+    /* Unmapping goes to the PTE hook too: the VA-keyed entry does not exist. */
+    CU_ASSERT_EQUAL(unmap(dom2, h, pte + 8), GNTST_general_error);
+    CU_ASSERT_EQUAL(unmap(dom2, h, pte), GNTST_okay);
+    CU_ASSERT_PTR_NULL(find_host_map(&dom2->d, pte | PTE_KEY));
+    CU_ASSERT_FALSE(grant_frame_in_use(page));
+
+    /* A PTE mapping of a dying mapper is removed through the PTE hook. */
+    CU_ASSERT_EQUAL(map(dom2, 1, 10, pte, GNTMAP_host_map | GNTMAP_contains_pte | GNTMAP_readonly, NULL),
+                    GNTST_okay);
+    fake_dom_kill(dom2);
+    CU_ASSERT_PTR_NULL(find_host_map(&dom2->d, pte | PTE_KEY));
+    CU_ASSERT_EQUAL(flags_of(dom1, 10), GTF_permit_access);
+    fake_dom_release(dom2);
+    dom2 = NULL;
 }
 
 static void test_device_map(void)
@@ -1378,7 +1429,7 @@ static void test_concurrent_double_unmap(void)
 static const struct unit_case cases[] = {
     CASE(init_defaults), CASE(setup_table_frames), CASE(setup_table_errors), CASE(query_size_errors),
     CASE(versions), CASE(unknown_ops), CASE(map_unmap_self), CASE(map_readonly_grant),
-    CASE(map_errors), CASE(unmap_errors), CASE(device_map), CASE(two_domains_status_bits),
+    CASE(map_errors), CASE(unmap_errors), CASE(map_by_pte_address), CASE(device_map), CASE(two_domains_status_bits),
     CASE(revoke_by_force_while_mapped), CASE(batches), CASE(batch_fault_midway), CASE(copy_self), CASE(copy_shapes),
     CASE(copy_two_domains), CASE(copy_while_mapped), CASE(copy_fault), CASE(frame_pinned_while_mapped),
     CASE(mapper_dies), CASE(granter_dies), CASE(both_die), CASE(self_mapping_dies),

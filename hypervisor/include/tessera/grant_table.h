@@ -43,13 +43,13 @@
  *    domain_free() run and release its memory. Until then every such
  *    frame reports grant_frame_in_use().
  *  - A dying mapper: grant_table_domain_destroy() removes each of its host
- *    mappings through arch_grant_unmap_host(), drops the counts, clears the
+ *    mappings through arch_grant_unmap_host/_pte(), drops the counts, clears the
  *    granters' GTF_reading/GTF_writing bits and the references it held.
  *
  * Not implemented (answered -ENOSYS, as by a Xen without the feature):
  * version 2 (set_version(2) is refused with -ENOSYS and the table stays at
  * version 1), transfer, unmap_and_replace, swap_grant_ref, dump_table,
- * cache_flush, GNTMAP_contains_pte mappings (GNTST_general_error).
+ * cache_flush.
  * Batches run to completion (no continuations).
  */
 #ifndef TESSERA_GRANT_TABLE_H
@@ -185,6 +185,15 @@ int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly
 int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
 
 /*
+ * The same two for GNTMAP_contains_pte (Linux's gntdev maps grants into
+ * user space this way in PV guests): pte_maddr is the machine address of
+ * the L1 entry to write, which must lie in a page table of v's domain
+ * (else GNTST_general_error); the one-for-one rule above applies too.
+ */
+int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
+int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
+
+/*
  * The machine frame behind d's guest frame number gfn (PV: gfn is the
  * mfn, checked to be d's). 0 with *mfn set; -EAGAIN if the frame is
  * temporarily unavailable (paged out: GNTST_eagain); any other negative
@@ -212,11 +221,11 @@ struct grant_active {
 
 /* Per mapping this domain made. [g] mapper's lock */
 struct grant_mapping {
-    uint32_t flags;            /* GNTMAP_host_map|device_map|readonly; 0 = free */
+    uint32_t flags;            /* GNTMAP_host_map|device_map|readonly|contains_pte; 0 = free */
     grant_ref_t ref;           /* in rd's table */
     struct domain *rd;         /* granter; a reference is held while flags != 0 */
     struct vcpu *v;            /* whose page tables hold the host mapping */
-    uint64_t host_addr;        /* where it is mapped (GNTMAP_host_map) */
+    uint64_t host_addr;        /* where it is mapped: a VA, or a PTE's machine address */
     uint64_t mfn;
     uint32_t next_free;        /* free list link while flags == 0 */
 };
@@ -256,6 +265,8 @@ int gnt_pin_status(struct grant_table *rgt, grant_ref_t ref, domid_t ldom, bool 
 void gnt_drop_status(struct grant_table *rgt, grant_ref_t ref);
 int gnt_frame_of(struct domain *rd, uint64_t gfn, bool writable, uint64_t *mfn);
 void gnt_frame_count_add(uint64_t mfn, bool readonly, int delta);
+int gnt_host_map(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn);
+int gnt_host_unmap(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn);
 void gnt_release_mapping(struct domain *ld, struct grant_mapping *m, grant_handle_t handle);
 grant_handle_t gnt_maptrack_get(struct grant_table *lgt);
 void gnt_maptrack_put(struct grant_table *lgt, grant_handle_t handle);

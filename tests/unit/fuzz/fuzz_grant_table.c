@@ -111,33 +111,56 @@ int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
 struct host_map { struct domain *d; uint64_t va, mfn; bool used; };
 static struct host_map host[MAX_HOST];
 
-int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool ro)
+/* One grant mapping per key (a VA, or a PTE address with bit 62), never over another. */
+static int fake_map(struct domain *d, uint64_t key, uint64_t mfn)
 {
-    (void)ro;
-    if (va & (PAGE_SIZE - 1) || !va)
-        return GNTST_bad_virt_addr;
     struct host_map *free_slot = NULL;
     for (unsigned i = 0; i < MAX_HOST; i++) {
-        if (host[i].used && host[i].d == v->domain && host[i].va == va)
-            return GNTST_general_error;     /* never over another grant mapping */
+        if (host[i].used && host[i].d == d && host[i].va == key)
+            return GNTST_general_error;
         if (!host[i].used && !free_slot)
             free_slot = &host[i];
     }
     if (!free_slot)
         return GNTST_general_error;
-    *free_slot = (struct host_map){ v->domain, va, mfn, true };
+    *free_slot = (struct host_map){ d, key, mfn, true };
     return GNTST_okay;
+}
+
+static int fake_unmap(struct domain *d, uint64_t key, uint64_t mfn)
+{
+    for (unsigned i = 0; i < MAX_HOST; i++)
+        if (host[i].used && host[i].d == d && host[i].va == key && host[i].mfn == mfn) {
+            host[i].used = false;
+            return GNTST_okay;
+        }
+    return GNTST_general_error;
+}
+
+int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool ro)
+{
+    (void)ro;
+    if (va & (PAGE_SIZE - 1) || !va)
+        return GNTST_bad_virt_addr;
+    return fake_map(v->domain, va, mfn);
 }
 
 int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool ro)
 {
     (void)ro;
-    for (unsigned i = 0; i < MAX_HOST; i++)
-        if (host[i].used && host[i].d == v->domain && host[i].va == va && host[i].mfn == mfn) {
-            host[i].used = false;
-            return GNTST_okay;
-        }
-    return GNTST_general_error;
+    return fake_unmap(v->domain, va, mfn);
+}
+
+int arch_grant_map_pte(struct vcpu *v, uint64_t pte, uint64_t mfn, bool ro)
+{
+    (void)ro;
+    return pte & 7 ? GNTST_general_error : fake_map(v->domain, pte | (1ull << 62), mfn);
+}
+
+int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte, uint64_t mfn, bool ro)
+{
+    (void)ro;
+    return fake_unmap(v->domain, pte | (1ull << 62), mfn);
 }
 
 /* ---- fake domains ------------------------------------------------------- */
