@@ -144,6 +144,15 @@ run "$bin/tl" cfg-keys
 yes_if [ $rc -eq 0 ] && grep -q '^bootloader  *refused' "$out" && grep -q '^disk  *supported' "$out"
 check cfg-keys
 
+# The console client end to end, on pseudo-terminals.
+run python3 "$here/console_session.py" "$bin/tl"
+yes_if [ $rc -eq 0 ]
+check console-session
+
+run "$bin/tl" console -D "$work/no-such-tty"
+yes_if [ $rc -eq 1 ] && grep -q "cannot open" "$err"
+check console-bad-device
+
 run "$bin/tl" image-info /etc/hostname
 yes_if [ $rc -eq 1 ] && grep -q "refused: not a kernel image" "$err"
 check image-info-refuses
