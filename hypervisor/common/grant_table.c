@@ -227,12 +227,6 @@ static struct grant_mapping *next_live_mapping(struct grant_table *gt, grant_han
     return NULL;
 }
 
-/* A reference on d while another is known to be held (Xen's get_domain). */
-void gnt_domain_hold(struct domain *d)
-{
-    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
-}
-
 void grant_table_domain_destroy(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
@@ -255,7 +249,7 @@ void grant_table_domain_destroy(struct domain *d)
     struct grant_mapping *m;
     while ((m = next_live_mapping(gt, &handle))) {
         struct domain *rd = m->rd;
-        gnt_domain_hold(rd);
+        domain_hold(rd);
         grant_table_unlock(d);
 
         gnt_lock_pair(d, rd);

@@ -173,7 +173,7 @@ void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
         return;
     }
     struct domain *rd = m->rd;
-    gnt_domain_hold(rd);        /* the mapping's reference may go below */
+    domain_hold(rd);            /* the mapping's reference may go below */
     grant_table_unlock(ld);
 
     gnt_lock_pair(ld, rd);

@@ -20,8 +20,9 @@
  *    the granter's active record; copy between two domains) takes both
  *    locks, lower domain id first; one lock when both are the same domain.
  *  - Lock order (domain.h): domain_list_lock > domain.lock > grant locks >
- *    the arch's page-table locks > the frame allocator's lock. Grant locks
- *    and event-channel locks are never held together.
+ *    the arch's page-table locks > the heap and frame allocator locks
+ *    (maptrack chunks and table frames are allocated under grant locks).
+ *    Grant locks and event-channel locks are never held together.
  *  - The arch hooks below are called with grant locks held: they must not
  *    take a grant lock or call back into this subsystem.
  *  - Entries are shared with the granting guest, which writes them at any
@@ -257,7 +258,6 @@ struct grant_active *gnt_active(struct grant_table *gt, grant_ref_t ref);
 int gnt_grow(struct grant_table *gt, unsigned int nr_frames);
 struct grant_mapping *gnt_maptrack(struct grant_table *gt, grant_handle_t handle);
 bool gnt_is_privileged_for(const struct domain *cur, const struct domain *d);
-void gnt_domain_hold(struct domain *d);
 
 /* grant_table_pin.c: taking and dropping uses of an entry, under rd's lock. */
 int gnt_pin_status(struct grant_table *rgt, grant_ref_t ref, domid_t ldom, bool readonly,
