@@ -3,8 +3,8 @@
  * (event channels, grant tables, timers, the scheduler) works on.
  *
  * Lock order (outer first): domain_list_lock > domain.lock >
- * evtchn locks (two domains: lower domain id first) > heap and frame
- * allocator locks > per-CPU locks.
+ * grant-table locks > evtchn locks (for either: two domains, lower domain
+ * id first) > heap and frame allocator locks > per-CPU locks.
  * Fields are tagged: [I] immutable after creation, [d] domain.lock,
  * [a] atomic, [e] owned by event_channel.c, [g] owned by grant_table.c.
  */
