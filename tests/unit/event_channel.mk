@@ -101,7 +101,7 @@ evtchn-freestanding:
 	else echo "FAIL unit/event_channel/freestanding-compile" >> $(RESULTS); fi
 
 evtchn-check: evtchn-freestanding evtchn-run-tests
-	@$(call run_fuzzer,event_channel,$(FUZZ_CHECK_SECONDS))
+	@$(call run_fuzzer,event_channel,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))
 
 evtchn-fuzz:
 	@mkdir -p $(OUT); touch $(RESULTS)

@@ -65,13 +65,13 @@ gnttab-freestanding:
 
 # Like run_fuzzer in the Makefile, without a seed folder: the fuzzer's
 # input is a list of ops, and libFuzzer finds its own from an empty corpus.
-# gnttab_fuzz SECONDS
+# gnttab_fuzz SECONDS [FLAGS]
 define gnttab_fuzz
 	if ! $(MAKE) --no-print-directory $(OUT)/fuzz_grant_table >$(OUT)/build-fuzz-grant_table.log 2>&1; then \
 	    cat $(OUT)/build-fuzz-grant_table.log; echo "FAIL unit/fuzz/grant_table" >> $(RESULTS); \
 	else \
 	    mkdir -p $(OUT)/corpus/grant_table $(OUT)/artifacts; \
-	    if $(OUT)/fuzz_grant_table -max_total_time=$(1) -max_len=512 -len_control=0 -print_final_stats=0 \
+	    if $(OUT)/fuzz_grant_table -max_total_time=$(1) $(2) -max_len=512 -len_control=0 -print_final_stats=0 \
 	        -artifact_prefix=$(OUT)/artifacts/grant_table- $(OUT)/corpus/grant_table \
 	        >$(OUT)/fuzz-grant_table.log 2>&1; then \
 	        echo "PASS unit/fuzz/grant_table" >> $(RESULTS); \
@@ -84,7 +84,7 @@ endef
 
 gnttab-check: gnttab-freestanding gnttab-run-tests
 	@mkdir -p $(OUT); touch $(RESULTS)
-	@$(call gnttab_fuzz,$(FUZZ_CHECK_SECONDS))
+	@$(call gnttab_fuzz,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))
 
 gnttab-fuzz:
 	@mkdir -p $(OUT); touch $(RESULTS)

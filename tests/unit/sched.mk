@@ -82,7 +82,7 @@ sched-freestanding:
 	else echo "FAIL unit/sched/freestanding-compile" >> $(RESULTS); fi
 
 sched-check: sched-freestanding sched-run-tests
-	@$(call run_fuzzer,sched,$(FUZZ_CHECK_SECONDS))
+	@$(call run_fuzzer,sched,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))
 
 # check-slow: the fuzzer for a couple of minutes.
 sched-check-slow:
