@@ -12,6 +12,9 @@ FUZZERS      := guest_elf xlcfg domxml json devspec kernel_image
 FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_LDFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 CHECK_FUZZ_SECONDS ?= 3
+# In check, a fixed sequence (seed 1, bounded runs; the time limit can only
+# cut it short), so CI never fails on a bug only a lucky run finds.
+CHECK_FUZZ_RUNS ?= 20000
 FUZZ_SECONDS ?= 300
 
 $(O)/san/test/%.o: $(T)/unit/%.c $(HEADERS) $(T)/unit/unit.h $(T)/unit/elf_builder.h
@@ -75,7 +78,7 @@ check:
 	    if [ ! -x $(O)/fuzz/fuzz_$$f ]; then continue; fi; \
 	    corpus=$(O)/work/corpus-$$f; \
 	    sh $(T)/fuzz/seed.sh $$f $$corpus $(T) $(O)/fuzz/make_seeds; \
-	    if $(O)/fuzz/fuzz_$$f -max_total_time=$(CHECK_FUZZ_SECONDS) -seed=1 -rss_limit_mb=2048 \
+	    if $(O)/fuzz/fuzz_$$f -max_total_time=$(CHECK_FUZZ_SECONDS) -seed=1 -runs=$(CHECK_FUZZ_RUNS) -timeout=20 -rss_limit_mb=2048 \
 	         -artifact_prefix=$(O)/work/crash-$$f- $$corpus > $(O)/work/fuzz-$$f.log 2>&1; then \
 	        echo "PASS dom0-tools/fuzz/$$f" >> $(RESULTS); \
 	    else \
