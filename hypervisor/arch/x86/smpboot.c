@@ -199,6 +199,11 @@ void cpu_poll_softirqs(void)
     arch_cpu_relax();
 }
 
+/*
+ * The idle vCPU: softirqs first (timers may wake vCPUs), then a pick when
+ * the scheduler asked for one (which leaves this loop for good when it
+ * finds a vCPU), else halt until an interrupt.
+ */
 void cpu_idle_loop(void (*poll)(void))
 {
     for (;;) {
@@ -206,6 +211,10 @@ void cpu_idle_loop(void (*poll)(void))
         if (softirq_pending()) {
             irq_enable();
             softirq_run_pending();
+            continue;
+        }
+        if (pv_resched_pending()) {
+            pv_schedule_from_idle();
             continue;
         }
         safe_halt();

@@ -6,8 +6,8 @@
  *
  * A module's command line may start with domain options, ended by "--":
  *     name=web mem=64M vcpus=1 -- console=hvc0 root=/dev/xvda
- * Without "--", all of it is the guest's command line. Until the
- * scheduler is wired in, domain i's vCPU 0 runs on physical CPU i.
+ * Without "--", all of it is the guest's command line. Every domain's
+ * vCPU 0 is queued with the scheduler, which spreads them over the CPUs.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +20,7 @@
 #include <tessera/errno.h>
 #include <tessera/format.h>
 #include <tessera/log.h>
+#include <tessera/sched.h>
 #include <tessera/string.h>
 
 #define MAX_BOOT_DOMAINS 16
@@ -80,16 +81,32 @@ static int parse_options(const char *args, struct boot_domain_options *o)
     return 0;
 }
 
-static void run_here(void *data)
+/* Scheduler state for each vCPU; all or nothing. */
+static int sched_domain_init(struct domain *d)
 {
-    pv_run_vcpu(data);
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        int rc = pv_vcpu_sched_init(d->vcpus[i]);
+        if (rc < 0) {
+            while (i--)
+                pv_vcpu_sched_destroy(d->vcpus[i]);
+            return rc;
+        }
+    }
+    return 0;
 }
 
 void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
                            uint64_t dom0_mem, unsigned dom0_vcpus)
 {
     struct domain *built[MAX_BOOT_DOMAINS] = { 0 };
+    bool any = false;
 
+    int rc = sched_init(nr_cpus_online);
+    if (rc < 0) {
+        log_err("boot domains: scheduler not set up for %u CPUs (error %d); none started\n",
+                nr_cpus_online, rc);
+        return;
+    }
     if (nr > MAX_BOOT_DOMAINS) {
         log_err("boot domains: %u kernels given, only the first %u are built\n", nr,
                 MAX_BOOT_DOMAINS);
@@ -107,42 +124,47 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
                     "not built\n", i, images[i].args);
             continue;
         }
-        if (i >= nr_cpus_online) {
-            log_err("domain %u ('%s'): not started: no physical CPU of its own "
-                    "(%u online; one per boot domain until the scheduler is wired in)\n",
-                    i, o.name, nr_cpus_online);
-            continue;
-        }
         struct pv_build_request req = {
             .domid = (domid_t)i, .name = o.name, .image = images[i].image,
             .image_len = images[i].len, .cmdline = o.cmdline, .mem_bytes = o.mem,
             .vcpus = (unsigned)o.vcpus, .privileged = i == 0,
         };
         struct domain *d;
-        int rc = pv_build_domain(&req, &d);
+        rc = pv_build_domain(&req, &d);
         if (rc < 0) {
             log_err("domain %u not started (error %d); the hypervisor keeps running\n", i, rc);
             continue;
         }
+        if ((rc = sched_domain_init(d)) < 0) {
+            log_err("domain %u: no scheduler state (error %d); not started\n", i, rc);
+            domain_free(d);
+            continue;
+        }
         if ((rc = domain_register(d)) < 0) {
             log_err("domain %u not registered (error %d)\n", i, rc);
+            for (unsigned j = 0; j < d->max_vcpus; j++)
+                pv_vcpu_sched_destroy(d->vcpus[j]);
             domain_free(d);
             continue;
         }
         built[i] = d;
     }
-    for (unsigned i = 1; i < nr; i++) {
+    for (unsigned i = 0; i < nr; i++) {
         if (!built[i])
             continue;
         pv_domains_running_inc();
-        pv_console_ring_add(built[i]);
-        if (smp_call_on(i, run_here, built[i]->vcpus[0]) < 0) {
-            log_err("domain %u: CPU %u did not take it\n", i, i);
+        if (i)
+            pv_console_ring_add(built[i]);
+        if ((rc = pv_vcpu_start(built[i]->vcpus[0])) < 0) {
+            log_err("domain %u: vCPU 0 not started (error %d)\n", i, rc);
             pv_domains_running_dec();
+            continue;
         }
+        any = true;
     }
-    if (built[0]) {
-        pv_domains_running_inc();
-        pv_run_vcpu(built[0]->vcpus[0]);
+    /* This CPU joins the others: from now on it runs what the scheduler picks. */
+    if (any) {
+        arch_sched_kick_cpu(this_cpu()->index);
+        cpu_idle_loop(NULL);
     }
 }

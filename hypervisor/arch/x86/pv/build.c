@@ -232,6 +232,7 @@ void domain_free(struct domain *d)
 {
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++) {
         if (d->vcpus[i]) {
+            xfree(d->vcpus[i]->arch->fpu);
             xfree(d->vcpus[i]->arch);
             xfree(d->vcpus[i]);
         }
@@ -316,7 +317,6 @@ static int build(struct builder *b, struct domain *d)
     r->rsp = b->l.stack_end;
     r->ss = GUEST_DS;
     r->rsi = b->l.si_start;
-    d->vcpus[0]->run_state = VCPU_RUNNABLE;
     pv_publish_wallclock(d, wallclock_at_boot());
     return 0;
 }

@@ -50,18 +50,24 @@ syscall_entry:
         jmp     pv_return_to_guest
 
 /*
- * pv_launch(src, dst): copy a vCPU's initial frame to where its entries
- * will build theirs (near the top of this CPU's stack, possibly over the
- * caller's own frames, which is why no stack is used), then enter it.
+ * pv_switch_to(src, dst): copy a vCPU's saved frame into this CPU's
+ * stack-top slot, where its entries build theirs (possibly over the
+ * caller's own frames, which is why no stack is used for the copy), reset
+ * the stack to just below it, and leave as a hypercall does: the work
+ * before a return to the guest, then the return.
  */
-        .globl pv_launch
-pv_launch:
+        .globl pv_switch_to
+pv_switch_to:
         cli
         xchgq   %rdi, %rsi
         movq    %rdi, %rdx
         movl    $(CPU_REGS_SIZE / 8), %ecx
         rep movsq
-        movq    %rdx, %rdi
+        movq    %rdx, %rsp
+        xorl    %ebp, %ebp
+        movq    %rsp, %rdi
+        call    pv_exit_to_guest
+        movq    %rsp, %rdi
         jmp     pv_return_to_guest
 
 /*

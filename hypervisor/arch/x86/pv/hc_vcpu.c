@@ -1,7 +1,6 @@
 /*
- * vcpu_op, event_channel_op and the blocking scheduler ops (block, poll).
- * Until the scheduler runs several vCPUs per CPU, a blocked vCPU halts its
- * physical CPU, running softirqs (its timers) until it has an event.
+ * vcpu_op, event_channel_op and the blocking scheduler ops (block, poll):
+ * a blocked vCPU gives its physical CPU to the scheduler's next pick.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +19,7 @@
 #include <tessera/event_channel.h>
 #include <tessera/guest_access.h>
 #include <tessera/page_alloc.h>
+#include <tessera/sched.h>
 #include <tessera/string.h>
 #include <asm/paging.h>
 
@@ -27,65 +27,38 @@
 
 void vcpu_kick(struct vcpu *v)
 {
-    unsigned cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
-    if (cpu != arch_cpu_id() && cpu < MAX_CPUS && percpu_table[cpu])
-        apic_send_ipi(percpu_table[cpu]->apic_id, VECTOR_IPI_WAKE);
+    /* Whatever made the event pending is visible before we look at v's state. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    sched_vcpu_kick(v);
 }
 
 static bool upcall_pending(const struct vcpu *v)
 {
-    return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
 }
 
-/* Halt until done(v) or the deadline (0: none) passes. */
-static void wait_for(struct vcpu *v, bool (*done)(struct vcpu *), uint64_t deadline)
-{
-    pv_runstate_change(v, RUNSTATE_blocked);
-    v->run_state = VCPU_BLOCKED;
-    for (;;) {
-        irq_disable();
-        if (softirq_pending()) {
-            irq_enable();
-            softirq_run_pending();
-            continue;
-        }
-        if (done(v) || (deadline && arch_now_ns() >= deadline))
-            break;
-        safe_halt();
-    }
-    irq_enable();
-    v->run_state = VCPU_RUNNABLE;
-    pv_runstate_change(v, RUNSTATE_running);
-}
-
-static bool has_upcall(struct vcpu *v)
-{
-    return upcall_pending(v);
-}
-
-/* Only an event on a polled port ends a poll (it clears v->polling). */
-static bool poll_done(struct vcpu *v)
-{
-    return !__atomic_load_n(&v->polling, __ATOMIC_ACQUIRE);
-}
-
-static struct timer *poll_wakeup_timer(struct vcpu *v)
-{
-    return &v->arch->poll_timer;
-}
-
-static void poll_timeout(void *data)
-{
-    (void)data;   /* waking the CPU is all it takes: wait_for checks the clock */
-}
-
+/*
+ * Blocked first, then the check: an event that comes after the check
+ * finds v blocked and wakes it (vcpu_kick). The pCPU switches away on
+ * the way out of the hypercall; v resumes there with its result, 0.
+ */
 long pv_block(struct vcpu *v)
 {
     v->vcpu_info->evtchn_upcall_mask = 0;
-    wait_for(v, has_upcall, 0);
+    sched_vcpu_block(v);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (upcall_pending(v))
+        sched_vcpu_wake(v);
     return 0;
 }
 
+/*
+ * The ports are checked once to refuse bad ones and answer at once if one
+ * is pending, then v blocks polling and they are checked again: a send in
+ * between ended the first poll (v->polling false) while v still ran, so
+ * only the second look can see it. Whatever wakes v, the poll is ended
+ * when it next runs (pv_exit_to_guest).
+ */
 long pv_poll(struct vcpu *v, uint64_t arg)
 {
     struct sched_poll p;
@@ -100,15 +73,23 @@ long pv_poll(struct vcpu *v, uint64_t arg)
     int rc = evtchn_poll_begin(v, ports, p.nr_ports);
     if (rc != 0)
         return rc > 0 ? 0 : rc;
-    if (p.timeout) {
-        timer_init(poll_wakeup_timer(v), poll_timeout, v, v->processor);
-        timer_set(poll_wakeup_timer(v), p.timeout);
-    }
-    wait_for(v, poll_done, p.timeout);
+    v->arch->poll_active = true;
+    sched_vcpu_poll(v);
+    /* Armed only now: a timeout already past must find v blocked to wake it. */
     if (p.timeout)
-        timer_stop(poll_wakeup_timer(v));
-    evtchn_poll_end(v);
+        timer_set(&v->arch->poll_timer, p.timeout);
+    if (evtchn_poll_begin(v, ports, p.nr_ports) != 0)
+        sched_vcpu_wake(v);
     return 0;
+}
+
+void pv_poll_finish(struct vcpu *v)
+{
+    if (!v->arch->poll_active)
+        return;
+    v->arch->poll_active = false;
+    timer_stop(&v->arch->poll_timer);
+    evtchn_poll_end(v);
 }
 
 /*
@@ -159,7 +140,8 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     struct vcpu *target = d->vcpus[id];
     switch (cmd) {
     case VCPUOP_is_up:
-        return target->run_state != VCPU_OFFLINE;
+        /* Down once off its pCPU too, so its runstate then reads offline. */
+        return target->run_state != VCPU_OFFLINE || sched_vcpu_running(target);
     case VCPUOP_initialise:
     case VCPUOP_up:
     case VCPUOP_down:

@@ -1,10 +1,29 @@
 /*
  * Running PV vCPUs on physical CPUs: the syscall MSRs every CPU needs,
- * entering a vCPU for the first time, scheduling hypercalls, and what
- * happens when a domain shuts down.
+ * switching between vCPUs, the scheduling hypercalls, and what happens
+ * when a domain shuts down. The scheduler (common/sched*.c) decides which
+ * vCPU runs where; this file switches.
+ *
+ * A vCPU is only ever switched on its way back to the guest (or from the
+ * idle loop), never in the middle of a hypercall: at that point all of
+ * its hypervisor-side state is its register frame in the stack-top slot,
+ * so the frame is copied out, the next vCPU's copied in, and the stack
+ * below is simply abandoned. A vCPU that blocked therefore resumes with
+ * its hypercall's result already in its saved RAX.
+ *
+ * What a vCPU owns and takes with it: the frame, FS base, GS base (kernel
+ * or user, by its mode), CR3 (its kernel or user L4), its virtual CR0.TS,
+ * and the x87/SSE state (fxsave/fxrstor; the hypervisor itself is built
+ * -mgeneral-regs-only, so the FPU holds nothing else). Its pvclock is
+ * re-published on the pCPU it lands on. Its timers stay on the pCPU
+ * where it first ran: they fire there and kick it wherever it runs.
+ *
+ * A pCPU asks for a pick when its `resched` flag is set: by the scheduler
+ * (arch_sched_kick_cpu, an IPI from another pCPU), or by its slice timer.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
@@ -13,15 +32,21 @@
 #include <asm/pv_hypercalls.h>
 #include <asm/smp.h>
 #include <asm/softirq.h>
+#include <asm/timers.h>
+#include <asm/x86-defs.h>
 #include <pvabi/sched.h>
 #include <pvabi/vcpu.h>
 #include <pvabi/xen.h>
+#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include <tessera/guest_access.h>
+#include <tessera/heap.h>
 #include <tessera/log.h>
 #include <tessera/panic.h>
+#include <tessera/sched.h>
+#include <tessera/string.h>
 
 #define MSR_STAR   0xC0000081
 #define MSR_LSTAR  0xC0000082
@@ -31,7 +56,188 @@
 #define SYSCALL_RFLAGS_CLEAR ((1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14))
 
 extern const char syscall_entry[];
-void pv_launch(const struct cpu_regs *src, struct cpu_regs *dst) __attribute__((noreturn));
+
+/* Copy src into the stack-top slot dst, reset the stack there, exit to the guest (entry.S). */
+void pv_switch_to(const struct cpu_regs *src, struct cpu_regs *dst) __attribute__((noreturn));
+
+#define FXSAVE_FCW_OFFSET   0
+#define FXSAVE_MXCSR_OFFSET 24
+#define FCW_DEFAULT         0x037F    /* what fninit leaves */
+#define MXCSR_DEFAULT       0x1F80    /* every SSE exception masked */
+
+static struct cpu_regs *guest_frame(struct percpu *cpu)
+{
+    return (struct cpu_regs *)(cpu->stack_block + CPU_INFO_OFFSET - sizeof(struct cpu_regs));
+}
+
+/* ---- the hook the scheduler calls (with its locks held) ---------------- */
+
+void arch_sched_kick_cpu(unsigned index)
+{
+    struct percpu *cpu = index < MAX_CPUS ? percpu_table[index] : NULL;
+
+    if (!cpu)
+        return;
+    __atomic_store_n(&cpu->resched, true, __ATOMIC_SEQ_CST);
+    if (cpu != this_cpu())
+        apic_send_ipi(cpu->apic_id, VECTOR_IPI_WAKE);
+}
+
+bool pv_resched_pending(void)
+{
+    return __atomic_load_n(&this_cpu()->resched, __ATOMIC_SEQ_CST);
+}
+
+static void slice_ended(void *data)
+{
+    struct percpu *cpu = data;
+    __atomic_store_n(&cpu->resched, true, __ATOMIC_SEQ_CST);
+}
+
+void pv_context_cpu_init(void)
+{
+    struct percpu *cpu = this_cpu();
+    timer_init(&cpu->slice_timer, slice_ended, cpu, cpu->index);
+}
+
+/* ---- per-vCPU state ---------------------------------------------------- */
+
+int pv_vcpu_sched_init(struct vcpu *v)
+{
+    struct pv_fpu_area *fpu = xmalloc_aligned(sizeof(*fpu), 64);
+    if (!fpu)
+        return -ENOMEM;
+    memset(fpu, 0, sizeof(*fpu));
+    uint16_t fcw = FCW_DEFAULT;
+    uint32_t mxcsr = MXCSR_DEFAULT;
+    memcpy(fpu->bytes + FXSAVE_FCW_OFFSET, &fcw, sizeof(fcw));
+    memcpy(fpu->bytes + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
+    int rc = sched_vcpu_init(v, 0, 0);
+    if (rc < 0) {
+        xfree(fpu);
+        return rc;
+    }
+    v->arch->fpu = fpu;
+    return 0;
+}
+
+void pv_vcpu_sched_destroy(struct vcpu *v)
+{
+    sched_vcpu_destroy(v);
+    xfree(v->arch->fpu);
+    v->arch->fpu = NULL;
+}
+
+int pv_vcpu_start(struct vcpu *v)
+{
+    v->arch->saved_regs = v->arch->initial_regs;
+    return sched_vcpu_up(v);
+}
+
+/* ---- switching --------------------------------------------------------- */
+
+static void fpu_save(struct pv_fpu_area *f)
+{
+    __asm__ volatile("clts; fxsave64 %0" : "=m"(*f) : : "memory");
+}
+
+static void fpu_restore(const struct pv_fpu_area *f)
+{
+    __asm__ volatile("clts; fxrstor64 %0" : : "m"(*f) : "memory");
+}
+
+/* prev leaves this pCPU; live: its current frame is the one to keep. */
+static void switch_out(struct vcpu *prev, bool live)
+{
+    struct arch_vcpu *a = prev->arch;
+
+    if (live && a->frame)
+        a->saved_regs = *a->frame;
+    fpu_save(a->fpu);
+    /* The runstate area is a kernel address: publish it through the kernel's L4. */
+    if (!a->kernel_mode && a->user_cr3)
+        write_cr3(a->guest_cr3);
+    pv_runstate_publish(prev);
+}
+
+static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu *next)
+{
+    struct arch_vcpu *a = next->arch;
+
+    write_cr3(a->guest_cr3);
+    pv_runstate_publish(next);
+    if (!a->kernel_mode && a->user_cr3)
+        write_cr3(a->user_cr3);
+    wrmsr(MSR_FS_BASE, a->fs_base);
+    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
+    fpu_restore(a->fpu);
+    pv_set_virtual_ts(next, a->virtual_ts);
+    if (!a->vtimers_ready)
+        pv_vtimer_init(next, cpu->index);   /* its timers live on this pCPU from now on */
+    pv_publish_time(next);
+    a->frame = guest_frame(cpu);
+    pv_switch_to(&a->saved_regs, a->frame);
+}
+
+static void arm_slice(struct percpu *cpu, uint64_t now, uint64_t slice)
+{
+    if (slice == SCHED_SLICE_FOREVER)
+        timer_stop(&cpu->slice_timer);
+    else
+        timer_set(&cpu->slice_timer, now + slice);
+}
+
+/*
+ * One pick, interrupts off. Returns if the pick is what already runs
+ * here (prev goes on, or the pCPU stays idle), or after switching prev
+ * out for idle (cpu->current then NULL); otherwise enters the new vCPU.
+ */
+static void schedule(struct percpu *cpu, bool prev_live)
+{
+    struct vcpu *prev = cpu->current;
+    uint64_t slice, now = arch_now_ns();
+
+    __atomic_store_n(&cpu->resched, false, __ATOMIC_SEQ_CST);
+    struct vcpu *next = sched_pick_next(cpu->index, now, &slice);
+    arm_slice(cpu, now, slice);
+    if (next == prev)
+        return;
+    if (prev)
+        switch_out(prev, prev_live);
+    cpu->current = next;
+    if (next)
+        switch_in(cpu, next);
+    write_cr3(idle_cr3);
+}
+
+void pv_exit_schedule(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    schedule(cpu, true);
+    if (!cpu->current)
+        cpu_idle_loop(NULL);
+}
+
+void pv_schedule_from_idle(void)
+{
+    schedule(this_cpu(), false);
+}
+
+void pv_schedule_away(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    irq_disable();
+    schedule(cpu, false);
+    /* Still here: the pick was idle, or (never expected) this same vCPU. */
+    if (cpu->current) {
+        log_err("CPU %u: a stopped vCPU was picked again; idling\n", cpu->index);
+        cpu->current = NULL;
+        write_cr3(idle_cr3);
+    }
+    cpu_idle_loop(NULL);
+}
 
 void pv_cpu_init(void)
 {
@@ -45,32 +251,7 @@ void pv_cpu_init(void)
     wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_CLEAR);
     /* The syscall entry borrows this through swapgs (see pv/entry.S). */
     wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)(uintptr_t)cpu);
-}
-
-static struct cpu_regs *guest_frame(struct percpu *cpu)
-{
-    return (struct cpu_regs *)(cpu->stack_block + CPU_INFO_OFFSET - sizeof(struct cpu_regs));
-}
-
-void pv_run_vcpu(struct vcpu *v)
-{
-    struct percpu *cpu = this_cpu();
-    struct arch_vcpu *a = v->arch;
-
-    irq_disable();
-    cpu->current = v;
-    v->processor = cpu->index;
-    v->run_state = VCPU_RUNNABLE;
-    wrmsr(MSR_FS_BASE, a->fs_base);
-    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
-    wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)(uintptr_t)cpu);
-    write_cr3(a->guest_cr3);
-    pv_publish_time(v);
-    pv_vtimer_init(v);
-    pv_set_virtual_ts(v, a->virtual_ts);   /* the guest owns this CPU's FPU */
-    pv_runstate_change(v, RUNSTATE_running);
-    a->frame = guest_frame(cpu);
-    pv_launch(&a->initial_regs, a->frame);
+    pv_context_cpu_init();
 }
 
 static const char *const shutdown_names[] = {
@@ -125,17 +306,16 @@ void pv_domain_shutdown(struct domain *d, unsigned reason)
     pv_console_ring_remove(d);
     log_info("domain %u ('%s') shut down: %s\n", d->domain_id, d->name, why);
 
-    struct percpu *cpu = this_cpu();
+    /* Its vCPUs leave their pCPUs at their next pick (the others are kicked). */
+    sched_domain_pause(d);
     for (unsigned i = 0; i < d->max_vcpus; i++)
         if (d->vcpus[i])
             pv_vtimer_stop_all(d->vcpus[i]);
     evtchn_domain_destroy(d);
-    cpu->current = NULL;
-    write_cr3(idle_cr3);
     if (d->is_privileged)
         control_domain_reason = (int)reason;
     machine_follows_domains();
-    cpu_idle_loop(NULL);
+    pv_schedule_away();
 }
 
 long hc_sched_op(struct vcpu *v, const uint64_t a[5])
@@ -144,6 +324,7 @@ long hc_sched_op(struct vcpu *v, const uint64_t a[5])
 
     switch (a[0]) {
     case SCHEDOP_yield:
+        sched_vcpu_yield(v);
         return 0;
     case SCHEDOP_block:
         return pv_block(v);

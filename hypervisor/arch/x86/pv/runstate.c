@@ -1,7 +1,8 @@
 /*
- * Runstate accounting for PV vCPUs (VCPUOP_get_runstate_info and the
- * guest's registered copy): nanoseconds spent running, runnable, blocked
- * and offline, on the hypervisor's clock.
+ * Runstate for PV vCPUs (VCPUOP_get_runstate_info and the guest's
+ * registered copy): nanoseconds spent running, runnable, blocked and
+ * offline, on the hypervisor's clock, as the scheduler accounts them. The
+ * registered copy is refreshed whenever the vCPU is switched in or out.
  */
 #include <stdint.h>
 #include <asm/pv.h>
@@ -9,19 +10,24 @@
 #include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/guest_access.h>
+#include <tessera/sched.h>
 #include <tessera/string.h>
 
+/* The scheduler keeps the times; a vCPU it does not know reads as offline since boot. */
 void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
 {
-    struct arch_vcpu *a = v->arch;
-    uint64_t now = arch_now_ns();
+    struct sched_runstate rs;
 
     memset(out, 0, sizeof(*out));
-    out->state = a->runstate;
-    out->state_entry_time = a->runstate_entry;
+    if (sched_get_runstate(v, &rs) < 0) {
+        out->state = RUNSTATE_offline;
+        out->time[RUNSTATE_offline] = arch_now_ns();
+        return;
+    }
+    out->state = rs.state;
+    out->state_entry_time = rs.state_entry_time;
     for (unsigned i = 0; i < 4; i++)
-        out->time[i] = a->runstate_time[i];
-    out->time[a->runstate] += now - a->runstate_entry;   /* the current stretch so far */
+        out->time[i] = rs.time[i];
 }
 
 /* Refresh the guest's registered copy; only valid in the guest's address space. */
@@ -33,16 +39,4 @@ void pv_runstate_publish(struct vcpu *v)
     pv_runstate_snapshot(v, &info);
     if (copy_to_guest(v->arch->runstate_area, &info, sizeof(info)) < 0)
         v->arch->runstate_area = 0;   /* unmapped: stop writing there */
-}
-
-void pv_runstate_change(struct vcpu *v, int state)
-{
-    struct arch_vcpu *a = v->arch;
-    uint64_t now = arch_now_ns();
-
-    if (a->runstate_entry)
-        a->runstate_time[a->runstate] += now - a->runstate_entry;
-    a->runstate = state;
-    a->runstate_entry = now;
-    pv_runstate_publish(v);
 }

@@ -15,6 +15,7 @@
 #include <asm/layout.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
 #include <asm/softirq.h>
 #include <pvabi/callback.h>
 #include <pvabi/sched.h>
@@ -171,16 +172,28 @@ static void deliver_events(struct vcpu *v)
         pv_domain_crash(v, "cannot push the event callback frame");
 }
 
+/*
+ * Softirqs first (timers may wake vCPUs and end slices), then the pick
+ * the scheduler asked for, which may switch to another vCPU for good;
+ * whatever runs next gets its pending events.
+ */
 void pv_exit_to_guest(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
-    while (softirq_pending()) {
-        irq_enable();
-        softirq_run_pending();
-        irq_disable();
-    }
     v->arch->frame = regs;
+    for (;;) {
+        irq_disable();
+        if (softirq_pending()) {
+            irq_enable();
+            softirq_run_pending();
+            continue;
+        }
+        if (!pv_resched_pending())
+            break;
+        pv_exit_schedule();
+    }
+    pv_poll_finish(v);
     deliver_events(v);
 }
 

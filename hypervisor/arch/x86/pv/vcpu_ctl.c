@@ -1,8 +1,7 @@
 /*
  * Secondary vCPUs of a PV domain: VCPUOP_initialise (a full register and
- * virtual-CPU context from the guest), VCPUOP_up and VCPUOP_down. Until
- * the scheduler multiplexes vCPUs, vCPU n runs on physical CPU n, which
- * must be online and idle.
+ * virtual-CPU context from the guest), VCPUOP_up (the scheduler queues
+ * it on whichever pCPU it picks) and VCPUOP_down.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +18,7 @@
 #include <tessera/guest_access.h>
 #include <tessera/heap.h>
 #include <tessera/page_alloc.h>
+#include <tessera/sched.h>
 #include <tessera/string.h>
 
 static bool guest_addr_ok(uint64_t a)
@@ -87,42 +87,26 @@ static long vcpu_initialise(struct vcpu *target, uint64_t arg)
     return rc;
 }
 
-static void run_here(void *data)
-{
-    pv_run_vcpu(data);
-}
-
+/* Queued at the context VCPUOP_initialise gave it; any pCPU may take it. */
 static long vcpu_up(struct vcpu *target)
 {
-    unsigned cpu = target->vcpu_id;
-
     if (!target->arch->initialised)
         return -EINVAL;
     if (target->run_state != VCPU_OFFLINE)
         return 0;
-    if (cpu >= MAX_CPUS || !percpu_table[cpu] || !percpu_table[cpu]->online ||
-        percpu_table[cpu]->current)
-        return -EBUSY;   /* no idle physical CPU of its own (see the file comment) */
-    target->processor = cpu;
-    target->run_state = VCPU_RUNNABLE;
-    long rc = smp_call_on(cpu, run_here, target);
-    if (rc < 0)
-        target->run_state = VCPU_OFFLINE;
-    return rc;
+    if (sched_vcpu_running(target))
+        return -EBUSY;   /* still leaving its pCPU after VCPUOP_down */
+    return pv_vcpu_start(target);
 }
 
-/* A vCPU takes itself down: its physical CPU goes back to idling. */
-static void vcpu_down_self(struct vcpu *v)
+/* A vCPU takes itself down: its physical CPU runs the next pick. */
+static void __attribute__((noreturn)) vcpu_down_self(struct vcpu *v)
 {
-    struct percpu *cpu = this_cpu();
-
+    sched_vcpu_down(v);
     pv_vtimer_stop_all(v);
-    pv_runstate_change(v, RUNSTATE_offline);
-    v->run_state = VCPU_OFFLINE;
+    v->arch->vtimers_ready = false;   /* set up again where it next first runs */
     v->arch->initialised = false;
-    cpu->current = NULL;
-    write_cr3(idle_cr3);
-    cpu_idle_loop(NULL);
+    pv_schedule_away();
 }
 
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)

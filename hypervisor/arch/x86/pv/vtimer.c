@@ -2,7 +2,7 @@
  * PV vCPU timers: the singleshot timer (set_timer_op, VCPUOP_set/stop_
  * singleshot_timer) and the periodic tick (VCPUOP_set/stop_periodic_timer,
  * 10 ms by default as on Xen). Both raise VIRQ_TIMER on their vCPU; each
- * is a hypervisor timer on the physical CPU the vCPU runs on.
+ * is a hypervisor timer on the physical CPU where the vCPU first ran.
  */
 #include <stdint.h>
 #include <asm/pv.h>
@@ -15,6 +15,7 @@
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include <tessera/guest_access.h>
+#include <tessera/sched.h>
 
 #define DEFAULT_PERIOD_NS 10000000ull   /* 10 ms */
 #define MIN_PERIOD_NS     1000000ull    /* Xen refuses shorter periods */
@@ -40,10 +41,21 @@ static void periodic_fired(void *data)
     timer_set(&a->periodic_timer, next);
 }
 
-void pv_vtimer_init(struct vcpu *v)
+/* A SCHEDOP_poll timeout: the poll ends as if an event had come. */
+static void poll_timed_out(void *data)
 {
-    timer_init(&v->arch->singleshot_timer, singleshot_fired, v, v->processor);
-    timer_init(&v->arch->periodic_timer, periodic_fired, v, v->processor);
+    sched_vcpu_wake(data);
+}
+
+/*
+ * On the pCPU where v first runs (pv/run.c); the timers stay on that
+ * pCPU's queue even when v moves: they fire there and kick v.
+ */
+void pv_vtimer_init(struct vcpu *v, unsigned cpu)
+{
+    timer_init(&v->arch->singleshot_timer, singleshot_fired, v, cpu);
+    timer_init(&v->arch->periodic_timer, periodic_fired, v, cpu);
+    timer_init(&v->arch->poll_timer, poll_timed_out, v, cpu);
     v->arch->periodic_ns = DEFAULT_PERIOD_NS;
     v->arch->vtimers_ready = true;
     timer_set(&v->arch->periodic_timer, arch_now_ns() + DEFAULT_PERIOD_NS);
@@ -55,6 +67,7 @@ void pv_vtimer_stop_all(struct vcpu *v)
         return;
     timer_stop(&v->arch->singleshot_timer);
     timer_stop(&v->arch->periodic_timer);
+    timer_stop(&v->arch->poll_timer);
 }
 
 /* A deadline already past fires at once (the guest expects the VIRQ). */

@@ -38,7 +38,9 @@ struct percpu {
     uint64_t syscall_stack_top;    /* [I] where a guest's frame goes */
     uint64_t syscall_scratch;      /* guest RSP while switching stacks */
     unsigned int index;            /* [I] 0 .. nr_cpus-1 */
-    struct vcpu *current;          /* vCPU running here, NULL when idle */
+    struct vcpu *current;          /* [this CPU] vCPU running here, NULL when idle */
+    bool resched;                  /* [atomic] the scheduler wants a new pick here */
+    struct timer slice_timer;      /* [timer_lock] ends the running vCPU's slice */
     uint32_t apic_id;              /* [I] */
     volatile bool online;          /* set by the CPU itself once running */
     uintptr_t stack_block;         /* [I] STACK_SIZE-aligned base */

@@ -28,12 +28,17 @@ struct pv_trap_entry {
     uint8_t flags;        /* TI_* */
 };
 
+/* The x87/SSE state a vCPU owns (fxsave layout); only guests use the FPU. */
+struct pv_fpu_area {
+    uint8_t bytes[512];
+} __attribute__((aligned(16)));
+
 struct arch_vcpu {
     bool kernel_mode;                    /* guest kernel (true) or guest user */
     bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
     uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */
-    bool initialised;
-    bool vcpu_info_registered;           /* VCPUOP_register_vcpu_info done */                    /* has a context (built, or VCPUOP_initialise) */
+    bool initialised;                    /* has a context (built, or VCPUOP_initialise) */
+    bool vcpu_info_registered;           /* VCPUOP_register_vcpu_info done */
     struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
     uint64_t event_callback;             /* CALLBACKTYPE_event */
     uint64_t failsafe_callback;
@@ -47,14 +52,15 @@ struct arch_vcpu {
     unsigned long vm_assist;
     struct cpu_regs *frame;              /* the guest's registers while it is in here */
     struct cpu_regs initial_regs;        /* where the vCPU starts */
+    /* What a vCPU owns while it is off its pCPU (pv/run.c). */
+    struct cpu_regs saved_regs;          /* its frame, copied out of the stack-top slot */
+    struct pv_fpu_area *fpu;             /* fxsave image, 16-byte aligned */
     struct timer singleshot_timer;       /* set_timer_op / VCPUOP singleshot */
     struct timer periodic_timer;
     uint64_t periodic_ns;                /* 0: periodic tick stopped */
     bool vtimers_ready;                  /* timer_init done for the two above */
     struct timer poll_timer;             /* SCHEDOP_poll timeout */
-    int runstate;                        /* RUNSTATE_* */
-    uint64_t runstate_entry;             /* ns when it was entered, 0 = never */
-    uint64_t runstate_time[4];
+    bool poll_active;                    /* a poll to end when it next runs */
     uint64_t runstate_area;              /* guest copy (VCPUOP_register_runstate_...) */
 };
 
@@ -64,7 +70,6 @@ struct arch_domain {
     uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
     const char *cmdline;
     struct xencons_interface *console_ring;   /* hypervisor view, NULL for dom0 */
-    unsigned console_cpu;                     /* where its vCPU 0 runs */
 };
 
 /* Console rings the hypervisor prints while no daemon has taken them (pv/console_ring.c). */
@@ -99,7 +104,28 @@ struct pv_build_request {
 };
 
 int pv_build_domain(const struct pv_build_request *req, struct domain **out);
-void pv_run_vcpu(struct vcpu *v) __attribute__((noreturn));
+
+/*
+ * Scheduling vCPUs on this pCPU (pv/run.c). pv_vcpu_sched_init gives
+ * a built vCPU its FPU area and scheduler state; pv_vcpu_start queues a
+ * vCPU at its initial registers (the builder's, or VCPUOP_initialise's).
+ */
+int pv_vcpu_sched_init(struct vcpu *v);
+void pv_vcpu_sched_destroy(struct vcpu *v);
+int pv_vcpu_start(struct vcpu *v);
+/* The scheduler asked this pCPU for a new pick (a kick, a slice's end). */
+bool pv_resched_pending(void);
+/*
+ * Pick and switch. From the idle loop (no vCPU here): returns only if
+ * the pick is idle. pv_schedule_away: the current vCPU stops (it is down,
+ * paused or dying) and this pCPU runs whatever is next, or idles.
+ */
+void pv_schedule_from_idle(void);
+void pv_schedule_away(void) __attribute__((noreturn));
+/* On the way back to the guest, when pv_resched_pending(): may not return. */
+void pv_exit_schedule(void);
+/* This pCPU's slice timer; from pv_cpu_init. */
+void pv_context_cpu_init(void);
 
 /* Hypercall and trap entry from a guest (pv/hypercall.c, pv/traps.c). */
 void pv_handle_syscall(struct cpu_regs *regs);
@@ -119,9 +145,8 @@ bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t er
 void pv_publish_time(struct vcpu *v);
 void pv_publish_wallclock(struct domain *d, uint64_t boot_epoch_sec);
 
-/* Runstate accounting (pv/runstate.c). */
+/* Runstate as the scheduler accounts it, and the guest's copy (pv/runstate.c). */
 struct vcpu_runstate_info;
-void pv_runstate_change(struct vcpu *v, int state);
 void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);
 void pv_runstate_publish(struct vcpu *v);
 

@@ -31,7 +31,10 @@ long pv_vcpu_timer_op(struct vcpu *v, int cmd, uint64_t arg);
 long pv_block(struct vcpu *v);
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg);
 long pv_poll(struct vcpu *v, uint64_t arg);
-void pv_vtimer_init(struct vcpu *v);
+/* End a SCHEDOP_poll once v runs again (its timeout timer, the evtchn side). */
+void pv_poll_finish(struct vcpu *v);
+/* v's timers, on pCPU cpu's queue; where v first runs. */
+void pv_vtimer_init(struct vcpu *v, unsigned cpu);
 void pv_vtimer_stop_all(struct vcpu *v);
 
 #endif
