@@ -131,6 +131,50 @@ static void initial_tree(void)
     CU_ASSERT_STRING_EQUAL(r.body, "n0");
 }
 
+/* The hash table against a plain array model, through growth and deletes. */
+static void node_table_matches_model(void)
+{
+    enum { N = 3000 };
+    static struct node *nodes[N];
+    static bool present[N];
+    struct node_table t;
+    const struct xsd_perm p = { 0, 0 };
+    unsigned seed = 12345;
+
+    CU_ASSERT_EQUAL_FATAL(node_table_init(&t, 16), 0);
+    for (int i = 0; i < N; i++) {
+        char path[32];
+        snprintf(path, sizeof(path), "/k/%d", i * 7919 % 100003);
+        nodes[i] = node_new(path, &p, 1, NULL, 0);
+        present[i] = false;
+    }
+    for (int step = 0; step < 40000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        int i = (int)((seed >> 8) % N);
+        if (present[i])
+            node_table_remove(&t, nodes[i]);
+        else
+            CU_ASSERT_EQUAL(node_table_insert(&t, nodes[i]), 0);
+        present[i] = !present[i];
+        if (step % 997 == 0) {
+            size_t count = 0;
+            for (int k = 0; k < N; k++) {
+                struct node *f = node_table_find(&t, nodes[k]->path, nodes[k]->hash);
+                CU_ASSERT_EQUAL(f, present[k] ? nodes[k] : NULL);
+                count += present[k];
+            }
+            CU_ASSERT_EQUAL(t.count, count);
+        }
+    }
+    size_t pos = 0, seen = 0;
+    while (node_table_next(&t, &pos))
+        seen++;
+    CU_ASSERT_EQUAL(seen, t.count);
+    node_table_destroy(&t);
+    for (int i = 0; i < N; i++)
+        node_free(nodes[i]);
+}
+
 void register_store_tests(void)
 {
     CU_pSuite s = CU_add_suite_with_setup_and_teardown("store", th_setup, th_teardown, setup, NULL);
@@ -143,4 +187,5 @@ void register_store_tests(void)
     CU_add_test(s, "rm_subtree_and_missing", rm_subtree_and_missing);
     CU_add_test(s, "domain_paths", domain_paths);
     CU_add_test(s, "initial_tree", initial_tree);
+    CU_add_test(s, "node_table_matches_model", node_table_matches_model);
 }
