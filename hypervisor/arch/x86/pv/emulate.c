@@ -1,8 +1,8 @@
 /*
  * Instructions a PV guest executes that fault in ring 3 and that the
  * hypervisor completes for it: CPUID behind the forced-emulation prefix
- * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR3,
- * and wbinvd for the control domain. The guest's bytes are copied once
+ * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR0
+ * and CR3, clts, reading EFER, and wbinvd for the control domain. The guest's bytes are copied once
  * and decoded here: a #GP's error code is not trusted to name the vector
  * (QEMU's TCG reports a wrong one for a refused `int $N`).
  */
@@ -15,6 +15,7 @@
 #include <tessera/string.h>
 
 #define XEN_CPUID_BASE 0x40000000u
+#define EFER_LMA_BIT   (1ull << 10)   /* long mode active */
 
 static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
 {
@@ -104,6 +105,14 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
         else
             return false;
         r->rip += i + 3;
+        return true;
+    }
+    if (b[0] == 0x0F && b[1] == 0x32 && (uint32_t)r->rcx == MSR_EFER) {  /* rdmsr EFER */
+        /* Long mode as the guest runs it: the features it may rely on, nothing else. */
+        uint64_t efer = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA_BIT | EFER_NXE);
+        r->rax = (uint32_t)efer;
+        r->rdx = (uint32_t)(efer >> 32);
+        r->rip += 2;
         return true;
     }
     if (b[0] == 0x0F && b[1] == 0x06) {                                 /* clts */

@@ -1,8 +1,10 @@
 /* Hypercalls about a vCPU's virtual CPU state: trap table, callbacks, stacks, segments. */
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <pvabi/arch_x86_64.h>
 #include <pvabi/callback.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
@@ -37,6 +39,27 @@ long hc_set_callbacks(struct vcpu *v, const uint64_t a[5])
     return 0;
 }
 
+/*
+ * CALLBACKOP_unregister: only the NMI callback may go; the ones a PV
+ * kernel cannot live without (and the 32-bit entries) stay registered.
+ */
+static long unregister_callback(struct vcpu *v, unsigned type)
+{
+    switch (type) {
+    case CALLBACKTYPE_nmi:
+        return 0;      /* guest NMIs are not delivered yet: nothing to undo */
+    case CALLBACKTYPE_event:
+    case CALLBACKTYPE_failsafe:
+    case CALLBACKTYPE_syscall:
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter:
+        return -EINVAL;
+    default:
+        (void)v;
+        return -ENOSYS;
+    }
+}
+
 long hc_callback_op(struct vcpu *v, const uint64_t a[5])
 {
     if (a[0] == CALLBACKOP_register) {
@@ -49,10 +72,51 @@ long hc_callback_op(struct vcpu *v, const uint64_t a[5])
         struct callback_unregister cb;
         if (copy_from_guest(&cb, a[1], sizeof(cb)) < 0)
             return -EFAULT;
-        struct callback_register none = { .type = cb.type, .address = 0 };
-        return cb.type == CALLBACKTYPE_event ? -EINVAL : pv_register_callback(v, &none);
+        return unregister_callback(v, cb.type);
     }
     return -ENOSYS;
+}
+
+/*
+ * set_gdt(frames, entries): the guest's part of the GDT is at most
+ * FIRST_RESERVED_GDT_ENTRY entries. Loading one needs every frame typed
+ * as a descriptor page (never mapped writable), which the frame
+ * bookkeeping cannot tell yet: a valid request is refused with -ENOSYS.
+ */
+long hc_set_gdt(struct vcpu *v, const uint64_t a[5])
+{
+    (void)v;
+    if (a[1] > FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    return -ENOSYS;
+}
+
+#define DESC_S        (1ull << 44)     /* code or data, not a system descriptor */
+#define DESC_DPL_MASK (3ull << 45)
+#define DESC_P        (1ull << 47)
+
+/*
+ * update_descriptor(machine address, descriptor): write one descriptor
+ * into an ordinary frame of the guest's, 8-byte aligned. A descriptor
+ * that is not present is stored as is; a present one must be code or
+ * data and gets DPL 3, since the guest kernel runs in ring 3. System
+ * descriptors (call gates, TSS, LDT) are refused.
+ */
+long hc_update_descriptor(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t ma = a[0], desc = a[1];
+
+    if (ma & 7)
+        return -EINVAL;
+    if (!pv_frame_is_own_data(v->domain, ma >> PAGE_SHIFT))
+        return -EINVAL;
+    if (desc & DESC_P) {
+        if (!(desc & DESC_S))
+            return -EINVAL;
+        desc |= DESC_DPL_MASK;
+    }
+    __atomic_store_n((uint64_t *)phys_to_virt(ma), desc, __ATOMIC_RELEASE);
+    return 0;
 }
 
 static int canonical(uint64_t a)

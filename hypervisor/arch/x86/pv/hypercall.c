@@ -21,11 +21,13 @@ static long hc_multicall(struct vcpu *v, const uint64_t a[5]);
 
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table]    = hc_set_trap_table,
+    [__HYPERVISOR_set_gdt]           = hc_set_gdt,
     [__HYPERVISOR_stack_switch]      = hc_stack_switch,
     [__HYPERVISOR_set_callbacks]     = hc_set_callbacks,
     [__HYPERVISOR_update_va_mapping] = hc_update_va_mapping,
     [__HYPERVISOR_mmuext_op]         = hc_mmuext_op,
     [__HYPERVISOR_mmu_update]        = hc_mmu_update,
+    [__HYPERVISOR_update_descriptor] = hc_update_descriptor,
     [__HYPERVISOR_memory_op]         = hc_memory_op,
     [__HYPERVISOR_xen_version]       = hc_xen_version,
     [__HYPERVISOR_console_io]        = hc_console_io,

@@ -273,6 +273,6 @@ long pv_register_callback(struct vcpu *v, const struct callback_register *cb)
     case CALLBACKTYPE_sysenter:
         return 0;    /* accepted: no 32-bit user code or guest NMIs are delivered yet */
     default:
-        return -EINVAL;
+        return -ENOSYS;
     }
 }

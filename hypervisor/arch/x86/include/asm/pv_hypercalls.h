@@ -25,6 +25,8 @@ long hc_fpu_taskswitch(struct vcpu *v, const uint64_t a[5]);
 long hc_set_debugreg(struct vcpu *v, const uint64_t a[5]);
 long hc_get_debugreg(struct vcpu *v, const uint64_t a[5]);
 long hc_event_channel_op(struct vcpu *v, const uint64_t a[5]);
+long hc_set_gdt(struct vcpu *v, const uint64_t a[5]);
+long hc_update_descriptor(struct vcpu *v, const uint64_t a[5]);
 
 /* Helpers behind them. */
 long pv_vcpu_timer_op(struct vcpu *v, int cmd, uint64_t arg);
