@@ -42,8 +42,8 @@ check:
 	$(call record_build,all $(O)/san/unit-tests,unit)
 	@if [ -x $(O)/san/unit-tests ]; then RESULTS=$(RESULTS) $(O)/san/unit-tests || true; fi
 	$(call record_build,$(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore,fuzz)
-	@if [ -x $(O)/fuzz/fuzz-handler ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-handler 10 $(RESULTS) xenstore/fuzz/handler-short; fi
-	@if [ -x $(O)/fuzz/fuzz-restore ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-restore 5 $(RESULTS) xenstore/fuzz/restore-short; fi
+	@if [ -x $(O)/fuzz/fuzz-handler ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-handler 10 $(RESULTS) xenstore/fuzz/handler-short "-seed=1 -runs=30000 -timeout=20"; fi
+	@if [ -x $(O)/fuzz/fuzz-restore ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-restore 5 $(RESULTS) xenstore/fuzz/restore-short "-seed=1 -runs=30000 -timeout=20"; fi
 	$(call record_build,$(O)/san/client-tests,client)
 	@bash $(SRC)/tests/peer/run-peer-tests.sh $(O) $(RESULTS)
 
