@@ -14,7 +14,8 @@
 #define NO_IDIOM
 #endif
 
-NO_IDIOM void *memcpy(void *dst, const void *src, size_t n)
+/* Portable; an architecture may provide faster strong versions (x86: arch/x86/string.S). */
+__attribute__((weak)) NO_IDIOM void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
@@ -42,7 +43,7 @@ NO_IDIOM void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
-NO_IDIOM void *memset(void *dst, int c, size_t n)
+__attribute__((weak)) NO_IDIOM void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
 
