@@ -309,6 +309,7 @@ static int build(struct builder *b, struct domain *d)
         v->arch->guest_cr3 = cr3;
     }
     d->vcpus[0]->arch->initialised = true;
+    d->vcpus[0]->arch->start_fresh = true;
     struct cpu_regs *r = &d->vcpus[0]->arch->initial_regs;
     memset(r, 0, sizeof(*r));
     r->rip = b->elf->virt_entry;

@@ -130,7 +130,12 @@ void pv_vcpu_sched_destroy(struct vcpu *v)
 
 int pv_vcpu_start(struct vcpu *v)
 {
-    v->arch->saved_regs = v->arch->initial_regs;
+    struct arch_vcpu *a = v->arch;
+
+    if (a->start_fresh) {
+        a->saved_regs = a->initial_regs;
+        a->start_fresh = false;
+    }
     return sched_vcpu_up(v);
 }
 
@@ -146,6 +151,24 @@ static void fpu_restore(const struct pv_fpu_area *f)
     __asm__ volatile("clts; fxrstor64 %0" : : "m"(*f) : "memory");
 }
 
+/*
+ * The runstate area is a guest kernel address: write it through the
+ * kernel's L4, whichever the vCPU's mode has loaded.
+ */
+static void publish_runstate(struct vcpu *v)
+{
+    struct arch_vcpu *a = v->arch;
+    bool user_l4 = !a->kernel_mode && a->user_cr3;
+
+    if (!a->runstate_area)
+        return;
+    if (user_l4)
+        write_cr3(a->guest_cr3);
+    pv_runstate_publish(v);
+    if (user_l4)
+        write_cr3(a->user_cr3);
+}
+
 /* prev leaves this pCPU; live: its current frame is the one to keep. */
 static void switch_out(struct vcpu *prev, bool live)
 {
@@ -154,20 +177,15 @@ static void switch_out(struct vcpu *prev, bool live)
     if (live && a->frame)
         a->saved_regs = *a->frame;
     fpu_save(a->fpu);
-    /* The runstate area is a kernel address: publish it through the kernel's L4. */
-    if (!a->kernel_mode && a->user_cr3)
-        write_cr3(a->guest_cr3);
-    pv_runstate_publish(prev);
+    publish_runstate(prev);
 }
 
 static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu *next)
 {
     struct arch_vcpu *a = next->arch;
 
-    write_cr3(a->guest_cr3);
-    pv_runstate_publish(next);
-    if (!a->kernel_mode && a->user_cr3)
-        write_cr3(a->user_cr3);
+    write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);
+    publish_runstate(next);
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     fpu_restore(a->fpu);
@@ -200,8 +218,12 @@ static void schedule(struct percpu *cpu, bool prev_live)
     __atomic_store_n(&cpu->resched, false, __ATOMIC_SEQ_CST);
     struct vcpu *next = sched_pick_next(cpu->index, now, &slice);
     arm_slice(cpu, now, slice);
-    if (next == prev)
+    if (next == prev) {
+        /* It may have blocked and been woken before this pick: show that too. */
+        if (prev)
+            publish_runstate(prev);
         return;
+    }
     if (prev)
         switch_out(prev, prev_live);
     cpu->current = next;
@@ -229,7 +251,7 @@ void pv_schedule_away(void)
     struct percpu *cpu = this_cpu();
 
     irq_disable();
-    schedule(cpu, false);
+    schedule(cpu, true);       /* a downed vCPU resumes from this frame */
     /* Still here: the pick was idle, or (never expected) this same vCPU. */
     if (cpu->current) {
         log_err("CPU %u: a stopped vCPU was picked again; idling\n", cpu->index);

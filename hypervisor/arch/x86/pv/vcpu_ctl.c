@@ -70,6 +70,7 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->guest_cr3 = cr3_mfn << PAGE_SHIFT;
     a->kernel_mode = true;
     a->initialised = true;
+    a->start_fresh = true;
     return 0;
 }
 
@@ -87,7 +88,10 @@ static long vcpu_initialise(struct vcpu *target, uint64_t arg)
     return rc;
 }
 
-/* Queued at the context VCPUOP_initialise gave it; any pCPU may take it. */
+/*
+ * Queued where it stopped, or at the context VCPUOP_initialise gave it if
+ * it never ran since; any pCPU may take it.
+ */
 static long vcpu_up(struct vcpu *target)
 {
     if (!target->arch->initialised)
@@ -99,13 +103,15 @@ static long vcpu_up(struct vcpu *target)
     return pv_vcpu_start(target);
 }
 
-/* A vCPU takes itself down: its physical CPU runs the next pick. */
+/*
+ * VCPUOP_down keeps the vCPU's context, as Xen does: a later VCPUOP_up
+ * resumes it after its own VCPUOP_down (with 0 returned) or wherever it
+ * was stopped. Its timers keep running; their events wait for it.
+ */
 static void __attribute__((noreturn)) vcpu_down_self(struct vcpu *v)
 {
+    v->arch->frame->rax = 0;
     sched_vcpu_down(v);
-    pv_vtimer_stop_all(v);
-    v->arch->vtimers_ready = false;   /* set up again where it next first runs */
-    v->arch->initialised = false;
     pv_schedule_away();
 }
 
@@ -119,7 +125,9 @@ long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
     case VCPUOP_down:
         if (target == v)
             vcpu_down_self(v);
-        return -EBUSY;   /* taking another running vCPU down needs the scheduler */
+        /* Its pCPU saves its frame at its next pick. */
+        sched_vcpu_down(target);
+        return 0;
     default:
         return -ENOSYS;
     }

@@ -38,6 +38,7 @@ struct arch_vcpu {
     bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
     uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */
     bool initialised;                    /* has a context (built, or VCPUOP_initialise) */
+    bool start_fresh;                    /* next up starts at initial_regs, not saved_regs */
     bool vcpu_info_registered;           /* VCPUOP_register_vcpu_info done */
     struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
     uint64_t event_callback;             /* CALLBACKTYPE_event */
@@ -118,7 +119,8 @@ bool pv_resched_pending(void);
 /*
  * Pick and switch. From the idle loop (no vCPU here): returns only if
  * the pick is idle. pv_schedule_away: the current vCPU stops (it is down,
- * paused or dying) and this pCPU runs whatever is next, or idles.
+ * paused or dying; its frame is kept) and this pCPU runs whatever is
+ * next, or idles.
  */
 void pv_schedule_from_idle(void);
 void pv_schedule_away(void) __attribute__((noreturn));
