@@ -169,6 +169,7 @@ def cases():
                                   "--module", GUESTS + "/vcpu_info.elf mem=16M --",
                                   "--module", GUESTS + "/xen_version.elf mem=16M --",
                                   "--module", GUESTS + "/pv_cpu.elf mem=16M --",
+                                  "--expect", r"pv: vCPU x87/SSE state switching checked",
                                   "--expect", r"\(d0\) Test result: SUCCESS",
                                   "--expect", r"\(d1\) Test result: SUCCESS",
                                   "--expect", r"\(d2\) Test result: SUCCESS",

@@ -101,6 +101,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
     struct domain *built[MAX_BOOT_DOMAINS] = { 0 };
     bool any = false;
 
+    pv_context_check();
     int rc = sched_init(nr_cpus_online);
     if (rc < 0) {
         log_err("boot domains: scheduler not set up for %u CPUs (error %d); none started\n",

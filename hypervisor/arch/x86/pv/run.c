@@ -169,6 +169,32 @@ static void publish_runstate(struct vcpu *v)
         write_cr3(a->user_cr3);
 }
 
+/*
+ * What a switch does to the FPU, once at boot on the real CPU: one
+ * vCPU's XMM register and MXCSR saved, another's loaded over them, the
+ * first restored. A CPU (or emulator) that fails this would hand guests
+ * each other's SSE state.
+ */
+static bool fpu_switch_round_trip(void)
+{
+    static struct pv_fpu_area first, second;
+    static const uint64_t pattern[2] = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
+    static const uint64_t other[2] = { 0x5555555555555555ull, 0xaaaaaaaaaaaaaaaaull };
+    const uint32_t mxcsr_first = MXCSR_DEFAULT | (3u << 13);   /* round toward zero */
+    const uint32_t mxcsr_other = MXCSR_DEFAULT;
+    uint64_t seen[2];
+    uint32_t mxcsr_seen;
+
+    __asm__ volatile("clts; movdqu %1, %%xmm5; ldmxcsr %2; fxsave64 %0"
+                     : "=m"(first) : "m"(pattern), "m"(mxcsr_first) : "memory");
+    __asm__ volatile("movdqu %1, %%xmm5; ldmxcsr %2; fxsave64 %0"
+                     : "=m"(second) : "m"(other), "m"(mxcsr_other) : "memory");
+    fpu_restore(&first);
+    __asm__ volatile("movdqu %%xmm5, %0; stmxcsr %1" : "=m"(seen), "=m"(mxcsr_seen) : : "memory");
+    fpu_restore(&second);
+    return seen[0] == pattern[0] && seen[1] == pattern[1] && mxcsr_seen == mxcsr_first;
+}
+
 /* prev leaves this pCPU; live: its current frame is the one to keep. */
 static void switch_out(struct vcpu *prev, bool live)
 {
@@ -232,6 +258,15 @@ static void schedule(struct percpu *cpu, bool prev_live)
     write_cr3(idle_cr3);
 }
 
+void pv_context_check(void)
+{
+    if (fpu_switch_round_trip())
+        log_info("pv: vCPU x87/SSE state switching checked (fxsave/fxrstor round trip)\n");
+    else
+        log_err("pv: fxsave/fxrstor did not round-trip XMM and MXCSR: guests sharing a "
+                "CPU will see each other's SSE state\n");
+}
+
 void pv_exit_schedule(void)
 {
     struct percpu *cpu = this_cpu();
@@ -273,6 +308,11 @@ void pv_cpu_init(void)
     wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_CLEAR);
     /* The syscall entry borrows this through swapgs (see pv/entry.S). */
     wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)(uintptr_t)cpu);
+    /*
+     * Guests use SSE (the hypervisor never does): without OSFXSR their
+     * SSE instructions fault and fxsave would not save their XMM state.
+     */
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
     pv_context_cpu_init();
 }
 

@@ -128,6 +128,8 @@ void pv_schedule_away(void) __attribute__((noreturn));
 void pv_exit_schedule(void);
 /* This pCPU's slice timer; from pv_cpu_init. */
 void pv_context_cpu_init(void);
+/* Once at boot: does saving and restoring a vCPU's SSE state work here? */
+void pv_context_check(void);
 
 /* Hypercall and trap entry from a guest (pv/hypercall.c, pv/traps.c). */
 void pv_handle_syscall(struct cpu_regs *regs);
