@@ -195,6 +195,14 @@ static bool fpu_switch_round_trip(void)
     return seen[0] == pattern[0] && seen[1] == pattern[1] && mxcsr_seen == mxcsr_first;
 }
 
+static void count_switch(struct percpu *cpu, uint64_t took)
+{
+    cpu->sched_switches++;
+    cpu->sched_switch_ns += took;
+    if (!cpu->sched_switch_min_ns || took < cpu->sched_switch_min_ns)
+        cpu->sched_switch_min_ns = took;
+}
+
 /* prev leaves this pCPU; live: its current frame is the one to keep. */
 static void switch_out(struct vcpu *prev, bool live)
 {
@@ -220,6 +228,7 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
         pv_vtimer_init(next, cpu->index);   /* its timers live on this pCPU from now on */
     pv_publish_time(next);
     a->frame = guest_frame(cpu);
+    count_switch(cpu, arch_now_ns() - cpu->sched_switch_start);
     pv_switch_to(&a->saved_regs, a->frame);
 }
 
@@ -243,6 +252,12 @@ static void schedule(struct percpu *cpu, bool prev_live)
 
     __atomic_store_n(&cpu->resched, false, __ATOMIC_SEQ_CST);
     struct vcpu *next = sched_pick_next(cpu->index, now, &slice);
+    uint64_t took = arch_now_ns() - now;
+    cpu->sched_switch_start = now;
+    cpu->sched_picks++;
+    cpu->sched_pick_ns += took;
+    if (!cpu->sched_pick_min_ns || took < cpu->sched_pick_min_ns)
+        cpu->sched_pick_min_ns = took;
     arm_slice(cpu, now, slice);
     if (next == prev) {
         /* It may have blocked and been woken before this pick: show that too. */
@@ -256,6 +271,27 @@ static void schedule(struct percpu *cpu, bool prev_live)
     if (next)
         switch_in(cpu, next);
     write_cr3(idle_cr3);
+    count_switch(cpu, arch_now_ns() - now);
+}
+
+/*
+ * Picks and switches per CPU: a pick is sched_pick_next, a switch the time
+ * from the pick's start until the next vCPU's state is loaded (or the CPU
+ * idles). Under an emulator the mean includes translating cold code.
+ */
+static void print_sched_stats(void)
+{
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
+        const struct percpu *c = percpu_table[i];
+        if (!c || !c->sched_picks)
+            continue;
+        log_info("sched: CPU %u: %lu picks (mean %lu ns, least %lu), %lu switches "
+                 "(mean %lu ns, least %lu)\n", i, (unsigned long)c->sched_picks,
+                 (unsigned long)(c->sched_pick_ns / c->sched_picks),
+                 (unsigned long)c->sched_pick_min_ns, (unsigned long)c->sched_switches,
+                 (unsigned long)(c->sched_switches ? c->sched_switch_ns / c->sched_switches : 0),
+                 (unsigned long)c->sched_switch_min_ns);
+    }
 }
 
 void pv_context_check(void)
@@ -350,6 +386,7 @@ static void machine_follows_domains(void)
         return;
     }
     int reason = control_domain_reason;
+    print_sched_stats();
     if (reason == SHUTDOWN_reboot)
         machine_reboot();
     if (reason == SHUTDOWN_crash || reason == SHUTDOWN_watchdog)

@@ -41,6 +41,10 @@ struct percpu {
     struct vcpu *current;          /* [this CPU] vCPU running here, NULL when idle */
     bool resched;                  /* [atomic] the scheduler wants a new pick here */
     struct timer slice_timer;      /* [timer_lock] ends the running vCPU's slice */
+    /* [this CPU] scheduling statistics, printed when the machine stops */
+    uint64_t sched_picks, sched_pick_ns, sched_pick_min_ns;
+    uint64_t sched_switches, sched_switch_ns, sched_switch_min_ns;
+    uint64_t sched_switch_start;   /* ns, when the current pick began */
     uint32_t apic_id;              /* [I] */
     volatile bool online;          /* set by the CPU itself once running */
     uintptr_t stack_block;         /* [I] STACK_SIZE-aligned base */
