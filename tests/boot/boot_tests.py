@@ -178,6 +178,28 @@ def cases():
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                   "--exit-code", POWEROFF_STATUS])
           for n in (1, 2)] + [
+        # Scheduler options per boot domain: a weighted and a capped domain
+        # on one CPU are built with them and finish; bad values leave that
+        # domain unbuilt. (How weights and caps share CPU time is shown by
+        # the scheduler's own simulation tests, tests/unit.)
+        ("pv-domain-sched-options", ["--smp", "1", "--mem", "512",
+                                     "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=1",
+                                     "--module", GUESTS + "/vcpu_info.elf",
+                                     "--module", GUESTS + "/vcpu_info.elf mem=16M weight=1024 --",
+                                     "--module", GUESTS + "/traps.elf mem=16M cap=5 --",
+                                     "--module", GUESTS + "/xen_version.elf mem=16M cap=101 --",
+                                     "--module", GUESTS + "/xen_version.elf mem=16M weight=0 --",
+                                     "--module", GUESTS + "/xen_version.elf mem=16M weight=65536 --",
+                                     "--expect", r"domain 1: scheduler weight 1024, cap 0%",
+                                     "--expect", r"domain 2: scheduler weight 256, cap 5%",
+                                     "--expect", r"domain 3: bad options in 'mem=16M cap=101 --'",
+                                     "--expect", r"domain 4: bad options in 'mem=16M weight=0 --'",
+                                     "--expect", r"domain 5: bad options in 'mem=16M weight=65536 --'",
+                                     "--expect", r"\(d0\) Test result: SUCCESS",
+                                     "--expect", r"\(d1\) Test result: SUCCESS",
+                                     "--expect", r"\(d2\) Test result: SUCCESS",
+                                     "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|\(d[345]\)",
+                                     "--exit-code", POWEROFF_STATUS]),
         ("pv-domain-options-bad", ["--smp", "2", "--append", "debug_exit on_ready=poweroff",
                                    "--module", GUESTS + "/xen_version.elf",
                                    "--module", GUESTS + "/xen_version.elf mem=1K -- x",

@@ -5,7 +5,7 @@
  * run side by side, and a way to partition a machine statically.
  *
  * A module's command line may start with domain options, ended by "--":
- *     name=web mem=64M vcpus=1 -- console=hvc0 root=/dev/xvda
+ *     name=web mem=64M vcpus=1 weight=512 cap=50 -- console=hvc0 root=/dev/xvda
  * Without "--", all of it is the guest's command line. Every domain's
  * vCPU 0 is queued with the scheduler, which spreads them over the CPUs.
  */
@@ -29,6 +29,8 @@ struct boot_domain_options {
     char name[DOMAIN_NAME_MAX];
     uint64_t mem;
     uint64_t vcpus;
+    uint64_t weight;        /* credit scheduler weight, 0: the default */
+    uint64_t cap;           /* percent of one CPU, 0: none */
     const char *cmdline;
 };
 
@@ -73,19 +75,27 @@ static int parse_options(const char *args, struct boot_domain_options *o)
             if (parse_u64(word + 6, &rest, &o->vcpus) < 0 || *rest || o->vcpus == 0 ||
                 o->vcpus > MAX_VCPUS_PER_DOMAIN)
                 return -EINVAL;
+        } else if (!strncmp(word, "weight=", 7)) {
+            if (parse_u64(word + 7, &rest, &o->weight) < 0 || *rest || o->weight == 0 ||
+                o->weight > SCHED_MAX_WEIGHT)
+                return -EINVAL;
+        } else if (!strncmp(word, "cap=", 4)) {
+            if (parse_u64(word + 4, &rest, &o->cap) < 0 || *rest || o->cap > 100ull * MAX_VCPUS_PER_DOMAIN)
+                return -EINVAL;
         } else {
             return -EINVAL;
         }
         p = end;
     }
-    return 0;
+    /* As xl: a cap is at most one full CPU per vCPU. */
+    return o->cap > 100 * o->vcpus ? -EINVAL : 0;
 }
 
 /* Scheduler state for each vCPU; all or nothing. */
-static int sched_domain_init(struct domain *d)
+static int sched_domain_init(struct domain *d, unsigned weight, unsigned cap)
 {
     for (unsigned i = 0; i < d->max_vcpus; i++) {
-        int rc = pv_vcpu_sched_init(d->vcpus[i]);
+        int rc = pv_vcpu_sched_init(d->vcpus[i], weight, cap);
         if (rc < 0) {
             while (i--)
                 pv_vcpu_sched_destroy(d->vcpus[i]);
@@ -121,8 +131,8 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
         else
             format(o.name, sizeof(o.name), "boot-%u", i);
         if (parse_options(images[i].args, &o) < 0) {
-            log_err("domain %u: bad options in '%s' (name=, mem= of at least 4M, vcpus=, then --); "
-                    "not built\n", i, images[i].args);
+            log_err("domain %u: bad options in '%s' (name=, mem= of at least 4M, vcpus=, "
+                    "weight=1..65535, cap=0..100 per vCPU, then --); not built\n", i, images[i].args);
             continue;
         }
         struct pv_build_request req = {
@@ -136,7 +146,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             log_err("domain %u not started (error %d); the hypervisor keeps running\n", i, rc);
             continue;
         }
-        if ((rc = sched_domain_init(d)) < 0) {
+        if ((rc = sched_domain_init(d, (unsigned)o.weight, (unsigned)o.cap)) < 0) {
             log_err("domain %u: no scheduler state (error %d); not started\n", i, rc);
             domain_free(d);
             continue;
@@ -149,6 +159,9 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             continue;
         }
         built[i] = d;
+        if (o.weight || o.cap)
+            log_info("domain %u: scheduler weight %u, cap %u%%\n", i,
+                     o.weight ? (unsigned)o.weight : SCHED_DEFAULT_WEIGHT, (unsigned)o.cap);
     }
     for (unsigned i = 0; i < nr; i++) {
         if (!built[i])

@@ -102,7 +102,7 @@ void pv_context_cpu_init(void)
 
 /* ---- per-vCPU state ---------------------------------------------------- */
 
-int pv_vcpu_sched_init(struct vcpu *v)
+int pv_vcpu_sched_init(struct vcpu *v, unsigned weight, unsigned cap)
 {
     struct pv_fpu_area *fpu = xmalloc_aligned(sizeof(*fpu), 64);
     if (!fpu)
@@ -112,7 +112,7 @@ int pv_vcpu_sched_init(struct vcpu *v)
     uint32_t mxcsr = MXCSR_DEFAULT;
     memcpy(fpu->bytes + FXSAVE_FCW_OFFSET, &fcw, sizeof(fcw));
     memcpy(fpu->bytes + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
-    int rc = sched_vcpu_init(v, 0, 0);
+    int rc = sched_vcpu_init(v, weight, cap);
     if (rc < 0) {
         xfree(fpu);
         return rc;

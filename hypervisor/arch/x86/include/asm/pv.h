@@ -111,7 +111,7 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out);
  * a built vCPU its FPU area and scheduler state; pv_vcpu_start queues a
  * vCPU at its initial registers (the builder's, or VCPUOP_initialise's).
  */
-int pv_vcpu_sched_init(struct vcpu *v);
+int pv_vcpu_sched_init(struct vcpu *v, unsigned weight, unsigned cap);   /* 0, 0: defaults */
 void pv_vcpu_sched_destroy(struct vcpu *v);
 int pv_vcpu_start(struct vcpu *v);
 /* The scheduler asked this pCPU for a new pick (a kick, a slice's end). */
