@@ -162,6 +162,21 @@ def cases():
         # Five kernels that trap, emulate, switch their FPU (fpu_taskswitch,
         # clts) and register vcpu_info and runstate areas, all on one CPU
         # and then on two.
+    ] + [("pv-shared-cpus-smp%d" % n, ["--smp", str(n), "--mem", "512",
+                                       "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=2",
+                                       "--module", GUESTS + "/vcpus.elf",
+                                       "--module", GUESTS + "/timers.elf mem=16M --",
+                                       "--module", GUESTS + "/event_channels.elf mem=16M --",
+                                       "--module", GUESTS + "/timers.elf mem=16M --",
+                                       "--module", GUESTS + "/event_channels.elf mem=16M --",
+                                       "--expect", r"\(d0\) Test result: SUCCESS",
+                                       "--expect", r"\(d1\) Test result: SUCCESS",
+                                       "--expect", r"\(d2\) Test result: SUCCESS",
+                                       "--expect", r"\(d3\) Test result: SUCCESS",
+                                       "--expect", r"\(d4\) Test result: SUCCESS",
+                                       "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                                       "--exit-code", POWEROFF_STATUS])
+           for n in (1, 2)
     ] + [("pv-mixed-smp%d" % n, ["--smp", str(n), "--mem", "512",
                                   "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=1",
                                   "--module", GUESTS + "/pv_cpu.elf",

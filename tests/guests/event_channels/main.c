@@ -12,10 +12,15 @@ static long ev_op(int cmd, void *arg) { return hyp_event_channel_op(cmd, arg); }
 static void wait_for_port(evtchn_port_t port, unsigned long hits, uint64_t max_ns)
 {
     uint64_t deadline = system_time_ns() + max_ns;
-    while (guest_port_hits[port] < hits && system_time_ns() < deadline) {
+    /* Test with events off: block unmasks them, so no wake-up slips in between. */
+    for (;;) {
+        events_disable();
+        if (guest_port_hits[port] >= hits || system_time_ns() >= deadline)
+            break;
         hyp_set_timer_op(system_time_ns() + 1000000);   /* never sleep for ever */
-        hyp_sched_op(SCHEDOP_block, NULL);                /* unmasks events */
+        hyp_sched_op(SCHEDOP_block, NULL);
     }
+    events_enable();
 }
 
 static void interdomain_to_self(void)
@@ -121,8 +126,13 @@ static void timer_virq(void)
     uint64_t t0 = system_time_ns();
     CHECK_EQ(hyp_set_timer_op(t0 + 3000000), 0, "set_timer_op");
     uint64_t deadline = t0 + 2000000000ULL;
-    while (guest_port_hits[t] == before && system_time_ns() < deadline)
+    for (;;) {
+        events_disable();
+        if (guest_port_hits[t] != before || system_time_ns() >= deadline)
+            break;
         hyp_sched_op(SCHEDOP_block, NULL);
+    }
+    events_enable();
     uint64_t fired = system_time_ns() - t0;
     CHECK(guest_port_hits[t] > before, "VIRQ_TIMER did not fire for set_timer_op");
     CHECK(fired >= 2900000, "set_timer_op fired after %lu ns, before its 3 ms",
@@ -143,8 +153,13 @@ static void timer_virq(void)
     t0 = system_time_ns();
     ss = (struct vcpu_set_singleshot_timer){ .timeout_abs_ns = t0 + 2000000 };
     CHECK_EQ(hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &ss), 0, "set_singleshot_timer");
-    while (guest_port_hits[t] == before && system_time_ns() < t0 + 2000000000ULL)
+    for (;;) {
+        events_disable();
+        if (guest_port_hits[t] != before || system_time_ns() >= t0 + 2000000000ULL)
+            break;
         hyp_sched_op(SCHEDOP_block, NULL);
+    }
+    events_enable();
     CHECK(guest_port_hits[t] > before, "singleshot VCPUOP timer did not fire");
     CHECK(system_time_ns() - t0 >= 1900000, "singleshot VCPUOP timer fired early");
 

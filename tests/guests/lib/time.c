@@ -41,6 +41,7 @@ void guest_sleep_ns(uint64_t ns)
         timer_port = bv.port;
     }
     uint64_t until = system_time_ns() + ns;
+    /* The timer bounds each block, so a wake-up lost in between costs at most one wait. */
     while (system_time_ns() < until) {
         hyp_set_timer_op(until);
         hyp_sched_op(SCHEDOP_block, NULL);      /* also unmasks events */

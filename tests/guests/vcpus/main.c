@@ -34,10 +34,13 @@ static void ap_main(unsigned int vcpu)
     events_enable();
     while (!ap_ipi_port)
         ;
-    while (guest_port_hits[ap_ipi_port] == 0)
-        hyp_sched_op(SCHEDOP_block, NULL);
+    for (;;) {
+        events_disable();
+        if (guest_port_hits[ap_ipi_port] != 0)
+            break;
+        hyp_sched_op(SCHEDOP_block, NULL);   /* unmasks events: no wake-up slips in */
+    }
     ap_ipis = guest_port_hits[ap_ipi_port];
-    events_disable();
     ap_done = 1;
 }
 
