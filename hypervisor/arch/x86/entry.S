@@ -2,6 +2,7 @@
  * Exception and interrupt entry: one 16-byte stub per vector pushes a
  * uniform frame (struct cpu_regs) and calls handle_trap().
  */
+#include <asm/gprs.h>
 #include <asm/layout.h>
 
 /* Vectors for which the CPU pushes an error code itself. */
@@ -24,39 +25,11 @@ trap_stubs:
         .endr
 
 trap_common:
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        SAVE_GPRS
         cld
         movq    %rsp, %rdi
         call    handle_trap
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        RESTORE_GPRS
         addq    $16, %rsp
         iretq
 	.section .note.GNU-stack,"",@progbits

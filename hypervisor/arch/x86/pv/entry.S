@@ -8,6 +8,7 @@
  * switch borrows it for three instructions, so the guest's own GS base is
  * never disturbed. MSR_SFMASK clears IF, so nothing interrupts the window.
  */
+#include <asm/gprs.h>
 #include <asm/layout.h>
 #include <asm/percpu-offsets.h>
 
@@ -27,21 +28,7 @@ syscall_entry:
         pushq   %rcx                            /* rip */
         pushq   $0                              /* error code */
         pushq   $0x100                          /* "vector": a syscall */
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        SAVE_GPRS
         cld
         xorl    %ebp, %ebp
         movq    %rsp, %rdi
@@ -107,39 +94,11 @@ pv_return_to_guest:
         jne     .Lslow
         cmpq    $GUEST_DS, F_SS(%rsp)
         jne     .Lslow
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        RESTORE_GPRS
         movq    40(%rsp), %rsp          /* the guest's RSP, above vector/error/rip/cs/rflags */
         sysretq
 .Lslow:
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        RESTORE_GPRS
         addq    $16, %rsp
         iretq
 
