@@ -41,9 +41,17 @@ void guest_sleep_ns(uint64_t ns)
         timer_port = bv.port;
     }
     uint64_t until = system_time_ns() + ns;
-    /* The timer bounds each block, so a wake-up lost in between costs at most one wait. */
-    while (system_time_ns() < until) {
+    /*
+     * Check and arm with events off: block unmasks them, so a timer that
+     * fires between the check and the block still wakes it (it would
+     * otherwise be delivered first and the block sleep for ever).
+     */
+    for (;;) {
+        events_disable();
+        if (system_time_ns() >= until)
+            break;
         hyp_set_timer_op(until);
-        hyp_sched_op(SCHEDOP_block, NULL);      /* also unmasks events */
+        hyp_sched_op(SCHEDOP_block, NULL);
     }
+    events_enable();
 }

@@ -104,8 +104,16 @@ void test_main(void)
     while (hyp_vcpu_op(VCPUOP_is_up, 1, NULL) != 0 && system_time_ns() - t0 < 5000000000ULL)
         hyp_sched_op(SCHEDOP_yield, NULL);
     CHECK_EQ(hyp_vcpu_op(VCPUOP_is_up, 1, NULL), 0, "VCPUOP_is_up(1) after it went down");
+    /* is_up turns 0 when the vCPU asks to go down; its runstate becomes
+     * offline once it is actually off its CPU, a moment later (Xen too). */
     struct vcpu_runstate_info rs;
-    CHECK_EQ(hyp_vcpu_op(VCPUOP_get_runstate_info, 1, &rs), 0, "runstate of vCPU 1");
+    t0 = system_time_ns();
+    do {
+        CHECK_EQ(hyp_vcpu_op(VCPUOP_get_runstate_info, 1, &rs), 0, "runstate of vCPU 1");
+        if (rs.state == RUNSTATE_offline)
+            break;
+        hyp_sched_op(SCHEDOP_yield, NULL);
+    } while (system_time_ns() - t0 < 5000000000ULL);
     CHECK_EQ(rs.state, RUNSTATE_offline, "vCPU 1 runstate after down");
     CHECK(rs.time[RUNSTATE_running] > 0, "vCPU 1 accounted no running time");
     (void)nr_up;
