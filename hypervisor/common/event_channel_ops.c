@@ -21,6 +21,20 @@ static bool may_control(const struct domain *caller, const struct domain *d)
     return caller == d || caller->is_privileged;
 }
 
+/*
+ * Copy an op's result (naming a port just created in d) back to the guest;
+ * if that faults, the port is closed again so nothing is left half-made.
+ */
+static long publish_new_port(struct domain *d, evtchn_port_t port, uint64_t arg,
+                             const void *op, size_t size)
+{
+    if (copy_to_guest(arg, op, size)) {
+        evtchn_close_port(d, port);
+        return -EFAULT;
+    }
+    return 0;
+}
+
 static long op_alloc_unbound(struct domain *caller, uint64_t arg)
 {
     struct evtchn_alloc_unbound op;
@@ -41,10 +55,7 @@ static long op_alloc_unbound(struct domain *caller, uint64_t arg)
         rc = evtchn_alloc_unbound_for(d, remote, &port);
     if (rc == 0) {
         op.port = port;
-        if (copy_to_guest(arg, &op, sizeof(op))) {
-            evtchn_close_port(d, port);
-            rc = -EFAULT;
-        }
+        rc = publish_new_port(d, port, arg, &op, sizeof(op));
     }
     domain_put(d);
     return rc;
@@ -112,10 +123,7 @@ static long op_bind_interdomain(struct domain *caller, uint64_t arg)
     long rc = bind_interdomain(caller, rd, op.remote_port, &lport);
     if (rc == 0) {
         op.local_port = lport;
-        if (copy_to_guest(arg, &op, sizeof(op))) {
-            evtchn_close_port(caller, lport);
-            rc = -EFAULT;
-        }
+        rc = publish_new_port(caller, lport, arg, &op, sizeof(op));
     }
     domain_put(rd);
     return rc;
@@ -153,10 +161,8 @@ static long op_bind_virq(struct domain *d, uint64_t arg)
     }
     evtchn_unlock(d, flags);
 
-    if (rc == 0 && copy_to_guest(arg, &op, sizeof(op))) {
-        evtchn_close_port(d, op.port);
-        rc = -EFAULT;
-    }
+    if (rc == 0)
+        rc = publish_new_port(d, op.port, arg, &op, sizeof(op));
     return rc;
 }
 
@@ -179,10 +185,8 @@ static long op_bind_ipi(struct domain *d, uint64_t arg)
     }
     evtchn_unlock(d, flags);
 
-    if (rc == 0 && copy_to_guest(arg, &op, sizeof(op))) {
-        evtchn_close_port(d, op.port);
-        rc = -EFAULT;
-    }
+    if (rc == 0)
+        rc = publish_new_port(d, op.port, arg, &op, sizeof(op));
     return rc;
 }
 
