@@ -49,7 +49,8 @@ static int handle_write(struct request *r)
     return reply_ok(r);
 }
 
-static int handle_mkdir(struct request *r)
+/* MKDIR and RM: one path in, "OK" out. */
+static int handle_path_only(struct request *r, int (*op)(struct op_ctx *, const char *))
 {
     const char *name = request_single_string(r);
     char path[PATH_BUF];
@@ -59,24 +60,19 @@ static int handle_mkdir(struct request *r)
         return -EINVAL;
     if ((err = request_path(r, name, false, path, sizeof(path))))
         return err;
-    if ((err = op_mkdir(&r->ctx, path)))
+    if ((err = op(&r->ctx, path)))
         return err;
     return reply_ok(r);
 }
 
+static int handle_mkdir(struct request *r)
+{
+    return handle_path_only(r, op_mkdir);
+}
+
 static int handle_rm(struct request *r)
 {
-    const char *name = request_single_string(r);
-    char path[PATH_BUF];
-    int err;
-
-    if (!name)
-        return -EINVAL;
-    if ((err = request_path(r, name, false, path, sizeof(path))))
-        return err;
-    if ((err = op_rm(&r->ctx, path)))
-        return err;
-    return reply_ok(r);
+    return handle_path_only(r, op_rm);
 }
 
 static int handle_directory(struct request *r)
