@@ -90,7 +90,8 @@ void page_alloc_init(struct page_allocator *pa, struct page_info *meta,
     pa->nr_managed = pa->nr_free = pa->nr_used_xen = pa->nr_used_domains = 0;
     pa->check_error = NULL;
     for (uint64_t i = 0; i < nr_frames; i++)
-        meta[i] = (struct page_info){ PAGE_NO_LINK, PAGE_NO_LINK, DOMID_INVALID, 0, 0, 0 };
+        meta[i] = (struct page_info){ .next = PAGE_NO_LINK, .prev = PAGE_NO_LINK,
+                                      .owner = DOMID_INVALID };
 }
 
 int page_alloc_add_free(struct page_allocator *pa, uint64_t mfn, uint64_t count)
@@ -149,6 +150,8 @@ int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
     for (uint64_t k = 0; k < (1ull << order); k++) {
         pa->meta[i + k].flags = PGF_MANAGED;
         pa->meta[i + k].owner = owner;
+        pa->meta[i + k].map_count = 0;
+        pa->meta[i + k].owner_spare = 0;
     }
     pa->meta[i].flags |= PGF_HEAD;
     pa->meta[i].order = (uint8_t)order;
@@ -186,6 +189,61 @@ int page_alloc_free(struct page_allocator *pa, uint64_t mfn, unsigned order)
     }
     spin_unlock(&pa->lock);
     return rc;
+}
+
+int page_alloc_split(struct page_allocator *pa, uint64_t mfn, unsigned order)
+{
+    int rc = 0;
+
+    if (order > PAGE_MAX_ORDER || (mfn & ((1ull << order) - 1)))
+        return -EINVAL;
+    if (!in_span(pa, mfn, 1ull << order))
+        return -ERANGE;
+    spin_lock(&pa->lock);
+    uint32_t first = idx_of(pa, mfn);
+    struct page_info *p = &pa->meta[first];
+    if ((p->flags & (PGF_MANAGED | PGF_FREE | PGF_HEAD)) != (PGF_MANAGED | PGF_HEAD) ||
+        p->order != order) {
+        rc = -EINVAL;
+    } else {
+        for (uint64_t k = 0; k < (1ull << order); k++) {
+            pa->meta[first + k].flags |= PGF_HEAD;
+            pa->meta[first + k].order = 0;
+        }
+    }
+    spin_unlock(&pa->lock);
+    return rc;
+}
+
+uint64_t page_alloc_free_owned(struct page_allocator *pa, uint16_t owner,
+                               void (*on_free)(uint64_t mfn))
+{
+    uint64_t freed = 0;
+
+    if (owner == DOMID_XEN || owner == DOMID_INVALID)
+        return 0;
+    spin_lock(&pa->lock);
+    for (uint64_t i = 0; i < pa->nr_frames;) {
+        struct page_info *p = &pa->meta[i];
+        if ((p->flags & (PGF_MANAGED | PGF_FREE | PGF_HEAD)) != (PGF_MANAGED | PGF_HEAD)) {
+            i++;
+            continue;
+        }
+        uint64_t n = 1ull << p->order;
+        if (p->owner == owner) {
+            uint64_t mfn = pa->first_mfn + i;
+            if (on_free)
+                for (uint64_t k = 0; k < n; k++)
+                    on_free(mfn + k);
+            pa->nr_used_domains -= n;
+            pa->nr_free += n;
+            free_and_merge(pa, mfn, p->order);
+            freed += n;
+        }
+        i += n;
+    }
+    spin_unlock(&pa->lock);
+    return freed;
 }
 
 uint16_t page_owner(struct page_allocator *pa, uint64_t mfn)

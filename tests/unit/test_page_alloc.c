@@ -393,6 +393,81 @@ static void test_concurrent_alloc_free(void)
     free(meta);
 }
 
+static void test_split_frees_frames_one_by_one(void)
+{
+    struct page_info *meta = new_allocator(0, 64);
+    struct page_alloc_stats s;
+    uint64_t mfn;
+
+    page_alloc_add_free(&pa, 0, 64);
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 3, 7, &mfn), 0);
+    meta[mfn + 2].map_count = 5;
+    /* A fresh allocation hands the owner zeroed fields, whatever the free list left. */
+    CU_ASSERT_EQUAL(page_alloc_split(&pa, mfn, 2), -EINVAL);      /* wrong order */
+    CU_ASSERT_EQUAL(page_alloc_split(&pa, mfn + 1, 3), -EINVAL);  /* misaligned */
+    CU_ASSERT_EQUAL(page_alloc_split(&pa, mfn, 3), 0);
+    CU_ASSERT_EQUAL(page_alloc_check(&pa), 0);
+    CU_ASSERT_EQUAL(page_alloc_split(&pa, mfn, 3), -EINVAL);      /* already split */
+    /* Each frame is now its own block: free every other one. */
+    for (uint64_t k = 0; k < 8; k += 2)
+        CU_ASSERT_EQUAL(page_alloc_free(&pa, mfn + k, 0), 0);
+    CU_ASSERT_EQUAL(page_alloc_free(&pa, mfn + 1, 3), -EINVAL);
+    CU_ASSERT_EQUAL(page_owner(&pa, mfn + 1), 7);
+    CU_ASSERT_EQUAL(page_owner(&pa, mfn + 2), DOMID_INVALID);
+    CU_ASSERT_EQUAL(page_alloc_check(&pa), 0);
+    stats(&s);
+    CU_ASSERT_EQUAL(s.used_domains, 4);
+    for (uint64_t k = 1; k < 8; k += 2)
+        CU_ASSERT_EQUAL(page_alloc_free(&pa, mfn + k, 0), 0);
+    stats(&s);
+    CU_ASSERT_EQUAL(s.free, 64);
+    CU_ASSERT_EQUAL(s.free_blocks[6], 1);
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 6, 7, &mfn), 0);
+    CU_ASSERT_EQUAL(meta[mfn + 2].map_count, 0);
+    CU_ASSERT_EQUAL(page_alloc_check(&pa), 0);
+    free(meta);
+}
+
+static uint64_t freed_seen[64];
+static unsigned nr_freed_seen;
+
+static void note_freed(uint64_t mfn)
+{
+    if (nr_freed_seen < 64)
+        freed_seen[nr_freed_seen++] = mfn;
+}
+
+static void test_free_owned_frees_only_that_owner(void)
+{
+    struct page_info *meta = new_allocator(0x100, 256);
+    struct page_alloc_stats s;
+    uint64_t a, b, c, x;
+
+    page_alloc_add_free(&pa, 0x100, 256);
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 2, 3, &a), 0);
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 0, 4, &b), 0);
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 4, 3, &c), 0);
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 0, DOMID_XEN, &x), 0);
+    CU_ASSERT_EQUAL(page_alloc_split(&pa, c, 4), 0);
+    CU_ASSERT_EQUAL(page_alloc_free(&pa, c + 5, 0), 0);   /* a hole in the split block */
+    nr_freed_seen = 0;
+    CU_ASSERT_EQUAL(page_alloc_free_owned(&pa, 3, note_freed), 4 + 15);
+    CU_ASSERT_EQUAL(nr_freed_seen, 19);
+    for (unsigned i = 0; i < nr_freed_seen; i++)
+        CU_ASSERT(freed_seen[i] != c + 5 && freed_seen[i] != b && freed_seen[i] != x);
+    CU_ASSERT_EQUAL(page_owner(&pa, a), DOMID_INVALID);
+    CU_ASSERT_EQUAL(page_owner(&pa, c + 15), DOMID_INVALID);
+    CU_ASSERT_EQUAL(page_owner(&pa, b), 4);
+    CU_ASSERT_EQUAL(page_owner(&pa, x), DOMID_XEN);
+    CU_ASSERT_EQUAL(page_alloc_free_owned(&pa, 3, NULL), 0);
+    CU_ASSERT_EQUAL(page_alloc_free_owned(&pa, DOMID_XEN, NULL), 0);   /* never the hypervisor's */
+    CU_ASSERT_EQUAL(page_alloc_check(&pa), 0);
+    stats(&s);
+    CU_ASSERT_EQUAL(s.used_domains, 1);
+    CU_ASSERT_EQUAL(s.used_xen, 1);
+    free(meta);
+}
+
 int main(void)
 {
     static const struct unit_case cases[] = {
@@ -410,6 +485,8 @@ int main(void)
         UNIT_CASE(check_detects_corruption),
         UNIT_CASE(random_against_model),
         UNIT_CASE(concurrent_alloc_free),
+        UNIT_CASE(split_frees_frames_one_by_one),
+        UNIT_CASE(free_owned_frees_only_that_owner),
     };
 
     unit_begin();

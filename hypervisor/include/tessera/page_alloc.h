@@ -45,9 +45,22 @@
 #define PGF_PT_LEVEL_SHIFT 5
 #define PAGE_NO_LINK   UINT32_MAX
 
-/* One per frame; 16 bytes. Fields are [lock] unless noted. */
+/*
+ * One per frame; 16 bytes. Fields are [lock] unless noted. The first eight
+ * bytes serve the allocator while the frame is free and its owner once
+ * allocated (page_alloc_alloc zeroes them for the owner).
+ */
 struct page_info {
-    uint32_t next, prev;   /* free list links (frame indexes), free heads only */
+    union {
+        struct {
+            uint32_t next, prev;   /* free list links (frame indexes), free heads only */
+        };
+        struct {
+            /* [a] PV: ordinary L1 entries mapping it, kept by the PV MMU (pv/mm.c) */
+            uint32_t map_count;
+            uint32_t owner_spare;  /* for the owner's later use; 0 */
+        };
+    };
     uint16_t owner;        /* domain id, DOMID_XEN, or DOMID_INVALID */
     uint8_t order;         /* block order, valid in head frames */
     uint8_t flags;         /* PGF_* */
@@ -103,6 +116,24 @@ int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
  * order, -EALREADY a free block (double free).
  */
 int page_alloc_free(struct page_allocator *pa, uint64_t mfn, unsigned order);
+
+/*
+ * Splits an allocated block of 2^order frames into 2^order blocks of one
+ * frame each (same owner), so that each can be freed on its own. 0,
+ * -ERANGE outside the span, -EINVAL not the head of an allocated block of
+ * that order.
+ */
+int page_alloc_split(struct page_allocator *pa, uint64_t mfn, unsigned order);
+
+/*
+ * Frees every allocated block owned by 'owner' (not DOMID_XEN or
+ * DOMID_INVALID), calling on_free(mfn) for each frame first if it is not
+ * NULL (with the allocator's lock held: it must not call back in). For a
+ * domain that is gone, whose frames nobody else can be changing; O(span).
+ * Returns the number of frames freed.
+ */
+uint64_t page_alloc_free_owned(struct page_allocator *pa, uint16_t owner,
+                               void (*on_free)(uint64_t mfn));
 
 /* Owner of a frame: DOMID_INVALID when free, unmanaged or outside the span. */
 uint16_t page_owner(struct page_allocator *pa, uint64_t mfn);
