@@ -12,6 +12,7 @@
 #include <asm/pv.h>
 #include <asm/regs.h>
 #include <asm/softirq.h>
+#include <asm/tlb_flush.h>
 #include <tessera/arch.h>
 #include <tessera/compiler.h>
 #include <tessera/log.h>
@@ -157,6 +158,11 @@ static void handle_interrupt(struct cpu_regs *regs)
         cpu->irq_count++;
         apic_eoi();
         return;
+    case VECTOR_IPI_FLUSH:
+        cpu->irq_count++;
+        apic_eoi();
+        tlb_flush_service();
+        return;
     case VECTOR_APIC_ERROR:
         apic_eoi();
         log_warn("apic: error interrupt on CPU %u\n", cpu->index);
@@ -219,6 +225,8 @@ void arch_irq_restore(unsigned long flags)
 
 void arch_cpu_relax(void)
 {
+    /* A spinning CPU may have interrupts off: it serves flushes it is waited on for. */
+    tlb_flush_service();
     __asm__ volatile("pause" ::: "memory");
 }
 

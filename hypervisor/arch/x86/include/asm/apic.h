@@ -7,6 +7,7 @@
 /* Interrupt vectors the hypervisor uses for itself. */
 #define VECTOR_LOCAL_TIMER 0xF0
 #define VECTOR_IPI_WAKE    0xF1
+#define VECTOR_IPI_FLUSH   0xF2   /* TLB shootdown (asm/tlb_flush.h) */
 #define VECTOR_APIC_ERROR  0xFE
 #define VECTOR_SPURIOUS    0xFF
 

@@ -59,6 +59,8 @@ struct percpu {
     spinlock_t call_lock;          /* guards call_fn, call_data */
     void (*call_fn)(void *data);   /* smp_call_on(): one request at a time */
     void *call_data;
+    bool tlb_flush_requested;      /* [atomic] another CPU waits for a flush here */
+    uint64_t tlb_flushes_done;     /* [atomic] requests served (asm/tlb_flush.h) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, syscall_stack_top) == PERCPU_SYSCALL_STACK_TOP,
