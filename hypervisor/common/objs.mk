@@ -22,7 +22,6 @@ HV_SRCS += common/grant_table_map.c
 HV_SRCS += common/grant_table_copy.c
 HV_SRCS += common/grant_table_setup.c
 HV_SRCS += common/grant_table_check.c
-HV_SRCS += common/grant_table_arch_weak.c
 HV_SRCS += common/sched.c
 HV_SRCS += common/sched_acct.c
 HV_SRCS += common/sched_check.c

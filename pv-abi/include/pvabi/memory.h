@@ -34,6 +34,14 @@
 /* 8 is unused; 18-22, 24 and 27 are toolstack-only operations in Xen and
  * are kept free here so they are never reused. */
 
+/*
+ * The memory_op cmd argument: the operation in the low 6 bits; above them,
+ * for the reservation operations, the extent to start from (how a
+ * hypervisor resumes a long request; guests pass 0).
+ */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
+
 /* xen_memory_reservation.mem_flags */
 #define XENMEMF_address_bits(x)       (x)
 #define XENMEMF_get_address_bits(x)   ((x) & 0xffu)

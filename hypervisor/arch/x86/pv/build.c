@@ -17,6 +17,7 @@
 #include <asm/m2p.h>
 #include <asm/paging.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/setup.h>
 #include <asm/time.h>
 #include <pvabi/elfnote.h>
@@ -25,6 +26,7 @@
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
+#include <tessera/grant_table.h>
 #include <tessera/guest_elf.h>
 #include <tessera/heap.h>
 #include <tessera/log.h>
@@ -146,6 +148,7 @@ static uint64_t build_page_tables(struct builder *b)
         /* The guest may read its page tables but change them only through us. */
         uint64_t flags = pfn >= pt_first && pfn < pt_last ? GUEST_PTE_RO : GUEST_PTE_PAGE;
         l1[(va >> 12) & 511] = ((b->first_mfn + pfn) << PAGE_SHIFT) | flags;
+        pv_frame_count(b->first_mfn + pfn, +1);
     }
     paging_copy_hypervisor_slots(l4);
     return virt_to_phys(l4);
@@ -194,6 +197,7 @@ static struct domain *alloc_domain_objects(const struct pv_build_request *req)
     if (!d || !ad)
         goto fail;
     d->arch = ad;
+    spin_lock_init(&ad->mm_lock);
     d->domain_id = req->domid;
     strlcpy(d->name, req->name, sizeof(d->name));
     d->is_privileged = req->privileged;
@@ -228,6 +232,15 @@ fail:
     return NULL;
 }
 
+static void forget_frame(uint64_t mfn)
+{
+    m2p_set(mfn, M2P_INVALID);
+}
+
+/*
+ * The last reference is gone: nothing maps its frames through a grant (each
+ * such mapping holds a reference) and none of its vCPUs runs.
+ */
 void domain_free(struct domain *d)
 {
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++) {
@@ -238,16 +251,9 @@ void domain_free(struct domain *d)
         }
     }
     evtchn_domain_free(d);
-    if (d->shared_info)
-        page_alloc_free(&frame_allocator, d->shared_info_mfn, 0);
-    if (d->arch && d->arch->nr_frames) {
-        for (uint64_t i = 0; i < d->arch->nr_frames; i++)
-            pv_mark_pagetable(d->arch->first_mfn + i, 0);
-        unsigned order = 0;
-        while ((1ull << order) < d->arch->nr_frames)
-            order++;
-        page_alloc_free(&frame_allocator, d->arch->first_mfn, order);
-    }
+    grant_table_domain_free(d);
+    /* Its memory, page tables and shared_info: every frame it still owns. */
+    page_alloc_free_owned(&frame_allocator, d->domain_id, forget_frame);
     xfree(d->arch);
     xfree(d);
 }
@@ -258,9 +264,9 @@ static int build(struct builder *b, struct domain *d)
     unsigned order = 0;
     int rc;
 
-    while ((1ull << order) < (req->mem_bytes >> PAGE_SHIFT))
+    b->nr_pages = req->mem_bytes >> PAGE_SHIFT;
+    while ((1ull << order) < b->nr_pages)
         order++;
-    b->nr_pages = 1ull << order;
     if (order > PAGE_MAX_ORDER)
         return -E2BIG;
     if ((rc = plan_layout(b)) < 0)
@@ -271,14 +277,21 @@ static int build(struct builder *b, struct domain *d)
         return rc;
     d->shared_info_mfn = si_mfn;
     d->shared_info = phys_to_virt(si_mfn << PAGE_SHIFT);
+    pv_frame_count(si_mfn, +1);    /* the hypervisor's own use: never given back */
     memset(d->shared_info, 0, PAGE_SIZE);
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 
+    /*
+     * One contiguous block keeps the initial layout simple (pfn n is frame
+     * first_mfn + n), split into single frames so the guest can give any
+     * of them back; the rounding-up tail is returned at once.
+     */
     if ((rc = page_alloc_alloc(&frame_allocator, order, req->domid, &b->first_mfn)) < 0)
         return rc;
-    d->arch->first_mfn = b->first_mfn;
-    d->arch->nr_frames = b->nr_pages;
+    page_alloc_split(&frame_allocator, b->first_mfn, order);
+    for (uint64_t extra = b->nr_pages; extra < (1ull << order); extra++)
+        page_alloc_free(&frame_allocator, b->first_mfn + extra, 0);
     d->tot_pages = d->max_pages = b->nr_pages;
     memset(pfn_to_hv(b, 0), 0, b->nr_pages << PAGE_SHIFT);
 
@@ -341,6 +354,7 @@ static int attach_rings(struct builder *b, struct domain *d)
     si->store_mfn = b->first_mfn + va_to_pfn(b, b->l.store_va);
     si->store_evtchn = store_port;
     d->arch->console_ring = pfn_to_hv(b, va_to_pfn(b, b->l.console_va));
+    pv_frame_count(si->console.domU.mfn, +1);   /* drained by the hypervisor */
     return 0;
 }
 
@@ -382,6 +396,13 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out)
     rc = evtchn_domain_init(d);
     if (rc < 0) {
         log_err("domain %u: no event channels (error %d)\n", req->domid, rc);
+        domain_free(d);
+        goto out;
+    }
+    rc = grant_table_domain_init(d, 0);
+    if (rc < 0) {
+        log_err("domain %u: no grant table (error %d)\n", req->domid, rc);
+        evtchn_domain_destroy(d);
         domain_free(d);
         goto out;
     }

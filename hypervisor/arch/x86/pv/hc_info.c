@@ -2,9 +2,11 @@
 #include <stdint.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/setup.h>
 #include <pvabi/features.h>
 #include <pvabi/version.h>
 #include <pvabi/xen.h>
+#include <tessera/bootinfo.h>
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
@@ -140,9 +142,9 @@ long hc_xen_version(struct vcpu *v, const uint64_t a[5])
         return copy_to_guest(arg, handle, sizeof(handle)) < 0 ? -EFAULT : 0;
     }
     case XENVER_commandline:
-        if (!v->domain->is_privileged)
-            return -EPERM;
-        return copy_string_out(arg, "", sizeof(xen_commandline_t));
+        /* As Xen: others get a placeholder string, not an error. */
+        return copy_string_out(arg, v->domain->is_privileged ? boot_info.cmdline : "<denied>",
+                               sizeof(xen_commandline_t));
     case XENVER_build_id:
         return v->domain->is_privileged ? -ENODATA : -EPERM;
     default:

@@ -1,8 +1,7 @@
 /*
- * memory_op for PV guests, as far as it goes yet: the reservation and m2p
- * queries, the machine memory map for the control domain, and clean
- * refusals for what needs frame-by-frame domain memory (decrease and
- * populate come with it).
+ * memory_op for PV guests: the reservation and m2p queries, the memory
+ * maps (the machine's for the control domain, a pseudo-physical one for
+ * the others), and the reservation changes (pv/reservation.c).
  */
 #include <stdint.h>
 #include <asm/layout.h>
@@ -18,18 +17,24 @@
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
 
-/* The domain a reservation query names: itself, or any if privileged. */
+/*
+ * The domain a reservation query names: itself, or any if privileged. As
+ * in Xen, a domain that does not exist is -ESRCH before privilege is
+ * looked at.
+ */
 static long target_domain(struct vcpu *v, domid_t id, struct domain **out)
 {
     if (id == DOMID_SELF || id == v->domain->domain_id) {
         *out = v->domain;
         return 0;
     }
-    if (!v->domain->is_privileged)
-        return -EPERM;
     struct domain *d = domain_get(id);
     if (!d)
         return -ESRCH;
+    if (!v->domain->is_privileged) {
+        domain_put(d);
+        return -EPERM;
+    }
     *out = d;
     return 0;
 }
@@ -91,14 +96,37 @@ static long machine_memory_map(struct vcpu *v, uint64_t arg)
     return copy_to_guest(arg, &map, sizeof(map)) < 0 ? -EFAULT : 0;
 }
 
+/*
+ * An unprivileged domain sees its memory as one RAM region
+ * from pseudo-physical 0, as Xen's toolstack sets it up for PV guests; the
+ * initial domain has none (it reads the machine map instead).
+ */
+static long pseudo_physical_map(struct vcpu *v, uint64_t arg)
+{
+    struct xen_memory_map map;
+    struct __attribute__((packed)) { uint64_t addr, size; uint32_t type; } ram = {
+        0, v->domain->max_pages << PAGE_SHIFT, 1 /* E820 RAM */ };
+
+    if (copy_from_guest(&map, arg, sizeof(map)) < 0)
+        return -EFAULT;
+    if (v->domain->is_privileged)
+        return -ENOSYS;
+    map.nr_entries = MIN(map.nr_entries, 1u);
+    if (map.nr_entries &&
+        copy_to_guest((uint64_t)(uintptr_t)map.buffer.p, &ram, sizeof(ram)) < 0)
+        return -EFAULT;
+    return copy_to_guest(arg, &map, sizeof(map)) < 0 ? -EFAULT : 0;
+}
+
 long hc_memory_op(struct vcpu *v, const uint64_t a[5])
 {
-    unsigned cmd = (unsigned)a[0] & 0xF;    /* the upper bits carry a continuation */
+    unsigned cmd = (unsigned)a[0] & MEMOP_CMD_MASK;
+    uint64_t start = a[0] >> MEMOP_EXTENT_SHIFT;   /* only the reservation ops resume */
     uint64_t arg = a[1];
 
-    if ((a[0] >> 4) != 0 && cmd != XENMEM_increase_reservation &&
+    if (start != 0 && cmd != XENMEM_increase_reservation &&
         cmd != XENMEM_decrease_reservation && cmd != XENMEM_populate_physmap)
-        cmd = (unsigned)a[0];
+        return -ENOSYS;
     switch (cmd) {
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
@@ -117,12 +145,8 @@ long hc_memory_op(struct vcpu *v, const uint64_t a[5])
         return machphys_mfn_list(arg);
     case XENMEM_machine_memory_map:
         return machine_memory_map(v, arg);
-    case XENMEM_memory_map: {
-        struct xen_memory_map map;
-        if (copy_from_guest(&map, arg, sizeof(map)) < 0)
-            return -EFAULT;
-        return -ENOSYS;   /* no pseudo-physical map is set for PV domains yet */
-    }
+    case XENMEM_memory_map:
+        return pseudo_physical_map(v, arg);
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap atp;
         if (copy_from_guest(&atp, arg, sizeof(atp)) < 0)
@@ -131,18 +155,8 @@ long hc_memory_op(struct vcpu *v, const uint64_t a[5])
     }
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
-    case XENMEM_populate_physmap: {
-        struct xen_memory_reservation r;
-        struct domain *d;
-        if (copy_from_guest(&r, arg, sizeof(r)) < 0)
-            return -EFAULT;
-        long rc = target_domain(v, r.domid, &d);
-        if (rc)
-            return rc;
-        if (d != v->domain)
-            domain_put(d);
-        return -ENOSYS;   /* domain memory is one block until frame-by-frame allocation */
-    }
+    case XENMEM_populate_physmap:
+        return pv_memory_reservation(v, cmd, start, arg);
     default:
         return -ENOSYS;
     }

@@ -9,6 +9,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_mm.h>
 #include <asm/softirq.h>
 #include <asm/timers.h>
 #include <pvabi/sched.h>
@@ -109,7 +110,8 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
         return -ENXIO;
     if (v->arch->vcpu_info_registered)
         return -EINVAL;
-    if (!pv_frame_is_own_data(v->domain, r.mfn))
+    /* Held for good: the hypervisor writes it from now on. */
+    if (pv_frame_hold(v->domain, r.mfn) < 0)
         return -EINVAL;
     struct vcpu_info *new_vi = (struct vcpu_info *)((char *)phys_to_virt(r.mfn << PAGE_SHIFT) +
                                                     r.offset);

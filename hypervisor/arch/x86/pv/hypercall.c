@@ -12,12 +12,20 @@
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
 #include <stddef.h>
 
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
 
 static long hc_multicall(struct vcpu *v, const uint64_t a[5]);
+
+/* grant_table_op(cmd, uop, count): common code; cmd and count are 32-bit in the ABI. */
+static long hc_grant_table_op(struct vcpu *v, const uint64_t a[5])
+{
+    (void)v;   /* it finds the calling vCPU itself */
+    return do_grant_table_op((unsigned)a[0], a[1], (unsigned)a[2]);
+}
 
 static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_trap_table]    = hc_set_trap_table,
@@ -38,6 +46,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_set_timer_op]      = hc_set_timer_op,
     [__HYPERVISOR_vcpu_op]           = hc_vcpu_op,
     [__HYPERVISOR_event_channel_op]  = hc_event_channel_op,
+    [__HYPERVISOR_grant_table_op]    = hc_grant_table_op,
     [__HYPERVISOR_fpu_taskswitch]    = hc_fpu_taskswitch,
     [__HYPERVISOR_set_debugreg]      = hc_set_debugreg,
     [__HYPERVISOR_get_debugreg]      = hc_get_debugreg,

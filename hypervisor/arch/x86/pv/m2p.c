@@ -14,7 +14,6 @@
 #include <tessera/page_alloc.h>
 #include <tessera/string.h>
 
-#define M2P_INVALID (~0ull)
 
 static uint64_t *m2p;          /* hypervisor (direct-map) view */
 static uint64_t m2p_entries;

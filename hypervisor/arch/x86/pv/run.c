@@ -41,6 +41,7 @@
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
+#include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
 #include <tessera/heap.h>
 #include <tessera/log.h>
@@ -394,13 +395,24 @@ static void machine_follows_domains(void)
     machine_poweroff();
 }
 
-void pv_domain_shutdown(struct domain *d, unsigned reason)
+/*
+ * Stops d for good: its vCPUs leave their CPUs, its timers, event channels
+ * and grant mappings go. Its memory stays until it is destroyed. Only the
+ * first shutdown of a domain counts; later ones (another vCPU, a remote
+ * request) find it done and return false.
+ */
+static bool domain_shut_down(struct domain *d, unsigned reason)
 {
     const char *why = reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "unknown reason";
     unsigned long flags = spin_lock_irqsave(&d->lock);
-    d->state = DOMAIN_SHUTDOWN;
-    d->shutdown_reason = reason;
+    bool first = d->state != DOMAIN_SHUTDOWN && d->state != DOMAIN_DYING;
+    if (first) {
+        d->state = DOMAIN_SHUTDOWN;
+        d->shutdown_reason = reason;
+    }
     spin_unlock_irqrestore(&d->lock, flags);
+    if (!first)
+        return false;
     pv_console_ring_drain(d);
     pv_console_ring_remove(d);
     log_info("domain %u ('%s') shut down: %s\n", d->domain_id, d->name, why);
@@ -411,9 +423,16 @@ void pv_domain_shutdown(struct domain *d, unsigned reason)
         if (d->vcpus[i])
             pv_vtimer_stop_all(d->vcpus[i]);
     evtchn_domain_destroy(d);
+    grant_table_domain_destroy(d);   /* its mappings of others' grants go now */
     if (d->is_privileged)
         control_domain_reason = (int)reason;
     machine_follows_domains();
+    return true;
+}
+
+void pv_domain_shutdown(struct domain *d, unsigned reason)
+{
+    domain_shut_down(d, reason);
     pv_schedule_away();
 }
 
@@ -437,16 +456,17 @@ long hc_sched_op(struct vcpu *v, const uint64_t a[5])
         struct sched_remote_shutdown rs;
         if (copy_from_guest(&rs, a[1], sizeof(rs)) < 0)
             return -EFAULT;
-        if (!v->domain->is_privileged)
-            return -EPERM;
         struct domain *d = domain_get(rs.domain_id);
         if (!d)
             return -ESRCH;
         domain_put(d);
+        if (!v->domain->is_privileged)
+            return -EPERM;
         if (d == v->domain)
             pv_domain_shutdown(d, rs.reason);
-        /* Only the initial domain exists until the toolstack builds others. */
-        return -ESRCH;
+        /* d stays allocated: the list's reference is only dropped by a destroy. */
+        domain_shut_down(d, rs.reason);
+        return 0;
     }
     case SCHEDOP_shutdown_code:
         if (copy_from_guest(&s, a[1], sizeof(s)) < 0)

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#define M2P_INVALID (~0ull)   /* the entry of a frame no guest owns */
+
 /* Allocate and map the table for machine frames 0 .. nr_frames-1. */
 int m2p_init(uint64_t nr_frames);
 void m2p_set(uint64_t mfn, uint64_t pfn);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <pvabi/xen.h>
 #include <asm/regs.h>
+#include <tessera/spinlock.h>
 #include <tessera/timer.h>
 #include <pvabi/io/console.h>
 
@@ -66,8 +67,7 @@ struct arch_vcpu {
 };
 
 struct arch_domain {
-    uint64_t first_mfn;        /* memory is one contiguous machine block for now */
-    uint64_t nr_frames;
+    spinlock_t mm_lock;        /* L1 writes and frame frees (asm/pv_mm.h) */
     uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
     const char *cmdline;
     struct xencons_interface *console_ring;   /* hypervisor view, NULL for dom0 */

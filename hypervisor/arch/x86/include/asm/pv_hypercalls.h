@@ -33,6 +33,8 @@ long pv_vcpu_timer_op(struct vcpu *v, int cmd, uint64_t arg);
 long pv_block(struct vcpu *v);
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg);
 long pv_poll(struct vcpu *v, uint64_t arg);
+/* increase/decrease_reservation, populate_physmap from extent 'start' (pv/reservation.c). */
+long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_t arg);
 /* End a SCHEDOP_poll once v runs again (its timeout timer, the evtchn side). */
 void pv_poll_finish(struct vcpu *v);
 /* v's timers, on pCPU cpu's queue; where v first runs. */

@@ -1,0 +1,155 @@
+/*
+ * memory_op's reservation operations for PV guests: increase_reservation
+ * (new frames, their numbers written back), populate_physmap (the same,
+ * with the guest's pfns in and the m2p set for them), decrease_reservation
+ * (frames given back). Each returns how many extents it did; it stops at
+ * the first extent it cannot do, as Xen does, so a guest learns exactly
+ * what happened.
+ *
+ * A frame is given back only when nothing can still reach it (the rules
+ * in asm/pv_mm.h): it is the domain's, not a page table, not mapped by any
+ * L1 entry or held by the hypervisor, not granted to a mapper and not a
+ * grant-table frame. Otherwise the extent is refused and nothing changes.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/m2p.h>
+#include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
+#include <asm/pv_mm.h>
+#include <asm/tlb_flush.h>
+#include <pvabi/memory.h>
+#include <pvabi/xen.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/grant_table.h>
+#include <tessera/guest_access.h>
+#include <tessera/page_alloc.h>
+
+/* Largest extent a guest may ask for: 2 MiB, as Xen's default for domains. */
+#define MAX_EXTENT_ORDER 9
+
+static uint64_t extent_addr(const struct xen_memory_reservation *r, uint64_t i)
+{
+    return (uint64_t)(uintptr_t)r->extent_start.p + i * sizeof(xen_pfn_t);
+}
+
+/* Allocates 2^order single frames for d, contiguous; 0 or -ENOMEM (also past the domain's limit). */
+static int alloc_extent(struct domain *d, unsigned order, uint64_t *mfn)
+{
+    uint64_t n = 1ull << order;
+
+    if (__atomic_add_fetch(&d->tot_pages, n, __ATOMIC_ACQ_REL) > d->max_pages) {
+        __atomic_sub_fetch(&d->tot_pages, n, __ATOMIC_ACQ_REL);
+        return -ENOMEM;
+    }
+    if (page_alloc_alloc(&frame_allocator, order, d->domain_id, mfn) < 0) {
+        __atomic_sub_fetch(&d->tot_pages, n, __ATOMIC_ACQ_REL);
+        return -ENOMEM;
+    }
+    page_alloc_split(&frame_allocator, *mfn, order);
+    return 0;
+}
+
+static void free_extent(struct domain *d, uint64_t mfn, unsigned order)
+{
+    for (uint64_t k = 0; k < (1ull << order); k++) {
+        m2p_set(mfn + k, M2P_INVALID);
+        page_alloc_free(&frame_allocator, mfn + k, 0);
+    }
+    __atomic_sub_fetch(&d->tot_pages, 1ull << order, __ATOMIC_ACQ_REL);
+}
+
+/* increase_reservation and populate_physmap. */
+static long grow(struct domain *d, const struct xen_memory_reservation *r, uint64_t start,
+                 bool populate)
+{
+    uint64_t i;
+
+    for (i = start; i < r->nr_extents; i++) {
+        xen_pfn_t gpfn = 0, mfn;
+        if (populate && copy_from_guest(&gpfn, extent_addr(r, i), sizeof(gpfn)) < 0)
+            return i ? (long)i : -EFAULT;
+        if (alloc_extent(d, r->extent_order, &mfn) < 0)
+            break;
+        for (uint64_t k = 0; k < (1ull << r->extent_order); k++)
+            m2p_set(mfn + k, populate ? gpfn + k : M2P_INVALID);
+        if (copy_to_guest(extent_addr(r, i), &mfn, sizeof(mfn)) < 0) {
+            free_extent(d, mfn, r->extent_order);
+            return i ? (long)i : -EFAULT;
+        }
+    }
+    return (long)i;
+}
+
+/* Whether d may give frame mfn back now; under d's grant and mm locks. */
+static bool can_give_back(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+
+    return pi && pi->owner == d->domain_id && !(pi->flags & (PGF_FREE | PGF_PAGETABLE)) &&
+           __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0 &&
+           !grant_frame_in_use(mfn) && !grant_table_has_frame(d, mfn);
+}
+
+static long shrink(struct domain *d, const struct xen_memory_reservation *r, uint64_t start)
+{
+    uint64_t i;
+    unsigned order = r->extent_order;
+
+    for (i = start; i < r->nr_extents; i++) {
+        xen_pfn_t first;
+        if (copy_from_guest(&first, extent_addr(r, i), sizeof(first)) < 0)
+            return i ? (long)i : -EFAULT;
+        if (first & ((1ull << order) - 1))
+            break;
+        /* Both locks: no grant map or L1 write can reach the frames meanwhile. */
+        grant_table_lock(d);
+        pv_mm_lock(d);
+        bool ok = true;
+        for (uint64_t k = 0; k < (1ull << order) && ok; k++)
+            ok = can_give_back(d, first + k);
+        if (ok) {
+            /* A vCPU may still hold a translation from before its unmap. */
+            flush_tlb_domain(d);
+            free_extent(d, first, order);
+        }
+        pv_mm_unlock(d);
+        grant_table_unlock(d);
+        if (!ok)
+            break;
+    }
+    return (long)i;
+}
+
+long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_t arg)
+{
+    struct xen_memory_reservation r;
+
+    if (copy_from_guest(&r, arg, sizeof(r)) < 0)
+        return -EFAULT;
+    if (start >= r.nr_extents)
+        return (long)start;
+    if (r.extent_order > MAX_EXTENT_ORDER)
+        return (long)start;
+    /* Guests may ask for memory below an address (DMA); all of ours is fine for PV. */
+    struct domain *d = v->domain;
+    if (r.domid != DOMID_SELF && r.domid != d->domain_id) {
+        if (!(d = domain_get(r.domid)))
+            return -ESRCH;
+        if (!v->domain->is_privileged) {
+            domain_put(d);
+            return -EPERM;
+        }
+    }
+    long rc;
+    if (!d->grant_table)
+        rc = -EINVAL;       /* not fully built */
+    else if (cmd == XENMEM_decrease_reservation)
+        rc = shrink(d, &r, start);
+    else
+        rc = grow(d, &r, start, cmd == XENMEM_populate_physmap);
+    if (d != v->domain)
+        domain_put(d);
+    return rc;
+}
