@@ -19,9 +19,10 @@ IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
 WORK = os.path.join(BUILD, "tests", "boot")
 RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check builds it first)
-# Test kernels of tests/guests that Tessera passes as its initial domain
-# (the others need ABI parts not built yet: see docs/guest-tests.md).
-PV_KERNELS_PASSING = ["xen_version", "event_channels", "timers", "vcpus", "traps", "pv_cpu", "vcpu_info"]
+# Test kernels of tests/guests, each booted as Tessera's initial domain
+# (boot_console, two_domains and dying_mapper have cases of their own below).
+PV_KERNELS = ["xen_version", "event_channels", "timers", "vcpus", "traps", "pv_cpu", "vcpu_info",
+              "memory", "grant_table", "negative"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"
@@ -151,6 +152,34 @@ def cases():
                                      "--expect", r"\(d2\) Test result: SUCCESS",
                                      "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                      "--exit-code", POWEROFF_STATUS]),
+        # Two domains from boot modules, roles on their command lines:
+        # event channels and grants between them (map, copy, unmap), and a
+        # mapper that crashes holding a mapping the hypervisor must release.
+    ] + [("pv-" + t.replace("_", "-") + "-pair", ["--smp", "2", "--mem", "512",
+                                                   "--append", "debug_exit dom0_mem=32M",
+                                                   "--module", GUESTS + "/%s.elf role=server peer=1" % t,
+                                                   "--module", GUESTS + "/%s.elf mem=32M -- role=client peer=0" % t,
+                                                   "--expect", r"\(d0\) Test result: SUCCESS",
+                                                   "--expect", r"\(d1\) Test result: SUCCESS",
+                                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
+                                                   "--exit-code", POWEROFF_STATUS])
+          for t in ("two_domains", "dying_mapper")] + [
+        # The unprivileged side of the negative tests (dom0's objects out of
+        # reach) and the memory and grant kernels as domUs, next to each
+        # other on one CPU.
+        ("pv-unprivileged-smp1", ["--smp", "1", "--mem", "512",
+                                  "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=1",
+                                  "--module", GUESTS + "/xen_version.elf",
+                                  "--module", GUESTS + "/negative.elf mem=16M --",
+                                  "--module", GUESTS + "/memory.elf mem=16M --",
+                                  "--module", GUESTS + "/grant_table.elf mem=16M --",
+                                  "--expect", r"\(d1\) negative: unprivileged checks done",
+                                  "--expect", r"\(d0\) Test result: SUCCESS",
+                                  "--expect", r"\(d1\) Test result: SUCCESS",
+                                  "--expect", r"\(d2\) Test result: SUCCESS",
+                                  "--expect", r"\(d3\) Test result: SUCCESS",
+                                  "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                                  "--exit-code", POWEROFF_STATUS]),
         ("pv-vcpus-smp1", ["--smp", "1", "--mem", "512",
                            "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=2",
                            "--module", GUESTS + "/vcpus.elf",
@@ -238,7 +267,7 @@ def cases():
                                           "--expect", r"\(d0\) Test result: SUCCESS",
                                           "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
                                           "--exit-code", POWEROFF_STATUS])
-          for t in PV_KERNELS_PASSING]
+          for t in PV_KERNELS]
 
 
 def main():

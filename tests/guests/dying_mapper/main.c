@@ -3,11 +3,12 @@
  * odd domain id is the granter, the next even id the mapper.
  *
  *  granter: grants a page (ref 10) and offers an event channel.
- *  mapper:  binds, maps the grant writable, writes a mark, signals, prints
- *           its verdict and crashes itself (SHUTDOWN_crash) with the
+ *  mapper:  binds, maps the grant writable, writes a mark, signals.
+ *  granter: sees the mark and GTF_reading|writing while the mapper lives,
+ *           and signals back.
+ *  mapper:  prints its verdict and crashes itself (SHUTDOWN_crash) with the
  *           mapping still in place.
- *  granter: sees the mark and GTF_reading|writing while the mapper lives;
- *           once the mapper is destroyed the hypervisor must drop the
+ *  granter: once the mapper is destroyed the hypervisor must drop the
  *           mapping: the status bits clear (within 30 s), the page is still
  *           ours and usable, the event channel's peer is gone (the port is
  *           unbound again), and the grant can be revoked.
@@ -60,6 +61,8 @@ static void granter(domid_t mapper)
     CHECK((flags & (GTF_reading | GTF_writing)) == (GTF_reading | GTF_writing),
           "granter: status bits %#x while mapped", flags);
     printk("dying_mapper: mapper signalled, grant flags %#x; waiting for its death\n", flags);
+    /* Only now may it die: a hypervisor may release its mapping at once. */
+    CHECK_EQ(evtchn_send_port(alloc.port), 0, "granter: send");
 
     /* The mapper crashes now; its destruction must release the mapping. */
     deadline = system_time_ns() + 30000000000ULL;
@@ -94,6 +97,7 @@ static void mapper(domid_t granter_id)
     }
     if (!CHECK(port != 0, "mapper: the granter offered no port"))
         return;
+    unsigned long base = guest_port_hits[port];     /* binding may have raised one */
     struct gnttab_map_grant_ref m = { .host_addr = (unsigned long)window,
                                       .flags = GNTMAP_host_map, .ref = REF, .dom = granter_id };
     CHECK_EQ(hyp_grant_table_op(GNTTABOP_map_grant_ref, &m, 1), 0, "mapper: map");
@@ -102,6 +106,11 @@ static void mapper(domid_t granter_id)
     memcpy(window, "mapped and alive", 16);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     CHECK_EQ(evtchn_send_port(port), 0, "mapper: send");
+    /* Wait for the granter to have seen the mapping (at most 30 s). */
+    deadline = system_time_ns() + 30000000000ULL;
+    while (guest_port_hits[port] <= base && system_time_ns() < deadline)
+        guest_sleep_ns(5000000);
+    CHECK(guest_port_hits[port] > base, "mapper: the granter never answered");
     printk("dying_mapper: mapper crashes itself with the grant still mapped\n");
     /* Verdict (this domain's part), then die holding the mapping. */
     guest_finish_shutdown(SHUTDOWN_crash);
