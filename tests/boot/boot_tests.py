@@ -180,6 +180,17 @@ def cases():
                                   "--expect", r"\(d3\) Test result: SUCCESS",
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                   "--exit-code", POWEROFF_STATUS]),
+        # The control domain shuts down a domain that would block for ever
+        # (whether or not it ran yet): the machine can only power off once
+        # that domain is stopped.
+        ("pv-remote-shutdown", ["--smp", "2", "--mem", "512", "--append", "debug_exit dom0_mem=32M",
+                                "--module", GUESTS + "/negative.elf victim=1",
+                                "--module", GUESTS + "/selftest_hang.elf mem=16M --",
+                                "--expect", r"\(d0\) negative: shut down domain 1",
+                                "--expect", r"domain 1 \('boot-1'\) shut down: poweroff",
+                                "--expect", r"\(d0\) Test result: SUCCESS",
+                                "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
+                                "--exit-code", POWEROFF_STATUS]),
         ("pv-vcpus-smp1", ["--smp", "1", "--mem", "512",
                            "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=2",
                            "--module", GUESTS + "/vcpus.elf",

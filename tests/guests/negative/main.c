@@ -248,6 +248,21 @@ static void other_domains_objects(void)
     printk("negative: unprivileged checks done\n");
 }
 
+/*
+ * The control domain may shut another domain down: with "victim=N" on its
+ * command line (a boot test gives it a domain that would block for ever),
+ * SCHEDOP_remote_shutdown must succeed and the machine must go on.
+ */
+static void remote_shutdown_victim(void)
+{
+    long victim = cmdline_number("victim", -1);
+    if (victim < 0 || !initial_domain())
+        return;
+    struct sched_remote_shutdown rs = { .domain_id = (domid_t)victim, .reason = SHUTDOWN_poweroff };
+    CHECK_EQ(hyp_sched_op(SCHEDOP_remote_shutdown, &rs), 0, "remote_shutdown of the victim");
+    printk("negative: shut down domain %ld\n", victim);
+}
+
 void test_main(void)
 {
     bad_pointers();
@@ -256,6 +271,7 @@ void test_main(void)
     grants();
     memory_and_mmu();
     scheduling_and_vcpus();
+    remote_shutdown_victim();
 
     /* Still alive and well after all that. */
     CHECK(hyp_xen_version(XENVER_version, NULL) > 0, "xen_version after the negative tests");
