@@ -15,6 +15,11 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do images="$images $1"; shift; done
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/logs/bench"
 
+# Two CPUs for every image, said here rather than left to run-guest.py's
+# default: bench_hypercall's vCPU ping-pong needs them, and each hypervisor
+# gives its first domain one vCPU per CPU.
+smp=2
+
 for t in "$@"; do
     table=$out/logs/bench/$t.table
     : > "$table"
@@ -23,7 +28,7 @@ for t in "$@"; do
         log=$out/logs/bench/$t.$name.log
         load=$(cut -d' ' -f1-3 /proc/loadavg)
         verdict=$(python3 "$here/run-guest.py" --hypervisor "$hv" --kernel "$out/$t.elf" \
-                  --timeout "$timeout" --quiet --log "$log" | tail -1)
+                  --smp "$smp" --timeout "$timeout" --quiet --log "$log" | tail -1)
         echo "== $t on $name: $verdict (load $load)"
         grep -o 'bench: [a-z_0-9]* [0-9]* cycles/iter [0-9]* ns/iter' "$log" |
             awk -v hv="$name" '{ print hv, $2, $3, $5 }' >> "$table"
@@ -38,12 +43,12 @@ for t in "$@"; do
          { cyc[$1 " " $2] = $3; ns[$1 " " $2] = $4; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
            if (!($1 in hvs)) { hvs[$1] = 1; hvorder[++m] = $1 } }
          END {
-             printf "%-20s", "benchmark"
+             printf "%-28s", "benchmark"
              for (j = 1; j <= m; j++) printf " %22s", hvorder[j]
              for (j = 2; j <= m; j++) printf " %10s", "ratio"
              printf "\n"
              for (i = 1; i <= n; i++) {
-                 b = order[i]; printf "%-20s", b
+                 b = order[i]; printf "%-28s", b
                  for (j = 1; j <= m; j++) printf " %22s", cyc[hvorder[j] " " b]
                  for (j = 2; j <= m; j++) {
                      x = cyc[base " " b]; y = cyc[hvorder[j] " " b]
