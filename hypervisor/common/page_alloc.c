@@ -151,7 +151,7 @@ int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
         pa->meta[i + k].flags = PGF_MANAGED;
         pa->meta[i + k].owner = owner;
         pa->meta[i + k].map_count = 0;
-        pa->meta[i + k].owner_spare = 0;
+        pa->meta[i + k].type_info = 0;
     }
     pa->meta[i].flags |= PGF_HEAD;
     pa->meta[i].order = (uint8_t)order;

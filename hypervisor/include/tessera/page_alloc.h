@@ -58,7 +58,7 @@ struct page_info {
         struct {
             /* [a] PV: ordinary L1 entries mapping it, kept by the PV MMU (pv/mm.c) */
             uint32_t map_count;
-            uint32_t owner_spare;  /* for the owner's later use; 0 */
+            uint32_t type_info;    /* [owner] its use, e.g. a PV page type (asm/pv_mm.h); 0 */
         };
     };
     uint16_t owner;        /* domain id, DOMID_XEN, or DOMID_INVALID */

@@ -123,11 +123,10 @@ static uint64_t *alloc_pt(struct builder *b)
     return t;
 }
 
-static uint64_t *pt_next(struct builder *b, uint64_t *entry, unsigned level)
+static uint64_t *pt_next(struct builder *b, uint64_t *entry)
 {
     if (!(*entry & PTE_P)) {
         uint64_t *t = alloc_pt(b);
-        pv_mark_pagetable(virt_to_phys(t) >> PAGE_SHIFT, level);
         *entry = virt_to_phys(t) | GUEST_PTE_TABLE;
     }
     return phys_to_virt(*entry & 0x000FFFFFFFFFF000ull);
@@ -137,18 +136,16 @@ static uint64_t build_page_tables(struct builder *b)
 {
     b->next_pt_pfn = va_to_pfn(b, b->l.pt_start);
     uint64_t *l4 = alloc_pt(b);
-    pv_mark_pagetable(virt_to_phys(l4) >> PAGE_SHIFT, 4);
     uint64_t pt_first = va_to_pfn(b, b->l.pt_start), pt_last = va_to_pfn(b, b->l.pt_end);
 
     for (uint64_t va = b->l.v_start; va < b->l.v_end; va += PAGE_SIZE) {
-        uint64_t *l3 = pt_next(b, &l4[(va >> 39) & 511], 3);
-        uint64_t *l2 = pt_next(b, &l3[(va >> 30) & 511], 2);
-        uint64_t *l1 = pt_next(b, &l2[(va >> 21) & 511], 1);
+        uint64_t *l3 = pt_next(b, &l4[(va >> 39) & 511]);
+        uint64_t *l2 = pt_next(b, &l3[(va >> 30) & 511]);
+        uint64_t *l1 = pt_next(b, &l2[(va >> 21) & 511]);
         uint64_t pfn = va_to_pfn(b, va);
         /* The guest may read its page tables but change them only through us. */
         uint64_t flags = pfn >= pt_first && pfn < pt_last ? GUEST_PTE_RO : GUEST_PTE_PAGE;
         l1[(va >> 12) & 511] = ((b->first_mfn + pfn) << PAGE_SHIFT) | flags;
-        pv_frame_count(b->first_mfn + pfn, +1);
     }
     paging_copy_hypervisor_slots(l4);
     return virt_to_phys(l4);
@@ -277,7 +274,6 @@ static int build(struct builder *b, struct domain *d)
         return rc;
     d->shared_info_mfn = si_mfn;
     d->shared_info = phys_to_virt(si_mfn << PAGE_SHIFT);
-    pv_frame_count(si_mfn, +1);    /* the hypervisor's own use: never given back */
     memset(d->shared_info, 0, PAGE_SIZE);
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -316,10 +312,19 @@ static int build(struct builder *b, struct domain *d)
         write_hypercall_page(pfn_to_hv(b, va_to_pfn(b, hp)));
     }
 
+    /*
+     * The tables get their types as Xen's builder leaves them: the L4
+     * validated (which checks every entry the builder wrote) and pinned,
+     * and each vCPU's base pointer holding a reference.
+     */
+    if ((rc = pv_frame_hold(d, d->shared_info_mfn)) < 0 ||
+        (rc = pv_pin_table(d, cr3 >> PAGE_SHIFT, PGT_L4)) < 0)
+        return rc;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         v->vcpu_info = &d->shared_info->vcpu_info[i];
-        v->arch->guest_cr3 = cr3;
+        if ((rc = pv_set_base(v, cr3 >> PAGE_SHIFT, false)) < 0)
+            return rc;
     }
     d->vcpus[0]->arch->initialised = true;
     d->vcpus[0]->arch->start_fresh = true;
@@ -354,7 +359,7 @@ static int attach_rings(struct builder *b, struct domain *d)
     si->store_mfn = b->first_mfn + va_to_pfn(b, b->l.store_va);
     si->store_evtchn = store_port;
     d->arch->console_ring = pfn_to_hv(b, va_to_pfn(b, b->l.console_va));
-    pv_frame_count(si->console.domU.mfn, +1);   /* drained by the hypervisor */
+    pv_frame_hold(d, si->console.domU.mfn);   /* drained by the hypervisor */
     return 0;
 }
 

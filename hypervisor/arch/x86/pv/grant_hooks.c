@@ -40,7 +40,7 @@ static int install_grant(struct domain *d, uint64_t *entry, uint64_t mfn, bool r
     if ((cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
         return GNTST_general_error;
     /* The ordinary mapping it replaces may have been cached by other vCPUs. */
-    pv_l1e_replace(d, entry, grant_pte(mfn, readonly), true, NULL);
+    pv_entry_replace(d, 1, entry, grant_pte(mfn, readonly), true);
     if (cur & PTE_P)
         flush_tlb_domain(d);
     return GNTST_okay;
@@ -50,7 +50,7 @@ static int remove_grant(struct domain *d, uint64_t *entry, uint64_t mfn)
 {
     if (!is_grant_of(__atomic_load_n(entry, __ATOMIC_RELAXED), mfn))
         return GNTST_general_error;
-    pv_l1e_replace(d, entry, 0, true, NULL);
+    pv_entry_replace(d, 1, entry, 0, true);
     flush_tlb_domain(d);
     return GNTST_okay;
 }

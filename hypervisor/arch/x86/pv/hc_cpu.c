@@ -4,6 +4,7 @@
 #include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_mm.h>
 #include <pvabi/arch_x86_64.h>
 #include <pvabi/callback.h>
 #include <pvabi/xen.h>
@@ -108,15 +109,21 @@ long hc_update_descriptor(struct vcpu *v, const uint64_t a[5])
 
     if (ma & 7)
         return -EINVAL;
-    if (!pv_frame_is_own_data(v->domain, ma >> PAGE_SHIFT))
-        return -EINVAL;
     if (desc & DESC_P) {
         if (!(desc & DESC_S))
             return -EINVAL;
         desc |= DESC_DPL_MASK;
     }
-    __atomic_store_n((uint64_t *)phys_to_virt(ma), desc, __ATOMIC_RELEASE);
-    return 0;
+    /* Writable for the moment of the write: never into a page table. */
+    struct domain *d = v->domain;
+    pv_mm_lock(d);
+    long rc = pv_get_type(d, ma >> PAGE_SHIFT, PGT_WRITABLE);
+    if (!rc) {
+        __atomic_store_n((uint64_t *)phys_to_virt(ma), desc, __ATOMIC_RELEASE);
+        pv_put_type(d, ma >> PAGE_SHIFT);
+    }
+    pv_mm_unlock(d);
+    return rc ? -EINVAL : 0;
 }
 
 static int canonical(uint64_t a)

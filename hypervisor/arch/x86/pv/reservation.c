@@ -7,9 +7,9 @@
  * what happened.
  *
  * A frame is given back only when nothing can still reach it (the rules
- * in asm/pv_mm.h): it is the domain's, not a page table, not mapped by any
- * L1 entry or held by the hypervisor, not granted to a mapper and not a
- * grant-table frame. Otherwise the extent is refused and nothing changes.
+ * in asm/pv_mm.h): it is the domain's, of no page type in use (not a page
+ * table, not mapped writable), not mapped by any L1 entry, not held by the
+ * hypervisor, not granted to a mapper and not a grant-table frame. Otherwise the extent is refused and nothing changes.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -89,6 +89,7 @@ static bool can_give_back(struct domain *d, uint64_t mfn)
 
     return pi && pi->owner == d->domain_id && !(pi->flags & (PGF_FREE | PGF_PAGETABLE)) &&
            __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0 &&
+           pv_type_count(pi) == 0 && !(pi->type_info & PGT_HELD) &&
            !grant_frame_in_use(mfn) && !grant_table_has_frame(d, mfn);
 }
 
@@ -104,8 +105,7 @@ static long shrink(struct domain *d, const struct xen_memory_reservation *r, uin
         if (first & ((1ull << order) - 1))
             break;
         /* Both locks: no grant map or L1 write can reach the frames meanwhile. */
-        grant_table_lock(d);
-        pv_mm_lock(d);
+        pv_mm_lock_all(d);
         bool ok = true;
         for (uint64_t k = 0; k < (1ull << order) && ok; k++)
             ok = can_give_back(d, first + k);
@@ -114,8 +114,7 @@ static long shrink(struct domain *d, const struct xen_memory_reservation *r, uin
             flush_tlb_domain(d);
             free_extent(d, first, order);
         }
-        pv_mm_unlock(d);
-        grant_table_unlock(d);
+        pv_mm_unlock_all(d);
         if (!ok)
             break;
     }

@@ -9,6 +9,7 @@
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/smp.h>
 #include <pvabi/vcpu.h>
@@ -32,9 +33,7 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     struct arch_vcpu *a = v->arch;
     uint64_t cr3_mfn = c->ctrlreg[3] >> PAGE_SHIFT;
 
-    if (!(c->flags & VGCF_in_kernel))
-        return -EINVAL;
-    if (!pv_frame_is_own_l4(v->domain, cr3_mfn))
+    if (!(c->flags & VGCF_in_kernel) || !cr3_mfn)
         return -EINVAL;
     if (!guest_addr_ok(c->user_regs.rip) || !guest_addr_ok(c->event_callback_eip) ||
         !guest_addr_ok(c->failsafe_callback_eip) || !guest_addr_ok(c->syscall_callback_eip))
@@ -42,6 +41,9 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     for (unsigned i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address && !guest_addr_ok(c->trap_ctxt[i].address))
             return -EINVAL;
+    /* The last check: the new base pointer takes its reference here. */
+    if (pv_set_base(v, cr3_mfn, false) < 0)
+        return -EINVAL;
 
     memset(&a->initial_regs, 0, sizeof(a->initial_regs));
     struct cpu_regs *r = &a->initial_regs;
@@ -67,7 +69,6 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->fs_base = c->fs_base;
     a->gs_base_kernel = c->gs_base_kernel;
     a->gs_base_user = c->gs_base_user;
-    a->guest_cr3 = cr3_mfn << PAGE_SHIFT;
     a->kernel_mode = true;
     a->initialised = true;
     a->start_fresh = true;

@@ -154,10 +154,7 @@ struct vcpu_runstate_info;
 void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);
 void pv_runstate_publish(struct vcpu *v);
 
-/* Track which frames are guest page tables (pv/mm.c). */
-void pv_mark_pagetable(uint64_t mfn, unsigned level);   /* 1-4, or 0: not a table */
-bool pv_frame_is_own_l4(const struct domain *d, uint64_t mfn);
-/* A frame of d's own that is not one of its page tables. */
+/* A frame of d's own that is not one of its page tables (pv/page_type.c). */
 bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn);
 /* Per-CPU syscall MSRs; on every CPU before it runs a guest. */
 void pv_cpu_init(void);

@@ -1,19 +1,30 @@
 /*
- * The PV MMU's shared pieces (pv/mm.c), for the code that changes guest
- * page tables or gives frames back: grant mappings (pv/grant_hooks.c) and
- * memory reservations (pv/reservation.c).
+ * The PV MMU's shared pieces: page types and references (pv/page_type.c),
+ * for the hypercalls that change guest page tables (pv/mm.c), grant
+ * mappings (pv/grant_hooks.c), vCPU contexts and the builder, and the code
+ * that gives frames back (pv/reservation.c).
  *
- * Rules that make a guest's frames safe to free:
- *  - Every present L1 entry in a guest's page tables that maps a frame in
- *    the ordinary way counts once in that frame's page_info.map_count;
- *    the hypervisor's own long-lived uses of a guest frame (shared_info,
- *    the console ring it drains, a registered vcpu_info) count once too.
- *    Grant mappings are counted by the grant table instead (refcount).
- *  - Every write of an L1 entry, and every check-then-free of a frame,
- *    happens under the domain's mm lock (lock order: grant locks > mm lock
- *    > frame allocator).
- *  - A frame is freed only with map_count 0, no grant mapping, not a page
- *    table, and after every CPU running the domain flushed its TLB.
+ * Every frame a PV domain owns has a type with a count (page_info.type_info):
+ *  - L1..L4: it is a page table of that level, its entries validated, as
+ *    long as something uses it as one: an entry of a table one level up,
+ *    a pin (MMUEXT_PIN_*), or (L4) a vCPU's base pointer;
+ *  - writable: as long as some L1 entry maps it writable (or the
+ *    hypervisor writes it for the guest for a moment);
+ *  - a frame changes type only when its count is 0, and a frame that was
+ *    writable or a table before has every CPU running the domain flush its
+ *    TLB first, so no stale writable or table translation survives;
+ *  - "held" frames (shared_info, the console ring, a registered vcpu_info)
+ *    are written by the hypervisor: never page tables, never given back.
+ * Every present ordinary L1 entry also counts once in its frame's
+ * map_count. Grant mappings (PTE_GRANT_MAPPING) are counted by the grant
+ * table and take no type; a frame someone maps writable through a grant
+ * never becomes a page table.
+ *
+ * Locking: all of a domain's type changes, L1 writes and check-then-free
+ * happen under its mm lock; the hypercalls that can create page tables
+ * take the domain's grant lock first (pv_mm_lock_all), so that a grant
+ * mapping cannot slip in between the check and the type change. Lock
+ * order: grant locks > mm lock > frame allocator.
  */
 #ifndef ASM_PV_MM_H
 #define ASM_PV_MM_H
@@ -23,6 +34,7 @@
 #include <tessera/page_alloc.h>
 
 struct domain;
+struct vcpu;
 
 #define PTE_MFN_MASK 0x000FFFFFFFFFF000ull
 /*
@@ -33,28 +45,66 @@ struct domain;
  */
 #define PTE_GRANT_MAPPING (1ull << 62)
 
+/* page_info.type_info */
+#define PGT_COUNT_MASK 0x07FFFFFFu
+#define PGT_HELD       0x08000000u   /* the hypervisor writes it (sticky) */
+#define PGT_PINNED     0x10000000u
+#define PGT_TYPE_SHIFT 29
+enum pv_page_type {
+    PGT_NONE = 0,
+    PGT_L1 = 1, PGT_L2, PGT_L3, PGT_L4,   /* = the level */
+    PGT_WRITABLE = 5,
+};
+
 /* page_info of a managed frame, or NULL. */
 struct page_info *pv_frame_info(uint64_t mfn);
-/* 1-4 for a page table of that level, 0 for any other frame. */
+/* 1-4 for a validated page table of that level, 0 for any other frame. */
 unsigned pv_pt_level(const struct page_info *pi);
+unsigned pv_type_count(const struct page_info *pi);
 
 void pv_mm_lock(struct domain *d);
 void pv_mm_unlock(struct domain *d);
+/* The domain's grant lock, then its mm lock: for operations that may create page tables. */
+void pv_mm_lock_all(struct domain *d);
+void pv_mm_unlock_all(struct domain *d);
 
-/* The L1 entry that maps va in the tables at cr3 (all d's), or NULL. */
+/*
+ * Under d's mm lock. One more use of d's frame mfn as 'type': 0, -EINVAL
+ * (not d's frame, or its contents are not a valid table of that level),
+ * -EBUSY (in use as another type, or held / grant-mapped writable for a
+ * table type).
+ */
+int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type);
+/* One use fewer; a table whose count reaches 0 drops its entries' references. */
+void pv_put_type(struct domain *d, uint64_t mfn);
+
+/*
+ * Under d's mm lock. Takes the references a level-'level' entry of d needs
+ * (normalising it: user bit on present entries, no global bit), or
+ * refuses: 0, -EINVAL (bad bits, or a lower table that does not
+ * validate), -EPERM (a frame d may not map), -EBUSY (type conflict).
+ */
+int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry);
+void pv_put_entry(struct domain *d, unsigned level, uint64_t entry);
+
+/* The L1 entry that maps va in the tables at cr3 (all d's, validated), or NULL. */
 uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va);
 
 /*
- * Puts new in L1 entry *entry under d's mm lock, moving the map counts from
- * the frame it held to the frame it gets; the old value is returned in
- * *old. Refuses (-EBUSY) to replace a grant mapping unless grant is true
- * (the grant code itself). new is not checked here.
+ * Under d's mm lock: puts 'new' in entry *entry of a validated level-'level'
+ * table of d, taking the new entry's references before and dropping the
+ * old one's after. Refuses to replace an L1 grant mapping (-EBUSY) unless
+ * grant is true (the grant code itself, whose entries take no references).
  */
-int pv_l1e_replace(struct domain *d, uint64_t *entry, uint64_t new, bool grant, uint64_t *old);
+int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new, bool grant);
 
-/* Count one more (+1) or one fewer (-1) long-lived use of a frame. */
-void pv_frame_count(uint64_t mfn, int delta);
-/* Under d's mm lock: d's data frame mfn gets one more use; -EINVAL if not d's data. */
+/* Under d's mm lock: d's data frame mfn is written by the hypervisor from now on. */
 int pv_frame_hold(struct domain *d, uint64_t mfn);
+
+/* MMUEXT_PIN_*: 0, -EINVAL (not d's, already pinned), or as pv_get_type. */
+int pv_pin_table(struct domain *d, uint64_t mfn, enum pv_page_type type);
+
+/* A vCPU's kernel (user = false) or user base pointer: 0, or as pv_get_type(L4). */
+int pv_set_base(struct vcpu *v, uint64_t mfn, bool user);
 
 #endif

@@ -1,0 +1,326 @@
+/*
+ * PV page types and the references page-table entries hold (the rules are
+ * in asm/pv_mm.h). A table is validated when it first gets its type: each
+ * present entry must take its references (an L1 entry its frame, and the
+ * writable type for a writable mapping; a higher entry the type of the
+ * table below, validating that one in turn), or the whole table is
+ * refused and every reference it took is dropped again. Levels strictly
+ * decrease on the way down, so validation recurses at most four deep and
+ * cannot loop.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/m2p.h>
+#include <asm/paging.h>
+#include <asm/pv.h>
+#include <asm/pv_mm.h>
+#include <asm/setup.h>
+#include <asm/tlb_flush.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/grant_table.h>
+
+/* Bits a guest leaf may not carry: a large page and our grant marker. */
+#define L1_FORBIDDEN (PTE_PS | PTE_GRANT_MAPPING)
+/* A higher-level entry may not be a large page either. */
+#define LN_FORBIDDEN (PTE_PS | PTE_GRANT_MAPPING)
+#define HV_L4_FIRST  256
+#define HV_L4_LAST   271
+
+struct page_info *pv_frame_info(uint64_t mfn)
+{
+    if (mfn < frame_allocator.first_mfn || mfn - frame_allocator.first_mfn >= frame_allocator.nr_frames)
+        return NULL;
+    return &frame_allocator.meta[mfn - frame_allocator.first_mfn];
+}
+
+static unsigned type_of(uint32_t ti)
+{
+    return ti >> PGT_TYPE_SHIFT;
+}
+
+unsigned pv_type_count(const struct page_info *pi)
+{
+    return pi->type_info & PGT_COUNT_MASK;
+}
+
+unsigned pv_pt_level(const struct page_info *pi)
+{
+    return (pi->flags & PGF_PAGETABLE) ? ((pi->flags & PGF_PT_LEVEL) >> PGF_PT_LEVEL_SHIFT) + 1 : 0;
+}
+
+/* PGF_PAGETABLE mirrors "validated table" for the common code (grants refuse writing those). */
+static void mark_table(struct page_info *pi, unsigned level)
+{
+    uint8_t flags = pi->flags & (uint8_t)~(PGF_PAGETABLE | PGF_PT_LEVEL);
+    if (level)
+        flags |= (uint8_t)(PGF_PAGETABLE | ((level - 1) << PGF_PT_LEVEL_SHIFT));
+    __atomic_store_n(&pi->flags, flags, __ATOMIC_RELEASE);
+}
+
+void pv_mm_lock(struct domain *d)
+{
+    spin_lock(&d->arch->mm_lock);
+}
+
+void pv_mm_unlock(struct domain *d)
+{
+    spin_unlock(&d->arch->mm_lock);
+}
+
+void pv_mm_lock_all(struct domain *d)
+{
+    if (d->grant_table)
+        grant_table_lock(d);
+    pv_mm_lock(d);
+}
+
+void pv_mm_unlock_all(struct domain *d)
+{
+    pv_mm_unlock(d);
+    if (d->grant_table)
+        grant_table_unlock(d);
+}
+
+bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+    return pi && pi->owner == d->domain_id && !(pi->flags & (PGF_PAGETABLE | PGF_FREE));
+}
+
+static bool is_own(const struct domain *d, const struct page_info *pi)
+{
+    return pi && pi->owner == d->domain_id && !(pi->flags & PGF_FREE);
+}
+
+static bool hv_slot(unsigned level, unsigned index)
+{
+    return level == 4 && index >= HV_L4_FIRST && index <= HV_L4_LAST;
+}
+
+static int validate(struct domain *d, uint64_t mfn, unsigned level)
+{
+    uint64_t *t = phys_to_virt(mfn << PAGE_SHIFT);
+
+    for (unsigned i = 0; i < 512; i++) {
+        if (hv_slot(level, i) || !(t[i] & PTE_P))
+            continue;
+        int rc = pv_get_entry(d, level, &t[i]);
+        if (rc) {
+            while (i-- > 0)
+                if (!hv_slot(level, i) && (t[i] & PTE_P))
+                    pv_put_entry(d, level, t[i]);
+            return rc;
+        }
+    }
+    if (level == 4)
+        paging_copy_hypervisor_slots(t);   /* whatever the guest left there */
+    return 0;
+}
+
+/*
+ * The table is no longer used as one: its entries give their references
+ * back. A grant mapping left in an L1 is cleared (Xen kills the guest for
+ * this; the grant's counts stay until it is unmapped or the mapper dies,
+ * so the granted frame stays safe).
+ */
+static void devalidate(struct domain *d, uint64_t mfn, unsigned level)
+{
+    uint64_t *t = phys_to_virt(mfn << PAGE_SHIFT);
+    bool cleared_grant = false;
+
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED);
+        if (hv_slot(level, i) || !(e & PTE_P))
+            continue;
+        if (level == 1 && (e & PTE_GRANT_MAPPING)) {
+            __atomic_store_n(&t[i], 0, __ATOMIC_RELAXED);
+            cleared_grant = true;
+            continue;
+        }
+        pv_put_entry(d, level, e);
+    }
+    if (cleared_grant)
+        flush_tlb_domain(d);
+}
+
+int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+
+    if (!is_own(d, pi))
+        return -EINVAL;
+    uint32_t ti = pi->type_info;
+    if (ti & PGT_COUNT_MASK) {
+        if (type_of(ti) != type || (ti & PGT_COUNT_MASK) == PGT_COUNT_MASK)
+            return -EBUSY;
+        pi->type_info = ti + 1;
+        return 0;
+    }
+    bool table = type >= PGT_L1 && type <= PGT_L4;
+    if (table) {
+        unsigned ro, rw;
+        grant_frame_counts(mfn, &ro, &rw);
+        if ((ti & PGT_HELD) || rw || grant_table_has_frame(d, mfn))
+            return -EBUSY;
+    }
+    /* It was something else: no CPU may keep a translation made under the old type. */
+    if (type_of(ti) != PGT_NONE && type_of(ti) != type)
+        flush_tlb_domain(d);
+    pi->type_info = ((uint32_t)type << PGT_TYPE_SHIFT) | (ti & PGT_HELD) | 1;
+    if (!table)
+        return 0;
+    mark_table(pi, type);
+    int rc = validate(d, mfn, type);
+    if (rc) {
+        mark_table(pi, 0);
+        pi->type_info = ti;
+    }
+    return rc;
+}
+
+void pv_put_type(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+
+    if (!pi || !(pi->type_info & PGT_COUNT_MASK))
+        return;
+    pi->type_info--;
+    unsigned type = type_of(pi->type_info);
+    if ((pi->type_info & PGT_COUNT_MASK) || type < PGT_L1 || type > PGT_L4)
+        return;
+    /* The type stays recorded (see pv_get_type's flush); the table is not one any more. */
+    pi->type_info &= ~PGT_PINNED;
+    mark_table(pi, 0);
+    devalidate(d, mfn, type);
+}
+
+int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
+{
+    uint64_t e = *entry;
+
+    if (!(e & PTE_P))
+        return 0;
+    uint64_t mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
+    struct page_info *pi = pv_frame_info(mfn);
+    if (level > 1) {
+        if (e & LN_FORBIDDEN)
+            return -EINVAL;
+        if (!is_own(d, pi))
+            return -EPERM;
+        int rc = pv_get_type(d, mfn, (enum pv_page_type)(level - 1));
+        if (rc)
+            return rc;
+        *entry = e | PTE_U;
+        return 0;
+    }
+    if (e & L1_FORBIDDEN)
+        return -EINVAL;
+    /* The m2p table is readable by every guest, writable by none. */
+    uint64_t m2p_first, m2p_n;
+    m2p_frames(&m2p_first, &m2p_n);
+    if (mfn >= m2p_first && mfn < m2p_first + m2p_n) {
+        if (e & PTE_W)
+            return -EBUSY;
+    } else if (!is_own(d, pi)) {
+        return -EPERM;
+    } else if (e & PTE_W) {
+        int rc = pv_get_type(d, mfn, PGT_WRITABLE);
+        if (rc)
+            return rc;
+    }
+    if (pi)
+        __atomic_fetch_add(&pi->map_count, 1, __ATOMIC_ACQ_REL);
+    *entry = (e | PTE_U) & ~(uint64_t)PTE_G;
+    return 0;
+}
+
+void pv_put_entry(struct domain *d, unsigned level, uint64_t e)
+{
+    if (!(e & PTE_P))
+        return;
+    uint64_t mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
+    struct page_info *pi = pv_frame_info(mfn);
+    if (level > 1) {
+        pv_put_type(d, mfn);
+        return;
+    }
+    if (e & PTE_GRANT_MAPPING)
+        return;     /* the grant code's */
+    if (!pi)
+        return;
+    __atomic_fetch_sub(&pi->map_count, 1, __ATOMIC_ACQ_REL);
+    if ((e & PTE_W) && pi->owner == d->domain_id)
+        pv_put_type(d, mfn);
+}
+
+uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va)
+{
+    uint64_t table = cr3 & PTE_MFN_MASK;
+    for (int level = 4; level > 1; level--) {
+        uint64_t *t = phys_to_virt(table);
+        uint64_t e = t[(va >> (12 + 9 * (level - 1))) & 511];
+        if (!(e & PTE_P) || (e & PTE_PS))
+            return NULL;
+        table = e & PTE_MFN_MASK;
+        struct page_info *pi = pv_frame_info(table >> PAGE_SHIFT);
+        if (!pi || pi->owner != d->domain_id || pv_pt_level(pi) != (unsigned)level - 1)
+            return NULL;
+    }
+    return (uint64_t *)phys_to_virt(table) + ((va >> 12) & 511);
+}
+
+int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new, bool grant)
+{
+    uint64_t cur = __atomic_load_n(entry, __ATOMIC_RELAXED);
+
+    if (level == 1 && (cur & PTE_P) && (cur & PTE_GRANT_MAPPING) && !grant)
+        return -EBUSY;
+    if (!(level == 1 && (new & PTE_GRANT_MAPPING))) {
+        int rc = pv_get_entry(d, level, &new);
+        if (rc)
+            return rc;
+    }
+    cur = __atomic_exchange_n(entry, new, __ATOMIC_SEQ_CST);
+    pv_put_entry(d, level, cur);
+    return 0;
+}
+
+int pv_frame_hold(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+    int rc = -EINVAL;
+
+    pv_mm_lock(d);
+    if (is_own(d, pi) && !(pi->flags & PGF_PAGETABLE) &&
+        !(type_of(pi->type_info) >= PGT_L1 && type_of(pi->type_info) <= PGT_L4 &&
+          pv_type_count(pi))) {
+        pi->type_info |= PGT_HELD;
+        rc = 0;
+    }
+    pv_mm_unlock(d);
+    return rc;
+}
+
+int pv_set_base(struct vcpu *v, uint64_t mfn, bool user)
+{
+    struct domain *d = v->domain;
+    uint64_t *slot = user ? &v->arch->user_cr3 : &v->arch->guest_cr3;
+    int rc = 0;
+
+    pv_mm_lock_all(d);
+    if (mfn)
+        rc = pv_get_type(d, mfn, PGT_L4);
+    if (!rc) {
+        uint64_t old = *slot;
+        *slot = mfn << PAGE_SHIFT;
+        /* Off the old table before its reference goes. */
+        if (!user && v->arch->kernel_mode && v == current_vcpu())
+            write_cr3(*slot);
+        if (old)
+            pv_put_type(d, old >> PAGE_SHIFT);
+    }
+    pv_mm_unlock_all(d);
+    return rc;
+}
