@@ -186,8 +186,9 @@ int paging_map(uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
 
 void paging_copy_hypervisor_slots(uint64_t *l4)
 {
+    /* Accessed already set: the CPU then never writes these entries, and copies stay equal. */
     for (unsigned slot = HV_RESERVED_FIRST_SLOT; slot <= HV_RESERVED_LAST_SLOT; slot++)
-        l4[slot] = idle_l4[slot];
+        l4[slot] = idle_l4[slot] | ((idle_l4[slot] & PTE_P) ? PTE_A : 0);
 }
 
 void paging_use_frame_allocator(void)

@@ -193,7 +193,7 @@ void handle_trap(struct cpu_regs *regs)
         pv_handle_guest_trap(regs);
         return;
     }
-    if ((regs->vector == 13 || regs->vector == 14) && apply_fixup(regs))
+    if ((regs->vector == 11 || regs->vector == 13 || regs->vector == 14) && apply_fixup(regs))
         return;
     report_exception(regs);
     panic("fatal exception in the hypervisor");

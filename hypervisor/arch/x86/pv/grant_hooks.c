@@ -129,11 +129,15 @@ int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool 
     return rc;
 }
 
-/* A PV guest names machine frames directly; the caller checks the owner. */
+/*
+ * A PV guest names machine frames directly; the caller checks the owner.
+ * A frame the domain gave back (freed once unused) is no longer grantable.
+ */
 int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
 {
     (void)d;
-    if (!pv_frame_info(gfn))
+    struct page_info *pi = pv_frame_info(gfn);
+    if (!pi || (pi->type_info & PGT_RELEASED))
         return -EINVAL;
     *mfn = gfn;
     return 0;

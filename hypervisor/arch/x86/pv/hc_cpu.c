@@ -1,10 +1,8 @@
 /* Hypercalls about a vCPU's virtual CPU state: trap table, callbacks, stacks, segments. */
 #include <stdint.h>
 #include <asm/cpu.h>
-#include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
-#include <asm/pv_mm.h>
 #include <pvabi/arch_x86_64.h>
 #include <pvabi/callback.h>
 #include <pvabi/xen.h>
@@ -76,54 +74,6 @@ long hc_callback_op(struct vcpu *v, const uint64_t a[5])
         return unregister_callback(v, cb.type);
     }
     return -ENOSYS;
-}
-
-/*
- * set_gdt(frames, entries): the guest's part of the GDT is at most
- * FIRST_RESERVED_GDT_ENTRY entries. Loading one needs every frame typed
- * as a descriptor page (never mapped writable), which the frame
- * bookkeeping cannot tell yet: a valid request is refused with -ENOSYS.
- */
-long hc_set_gdt(struct vcpu *v, const uint64_t a[5])
-{
-    (void)v;
-    if (a[1] > FIRST_RESERVED_GDT_ENTRY)
-        return -EINVAL;
-    return -ENOSYS;
-}
-
-#define DESC_S        (1ull << 44)     /* code or data, not a system descriptor */
-#define DESC_DPL_MASK (3ull << 45)
-#define DESC_P        (1ull << 47)
-
-/*
- * update_descriptor(machine address, descriptor): write one descriptor
- * into an ordinary frame of the guest's, 8-byte aligned. A descriptor
- * that is not present is stored as is; a present one must be code or
- * data and gets DPL 3, since the guest kernel runs in ring 3. System
- * descriptors (call gates, TSS, LDT) are refused.
- */
-long hc_update_descriptor(struct vcpu *v, const uint64_t a[5])
-{
-    uint64_t ma = a[0], desc = a[1];
-
-    if (ma & 7)
-        return -EINVAL;
-    if (desc & DESC_P) {
-        if (!(desc & DESC_S))
-            return -EINVAL;
-        desc |= DESC_DPL_MASK;
-    }
-    /* Writable for the moment of the write: never into a page table. */
-    struct domain *d = v->domain;
-    pv_mm_lock(d);
-    long rc = pv_get_type(d, ma >> PAGE_SHIFT, PGT_WRITABLE);
-    if (!rc) {
-        __atomic_store_n((uint64_t *)phys_to_virt(ma), desc, __ATOMIC_RELEASE);
-        pv_put_type(d, ma >> PAGE_SHIFT);
-    }
-    pv_mm_unlock(d);
-    return rc ? -EINVAL : 0;
 }
 
 static int canonical(uint64_t a)

@@ -183,7 +183,7 @@ static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserv
         return 0;
     }
     if (level == 4 && index >= 256 && index <= 271)
-        return -EPERM;
+        return -EINVAL;     /* the hypervisor's slots, as Xen answers */
     if (preserve_ad)
         val |= __atomic_load_n(entry, __ATOMIC_RELAXED) & (PTE_A | PTE_D);
     return pv_entry_replace(d, level, entry, val, false);

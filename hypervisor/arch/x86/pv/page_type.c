@@ -152,14 +152,20 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
     if (!is_own(d, pi))
         return -EINVAL;
     uint32_t ti = pi->type_info;
+    bool table = type >= PGT_L1 && type <= PGT_L4;
+    if (ti & PGT_RELEASED)
+        return -EBUSY;
     if (ti & PGT_COUNT_MASK) {
-        if (type_of(ti) != type || (ti & PGT_COUNT_MASK) == PGT_COUNT_MASK)
+        /* As Xen: a conflict is -EINVAL for a table type, -EBUSY for writable. */
+        if (type_of(ti) != type)
+            return table || type == PGT_SEG_DESC ? -EINVAL : -EBUSY;
+        if ((ti & PGT_COUNT_MASK) == PGT_COUNT_MASK)
             return -EBUSY;
         pi->type_info = ti + 1;
         return 0;
     }
-    bool table = type >= PGT_L1 && type <= PGT_L4;
-    if (table) {
+    bool checked = table || type == PGT_SEG_DESC;    /* contents the hardware trusts */
+    if (checked) {
         unsigned ro, rw;
         grant_frame_counts(mfn, &ro, &rw);
         if ((ti & PGT_HELD) || rw || grant_table_has_frame(d, mfn))
@@ -168,7 +174,11 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
     /* It was something else: no CPU may keep a translation made under the old type. */
     if (type_of(ti) != PGT_NONE && type_of(ti) != type)
         flush_tlb_domain(d);
-    pi->type_info = ((uint32_t)type << PGT_TYPE_SHIFT) | (ti & PGT_HELD) | 1;
+    pi->type_info = ((uint32_t)type << PGT_TYPE_SHIFT) | (ti & (PGT_HELD | PGT_RELEASED)) | 1;
+    if (type == PGT_SEG_DESC && !pv_validate_descriptor_page(mfn)) {
+        pi->type_info = ti;
+        return -EINVAL;
+    }
     if (!table)
         return 0;
     mark_table(pi, type);
@@ -180,6 +190,41 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
     return rc;
 }
 
+/* Frees a released frame once nothing uses it. */
+static void free_if_released(struct domain *d, uint64_t mfn, struct page_info *pi)
+{
+    if (!(pi->type_info & PGT_RELEASED) || pv_type_count(pi) ||
+        __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) || grant_frame_in_use(mfn))
+        return;
+    flush_tlb_domain(d);
+    m2p_set(mfn, M2P_INVALID);
+    page_alloc_free(&frame_allocator, mfn, 0);
+    __atomic_sub_fetch(&d->tot_pages, 1, __ATOMIC_ACQ_REL);
+}
+
+int pv_frame_releasable(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+
+    if (!is_own(d, pi))
+        return -EINVAL;
+    if (pi->type_info & (PGT_HELD | PGT_RELEASED) || grant_frame_in_use(mfn) ||
+        grant_table_has_frame(d, mfn))
+        return -EBUSY;
+    return 0;
+}
+
+int pv_release_frame(struct domain *d, uint64_t mfn)
+{
+    int rc = pv_frame_releasable(d, mfn);
+    if (rc)
+        return rc;
+    struct page_info *pi = pv_frame_info(mfn);
+    pi->type_info |= PGT_RELEASED;
+    free_if_released(d, mfn, pi);
+    return 0;
+}
+
 void pv_put_type(struct domain *d, uint64_t mfn)
 {
     struct page_info *pi = pv_frame_info(mfn);
@@ -188,12 +233,15 @@ void pv_put_type(struct domain *d, uint64_t mfn)
         return;
     pi->type_info--;
     unsigned type = type_of(pi->type_info);
-    if ((pi->type_info & PGT_COUNT_MASK) || type < PGT_L1 || type > PGT_L4)
+    if (pi->type_info & PGT_COUNT_MASK)
         return;
-    /* The type stays recorded (see pv_get_type's flush); the table is not one any more. */
-    pi->type_info &= ~PGT_PINNED;
-    mark_table(pi, 0);
-    devalidate(d, mfn, type);
+    if (type >= PGT_L1 && type <= PGT_L4) {
+        /* The type stays recorded (see pv_get_type's flush); the table is not one any more. */
+        pi->type_info &= ~PGT_PINNED;
+        mark_table(pi, 0);
+        devalidate(d, mfn, type);
+    }
+    free_if_released(d, mfn, pi);
 }
 
 int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
@@ -207,8 +255,10 @@ int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
     if (level > 1) {
         if (e & LN_FORBIDDEN)
             return -EINVAL;
-        if (!is_own(d, pi))
+        if (!pi)
             return -EPERM;
+        if (!is_own(d, pi))
+            return -EBUSY;
         int rc = pv_get_type(d, mfn, (enum pv_page_type)(level - 1));
         if (rc)
             return rc;
@@ -217,21 +267,21 @@ int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
     }
     if (e & L1_FORBIDDEN)
         return -EINVAL;
-    /* The m2p table is readable by every guest, writable by none. */
-    uint64_t m2p_first, m2p_n;
-    m2p_frames(&m2p_first, &m2p_n);
-    if (mfn >= m2p_first && mfn < m2p_first + m2p_n) {
-        if (e & PTE_W)
-            return -EBUSY;
-    } else if (!is_own(d, pi)) {
+    /*
+     * Only its own RAM, as Xen answers: a frame that is not RAM -EPERM,
+     * someone else's (the hypervisor's m2p included: guests read it through
+     * the hypervisor's slot) or one given back -EBUSY.
+     */
+    if (!pi)
         return -EPERM;
-    } else if (e & PTE_W) {
+    if (!is_own(d, pi) || (pi->type_info & PGT_RELEASED))
+        return -EBUSY;
+    if (e & PTE_W) {
         int rc = pv_get_type(d, mfn, PGT_WRITABLE);
         if (rc)
             return rc;
     }
-    if (pi)
-        __atomic_fetch_add(&pi->map_count, 1, __ATOMIC_ACQ_REL);
+    __atomic_fetch_add(&pi->map_count, 1, __ATOMIC_ACQ_REL);
     *entry = (e | PTE_U) & ~(uint64_t)PTE_G;
     return 0;
 }
@@ -248,11 +298,13 @@ void pv_put_entry(struct domain *d, unsigned level, uint64_t e)
     }
     if (e & PTE_GRANT_MAPPING)
         return;     /* the grant code's */
-    if (!pi)
+    if (!pi || pi->owner != d->domain_id)
         return;
     __atomic_fetch_sub(&pi->map_count, 1, __ATOMIC_ACQ_REL);
-    if ((e & PTE_W) && pi->owner == d->domain_id)
+    if (e & PTE_W)
         pv_put_type(d, mfn);
+    else
+        free_if_released(d, mfn, pi);
 }
 
 uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va)
@@ -293,9 +345,9 @@ int pv_frame_hold(struct domain *d, uint64_t mfn)
     int rc = -EINVAL;
 
     pv_mm_lock(d);
-    if (is_own(d, pi) && !(pi->flags & PGF_PAGETABLE) &&
-        !(type_of(pi->type_info) >= PGT_L1 && type_of(pi->type_info) <= PGT_L4 &&
-          pv_type_count(pi))) {
+    unsigned type = type_of(pi ? pi->type_info : 0);
+    bool checked = (type >= PGT_L1 && type <= PGT_L4) || type == PGT_SEG_DESC;
+    if (is_own(d, pi) && !(pi->flags & PGF_PAGETABLE) && !(checked && pv_type_count(pi))) {
         pi->type_info |= PGT_HELD;
         rc = 0;
     }

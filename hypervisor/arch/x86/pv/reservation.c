@@ -6,10 +6,10 @@
  * the first extent it cannot do, as Xen does, so a guest learns exactly
  * what happened.
  *
- * A frame is given back only when nothing can still reach it (the rules
- * in asm/pv_mm.h): it is the domain's, of no page type in use (not a page
- * table, not mapped writable), not mapped by any L1 entry, not held by the
- * hypervisor, not granted to a mapper and not a grant-table frame. Otherwise the extent is refused and nothing changes.
+ * A frame given back while still in use (mapped, a page table) is freed
+ * when its last use goes (pv_release_frame), as Xen does; the domain's
+ * reservation drops then. One held by the hypervisor, mapped by another
+ * domain through a grant, or a grant-table frame is refused.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,7 +17,6 @@
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/pv_mm.h>
-#include <asm/tlb_flush.h>
 #include <pvabi/memory.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
@@ -82,17 +81,6 @@ static long grow(struct domain *d, const struct xen_memory_reservation *r, uint6
     return (long)i;
 }
 
-/* Whether d may give frame mfn back now; under d's grant and mm locks. */
-static bool can_give_back(struct domain *d, uint64_t mfn)
-{
-    struct page_info *pi = pv_frame_info(mfn);
-
-    return pi && pi->owner == d->domain_id && !(pi->flags & (PGF_FREE | PGF_PAGETABLE)) &&
-           __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0 &&
-           pv_type_count(pi) == 0 && !(pi->type_info & PGT_HELD) &&
-           !grant_frame_in_use(mfn) && !grant_table_has_frame(d, mfn);
-}
-
 static long shrink(struct domain *d, const struct xen_memory_reservation *r, uint64_t start)
 {
     uint64_t i;
@@ -108,12 +96,9 @@ static long shrink(struct domain *d, const struct xen_memory_reservation *r, uin
         pv_mm_lock_all(d);
         bool ok = true;
         for (uint64_t k = 0; k < (1ull << order) && ok; k++)
-            ok = can_give_back(d, first + k);
-        if (ok) {
-            /* A vCPU may still hold a translation from before its unmap. */
-            flush_tlb_domain(d);
-            free_extent(d, first, order);
-        }
+            ok = pv_frame_releasable(d, first + k) == 0;
+        for (uint64_t k = 0; k < (1ull << order) && ok; k++)
+            pv_release_frame(d, first + k);
         pv_mm_unlock_all(d);
         if (!ok)
             break;

@@ -59,6 +59,7 @@ struct percpu {
     spinlock_t call_lock;          /* guards call_fn, call_data */
     void (*call_fn)(void *data);   /* smp_call_on(): one request at a time */
     void *call_data;
+    unsigned guest_gdt_entries;    /* [this CPU] guest descriptors loaded (pv/gdt.c) */
     bool tlb_flush_requested;      /* [atomic] another CPU waits for a flush here */
     uint64_t tlb_flushes_done;     /* [atomic] requests served (asm/tlb_flush.h) */
 };

@@ -64,6 +64,9 @@ struct arch_vcpu {
     struct timer poll_timer;             /* SCHEDOP_poll timeout */
     bool poll_active;                    /* a poll to end when it next runs */
     uint64_t runstate_area;              /* guest copy (VCPUOP_register_runstate_...) */
+    uint64_t gdt_mfn[FIRST_RESERVED_GDT_PAGE];   /* set_gdt: descriptor pages */
+    unsigned gdt_entries;                /* 0: none */
+    uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors while switched out */
 };
 
 struct arch_domain {
@@ -153,6 +156,13 @@ void pv_publish_wallclock(struct domain *d, uint64_t boot_epoch_sec);
 struct vcpu_runstate_info;
 void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);
 void pv_runstate_publish(struct vcpu *v);
+
+/* The guest's GDT (pv/gdt.c). */
+bool pv_validate_descriptor_page(uint64_t mfn);
+int pv_install_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries);
+void pv_load_gdt(struct vcpu *v);   /* the running vCPU's, into this CPU's GDT */
+void pv_save_selectors(struct vcpu *v);
+void pv_load_selectors(struct vcpu *v);
 
 /* A frame of d's own that is not one of its page tables (pv/page_type.c). */
 bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn);

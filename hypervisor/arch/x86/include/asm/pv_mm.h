@@ -10,11 +10,16 @@
  *    a pin (MMUEXT_PIN_*), or (L4) a vCPU's base pointer;
  *  - writable: as long as some L1 entry maps it writable (or the
  *    hypervisor writes it for the guest for a moment);
+ *  - descriptor page: part of a vCPU's GDT, every descriptor checked;
  *  - a frame changes type only when its count is 0, and a frame that was
  *    writable or a table before has every CPU running the domain flush its
  *    TLB first, so no stale writable or table translation survives;
  *  - "held" frames (shared_info, the console ring, a registered vcpu_info)
- *    are written by the hypervisor: never page tables, never given back.
+ *    are written by the hypervisor: never page tables, never given back;
+ *  - a frame given back (decrease_reservation) while still in use is
+ *    "released": it takes no new references and is freed when its type
+ *    count and map count both reach 0 (as Xen frees it on its last
+ *    reference; the domain's reservation drops then).
  * Every present ordinary L1 entry also counts once in its frame's
  * map_count. Grant mappings (PTE_GRANT_MAPPING) are counted by the grant
  * table and take no type; a frame someone maps writable through a grant
@@ -46,7 +51,8 @@ struct vcpu;
 #define PTE_GRANT_MAPPING (1ull << 62)
 
 /* page_info.type_info */
-#define PGT_COUNT_MASK 0x07FFFFFFu
+#define PGT_COUNT_MASK 0x03FFFFFFu
+#define PGT_RELEASED   0x04000000u   /* given back while in use: freed when unused */
 #define PGT_HELD       0x08000000u   /* the hypervisor writes it (sticky) */
 #define PGT_PINNED     0x10000000u
 #define PGT_TYPE_SHIFT 29
@@ -54,6 +60,7 @@ enum pv_page_type {
     PGT_NONE = 0,
     PGT_L1 = 1, PGT_L2, PGT_L3, PGT_L4,   /* = the level */
     PGT_WRITABLE = 5,
+    PGT_SEG_DESC = 6,                      /* a page of the guest's GDT (pv/gdt.c) */
 };
 
 /* page_info of a managed frame, or NULL. */
@@ -97,6 +104,15 @@ uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va);
  * grant is true (the grant code itself, whose entries take no references).
  */
 int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new, bool grant);
+
+/*
+ * Under d's grant and mm locks: gives d's frame back, now if nothing uses
+ * it, else when its last use goes. 0, or -EBUSY (held, grant-mapped, a
+ * grant-table frame, already given back) / -EINVAL (not d's).
+ */
+int pv_release_frame(struct domain *d, uint64_t mfn);
+/* Whether pv_release_frame would take it (the same answers), changing nothing. */
+int pv_frame_releasable(struct domain *d, uint64_t mfn);
 
 /* Under d's mm lock: d's data frame mfn is written by the hypervisor from now on. */
 int pv_frame_hold(struct domain *d, uint64_t mfn);
