@@ -22,7 +22,7 @@ GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check bui
 # Test kernels of tests/guests, each booted as Tessera's initial domain
 # (boot_console, two_domains and dying_mapper have cases of their own below).
 PV_KERNELS = ["xen_version", "event_channels", "timers", "vcpus", "traps", "pv_cpu", "vcpu_info",
-              "memory", "grant_table", "negative"]
+              "memory", "grant_table", "negative", "pv_mmu"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"
@@ -165,19 +165,21 @@ def cases():
                                                    "--exit-code", POWEROFF_STATUS])
           for t in ("two_domains", "dying_mapper")] + [
         # The unprivileged side of the negative tests (dom0's objects out of
-        # reach) and the memory and grant kernels as domUs, next to each
-        # other on one CPU.
+        # reach) and the memory, grant and page-table kernels as domUs, next
+        # to each other on one CPU.
         ("pv-unprivileged-smp1", ["--smp", "1", "--mem", "512",
                                   "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=1",
                                   "--module", GUESTS + "/xen_version.elf",
                                   "--module", GUESTS + "/negative.elf mem=16M --",
                                   "--module", GUESTS + "/memory.elf mem=16M --",
                                   "--module", GUESTS + "/grant_table.elf mem=16M --",
+                                  "--module", GUESTS + "/pv_mmu.elf mem=16M --",
                                   "--expect", r"\(d1\) negative: unprivileged checks done",
                                   "--expect", r"\(d0\) Test result: SUCCESS",
                                   "--expect", r"\(d1\) Test result: SUCCESS",
                                   "--expect", r"\(d2\) Test result: SUCCESS",
                                   "--expect", r"\(d3\) Test result: SUCCESS",
+                                  "--expect", r"\(d4\) Test result: SUCCESS",
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                   "--exit-code", POWEROFF_STATUS]),
         # The control domain shuts down a domain that would block for ever

@@ -217,11 +217,64 @@ static void gdt(void)
              "update_descriptor at a misaligned address");
 }
 
+/*
+ * A GDT of our own, as Linux loads one: descriptor pages mapped read-only,
+ * checked and then usable; update_descriptor changes them; set_gdt with
+ * no entries gives them back.
+ */
+#define SEL(index) (((index) << 3) | 3)
+static void load_ds(void *arg)
+{
+    uint16_t sel = (uint16_t)(unsigned long)arg;
+    __asm__ volatile("movw %0, %%ds" : : "rm"(sel) : "memory");
+}
+
+static uint16_t read_ds(void)
+{
+    uint16_t sel;
+    __asm__ volatile("movw %%ds, %0" : "=rm"(sel));
+    return sel;
+}
+
+static void own_gdt(void)
+{
+    uint64_t *g = (uint64_t *)gdt_page;
+    unsigned long mfn = virt_to_mfn(gdt_page);
+    unsigned long frames[16] = { mfn };
+    struct trap_record rec;
+
+    memset(gdt_page, 0, PAGE_SIZE);
+    g[2] = 0x00CFF2000000FFFFull;      /* flat data, DPL 3 */
+    g[3] = 0x00CF92000000FFFFull;      /* flat data, DPL 0: made DPL 3 */
+    if (!CHECK_EQ(map_machine_page(gdt_page, mfn, PTE_KERNEL_RO), 0, "map the GDT page read-only"))
+        return;
+    if (!CHECK_EQ(hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 16), 0,
+                  "set_gdt of a read-only descriptor page"))
+        return;
+    CHECK_EQ(map_machine_page(gdt_page, mfn, PTE_KERNEL_RW), -XEN_EBUSY,
+             "writable mapping of a GDT page");
+    CHECK(run_catching(load_ds, (void *)SEL(2), &rec) < 0, "loading our own data selector faulted");
+    CHECK_EQ(read_ds(), SEL(2), "DS after loading our selector");
+    CHECK(run_catching(load_ds, (void *)SEL(3), &rec) < 0, "the DPL-0 descriptor was not made usable");
+    int v = run_catching(load_ds, (void *)SEL(4), &rec);
+    CHECK(v == 13, "loading an empty GDT entry: vector %d, want 13", v);
+    unsigned long ma = mfn << PAGE_SHIFT;
+    CHECK_EQ(hypercall2(__HYPERVISOR_update_descriptor, ma + 4 * 8, 0x00CFF2000000FFFFull), 0,
+             "update_descriptor into the loaded GDT");
+    CHECK(run_catching(load_ds, (void *)SEL(4), &rec) < 0, "a descriptor written by update_descriptor is unusable");
+    CHECK_EQ(hypercall2(__HYPERVISOR_update_descriptor, ma + 5 * 8, 0x0000890000000067ull),
+             -XEN_EINVAL, "update_descriptor of a TSS descriptor");
+    load_ds((void *)0);
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 0), 0, "set_gdt with no entries");
+    CHECK_EQ(map_machine_page(gdt_page, mfn, PTE_KERNEL_RW), 0, "the former GDT page writable again");
+}
+
 void test_main(void)
 {
     cpuid_view();
     callbacks();
     gdt();
+    own_gdt();
     privileged_ops();
     events_enable();
     emulation();

@@ -338,15 +338,21 @@ static void copy_l4(uint64_t *dst, uint64_t lure)
         dst[i] = (i >= FIRST_XEN_SLOT && i <= LAST_XEN_SLOT) ? lure : l4[i];
 }
 
-/* After validation the hypervisor slots are Xen's, whatever we wrote. */
+/*
+ * After validation the hypervisor slots are the hypervisor's, whatever we
+ * wrote: the same as in our running L4, except where Xen 4.17 differs by
+ * design (its linear self-map in slot 258 names the table's own frame;
+ * slot 256, the m2p, is filled only once a vCPU runs on the table). A
+ * hypervisor without those quirks (Tessera) copies every slot.
+ */
 static void check_xen_slots(const uint64_t *l4, bool running, uint64_t lure)
 {
     const uint64_t *ours = our_l4();
     for (unsigned int i = FIRST_XEN_SLOT; i <= LAST_XEN_SLOT; i++) {
         uint64_t want = ours[i];
-        if (i == LINEAR_SLOT)       /* the table's own frame */
+        if (i == LINEAR_SLOT && l4[i] != ours[i])       /* the table's own frame */
             want = (ours[i] & ~PTE_FRAME_MASK) | ((uint64_t)mfn_of(l4) << PAGE_SHIFT);
-        else if (i == RO_M2P_SLOT && !running)
+        else if (i == RO_M2P_SLOT && !running && l4[i] != ours[i])
             want = 0;               /* filled when a vCPU runs on it */
         CHECK(l4[i] != lure || lure == want, "L4 slot %u kept the guest's %#lx", i,
               (unsigned long)lure);
