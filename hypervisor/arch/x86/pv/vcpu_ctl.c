@@ -41,9 +41,18 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     for (unsigned i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address && !guest_addr_ok(c->trap_ctxt[i].address))
             return -EINVAL;
-    /* The last check: the new base pointer takes its reference here. */
-    if (pv_set_base(v, cr3_mfn, false) < 0)
+    if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
+    /* The last checks: the GDT pages and the new base pointer take their references. */
+    uint64_t old_gdt[FIRST_RESERVED_GDT_PAGE];
+    unsigned old_entries = a->gdt_entries;
+    memcpy(old_gdt, a->gdt_mfn, sizeof(old_gdt));
+    if (pv_install_gdt(v, (const uint64_t *)c->gdt_frames, (unsigned)c->gdt_ents) < 0)
+        return -EINVAL;
+    if (pv_set_base(v, cr3_mfn, false) < 0) {
+        pv_install_gdt(v, old_gdt, old_entries);   /* had validated before: takes them back */
+        return -EINVAL;
+    }
 
     memset(&a->initial_regs, 0, sizeof(a->initial_regs));
     struct cpu_regs *r = &a->initial_regs;
