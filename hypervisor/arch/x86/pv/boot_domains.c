@@ -169,6 +169,8 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
         pv_domains_running_inc();
         if (i)
             pv_console_ring_add(built[i]);
+        else
+            pv_console_input_start(built[i]);
         if ((rc = pv_vcpu_start(built[i]->vcpus[0])) < 0) {
             log_err("domain %u: vCPU 0 not started (error %d)\n", i, rc);
             pv_domains_running_dec();

@@ -64,7 +64,7 @@ long hc_console_io(struct vcpu *v, const uint64_t a[5])
     char chunk[CONSOLE_CHUNK];
 
     if (a[0] == CONSOLEIO_read)
-        return v->domain->is_privileged ? 0 : -EPERM;    /* no input queued for guests yet */
+        return v->domain->is_privileged ? pv_console_read(v->domain, buf, count) : -EPERM;
     if (a[0] != CONSOLEIO_write)
         return -ENOSYS;
     if (!v->domain->is_privileged)

@@ -429,6 +429,13 @@ static bool domain_shut_down(struct domain *d, unsigned reason)
     grant_table_domain_destroy(d);   /* its mappings of others' grants go now */
     if (d->is_privileged)
         control_domain_reason = (int)reason;
+    /* The control domain hears of it, as from Xen (its toolstack watches VIRQ_DOM_EXC). */
+    struct domain *control = domain_get(0);
+    if (control) {
+        if (control != d && control->is_privileged && control->state == DOMAIN_RUNNING)
+            send_guest_global_virq(control, VIRQ_DOM_EXC);
+        domain_put(control);
+    }
     machine_follows_domains();
     return true;
 }

@@ -82,6 +82,9 @@ void pv_console_ring_add(struct domain *d);
 void pv_console_write(domid_t domid, const char *s, size_t n);
 void pv_console_ring_drain(struct domain *d);
 void pv_console_ring_remove(struct domain *d);
+/* Serial input for the control domain (pv/console_input.c). */
+void pv_console_input_start(struct domain *control);
+long pv_console_read(struct domain *d, uint64_t buf, uint64_t count);
 
 /* Domains from boot modules (pv/boot_domains.c). */
 struct pv_boot_image {
