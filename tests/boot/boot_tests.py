@@ -182,6 +182,14 @@ def cases():
                                   "--expect", r"\(d4\) Test result: SUCCESS",
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                   "--exit-code", POWEROFF_STATUS]),
+        # Serial input reaches the control domain: VIRQ_CONSOLE, CONSOLEIO_read.
+        ("pv-console-input", ["--smp", "1", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                              "--module", GUESTS + "/boot_console.elf read_console",
+                              "--send", r"boot_console: type a line=>hello tessera\r",
+                              "--expect", r"\(d0\) boot_console: read 'hello tessera'",
+                              "--expect", r"\(d0\) Test result: SUCCESS",
+                              "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
+                              "--exit-code", POWEROFF_STATUS]),
         # The control domain shuts down a domain that would block for ever
         # (whether or not it ran yet): the machine can only power off once
         # that domain is stopped.

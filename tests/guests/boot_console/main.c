@@ -7,6 +7,38 @@
 
 const char test_title[] = "boot and console";
 
+/*
+ * With "read_console" on the command line (a boot test that types a line
+ * on the serial port), the initial domain reads it: VIRQ_CONSOLE says
+ * input is there, CONSOLEIO_read takes it.
+ */
+static void read_console(void)
+{
+    struct evtchn_bind_virq bv = { .virq = VIRQ_CONSOLE, .vcpu = 0 };
+    if (!CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), 0, "bind VIRQ_CONSOLE"))
+        return;
+    events_enable();
+    printk("boot_console: type a line\n");
+    char line[64];
+    unsigned int len = 0;
+    uint64_t deadline = system_time_ns() + 20000000000ULL;
+    while (len < sizeof(line) - 1 && (len == 0 || line[len - 1] != '\r') &&
+           system_time_ns() < deadline) {
+        long n = hyp_console_io(CONSOLEIO_read, sizeof(line) - 1 - len, line + len);
+        CHECK(n >= 0, "CONSOLEIO_read returned %ld", n);
+        if (n > 0)
+            len += (unsigned int)n;
+        else
+            guest_sleep_ns(5000000);    /* the upcall counts VIRQ_CONSOLE meanwhile */
+    }
+    CHECK(guest_port_hits[bv.port] > 0, "input came without VIRQ_CONSOLE");
+    while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        len--;
+    line[len] = 0;
+    printk("boot_console: read '%s'\n", line);
+    CHECK(len > 0, "no console input within 20 s");
+}
+
 void test_main(void)
 {
     const start_info_t *si = guest_start_info;
@@ -56,4 +88,6 @@ void test_main(void)
                si->console.domU.mfn, si->console.domU.evtchn, si->store_mfn, si->store_evtchn);
     }
     printk("boot_console: cmdline '%s'\n", (const char *)si->cmd_line);
+    if (cmdline_has("read_console"))
+        read_console();
 }

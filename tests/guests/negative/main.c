@@ -251,16 +251,26 @@ static void other_domains_objects(void)
 /*
  * The control domain may shut another domain down: with "victim=N" on its
  * command line (a boot test gives it a domain that would block for ever),
- * SCHEDOP_remote_shutdown must succeed and the machine must go on.
+ * SCHEDOP_remote_shutdown must succeed, the machine must go on, and
+ * VIRQ_DOM_EXC must tell us.
  */
 static void remote_shutdown_victim(void)
 {
     long victim = cmdline_number("victim", -1);
     if (victim < 0 || !initial_domain())
         return;
+    struct evtchn_bind_virq bv = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    if (!CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), 0, "bind VIRQ_DOM_EXC"))
+        return;
     struct sched_remote_shutdown rs = { .domain_id = (domid_t)victim, .reason = SHUTDOWN_poweroff };
     CHECK_EQ(hyp_sched_op(SCHEDOP_remote_shutdown, &rs), 0, "remote_shutdown of the victim");
     printk("negative: shut down domain %ld\n", victim);
+    uint64_t deadline = system_time_ns() + 5000000000ULL;
+    bool told = false;
+    while (!(told = evtchn_test_and_clear_pending(bv.port)) && system_time_ns() < deadline)
+        guest_sleep_ns(1000000);
+    CHECK(told, "no VIRQ_DOM_EXC after shutting domain %ld down", victim);
+    evtchn_close_port(bv.port);
 }
 
 void test_main(void)
