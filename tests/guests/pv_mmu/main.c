@@ -537,6 +537,37 @@ static void all_writable_again(void)
     printk("pv_mmu: all %u table pages are unpinned, unlinked and writable again\n", ok);
 }
 
+/* ---- 7. flush scopes and the LDT ---- */
+
+#define UNMAPPED_ADDR 0x40000000000UL      /* canonical, never mapped here */
+
+static void flushes_and_ldt(void)
+{
+    static unsigned long vcpus = 1;          /* a bitmap with vCPU 0 */
+    unsigned long va = (unsigned long)new_l1;
+    struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_MULTI };
+
+    expect(hyp_update_va_mapping(va, pte(new_l1, PTE_KERNEL_RW), UVMF_INVLPG | (unsigned long)&vcpus),
+           0, "update_va_mapping flushing a vCPU bitmap (UVMF_MULTI, want 0)");
+    expect(hyp_update_va_mapping(va, pte(new_l1, PTE_KERNEL_RW), UVMF_INVLPG | UNMAPPED_ADDR),
+           -XEN_EFAULT, "update_va_mapping with an unmapped vCPU bitmap (want -EFAULT)");
+    set_xen_guest_handle(op.arg2.vcpumask, &vcpus);
+    expect(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF), 0, "TLB_FLUSH_MULTI (want 0)");
+    op.cmd = MMUEXT_INVLPG_MULTI;
+    op.arg1.linear_addr = va;
+    expect(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF), 0, "INVLPG_MULTI (want 0)");
+    set_xen_guest_handle(op.arg2.vcpumask, (void *)UNMAPPED_ADDR);
+    /* Xen 4.17 answers an unreadable bitmap here with -EINVAL (update_va_mapping: -EFAULT). */
+    expect(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL,
+           "INVLPG_MULTI with an unmapped bitmap (want -EINVAL)");
+    op = (struct mmuext_op){ .cmd = MMUEXT_SET_LDT };
+    expect(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF), 0, "SET_LDT with no entries (want 0)");
+    op.arg1.linear_addr = 8;
+    op.arg2.nr_ents = 1;
+    expect(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL,
+           "SET_LDT at a misaligned address (want -EINVAL)");
+}
+
 void test_main(void)
 {
     struct l2_view l2 = find_our_l2();
@@ -552,6 +583,8 @@ void test_main(void)
     printk("pv_mmu: --- 5. refusals\n");
     self_mapping_l1();
     give_back_pinned();
+    printk("pv_mmu: --- 7. flush scopes and the LDT\n");
+    flushes_and_ldt();
     printk("pv_mmu: --- 6. cleanup\n");
     all_writable_again();
     printk("pv_mmu: the kernel still runs after all of it (canary %#lx)\n", canary);

@@ -23,11 +23,26 @@
 #include <tessera/guest_access.h>
 #include <tessera/page_alloc.h>
 
-/* The flush a UVMF_* or mmuext flush type asks for. All-vCPU flushes reach every CPU running d. */
-static void flush_for(struct vcpu *v, uint64_t flags, uint64_t va)
+/*
+ * Which vCPUs an update_va_mapping flush is for: UVMF_LOCAL, UVMF_ALL, or
+ * (UVMF_MULTI) a pointer to a vCPU bitmap in the bits above the flush
+ * type. A bitmap is read to check it, then served like UVMF_ALL: every
+ * CPU running the domain flushes, which covers any subset. 0 or -EFAULT.
+ */
+static long flush_scope(uint64_t flags, bool *all)
 {
-    bool all = flags & UVMF_ALL;
+    uint64_t scope = flags & ~UVMF_FLUSHTYPE_MASK;
+    uint64_t mask;
 
+    *all = scope != UVMF_LOCAL;
+    if (scope == UVMF_LOCAL || scope == UVMF_ALL)
+        return 0;
+    return copy_from_guest(&mask, scope, sizeof(mask)) < 0 ? -EFAULT : 0;
+}
+
+/* The flush a UVMF_* flush type asks for. All-vCPU flushes reach every CPU running d. */
+static void flush_for(struct vcpu *v, uint64_t flags, bool all, uint64_t va)
+{
     switch (flags & UVMF_FLUSHTYPE_MASK) {
     case UVMF_INVLPG:
         if (all)
@@ -50,18 +65,19 @@ long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5])
     struct domain *d = v->domain;
     bool canonical = va < 0x0000800000000000ull || va >= 0xFFFF800000000000ull;
     int rc = -EINVAL;
+    bool all;
 
     if (!canonical || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
         return -EINVAL;
-    if ((flags & ~(UVMF_FLUSHTYPE_MASK | UVMF_ALL)) != 0)
-        return -EINVAL;   /* a vCPU mask pointer in the high bits is not supported yet */
+    if (flush_scope(flags, &all) < 0)
+        return -EFAULT;
     pv_mm_lock_all(d);
     uint64_t *l1e = pv_find_l1e(d, v->arch->guest_cr3, va);
     if (l1e)
         rc = pv_entry_replace(d, 1, l1e, val, false);
     pv_mm_unlock_all(d);
     if (!rc)
-        flush_for(v, flags, va);
+        flush_for(v, flags, all, va);
     return rc;
 }
 
@@ -117,6 +133,20 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_TLB_FLUSH_ALL:
         flush_tlb_domain(v->domain);
         return 0;
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_MULTI: {
+        /* The vCPU bitmap is checked (unreadable: -EINVAL, as Xen), then every CPU running the domain flushes. */
+        uint64_t mask;
+        if (copy_from_guest(&mask, (uint64_t)(uintptr_t)op->arg2.vcpumask.p, sizeof(mask)) < 0)
+            return -EINVAL;
+        flush_tlb_domain(v->domain);
+        return 0;
+    }
+    case MMUEXT_SET_LDT:
+        /* No LDT is what every guest starts with and Linux asks for by default. */
+        if (op->arg1.linear_addr & (PAGE_SIZE - 1) || op->arg2.nr_ents > 8192)
+            return -EINVAL;
+        return op->arg2.nr_ents == 0 ? 0 : -ENOSYS;
     case MMUEXT_INVLPG_LOCAL:
     case MMUEXT_INVLPG_ALL:
         if (op->arg1.linear_addr >= HYPERVISOR_VIRT_START &&
