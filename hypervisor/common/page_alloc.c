@@ -165,40 +165,49 @@ int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
     return 0;
 }
 
-int page_alloc_free(struct page_allocator *pa, uint64_t mfn, unsigned order)
+/* An allocated block goes back: the counters, then the lists. [lock] */
+static void release_block(struct page_allocator *pa, uint64_t mfn, unsigned order)
 {
-    int rc = 0;
+    if (pa->meta[idx_of(pa, mfn)].owner == DOMID_XEN)
+        pa->nr_used_xen -= 1ull << order;
+    else
+        pa->nr_used_domains -= 1ull << order;
+    pa->nr_free += 1ull << order;
+    free_and_merge(pa, mfn, order);
+}
 
+/* The checks a block's first frame and order must pass before the lock: 0, -EINVAL, -ERANGE. */
+static int check_block_args(struct page_allocator *pa, uint64_t mfn, unsigned order)
+{
     if (order > PAGE_MAX_ORDER || (mfn & ((1ull << order) - 1)))
         return -EINVAL;
-    if (!in_span(pa, mfn, 1ull << order))
-        return -ERANGE;
+    return in_span(pa, mfn, 1ull << order) ? 0 : -ERANGE;
+}
+
+int page_alloc_free(struct page_allocator *pa, uint64_t mfn, unsigned order)
+{
+    int rc = check_block_args(pa, mfn, order);
+
+    if (rc)
+        return rc;
     spin_lock(&pa->lock);
     struct page_info *p = &pa->meta[idx_of(pa, mfn)];
     if (p->flags & PGF_FREE)
         rc = -EALREADY;
     else if (!(p->flags & PGF_MANAGED) || !(p->flags & PGF_HEAD) || p->order != order)
         rc = -EINVAL;
-    if (!rc) {
-        if (p->owner == DOMID_XEN)
-            pa->nr_used_xen -= 1ull << order;
-        else
-            pa->nr_used_domains -= 1ull << order;
-        pa->nr_free += 1ull << order;
-        free_and_merge(pa, mfn, order);
-    }
+    if (!rc)
+        release_block(pa, mfn, order);
     spin_unlock(&pa->lock);
     return rc;
 }
 
 int page_alloc_split(struct page_allocator *pa, uint64_t mfn, unsigned order)
 {
-    int rc = 0;
+    int rc = check_block_args(pa, mfn, order);
 
-    if (order > PAGE_MAX_ORDER || (mfn & ((1ull << order) - 1)))
-        return -EINVAL;
-    if (!in_span(pa, mfn, 1ull << order))
-        return -ERANGE;
+    if (rc)
+        return rc;
     spin_lock(&pa->lock);
     uint32_t first = idx_of(pa, mfn);
     struct page_info *p = &pa->meta[first];
@@ -235,9 +244,7 @@ uint64_t page_alloc_free_owned(struct page_allocator *pa, uint16_t owner,
             if (on_free)
                 for (uint64_t k = 0; k < n; k++)
                     on_free(mfn + k);
-            pa->nr_used_domains -= n;
-            pa->nr_free += n;
-            free_and_merge(pa, mfn, p->order);
+            release_block(pa, mfn, p->order);
             freed += n;
         }
         i += n;

@@ -62,38 +62,7 @@ static bool va_ok(uint64_t va)
            !(va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END);
 }
 
-int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
-{
-    struct domain *d = v->domain;
-    int rc = GNTST_bad_virt_addr;
-
-    if (!va_ok(va))
-        return GNTST_bad_virt_addr;
-    pv_mm_lock(d);
-    uint64_t *entry = pv_find_l1e(d, v->arch->guest_cr3, va);
-    if (entry)
-        rc = install_grant(d, entry, mfn, readonly);
-    pv_mm_unlock(d);
-    return rc;
-}
-
-int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
-{
-    struct domain *d = v->domain;
-    int rc = GNTST_general_error;
-
-    (void)readonly;
-    if (!va_ok(va))
-        return GNTST_general_error;
-    pv_mm_lock(d);
-    uint64_t *entry = pv_find_l1e(d, v->arch->guest_cr3, va);
-    if (entry)
-        rc = remove_grant(d, entry, mfn);
-    pv_mm_unlock(d);
-    return rc;
-}
-
-/* The L1 entry at machine address pte_maddr, if it lies in one of d's L1 tables. */
+/* The L1 entry at machine address pte_maddr, if it lies in one of d's validated L1 tables. */
 static uint64_t *l1e_at(struct domain *d, uint64_t pte_maddr)
 {
     struct page_info *pi = pv_frame_info(pte_maddr >> PAGE_SHIFT);
@@ -102,31 +71,46 @@ static uint64_t *l1e_at(struct domain *d, uint64_t pte_maddr)
     return phys_to_virt(pte_maddr);
 }
 
-int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly)
+/*
+ * The four hooks in one: the L1 entry is named by a virtual address in v's
+ * page tables or (contains_pte) by its machine address; it is found and
+ * changed under the mapping domain's mm lock. 'missing' is the answer when
+ * there is no such entry.
+ */
+static int grant_entry_op(struct vcpu *v, bool contains_pte, uint64_t where, uint64_t mfn,
+                          bool readonly, bool map, int missing)
 {
     struct domain *d = v->domain;
-    int rc = GNTST_general_error;
+    int rc = missing;
 
+    if (!contains_pte && !va_ok(where))
+        return missing;
     pv_mm_lock(d);
-    uint64_t *entry = l1e_at(d, pte_maddr);
+    uint64_t *entry = contains_pte ? l1e_at(d, where) : pv_find_l1e(d, v->arch->guest_cr3, where);
     if (entry)
-        rc = install_grant(d, entry, mfn, readonly);
+        rc = map ? install_grant(d, entry, mfn, readonly) : remove_grant(d, entry, mfn);
     pv_mm_unlock(d);
     return rc;
 }
 
+int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
+{
+    return grant_entry_op(v, false, va, mfn, readonly, true, GNTST_bad_virt_addr);
+}
+
+int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly)
+{
+    return grant_entry_op(v, false, va, mfn, readonly, false, GNTST_general_error);
+}
+
+int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly)
+{
+    return grant_entry_op(v, true, pte_maddr, mfn, readonly, true, GNTST_general_error);
+}
+
 int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly)
 {
-    struct domain *d = v->domain;
-    int rc = GNTST_general_error;
-
-    (void)readonly;
-    pv_mm_lock(d);
-    uint64_t *entry = l1e_at(d, pte_maddr);
-    if (entry)
-        rc = remove_grant(d, entry, mfn);
-    pv_mm_unlock(d);
-    return rc;
+    return grant_entry_op(v, true, pte_maddr, mfn, readonly, false, GNTST_general_error);
 }
 
 /*
