@@ -139,8 +139,9 @@ static volatile evtchn_port_t pong_port;        /* bound to vCPU 0 */
 static volatile unsigned long pongs_seen;       /* written by vCPU 0's upcall only */
 static volatile unsigned long ap_send_errors;   /* written by vCPU 1's upcall only */
 static volatile long ap_last_send_error;
-/* Which vCPU's upcall took each port ([vcpu][0] pings, [vcpu][1] answers):
- * a port is meant to be seen only by the vCPU it is bound to. */
+/* Which vCPU's upcall took each port ([vcpu][0] pings, [vcpu][1] answers).
+ * Each should be taken by the vCPU it is bound to, but the library's
+ * handler takes every pending port of a word its selector names. */
 static volatile unsigned long taken_by[2][2];
 static uint64_t rtt_watchdog_at;                /* vCPU 0 only: pvclock ns */
 
@@ -149,7 +150,7 @@ static inline void cpu_relax(void)
     __asm__ volatile("pause" ::: "memory");
 }
 
-/* The port hook: runs in the upcall of whichever vCPU the port is bound to. */
+/* The port hook: runs in the upcall of the vCPU that took the port. */
 static void answer_ipi(evtchn_port_t port)
 {
     unsigned int me = this_vcpu_id() ? 1 : 0;
@@ -300,11 +301,11 @@ static bool measure_ping_pong(const char *name, bool busy)
         report_lost_answer(name, rc);
         return false;
     }
-    unsigned long iters = (unsigned long)(RTT_RUN_BUDGET_NS / (calibration_ns ? calibration_ns : 1));
+    uint64_t iters = RTT_RUN_BUDGET_NS / (calibration_ns ? calibration_ns : 1);
     iters = iters < RTT_MIN_ITERS ? RTT_MIN_ITERS : iters > RTT_MAX_ITERS ? RTT_MAX_ITERS : iters;
 
     for (int run = 0; run < 5; run++) {
-        rc = round_trips(iters, &r);
+        rc = round_trips((unsigned long)iters, &r);
         if (rc) {
             report_lost_answer(name, rc);
             return false;
