@@ -182,6 +182,16 @@ def cases():
                                   "--expect", r"\(d4\) Test result: SUCCESS",
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                   "--exit-code", POWEROFF_STATUS]),
+        # Two vCPUs of one domain bounce events while each blocks in between:
+        # a woken vCPU is picked on the other CPU right after its pick here,
+        # which must wait until this CPU has saved its state (the benchmark
+        # kernel's ping-pong found the race; it ran a vCPU on stale registers).
+        ("pv-block-wake-2vcpus", ["--smp", "2", "--mem", "512", "--append", "debug_exit dom0_mem=32M",
+                                  "--module", GUESTS + "/bench_hypercall.elf",
+                                  "--expect", r"bench: evtchn_round_trip_2vcpu \d+ cycles",
+                                  "--expect", r"\(d0\) Test result: SUCCESS",
+                                  "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crash",
+                                  "--exit-code", POWEROFF_STATUS]),
         # Serial input reaches the control domain: VIRQ_CONSOLE, CONSOLEIO_read.
         ("pv-console-input", ["--smp", "1", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
                               "--module", GUESTS + "/boot_console.elf read_console",

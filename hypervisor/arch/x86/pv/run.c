@@ -214,11 +214,17 @@ static void switch_out(struct vcpu *prev, bool live)
     pv_save_selectors(prev);
     fpu_save(a->fpu);
     publish_runstate(prev);
+    __atomic_store_n(&a->state_on_cpu, false, __ATOMIC_RELEASE);
 }
 
 static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu *next)
 {
     struct arch_vcpu *a = next->arch;
+
+    /* Its previous CPU may still be saving it (a few hundred instructions at most). */
+    while (__atomic_load_n(&a->state_on_cpu, __ATOMIC_ACQUIRE))
+        arch_cpu_relax();
+    __atomic_store_n(&a->state_on_cpu, true, __ATOMIC_RELAXED);
 
     write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);
     publish_runstate(next);
@@ -330,6 +336,7 @@ void pv_schedule_away(void)
     /* Still here: the pick was idle, or (never expected) this same vCPU. */
     if (cpu->current) {
         log_err("CPU %u: a stopped vCPU was picked again; idling\n", cpu->index);
+        switch_out(cpu->current, true);
         cpu->current = NULL;
         write_cr3(idle_cr3);
     }

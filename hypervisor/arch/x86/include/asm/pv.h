@@ -53,6 +53,13 @@ struct arch_vcpu {
     uint64_t user_cr3;                   /* machine address of the user L4, 0 if none */
     unsigned long vm_assist;
     struct cpu_regs *frame;              /* the guest's registers while it is in here */
+    /*
+     * [atomic] Set from switch_in until switch_out has saved the vCPU's
+     * state. The scheduler may hand a vCPU to another CPU as soon as its
+     * pick on the old one is made, before the old CPU has saved it: the
+     * new CPU waits for this to clear before loading anything.
+     */
+    bool state_on_cpu;
     struct cpu_regs initial_regs;        /* where the vCPU starts */
     /* What a vCPU owns while it is off its pCPU (pv/run.c). */
     struct cpu_regs saved_regs;          /* its frame, copied out of the stack-top slot */
