@@ -267,6 +267,7 @@ static const char *boot_options_text(void)
  */
 static bool module_ok[BOOTINFO_MAX_MODULES];
 static bool module_is_kernel[BOOTINFO_MAX_MODULES];
+static bool module_is_initrd[BOOTINFO_MAX_MODULES];   /* right after a kernel */
 
 static int check_modules(void)
 {
@@ -297,7 +298,13 @@ static int check_modules(void)
         module_is_kernel[i] = kind && strcmp(kind, "ELF64 image") == 0;
         if (module_is_kernel[i] && kernel < 0)
             kernel = (int)i;
-        if (kind)
+        /* Right after a kernel, any data is its initrd: the guest knows its format. */
+        module_is_initrd[i] = !module_is_kernel[i] && i > 0 && module_is_kernel[i - 1] &&
+                              module_ok[i - 1];
+        if (module_is_initrd[i])
+            log_info("module %u: %lu bytes, %s, the initrd of module %u\n", i,
+                     (unsigned long)len, kind ? kind : "data", i - 1);
+        else if (kind)
             log_info("module %u: %lu bytes, %s, '%s'\n", i, (unsigned long)len, kind, args);
         else
             log_err("module %u ('%s'): ignored: not a kernel or initrd format Tessera knows\n",
@@ -306,19 +313,29 @@ static int check_modules(void)
     return kernel;
 }
 
-/* Every kernel module becomes a domain; the first is the control domain. */
+/*
+ * Every kernel module becomes a domain; the first is the control domain.
+ * A module that is not a kernel and comes right after one is that
+ * kernel's initrd (as Xen takes the module after dom0's kernel).
+ */
 static void start_domains(void)
 {
     struct pv_boot_image images[BOOTINFO_MAX_MODULES];
     unsigned n = 0;
 
-    for (unsigned i = 0; i < boot_info.nr_modules; i++)
-        if (module_ok[i] && module_is_kernel[i])
+    for (unsigned i = 0; i < boot_info.nr_modules; i++) {
+        const struct boot_module *m = &boot_info.modules[i];
+        if (module_ok[i] && module_is_kernel[i]) {
             images[n++] = (struct pv_boot_image){
-                phys_to_virt(boot_info.modules[i].start),
-                boot_info.modules[i].end - boot_info.modules[i].start,
-                skip_image_name(boot_info.modules[i].cmdline),
+                .image = phys_to_virt(m->start),
+                .len = m->end - m->start,
+                .args = skip_image_name(m->cmdline),
             };
+        } else if (module_is_initrd[i] && n > 0) {
+            images[n - 1].initrd = phys_to_virt(m->start);
+            images[n - 1].initrd_len = m->end - m->start;
+        }
+    }
     if (n == 0)
         return;
     unsigned vcpus = (unsigned)MIN(opt_dom0_vcpus ? opt_dom0_vcpus : nr_cpus_online,

@@ -139,6 +139,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             .domid = (domid_t)i, .name = o.name, .image = images[i].image,
             .image_len = images[i].len, .cmdline = o.cmdline, .mem_bytes = o.mem,
             .vcpus = (unsigned)o.vcpus, .privileged = i == 0,
+            .initrd = images[i].initrd, .initrd_len = images[i].initrd_len,
         };
         struct domain *d;
         rc = pv_build_domain(&req, &d);

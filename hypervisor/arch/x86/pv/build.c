@@ -2,7 +2,7 @@
  * Building a PV domain from an ELF kernel with Xen notes, laid out as Xen's
  * own builder does, so a guest written for Xen finds what it expects:
  *
- *   [kernel image][p2m list][start_info][page tables][boot stack] ... v_end
+ *   [kernel image][initrd][p2m list][start_info][page tables][boot stack] ... v_end
  *
  * all mapped from the image's virtual base, guest virtual = base + pfn *
  * 4096, the page-table frames read-only, v_end rounded up to 4 MiB with at
@@ -43,6 +43,7 @@ _Static_assert(GUEST_CS64 == FLAT_RING3_CS64 && GUEST_CS32 == FLAT_RING3_CS32 &&
 
 struct layout {
     uint64_t v_start, kern_start, kern_end;
+    uint64_t initrd_start, initrd_end;    /* equal when there is none */
     uint64_t p2m_start, si_start, pt_start, pt_end, stack_start, stack_end, v_end;
     uint64_t console_va, store_va;     /* unprivileged domains: their rings */
     uint64_t nr_pt_frames;
@@ -90,7 +91,9 @@ static int plan_layout(struct builder *b)
     l->v_start = e->virt_base;
     l->kern_start = e->virt_kstart;
     l->kern_end = round_up(e->virt_kend, PAGE_SIZE);
-    l->p2m_start = l->kern_end;
+    l->initrd_start = l->kern_end;
+    l->initrd_end = round_up(l->initrd_start + b->req->initrd_len, PAGE_SIZE);
+    l->p2m_start = l->initrd_end;
     l->si_start = round_up(l->p2m_start + b->nr_pages * sizeof(uint64_t), PAGE_SIZE);
     l->pt_start = l->si_start + PAGE_SIZE;
     for (l->nr_pt_frames = 1;; l->nr_pt_frames++) {
@@ -183,6 +186,14 @@ static void fill_start_info(struct builder *b, struct domain *d)
     si->pt_base = b->l.pt_start;
     si->nr_pt_frames = b->l.nr_pt_frames;
     si->mfn_list = b->l.p2m_start;
+    if (b->req->initrd_len) {
+        /* A kernel that says MOD_START_PFN takes a frame number, others an address. */
+        bool as_pfn = b->elf->mod_start_pfn != 0;
+        si->mod_start = as_pfn ? va_to_pfn(b, b->l.initrd_start) : b->l.initrd_start;
+        si->mod_len = b->req->initrd_len;
+        if (as_pfn)
+            si->flags |= SIF_MOD_START_PFN;
+    }
     strlcpy((char *)si->cmd_line, b->req->cmdline ? b->req->cmdline : "",
             sizeof(si->cmd_line));
 }
@@ -295,6 +306,8 @@ static int build(struct builder *b, struct domain *d)
                         b->nr_pages << PAGE_SHIFT);
     if (rc < 0)
         return rc;
+    if (req->initrd_len)
+        memcpy(pfn_to_hv(b, va_to_pfn(b, b->l.initrd_start)), req->initrd, req->initrd_len);
 
     uint64_t *p2m = pfn_to_hv(b, va_to_pfn(b, b->l.p2m_start));
     for (uint64_t pfn = 0; pfn < b->nr_pages; pfn++) {
@@ -315,17 +328,17 @@ static int build(struct builder *b, struct domain *d)
     /*
      * The tables get their types as Xen's builder leaves them: the L4
      * validated (which checks every entry the builder wrote) and pinned,
-     * and each vCPU's base pointer holding a reference.
+     * and vCPU 0's base pointer holding a reference. The other vCPUs get
+     * theirs from VCPUOP_initialise: Linux unpins the builder's L4 and
+     * maps it writable once it runs on its own tables, which a reference
+     * held by a vCPU that never ran on it would forbid.
      */
     if ((rc = pv_frame_hold(d, d->shared_info_mfn)) < 0 ||
-        (rc = pv_pin_table(d, cr3 >> PAGE_SHIFT, PGT_L4)) < 0)
+        (rc = pv_pin_table(d, cr3 >> PAGE_SHIFT, PGT_L4)) < 0 ||
+        (rc = pv_set_base(d->vcpus[0], cr3 >> PAGE_SHIFT, false)) < 0)
         return rc;
-    for (unsigned i = 0; i < d->max_vcpus; i++) {
-        struct vcpu *v = d->vcpus[i];
-        v->vcpu_info = &d->shared_info->vcpu_info[i];
-        if ((rc = pv_set_base(v, cr3 >> PAGE_SHIFT, false)) < 0)
-            return rc;
-    }
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        d->vcpus[i]->vcpu_info = &d->shared_info->vcpu_info[i];
     d->vcpus[0]->arch->initialised = true;
     d->vcpus[0]->arch->start_fresh = true;
     struct cpu_regs *r = &d->vcpus[0]->arch->initial_regs;
@@ -398,6 +411,9 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out)
              (unsigned long)b.l.kern_end, (unsigned long)b.elf->virt_entry,
              (unsigned long)b.l.si_start, (unsigned long)b.l.pt_start,
              (unsigned long)b.l.nr_pt_frames);
+    if (req->initrd_len)
+        log_info("domain %u: initrd of %lu bytes at %#lx\n", req->domid,
+                 (unsigned long)req->initrd_len, (unsigned long)b.l.initrd_start);
     rc = evtchn_domain_init(d);
     if (rc < 0) {
         log_err("domain %u: no event channels (error %d)\n", req->domid, rc);

@@ -1,8 +1,10 @@
 /*
  * Instructions a PV guest executes that fault in ring 3 and that the
  * hypervisor completes for it: CPUID behind the forced-emulation prefix
- * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR0
- * and CR3, clts, reading EFER, and wbinvd for the control domain. The guest's bytes are copied once
+ * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR0,
+ * CR2, CR3 and CR4 (and a CR4 write, accepted and ignored), clts, the
+ * EFER and segment-base MSRs, and wbinvd for the control domain. Anything
+ * else faults in the guest as on hardware. The guest's bytes are copied once
  * and decoded here: a #GP's error code is not trusted to name the vector
  * (QEMU's TCG reports a wrong one for a refused `int $N`).
  */
@@ -51,6 +53,90 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
     r->rdx = c.edx;
 }
 
+/* The CR4 a PV guest sees: what its view of the CPU relies on (paging and SSE as the hypervisor set them). */
+#define PV_GUEST_CR4_BITS (X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
+/* mov from CR0, CR2 (the last page fault's address), CR3, CR4. */
+static bool read_cr(struct vcpu *v, unsigned cr, uint64_t *dst)
+{
+    switch (cr) {
+    case 0:
+        *dst = PV_GUEST_CR0 | (v->arch->virtual_ts ? X86_CR0_TS : 0);
+        return true;
+    case 2:
+        *dst = v->vcpu_info->arch.cr2;
+        return true;
+    case 3:
+        *dst = v->arch->guest_cr3;
+        return true;
+    case 4:
+        *dst = read_cr4() & PV_GUEST_CR4_BITS;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* mov to CR4: as Xen, the bits a PV guest may not change are kept; the write is accepted. */
+static bool write_cr(struct vcpu *v, unsigned cr, uint64_t val)
+{
+    (void)v, (void)val;
+    return cr == 4;
+}
+
+static bool canonical_addr(uint64_t a)
+{
+    return a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
+}
+
+/*
+ * The MSRs a PV kernel reads and writes: EFER (read), and the segment
+ * bases, which Linux writes with wrmsr from its first instruction on.
+ * In kernel mode GS_BASE is the kernel's and the shadow (KERNEL_GS_BASE)
+ * the user's, as on hardware after swapgs.
+ */
+static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    switch (msr) {
+    case MSR_EFER:
+        /* Long mode as the guest runs it: the features it may rely on, nothing else. */
+        *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA_BIT | EFER_NXE);
+        return true;
+    case MSR_FS_BASE:
+        *val = v->arch->fs_base;
+        return true;
+    case MSR_GS_BASE:
+        *val = v->arch->gs_base_kernel;
+        return true;
+    case MSR_KERNEL_GS_BASE:
+        *val = v->arch->gs_base_user;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (!canonical_addr(val))
+        return false;
+    switch (msr) {
+    case MSR_FS_BASE:
+        v->arch->fs_base = val;
+        wrmsr(MSR_FS_BASE, val);
+        return true;
+    case MSR_GS_BASE:
+        v->arch->gs_base_kernel = val;
+        wrmsr(MSR_GS_BASE, val);
+        return true;
+    case MSR_KERNEL_GS_BASE:
+        v->arch->gs_base_user = val;
+        return true;
+    default:
+        return false;
+    }
+}
+
 static uint64_t *modrm_reg(struct cpu_regs *r, unsigned n)
 {
     uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi,
@@ -91,27 +177,29 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
     }
     if (!v->arch->kernel_mode)
         return false;
-    /* Optional REX prefix, then 0F 20 /r: mov %cr3, reg. */
+    /* Optional REX prefix, then 0F 20 /r (mov from CRn) or 0F 22 /r (mov to CRn). */
     unsigned i = 0, rex = 0;
     if ((b[0] & 0xF0) == 0x40)
         rex = b[i++];
-    if (b[i] == 0x0F && b[i + 1] == 0x20 && (b[i + 2] >> 6) == 3) {
+    if (b[i] == 0x0F && (b[i + 1] == 0x20 || b[i + 1] == 0x22) && (b[i + 2] >> 6) == 3) {
         unsigned cr = (b[i + 2] >> 3) & 7;
-        uint64_t *dst = modrm_reg(r, (b[i + 2] & 7) | ((rex & 1) << 3));
-        if (cr == 3)
-            *dst = v->arch->guest_cr3;
-        else if (cr == 0)
-            *dst = PV_GUEST_CR0 | (v->arch->virtual_ts ? X86_CR0_TS : 0);
-        else
+        uint64_t *reg = modrm_reg(r, (b[i + 2] & 7) | ((rex & 1) << 3));
+        if (!(b[i + 1] == 0x20 ? read_cr(v, cr, reg) : write_cr(v, cr, *reg)))
             return false;
         r->rip += i + 3;
         return true;
     }
-    if (b[0] == 0x0F && b[1] == 0x32 && (uint32_t)r->rcx == MSR_EFER) {  /* rdmsr EFER */
-        /* Long mode as the guest runs it: the features it may rely on, nothing else. */
-        uint64_t efer = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA_BIT | EFER_NXE);
-        r->rax = (uint32_t)efer;
-        r->rdx = (uint32_t)(efer >> 32);
+    if (b[0] == 0x0F && (b[1] == 0x32 || b[1] == 0x30)) {                /* rdmsr, wrmsr */
+        uint32_t msr = (uint32_t)r->rcx;
+        if (b[1] == 0x32) {
+            uint64_t val;
+            if (!read_msr(v, msr, &val))
+                return false;
+            r->rax = (uint32_t)val;
+            r->rdx = (uint32_t)(val >> 32);
+        } else if (!write_msr(v, msr, ((uint64_t)(uint32_t)r->rdx << 32) | (uint32_t)r->rax)) {
+            return false;
+        }
         r->rip += 2;
         return true;
     }

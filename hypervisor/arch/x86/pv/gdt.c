@@ -15,6 +15,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/cpu.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
@@ -179,6 +180,19 @@ void pv_save_selectors(struct vcpu *v)
     __asm__ volatile("movw %%es, %0" : "=m"(a->sel_es));
     __asm__ volatile("movw %%fs, %0" : "=m"(a->sel_fs));
     __asm__ volatile("movw %%gs, %0" : "=m"(a->sel_gs));
+}
+
+/*
+ * SEGBASE_GS_USER_SEL for the running vCPU: the user GS selector, whose
+ * base (the descriptor's) becomes the user GS base. The kernel's GS base
+ * is written back, since loading the selector replaced it.
+ */
+void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel)
+{
+    struct arch_vcpu *a = v->arch;
+    LOAD_SELECTOR(gs, sel);
+    a->gs_base_user = rdmsr(MSR_GS_BASE);
+    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
 }
 
 /* After pv_load_gdt; FS and GS bases are written afterwards (loading a selector resets them). */

@@ -107,7 +107,9 @@ long hc_set_segment_base(struct vcpu *v, const uint64_t a[5])
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
-        return a[1] & 0xFFFF ? -EINVAL : 0;   /* only the null selector, for now */
+        /* Loaded as user mode would; a selector the GDT refuses loads as null (as Xen). */
+        pv_load_user_gs_selector(v, (uint16_t)base);
+        return 0;
     default:
         return -EINVAL;
     }

@@ -149,9 +149,10 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     case VCPUOP_down:
         return pv_vcpu_control(v, target, cmd, a[2]);
     case VCPUOP_register_vcpu_info:
-        if (target != v)
-            return -EINVAL;
-        return register_vcpu_info(v, a[2]);
+        /* Linux registers every CPU's from CPU 0 before bringing them up. */
+        if (target != v && (target->run_state != VCPU_OFFLINE || sched_vcpu_running(target)))
+            return -EBUSY;    /* another running vCPU's: it must register its own */
+        return register_vcpu_info(target, a[2]);
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info info;
         pv_runstate_snapshot(target, &info);
@@ -159,12 +160,12 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     }
     case VCPUOP_register_runstate_memory_area: {
         struct vcpu_register_runstate_memory_area area;
-        if (target != v)
-            return -EINVAL;
         if (copy_from_guest(&area, a[2], sizeof(area)) < 0)
             return -EFAULT;
-        v->arch->runstate_area = area.addr.p;
-        pv_runstate_publish(v);
+        /* Another vCPU's area is written when it next runs, in its own address space. */
+        target->arch->runstate_area = area.addr.p;
+        if (target == v)
+            pv_runstate_publish(v);
         return 0;
     }
     case VCPUOP_set_singleshot_timer:

@@ -98,6 +98,8 @@ struct pv_boot_image {
     const void *image;
     uint64_t len;
     const char *args;       /* the module's command line without the file name */
+    const void *initrd;     /* the module after it, if not a kernel; else NULL */
+    uint64_t initrd_len;
 };
 /* Builds and starts them; runs the control domain here (returns if there is none). */
 void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
@@ -115,6 +117,8 @@ struct pv_build_request {
     uint64_t mem_bytes;
     unsigned vcpus;
     bool privileged;
+    const void *initrd;     /* copied after the kernel: start_info.mod_start/mod_len */
+    uint64_t initrd_len;
 };
 
 int pv_build_domain(const struct pv_build_request *req, struct domain **out);
@@ -173,6 +177,7 @@ int pv_install_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries);
 void pv_load_gdt(struct vcpu *v);   /* the running vCPU's, into this CPU's GDT */
 void pv_save_selectors(struct vcpu *v);
 void pv_load_selectors(struct vcpu *v);
+void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel);
 
 /* A frame of d's own that is not one of its page tables (pv/page_type.c). */
 bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn);
