@@ -29,6 +29,17 @@ static void queries(void)
           "current_reservation %ld far from start_info's %lu", cur, guest_start_info->nr_pages);
     CHECK(top > 0 && (unsigned long)top >= virt_to_mfn(victim), "maximum_ram_page %#lx", top);
 
+    /* Every page start_info gives us is a frame of ours the m2p maps back. */
+    const unsigned long *p2m = (const unsigned long *)guest_start_info->mfn_list;
+    const unsigned long *m2p_table = (const unsigned long *)MACH2PHYS_VIRT_START;
+    unsigned long mismatches = 0, first_bad = 0;
+    for (unsigned long pfn = 0; pfn < guest_start_info->nr_pages; pfn++) {
+        if (m2p_table[p2m[pfn]] != pfn && mismatches++ == 0)
+            first_bad = pfn;
+    }
+    CHECK(mismatches == 0, "%lu p2m entries do not map back through the m2p (first pfn %#lx)",
+          mismatches, first_bad);
+
     struct xen_machphys_mapping mapping;
     CHECK_EQ(hyp_memory_op(XENMEM_machphys_mapping, &mapping), 0, "machphys_mapping");
     CHECK(mapping.v_start == MACH2PHYS_VIRT_START, "m2p starts at %#lx", mapping.v_start);

@@ -49,11 +49,19 @@ struct layout {
     uint64_t nr_pt_frames;
 };
 
+/* Pseudo-physical frames [pfn, pfn + count) are machine frames [mfn, mfn + count). */
+struct chunk {
+    uint64_t pfn, mfn, count;
+};
+#define MAX_CHUNKS 64
+
 struct builder {
     const struct pv_build_request *req;
     struct guest_elf_info *elf;
     struct layout l;
-    uint64_t first_mfn, nr_pages;
+    uint64_t first_mfn, nr_pages;   /* chunk 0 starts at first_mfn and covers [0, v_end) */
+    struct chunk chunks[MAX_CHUNKS];
+    unsigned nr_chunks;
     uint64_t next_pt_pfn;
 };
 
@@ -266,17 +274,61 @@ void domain_free(struct domain *d)
     xfree(d);
 }
 
+static unsigned order_for(uint64_t pages)
+{
+    unsigned order = 0;
+    while ((1ull << order) < pages)
+        order++;
+    return order;
+}
+
+/*
+ * The domain's memory, as single frames it can give back one by one. The
+ * initial mapping [0, v_end) is one contiguous block (pfn n is frame
+ * first_mfn + n there, which keeps the layout and ELF loading simple); the
+ * rest comes in the largest blocks the allocator has, so a large domain
+ * does not need one huge aligned block. All frames are owned by the
+ * domain from the start: domain_free() returns them on failure.
+ */
+static int alloc_memory(struct builder *b)
+{
+    domid_t owner = b->req->domid;
+    uint64_t mapped = va_to_pfn(b, b->l.v_end), pfn = 0;
+    unsigned order = order_for(mapped);
+    int rc;
+
+    if (order > PAGE_MAX_ORDER)
+        return -E2BIG;
+    if ((rc = page_alloc_alloc(&frame_allocator, order, owner, &b->first_mfn)) < 0)
+        return rc;
+    page_alloc_split(&frame_allocator, b->first_mfn, order);
+    uint64_t keep = MIN(1ull << order, b->nr_pages);
+    for (uint64_t extra = keep; extra < (1ull << order); extra++)
+        page_alloc_free(&frame_allocator, b->first_mfn + extra, 0);
+    b->chunks[0] = (struct chunk){ 0, b->first_mfn, keep };
+    b->nr_chunks = 1;
+    for (pfn = keep; pfn < b->nr_pages;) {
+        uint64_t mfn, left = b->nr_pages - pfn;
+        order = MIN(order_for(left + 1) - 1, (unsigned)PAGE_MAX_ORDER);   /* 2^order <= left */
+        while ((rc = page_alloc_alloc(&frame_allocator, order, owner, &mfn)) < 0 && order > 0)
+            order--;
+        if (rc < 0 || b->nr_chunks == MAX_CHUNKS)
+            return rc < 0 ? rc : -ENOMEM;   /* memory too scattered for the chunk list */
+        page_alloc_split(&frame_allocator, mfn, order);
+        b->chunks[b->nr_chunks++] = (struct chunk){ pfn, mfn, 1ull << order };
+        pfn += 1ull << order;
+    }
+    for (unsigned c = 0; c < b->nr_chunks; c++)
+        memset(phys_to_virt(b->chunks[c].mfn << PAGE_SHIFT), 0, b->chunks[c].count << PAGE_SHIFT);
+    return 0;
+}
+
 static int build(struct builder *b, struct domain *d)
 {
     const struct pv_build_request *req = b->req;
-    unsigned order = 0;
     int rc;
 
     b->nr_pages = req->mem_bytes >> PAGE_SHIFT;
-    while ((1ull << order) < b->nr_pages)
-        order++;
-    if (order > PAGE_MAX_ORDER)
-        return -E2BIG;
     if ((rc = plan_layout(b)) < 0)
         return rc;
 
@@ -289,30 +341,23 @@ static int build(struct builder *b, struct domain *d)
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 
-    /*
-     * One contiguous block keeps the initial layout simple (pfn n is frame
-     * first_mfn + n), split into single frames so the guest can give any
-     * of them back; the rounding-up tail is returned at once.
-     */
-    if ((rc = page_alloc_alloc(&frame_allocator, order, req->domid, &b->first_mfn)) < 0)
+    if ((rc = alloc_memory(b)) < 0)
         return rc;
-    page_alloc_split(&frame_allocator, b->first_mfn, order);
-    for (uint64_t extra = b->nr_pages; extra < (1ull << order); extra++)
-        page_alloc_free(&frame_allocator, b->first_mfn + extra, 0);
     d->tot_pages = d->max_pages = b->nr_pages;
-    memset(pfn_to_hv(b, 0), 0, b->nr_pages << PAGE_SHIFT);
 
     rc = guest_elf_load(req->image, req->image_len, b->elf, pfn_to_hv(b, 0), b->l.v_start,
-                        b->nr_pages << PAGE_SHIFT);
+                        b->chunks[0].count << PAGE_SHIFT);
     if (rc < 0)
         return rc;
     if (req->initrd_len)
         memcpy(pfn_to_hv(b, va_to_pfn(b, b->l.initrd_start)), req->initrd, req->initrd_len);
 
     uint64_t *p2m = pfn_to_hv(b, va_to_pfn(b, b->l.p2m_start));
-    for (uint64_t pfn = 0; pfn < b->nr_pages; pfn++) {
-        p2m[pfn] = b->first_mfn + pfn;
-        m2p_set(b->first_mfn + pfn, pfn);
+    for (unsigned c = 0; c < b->nr_chunks; c++) {
+        for (uint64_t k = 0; k < b->chunks[c].count; k++) {
+            p2m[b->chunks[c].pfn + k] = b->chunks[c].mfn + k;
+            m2p_set(b->chunks[c].mfn + k, b->chunks[c].pfn + k);
+        }
     }
     d->arch->p2m_va = b->l.p2m_start;
 
