@@ -184,6 +184,24 @@ uint64_t memmap_total(const struct mem_region *r, unsigned nr, uint32_t type)
     return total;
 }
 
+bool memmap_contains(const struct mem_region *r, unsigned nr, uint64_t start, uint64_t end,
+                     uint32_t type)
+{
+    for (unsigned i = 0; i < nr; i++)
+        if (r[i].type == type && start >= r[i].base && end <= r[i].base + r[i].length)
+            return true;
+    return false;
+}
+
+bool memmap_overlaps(const struct mem_region *r, unsigned nr, uint64_t start, uint64_t end,
+                     uint32_t type)
+{
+    for (unsigned i = 0; i < nr; i++)
+        if (r[i].type == type && start < r[i].base + r[i].length && end > r[i].base)
+            return true;
+    return false;
+}
+
 /* The first excluded range (page-widened) covering addr, or NULL. */
 static const struct mem_range *covering(const struct mem_range *excl, unsigned n, uint64_t addr)
 {

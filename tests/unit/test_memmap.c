@@ -332,6 +332,26 @@ static void test_free_ranges_random_against_pages(void)
     CU_ASSERT_EQUAL(failures, 0);
 }
 
+static void test_contains_and_overlaps(void)
+{
+    const struct mem_region r[] = {
+        { 0x0, 0x9F000, MEM_USABLE },
+        { 0xF0000, 0x10000, MEM_RESERVED },
+        { 0x100000, 0x100000, MEM_USABLE },
+    };
+
+    CU_ASSERT_TRUE(memmap_contains(r, 3, 0x1000, 0x2000, MEM_USABLE));
+    CU_ASSERT_FALSE(memmap_contains(r, 3, 0x9E000, 0xA0000, MEM_USABLE));   /* runs past the end */
+    CU_ASSERT_TRUE(memmap_contains(r, 3, 0xFF000, 0x100000, MEM_RESERVED));
+    CU_ASSERT_FALSE(memmap_contains(r, 3, 0x1000, 0x2000, MEM_RESERVED));
+    CU_ASSERT_TRUE(memmap_overlaps(r, 3, 0x9E000, 0xA0000, MEM_USABLE));
+    CU_ASSERT_FALSE(memmap_overlaps(r, 3, 0x9F000, 0xA0000, MEM_USABLE));   /* touches, no overlap */
+    CU_ASSERT_FALSE(memmap_overlaps(r, 3, 0xA0000, 0xF0000, MEM_USABLE));
+    CU_ASSERT_TRUE(memmap_overlaps(r, 3, 0x1FF000, 0x201000, MEM_USABLE));
+    CU_ASSERT_FALSE(memmap_overlaps(r, 3, 0x200000, 0x201000, MEM_USABLE));
+    CU_ASSERT_FALSE(memmap_overlaps(r, 0, 0x0, ~0ull, MEM_USABLE));
+}
+
 int main(void)
 {
     static const struct unit_case cases[] = {
@@ -351,6 +371,7 @@ int main(void)
         UNIT_CASE(free_ranges_stop_on_callback_value),
         UNIT_CASE(free_ranges_all_excluded),
         UNIT_CASE(free_ranges_random_against_pages),
+        UNIT_CASE(contains_and_overlaps),
     };
 
     unit_begin();

@@ -130,16 +130,6 @@ static int add_free_range(void *ctx, uint64_t base, uint64_t end)
     return 0;
 }
 
-/* Is [start, end) entirely inside one region of the given type? */
-static bool memmap_contains(const struct mem_region *r, unsigned nr, uint64_t start,
-                            uint64_t end, uint32_t type)
-{
-    for (unsigned i = 0; i < nr; i++)
-        if (r[i].type == type && start >= r[i].base && end <= r[i].base + r[i].length)
-            return true;
-    return false;
-}
-
 static void *heap_alloc_pages(void *ctx, unsigned order)
 {
     uint64_t mfn;

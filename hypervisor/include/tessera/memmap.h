@@ -6,6 +6,7 @@
 #ifndef TESSERA_MEMMAP_H
 #define TESSERA_MEMMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Region types: the E820/multiboot numbers. Other values are kept as-is. */
@@ -47,6 +48,13 @@ int memmap_sanitize(struct mem_region *r, unsigned *nr, unsigned max);
 
 /* Sum of the lengths of the regions of 'type'. */
 uint64_t memmap_total(const struct mem_region *r, unsigned nr, uint32_t type);
+
+/* Is [start, end) entirely inside one region of this type? */
+bool memmap_contains(const struct mem_region *r, unsigned nr, uint64_t start, uint64_t end,
+                     uint32_t type);
+/* Does [start, end) share any byte with a region of this type? */
+bool memmap_overlaps(const struct mem_region *r, unsigned nr, uint64_t start, uint64_t end,
+                     uint32_t type);
 
 /*
  * Calls fn(ctx, start, end) for each page-aligned piece [start, end) of

@@ -185,6 +185,26 @@ static void memory_and_mmu(void)
     CHECK(hyp_mmuext_op(&op, 1, NULL, DOMID_SELF) < 0, "mmuext_op 63 accepted");
 }
 
+/*
+ * Firmware is not RAM: the control domain may map it (the BIOS's reset
+ * vector, a far jump, sits at 0xFFFF0), other domains may not.
+ */
+static void firmware_mapping(void)
+{
+    static char window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    long rc = map_machine_page(window, 0xFF, PTE_KERNEL_RO);
+    if (initial_domain()) {
+        if (CHECK_EQ(rc, 0, "the control domain maps the BIOS frame 0xff read-only")) {
+            uint8_t op = ((volatile uint8_t *)window)[0xFF0];
+            CHECK(op == 0xEA, "byte at the reset vector is %#x, want 0xea (ljmp)", op);
+        }
+    } else {
+        CHECK(rc < 0, "a domU mapped the BIOS frame 0xff");
+    }
+    if (rc == 0)
+        unmap_machine_page(window);
+}
+
 static void scheduling_and_vcpus(void)
 {
     CHECK_EQ(hyp_sched_op(99, NULL), -XEN_ENOSYS, "sched_op 99");
@@ -280,6 +300,7 @@ void test_main(void)
     event_channels();
     grants();
     memory_and_mmu();
+    firmware_mapping();
     scheduling_and_vcpus();
     remote_shutdown_victim();
 

@@ -19,12 +19,16 @@
 #include <asm/tlb_flush.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/bootinfo.h>
 #include <tessera/grant_table.h>
+#include <tessera/memmap.h>
 
 /* Bits a guest leaf may not carry: a large page and our grant marker. */
 #define L1_FORBIDDEN (PTE_PS | PTE_GRANT_MAPPING)
 /* A higher-level entry may not be a large page either. */
 #define LN_FORBIDDEN (PTE_PS | PTE_GRANT_MAPPING)
+#define LEGACY_FIRST_MFN 0xA0    /* VGA memory at 640 KiB ... */
+#define LEGACY_END_MFN   0x100   /* ... to the BIOS's end at 1 MiB */
 #define HV_L4_FIRST  256
 #define HV_L4_LAST   271
 
@@ -244,6 +248,21 @@ void pv_put_type(struct domain *d, uint64_t mfn)
     free_if_released(d, mfn, pi);
 }
 
+/*
+ * A frame the control domain may map without references: not managed by
+ * the frame allocator and not usable RAM (so never the hypervisor's own
+ * memory), or the legacy VGA and BIOS area below 1 MiB.
+ */
+static bool device_frame(const struct domain *d, uint64_t mfn, const struct page_info *pi)
+{
+    if (!d->is_privileged || (pi && (pi->flags & PGF_MANAGED)))
+        return false;
+    if (mfn >= LEGACY_FIRST_MFN && mfn < LEGACY_END_MFN)
+        return true;
+    return !memmap_overlaps(boot_info.mem, boot_info.nr_mem, mfn << PAGE_SHIFT,
+                            (mfn + 1) << PAGE_SHIFT, MEM_USABLE);
+}
+
 int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
 {
     uint64_t e = *entry;
@@ -270,8 +289,13 @@ int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
     /*
      * Only its own RAM, as Xen answers: a frame that is not RAM -EPERM,
      * someone else's (the hypervisor's m2p included: guests read it through
-     * the hypervisor's slot) or one given back -EBUSY.
+     * the hypervisor's slot) or one given back -EBUSY. The control domain
+     * may also map what is not RAM at all: firmware, ACPI tables, devices.
      */
+    if (device_frame(d, mfn, pi)) {
+        *entry = (e | PTE_U) & ~(uint64_t)PTE_G;
+        return 0;
+    }
     if (!pi)
         return -EPERM;
     if (!is_own(d, pi) || (pi->type_info & PGT_RELEASED))
