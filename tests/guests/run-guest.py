@@ -3,7 +3,7 @@
 
     tests/guests/run-guest.py --hypervisor build/guests/xen-4.17.elf \
         --kernel build/guests/boot_console.elf [--append "HYPERVISOR ARGS"] \
-        [--kernel-args "ARGS"] [--timeout 60] [--log FILE]
+        [--kernel-args "ARGS"] [--initrd FILE] [--timeout 60] [--log FILE]
 
     tests/guests/run-guest.py --hypervisor build/guests/xen-4.17.elf \
         --dom0 /boot/vmlinuz-VERSION --dom0-initrd build/guests/dom0.cpio.gz \
@@ -13,7 +13,10 @@ The test kernel is the first multiboot module (on real Xen: the initial
 domain). --kernel may be repeated for a hypervisor that starts one domain
 per module (Tessera): then a verdict is awaited from each, and the worst
 wins; --kernel-args applies to the first, "--kernel 'FILE ARGS'" gives a
-kernel its own. With --dom0, a Linux dom0 starts the named test kernels as domUs
+kernel its own. --initrd FILE is one more module after the kernels, one that
+is no domain (on Xen: the initial domain's initrd); without it, a test
+kernel NAME.elf whose folder tests/guests/NAME/ holds initrd.txt gets that
+file (so run-tests.sh needs no per-test options). With --dom0, a Linux dom0 starts the named test kernels as domUs
 with xl instead (tests/guests/domu/), and prints their logs and a combined
 verdict. The verdict is taken from the last "Test result: X" line on the
 serial console; QEMU is stopped a moment after it appears. No verdict
@@ -49,6 +52,8 @@ def parse_args(argv):
     p.add_argument("--dom0-initrd", help="its initramfs (tests/guests/domu/mkdom0.sh)")
     p.add_argument("--guests", help="domU mode: test kernels to start, comma separated")
     p.add_argument("--kernel-args", default="", help="the test kernel's command line")
+    p.add_argument("--initrd", help="a module after the kernels (Xen: dom0's initrd); "
+                   "default: tests/guests/NAME/initrd.txt for a kernel NAME.elf, if it exists")
     p.add_argument("--append", help="hypervisor command line (default: Xen's, for the mode)")
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--mem", help="RAM in MiB (default 512, 1024 in domU mode)")
@@ -68,7 +73,18 @@ def parse_args(argv):
     if a.mem is None:
         a.mem = "1024" if a.dom0 else "512"
     a.expect = len(a.kernel) if a.kernel else 1
+    if a.kernel and a.initrd is None:
+        a.initrd = default_initrd(a.kernel[0].split()[0])
     return a
+
+
+def default_initrd(kernel):
+    """tests/guests/NAME/initrd.txt for a kernel NAME.elf, or None."""
+    name = os.path.basename(kernel)
+    if not name.endswith(".elf"):
+        return None
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name[:-4], "initrd.txt")
+    return path if os.path.isfile(path) else None
 
 
 def qemu_command(a):
@@ -80,6 +96,8 @@ def qemu_command(a):
         mods = list(a.kernel)
         if a.kernel_args:
             mods[0] += " " + a.kernel_args
+        if a.initrd:
+            mods.append(a.initrd)
         module = ",".join(mods)
     return ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", a.cpu,
             "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
@@ -89,7 +107,7 @@ def qemu_command(a):
 
 def run(a):
     files = [a.hypervisor] + ([k.split()[0] for k in a.kernel] if a.kernel else
-                              [a.dom0, a.dom0_initrd])
+                              [a.dom0, a.dom0_initrd]) + ([a.initrd] if a.initrd else [])
     for path in files:
         if not os.path.exists(path):
             print("run-guest: no such file: %s" % path, file=sys.stderr)
