@@ -73,6 +73,11 @@ void arch_console_write(const char *s, size_t len)
     }
 }
 
+uint16_t serial_base_port(void)
+{
+    return serial_port;
+}
+
 int serial_getc(void)
 {
     if (!serial_port || !(inb(serial_port + UART_LSR) & LSR_DATA_READY))

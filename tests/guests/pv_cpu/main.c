@@ -269,12 +269,70 @@ static void own_gdt(void)
     CHECK_EQ(map_machine_page(gdt_page, mfn, PTE_KERNEL_RW), 0, "the former GDT page writable again");
 }
 
+/*
+ * I/O ports as a PV control domain has them: nothing without an IOPL;
+ * with PHYSDEVOP_set_iopl(1) its kernel's in/out reach the hardware (the
+ * CMOS clock, PCI configuration space), cli and sti are accepted.
+ */
+static void set_iopl(unsigned int iopl, long want)
+{
+    struct physdev_set_iopl si = { .iopl = iopl };
+    long rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, (unsigned long)&si);
+    CHECK(rc == want, "set_iopl(%u) returned %ld, want %ld", iopl, rc, want);
+}
+
+static void cmos_seconds(void *out)
+{
+    uint8_t v;
+    __asm__ volatile("outb %b0, $0x70" : : "a"((uint8_t)0));
+    __asm__ volatile("inb $0x71, %b0" : "=a"(v));
+    *(uint8_t *)out = v;
+}
+
+static void pci_host_bridge_id(void *out)
+{
+    uint32_t v;
+    __asm__ volatile("outl %0, %w1" : : "a"(0x80000000u), "Nd"((uint16_t)0xCF8));
+    __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"((uint16_t)0xCFC));
+    *(uint32_t *)out = v;
+}
+
+static void cli_sti(void *unused)
+{
+    (void)unused;
+    __asm__ volatile("cli; sti" ::: "memory");
+}
+
+static void io_ports(void)
+{
+    struct trap_record rec;
+    uint8_t seconds = 0xFF;
+    uint32_t id = 0;
+
+    CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out without an IOPL");
+    set_iopl(4, -XEN_EINVAL);
+    if (!(guest_start_info->flags & SIF_INITDOMAIN))
+        return;
+    set_iopl(1, 0);
+    CHECK(run_catching(cmos_seconds, &seconds, &rec) < 0, "CMOS read faulted at IOPL 1");
+    CHECK((seconds & 0x0F) <= 9 && (seconds >> 4) <= 5, "CMOS seconds %#x are not BCD 0-59",
+          seconds);
+    CHECK(run_catching(pci_host_bridge_id, &id, &rec) < 0, "PCI config read faulted at IOPL 1");
+    CHECK((id & 0xFFFF) == 0x8086, "PCI 00:00.0 vendor %#x, want Intel's (QEMU's host bridge)",
+          id & 0xFFFF);
+    CHECK(run_catching(cli_sti, NULL, &rec) < 0, "cli/sti faulted at IOPL 1");
+    printk("pv_cpu: IOPL 1: CMOS seconds %#x, PCI 00:00.0 id %#x\n", seconds, id);
+    set_iopl(0, 0);
+    CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out after IOPL back to 0");
+}
+
 void test_main(void)
 {
     cpuid_view();
     callbacks();
     gdt();
     own_gdt();
+    io_ports();
     privileged_ops();
     events_enable();
     emulation();

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <asm/cpu.h>
 #include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
 #include <tessera/domain.h>
 #include <tessera/guest_access.h>
 #include <tessera/string.h>
@@ -175,6 +176,9 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
             pv_domain_crash(v, "cannot deliver int $N");
         return true;
     }
+    /* in, out, cli, sti under the virtual IOPL (user mode too, at IOPL 3). */
+    if (pv_emulate_io(v, r, b))
+        return true;
     if (!v->arch->kernel_mode)
         return false;
     /* Optional REX prefix, then 0F 20 /r (mov from CRn) or 0F 22 /r (mov to CRn). */

@@ -66,6 +66,7 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     r->cs = GUEST_CS64;
     r->ss = GUEST_DS;
     r->rflags = (u->rflags & 0xCD5) | 0x202;    /* arithmetic flags, IF on, IOPL 0 */
+    a->iopl = (unsigned)(u->rflags >> 12) & 3;  /* the guest's IOPL is virtual (pv/ioport.c) */
 
     for (unsigned i = 0; i < 256; i++)
         a->traps[i] = (struct pv_trap_entry){ c->trap_ctxt[i].address, c->trap_ctxt[i].cs,

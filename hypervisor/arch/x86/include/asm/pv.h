@@ -60,6 +60,7 @@ struct arch_vcpu {
      * new CPU waits for this to clear before loading anything.
      */
     bool state_on_cpu;
+    unsigned iopl;                       /* virtual IOPL (pv/ioport.c) */
     struct cpu_regs initial_regs;        /* where the vCPU starts */
     /* What a vCPU owns while it is off its pCPU (pv/run.c). */
     struct cpu_regs saved_regs;          /* its frame, copied out of the stack-top slot */

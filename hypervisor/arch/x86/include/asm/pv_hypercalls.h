@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct vcpu;
+struct cpu_regs;
 
 long hc_set_trap_table(struct vcpu *v, const uint64_t a[5]);
 long hc_stack_switch(struct vcpu *v, const uint64_t a[5]);
@@ -27,8 +28,11 @@ long hc_get_debugreg(struct vcpu *v, const uint64_t a[5]);
 long hc_event_channel_op(struct vcpu *v, const uint64_t a[5]);
 long hc_set_gdt(struct vcpu *v, const uint64_t a[5]);
 long hc_update_descriptor(struct vcpu *v, const uint64_t a[5]);
+long hc_physdev_op(struct vcpu *v, const uint64_t a[5]);
 
 /* Helpers behind them. */
+long pv_set_iopl(struct vcpu *v, unsigned iopl);
+bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *bytes);
 long pv_vcpu_timer_op(struct vcpu *v, int cmd, uint64_t arg);
 long pv_block(struct vcpu *v);
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg);

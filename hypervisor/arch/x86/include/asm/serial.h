@@ -13,5 +13,7 @@ void serial_init(uint16_t port, unsigned baud);
 void serial_set_debugcon(bool on);
 /* A received byte, or -1 if none is waiting. */
 int serial_getc(void);
+/* The UART's base port, 0 when only the debug console is used. */
+uint16_t serial_base_port(void);
 
 #endif

@@ -1,0 +1,144 @@
+/*
+ * I/O ports for the control domain, as Xen gives them to a PV dom0: a
+ * virtual IOPL (PHYSDEVOP_set_iopl, or the IOPL bits of a
+ * VCPUOP_initialise context) under which `in`/`out` fault in ring 3 and
+ * are carried out here on the real port, and `cli`/`sti` are accepted and
+ * do nothing (events are the guest's interrupts; Xen does the same).
+ *
+ * The ports the hypervisor itself drives stay its own: the PIC, PIT
+ * channels 0 and 1 (channel 2 and the speaker gate at 0x61 are the
+ * guest's, as Linux may calibrate with them), and the serial port it logs
+ * to. An access there, without the IOPL, from an unprivileged domain, or
+ * a string I/O instruction, is a #GP in the guest, as on hardware.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/pv.h>
+#include <asm/pv_hypercalls.h>
+#include <asm/serial.h>
+#include <pvabi/physdev.h>
+#include <pvabi/xen.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/guest_access.h>
+
+#define PIT_COMMAND   0x43
+#define PIT_CHANNEL2  0x42
+
+/* Whether the guest's privilege level may use I/O now (Xen: IOPL >= 1 in kernel mode, 3 in user mode). */
+static bool iopl_ok(const struct vcpu *v)
+{
+    return v->arch->iopl >= (v->arch->kernel_mode ? 1u : 3u);
+}
+
+static bool overlaps(unsigned port, unsigned size, unsigned first, unsigned last)
+{
+    return port <= last && port + size - 1 >= first;
+}
+
+/* May d touch [port, port + size)? value is what an out writes (for the PIT's command port). */
+static bool port_allowed(const struct domain *d, unsigned port, unsigned size, bool out,
+                         uint32_t value)
+{
+    uint16_t uart = serial_base_port();
+
+    if (!d->is_privileged || port + size > 0x10000)
+        return false;
+    if (overlaps(port, size, 0x20, 0x21) || overlaps(port, size, 0xA0, 0xA1) ||
+        overlaps(port, size, 0x40, 0x41))
+        return false;
+    if (uart && overlaps(port, size, uart, uart + 7))
+        return false;
+    /* The PIT's command port only for channel 2 (select bits 10). */
+    if (overlaps(port, size, PIT_COMMAND, PIT_COMMAND))
+        return out && size == 1 && (value & 0xC0) == 0x80;
+    return true;
+}
+
+long pv_set_iopl(struct vcpu *v, unsigned iopl)
+{
+    if (iopl > 3)
+        return -EINVAL;
+    v->arch->iopl = iopl;
+    return 0;
+}
+
+long hc_physdev_op(struct vcpu *v, const uint64_t a[5])
+{
+    struct physdev_set_iopl si;
+
+    switch (a[0]) {
+    case PHYSDEVOP_set_iopl:
+        if (copy_from_guest(&si, a[1], sizeof(si)) < 0)
+            return -EFAULT;
+        return pv_set_iopl(v, si.iopl);
+    default:
+        return -ENOSYS;   /* interrupts of real devices (PIRQs, GSIs, MSI): not yet */
+    }
+}
+
+static uint32_t port_in(unsigned port, unsigned size)
+{
+    switch (size) {
+    case 1: return inb((uint16_t)port);
+    case 2: return inw((uint16_t)port);
+    default: return inl((uint16_t)port);
+    }
+}
+
+static void port_out(unsigned port, unsigned size, uint32_t value)
+{
+    switch (size) {
+    case 1: outb((uint16_t)port, (uint8_t)value); break;
+    case 2: outw((uint16_t)port, (uint16_t)value); break;
+    default: outl((uint16_t)port, value); break;
+    }
+}
+
+/*
+ * Decodes and carries out in/out/cli/sti at the guest's RIP (bytes b):
+ * true if done (RIP advanced), false if it is not one of them or is not
+ * allowed (the caller then injects #GP).
+ */
+bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *b)
+{
+    unsigned i = 0, size = 4;
+
+    if (!iopl_ok(v))
+        return false;
+    if (b[i] == 0x66) {
+        size = 2;
+        i++;
+    }
+    if ((b[i] & 0xF0) == 0x40)       /* REX: no effect on in/out */
+        i++;
+    uint8_t op = b[i];
+    if ((op == 0xFA || op == 0xFB) && i == 0) {      /* cli, sti */
+        r->rip += 1;
+        return true;
+    }
+    bool imm = op >= 0xE4 && op <= 0xE7, dx = op >= 0xEC && op <= 0xEF;
+    if (!imm && !dx)
+        return false;
+    bool out = op & 2;
+    if (!(op & 1))
+        size = 1;
+    unsigned port = imm ? b[i + 1] : (uint16_t)r->rdx;
+    uint32_t value = (uint32_t)r->rax;
+    if (!port_allowed(v->domain, port, size, out, value))
+        return false;
+    if (out) {
+        port_out(port, size, value);
+    } else {
+        uint32_t in = port_in(port, size);
+        if (size == 4)
+            r->rax = in;                                 /* a 32-bit result zero-extends */
+        else if (size == 2)
+            r->rax = (r->rax & ~0xFFFFull) | in;
+        else
+            r->rax = (r->rax & ~0xFFull) | in;
+    }
+    r->rip += i + 1 + (imm ? 1 : 0);
+    return true;
+}
