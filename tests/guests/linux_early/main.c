@@ -99,8 +99,9 @@ static uint32_t reg_of(const struct cpuid_regs *r, enum cpuid_reg reg)
     return reg == REG_B ? r->b : reg == REG_C ? r->c : r->d;
 }
 
-/* What Xen 4.17 does with a bit the CPU has, for a PV initial domain. */
-enum pv_view { HIDDEN, SHOWN };
+/* What Xen 4.17 does with a bit the CPU has, for a PV initial domain;
+ * UNPROVEN: not on the CPU this was proven on, so only printed. */
+enum pv_view { HIDDEN, SHOWN, UNPROVEN };
 
 struct feature {
     const char *name;
@@ -123,17 +124,17 @@ static const struct feature features[] = {
     { "PGE",          1, REG_D, 13, HIDDEN },
     { "MCA",          1, REG_D, 14, SHOWN },
     { "PSE36",        1, REG_D, 17, HIDDEN },
-    { "DS",           1, REG_D, 21, HIDDEN },
+    { "DS",           1, REG_D, 21, UNPROVEN },
     { "ACPI",         1, REG_D, 22, SHOWN },
     { "MONITOR",      1, REG_C, 3,  HIDDEN },
-    { "VMX",          1, REG_C, 5,  HIDDEN },
-    { "PCID",         1, REG_C, 17, HIDDEN },
-    { "X2APIC",       1, REG_C, 21, HIDDEN },
-    { "TSC_DEADLINE", 1, REG_C, 24, HIDDEN },
+    { "VMX",          1, REG_C, 5,  UNPROVEN },
+    { "PCID",         1, REG_C, 17, UNPROVEN },
+    { "X2APIC",       1, REG_C, 21, UNPROVEN },
+    { "TSC_DEADLINE", 1, REG_C, 24, UNPROVEN },
     { "FSGSBASE",     7, REG_B, 0,  SHOWN },
     { "SMEP",         7, REG_B, 7,  HIDDEN },
-    { "INVPCID",      7, REG_B, 10, HIDDEN },
-    { "SMAP",         7, REG_B, 20, HIDDEN },
+    { "INVPCID",      7, REG_B, 10, UNPROVEN },
+    { "SMAP",         7, REG_B, 20, UNPROVEN },
     { "SVM",          0x80000001, REG_C, 2,  HIDDEN },
     { "PAGE1GB",      0x80000001, REG_D, 26, HIDDEN },
     { "RDTSCP",       0x80000001, REG_D, 27, SHOWN },
@@ -154,7 +155,9 @@ static void cpuid_view(void)
         if (!has)
             continue;
         present++;
-        if (f->xen == HIDDEN) {
+        if (f->xen == UNPROVEN) {
+            continue;
+        } else if (f->xen == HIDDEN) {
             hidden++;
             CHECK(!seen, "cpuid %#x %s: the CPU has it and Xen hides it from PV kernels",
                   f->leaf, f->name);
