@@ -568,6 +568,90 @@ static void flushes_and_ldt(void)
            "SET_LDT at a misaligned address (want -EINVAL)");
 }
 
+/* ---- 8. writes into a live L1 (the writable-page-tables assist) ---- */
+
+static uint64_t live_l1[ENTRIES] PAGE_ALIGNED;
+
+struct entry_write {
+    volatile uint64_t *entry;
+    uint64_t value;
+};
+
+static void write_entry(void *arg)
+{
+    struct entry_write *w = arg;
+    *w->entry = w->value;
+}
+
+static void poke(void *arg)
+{
+    *(volatile char *)arg = 'Q';
+}
+
+static void emulated_pt_writes(const struct l2_view *l2)
+{
+    struct trap_record rec;
+    xen_pfn_t m2p_frame = 0;
+    struct xen_machphys_mfn_list ml = { .max_extents = 1 };
+    set_xen_guest_handle(ml.extent_start, &m2p_frame);
+    hyp_memory_op(XENMEM_machphys_mfn_list, &ml);
+
+    memset(live_l1, 0, PAGE_SIZE);
+    live_l1[0] = pte(data[0], PTE_KERNEL_RO);
+    expect(map_ro(live_l1), 0, "remap the live L1 read-only (want 0)");
+    if (!expect(pin(MMUEXT_PIN_L1_TABLE, live_l1), 0, "PIN_L1 of the live L1 (want 0)"))
+        return;
+    unsigned int slot = free_l2_slot(l2, 0);
+    expect(set_entry(l2->mfn, slot, pte(live_l1, PTE_TABLE)), 0, "link the live L1 (want 0)");
+
+    /* Xen 4.17 emulates these writes for a PV domain without being asked; asking again is fine. */
+    struct entry_write w = { &live_l1[1], pte(data[1], PTE_KERNEL_RO) };
+    CHECK(run_catching(write_entry, &w, &rec) < 0, "mov into a live L1 faulted");
+    expect(hyp_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0,
+           "vm_assist: writable page tables (want 0)");
+    flush_tlb();
+    CHECK(!memcmp((const void *)window_page(slot, 1), data[1], PAGE_SIZE),
+          "page 1 not readable through the emulated mov");
+
+    uint64_t old = __atomic_exchange_n(&live_l1[1], 0, __ATOMIC_SEQ_CST);
+    CHECK(entry_mfn(old) == mfn_of(data[1]), "xchg on a live L1 returned %#lx", (unsigned long)old);
+    CHECK(live_l1[1] == 0, "entry 1 after xchg: %#lx", (unsigned long)live_l1[1]);
+
+    uint64_t want = 0;
+    CHECK(__atomic_compare_exchange_n(&live_l1[2], &want, pte(data[2], PTE_KERNEL_RW), false,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST),
+          "cmpxchg of an empty live L1 entry failed (it held %#lx)", (unsigned long)want);
+    want = 0;
+    CHECK(!__atomic_compare_exchange_n(&live_l1[2], &want, 0, false, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST) && entry_mfn(want) == mfn_of(data[2]),
+          "cmpxchg with a stale value: got back %#lx", (unsigned long)want);
+    flush_tlb();
+    CHECK(run_catching(poke, (void *)window_page(slot, 2), &rec) < 0 && data[2][0] == 'Q',
+          "write through the cmpxchg'd writable entry");
+
+    __atomic_fetch_and((volatile uint8_t *)&live_l1[2], (uint8_t)~PTE_RW, __ATOMIC_SEQ_CST);
+    CHECK(!(live_l1[2] & PTE_RW), "lock and left RW set: %#lx", (unsigned long)live_l1[2]);
+    flush_tlb();
+    CHECK_EQ(run_catching(poke, (void *)window_page(slot, 2), &rec), 14,
+             "write through the entry whose RW bit lock-and cleared");
+    uint8_t was_set;
+    __asm__ volatile("lock btsq $1, %0; setc %1" : "+m"(live_l1[2]), "=q"(was_set) : : "memory", "cc");
+    CHECK(!was_set && (live_l1[2] & PTE_RW), "lock bts: CF %u, entry %#lx", was_set,
+          (unsigned long)live_l1[2]);
+
+    w = (struct entry_write){ &live_l1[3], ((uint64_t)m2p_frame << PAGE_SHIFT) | PTE_KERNEL_RO };
+    CHECK_EQ(run_catching(write_entry, &w, &rec), 14,
+             "an emulated write mapping a frame not ours is a page fault");
+    CHECK(live_l1[3] == 0, "refused entry 3 reads %#lx", (unsigned long)live_l1[3]);
+    printk("pv_mmu: live L1 after the emulated writes: %#lx %#lx %#lx %#lx\n",
+           (unsigned long)live_l1[0], (unsigned long)live_l1[1], (unsigned long)live_l1[2],
+           (unsigned long)live_l1[3]);
+
+    expect(set_entry(l2->mfn, slot, 0), 0, "unlink the live L1 (want 0)");
+    expect(unpin(live_l1), 0, "UNPIN of the live L1 (want 0)");
+    expect(map_rw(live_l1), 0, "the live L1 page writable again (want 0)");
+}
+
 void test_main(void)
 {
     struct l2_view l2 = find_our_l2();
@@ -585,6 +669,8 @@ void test_main(void)
     give_back_pinned();
     printk("pv_mmu: --- 7. flush scopes and the LDT\n");
     flushes_and_ldt();
+    printk("pv_mmu: --- 8. writes into a live L1\n");
+    emulated_pt_writes(&l2);
     printk("pv_mmu: --- 6. cleanup\n");
     all_writable_again();
     printk("pv_mmu: the kernel still runs after all of it (canary %#lx)\n", canary);

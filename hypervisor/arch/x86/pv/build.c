@@ -214,6 +214,8 @@ static struct domain *alloc_domain_objects(const struct pv_build_request *req)
         goto fail;
     d->arch = ad;
     spin_lock_init(&ad->mm_lock);
+    /* As Xen, writes into live L1 tables are emulated from the start (pv/ptwr.c). */
+    ad->vm_assist = 1ul << VMASST_TYPE_writable_pagetables;
     d->domain_id = req->domid;
     strlcpy(d->name, req->name, sizeof(d->name));
     d->is_privileged = req->privileged;

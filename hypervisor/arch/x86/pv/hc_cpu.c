@@ -162,10 +162,11 @@ long hc_vm_assist(struct vcpu *v, const uint64_t a[5])
                                 (1ul << VMASST_TYPE_m2p_strict);
     if (type >= 64 || !(known & (1ul << type)))
         return -EINVAL;
+    unsigned long *assists = &v->domain->arch->vm_assist;
     if (a[0] == VMASST_CMD_enable)
-        v->arch->vm_assist |= 1ul << type;
+        __atomic_fetch_or(assists, 1ul << type, __ATOMIC_SEQ_CST);
     else if (a[0] == VMASST_CMD_disable)
-        v->arch->vm_assist &= ~(1ul << type);
+        __atomic_fetch_and(assists, ~(1ul << type), __ATOMIC_SEQ_CST);
     else
         return -ENOSYS;
     return 0;

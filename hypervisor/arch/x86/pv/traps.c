@@ -33,7 +33,9 @@
 #define RFLAGS_VM   (1ull << 17)
 #define RFLAGS_AC   (1ull << 18)
 #define RFLAGS_IOPL (3ull << 12)
-#define PFEC_USER   (1u << 2)
+#define PFEC_PRESENT (1u << 0)
+#define PFEC_WRITE   (1u << 1)
+#define PFEC_USER    (1u << 2)
 
 struct vcpu *current_vcpu(void)
 {
@@ -141,7 +143,9 @@ void pv_handle_guest_trap(struct cpu_regs *regs)
         if (v->arch->kernel_mode)
             error &= ~PFEC_USER;
     }
-    if ((vec == 13 || vec == 6) && pv_emulate(v, regs, vec)) {
+    if (((vec == 13 || vec == 6) && pv_emulate(v, regs, vec)) ||
+        (vec == 14 && (error & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
+         pv_emulate_pt_write(v, regs, cr2))) {
         pv_exit_to_guest(regs);
         return;
     }

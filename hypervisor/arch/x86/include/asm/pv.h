@@ -51,7 +51,6 @@ struct arch_vcpu {
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint64_t guest_cr3;                  /* machine address of the kernel L4 */
     uint64_t user_cr3;                   /* machine address of the user L4, 0 if none */
-    unsigned long vm_assist;
     struct cpu_regs *frame;              /* the guest's registers while it is in here */
     /*
      * [atomic] Set from switch_in until switch_out has saved the vCPU's
@@ -79,6 +78,7 @@ struct arch_vcpu {
 
 struct arch_domain {
     spinlock_t mm_lock;        /* L1 writes and frame frees (asm/pv_mm.h) */
+    unsigned long vm_assist;   /* [a] VMASST_TYPE_* bits the guest enabled (for the whole domain) */
     uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
     const char *cmdline;
     struct xencons_interface *console_ring;   /* hypervisor view, NULL for dom0 */
@@ -187,6 +187,8 @@ void pv_cpu_init(void);
 
 /* Complete a faulting privileged instruction for the guest; false if not ours. */
 bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector);
+/* A write fault on one of the guest's L1 tables, carried out (pv/ptwr.c). */
+bool pv_emulate_pt_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2);
 void pv_toggle_mode(struct vcpu *v);
 /* The guest's view of CR0: PG PE ET NE WP MP, and TS as it set it. */
 #define PV_GUEST_CR0 0x80050033ull
