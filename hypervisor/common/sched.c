@@ -681,6 +681,18 @@ struct vcpu *sched_current(unsigned cpu)
 
 /* ---- information --------------------------------------------------------- */
 
+int sched_get_runstate_settled(struct vcpu *v, struct sched_runstate *out)
+{
+    struct sched_vcpu *sv = sched_find(v);
+
+    if (!sv)
+        return -ESRCH;
+    unsigned long flags = sched_lock_vcpu(sv);
+    *out = sv->rs;
+    sched_unlock_vcpu(sv, flags);
+    return 0;
+}
+
 int sched_get_runstate(struct vcpu *v, struct sched_runstate *out)
 {
     struct sched_vcpu *sv = sched_find(v);

@@ -201,6 +201,17 @@ def cases():
                                  "--expect", r"\(d0\) Test result: SUCCESS",
                                  "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
                                  "--exit-code", POWEROFF_STATUS]),
+        # What Linux's early PV boot does (segment-base MSRs, CR2/CR4, giving
+        # up the builder's L4, vCPU 1's areas while down, the user GS
+        # selector, an initrd by PFN, the PV CPUID view), with its initrd as
+        # the module after the kernel.
+        ("pv-linux-early", ["--smp", "2", "--mem", "512", "--append", "debug_exit dom0_mem=32M",
+                            "--module", GUESTS + "/linux_early.elf",
+                            "--module", os.path.join(TOP, "tests", "guests", "linux_early", "initrd.txt"),
+                            "--expect", r"module 1: \d+ bytes, data, the initrd of module 0",
+                            "--expect", r"\(d0\) Test result: SUCCESS",
+                            "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
+                            "--exit-code", POWEROFF_STATUS]),
         # Serial input reaches the control domain: VIRQ_CONSOLE, CONSOLEIO_read.
         ("pv-console-input", ["--smp", "1", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
                               "--module", GUESTS + "/boot_console.elf read_console",

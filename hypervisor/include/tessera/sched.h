@@ -185,6 +185,11 @@ void sched_account(struct vcpu *v, uint64_t ran_ns);
 
 /* VCPUOP_get_runstate_info. -ESRCH if v has no scheduling state. */
 int sched_get_runstate(struct vcpu *v, struct sched_runstate *out);
+/*
+ * The same without the current state's time so far (it is only added when
+ * the state ends): what the guest's registered runstate area shows, as on Xen.
+ */
+int sched_get_runstate_settled(struct vcpu *v, struct sched_runstate *out);
 
 /* Credit left (ns; negative when OVER), for tests and the debug shell. */
 int64_t sched_vcpu_credit(struct vcpu *v);

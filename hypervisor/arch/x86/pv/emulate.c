@@ -41,11 +41,14 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
         if (leaf == 1) {
             c.ecx &= ~((1u << 3) | (1u << 5) | (1u << 17) | (1u << 21)); /* MWAIT VMX PCID x2APIC */
             c.ecx |= 1u << 31;                                         /* hypervisor */
+            /* Large and global pages are the hypervisor's business (as Xen's PV view). */
+            c.edx &= ~((1u << 3) | (1u << 13) | (1u << 17));            /* PSE PGE PSE36 */
         } else if (leaf == 7 && subleaf == 0) {
             c.ebx &= ~((1u << 7) | (1u << 20));                          /* SMEP SMAP */
             c.ecx &= ~(1u << 16);                                        /* LA57 */
         } else if (leaf == 0x80000001) {
             c.ecx &= ~(1u << 2);                                         /* SVM */
+            c.edx &= ~(1u << 26);                                        /* 1 GiB pages */
         }
     }
     r->rax = c.eax;
@@ -54,8 +57,9 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
     r->rdx = c.edx;
 }
 
-/* The CR4 a PV guest sees: what its view of the CPU relies on (paging and SSE as the hypervisor set them). */
-#define PV_GUEST_CR4_BITS (X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+/* The CR4 a PV guest sees, as Xen 4.17 shows it: PAE, MCE, OSFXSR, OSXMMEXCPT (0x660). */
+#define X86_CR4_MCE_BIT   (1u << 6)
+#define PV_GUEST_CR4      (X86_CR4_PAE | X86_CR4_MCE_BIT | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
 /* mov from CR0, CR2 (the last page fault's address), CR3, CR4. */
 static bool read_cr(struct vcpu *v, unsigned cr, uint64_t *dst)
@@ -71,7 +75,7 @@ static bool read_cr(struct vcpu *v, unsigned cr, uint64_t *dst)
         *dst = v->arch->guest_cr3;
         return true;
     case 4:
-        *dst = read_cr4() & PV_GUEST_CR4_BITS;
+        *dst = PV_GUEST_CR4;
         return true;
     default:
         return false;

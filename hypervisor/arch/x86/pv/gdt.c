@@ -190,6 +190,8 @@ void pv_save_selectors(struct vcpu *v)
 void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel)
 {
     struct arch_vcpu *a = v->arch;
+    if (sel & ~3u)
+        sel |= 3;           /* as Xen: user mode's privilege, whatever RPL was asked */
     LOAD_SELECTOR(gs, sel);
     a->gs_base_user = rdmsr(MSR_GS_BASE);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);

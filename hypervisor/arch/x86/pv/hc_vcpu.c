@@ -162,10 +162,8 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
         struct vcpu_register_runstate_memory_area area;
         if (copy_from_guest(&area, a[2], sizeof(area)) < 0)
             return -EFAULT;
-        /* Another vCPU's area is written when it next runs, in its own address space. */
         target->arch->runstate_area = area.addr.p;
-        if (target == v)
-            pv_runstate_publish(v);
+        pv_runstate_publish(target);
         return 0;
     }
     case VCPUOP_set_singleshot_timer:

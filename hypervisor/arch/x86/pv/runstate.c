@@ -4,6 +4,7 @@
  * offline, on the hypervisor's clock, as the scheduler accounts them. The
  * registered copy is refreshed whenever the vCPU is switched in or out.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <asm/pv.h>
 #include <pvabi/vcpu.h>
@@ -13,13 +14,16 @@
 #include <tessera/sched.h>
 #include <tessera/string.h>
 
-/* The scheduler keeps the times; a vCPU it does not know reads as offline since boot. */
-void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
+/*
+ * The scheduler keeps the times; a vCPU it does not know reads as offline
+ * since boot. 'settled': without the current state's time so far.
+ */
+static void snapshot(struct vcpu *v, struct vcpu_runstate_info *out, bool settled)
 {
     struct sched_runstate rs;
 
     memset(out, 0, sizeof(*out));
-    if (sched_get_runstate(v, &rs) < 0) {
+    if ((settled ? sched_get_runstate_settled(v, &rs) : sched_get_runstate(v, &rs)) < 0) {
         out->state = RUNSTATE_offline;
         out->time[RUNSTATE_offline] = arch_now_ns();
         return;
@@ -30,13 +34,22 @@ void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
         out->time[i] = rs.time[i];
 }
 
-/* Refresh the guest's registered copy; only valid in the guest's address space. */
+void pv_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
+{
+    snapshot(v, out, false);
+}
+
+/*
+ * Refresh the guest's registered copy (times as of the current state's
+ * start, as Xen writes it); written through the current address space,
+ * which for another vCPU of the same domain maps the same kernel.
+ */
 void pv_runstate_publish(struct vcpu *v)
 {
     if (!v->arch->runstate_area)
         return;
     struct vcpu_runstate_info info;
-    pv_runstate_snapshot(v, &info);
+    snapshot(v, &info, true);
     if (copy_to_guest(v->arch->runstate_area, &info, sizeof(info)) < 0)
         v->arch->runstate_area = 0;   /* unmapped: stop writing there */
 }
