@@ -131,7 +131,9 @@ static const struct feature features[] = {
     { "PCID",         1, REG_C, 17, UNPROVEN },
     { "X2APIC",       1, REG_C, 21, UNPROVEN },
     { "TSC_DEADLINE", 1, REG_C, 24, UNPROVEN },
-    { "FSGSBASE",     7, REG_B, 0,  SHOWN },
+    /* Xen 4.17 shows it to dom0 and lets it set CR4.FSGSBASE; a hypervisor
+     * may leave it out (Linux then uses the MSRs), so it is only printed. */
+    { "FSGSBASE",     7, REG_B, 0,  UNPROVEN },
     { "SMEP",         7, REG_B, 7,  HIDDEN },
     { "INVPCID",      7, REG_B, 10, UNPROVEN },
     { "SMAP",         7, REG_B, 20, UNPROVEN },

@@ -297,6 +297,13 @@ static void pci_host_bridge_id(void *out)
     *(uint32_t *)out = v;
 }
 
+static void uart_status(void *out)
+{
+    uint8_t v;
+    __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"((uint16_t)0x3FD));
+    *(uint8_t *)out = v;
+}
+
 static void cli_sti(void *unused)
 {
     (void)unused;
@@ -321,6 +328,10 @@ static void io_ports(void)
     CHECK((id & 0xFFFF) == 0x8086, "PCI 00:00.0 vendor %#x, want Intel's (QEMU's host bridge)",
           id & 0xFFFF);
     CHECK(run_catching(cli_sti, NULL, &rec) < 0, "cli/sti faulted at IOPL 1");
+    /* The hypervisor's own UART (COM1): all ones, no fault (Linux probes it). */
+    uint8_t lsr = 0;
+    CHECK(run_catching(uart_status, &lsr, &rec) < 0, "reading the hypervisor's UART faulted");
+    CHECK(lsr == 0xFF, "the hypervisor's UART status read %#x, want 0xff", lsr);
     printk("pv_cpu: IOPL 1: CMOS seconds %#x, PCI 00:00.0 id %#x\n", seconds, id);
     set_iopl(0, 0);
     CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out after IOPL back to 0");

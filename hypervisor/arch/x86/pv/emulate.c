@@ -19,6 +19,8 @@
 
 #define XEN_CPUID_BASE 0x40000000u
 #define EFER_LMA_BIT   (1ull << 10)   /* long mode active */
+#define MSR_MCG_CAP    0x179u         /* machine check: capabilities (bank count in bits 0-7) */
+#define MSR_MCG_STATUS 0x17Au
 
 static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
 {
@@ -44,7 +46,8 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
             /* Large and global pages are the hypervisor's business (as Xen's PV view). */
             c.edx &= ~((1u << 3) | (1u << 13) | (1u << 17));            /* PSE PGE PSE36 */
         } else if (leaf == 7 && subleaf == 0) {
-            c.ebx &= ~((1u << 7) | (1u << 20));                          /* SMEP SMAP */
+            /* FSGSBASE: not offered yet (CR4.FSGSBASE stays off; Linux uses the MSRs). */
+            c.ebx &= ~((1u << 0) | (1u << 7) | (1u << 20));             /* FSGSBASE SMEP SMAP */
             c.ecx &= ~(1u << 16);                                        /* LA57 */
         } else if (leaf == 0x80000001) {
             c.ecx &= ~(1u << 2);                                         /* SVM */
@@ -116,6 +119,10 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_KERNEL_GS_BASE:
         *val = v->arch->gs_base_user;
         return true;
+    case MSR_MCG_CAP:
+    case MSR_MCG_STATUS:
+        *val = 0;           /* a virtual machine-check architecture with no banks, no error */
+        return true;
     default:
         return false;
     }
@@ -137,6 +144,8 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_KERNEL_GS_BASE:
         v->arch->gs_base_user = val;
         return true;
+    case MSR_MCG_STATUS:
+        return true;        /* clearing a status that never holds an error */
     default:
         return false;
     }

@@ -8,8 +8,9 @@
  * The ports the hypervisor itself drives stay its own: the PIC, PIT
  * channels 0 and 1 (channel 2 and the speaker gate at 0x61 are the
  * guest's, as Linux may calibrate with them), and the serial port it logs
- * to. An access there, without the IOPL, from an unprivileged domain, or
- * a string I/O instruction, is a #GP in the guest, as on hardware.
+ * to. As in Xen, an access there with the IOPL reads all ones and writes
+ * nothing (Linux probes the legacy UARTs); without the IOPL, or a string
+ * I/O instruction, it is a #GP in the guest, as on hardware.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,13 +38,12 @@ static bool overlaps(unsigned port, unsigned size, unsigned first, unsigned last
     return port <= last && port + size - 1 >= first;
 }
 
-/* May d touch [port, port + size)? value is what an out writes (for the PIT's command port). */
-static bool port_allowed(const struct domain *d, unsigned port, unsigned size, bool out,
-                         uint32_t value)
+/* May the control domain touch [port, port + size)? value is what an out writes (for the PIT's command port). */
+static bool port_allowed(unsigned port, unsigned size, bool out, uint32_t value)
 {
     uint16_t uart = serial_base_port();
 
-    if (!d->is_privileged || port + size > 0x10000)
+    if (port + size > 0x10000)
         return false;
     if (overlaps(port, size, 0x20, 0x21) || overlaps(port, size, 0xA0, 0xA1) ||
         overlaps(port, size, 0x40, 0x41))
@@ -105,7 +105,7 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *b)
 {
     unsigned i = 0, size = 4;
 
-    if (!iopl_ok(v))
+    if (!iopl_ok(v) || !v->domain->is_privileged)
         return false;
     if (b[i] == 0x66) {
         size = 2;
@@ -126,12 +126,12 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *b)
         size = 1;
     unsigned port = imm ? b[i + 1] : (uint16_t)r->rdx;
     uint32_t value = (uint32_t)r->rax;
-    if (!port_allowed(v->domain, port, size, out, value))
-        return false;
+    bool allowed = port_allowed(port, size, out, value);
     if (out) {
-        port_out(port, size, value);
+        if (allowed)
+            port_out(port, size, value);
     } else {
-        uint32_t in = port_in(port, size);
+        uint32_t in = allowed ? port_in(port, size) : 0xFFFFFFFFu;
         if (size == 4)
             r->rax = in;                                 /* a 32-bit result zero-extends */
         else if (size == 2)
