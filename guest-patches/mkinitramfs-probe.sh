@@ -1,0 +1,30 @@
+#!/bin/sh
+# Builds the smallest initramfs that proves a Linux kernel came all the way
+# up: busybox, and an /init that mounts /proc and /sys, prints one line
+# ("TESSERA-LINUX-INIT uptime=... hypervisor=... kernel=... cpus=...") and
+# powers the machine off. The boot tests look for that line.
+#
+# usage: mkinitramfs-probe.sh OUT.cpio.gz
+set -eu
+out=$1
+[ -x /bin/busybox ] || { echo "mkinitramfs-probe: /bin/busybox missing (Debian package busybox)" >&2; exit 1; }
+root=$(mktemp -d "${TMPDIR:-/tmp}/tessera-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+cp /bin/busybox "$root/bin/busybox"
+for applet in sh mount cat cut uname poweroff grep; do
+    ln -s busybox "$root/bin/$applet"
+done
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+hv=$(cat /sys/hypervisor/type 2>/dev/null || echo none)
+cpus=$(grep -c ^processor /proc/cpuinfo)
+echo "TESSERA-LINUX-INIT uptime=$(cut -d' ' -f1 /proc/uptime) hypervisor=$hv kernel=$(uname -r) cpus=$cpus"
+poweroff -f
+INIT
+chmod 755 "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 > "$out"
+echo "$out: $(wc -c < "$out") bytes"

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Debian's own Linux kernel as Tessera's control domain, under QEMU TCG.
+
+    tests/boot/linux_tests.py [--only NAME] [--runs N]
+
+The kernel is the newest /boot/vmlinuz-* (its ELF taken out by
+guest-patches/extract-vmlinux.py), the initramfs the probe one of
+guest-patches/mkinitramfs-probe.sh, whose /init prints TESSERA-LINUX-INIT
+and powers off. A case passes when that line comes, the domain shuts down
+with "poweroff", and no panic, BUG or oops was printed. Appends "PASS|FAIL
+boot/NAME" to $RESULTS. With no kernel in /boot it records a failure: the
+machines this runs on have one (PLATFORM.md).
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
+IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
+WORK = os.path.join(BUILD, "tests", "linux")
+RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
+PATCHES = os.path.join(TOP, "guest-patches")
+
+LINUX_ARGS = "console=hvc0 earlyprintk=xen loglevel=4"
+REJECT = r"Kernel panic|BUG:|Oops|general protection|shut down: crash|PANIC"
+
+
+def artifacts():
+    """(vmlinux, initramfs), built once per kernel into build/tests/linux."""
+    kernels = sorted(glob.glob("/boot/vmlinuz-*"))
+    if not kernels:
+        return None
+    os.makedirs(WORK, exist_ok=True)
+    vmlinux = os.path.join(WORK, "vmlinux-" + os.path.basename(kernels[-1])[len("vmlinuz-"):])
+    initrd = os.path.join(WORK, "probe-initramfs.cpio.gz")
+    if not os.path.exists(vmlinux):
+        subprocess.check_call([sys.executable, os.path.join(PATCHES, "extract-vmlinux.py"),
+                               kernels[-1], vmlinux + ".tmp"], stdout=subprocess.DEVNULL)
+        os.rename(vmlinux + ".tmp", vmlinux)
+    if not os.path.exists(initrd):
+        subprocess.check_call(["sh", os.path.join(PATCHES, "mkinitramfs-probe.sh"), initrd],
+                              stdout=subprocess.DEVNULL)
+    return vmlinux, initrd
+
+
+def cases(vmlinux, initrd):
+    common = ["--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
+              "--module", vmlinux + " " + LINUX_ARGS, "--module", initrd,
+              "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
+              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+              "--reject", REJECT, "--stop-on", r"shut down: "]
+    return [
+        ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
+         ["--expect", r"cpus=1"]),
+        ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
+         ["--expect", r"cpus=2"]),
+    ]
+
+
+def record(results, verdict, name):
+    if results:
+        with open(results, "a") as f:
+            f.write("%s boot/%s\n" % (verdict, name))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", action="append")
+    p.add_argument("--runs", type=int, default=1)
+    a = p.parse_args()
+    results = os.environ.get("RESULTS")
+    try:
+        built = artifacts()
+    except subprocess.CalledProcessError as e:
+        print("FAIL boot/linux-artifacts: %s" % e)
+        record(results, "FAIL", "linux-artifacts")
+        return 1
+    if not built:
+        print("FAIL boot/linux-kernel: no /boot/vmlinuz-* on this machine")
+        record(results, "FAIL", "linux-kernel")
+        return 1
+    failed = 0
+    for name, args in cases(*built):
+        if a.only and name not in a.only:
+            continue
+        for run in range(a.runs):
+            log = os.path.join(WORK, "%s%s.log" % (name, "" if a.runs == 1 else "-%d" % run))
+            t0 = time.monotonic()
+            rc = subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "120",
+                                  "--quiet", "--log", log] + args)
+            verdict = "PASS" if rc == 0 else "FAIL"
+            failed += rc != 0
+            print("%s boot/%s (%.1f s, log %s)" % (verdict, name, time.monotonic() - t0, log),
+                  flush=True)
+            record(results, verdict, name)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
