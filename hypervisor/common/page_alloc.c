@@ -123,21 +123,10 @@ int page_alloc_add_free(struct page_allocator *pa, uint64_t mfn, uint64_t count)
     return 0;
 }
 
-int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
-                     uint64_t *mfn_out)
+/* Takes free head i of order o off its list and keeps its lowest 2^order frames for owner. [lock] */
+static uint64_t take_block(struct page_allocator *pa, uint32_t i, unsigned o, unsigned order,
+                           uint16_t owner)
 {
-    unsigned o;
-
-    if (order > PAGE_MAX_ORDER || owner == DOMID_INVALID)
-        return -EINVAL;
-    spin_lock(&pa->lock);
-    for (o = order; o <= PAGE_MAX_ORDER && pa->free_head[o] == PAGE_NO_LINK; o++)
-        ;
-    if (o > PAGE_MAX_ORDER) {
-        spin_unlock(&pa->lock);
-        return -ENOMEM;
-    }
-    uint32_t i = pa->free_head[o];
     list_remove(pa, o, i);
     /* Split: the upper halves go back on the lists. */
     while (o > order) {
@@ -160,9 +149,33 @@ int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
         pa->nr_used_xen += 1ull << order;
     else
         pa->nr_used_domains += 1ull << order;
+    return pa->first_mfn + i;
+}
+
+int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
+                     uint64_t *mfn_out)
+{
+    return page_alloc_alloc_below(pa, order, owner, UINT64_MAX, mfn_out);
+}
+
+int page_alloc_alloc_below(struct page_allocator *pa, unsigned order, uint16_t owner,
+                           uint64_t limit_mfn, uint64_t *mfn_out)
+{
+    if (order > PAGE_MAX_ORDER || owner == DOMID_INVALID)
+        return -EINVAL;
+    spin_lock(&pa->lock);
+    for (unsigned o = order; o <= PAGE_MAX_ORDER; o++) {
+        /* Without a limit the first block of the smallest fitting order does. */
+        for (uint32_t i = pa->free_head[o]; i != PAGE_NO_LINK; i = pa->meta[i].next) {
+            if (pa->first_mfn + i + (1ull << order) > limit_mfn)
+                continue;
+            *mfn_out = take_block(pa, i, o, order, owner);
+            spin_unlock(&pa->lock);
+            return 0;
+        }
+    }
     spin_unlock(&pa->lock);
-    *mfn_out = pa->first_mfn + i;
-    return 0;
+    return -ENOMEM;
 }
 
 /* An allocated block goes back: the counters, then the lists. [lock] */

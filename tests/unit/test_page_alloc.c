@@ -428,6 +428,31 @@ static void test_split_frees_frames_one_by_one(void)
     free(meta);
 }
 
+static void test_alloc_below_a_limit(void)
+{
+    struct page_info *meta = new_allocator(0, 1024);
+    uint64_t mfn, hog;
+
+    page_alloc_add_free(&pa, 0, 1024);
+    /* Take the low half away but for one order-2 block at 0x40. */
+    CU_ASSERT_EQUAL(page_alloc_alloc(&pa, 9, 1, &hog), 0);
+    CU_ASSERT_EQUAL(hog, 0);
+    CU_ASSERT_EQUAL(page_alloc_split(&pa, hog, 9), 0);
+    for (uint64_t k = 0x40; k < 0x44; k++)
+        CU_ASSERT_EQUAL(page_alloc_free(&pa, k, 0), 0);
+    CU_ASSERT_EQUAL(page_alloc_alloc_below(&pa, 3, 2, 0x200, &mfn), -ENOMEM);  /* too big */
+    CU_ASSERT_EQUAL(page_alloc_alloc_below(&pa, 2, 2, 0x43, &mfn), -ENOMEM);   /* ends too high */
+    CU_ASSERT_EQUAL(page_alloc_alloc_below(&pa, 2, 2, 0x44, &mfn), 0);
+    CU_ASSERT_EQUAL(mfn, 0x40);
+    CU_ASSERT_EQUAL(page_owner(&pa, 0x43), 2);
+    CU_ASSERT_EQUAL(page_alloc_alloc_below(&pa, 0, 2, 0x200, &mfn), -ENOMEM);  /* low half all taken */
+    CU_ASSERT_EQUAL(page_alloc_alloc_below(&pa, 0, 2, UINT64_MAX, &mfn), 0);
+    CU_ASSERT(mfn >= 0x200);
+    CU_ASSERT_EQUAL(page_alloc_alloc_below(&pa, 1, DOMID_INVALID, 0x400, &mfn), -EINVAL);
+    CU_ASSERT_EQUAL(page_alloc_check(&pa), 0);
+    free(meta);
+}
+
 static uint64_t freed_seen[64];
 static unsigned nr_freed_seen;
 
@@ -487,6 +512,7 @@ int main(void)
         UNIT_CASE(concurrent_alloc_free),
         UNIT_CASE(split_frees_frames_one_by_one),
         UNIT_CASE(free_owned_frees_only_that_owner),
+        UNIT_CASE(alloc_below_a_limit),
     };
 
     unit_begin();

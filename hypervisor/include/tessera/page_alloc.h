@@ -110,6 +110,14 @@ int page_alloc_alloc(struct page_allocator *pa, unsigned order, uint16_t owner,
                      uint64_t *mfn_out);
 
 /*
+ * The same, for a block that ends at or below frame limit_mfn (memory a
+ * device that addresses fewer bits can reach): the lowest fitting part of
+ * the first free block that starts low enough. -EINVAL, -ENOMEM.
+ */
+int page_alloc_alloc_below(struct page_allocator *pa, unsigned order, uint16_t owner,
+                           uint64_t limit_mfn, uint64_t *mfn_out);
+
+/*
  * Frees a block from page_alloc_alloc, with the order it was allocated
  * with. Refuses, leaving all state untouched: -ERANGE outside the span,
  * -EINVAL misaligned or not the head of an allocated block or the wrong

@@ -107,10 +107,57 @@ static void give_back_and_repopulate(void)
     CHECK(rc <= 0, "populate_physmap of order 40 returned %ld", rc);
 }
 
+/*
+ * XENMEM_exchange as Linux makes a DMA buffer: four single pages, unmapped
+ * first, for one machine-contiguous extent of four below 4 GiB, mapped
+ * back at the same pseudo-physical pages.
+ */
+static char dma[4][PAGE_SIZE] __attribute__((aligned(4 * PAGE_SIZE)));
+
+static void exchange(void)
+{
+    unsigned long pfn = (unsigned long)dma >> PAGE_SHIFT;
+    unsigned long *p2m = (unsigned long *)guest_start_info->mfn_list;
+    xen_pfn_t in[4], out = pfn;
+    long before = reservation(XENMEM_current_reservation);
+
+    for (unsigned int k = 0; k < 4; k++) {
+        in[k] = pfn_to_mfn(pfn + k);
+        CHECK_EQ(hyp_update_va_mapping((unsigned long)dma[k], 0, UVMF_INVLPG | UVMF_LOCAL), 0,
+                 "unmap a page to exchange");
+    }
+    struct xen_memory_exchange x = {
+        .in = { .nr_extents = 4, .extent_order = 0, .domid = DOMID_SELF },
+        .out = { .nr_extents = 1, .extent_order = 2, .mem_flags = XENMEMF_address_bits(32),
+                 .domid = DOMID_SELF },
+    };
+    set_xen_guest_handle(x.in.extent_start, in);
+    set_xen_guest_handle(x.out.extent_start, &out);
+    long rc = hyp_memory_op(XENMEM_exchange, &x);
+    printk("memory: exchange of 4 pages -> %ld, %lu exchanged, new extent at frame %#lx\n", rc,
+           (unsigned long)x.nr_exchanged, (unsigned long)out);
+    if (!CHECK_EQ(rc, 0, "XENMEM_exchange") || !CHECK_EQ(x.nr_exchanged, 4, "extents exchanged"))
+        return;
+    CHECK((out & 3) == 0 && out + 4 <= (1UL << 20), "new extent %#lx not aligned below 4 GiB",
+          (unsigned long)out);
+    const unsigned long *m2p = (const unsigned long *)MACH2PHYS_VIRT_START;
+    for (unsigned int k = 0; k < 4; k++) {
+        CHECK(m2p[out + k] == pfn + k, "m2p[%#lx] = %#lx, want %#lx", (unsigned long)(out + k),
+              m2p[out + k], pfn + k);
+        p2m[pfn + k] = out + k;
+        CHECK_EQ(map_machine_page(dma[k], out + k, PTE_KERNEL_RW), 0, "map a new DMA page");
+        dma[k][0] = (char)('A' + k);
+    }
+    CHECK(dma[0][0] == 'A' && dma[3][0] == 'D', "the new pages do not hold data");
+    CHECK(map_machine_page(dma[0], in[0], PTE_KERNEL_RO) < 0, "a frame given in the exchange is still ours");
+    CHECK_EQ(reservation(XENMEM_current_reservation), before, "reservation after the exchange");
+}
+
 void test_main(void)
 {
     queries();
     give_back_and_repopulate();
+    exchange();
 
     /* shared_info for a PV guest is a machine frame it maps itself;
      * XENMAPSPACE_shared_info is for translated guests. */

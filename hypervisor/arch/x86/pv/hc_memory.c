@@ -157,6 +157,8 @@ long hc_memory_op(struct vcpu *v, const uint64_t a[5])
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
         return pv_memory_reservation(v, cmd, start, arg);
+    case XENMEM_exchange:
+        return pv_memory_exchange(v, arg);
     default:
         return -ENOSYS;
     }

@@ -12,17 +12,20 @@
  * domain through a grant, or a grant-table frame is refused.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <asm/m2p.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/pv_mm.h>
+#include <asm/tlb_flush.h>
 #include <pvabi/memory.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
+#include <tessera/heap.h>
 #include <tessera/page_alloc.h>
 
 /* Largest extent a guest may ask for: 2 MiB, as Xen's default for domains. */
@@ -104,6 +107,111 @@ static long shrink(struct domain *d, const struct xen_memory_reservation *r, uin
             break;
     }
     return (long)i;
+}
+
+/* Whether frame mfn of d can be freed at once: given back, and nothing uses it. */
+static bool free_now(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+    return pv_frame_releasable(d, mfn) == 0 && pv_type_count(pi) == 0 &&
+           __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0;
+}
+
+/* At most one extent of the largest order per exchange: what Linux asks for. */
+#define EXCHANGE_MAX_PAGES (1u << MAX_EXTENT_ORDER)
+
+/* Frees frames [mfn, mfn + n) of an exchange (their m2p entries cleared). */
+static void free_frames(uint64_t mfn, uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k++) {
+        m2p_set(mfn + k, M2P_INVALID);
+        page_alloc_free(&frame_allocator, mfn + k, 0);
+    }
+}
+
+/*
+ * XENMEM_exchange for the calling domain: its frames in in.extent_start
+ * (none of them mapped or otherwise in use) for new extents of out's
+ * order below out's address width, as Linux gets machine-contiguous DMA
+ * memory below 4 GiB. For a PV guest out.extent_start holds, on the way
+ * in, the pfns the new frames are for (their m2p entries are set), on the
+ * way out the new frames. Both lists are read once into the hypervisor.
+ * All or nothing: 0 with nr_exchanged = every input extent, or an error
+ * with nothing changed (-EINVAL bad sizes, more than 512 pages, or a frame
+ * in use; -ENOMEM no such memory; -EFAULT; -EPERM another domain's).
+ */
+long pv_memory_exchange(struct vcpu *v, uint64_t arg)
+{
+    struct xen_memory_exchange x;
+    struct domain *d = v->domain;
+
+    if (copy_from_guest(&x, arg, sizeof(x)) < 0)
+        return -EFAULT;
+    if ((x.in.domid != DOMID_SELF && x.in.domid != d->domain_id) ||
+        (x.out.domid != DOMID_SELF && x.out.domid != d->domain_id))
+        return -EPERM;
+    uint64_t pages = x.in.nr_extents << x.in.extent_order;
+    if (x.in.extent_order > MAX_EXTENT_ORDER || x.out.extent_order > MAX_EXTENT_ORDER ||
+        x.in.nr_extents > EXCHANGE_MAX_PAGES || x.out.nr_extents > EXCHANGE_MAX_PAGES ||
+        pages == 0 || pages > EXCHANGE_MAX_PAGES ||
+        pages != (x.out.nr_extents << x.out.extent_order) || x.nr_exchanged != 0)
+        return -EINVAL;
+    unsigned bits = XENMEMF_get_address_bits(x.out.mem_flags);
+    uint64_t limit = bits > PAGE_SHIFT && bits < 64 ? 1ull << (bits - PAGE_SHIFT) : UINT64_MAX;
+    uint64_t in_pages = 1ull << x.in.extent_order, out_pages = 1ull << x.out.extent_order;
+    xen_pfn_t *in = xmalloc_array(x.in.nr_extents, sizeof(*in));
+    xen_pfn_t *out = xmalloc_array(x.out.nr_extents, sizeof(*out));    /* gpfns, then mfns */
+    long rc = in && out ? 0 : -ENOMEM;
+    uint64_t done = 0;
+
+    for (uint64_t i = 0; !rc && i < x.in.nr_extents; i++)
+        if (copy_from_guest(&in[i], extent_addr(&x.in, i), sizeof(in[i])) < 0)
+            rc = -EFAULT;
+    for (uint64_t i = 0; !rc && i < x.out.nr_extents; i++)
+        if (copy_from_guest(&out[i], extent_addr(&x.out, i), sizeof(out[i])) < 0)
+            rc = -EFAULT;
+    if (!rc) {
+        pv_mm_lock_all(d);
+        for (uint64_t i = 0; !rc && i < x.in.nr_extents; i++)
+            for (uint64_t k = 0; !rc && k < in_pages; k++)
+                if ((in[i] & (in_pages - 1)) || !free_now(d, in[i] + k))
+                    rc = -EINVAL;
+        for (; !rc && done < x.out.nr_extents; done++) {
+            uint64_t mfn, gpfn = out[done];
+            if (page_alloc_alloc_below(&frame_allocator, x.out.extent_order, d->domain_id,
+                                       limit, &mfn) < 0) {
+                rc = -ENOMEM;
+                break;
+            }
+            page_alloc_split(&frame_allocator, mfn, x.out.extent_order);
+            for (uint64_t k = 0; k < out_pages; k++)
+                m2p_set(mfn + k, gpfn + k);
+            out[done] = mfn;
+        }
+        if (rc) {
+            for (uint64_t i = 0; i < done; i++)
+                free_frames(out[i], out_pages);
+        } else {
+            /* A vCPU may still hold a translation of an input frame from before its unmap. */
+            flush_tlb_domain(d);
+            for (uint64_t i = 0; i < x.in.nr_extents; i++)
+                free_frames(in[i], in_pages);
+        }
+        pv_mm_unlock_all(d);
+    }
+    /* The new frames' numbers; a fault here leaves the exchange done, as the count says. */
+    if (!rc) {
+        x.nr_exchanged = x.in.nr_extents;
+        for (uint64_t i = 0; i < x.out.nr_extents; i++)
+            if (copy_to_guest(extent_addr(&x.out, i), &out[i], sizeof(out[i])) < 0)
+                rc = -EFAULT;
+        if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
+                          &x.nr_exchanged, sizeof(x.nr_exchanged)) < 0)
+            rc = -EFAULT;
+    }
+    xfree(in);
+    xfree(out);
+    return rc;
 }
 
 long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_t arg)

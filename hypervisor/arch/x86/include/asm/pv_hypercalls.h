@@ -39,6 +39,8 @@ long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
 long pv_poll(struct vcpu *v, uint64_t arg);
 /* increase/decrease_reservation, populate_physmap from extent 'start' (pv/reservation.c). */
 long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_t arg);
+/* XENMEM_exchange (pv/reservation.c). */
+long pv_memory_exchange(struct vcpu *v, uint64_t arg);
 /* End a SCHEDOP_poll once v runs again (its timeout timer, the evtchn side). */
 void pv_poll_finish(struct vcpu *v);
 /* v's timers, on pCPU cpu's queue; where v first runs. */
