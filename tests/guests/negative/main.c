@@ -203,6 +203,11 @@ static void firmware_mapping(void)
     }
     if (rc == 0)
         unmap_machine_page(window);
+    /* The local APIC is the hypervisor's, even for the control domain. */
+    rc = map_machine_page(window, 0xFEE00, PTE_KERNEL_RW);
+    CHECK(rc < 0, "mapping the local APIC page 0xfee00000 succeeded");
+    if (rc == 0)
+        unmap_machine_page(window);
 }
 
 static void scheduling_and_vcpus(void)

@@ -29,6 +29,8 @@
 #define LN_FORBIDDEN (PTE_PS | PTE_GRANT_MAPPING)
 #define LEGACY_FIRST_MFN 0xA0    /* VGA memory at 640 KiB ... */
 #define LEGACY_END_MFN   0x100   /* ... to the BIOS's end at 1 MiB */
+#define IOAPIC_FIRST_MFN 0xFEC00 /* where chipsets put I/O APICs (0xFEC00000, 1 MiB) */
+#define IOAPIC_LAST_MFN  0xFECFF
 #define HV_L4_FIRST  256
 #define HV_L4_LAST   271
 
@@ -256,6 +258,10 @@ void pv_put_type(struct domain *d, uint64_t mfn)
 static bool device_frame(const struct domain *d, uint64_t mfn, const struct page_info *pi)
 {
     if (!d->is_privileged || (pi && (pi->flags & PGF_MANAGED)))
+        return false;
+    /* The interrupt controllers stay the hypervisor's: the local APIC page, the I/O APIC's. */
+    uint64_t lapic_mfn = rdmsr(MSR_APIC_BASE) >> PAGE_SHIFT & 0xFFFFFFFFFFull;
+    if (mfn == lapic_mfn || (mfn >= IOAPIC_FIRST_MFN && mfn <= IOAPIC_LAST_MFN))
         return false;
     if (mfn >= LEGACY_FIRST_MFN && mfn < LEGACY_END_MFN)
         return true;
