@@ -8,6 +8,7 @@
 #include <pvabi/vcpu.h>
 #include <pvabi/callback.h>
 #include <pvabi/physdev.h>
+#include <pvabi/platform.h>
 #include <pvabi/version.h>
 #include <pvabi/features.h>
 #include <pvabi/io/ring.h>

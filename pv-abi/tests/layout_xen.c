@@ -13,6 +13,7 @@
 #include <xen/vcpu.h>
 #include <xen/callback.h>
 #include <xen/physdev.h>
+#include <xen/platform.h>
 #include <xen/version.h>
 #include <xen/features.h>
 #include <xen/io/ring.h>

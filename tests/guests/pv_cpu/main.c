@@ -5,6 +5,7 @@
  * (multicall, set_segment_base, fpu_taskswitch, debug registers, vm_assist).
  */
 #include "guest.h"
+#include <pvabi/platform.h>
 
 const char test_title[] = "PV CPU: emulation and CPU hypercalls";
 
@@ -337,6 +338,57 @@ static void io_ports(void)
     CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out after IOPL back to 0");
 }
 
+/*
+ * platform_op settime: the control domain moves the wall clock; every
+ * domain's shared_info follows (here: our own). Put back afterwards.
+ */
+static uint64_t wallclock_ns(void)
+{
+    volatile shared_info_t *si = guest_shared_info;
+    uint32_t version;
+    uint64_t sec, nsec;
+    do {
+        version = si->wc_version;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        sec = si->wc_sec | (uint64_t)si->wc_sec_hi << 32;
+        nsec = si->wc_nsec;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while ((version & 1) || version != si->wc_version);
+    return sec * 1000000000ULL + nsec;
+}
+
+static long settime64(uint64_t secs, uint32_t nsecs, uint64_t at, uint32_t iface)
+{
+    struct xen_platform_op op = { .cmd = XENPF_settime64, .interface_version = iface,
+                                  .u.settime64 = { .secs = secs, .nsecs = nsecs,
+                                                   .system_time = at } };
+    return hypercall1(__HYPERVISOR_platform_op, (unsigned long)&op);
+}
+
+static void wall_clock(void)
+{
+    uint64_t boot = wallclock_ns(), now = system_time_ns();
+    uint64_t wall = boot + now;
+    if (!(guest_start_info->flags & SIF_INITDOMAIN)) {
+        CHECK_EQ(settime64(wall / 1000000000ULL, 0, now, XENPF_INTERFACE_VERSION), -XEN_EPERM,
+                 "settime64 from a domU");
+        return;
+    }
+    CHECK_EQ(settime64(wall / 1000000000ULL, 0, now, 0x1234), -XEN_EACCES,
+             "platform_op with the wrong interface version");
+    /* One hour ahead, as of now. */
+    CHECK_EQ(settime64(wall / 1000000000ULL + 3600, 500000000, now, XENPF_INTERFACE_VERSION), 0,
+             "settime64");
+    uint64_t moved = wallclock_ns() + now;
+    int64_t off = (int64_t)(moved - (wall / 1000000000ULL + 3600) * 1000000000ULL - 500000000);
+    CHECK(off > -1000000 && off < 1000000, "wall clock after settime64 is off by %ld ns",
+          (long)off);
+    printk("pv_cpu: wall clock moved by %ld s\n", (long)((moved - wall) / 1000000000ULL));
+    now = system_time_ns();
+    CHECK_EQ(settime64((boot + now) / 1000000000ULL, (uint32_t)((boot + now) % 1000000000ULL), now,
+                       XENPF_INTERFACE_VERSION), 0, "settime64 back");
+}
+
 void test_main(void)
 {
     cpuid_view();
@@ -344,6 +396,7 @@ void test_main(void)
     gdt();
     own_gdt();
     io_ports();
+    wall_clock();
     privileged_ops();
     events_enable();
     emulation();

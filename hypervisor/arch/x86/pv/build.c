@@ -396,7 +396,7 @@ static int build(struct builder *b, struct domain *d)
     r->rsp = b->l.stack_end;
     r->ss = GUEST_DS;
     r->rsi = b->l.si_start;
-    pv_publish_wallclock(d, wallclock_at_boot());
+    pv_publish_wallclock(d);
     return 0;
 }
 

@@ -48,6 +48,7 @@ static const hypercall_fn hypercall_table[] = {
     [__HYPERVISOR_event_channel_op]  = hc_event_channel_op,
     [__HYPERVISOR_grant_table_op]    = hc_grant_table_op,
     [__HYPERVISOR_physdev_op]        = hc_physdev_op,
+    [__HYPERVISOR_platform_op]       = hc_platform_op,
     [__HYPERVISOR_fpu_taskswitch]    = hc_fpu_taskswitch,
     [__HYPERVISOR_set_debugreg]      = hc_set_debugreg,
     [__HYPERVISOR_get_debugreg]      = hc_get_debugreg,

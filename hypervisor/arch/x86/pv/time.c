@@ -11,6 +11,8 @@
 #include <pvabi/xen.h>
 #include <tessera/arch.h>
 #include <tessera/domain.h>
+#include <tessera/domain_ops.h>
+#include <tessera/errno.h>
 
 /* ns = ((tsc_delta << shift) * mul) >> 32, shift may be negative. */
 static void pvclock_scale(uint64_t hz, uint32_t *mul, int8_t *shift)
@@ -47,13 +49,48 @@ void pv_publish_time(struct vcpu *v)
     __atomic_store_n(&t->version, t->version + 1, __ATOMIC_SEQ_CST);   /* even: done */
 }
 
-void pv_publish_wallclock(struct domain *d, uint64_t boot_epoch_sec)
+/*
+ * The wall clock at system time 0, in ns since the Unix epoch, once the
+ * control domain has set it (platform_op settime); until then each domain
+ * gets the CMOS clock's seconds when it is built.
+ */
+static uint64_t boot_wallclock_ns;   /* [a] 0: not set */
+
+static void publish_wallclock(struct domain *d, uint64_t sec, uint32_t nsec)
 {
     struct shared_info *s = d->shared_info;
 
     __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
-    s->wc_sec = (uint32_t)boot_epoch_sec;
-    s->wc_sec_hi = (uint32_t)(boot_epoch_sec >> 32);
-    s->wc_nsec = 0;
+    s->wc_sec = (uint32_t)sec;
+    s->wc_sec_hi = (uint32_t)(sec >> 32);
+    s->wc_nsec = nsec;
     __atomic_store_n(&s->wc_version, s->wc_version + 1, __ATOMIC_SEQ_CST);
+}
+
+void pv_publish_wallclock(struct domain *d)
+{
+    uint64_t ns = __atomic_load_n(&boot_wallclock_ns, __ATOMIC_ACQUIRE);
+    if (ns)
+        publish_wallclock(d, ns / 1000000000u, (uint32_t)(ns % 1000000000u));
+    else
+        publish_wallclock(d, wallclock_at_boot(), 0);
+}
+
+static void republish(struct domain *d, void *unused)
+{
+    (void)unused;
+    if (d->shared_info)
+        pv_publish_wallclock(d);
+}
+
+int pv_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    if (nsecs >= 1000000000u || secs > UINT64_MAX / 1000000000u - 1)
+        return -EINVAL;
+    uint64_t at = secs * 1000000000u + nsecs;
+    if (at <= system_time)
+        return -EINVAL;                /* before the machine started */
+    __atomic_store_n(&boot_wallclock_ns, at - system_time, __ATOMIC_RELEASE);
+    domain_for_each(republish, NULL);
+    return 0;
 }

@@ -165,7 +165,10 @@ bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t er
 
 /* Publish a vCPU's pvclock, and a domain's wallclock (pv/time.c). */
 void pv_publish_time(struct vcpu *v);
-void pv_publish_wallclock(struct domain *d, uint64_t boot_epoch_sec);
+/* The domain's shared_info wall clock (pv/time.c). */
+void pv_publish_wallclock(struct domain *d);
+/* platform_op settime: wall clock secs.nsecs at system time system_time; every domain follows. */
+int pv_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time);
 
 /* Runstate as the scheduler accounts it, and the guest's copy (pv/runstate.c). */
 struct vcpu_runstate_info;

@@ -29,6 +29,7 @@ long hc_event_channel_op(struct vcpu *v, const uint64_t a[5]);
 long hc_set_gdt(struct vcpu *v, const uint64_t a[5]);
 long hc_update_descriptor(struct vcpu *v, const uint64_t a[5]);
 long hc_physdev_op(struct vcpu *v, const uint64_t a[5]);
+long hc_platform_op(struct vcpu *v, const uint64_t a[5]);
 
 /* Helpers behind them. */
 long pv_set_iopl(struct vcpu *v, unsigned iopl);
