@@ -21,7 +21,7 @@ PRESENT    := $(foreach c,$(COMPONENTS),$(if $(wildcard $(c)/Makefile),$(c)))
 
 SUBMAKE := $(MAKE) --no-print-directory
 
-.PHONY: all deps run check check-slow bench fuzz clean $(PRESENT)
+.PHONY: all deps run run-linux check check-slow bench fuzz clean $(PRESENT)
 
 all: deps
 	@set -e; for c in $(PRESENT); do $(SUBMAKE) -C $$c all; done
@@ -31,6 +31,10 @@ deps:
 
 run: all
 	@$(SUBMAKE) -C tests run
+
+# Debian's Linux as Tessera's control domain, with a busybox shell on its console.
+run-linux: all
+	@$(SUBMAKE) -C tests run-linux
 
 # Keeps going past a failing component so one run reports everything.
 define run_tests

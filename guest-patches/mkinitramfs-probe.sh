@@ -2,7 +2,9 @@
 # Builds the smallest initramfs that proves a Linux kernel came all the way
 # up: busybox, and an /init that mounts /proc and /sys, prints one line
 # ("TESSERA-LINUX-INIT uptime=... hypervisor=... kernel=... cpus=...") and
-# powers the machine off. The boot tests look for that line.
+# powers the machine off. The boot tests look for that line. With
+# "tessera.shell" on the kernel command line it gives a shell on the
+# console instead, and powers off when that shell exits (make run-linux).
 #
 # usage: mkinitramfs-probe.sh OUT.cpio.gz
 set -eu
@@ -13,7 +15,7 @@ trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 cp /bin/busybox "$root/bin/busybox"
-for applet in sh mount cat cut uname poweroff grep; do
+for applet in sh mount cat cut uname poweroff grep ls ps dmesg free uptime echo; do
     ln -s busybox "$root/bin/$applet"
 done
 cat > "$root/init" <<'INIT'
@@ -23,6 +25,10 @@ mount -t sysfs sysfs /sys
 hv=$(cat /sys/hypervisor/type 2>/dev/null || echo none)
 cpus=$(grep -c ^processor /proc/cpuinfo)
 echo "TESSERA-LINUX-INIT uptime=$(cut -d' ' -f1 /proc/uptime) hypervisor=$hv kernel=$(uname -r) cpus=$cpus"
+if grep -q tessera.shell /proc/cmdline; then
+    echo "a busybox shell on Tessera's dom0; 'exit' powers off"
+    sh
+fi
 poweroff -f
 INIT
 chmod 755 "$root/init"

@@ -42,9 +42,9 @@ def artifacts():
         subprocess.check_call([sys.executable, os.path.join(PATCHES, "extract-vmlinux.py"),
                                kernels[-1], vmlinux + ".tmp"], stdout=subprocess.DEVNULL)
         os.rename(vmlinux + ".tmp", vmlinux)
-    if not os.path.exists(initrd):
-        subprocess.check_call(["sh", os.path.join(PATCHES, "mkinitramfs-probe.sh"), initrd],
-                              stdout=subprocess.DEVNULL)
+    script = os.path.join(PATCHES, "mkinitramfs-probe.sh")
+    if not os.path.exists(initrd) or os.path.getmtime(initrd) < os.path.getmtime(script):
+        subprocess.check_call(["sh", script, initrd], stdout=subprocess.DEVNULL)
     return vmlinux, initrd
 
 
@@ -54,11 +54,21 @@ def cases(vmlinux, initrd):
               "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
               "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
               "--reject", REJECT, "--stop-on", r"shut down: "]
+    shell = ["--smp", "2", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
+             "--append", "debug_exit dom0_mem=256M",
+             "--module", vmlinux + " " + LINUX_ARGS + " tessera.shell", "--module", initrd,
+             "--send", r"'exit' powers off=>echo ANSWER-$((6*7)) $(cat /sys/hypervisor/type)\r",
+             "--send", r"ANSWER-42 xen=>exit\r",
+             "--expect", r"ANSWER-42 xen",
+             "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+             "--reject", REJECT, "--stop-on", r"shut down: "]
     return [
         ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=1"]),
         ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=2"]),
+        # Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
+        ("linux-dom0-shell", shell),
     ]
 
 
