@@ -62,6 +62,16 @@ long unmap_machine_page(void *va);
 
 /* ---- kernel command line ---- */
 long cmdline_number(const char *key, long dflt);   /* key=<decimal> */
+/* CPUID as a PV kernel sees it: through the forced-emulation prefix. */
+struct cpuid_regs { uint32_t a, b, c, d; };
+static inline struct cpuid_regs pv_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs r;
+    __asm__ volatile(XEN_CPUID : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
+                     : "0"(leaf), "2"(subleaf));
+    return r;
+}
+
 bool cmdline_has(const char *word);
 
 /* ---- console ---- */

@@ -74,15 +74,6 @@ static bool expect(long got, long want, const char *what)
 
 /* ---- CPUID: the PV view against the CPU's own ---- */
 
-struct cpuid_regs { uint32_t a, b, c, d; };
-
-static struct cpuid_regs pv_cpuid(uint32_t leaf, uint32_t subleaf)
-{
-    struct cpuid_regs r;
-    __asm__ volatile(XEN_CPUID : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
-                     : "0"(leaf), "2"(subleaf));
-    return r;
-}
 
 static struct cpuid_regs raw_cpuid(uint32_t leaf, uint32_t subleaf)
 {

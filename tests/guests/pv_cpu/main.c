@@ -9,15 +9,6 @@
 
 const char test_title[] = "PV CPU: emulation and CPU hypercalls";
 
-struct cpuid_regs { uint32_t a, b, c, d; };
-
-static struct cpuid_regs pv_cpuid(uint32_t leaf, uint32_t subleaf)
-{
-    struct cpuid_regs r;
-    __asm__ volatile(XEN_CPUID : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
-                     : "0"(leaf), "2"(subleaf));
-    return r;
-}
 
 static void cpuid_view(void)
 {
