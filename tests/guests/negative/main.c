@@ -210,6 +210,30 @@ static void firmware_mapping(void)
         unmap_machine_page(window);
 }
 
+/* The newer hypercalls with bad arguments: nothing happens, a clear error. */
+static void newer_hypercalls(void)
+{
+    CHECK_EQ(hyp_memory_op(XENMEM_exchange, (void *)UNMAPPED), -XEN_EFAULT,
+             "XENMEM_exchange with an unmapped argument");
+    xen_pfn_t in = 0, out = 0;
+    struct xen_memory_exchange x = {
+        .in = { .nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF },
+        .out = { .nr_extents = 1, .extent_order = 0, .domid = DOMID_SELF },
+    };
+    set_xen_guest_handle(x.in.extent_start, &in);
+    set_xen_guest_handle(x.out.extent_start, &out);
+    CHECK_EQ(hyp_memory_op(XENMEM_exchange, &x), -XEN_EINVAL,
+             "XENMEM_exchange of 2 pages for 1");
+    CHECK_EQ(hypercall1(__HYPERVISOR_platform_op, UNMAPPED), -XEN_EFAULT,
+             "platform_op with an unmapped argument");
+    CHECK_EQ(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, UNMAPPED), -XEN_EFAULT,
+             "physdev_op set_iopl with an unmapped argument");
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_gdt, UNMAPPED, 16), -XEN_EFAULT,
+             "set_gdt with an unmapped frame list");
+    struct mmuext_op pin = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1.mfn = 0x100 };
+    CHECK(hyp_mmuext_op(&pin, 1, NULL, DOMID_SELF) < 0, "PIN_L1 of a frame that is not ours");
+}
+
 static void scheduling_and_vcpus(void)
 {
     CHECK_EQ(hyp_sched_op(99, NULL), -XEN_ENOSYS, "sched_op 99");
@@ -306,6 +330,7 @@ void test_main(void)
     grants();
     memory_and_mmu();
     firmware_mapping();
+    newer_hypercalls();
     scheduling_and_vcpus();
     remote_shutdown_victim();
 
