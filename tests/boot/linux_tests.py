@@ -57,15 +57,13 @@ def cases(vmlinux, initrd):
     return [
         ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=1"]),
-        ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
-         ["--expect", r"cpus=2"]),
     ]
 
 
-# Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
-# In check-slow only: while the shell waits for input, a vCPU sometimes
-# misses its timer wake-up (Linux then reports an RCU stall; about one run
-# in three), a Tessera bug still open.
+# In check-slow only, because of an open Tessera bug: with two physical
+# CPUs, a vCPU sometimes misses its timer wake-up while Linux idles (Linux
+# reports an RCU stall and the run times out): 1 of about 25 two-CPU boots,
+# more often while the shell waits for input. One CPU has not shown it.
 def slow_cases(vmlinux, initrd):
     shell = ["--smp", "2", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
              "--append", "debug_exit dom0_mem=256M",
@@ -75,7 +73,17 @@ def slow_cases(vmlinux, initrd):
              "--expect", r"ANSWER-42 xen",
              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
              "--reject", REJECT, "--stop-on", r"shut down: "]
-    return [("linux-dom0-shell", shell)]
+    common = ["--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
+              "--module", vmlinux + " " + LINUX_ARGS, "--module", initrd,
+              "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
+              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+              "--reject", REJECT, "--stop-on", r"shut down: "]
+    return [
+        ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
+         ["--expect", r"cpus=2"]),
+        # Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
+        ("linux-dom0-shell", shell),
+    ]
 
 
 def record(results, verdict, name):
