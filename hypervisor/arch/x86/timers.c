@@ -80,6 +80,24 @@ void timer_set(struct timer *t, uint64_t expires_ns)
         reprogram(cpu);
 }
 
+void timer_migrate(struct timer *t, unsigned to)
+{
+    struct percpu *from = timer_cpu(t);
+
+    if (t->cpu == to)
+        return;
+    /* Under the old queue's lock: a callback running there has finished. */
+    unsigned long flags = spin_lock_irqsave(&from->timer_lock);
+    bool armed = timer_active(t);
+    uint64_t expires = t->expires;
+    if (armed)
+        timer_del(&from->timers, t);
+    t->cpu = to;
+    spin_unlock_irqrestore(&from->timer_lock, flags);
+    if (armed)
+        timer_set(t, expires);
+}
+
 void timer_stop(struct timer *t)
 {
     struct percpu *cpu = timer_cpu(t);

@@ -236,6 +236,8 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
     pv_set_virtual_ts(next, a->virtual_ts);
     if (!a->vtimers_ready)
         pv_vtimer_init(next, cpu->index);   /* its timers live on this pCPU from now on */
+    else
+        pv_vtimer_follow(next, cpu->index);
     pv_publish_time(next);
     a->frame = guest_frame(cpu);
     count_switch(cpu, arch_now_ns() - cpu->sched_switch_start);

@@ -2,7 +2,8 @@
  * PV vCPU timers: the singleshot timer (set_timer_op, VCPUOP_set/stop_
  * singleshot_timer) and the periodic tick (VCPUOP_set/stop_periodic_timer,
  * 10 ms by default as on Xen). Both raise VIRQ_TIMER on their vCPU; each
- * is a hypervisor timer on the physical CPU where the vCPU first ran.
+ * is a hypervisor timer on the physical CPU the vCPU last ran on: they
+ * move with it when it is switched in elsewhere (as Xen migrates them).
  */
 #include <stdint.h>
 #include <asm/pv.h>
@@ -47,10 +48,7 @@ static void poll_timed_out(void *data)
     sched_vcpu_wake(data);
 }
 
-/*
- * On the pCPU where v first runs (pv/run.c); the timers stay on that
- * pCPU's queue even when v moves: they fire there and kick v.
- */
+/* On the pCPU where v first runs (pv/run.c). */
 void pv_vtimer_init(struct vcpu *v, unsigned cpu)
 {
     timer_init(&v->arch->singleshot_timer, singleshot_fired, v, cpu);
@@ -59,6 +57,18 @@ void pv_vtimer_init(struct vcpu *v, unsigned cpu)
     v->arch->periodic_ns = DEFAULT_PERIOD_NS;
     v->arch->vtimers_ready = true;
     timer_set(&v->arch->periodic_timer, arch_now_ns() + DEFAULT_PERIOD_NS);
+}
+
+/* v is being switched in on pCPU cpu: its timers come along. */
+void pv_vtimer_follow(struct vcpu *v, unsigned cpu)
+{
+    struct arch_vcpu *a = v->arch;
+
+    if (!a->vtimers_ready || a->singleshot_timer.cpu == cpu)
+        return;
+    timer_migrate(&a->singleshot_timer, cpu);
+    timer_migrate(&a->periodic_timer, cpu);
+    timer_migrate(&a->poll_timer, cpu);
 }
 
 void pv_vtimer_stop_all(struct vcpu *v)

@@ -47,5 +47,7 @@ void pv_poll_finish(struct vcpu *v);
 /* v's timers, on pCPU cpu's queue; where v first runs. */
 void pv_vtimer_init(struct vcpu *v, unsigned cpu);
 void pv_vtimer_stop_all(struct vcpu *v);
+/* v is switched in on pCPU cpu: its timers move there (pv/vtimer.c). */
+void pv_vtimer_follow(struct vcpu *v, unsigned cpu);
 
 #endif

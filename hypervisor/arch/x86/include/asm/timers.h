@@ -14,5 +14,11 @@ void timers_init(void);   /* boot CPU, once APIC and TSC are calibrated */
 /* Arm (or move) t to fire at expires_ns on the calling CPU. */
 void timer_set(struct timer *t, uint64_t expires_ns);
 void timer_stop(struct timer *t);
+/*
+ * Moves t to CPU to's queue, armed as it was; from a CPU holding no timer
+ * lock. Whoever arms or stops t must not race with this (its owner does
+ * both from the CPU it runs on).
+ */
+void timer_migrate(struct timer *t, unsigned to);
 
 #endif
