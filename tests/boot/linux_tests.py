@@ -60,11 +60,10 @@ def cases(vmlinux, initrd):
     ]
 
 
-# In check-slow only for now: with two physical CPUs a vCPU sometimes
-# missed its timer wake-up while Linux idled (an RCU stall, about one boot
-# in five) while vCPU timers stayed on the pCPU where the vCPU first ran.
-# Since they move with their vCPU, 20 of 20 two-CPU runs passed; these
-# cases join make check once more runs confirm it.
+# In check-slow only, because of an open bug: with two physical CPUs a
+# vCPU sometimes misses its timer wake-up while Linux idles (an RCU stall
+# and a timeout). About one boot in five while vCPU timers stayed where
+# the vCPU first ran; since they move with it, 2 of 48 runs.
 def slow_cases(vmlinux, initrd):
     shell = ["--smp", "2", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
              "--append", "debug_exit dom0_mem=256M",
