@@ -48,12 +48,17 @@ def artifacts():
     return vmlinux, initrd
 
 
+def probe_args(vmlinux, initrd):
+    """A boot to the probe's /init and a clean power-off, nothing worse."""
+    return ["--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
+            "--module", vmlinux + " " + LINUX_ARGS, "--module", initrd,
+            "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
+            "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+            "--reject", REJECT, "--stop-on", r"shut down: "]
+
+
 def cases(vmlinux, initrd):
-    common = ["--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
-              "--module", vmlinux + " " + LINUX_ARGS, "--module", initrd,
-              "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
-              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
-              "--reject", REJECT, "--stop-on", r"shut down: "]
+    common = probe_args(vmlinux, initrd)
     return [
         ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=1"]),
@@ -73,11 +78,7 @@ def slow_cases(vmlinux, initrd):
              "--expect", r"ANSWER-42 xen",
              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
              "--reject", REJECT, "--stop-on", r"shut down: "]
-    common = ["--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
-              "--module", vmlinux + " " + LINUX_ARGS, "--module", initrd,
-              "--expect", r"TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen",
-              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
-              "--reject", REJECT, "--stop-on", r"shut down: "]
+    common = probe_args(vmlinux, initrd)
     return [
         ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=2"]),
