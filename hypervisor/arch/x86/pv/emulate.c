@@ -92,11 +92,6 @@ static bool write_cr(struct vcpu *v, unsigned cr, uint64_t val)
     return cr == 4;
 }
 
-static bool canonical_addr(uint64_t a)
-{
-    return a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
-}
-
 /*
  * The MSRs a PV kernel reads and writes: EFER (read), and the segment
  * bases, which Linux writes with wrmsr from its first instruction on.
@@ -130,7 +125,7 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-    if (!canonical_addr(val))
+    if (!pv_canonical(val))
         return false;
     switch (msr) {
     case MSR_FS_BASE:
@@ -149,14 +144,6 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     default:
         return false;
     }
-}
-
-static uint64_t *modrm_reg(struct cpu_regs *r, unsigned n)
-{
-    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi,
-                           &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13,
-                           &r->r14, &r->r15 };
-    return regs[n & 15];
 }
 
 bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
@@ -200,7 +187,7 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
         rex = b[i++];
     if (b[i] == 0x0F && (b[i + 1] == 0x20 || b[i + 1] == 0x22) && (b[i + 2] >> 6) == 3) {
         unsigned cr = (b[i + 2] >> 3) & 7;
-        uint64_t *reg = modrm_reg(r, (b[i + 2] & 7) | ((rex & 1) << 3));
+        uint64_t *reg = cpu_regs_gpr(r, (b[i + 2] & 7) | ((rex & 1) << 3));
         if (!(b[i + 1] == 0x20 ? read_cr(v, cr, reg) : write_cr(v, cr, *reg)))
             return false;
         r->rip += i + 3;

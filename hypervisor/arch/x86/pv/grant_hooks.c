@@ -57,9 +57,7 @@ static int remove_grant(struct domain *d, uint64_t *entry, uint64_t mfn)
 
 static bool va_ok(uint64_t va)
 {
-    bool canonical = va < 0x0000800000000000ull || va >= 0xFFFF800000000000ull;
-    return canonical && !(va & (PAGE_SIZE - 1)) &&
-           !(va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END);
+    return pv_guest_addr_ok(va) && !(va & (PAGE_SIZE - 1));
 }
 
 /* The L1 entry at machine address pte_maddr, if it lies in one of d's validated L1 tables. */

@@ -76,31 +76,26 @@ long hc_callback_op(struct vcpu *v, const uint64_t a[5])
     return -ENOSYS;
 }
 
-static int canonical(uint64_t a)
-{
-    return a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
-}
-
 long hc_set_segment_base(struct vcpu *v, const uint64_t a[5])
 {
     uint64_t base = a[1];
 
     switch (a[0]) {
     case SEGBASE_FS:
-        if (!canonical(base))
+        if (!pv_canonical(base))
             return -EINVAL;
         v->arch->fs_base = base;
         wrmsr(MSR_FS_BASE, base);
         return 0;
     case SEGBASE_GS_KERNEL:
-        if (!canonical(base))
+        if (!pv_canonical(base))
             return -EINVAL;
         v->arch->gs_base_kernel = base;
         if (v->arch->kernel_mode)
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER:
-        if (!canonical(base))
+        if (!pv_canonical(base))
             return -EINVAL;
         v->arch->gs_base_user = base;
         if (!v->arch->kernel_mode)

@@ -63,11 +63,10 @@ long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5])
 {
     uint64_t va = a[0], val = a[1], flags = a[2];
     struct domain *d = v->domain;
-    bool canonical = va < 0x0000800000000000ull || va >= 0xFFFF800000000000ull;
     int rc = -EINVAL;
     bool all;
 
-    if (!canonical || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
+    if (!pv_guest_addr_ok(va))
         return -EINVAL;
     if (flush_scope(flags, &all) < 0)
         return -EFAULT;

@@ -196,6 +196,14 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
     return rc;
 }
 
+void pv_free_frames(uint64_t mfn, uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k++) {
+        m2p_set(mfn + k, M2P_INVALID);
+        page_alloc_free(&frame_allocator, mfn + k, 0);
+    }
+}
+
 /* Frees a released frame once nothing uses it. */
 static void free_if_released(struct domain *d, uint64_t mfn, struct page_info *pi)
 {
@@ -203,8 +211,7 @@ static void free_if_released(struct domain *d, uint64_t mfn, struct page_info *p
         __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) || grant_frame_in_use(mfn))
         return;
     flush_tlb_domain(d);
-    m2p_set(mfn, M2P_INVALID);
-    page_alloc_free(&frame_allocator, mfn, 0);
+    pv_free_frames(mfn, 1);
     __atomic_sub_fetch(&d->tot_pages, 1, __ATOMIC_ACQ_REL);
 }
 

@@ -39,14 +39,6 @@ struct insn {
     uint64_t imm;          /* immediate, sign-extended to 64 bits */
 };
 
-static uint64_t *gpr(struct cpu_regs *r, unsigned n)
-{
-    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi,
-                           &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13,
-                           &r->r14, &r->r15 };
-    return regs[n & 15];
-}
-
 /* An immediate's size for this opcode, or -1 if the opcode is not ours. */
 static int imm_size(unsigned op, unsigned size)
 {
@@ -141,7 +133,7 @@ static uint64_t logic_flags(uint64_t rflags, uint64_t result, unsigned size)
  */
 static bool apply(const struct insn *in, struct cpu_regs *r, uint64_t old, uint64_t *val)
 {
-    uint64_t m = mask_of(in->size), src = *gpr(r, in->reg) & m;
+    uint64_t m = mask_of(in->size), src = *cpu_regs_gpr(r, in->reg) & m;
     unsigned digit = in->reg & 7;
 
     switch (in->op) {
@@ -152,7 +144,7 @@ static bool apply(const struct insn *in, struct cpu_regs *r, uint64_t old, uint6
         *val = in->imm & m;
         return digit == 0;
     case 0x86: case 0x87: {
-        uint64_t *reg = gpr(r, in->reg);
+        uint64_t *reg = cpu_regs_gpr(r, in->reg);
         *val = src;
         *reg = in->size == 4 ? old : (*reg & ~m) | old;   /* 32-bit results zero-extend */
         return true;

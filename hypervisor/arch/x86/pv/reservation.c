@@ -55,10 +55,7 @@ static int alloc_extent(struct domain *d, unsigned order, uint64_t *mfn)
 
 static void free_extent(struct domain *d, uint64_t mfn, unsigned order)
 {
-    for (uint64_t k = 0; k < (1ull << order); k++) {
-        m2p_set(mfn + k, M2P_INVALID);
-        page_alloc_free(&frame_allocator, mfn + k, 0);
-    }
+    pv_free_frames(mfn, 1ull << order);
     __atomic_sub_fetch(&d->tot_pages, 1ull << order, __ATOMIC_ACQ_REL);
 }
 
@@ -119,15 +116,6 @@ static bool free_now(struct domain *d, uint64_t mfn)
 
 /* At most one extent of the largest order per exchange: what Linux asks for. */
 #define EXCHANGE_MAX_PAGES (1u << MAX_EXTENT_ORDER)
-
-/* Frees frames [mfn, mfn + n) of an exchange (their m2p entries cleared). */
-static void free_frames(uint64_t mfn, uint64_t n)
-{
-    for (uint64_t k = 0; k < n; k++) {
-        m2p_set(mfn + k, M2P_INVALID);
-        page_alloc_free(&frame_allocator, mfn + k, 0);
-    }
-}
 
 /*
  * XENMEM_exchange for the calling domain: its frames in in.extent_start
@@ -190,12 +178,12 @@ long pv_memory_exchange(struct vcpu *v, uint64_t arg)
         }
         if (rc) {
             for (uint64_t i = 0; i < done; i++)
-                free_frames(out[i], out_pages);
+                pv_free_frames(out[i], out_pages);
         } else {
             /* A vCPU may still hold a translation of an input frame from before its unmap. */
             flush_tlb_domain(d);
             for (uint64_t i = 0; i < x.in.nr_extents; i++)
-                free_frames(in[i], in_pages);
+                pv_free_frames(in[i], in_pages);
         }
         pv_mm_unlock_all(d);
     }

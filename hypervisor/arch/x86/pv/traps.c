@@ -251,15 +251,9 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
     return 0;
 }
 
-static bool guest_address_ok(uint64_t a)
-{
-    bool canonical = a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
-    return canonical && !(a >= HYPERVISOR_VIRT_START && a < HYPERVISOR_VIRT_END);
-}
-
 long pv_register_callback(struct vcpu *v, const struct callback_register *cb)
 {
-    if (!guest_address_ok(cb->address))
+    if (!pv_guest_addr_ok(cb->address))
         return -EINVAL;
     switch (cb->type) {
     case CALLBACKTYPE_event:

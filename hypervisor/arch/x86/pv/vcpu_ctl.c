@@ -22,12 +22,6 @@
 #include <tessera/sched.h>
 #include <tessera/string.h>
 
-static bool guest_addr_ok(uint64_t a)
-{
-    bool canonical = a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
-    return canonical && !(a >= HYPERVISOR_VIRT_START && a < HYPERVISOR_VIRT_END);
-}
-
 static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
     struct arch_vcpu *a = v->arch;
@@ -35,11 +29,11 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
 
     if (!(c->flags & VGCF_in_kernel) || !cr3_mfn)
         return -EINVAL;
-    if (!guest_addr_ok(c->user_regs.rip) || !guest_addr_ok(c->event_callback_eip) ||
-        !guest_addr_ok(c->failsafe_callback_eip) || !guest_addr_ok(c->syscall_callback_eip))
+    if (!pv_guest_addr_ok(c->user_regs.rip) || !pv_guest_addr_ok(c->event_callback_eip) ||
+        !pv_guest_addr_ok(c->failsafe_callback_eip) || !pv_guest_addr_ok(c->syscall_callback_eip))
         return -EINVAL;
     for (unsigned i = 0; i < 256; i++)
-        if (c->trap_ctxt[i].address && !guest_addr_ok(c->trap_ctxt[i].address))
+        if (c->trap_ctxt[i].address && !pv_guest_addr_ok(c->trap_ctxt[i].address))
             return -EINVAL;
     if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;

@@ -19,6 +19,18 @@
 struct domain;
 struct vcpu;
 
+/* A canonical 48-bit virtual address. */
+static inline bool pv_canonical(uint64_t a)
+{
+    return a < 0x0000800000000000ull || a >= 0xFFFF800000000000ull;
+}
+
+/* An address a guest may name as its own: canonical, outside the hypervisor's slots. */
+static inline bool pv_guest_addr_ok(uint64_t a)
+{
+    return pv_canonical(a) && !(a >= HYPERVISOR_VIRT_START && a < HYPERVISOR_VIRT_END);
+}
+
 /* trap_info.flags: bit 2 masks events while the handler runs. */
 #define TI_DPL_MASK   3
 #define TI_MASK_EVTS  4

@@ -111,6 +111,13 @@ int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t
  * grant-table frame, already given back) / -EINVAL (not d's).
  */
 int pv_release_frame(struct domain *d, uint64_t mfn);
+/*
+ * Frames [mfn, mfn + n), single-frame blocks of a domain's that nothing
+ * uses, go back to the allocator with their m2p entries cleared (the
+ * caller accounts the domain's pages and flushes first as needed).
+ */
+void pv_free_frames(uint64_t mfn, uint64_t n);
+
 /* Whether pv_release_frame would take it (the same answers), changing nothing. */
 int pv_frame_releasable(struct domain *d, uint64_t mfn);
 

@@ -23,4 +23,13 @@ _Static_assert(__builtin_offsetof(struct cpu_regs, r11) == 32 &&
                __builtin_offsetof(struct cpu_regs, rflags) == 152 &&
                __builtin_offsetof(struct cpu_regs, ss) == 168, "frame offsets in pv/entry.S");
 
+/* The general register an instruction encodes as n (0-15: RAX, RCX, ... R15). */
+static inline uint64_t *cpu_regs_gpr(struct cpu_regs *r, unsigned n)
+{
+    uint64_t *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi,
+                           &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13,
+                           &r->r14, &r->r15 };
+    return regs[n & 15];
+}
+
 #endif
