@@ -19,6 +19,7 @@ struct copy_side {
     struct domain *d;
     uint64_t mfn;
     bool have_status;          /* status bits set on (d, ptr->u.ref) */
+    bool have_writable;        /* a writable use of the frame taken (the destination) */
 };
 
 /*
@@ -38,10 +39,10 @@ static int16_t side_domain(struct copy_side *s)
 }
 
 /* The frame of one side, with its status bits set if it is a grant. Locks held. */
-static int16_t side_claim(struct domain *ld, struct copy_side *s)
+static int16_t side_frame(struct domain *ld, struct copy_side *s)
 {
     if (!s->by_ref)
-        return (int16_t)gnt_frame_of(s->d, s->ptr->u.gmfn, s->writable, &s->mfn);
+        return (int16_t)gnt_frame_of(s->d, s->ptr->u.gmfn, &s->mfn);
 
     struct grant_table *rgt = s->d->grant_table;
     grant_ref_t ref = s->ptr->u.ref;
@@ -56,10 +57,22 @@ static int16_t side_claim(struct domain *ld, struct copy_side *s)
         return rc;
     s->have_status = true;
     if (!pinned)
-        return (int16_t)gnt_frame_of(s->d, frame, s->writable, &s->mfn);
+        return (int16_t)gnt_frame_of(s->d, frame, &s->mfn);
     s->mfn = act->mfn;
-    struct page_info *pi = gnt_frame_info(s->mfn);
-    return (s->writable && pi && (pi->flags & PGF_PAGETABLE)) ? GNTST_general_error : GNTST_okay;
+    return GNTST_okay;
+}
+
+/* The side's frame, and for the destination a writable use of it for the copy's duration. */
+static int16_t side_claim(struct domain *ld, struct copy_side *s)
+{
+    int16_t rc = side_frame(ld, s);
+
+    if (rc != GNTST_okay || !s->writable)
+        return rc;
+    if (arch_frame_get_writable(s->d, s->mfn) < 0)
+        return GNTST_general_error;
+    s->have_writable = true;
+    return GNTST_okay;
 }
 
 /*
@@ -127,6 +140,8 @@ int16_t gnt_copy_one(struct domain *ld, const struct gnttab_copy *op)
     }
     rc = copy_bytes(op, &src, &dst);
 release:
+    if (dst.have_writable)
+        arch_frame_put_writable(dst.d, dst.mfn);
     if (dst.have_status)
         gnt_drop_status(dst.d->grant_table, dst.ptr->u.ref);
     if (src.have_status)

@@ -28,15 +28,21 @@ static bool pins_would_overflow(const struct grant_active *act, uint32_t flags)
     return flags & GNTMAP_device_map && (ro ? act->dev_ro : act->dev_rw) == GNTTAB_MAX_PIN;
 }
 
-static bool frame_count_would_overflow(uint64_t mfn, uint32_t flags)
+/* The mapping's uses of the entry: one per kind of mapping (host, device). */
+static unsigned int uses_of(uint32_t flags)
 {
-    unsigned int ro, rw, uses = ((flags & GNTMAP_host_map) ? 1 : 0) + ((flags & GNTMAP_device_map) ? 1 : 0);
-
-    grant_frame_counts(mfn, &ro, &rw);
-    return ((flags & GNTMAP_readonly) ? ro : rw) + uses > GRANT_FRAME_COUNT_MAX;
+    return ((flags & GNTMAP_host_map) ? 1u : 0u) + ((flags & GNTMAP_device_map) ? 1u : 0u);
 }
 
-static void add_pins(struct grant_active *act, uint32_t flags, uint64_t mfn)
+static bool frame_count_would_overflow(uint64_t mfn, uint32_t flags)
+{
+    unsigned int ro, rw;
+
+    grant_frame_counts(mfn, &ro, &rw);
+    return ((flags & GNTMAP_readonly) ? ro : rw) + uses_of(flags) > GRANT_FRAME_COUNT_MAX;
+}
+
+static void add_pins(struct grant_active *act, uint32_t flags)
 {
     bool ro = flags & GNTMAP_readonly;
 
@@ -45,15 +51,34 @@ static void add_pins(struct grant_active *act, uint32_t flags, uint64_t mfn)
             act->host_ro++;
         else
             act->host_rw++;
-        gnt_frame_count_add(mfn, ro, 1);
     }
     if (flags & GNTMAP_device_map) {
         if (ro)
             act->dev_ro++;
         else
             act->dev_rw++;
-        gnt_frame_count_add(mfn, ro, 1);
     }
+}
+
+/* Takes the frame uses a new mapping needs; on failure none stays taken. */
+static int16_t take_frame_uses(struct domain *rd, uint64_t mfn, uint32_t flags)
+{
+    bool ro = flags & GNTMAP_readonly;
+    unsigned int want = uses_of(flags), have = 0;
+    int16_t rc = GNTST_okay;
+
+    while (have < want && (rc = (int16_t)gnt_frame_use_get(rd, mfn, ro)) == GNTST_okay)
+        have++;
+    if (rc != GNTST_okay)
+        while (have--)
+            gnt_frame_use_put(rd, mfn, ro);
+    return rc;
+}
+
+static void drop_frame_uses(struct domain *rd, uint64_t mfn, uint32_t flags)
+{
+    for (unsigned int n = uses_of(flags); n; n--)
+        gnt_frame_use_put(rd, mfn, flags & GNTMAP_readonly);
 }
 
 /*
@@ -83,20 +108,16 @@ static int16_t map_locked(struct domain *ld, struct vcpu *v, struct domain *rd,
             return rc;
     }
 
-    uint64_t mfn;
-    int16_t rc;
-    if (!pinned) {
-        rc = (int16_t)gnt_frame_of(rd, frame, !ro, &mfn);
-    } else {
-        mfn = act->mfn;
-        struct page_info *pi = gnt_frame_info(mfn);
-        rc = (!ro && pi && (pi->flags & PGF_PAGETABLE)) ? GNTST_general_error : GNTST_okay;
-    }
+    uint64_t mfn = act->mfn;
+    int16_t rc = pinned ? GNTST_okay : (int16_t)gnt_frame_of(rd, frame, &mfn);
     if (rc == GNTST_okay && frame_count_would_overflow(mfn, op->flags))
         rc = GNTST_general_error;
+    bool have_uses = rc == GNTST_okay && (rc = take_frame_uses(rd, mfn, op->flags)) == GNTST_okay;
     if (rc == GNTST_okay && (op->flags & GNTMAP_host_map))
         rc = hook_status(gnt_host_map(v, op->flags, op->host_addr, mfn));
     if (rc != GNTST_okay) {
+        if (have_uses)
+            drop_frame_uses(rd, mfn, op->flags);
         if (set_bits)
             gnt_drop_status(rgt, op->ref);
         return rc;
@@ -106,7 +127,7 @@ static int16_t map_locked(struct domain *ld, struct vcpu *v, struct domain *rd,
         act->mfn = mfn;
         act->domid = ld->domain_id;
     }
-    add_pins(act, op->flags, mfn);
+    add_pins(act, op->flags);
     *mfn_out = mfn;
     return GNTST_okay;
 }
@@ -207,14 +228,14 @@ void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
             act->host_ro--;
         else
             act->host_rw--;
-        gnt_frame_count_add(m->mfn, ro, -1);
+        gnt_frame_use_put(rd, m->mfn, ro);
     }
     if (done & GNTMAP_device_map) {
         if (ro)
             act->dev_ro--;
         else
             act->dev_rw--;
-        gnt_frame_count_add(m->mfn, ro, -1);
+        gnt_frame_use_put(rd, m->mfn, ro);
     }
     m->flags &= ~done;
     if (!(m->flags & GNTMAP_host_map))

@@ -86,11 +86,11 @@ void gnt_drop_status(struct grant_table *rgt, grant_ref_t ref)
 
 /*
  * The machine frame behind rd's frame number gfn, for a read or a write
- * through a grant or a copy: rd must own it, and a writable use may not
- * target one of rd's page tables. GNTST_okay, GNTST_eagain, GNTST_bad_page
- * or GNTST_general_error.
+ * through a grant or a copy: rd must own it. Whether it may be written is
+ * the arch's one rule (gnt_frame_use_get). GNTST_okay, GNTST_eagain or
+ * GNTST_bad_page.
  */
-int gnt_frame_of(struct domain *rd, uint64_t gfn, bool writable, uint64_t *mfn)
+int gnt_frame_of(struct domain *rd, uint64_t gfn, uint64_t *mfn)
 {
     int rc = arch_gfn_to_mfn(rd, gfn, mfn);
 
@@ -98,23 +98,37 @@ int gnt_frame_of(struct domain *rd, uint64_t gfn, bool writable, uint64_t *mfn)
         return GNTST_eagain;
     if (rc < 0 || page_owner(&frame_allocator, *mfn) != rd->domain_id)
         return GNTST_bad_page;
-    struct page_info *pi = gnt_frame_info(*mfn);
-    if (writable && pi && (pi->flags & PGF_PAGETABLE))
-        return GNTST_general_error;
     return GNTST_okay;
 }
 
-void gnt_frame_count_add(uint64_t mfn, bool readonly, int delta)
+/*
+ * One more mapping of rd's frame mfn: its grant mapping count, and for a
+ * writable one a writable use from the arch (refused for a page table or
+ * descriptor page: GNTST_general_error, nothing changed).
+ */
+int gnt_frame_use_get(struct domain *rd, uint64_t mfn, bool readonly)
 {
     struct page_info *pi = gnt_frame_info(mfn);
-    uint32_t one = readonly ? GRANT_FRAME_RO_ONE : GRANT_FRAME_RW_ONE;
+
+    if (!pi)
+        return GNTST_general_error;
+    if (!readonly && arch_frame_get_writable(rd, mfn) < 0)
+        return GNTST_general_error;
+    __atomic_fetch_add(&pi->refcount, readonly ? GRANT_FRAME_RO_ONE : GRANT_FRAME_RW_ONE,
+                       __ATOMIC_ACQ_REL);
+    return GNTST_okay;
+}
+
+void gnt_frame_use_put(struct domain *rd, uint64_t mfn, bool readonly)
+{
+    struct page_info *pi = gnt_frame_info(mfn);
 
     if (!pi)
         return;
-    if (delta > 0)
-        __atomic_fetch_add(&pi->refcount, one, __ATOMIC_ACQ_REL);
-    else
-        __atomic_fetch_sub(&pi->refcount, one, __ATOMIC_ACQ_REL);
+    __atomic_fetch_sub(&pi->refcount, readonly ? GRANT_FRAME_RO_ONE : GRANT_FRAME_RW_ONE,
+                       __ATOMIC_ACQ_REL);
+    if (!readonly)
+        arch_frame_put_writable(rd, mfn);
 }
 
 /* The host-mapping hook that GNTMAP_contains_pte picks: a VA or a PTE address. */
@@ -184,14 +198,14 @@ void gnt_release_mapping(struct domain *ld, struct grant_mapping *m, grant_handl
             act->host_ro--;
         else
             act->host_rw--;
-        gnt_frame_count_add(m->mfn, ro, -1);
+        gnt_frame_use_put(m->rd, m->mfn, ro);
     }
     if (m->flags & GNTMAP_device_map) {
         if (ro)
             act->dev_ro--;
         else
             act->dev_rw--;
-        gnt_frame_count_add(m->mfn, ro, -1);
+        gnt_frame_use_put(m->rd, m->mfn, ro);
     }
     gnt_drop_status(rgt, m->ref);
     gnt_maptrack_put(ld->grant_table, handle);

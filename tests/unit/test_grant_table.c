@@ -124,6 +124,40 @@ void arch_unmap_frame(void *va)
     __atomic_fetch_sub(&frame_maps_live, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The arch's page-type rule, as the tests model it: a frame flagged
+ * PGF_PAGETABLE takes no writable use; every use is counted so the tests
+ * can check that each one taken is given back.
+ */
+static unsigned writable_uses[NR_FRAMES];
+
+int arch_frame_get_writable(struct domain *rd, uint64_t mfn)
+{
+    CU_ASSERT_EQUAL(page_owner(&frame_allocator, mfn), rd->domain_id);
+    if (!in_span(mfn) || (frame_meta[mfn - FIRST_MFN].flags & PGF_PAGETABLE))
+        return -EBUSY;
+    __atomic_fetch_add(&writable_uses[mfn - FIRST_MFN], 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+void arch_frame_put_writable(struct domain *rd, uint64_t mfn)
+{
+    (void)rd;
+    CU_ASSERT_FATAL(in_span(mfn));
+    CU_ASSERT_FATAL(__atomic_load_n(&writable_uses[mfn - FIRST_MFN], __ATOMIC_RELAXED) > 0);
+    __atomic_fetch_sub(&writable_uses[mfn - FIRST_MFN], 1, __ATOMIC_RELAXED);
+}
+
+/* Every writable use agrees with the writable grant mappings (no copy in flight). */
+static void check_writable_uses(void)
+{
+    for (unsigned i = 0; i < NR_FRAMES; i++) {
+        unsigned ro, rw;
+        grant_frame_counts(FIRST_MFN + i, &ro, &rw);
+        CU_ASSERT_EQUAL(writable_uses[i], rw);
+    }
+}
+
 int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
 {
     (void)d;
@@ -315,6 +349,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    check_writable_uses();
     check_invariants(dom0);
     check_invariants(dom1);
     check_invariants(dom2);
@@ -326,6 +361,8 @@ static void teardown(void)
     CU_ASSERT_EQUAL(frame_maps_live, 0);
     CU_ASSERT_EQUAL(frames_free(), free_at_start);
     CU_ASSERT_EQUAL(page_alloc_check(&frame_allocator), 0);
+    for (unsigned i = 0; i < NR_FRAMES; i++)
+        CU_ASSERT_EQUAL(writable_uses[i], 0);
 }
 
 static long hypercall(struct fake_dom *f, unsigned cmd, void *arg, unsigned count)

@@ -203,6 +203,17 @@ int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool 
 int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
 
 /*
+ * The one rule for writing a frame through a grant, asked by every map and
+ * copy that writes: one more writable use of rd's frame mfn, refused (a
+ * negative errno) while the frame's contents are trusted by the hardware
+ * (a page table, a descriptor page) or it is being given back. While the
+ * use is held the frame cannot become such a frame; it lasts until
+ * arch_frame_put_writable. Called with grant locks held.
+ */
+int arch_frame_get_writable(struct domain *rd, uint64_t mfn);
+void arch_frame_put_writable(struct domain *rd, uint64_t mfn);
+
+/*
  * A hypervisor pointer to the 4 KiB of machine frame mfn, or NULL. The
  * pointer stays valid until arch_unmap_frame (the grant table keeps its
  * own frames mapped for as long as it has them).
@@ -263,8 +274,9 @@ bool gnt_is_privileged_for(const struct domain *cur, const struct domain *d);
 int gnt_pin_status(struct grant_table *rgt, grant_ref_t ref, domid_t ldom, bool readonly,
                    uint32_t *frame_out);
 void gnt_drop_status(struct grant_table *rgt, grant_ref_t ref);
-int gnt_frame_of(struct domain *rd, uint64_t gfn, bool writable, uint64_t *mfn);
-void gnt_frame_count_add(uint64_t mfn, bool readonly, int delta);
+int gnt_frame_of(struct domain *rd, uint64_t gfn, uint64_t *mfn);
+int gnt_frame_use_get(struct domain *rd, uint64_t mfn, bool readonly);
+void gnt_frame_use_put(struct domain *rd, uint64_t mfn, bool readonly);
 int gnt_host_map(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn);
 int gnt_host_unmap(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn);
 void gnt_release_mapping(struct domain *ld, struct grant_mapping *m, grant_handle_t handle);

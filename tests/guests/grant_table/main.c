@@ -197,6 +197,89 @@ static void mappings(grant_entry_v1_t *table)
     CHECK_EQ(u.status, GNTST_bad_handle, "unmap of a bad handle");
 }
 
+/*
+ * A descriptor page (part of our GDT) is trusted by the hardware once
+ * validated: no grant may write it. A copy into it, by reference or by
+ * frame number, and a writable grant mapping of it are refused, and the
+ * page is unchanged (a call gate written there would reach ring 0). The
+ * other way round, a frame mapped writable through a grant cannot become
+ * a descriptor page.
+ */
+static char gdt_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static char gdt_copy[PAGE_SIZE];
+#define GDT_REF (REF + 2)
+
+static void descriptor_pages(grant_entry_v1_t *table)
+{
+    unsigned long mfn = virt_to_mfn(gdt_page);
+    unsigned long frames[16] = { mfn };
+
+    memset(gdt_page, 0, PAGE_SIZE);
+    ((uint64_t *)gdt_page)[2] = 0x00CFF2000000FFFFull;     /* flat data, DPL 3 */
+    if (!CHECK_EQ(map_machine_page(gdt_page, mfn, PTE_KERNEL_RO), 0, "map the GDT page read-only") ||
+        !CHECK_EQ(hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 16), 0,
+                  "set_gdt of the read-only page"))
+        return;
+    memcpy(gdt_copy, gdt_page, PAGE_SIZE);
+    grant(table, GDT_REF, gdt_page, 0);
+
+    /* A 64-bit call gate to the hypervisor's code segment, DPL 3: never let it in. */
+    static const uint64_t gate[2] = { 0xFFFFEC000000E008ull /* lowest 16 bits: offset */, 0xFFFF8000ull };
+    memcpy(data_page, gate, sizeof(gate));
+    struct gnttab_copy c = {
+        .source = { .u.gmfn = virt_to_mfn(data_page), .domid = DOMID_SELF },
+        .dest = { .u.ref = GDT_REF, .domid = guest_domid, .offset = 4 * 8 },
+        .len = sizeof(gate), .flags = GNTCOPY_dest_gref,
+    };
+    CHECK_EQ(gnt(GNTTABOP_copy, &c), 0, "copy into a GDT page by ref: hypercall");
+    CHECK_EQ(c.status, GNTST_general_error, "copy into a GDT page by ref");
+    c.flags = 0;
+    c.dest = (struct gnttab_copy_ptr){ .u.gmfn = mfn, .domid = DOMID_SELF, .offset = 4 * 8 };
+    CHECK_EQ(gnt(GNTTABOP_copy, &c), 0, "copy into a GDT page by frame: hypercall");
+    CHECK_EQ(c.status, GNTST_general_error, "copy into a GDT page by frame");
+    CHECK(memcmp(gdt_page, gdt_copy, PAGE_SIZE) == 0, "the GDT page was written by a copy");
+    CHECK(!(table[GDT_REF].flags & (GTF_reading | GTF_writing)), "status bits left on the GDT grant");
+
+    struct gnttab_map_grant_ref m = { .host_addr = (unsigned long)map_window,
+                                      .flags = GNTMAP_host_map, .ref = GDT_REF, .dom = guest_domid };
+    CHECK_EQ(gnt(GNTTABOP_map_grant_ref, &m), 0, "writable map of a GDT page: hypercall");
+    CHECK_EQ(m.status, GNTST_general_error, "writable map of a GDT page");
+    if (m.status == GNTST_okay) {
+        struct gnttab_unmap_grant_ref u = { .host_addr = (unsigned long)map_window, .handle = m.handle };
+        gnt(GNTTABOP_unmap_grant_ref, &u);
+    }
+    m = (struct gnttab_map_grant_ref){ .host_addr = (unsigned long)map_window,
+                                       .flags = GNTMAP_host_map | GNTMAP_readonly, .ref = GDT_REF,
+                                       .dom = guest_domid };
+    CHECK_EQ(gnt(GNTTABOP_map_grant_ref, &m), 0, "read-only map of a GDT page: hypercall");
+    if (CHECK_EQ(m.status, GNTST_okay, "read-only map of a GDT page")) {
+        CHECK(memcmp(map_window, gdt_copy, PAGE_SIZE) == 0, "read-only view of the GDT page differs");
+        struct gnttab_unmap_grant_ref u = { .host_addr = (unsigned long)map_window, .handle = m.handle };
+        CHECK_EQ(gnt(GNTTABOP_unmap_grant_ref, &u), 0, "unmap the read-only GDT mapping");
+        CHECK_EQ(u.status, GNTST_okay, "unmap the read-only GDT mapping: status");
+    }
+    CHECK_EQ(unmap_machine_page(map_window), 0, "restore the window");
+    CHECK_EQ(hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 0), 0, "set_gdt with no entries");
+
+    /* Mapped writable through a grant, the page cannot become a GDT page. */
+    m = (struct gnttab_map_grant_ref){ .host_addr = (unsigned long)map_window,
+                                       .flags = GNTMAP_host_map, .ref = GDT_REF, .dom = guest_domid };
+    CHECK_EQ(gnt(GNTTABOP_map_grant_ref, &m), 0, "writable map of the former GDT page: hypercall");
+    if (CHECK_EQ(m.status, GNTST_okay, "writable map of the former GDT page")) {
+        long rc = hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 16);
+        printk("gnttab: set_gdt of a page mapped writable through a grant -> %ld\n", rc);
+        CHECK(rc < 0, "set_gdt of a page mapped writable through a grant succeeded");
+        if (rc == 0)
+            hypercall2(__HYPERVISOR_set_gdt, (unsigned long)frames, 0);
+        struct gnttab_unmap_grant_ref u = { .host_addr = (unsigned long)map_window, .handle = m.handle };
+        CHECK_EQ(gnt(GNTTABOP_unmap_grant_ref, &u), 0, "unmap the writable mapping");
+        CHECK_EQ(u.status, GNTST_okay, "unmap the writable mapping: status");
+        CHECK_EQ(unmap_machine_page(map_window), 0, "restore the window once more");
+    }
+    table[GDT_REF].flags = 0;
+    CHECK_EQ(map_machine_page(gdt_page, mfn, PTE_KERNEL_RW), 0, "the former GDT page writable again");
+}
+
 void test_main(void)
 {
     versions();
@@ -207,4 +290,5 @@ void test_main(void)
     copies();
     mappings(table);
     table[REF].flags = 0;
+    descriptor_pages(table);
 }

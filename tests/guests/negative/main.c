@@ -234,6 +234,104 @@ static void newer_hypercalls(void)
     CHECK(hyp_mmuext_op(&pin, 1, NULL, DOMID_SELF) < 0, "PIN_L1 of a frame that is not ours");
 }
 
+/*
+ * Escapes a review found (issue 9). Bit 62 of an L1 entry is spare for
+ * software: Tessera keeps it for its own grant mappings and refuses it in
+ * a guest's entries (-EINVAL, as a debug build of Xen does), while Xen
+ * 4.17's release build lets a guest set it on its own frames as an
+ * ordinary bit. Either way it must change nothing about which frames a
+ * guest may map (once it skipped Tessera's ownership check), and an
+ * entry that carries it must stay the guest's to change.
+ */
+#define PTE_SPARE_BIT62 (1UL << 62)
+
+static void spare_bit62_in_ptes(void)
+{
+    static char window[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    xen_pfn_t m2p_frame = 0;
+    struct xen_machphys_mfn_list ml = { .max_extents = 1 };
+    set_xen_guest_handle(ml.extent_start, &m2p_frame);
+    CHECK_EQ(hyp_memory_op(XENMEM_machphys_mfn_list, &ml), 0, "machphys_mfn_list");
+
+    window[0] = 'k';
+    long rc = map_machine_page(window, m2p_frame, PTE_KERNEL_RW | PTE_SPARE_BIT62);
+    printk("negative: update_va_mapping of an m2p frame with bit 62 -> %ld\n", rc);
+    CHECK(rc == -XEN_EBUSY || rc == -XEN_EINVAL,
+          "writable mapping of a hypervisor frame with bit 62: got %ld", rc);
+    CHECK(((volatile char *)window)[0] == 'k', "the window no longer maps its own frame");
+
+    rc = map_machine_page(window, virt_to_mfn(window), PTE_KERNEL_RW | PTE_SPARE_BIT62);
+    printk("negative: update_va_mapping of our own frame with bit 62 -> %ld\n", rc);
+    CHECK(rc == 0 || rc == -XEN_EINVAL, "mapping our own frame with bit 62: got %ld", rc);
+    CHECK(((volatile char *)window)[0] == 'k', "the window lost its contents");
+    CHECK_EQ(unmap_machine_page(window), 0, "an entry with bit 62 is replaced like any other");
+}
+
+/*
+ * XENMEM_exchange naming one input frame twice: it must not be given (and
+ * freed) twice, which would leave the domain more memory than its
+ * reservation and free a frame someone else may get. Xen exchanges chunk
+ * by chunk and stops at the second mention (-EINVAL, the first chunk
+ * done); Tessera's exchange is all or nothing (-EINVAL, nothing done).
+ * Either way the reservation holds and every frame is accounted for.
+ */
+static char exchange_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+static void exchange_same_frame_twice(void)
+{
+    domid_t self = DOMID_SELF;
+    long before = hyp_memory_op(XENMEM_current_reservation, &self);
+    unsigned long mfn = virt_to_mfn(exchange_page);
+    unsigned long pfn = (unsigned long)exchange_page >> PAGE_SHIFT;
+    exchange_page[0] = 'e';
+    if (!CHECK_EQ(hyp_update_va_mapping((unsigned long)exchange_page, 0, UVMF_INVLPG | UVMF_LOCAL),
+                  0, "unmap the page to exchange"))
+        return;
+    xen_pfn_t in[2] = { mfn, mfn }, out[2] = { pfn, pfn };
+    struct xen_memory_exchange x = {
+        .in = { .nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF },
+        .out = { .nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF },
+    };
+    set_xen_guest_handle(x.in.extent_start, in);
+    set_xen_guest_handle(x.out.extent_start, out);
+    long rc = hyp_memory_op(XENMEM_exchange, &x);
+    printk("negative: exchange of one frame twice -> %ld, %lu exchanged\n", rc,
+           (unsigned long)x.nr_exchanged);
+    CHECK_EQ(rc, -XEN_EINVAL, "XENMEM_exchange naming one frame twice");
+    CHECK(x.nr_exchanged <= 1, "%lu extents exchanged with one frame named twice",
+          (unsigned long)x.nr_exchanged);
+    CHECK_EQ(hyp_memory_op(XENMEM_current_reservation, &self), before,
+             "reservation after the refused exchange");
+    if (x.nr_exchanged == 0) {
+        CHECK_EQ(map_machine_page(exchange_page, mfn, PTE_KERNEL_RW), 0,
+                 "the frame named twice is still ours");
+        CHECK(((volatile char *)exchange_page)[0] == 'e', "the frame named twice lost its contents");
+    } else {
+        CHECK(map_machine_page(exchange_page, mfn, PTE_KERNEL_RO) < 0,
+              "the frame exchanged once is still ours");
+        CHECK(out[0] != mfn, "the new frame is the old one");
+        CHECK_EQ(map_machine_page(exchange_page, out[0], PTE_KERNEL_RW), 0,
+                 "the frame given in exchange is ours");
+        ((unsigned long *)guest_start_info->mfn_list)[pfn] = out[0];
+    }
+
+    /* An extent order far past any limit, on either side, shifts nothing. */
+    x = (struct xen_memory_exchange){
+        .in = { .nr_extents = 1, .extent_order = 64, .domid = DOMID_SELF },
+        .out = { .nr_extents = 1, .extent_order = 0, .domid = DOMID_SELF },
+    };
+    set_xen_guest_handle(x.in.extent_start, in);
+    set_xen_guest_handle(x.out.extent_start, out);
+    rc = hyp_memory_op(XENMEM_exchange, &x);
+    printk("negative: exchange with input order 64 -> %ld\n", rc);
+    CHECK(rc == -XEN_EPERM && x.nr_exchanged == 0, "XENMEM_exchange with input order 64 -> %ld", rc);
+    x.in.extent_order = 0;
+    x.out.extent_order = 200;
+    rc = hyp_memory_op(XENMEM_exchange, &x);
+    printk("negative: exchange with output order 200 -> %ld\n", rc);
+    CHECK(rc == -XEN_EPERM && x.nr_exchanged == 0, "XENMEM_exchange with output order 200 -> %ld", rc);
+}
+
 static void scheduling_and_vcpus(void)
 {
     CHECK_EQ(hyp_sched_op(99, NULL), -XEN_ENOSYS, "sched_op 99");
@@ -331,6 +429,8 @@ void test_main(void)
     memory_and_mmu();
     firmware_mapping();
     newer_hypercalls();
+    spare_bit62_in_ptes();
+    exchange_same_frame_twice();
     scheduling_and_vcpus();
     remote_shutdown_victim();
 

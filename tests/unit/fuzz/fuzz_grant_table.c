@@ -8,6 +8,13 @@
  * handles the fuzzer saw succeed, and at the end every allocation, frame
  * and frame mapping must come back.
  *
+ * The arch's page-type rule is modelled too (where arch hooks and common
+ * code meet): a frame may be turned into a "table" only while nothing may
+ * write it, and arch_frame_get_writable refuses a table. Between steps
+ * every frame's writable uses must equal its writable grant mappings (no
+ * copy is in flight), no table may have a writable use, and a table's
+ * contents must not change while it is one.
+ *
  * The guest in this model writes its entries only as a well-behaved v1
  * guest does (status bits kept, revoke by compare-and-swap), since a guest
  * that writes GTF_reading/writing itself makes the status-bit invariant
@@ -83,6 +90,37 @@ void xfree(void *p)
 
 static bool in_span(uint64_t mfn) { return mfn >= FIRST_MFN && mfn < FIRST_MFN + NR_FRAMES; }
 static uint8_t *frame_ptr(uint64_t mfn) { return frame_memory + (mfn - FIRST_MFN) * PAGE_SIZE; }
+
+/* The modelled page types: writable uses, and whether the frame is a table (with a checksum). */
+static unsigned writable_uses[NR_FRAMES];
+static bool is_table[NR_FRAMES];
+static uint64_t table_sum[NR_FRAMES];
+
+static uint64_t frame_sum(uint64_t mfn)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned i = 0; i < PAGE_SIZE; i++)
+        h = (h ^ frame_ptr(mfn)[i]) * 1099511628211ull;
+    return h;
+}
+
+int arch_frame_get_writable(struct domain *rd, uint64_t mfn)
+{
+    if (!in_span(mfn) || page_owner(&frame_allocator, mfn) != rd->domain_id)
+        abort();    /* common code must have checked the owner */
+    if (is_table[mfn - FIRST_MFN])
+        return -EBUSY;
+    writable_uses[mfn - FIRST_MFN]++;
+    return 0;
+}
+
+void arch_frame_put_writable(struct domain *rd, uint64_t mfn)
+{
+    (void)rd;
+    if (!in_span(mfn) || writable_uses[mfn - FIRST_MFN] == 0)
+        abort();    /* a put without its get */
+    writable_uses[mfn - FIRST_MFN]--;
+}
 
 void *arch_map_frame(uint64_t mfn)
 {
@@ -180,6 +218,11 @@ void domain_free(struct domain *d)
         if (grant_frame_in_use(f->first_mfn + i))
             abort();        /* freed while another domain maps its frame */
     grant_table_domain_free(d);
+    for (unsigned i = 0; i < DOM_FRAMES; i++) {
+        if (writable_uses[f->first_mfn + i - FIRST_MFN])
+            abort();        /* freed while a writable use remains */
+        is_table[f->first_mfn + i - FIRST_MFN] = false;
+    }
     page_alloc_free(&frame_allocator, f->first_mfn, 3);
     f->freed = true;
 }
@@ -462,8 +505,40 @@ static void replace_domain(unsigned i)
     doms[i] = fdom_new(next_id++);
 }
 
+/* A domain turns one of its data frames into a table, or back (the model of pin/unpin). */
+static void op_type(struct fdom *f, struct input *in)
+{
+    uint64_t mfn = f->first_mfn + next(in) % DOM_FRAMES;
+    unsigned i = (unsigned)(mfn - FIRST_MFN);
+
+    if (is_table[i]) {
+        is_table[i] = false;
+    } else if (writable_uses[i] == 0) {
+        is_table[i] = true;
+        table_sum[i] = frame_sum(mfn);
+    }
+}
+
+static void check_types(void)
+{
+    for (unsigned i = 0; i < NR_FRAMES; i++) {
+        unsigned ro, rw;
+        grant_frame_counts(FIRST_MFN + i, &ro, &rw);
+        if (writable_uses[i] != rw) {
+            fprintf(stderr, "frame %#x: %u writable uses, %u writable grant mappings\n",
+                    FIRST_MFN + i, writable_uses[i], rw);
+            abort();
+        }
+        if (is_table[i] && (writable_uses[i] || table_sum[i] != frame_sum(FIRST_MFN + i))) {
+            fprintf(stderr, "frame %#x: a table that was written or may be\n", FIRST_MFN + i);
+            abort();
+        }
+    }
+}
+
 static void check(void)
 {
+    check_types();
     for (unsigned i = 0; i < 2; i++) {
         const char *why;
         if (grant_table_check(&doms[i]->d, &why)) {
@@ -510,6 +585,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     page_alloc_stats(&frame_allocator, &before);
     memset(host, 0, sizeof(host));
+    memset(is_table, 0, sizeof(is_table));
     nr_dead = 0;
     next_id = 1;
     doms[0] = fdom_new(next_id++);
@@ -529,7 +605,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t b = next(&in);
         unsigned who = b & 1;
         struct fdom *f = doms[who], *o = doms[!who];
-        switch ((b >> 1) % 9) {
+        switch ((b >> 1) % 10) {
         case 0: op_grant(f, o, &in); break;
         case 1: op_revoke(f, &in); break;
         case 2: op_map(f, o, &in, 1); break;
@@ -538,6 +614,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5: op_copy(f, o, &in); break;
         case 6: op_table(f, o, &in); break;
         case 7: op_unmap(f, &in); break;
+        case 9: op_type(f, &in); break;
         default:
             if ((b >> 5) == 7)
                 replace_domain(who);

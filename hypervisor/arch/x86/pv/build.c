@@ -233,6 +233,7 @@ static struct domain *alloc_domain_objects(const struct pv_build_request *req)
         v->vcpu_id = i;
         v->domain = d;
         v->arch = av;
+        spin_lock_init(&av->ctl_lock);
         v->run_state = VCPU_OFFLINE;
         av->kernel_mode = true;
         d->vcpus[i] = v;

@@ -40,7 +40,7 @@ static int install_grant(struct domain *d, uint64_t *entry, uint64_t mfn, bool r
     if ((cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
         return GNTST_general_error;
     /* The ordinary mapping it replaces may have been cached by other vCPUs. */
-    pv_entry_replace(d, 1, entry, grant_pte(mfn, readonly), true);
+    pv_grant_entry_set(d, entry, grant_pte(mfn, readonly));
     if (cur & PTE_P)
         flush_tlb_domain(d);
     return GNTST_okay;
@@ -50,7 +50,7 @@ static int remove_grant(struct domain *d, uint64_t *entry, uint64_t mfn)
 {
     if (!is_grant_of(__atomic_load_n(entry, __ATOMIC_RELAXED), mfn))
         return GNTST_general_error;
-    pv_entry_replace(d, 1, entry, 0, true);
+    pv_grant_entry_set(d, entry, 0);
     flush_tlb_domain(d);
     return GNTST_okay;
 }
@@ -123,6 +123,22 @@ int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
         return -EINVAL;
     *mfn = gfn;
     return 0;
+}
+
+/* A writable use of rd's frame: the page-type rule (pv_get_type in pv/page_type.c). */
+int arch_frame_get_writable(struct domain *rd, uint64_t mfn)
+{
+    pv_mm_lock(rd);
+    int rc = pv_get_type(rd, mfn, PGT_WRITABLE);
+    pv_mm_unlock(rd);
+    return rc;
+}
+
+void arch_frame_put_writable(struct domain *rd, uint64_t mfn)
+{
+    pv_mm_lock(rd);
+    pv_put_type(rd, mfn);
+    pv_mm_unlock(rd);
 }
 
 /* Every frame is in the direct map: nothing to map or unmap. */

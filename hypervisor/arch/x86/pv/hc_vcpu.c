@@ -148,11 +148,17 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     case VCPUOP_up:
     case VCPUOP_down:
         return pv_vcpu_control(v, target, cmd, a[2]);
-    case VCPUOP_register_vcpu_info:
+    case VCPUOP_register_vcpu_info: {
+        long rc;
+        spin_lock(&target->arch->ctl_lock);
         /* Linux registers every CPU's from CPU 0 before bringing them up. */
         if (target != v && (target->run_state != VCPU_OFFLINE || sched_vcpu_running(target)))
-            return -EBUSY;    /* another running vCPU's: it must register its own */
-        return register_vcpu_info(target, a[2]);
+            rc = -EBUSY;    /* another running vCPU's: it must register its own */
+        else
+            rc = register_vcpu_info(target, a[2]);
+        spin_unlock(&target->arch->ctl_lock);
+        return rc;
+    }
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info info;
         pv_runstate_snapshot(target, &info);
@@ -162,8 +168,10 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
         struct vcpu_register_runstate_memory_area area;
         if (copy_from_guest(&area, a[2], sizeof(area)) < 0)
             return -EFAULT;
-        target->arch->runstate_area = area.addr.p;
+        spin_lock(&target->arch->ctl_lock);
+        __atomic_store_n(&target->arch->runstate_area, area.addr.p, __ATOMIC_RELEASE);
         pv_runstate_publish(target);
+        spin_unlock(&target->arch->ctl_lock);
         return 0;
     }
     case VCPUOP_set_singleshot_timer:

@@ -73,7 +73,7 @@ long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5])
     pv_mm_lock_all(d);
     uint64_t *l1e = pv_find_l1e(d, v->arch->guest_cr3, va);
     if (l1e)
-        rc = pv_entry_replace(d, 1, l1e, val, false);
+        rc = pv_entry_replace(d, 1, l1e, val);
     pv_mm_unlock_all(d);
     if (!rc)
         flush_for(v, flags, all, va);
@@ -215,7 +215,7 @@ static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserv
         return -EINVAL;     /* the hypervisor's slots, as Xen answers */
     if (preserve_ad)
         val |= __atomic_load_n(entry, __ATOMIC_RELAXED) & (PTE_A | PTE_D);
-    return pv_entry_replace(d, level, entry, val, false);
+    return pv_entry_replace(d, level, entry, val);
 }
 
 /* mmu_update(reqs, count, done, domid): stops at the first failure. */

@@ -151,6 +151,23 @@ static void devalidate(struct domain *d, uint64_t mfn, unsigned level)
         flush_tlb_domain(d);
 }
 
+/*
+ * The one place that decides what a frame may be used as, and so whether
+ * it may be written. The rules, which every path obeys because every path
+ * comes here (L1 entries through pv_get_entry, mmu_update, update_va_mapping
+ * and emulated page-table writes through pv_entry_replace, grant maps and
+ * grant copies through arch_frame_get_writable, pins, base pointers,
+ * set_gdt):
+ *  1. A frame has one type at a time; it changes only while its count is 0.
+ *  2. Writing it, by a guest mapping, a grant mapping or a grant copy in
+ *     progress, is a use of type "writable".
+ *  3. So a page table (L1-L4) or a descriptor page, whose contents the
+ *     hardware trusts once validated, is never writable by anyone but the
+ *     hypervisor, and a frame that anyone may write is never validated.
+ *  4. Held frames (written by the hypervisor, mapped by the guest) and the
+ *     domain's grant-table frames never become tables or descriptor pages.
+ *  5. A frame given back (released) takes no new use of any type.
+ */
 int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
 {
     struct page_info *pi = pv_frame_info(mfn);
@@ -171,12 +188,8 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
         return 0;
     }
     bool checked = table || type == PGT_SEG_DESC;    /* contents the hardware trusts */
-    if (checked) {
-        unsigned ro, rw;
-        grant_frame_counts(mfn, &ro, &rw);
-        if ((ti & PGT_HELD) || rw || grant_table_has_frame(d, mfn))
-            return -EBUSY;
-    }
+    if (checked && ((ti & PGT_HELD) || grant_table_has_frame(d, mfn)))
+        return -EBUSY;
     /* It was something else: no CPU may keep a translation made under the old type. */
     if (type_of(ti) != PGT_NONE && type_of(ti) != type)
         flush_tlb_domain(d);
@@ -360,20 +373,25 @@ uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va)
     return (uint64_t *)phys_to_virt(table) + ((va >> 12) & 511);
 }
 
-int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new, bool grant)
+int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new)
 {
     uint64_t cur = __atomic_load_n(entry, __ATOMIC_RELAXED);
 
-    if (level == 1 && (cur & PTE_P) && (cur & PTE_GRANT_MAPPING) && !grant)
+    /* Only unmap_grant_ref removes a grant mapping (pv_grant_entry_set). */
+    if (level == 1 && (cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
         return -EBUSY;
-    if (!(level == 1 && (new & PTE_GRANT_MAPPING))) {
-        int rc = pv_get_entry(d, level, &new);
-        if (rc)
-            return rc;
-    }
+    int rc = pv_get_entry(d, level, &new);     /* refuses the grant marker itself */
+    if (rc)
+        return rc;
     cur = __atomic_exchange_n(entry, new, __ATOMIC_SEQ_CST);
     pv_put_entry(d, level, cur);
     return 0;
+}
+
+void pv_grant_entry_set(struct domain *d, uint64_t *entry, uint64_t grant_pte)
+{
+    uint64_t old = __atomic_exchange_n(entry, grant_pte, __ATOMIC_SEQ_CST);
+    pv_put_entry(d, 1, old);
 }
 
 int pv_frame_hold(struct domain *d, uint64_t mfn)

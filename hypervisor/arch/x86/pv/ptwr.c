@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/paging.h>
+#include <asm/pt_insn.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 #include <asm/regs.h>
@@ -30,83 +31,6 @@
 #define FLAG_ZF 0x040u
 #define FLAG_SF 0x080u
 #define FLAG_OF 0x800u
-
-struct insn {
-    unsigned len;          /* bytes, all prefixes included */
-    unsigned size;         /* operand size: 1, 2, 4 or 8 */
-    unsigned op;           /* the opcode (0x0Fxx for two-byte ones) */
-    unsigned reg;          /* ModRM reg field with REX.R: register or /digit */
-    uint64_t imm;          /* immediate, sign-extended to 64 bits */
-};
-
-/* An immediate's size for this opcode, or -1 if the opcode is not ours. */
-static int imm_size(unsigned op, unsigned size)
-{
-    switch (op) {
-    case 0x88: case 0x89: case 0x86: case 0x87: case 0x20: case 0x21: case 0x08: case 0x09:
-    case 0x0FB0: case 0x0FB1: case 0x0FAB: case 0x0FB3:
-        return 0;
-    case 0xC6: case 0x80: case 0x83: case 0x0FBA:
-        return 1;
-    case 0xC7: case 0x81:
-        return size == 2 ? 2 : 4;
-    default:
-        return -1;
-    }
-}
-
-static bool decode(const uint8_t *b, struct insn *in)
-{
-    unsigned i = 0, rex = 0;
-    bool opsize = false;
-
-    for (;; i++) {
-        if (b[i] == 0xF0 || b[i] == 0x2E || b[i] == 0x3E)   /* lock, segment hints */
-            continue;
-        if (b[i] == 0x66) {
-            opsize = true;
-            continue;
-        }
-        break;
-    }
-    if ((b[i] & 0xF0) == 0x40)
-        rex = b[i++];
-    unsigned op = b[i++];
-    if (op == 0x0F)
-        op = 0x0F00 | b[i++];
-    bool byte_op = op == 0x88 || op == 0xC6 || op == 0x86 || op == 0x20 || op == 0x08 ||
-                   op == 0x80 || op == 0x0FB0;
-    in->size = byte_op ? 1 : (rex & 8) ? 8 : opsize ? 2 : 4;
-    int isz = imm_size(op, in->size);
-    if (isz < 0 || i > 12)
-        return false;
-    uint8_t modrm = b[i++];
-    unsigned mod = modrm >> 6, rm = modrm & 7;
-    if (mod == 3)
-        return false;                 /* a register operand: not a memory write */
-    in->reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-    if (rm == 4) {
-        uint8_t sib = b[i++];
-        if (mod == 0 && (sib & 7) == 5)
-            i += 4;
-    }
-    if (mod == 1)
-        i += 1;
-    else if (mod == 2 || (mod == 0 && rm == 5))
-        i += 4;
-    in->imm = 0;
-    if (isz == 1)
-        in->imm = (uint64_t)(int64_t)(int8_t)b[i];
-    else if (isz == 2)
-        in->imm = (uint64_t)(int64_t)(int16_t)(b[i] | b[i + 1] << 8);
-    else if (isz == 4)
-        in->imm = (uint64_t)(int64_t)(int32_t)((uint32_t)b[i] | (uint32_t)b[i + 1] << 8 |
-                                               (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24);
-    i += (unsigned)isz;
-    in->op = op;
-    in->len = i;
-    return i <= 15;
-}
 
 static uint64_t mask_of(unsigned size)
 {
@@ -131,7 +55,7 @@ static uint64_t logic_flags(uint64_t rflags, uint64_t result, unsigned size)
  * updating registers and flags as the instruction does. False if the
  * instruction is not one we carry out.
  */
-static bool apply(const struct insn *in, struct cpu_regs *r, uint64_t old, uint64_t *val)
+static bool apply(const struct pt_insn *in, struct cpu_regs *r, uint64_t old, uint64_t *val)
 {
     uint64_t m = mask_of(in->size), src = *cpu_regs_gpr(r, in->reg) & m;
     unsigned digit = in->reg & 7;
@@ -190,13 +114,13 @@ static bool apply(const struct insn *in, struct cpu_regs *r, uint64_t old, uint6
 bool pv_emulate_pt_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
 {
     struct domain *d = v->domain;
-    uint8_t bytes[16];
-    struct insn in;
+    uint8_t bytes[PT_INSN_BUF_LEN] = { 0 };
+    struct pt_insn in;
 
     if (!(__atomic_load_n(&d->arch->vm_assist, __ATOMIC_RELAXED) &
           (1ul << VMASST_TYPE_writable_pagetables)) || !v->arch->kernel_mode)
         return false;
-    if (copy_from_guest(bytes, r->rip, sizeof(bytes)) < 0 || !decode(bytes, &in))
+    if (copy_from_guest(bytes, r->rip, PT_INSN_MAX_LEN) < 0 || !pt_insn_decode(bytes, &in))
         return false;
     unsigned offset = (unsigned)(cr2 & 7);
     if (offset + in.size > 8)
@@ -216,7 +140,7 @@ bool pv_emulate_pt_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
         uint64_t part;
         if (apply(&in, r, (whole & m) >> (offset * 8), &part)) {
             uint64_t new = (whole & ~m) | ((part << (offset * 8)) & m);
-            done = new == whole || pv_entry_replace(d, 1, entry, new, false) == 0;
+            done = new == whole || pv_entry_replace(d, 1, entry, new) == 0;
         }
         if (!done)
             *r = saved;     /* refused: registers and flags as before, the fault goes to the guest */

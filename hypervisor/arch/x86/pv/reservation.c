@@ -114,6 +114,38 @@ static bool free_now(struct domain *d, uint64_t mfn)
            __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0;
 }
 
+/* Takes the given-back mark off the first 'marked' frames of the input list. */
+static void unmark_inputs(const xen_pfn_t *in, uint64_t pages, uint64_t marked)
+{
+    for (uint64_t j = 0; j < marked; j++)
+        pv_frame_info(in[j / pages] + j % pages)->type_info &= ~PGT_RELEASED;
+}
+
+/*
+ * Under d's grant and mm locks: every input frame of an exchange is d's,
+ * unused, and named once. Each checked frame is marked given back, so a
+ * second mention of it (in another extent, or overlapping) is refused like
+ * a frame in use; on refusal the marks come off again. 0 or -EINVAL.
+ */
+static long claim_inputs(struct domain *d, const xen_pfn_t *in, uint64_t n, uint64_t pages)
+{
+    uint64_t marked = 0;
+
+    for (uint64_t i = 0; i < n; i++) {
+        if (in[i] & (pages - 1))
+            goto refuse;
+        for (uint64_t k = 0; k < pages; k++, marked++) {
+            if (!free_now(d, in[i] + k))
+                goto refuse;
+            pv_frame_info(in[i] + k)->type_info |= PGT_RELEASED;
+        }
+    }
+    return 0;
+refuse:
+    unmark_inputs(in, pages, marked);
+    return -EINVAL;
+}
+
 /* At most one extent of the largest order per exchange: what Linux asks for. */
 #define EXCHANGE_MAX_PAGES (1u << MAX_EXTENT_ORDER)
 
@@ -125,8 +157,10 @@ static bool free_now(struct domain *d, uint64_t mfn)
  * in, the pfns the new frames are for (their m2p entries are set), on the
  * way out the new frames. Both lists are read once into the hypervisor.
  * All or nothing: 0 with nr_exchanged = every input extent, or an error
- * with nothing changed (-EINVAL bad sizes, more than 512 pages, or a frame
- * in use; -ENOMEM no such memory; -EFAULT; -EPERM another domain's).
+ * with nothing changed (-EINVAL bad sizes, more than 512 pages, a frame
+ * in use or named twice; -ENOMEM no such memory; -EFAULT; -EPERM another
+ * domain's, or an extent order past 9). Xen exchanges chunk by chunk and
+ * may stop part way; Linux asks for one chunk at a time, so it sees the same.
  */
 long pv_memory_exchange(struct vcpu *v, uint64_t arg)
 {
@@ -138,10 +172,13 @@ long pv_memory_exchange(struct vcpu *v, uint64_t arg)
     if ((x.in.domid != DOMID_SELF && x.in.domid != d->domain_id) ||
         (x.out.domid != DOMID_SELF && x.out.domid != d->domain_id))
         return -EPERM;
+    /* Orders and counts first: only then is shifting by them defined. */
+    if (x.in.extent_order > MAX_EXTENT_ORDER || x.out.extent_order > MAX_EXTENT_ORDER)
+        return -EPERM;      /* as Xen: a larger extent is not the guest's to ask for */
+    if (x.in.nr_extents > EXCHANGE_MAX_PAGES || x.out.nr_extents > EXCHANGE_MAX_PAGES)
+        return -EINVAL;
     uint64_t pages = x.in.nr_extents << x.in.extent_order;
-    if (x.in.extent_order > MAX_EXTENT_ORDER || x.out.extent_order > MAX_EXTENT_ORDER ||
-        x.in.nr_extents > EXCHANGE_MAX_PAGES || x.out.nr_extents > EXCHANGE_MAX_PAGES ||
-        pages == 0 || pages > EXCHANGE_MAX_PAGES ||
+    if (pages == 0 || pages > EXCHANGE_MAX_PAGES ||
         pages != (x.out.nr_extents << x.out.extent_order) || x.nr_exchanged != 0)
         return -EINVAL;
     unsigned bits = XENMEMF_get_address_bits(x.out.mem_flags);
@@ -160,10 +197,8 @@ long pv_memory_exchange(struct vcpu *v, uint64_t arg)
             rc = -EFAULT;
     if (!rc) {
         pv_mm_lock_all(d);
-        for (uint64_t i = 0; !rc && i < x.in.nr_extents; i++)
-            for (uint64_t k = 0; !rc && k < in_pages; k++)
-                if ((in[i] & (in_pages - 1)) || !free_now(d, in[i] + k))
-                    rc = -EINVAL;
+        rc = claim_inputs(d, in, x.in.nr_extents, in_pages);
+        bool claimed = !rc;
         for (; !rc && done < x.out.nr_extents; done++) {
             uint64_t mfn, gpfn = out[done];
             if (page_alloc_alloc_below(&frame_allocator, x.out.extent_order, d->domain_id,
@@ -179,6 +214,8 @@ long pv_memory_exchange(struct vcpu *v, uint64_t arg)
         if (rc) {
             for (uint64_t i = 0; i < done; i++)
                 pv_free_frames(out[i], out_pages);
+            if (claimed)
+                unmark_inputs(in, in_pages, pages);
         } else {
             /* A vCPU may still hold a translation of an input frame from before its unmap. */
             flush_tlb_domain(d);
@@ -210,7 +247,8 @@ long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_
         return -EFAULT;
     if (start >= r.nr_extents)
         return (long)start;
-    if (r.extent_order > MAX_EXTENT_ORDER)
+    /* A count whose extent numbers would not fit in cmd could not be continued (as Xen). */
+    if (r.extent_order > MAX_EXTENT_ORDER || r.nr_extents > (UINT64_MAX >> MEMOP_EXTENT_SHIFT))
         return (long)start;
     /* Guests may ask for memory below an address (DMA); all of ours is fine for PV. */
     struct domain *d = v->domain;

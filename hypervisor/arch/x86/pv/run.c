@@ -478,13 +478,16 @@ long hc_sched_op(struct vcpu *v, const uint64_t a[5])
         struct domain *d = domain_get(rs.domain_id);
         if (!d)
             return -ESRCH;
-        domain_put(d);
-        if (!v->domain->is_privileged)
+        if (!v->domain->is_privileged) {
+            domain_put(d);
             return -EPERM;
-        if (d == v->domain)
+        }
+        if (d == v->domain) {
+            domain_put(d);      /* our own: it lives while we run */
             pv_domain_shutdown(d, rs.reason);
-        /* d stays allocated: the list's reference is only dropped by a destroy. */
+        }
         domain_shut_down(d, rs.reason);
+        domain_put(d);
         return 0;
     }
     case SCHEDOP_shutdown_code:

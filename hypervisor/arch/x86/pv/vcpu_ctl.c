@@ -79,16 +79,21 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     return 0;
 }
 
+/* The context is read before the lock is taken; the check and the change happen under it. */
 static long vcpu_initialise(struct vcpu *target, uint64_t arg)
 {
-    if (target->arch->initialised || target->run_state != VCPU_OFFLINE)
-        return -EEXIST;
     struct vcpu_guest_context *c = xmalloc(sizeof(*c));
     if (!c)
         return -ENOMEM;
     long rc = copy_from_guest(c, arg, sizeof(*c));
-    if (rc == 0)
-        rc = apply_context(target, c);
+    if (rc == 0) {
+        spin_lock(&target->arch->ctl_lock);
+        if (target->arch->initialised || target->run_state != VCPU_OFFLINE)
+            rc = -EEXIST;
+        else
+            rc = apply_context(target, c);
+        spin_unlock(&target->arch->ctl_lock);
+    }
     xfree(c);
     return rc;
 }
@@ -120,20 +125,24 @@ static void __attribute__((noreturn)) vcpu_down_self(struct vcpu *v)
     pv_schedule_away();
 }
 
+/* Each under the target's ctl_lock (asm/pv.h), except stopping oneself, which never returns. */
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
 {
-    switch (cmd) {
-    case VCPUOP_initialise:
+    long rc;
+
+    if (cmd == VCPUOP_initialise)
         return vcpu_initialise(target, arg);
-    case VCPUOP_up:
-        return vcpu_up(target);
-    case VCPUOP_down:
-        if (target == v)
-            vcpu_down_self(v);
-        /* Its pCPU saves its frame at its next pick. */
-        sched_vcpu_down(target);
-        return 0;
-    default:
+    if (cmd == VCPUOP_down && target == v)
+        vcpu_down_self(v);
+    if (cmd != VCPUOP_up && cmd != VCPUOP_down)
         return -ENOSYS;
+    spin_lock(&target->arch->ctl_lock);
+    if (cmd == VCPUOP_up) {
+        rc = vcpu_up(target);
+    } else {
+        sched_vcpu_down(target);    /* its pCPU saves its frame at its next pick */
+        rc = 0;
     }
+    spin_unlock(&target->arch->ctl_lock);
+    return rc;
 }

@@ -47,6 +47,15 @@ struct pv_fpu_area {
 } __attribute__((aligned(16)));
 
 struct arch_vcpu {
+    /*
+     * Serialises what other vCPUs of the domain may do to this one while it
+     * is down (VCPUOP_initialise, up, down, registering its vcpu_info or
+     * runstate area): the "is it down?" check and the change happen under
+     * it, so two vCPUs cannot both initialise it, nor one bring it up while
+     * another is still setting it up. Lock order: ctl_lock > grant locks >
+     * mm lock > scheduler locks.
+     */
+    spinlock_t ctl_lock;
     bool kernel_mode;                    /* guest kernel (true) or guest user */
     bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
     uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */

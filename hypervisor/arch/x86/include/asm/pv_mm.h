@@ -22,8 +22,9 @@
  *    reference; the domain's reservation drops then).
  * Every present ordinary L1 entry also counts once in its frame's
  * map_count. Grant mappings (PTE_GRANT_MAPPING) are counted by the grant
- * table and take no type; a frame someone maps writable through a grant
- * never becomes a page table.
+ * table; a writable grant mapping, and a grant copy while it writes, hold
+ * a writable use of the granter's frame (arch_frame_get_writable), so one
+ * rule, pv_get_type's, decides every "may this frame be written".
  *
  * Locking: all of a domain's type changes, L1 writes and check-then-free
  * happen under its mm lock; the hypercalls that can create page tables
@@ -98,12 +99,20 @@ void pv_put_entry(struct domain *d, unsigned level, uint64_t entry);
 uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va);
 
 /*
- * Under d's mm lock: puts 'new' in entry *entry of a validated level-'level'
- * table of d, taking the new entry's references before and dropping the
- * old one's after. Refuses to replace an L1 grant mapping (-EBUSY) unless
- * grant is true (the grant code itself, whose entries take no references).
+ * Under d's mm lock: a guest's change to entry *entry of a validated
+ * level-'level' table of d. The new entry is checked in full and takes its
+ * references before the old one's are dropped; an L1 entry holding a grant
+ * mapping is never replaced (-EBUSY), and a guest may not write the grant
+ * marker (-EINVAL). Otherwise as pv_get_entry.
  */
-int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new, bool grant);
+int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new);
+
+/*
+ * Under d's mm lock, for the grant code only: puts a grant mapping (an
+ * entry with PTE_GRANT_MAPPING, which takes no references: the grant
+ * table counts it) or 0 in L1 entry *entry, dropping what the old entry held.
+ */
+void pv_grant_entry_set(struct domain *d, uint64_t *entry, uint64_t grant_pte);
 
 /*
  * Under d's grant and mm locks: gives d's frame back, now if nothing uses
