@@ -6,6 +6,8 @@
  * and dropping uses of an entry in grant_table_pin.c.
  */
 #include <stddef.h>
+#include <pvabi/xen.h>
+#include <tessera/arch.h>
 #include <tessera/compiler.h>
 #include <tessera/domain_ops.h>
 #include <tessera/errno.h>
@@ -305,12 +307,30 @@ const char *gnttab_op_name(unsigned int cmd)
     return cmd < ARRAY_SIZE(op_names) ? op_names[cmd] : NULL;
 }
 
+/*
+ * Between the ops of a batch (never before the first): whether to give the
+ * CPU up, and then the hypercall again for the ops left (tessera/arch.h).
+ */
+static bool batch_preempted(unsigned int i, unsigned int cmd, uint64_t uop, size_t size,
+                            unsigned int count, long *rc)
+{
+    if (!i || !arch_hypercall_preempt_check())
+        return false;
+    uint64_t rest[3] = { cmd, uop + (uint64_t)i * size, count - i };
+    *rc = arch_hypercall_create_continuation(__HYPERVISOR_grant_table_op, 3, rest);
+    return true;
+}
+
 static long map_batch(struct vcpu *v, uint64_t uop, unsigned int count)
 {
+    long rc;
+
     for (unsigned int i = 0; i < count; i++) {
         uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_map_grant_ref);
         struct gnttab_map_grant_ref op;
 
+        if (batch_preempted(i, GNTTABOP_map_grant_ref, uop, sizeof(op), count, &rc))
+            return rc;
         if (copy_from_guest(&op, addr, sizeof(op)))
             return -EFAULT;
         gnt_map_one(v->domain, v, &op);
@@ -322,10 +342,14 @@ static long map_batch(struct vcpu *v, uint64_t uop, unsigned int count)
 
 static long unmap_batch(struct domain *ld, uint64_t uop, unsigned int count)
 {
+    long rc;
+
     for (unsigned int i = 0; i < count; i++) {
         uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_unmap_grant_ref);
         struct gnttab_unmap_grant_ref op;
 
+        if (batch_preempted(i, GNTTABOP_unmap_grant_ref, uop, sizeof(op), count, &rc))
+            return rc;
         if (copy_from_guest(&op, addr, sizeof(op)))
             return -EFAULT;
         gnt_unmap_one(ld, &op);
@@ -338,10 +362,14 @@ static long unmap_batch(struct domain *ld, uint64_t uop, unsigned int count)
 
 static long copy_batch(struct domain *ld, uint64_t uop, unsigned int count)
 {
+    long rc;
+
     for (unsigned int i = 0; i < count; i++) {
         uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_copy);
         struct gnttab_copy op;
 
+        if (batch_preempted(i, GNTTABOP_copy, uop, sizeof(op), count, &rc))
+            return rc;
         if (copy_from_guest(&op, addr, sizeof(op)))
             return -EFAULT;
         op.status = gnt_copy_one(ld, &op);

@@ -239,6 +239,16 @@ def cases():
                            "--expect", r"\(d0\) Test result: SUCCESS",
                            "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                            "--exit-code", POWEROFF_STATUS]),
+        # Long batches give the CPU up: vCPU 1 must run on the one CPU while
+        # vCPU 0's multicall of a million m2p updates is in the hypervisor.
+        ("pv-preempt-smp1", ["--smp", "1", "--mem", "512", "--timeout", "120",
+                             "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=2",
+                             "--module", GUESTS + "/preempt.elf",
+                             "--expect", r"domain 0 \('Domain-0'\): 32 MiB, 2 vCPUs",
+                             "--expect", r"\(d0\) preempt: multicall of 16 x 65536 requests -> 0",
+                             "--expect", r"\(d0\) Test result: SUCCESS",
+                             "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                             "--exit-code", POWEROFF_STATUS]),
         # Five kernels that trap, emulate, switch their FPU (fpu_taskswitch,
         # clts) and register vcpu_info and runstate areas, all on one CPU
         # and then on two.

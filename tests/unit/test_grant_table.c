@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pvabi/xen.h>
 #include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
 #include <tessera/heap.h>
+#include "arch_stubs.h"
 #include "unit.h"
 
 /* ==== doubles ============================================================== */
@@ -948,6 +950,72 @@ static void test_batch_fault_midway(void)
     /* The guest never learnt the handle; its death cleans up (teardown checks). */
 }
 
+/*
+ * A long batch gives its CPU up between ops: the hypercall returns its own
+ * number with a continuation naming the ops left, nothing of them done,
+ * and issuing the continuation (as the guest's re-executed syscall does)
+ * finishes the batch. Never before the first op, so each piece progresses.
+ */
+static void test_batch_preempted(void)
+{
+    enum { N = 7 };
+    uint64_t page = data_mfn(dom1, 0);
+    grant(dom1, 10, 2, page, 0);
+    struct gnttab_map_grant_ref ops[N];
+    for (unsigned i = 0; i < N; i++)
+        ops[i] = (struct gnttab_map_grant_ref){ .host_addr = VA(i + 1), .flags = GNTMAP_host_map,
+                                                .ref = 10, .dom = 1, .status = 99 };
+    stub_preempt_every = 3;
+    stub_continuations = 0;
+    stub_current = &dom2->v[0];
+    unsigned cmd = GNTTABOP_map_grant_ref, count = N, pieces = 0;
+    uint64_t uop = (uint64_t)(uintptr_t)ops;
+    long rc;
+    while ((rc = do_grant_table_op(cmd, uop, count)) == __HYPERVISOR_grant_table_op) {
+        CU_ASSERT_EQUAL(stub_continuation_op, __HYPERVISOR_grant_table_op);
+        CU_ASSERT_EQUAL(stub_continuation_args[0], GNTTABOP_map_grant_ref);
+        unsigned done = (unsigned)((stub_continuation_args[1] - (uint64_t)(uintptr_t)ops) / sizeof(ops[0]));
+        CU_ASSERT_TRUE(done > 0 && done < N);
+        CU_ASSERT_EQUAL(stub_continuation_args[2], N - done);
+        CU_ASSERT_EQUAL(ops[done].status, 99);          /* the rest untouched */
+        CU_ASSERT_EQUAL(dom2->d.grant_table->maptrack_live, done);
+        cmd = (unsigned)stub_continuation_args[0];
+        uop = stub_continuation_args[1];
+        count = (unsigned)stub_continuation_args[2];
+        CU_ASSERT_FATAL(++pieces < N);
+    }
+    stub_current = NULL;
+    stub_preempt_every = 0;
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_TRUE(pieces >= 2);
+    CU_ASSERT_EQUAL(stub_continuations, pieces);
+    for (unsigned i = 0; i < N; i++)
+        CU_ASSERT_EQUAL(ops[i].status, GNTST_okay);
+    CU_ASSERT_EQUAL(gnt_active(dom1->d.grant_table, 10)->host_rw, N);
+
+    struct gnttab_unmap_grant_ref u[N];
+    for (unsigned i = 0; i < N; i++)
+        u[i] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(i + 1), .handle = ops[i].handle };
+    stub_preempt_every = 2;
+    stub_current = &dom2->v[0];
+    cmd = GNTTABOP_unmap_grant_ref;
+    uop = (uint64_t)(uintptr_t)u;
+    count = N;
+    pieces = 0;
+    while ((rc = do_grant_table_op(cmd, uop, count)) == __HYPERVISOR_grant_table_op) {
+        uop = stub_continuation_args[1];
+        count = (unsigned)stub_continuation_args[2];
+        CU_ASSERT_FATAL(++pieces < N);
+    }
+    stub_current = NULL;
+    stub_preempt_every = 0;
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_TRUE(pieces >= 2);
+    for (unsigned i = 0; i < N; i++)
+        CU_ASSERT_EQUAL(u[i].status, GNTST_okay);
+    CU_ASSERT_FALSE(grant_frame_in_use(page));
+}
+
 /* ==== copy ================================================================== */
 
 static void test_copy_self(void)
@@ -1467,7 +1535,7 @@ static const struct unit_case cases[] = {
     CASE(init_defaults), CASE(setup_table_frames), CASE(setup_table_errors), CASE(query_size_errors),
     CASE(versions), CASE(unknown_ops), CASE(map_unmap_self), CASE(map_readonly_grant),
     CASE(map_errors), CASE(unmap_errors), CASE(map_by_pte_address), CASE(device_map), CASE(two_domains_status_bits),
-    CASE(revoke_by_force_while_mapped), CASE(batches), CASE(batch_fault_midway), CASE(copy_self), CASE(copy_shapes),
+    CASE(revoke_by_force_while_mapped), CASE(batches), CASE(batch_fault_midway), CASE(batch_preempted), CASE(copy_self), CASE(copy_shapes),
     CASE(copy_two_domains), CASE(copy_while_mapped), CASE(copy_fault), CASE(frame_pinned_while_mapped),
     CASE(mapper_dies), CASE(granter_dies), CASE(both_die), CASE(self_mapping_dies),
     CASE(maptrack_growth_and_reuse), CASE(pin_overflow), CASE(threads),

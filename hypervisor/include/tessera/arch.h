@@ -7,6 +7,7 @@
 #ifndef TESSERA_ARCH_H
 #define TESSERA_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,19 @@ unsigned int arch_cpu_id(void);
 
 /* Monotonic nanoseconds since boot (0 before the clock is calibrated). */
 uint64_t arch_now_ns(void);
+
+/*
+ * Long hypercalls give their CPU up part way (Xen's continuations): a
+ * batch loop asks arch_hypercall_preempt_check() between items (never
+ * before the first, so each entry makes progress) and, when it says yes,
+ * returns arch_hypercall_create_continuation(op, n, args): the hypercall
+ * is issued again with these arguments when the vCPU next runs (inside a
+ * multicall: its entry is rewritten and the multicall continued). The
+ * handler returns that value as its result.
+ */
+bool arch_hypercall_preempt_check(void);
+long arch_hypercall_create_continuation(unsigned int op, unsigned int nargs,
+                                        const uint64_t *args);
 
 /*
  * Stop the machine after a fatal error: every other CPU is halted, and

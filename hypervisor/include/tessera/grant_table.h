@@ -51,7 +51,8 @@
  * version 2 (set_version(2) is refused with -ENOSYS and the table stays at
  * version 1), transfer, unmap_and_replace, swap_grant_ref, dump_table,
  * cache_flush.
- * Batches run to completion (no continuations).
+ * Long batches of map, unmap and copy give their CPU up between ops and
+ * are continued with the ops left (arch_hypercall_create_continuation).
  */
 #ifndef TESSERA_GRANT_TABLE_H
 #define TESSERA_GRANT_TABLE_H

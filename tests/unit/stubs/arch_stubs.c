@@ -87,3 +87,23 @@ void arch_panic_halt(void)
     fprintf(stderr, "unexpected panic; console:\n%s\n", stub_console);
     abort();
 }
+
+__thread unsigned stub_preempt_every;
+__thread unsigned stub_continuations;
+__thread unsigned stub_continuation_op;
+__thread uint64_t stub_continuation_args[5];
+static __thread unsigned preempt_checks;
+
+bool arch_hypercall_preempt_check(void)
+{
+    return stub_preempt_every && ++preempt_checks % stub_preempt_every == 0;
+}
+
+long arch_hypercall_create_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
+{
+    stub_continuations++;
+    stub_continuation_op = op;
+    for (unsigned i = 0; i < 5; i++)
+        stub_continuation_args[i] = i < nargs ? args[i] : 0;
+    return (long)op;
+}

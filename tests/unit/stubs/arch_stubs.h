@@ -39,4 +39,14 @@ extern void (*stub_console_hook)(void);
 /* Optional one-shot hook run inside arch_cpu_relax on this thread (an "NMI"). */
 extern __thread void (*stub_relax_hook)(void);
 
+/*
+ * Preemptible hypercalls: arch_hypercall_preempt_check says yes on every
+ * stub_preempt_every-th call on this thread (0: never); each continuation
+ * is recorded (the last one's op and arguments, and how many were made).
+ */
+extern __thread unsigned stub_preempt_every;
+extern __thread unsigned stub_continuations;
+extern __thread unsigned stub_continuation_op;
+extern __thread uint64_t stub_continuation_args[5];
+
 #endif

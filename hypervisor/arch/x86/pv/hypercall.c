@@ -9,6 +9,7 @@
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <pvabi/xen.h>
+#include <tessera/arch.h>
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
@@ -58,23 +59,40 @@ static const hypercall_fn hypercall_table[] = {
 /*
  * multicall(entries, count): each entry's op and arguments are copied in
  * once and run as if called directly; its result is written back. iret and
- * multicall itself are refused inside a multicall.
+ * multicall itself are refused inside a multicall. A long multicall gives
+ * its CPU up between entries, and an entry that gives it up part way has
+ * its arguments rewritten in the guest's list: either way the multicall
+ * goes on from that entry when the vCPU next runs (Xen's continuation).
  */
 static long hc_multicall(struct vcpu *v, const uint64_t a[5])
 {
-    uint64_t list = a[0], count = a[1];
+    struct arch_vcpu *av = v->arch;
+    uint64_t list = a[0];
+    unsigned count = (unsigned)a[1];
 
-    if (count > 4096)
-        return -EINVAL;
-    for (uint64_t i = 0; i < count; i++) {
+    for (unsigned i = 0; i < count; i++) {
         struct multicall_entry e;
-        uint64_t addr = list + i * sizeof(e);
+        uint64_t addr = list + (uint64_t)i * sizeof(e);
+        uint64_t rest[2] = { addr, count - i };
+        if (i && arch_hypercall_preempt_check())
+            return arch_hypercall_create_continuation(__HYPERVISOR_multicall, 2, rest);
         if (copy_from_guest(&e, addr, sizeof(e)) < 0)
             return -EFAULT;
         hypercall_fn fn = e.op < ARRAY_SIZE(hypercall_table) && e.op != __HYPERVISOR_multicall
                               ? hypercall_table[e.op] : NULL;
         uint64_t args[5] = { e.args[0], e.args[1], e.args[2], e.args[3], e.args[4] };
+        for (unsigned k = 0; k < 5; k++)
+            av->multicall_args[k] = args[k];   /* a continuation rewrites only its own */
+        av->in_multicall = true;
+        av->multicall_preempted = false;
         e.result = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+        av->in_multicall = false;
+        if (av->multicall_preempted) {
+            if (copy_to_guest(addr + offsetof(struct multicall_entry, args), av->multicall_args,
+                              sizeof(av->multicall_args)) < 0)
+                return -EFAULT;
+            return arch_hypercall_create_continuation(__HYPERVISOR_multicall, 2, rest);
+        }
         if (copy_to_guest(addr + offsetof(struct multicall_entry, result), &e.result,
                           sizeof(e.result)) < 0)
             return -EFAULT;
@@ -87,6 +105,7 @@ void pv_handle_syscall(struct cpu_regs *regs)
     struct vcpu *v = current_vcpu();
 
     v->arch->frame = regs;
+    v->arch->in_multicall = false;      /* an entry that never returned leaves it set */
     if (!v->arch->kernel_mode) {
         pv_bounce_syscall(v, regs);
     } else if (regs->rax == __HYPERVISOR_iret) {

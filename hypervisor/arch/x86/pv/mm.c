@@ -18,6 +18,7 @@
 #include <asm/setup.h>
 #include <asm/tlb_flush.h>
 #include <pvabi/xen.h>
+#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
@@ -161,27 +162,56 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     }
 }
 
+/*
+ * A batch continued after a preemption (tessera/arch.h) carries
+ * MMU_UPDATE_PREEMPTED in its count, and the number done before it in
+ * *done_ptr: the count and done so far it starts from.
+ */
+static unsigned batch_resume(unsigned *count, uint64_t done_ptr)
+{
+    unsigned done = 0;
+
+    if (*count & MMU_UPDATE_PREEMPTED) {
+        *count &= ~MMU_UPDATE_PREEMPTED;
+        if (done_ptr)
+            (void)copy_from_guest(&done, done_ptr, sizeof(done));   /* as Xen: unreadable is 0 */
+    }
+    return done;
+}
+
+/* The rest of an mmu_update/mmuext_op batch from item i, issued again later. */
+static long batch_continue(unsigned op, uint64_t items, unsigned i, size_t size, unsigned count,
+                           uint64_t done_ptr, unsigned domid)
+{
+    uint64_t rest[4] = { items + (uint64_t)i * size, (count - i) | MMU_UPDATE_PREEMPTED, done_ptr,
+                         domid };
+    return arch_hypercall_create_continuation(op, 4, rest);
+}
+
 /* mmuext_op(ops, count, done, domid): stops at the first failure. */
 long hc_mmuext_op(struct vcpu *v, const uint64_t a[5])
 {
-    uint64_t ops = a[0], count = a[1], done_ptr = a[2];
-    unsigned domid = (unsigned)a[3];
-    unsigned done = 0;
+    uint64_t ops = a[0], done_ptr = a[2];
+    unsigned count = (unsigned)a[1], domid = (unsigned)a[3];
+    unsigned done = batch_resume(&count, done_ptr), i;
     long rc = 0;
 
     if (domid != DOMID_SELF && domid != v->domain->domain_id)
         return -ESRCH;   /* foreign MMU operations: not for now */
-    if (count > 4096)
-        return -EINVAL;
-    for (; done < count; done++) {
+    for (i = 0; i < count; i++) {
         struct mmuext_op op;
-        if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op)) < 0) {
+        if (i && arch_hypercall_preempt_check()) {
+            rc = batch_continue(__HYPERVISOR_mmuext_op, ops, i, sizeof(op), count, done_ptr, domid);
+            break;
+        }
+        if (copy_from_guest(&op, ops + (uint64_t)i * sizeof(op), sizeof(op)) < 0) {
             rc = -EFAULT;
             break;
         }
         if ((rc = mmuext_one(v, &op)) < 0)
             break;
     }
+    done += i;
     if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
         rc = -EFAULT;
     return rc;
@@ -221,20 +251,22 @@ static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserv
 /* mmu_update(reqs, count, done, domid): stops at the first failure. */
 long hc_mmu_update(struct vcpu *v, const uint64_t a[5])
 {
-    uint64_t reqs = a[0], count = a[1], done_ptr = a[2];
-    unsigned domid = (unsigned)a[3];
+    uint64_t reqs = a[0], done_ptr = a[2];
+    unsigned count = (unsigned)a[1], domid = (unsigned)a[3];
     struct domain *d = v->domain;
-    unsigned done = 0;
+    unsigned done = batch_resume(&count, done_ptr), i;
     long rc = 0;
     bool flush = false;
 
     if (domid != DOMID_SELF && domid != d->domain_id)
         return -ESRCH;
-    if (count > 4096)
-        return -EINVAL;
-    for (; done < count; done++) {
+    for (i = 0; i < count; i++) {
         struct mmu_update u;
-        if (copy_from_guest(&u, reqs + done * sizeof(u), sizeof(u)) < 0) {
+        if (i && arch_hypercall_preempt_check()) {
+            rc = batch_continue(__HYPERVISOR_mmu_update, reqs, i, sizeof(u), count, done_ptr, domid);
+            break;
+        }
+        if (copy_from_guest(&u, reqs + (uint64_t)i * sizeof(u), sizeof(u)) < 0) {
             rc = -EFAULT;
             break;
         }
@@ -263,6 +295,7 @@ long hc_mmu_update(struct vcpu *v, const uint64_t a[5])
      * ever reach a frame still counted, so the local flush is a courtesy. */
     if (flush)
         write_cr3(read_cr3());
+    done += i;
     if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
         rc = -EFAULT;
     return rc;

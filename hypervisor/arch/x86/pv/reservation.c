@@ -21,6 +21,7 @@
 #include <asm/tlb_flush.h>
 #include <pvabi/memory.h>
 #include <pvabi/xen.h>
+#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/grant_table.h>
@@ -59,13 +60,25 @@ static void free_extent(struct domain *d, uint64_t mfn, unsigned order)
     __atomic_sub_fetch(&d->tot_pages, 1ull << order, __ATOMIC_ACQ_REL);
 }
 
+/*
+ * Whether a reservation loop past its first extent should stop at extent i
+ * and be continued from there (tessera/arch.h); *resume says where.
+ */
+static bool stop_at(uint64_t i, uint64_t start, uint64_t *resume)
+{
+    if (i == start || !arch_hypercall_preempt_check())
+        return false;
+    *resume = i;
+    return true;
+}
+
 /* increase_reservation and populate_physmap. */
 static long grow(struct domain *d, const struct xen_memory_reservation *r, uint64_t start,
-                 bool populate)
+                 bool populate, uint64_t *resume)
 {
     uint64_t i;
 
-    for (i = start; i < r->nr_extents; i++) {
+    for (i = start; i < r->nr_extents && !stop_at(i, start, resume); i++) {
         xen_pfn_t gpfn = 0, mfn;
         if (populate && copy_from_guest(&gpfn, extent_addr(r, i), sizeof(gpfn)) < 0)
             return i ? (long)i : -EFAULT;
@@ -81,12 +94,13 @@ static long grow(struct domain *d, const struct xen_memory_reservation *r, uint6
     return (long)i;
 }
 
-static long shrink(struct domain *d, const struct xen_memory_reservation *r, uint64_t start)
+static long shrink(struct domain *d, const struct xen_memory_reservation *r, uint64_t start,
+                   uint64_t *resume)
 {
     uint64_t i;
     unsigned order = r->extent_order;
 
-    for (i = start; i < r->nr_extents; i++) {
+    for (i = start; i < r->nr_extents && !stop_at(i, start, resume); i++) {
         xen_pfn_t first;
         if (copy_from_guest(&first, extent_addr(r, i), sizeof(first)) < 0)
             return i ? (long)i : -EFAULT;
@@ -261,13 +275,18 @@ long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_
         }
     }
     long rc;
+    uint64_t resume = 0;
     if (!d->grant_table)
         rc = -EINVAL;       /* not fully built */
     else if (cmd == XENMEM_decrease_reservation)
-        rc = shrink(d, &r, start);
+        rc = shrink(d, &r, start, &resume);
     else
-        rc = grow(d, &r, start, cmd == XENMEM_populate_physmap);
+        rc = grow(d, &r, start, cmd == XENMEM_populate_physmap, &resume);
     if (d != v->domain)
         domain_put(d);
+    if (resume) {
+        uint64_t rest[2] = { cmd | (resume << MEMOP_EXTENT_SHIFT), arg };
+        rc = arch_hypercall_create_continuation(__HYPERVISOR_memory_op, 2, rest);
+    }
     return rc;
 }

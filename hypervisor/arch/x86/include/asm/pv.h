@@ -56,6 +56,13 @@ struct arch_vcpu {
      * mm lock > scheduler locks.
      */
     spinlock_t ctl_lock;
+    /*
+     * A multicall in progress (pv/hypercall.c): a continuation its current
+     * entry asks for lands here instead of in the vCPU's registers.
+     */
+    bool in_multicall;
+    bool multicall_preempted;            /* the entry asked for one ... */
+    uint64_t multicall_args[5];          /* ... with these arguments */
     bool kernel_mode;                    /* guest kernel (true) or guest user */
     bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
     uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */

@@ -44,6 +44,13 @@ struct vcpu;
 
 #define PTE_MFN_MASK 0x000FFFFFFFFFF000ull
 /*
+ * In mmu_update's and mmuext_op's count when the hypervisor continues a
+ * batch it stopped part way (Xen's encoding, its own and not in the public
+ * headers): the rest of the count is below it, and the number done before
+ * is read back from the guest's done pointer.
+ */
+#define MMU_UPDATE_PREEMPTED 0x80000000u
+/*
  * Software bit marking an L1 entry that a grant map made (bit 62, the bit
  * Xen reserves for the same purpose, so PV kernels leave it clear). Guests
  * may neither set it nor overwrite such an entry: only unmap_grant_ref
