@@ -239,6 +239,16 @@ def cases():
                            "--expect", r"\(d0\) Test result: SUCCESS",
                            "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                            "--exit-code", POWEROFF_STATUS]),
+        # Two vCPUs initialise each of thirty down vCPUs at the same moment:
+        # exactly one call may succeed each time.
+        ("pv-vcpu-race", ["--smp", "2", "--mem", "512",
+                          "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=32",
+                          "--module", GUESTS + "/vcpu_race.elf",
+                          "--expect", r"domain 0 \('Domain-0'\): 32 MiB, 32 vCPUs",
+                          "--expect", r"\(d0\) vcpu_race: 30 rounds",
+                          "--expect", r"\(d0\) Test result: SUCCESS",
+                          "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                          "--exit-code", POWEROFF_STATUS]),
         # Long batches give the CPU up: vCPU 1 must run on the one CPU while
         # vCPU 0's multicall of a million m2p updates is in the hypervisor.
         ("pv-preempt-smp1", ["--smp", "1", "--mem", "512", "--timeout", "120",

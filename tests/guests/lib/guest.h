@@ -171,6 +171,9 @@ extern struct percpu percpu_area[XEN_LEGACY_MAX_VCPUS];
 void percpu_init(unsigned int vcpu);
 /* Bring up vCPU `vcpu` running fn(vcpu) on the given stack; 0 or -XEN_E*. */
 long vcpu_start(unsigned int vcpu, void (*fn)(unsigned int vcpu), void *stack_top);
+/* The context vcpu_start gives VCPUOP_initialise, filled in *c without using it. */
+long vcpu_context(struct vcpu_guest_context *c, unsigned int vcpu,
+                  void (*fn)(unsigned int vcpu), void *stack_top);
 void trap_table_install(void);
 void callbacks_install(void);
 

@@ -32,9 +32,9 @@ __asm__(".text\n"
         "    ud2\n");
 extern char vcpu_entry_trampoline[];
 
-long vcpu_start(unsigned int vcpu, void (*fn)(unsigned int vcpu), void *stack_top)
+long vcpu_context(struct vcpu_guest_context *c, unsigned int vcpu,
+                  void (*fn)(unsigned int vcpu), void *stack_top)
 {
-    struct vcpu_guest_context *c = &vcpu_ctxt;
     const struct trap_info *t = guest_trap_table();
 
     if (vcpu >= XEN_LEGACY_MAX_VCPUS)
@@ -57,8 +57,16 @@ long vcpu_start(unsigned int vcpu, void (*fn)(unsigned int vcpu), void *stack_to
     c->failsafe_callback_eip = (unsigned long)trap_entry_failsafe;
     c->syscall_callback_eip = (unsigned long)trap_entry_257;
     c->gs_base_kernel = (unsigned long)&percpu_area[vcpu];
+    return 0;
+}
 
-    long rc = hyp_vcpu_op(VCPUOP_initialise, vcpu, c);
+long vcpu_start(unsigned int vcpu, void (*fn)(unsigned int vcpu), void *stack_top)
+{
+    struct vcpu_guest_context *c = &vcpu_ctxt;
+    long rc = vcpu_context(c, vcpu, fn, stack_top);
+    if (rc)
+        return rc;
+    rc = hyp_vcpu_op(VCPUOP_initialise, vcpu, c);
     if (rc)
         return rc;
     return hyp_vcpu_op(VCPUOP_up, vcpu, NULL);

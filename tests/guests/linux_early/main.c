@@ -555,7 +555,7 @@ static volatile unsigned int ap_ran;
 static volatile uint32_t ap_time_version;
 static volatile uint64_t ap_system_time;
 static volatile int ap_runstate_seen;
-static volatile uint64_t ap_running_ns, ap_entry_time, ap_waited_ns;
+static volatile uint64_t ap_running_ns, ap_entry_time, ap_first_ns;
 static volatile bool ap_info_is_registered;
 static volatile evtchn_port_t ap_port;
 static volatile unsigned long ap_upcalls;
@@ -564,6 +564,7 @@ static void ap_main(unsigned int vcpu)
 {
     vcpu_info_t *mine = (vcpu_info_t *)(ap_vcpu_info_page + AP_VCPU_INFO_OFFSET);
 
+    ap_first_ns = system_time_ns();
     ap_info_is_registered = this_vcpu_info() == mine;
     /* Spin a little so time passes on this vCPU. */
     for (volatile unsigned int i = 0; i < 200000; i++)
@@ -572,7 +573,6 @@ static void ap_main(unsigned int vcpu)
     ap_system_time = system_time_ns();
     ap_runstate_seen = ap_runstate.state;
     ap_running_ns = ap_runstate.time[RUNSTATE_running];
-    ap_waited_ns = ap_runstate.time[RUNSTATE_runnable] + ap_runstate.time[RUNSTATE_blocked];
     ap_entry_time = ap_runstate.state_entry_time;
     __atomic_store_n(&ap_ran, vcpu + 1, __ATOMIC_RELEASE);
     while (!ap_go)
@@ -650,9 +650,10 @@ static void second_vcpu(void)
     CHECK(ap_system_time > 0, "vCPU 1's pvclock reads 0");
     CHECK_EQ(ap_runstate_seen, RUNSTATE_running, "vCPU 1's own runstate area, read while running");
     /* Time is added to a state when the vCPU leaves it: the first run is
-     * not in time[running] yet, its start is in state_entry_time. (If the
-     * host preempted vCPU 1 before it looked, it has left running once.) */
-    if (ap_waited_ns == 0)
+     * not in time[running] yet, its start is in state_entry_time. (If vCPU 1
+     * was switched out and back before it looked, it entered running again
+     * after its first instruction, and its first stint was counted.) */
+    if (ap_entry_time <= ap_first_ns)
         CHECK_EQ(ap_running_ns, 0, "vCPU 1's running time in its area during its first run");
     CHECK(ap_entry_time > 0, "vCPU 1's runstate area has no state entry time");
     CHECK(legacy->time.version == legacy_version && legacy->time.system_time == legacy_time,
