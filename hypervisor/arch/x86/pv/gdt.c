@@ -110,17 +110,15 @@ int pv_install_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries)
 }
 
 /* set_gdt(frame list, entries) for the calling vCPU. */
-long hc_set_gdt(struct vcpu *v, const uint64_t a[5])
+long hc_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries)
 {
     uint64_t frames[FIRST_RESERVED_GDT_PAGE];
-    uint64_t entries = a[1];
-
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
     unsigned nr = (unsigned)((entries + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE);
-    if (nr && copy_from_guest(frames, a[0], nr * sizeof(uint64_t)) < 0)
+    if (nr && copy_from_guest(frames, frame_list, nr * sizeof(uint64_t)) < 0)
         return -EFAULT;
-    return pv_install_gdt(v, frames, (unsigned)entries);
+    return pv_install_gdt(v, frames, entries);
 }
 
 /*
@@ -128,9 +126,9 @@ long hc_set_gdt(struct vcpu *v, const uint64_t a[5])
  * descriptor page or an ordinary frame of the guest's, 8-byte aligned,
  * checked as above. Never into a page table.
  */
-long hc_update_descriptor(struct vcpu *v, const uint64_t a[5])
+long hc_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc)
 {
-    uint64_t ma = a[0], desc = a[1], mfn = ma >> PAGE_SHIFT;
+    uint64_t mfn = ma >> PAGE_SHIFT;
     struct domain *d = v->domain;
 
     if ((ma & 7) || !check_descriptor(&desc))

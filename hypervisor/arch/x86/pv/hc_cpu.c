@@ -10,25 +10,25 @@
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
 
-long hc_set_trap_table(struct vcpu *v, const uint64_t a[5])
+long hc_set_trap_table(struct vcpu *v, uint64_t traps)
 {
-    return pv_set_trap_table(v, a[0]);
+    return pv_set_trap_table(v, traps);
 }
 
-long hc_stack_switch(struct vcpu *v, const uint64_t a[5])
+long hc_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp)
 {
-    v->arch->kernel_ss = a[0];
-    v->arch->kernel_sp = a[1];
+    v->arch->kernel_ss = ss;
+    v->arch->kernel_sp = sp;
     return 0;
 }
 
 /* set_callbacks(event, failsafe, syscall): the older form of callback_op. */
-long hc_set_callbacks(struct vcpu *v, const uint64_t a[5])
+long hc_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall)
 {
     const struct callback_register cbs[3] = {
-        { .type = CALLBACKTYPE_event, .address = a[0] },
-        { .type = CALLBACKTYPE_failsafe, .address = a[1] },
-        { .type = CALLBACKTYPE_syscall, .address = a[2] },
+        { .type = CALLBACKTYPE_event, .address = event },
+        { .type = CALLBACKTYPE_failsafe, .address = failsafe },
+        { .type = CALLBACKTYPE_syscall, .address = syscall },
     };
     for (unsigned i = 0; i < 3; i++) {
         long rc = pv_register_callback(v, &cbs[i]);
@@ -59,28 +59,27 @@ static long unregister_callback(struct vcpu *v, unsigned type)
     }
 }
 
-long hc_callback_op(struct vcpu *v, const uint64_t a[5])
+long hc_callback_op(struct vcpu *v, int cmd, uint64_t arg)
 {
-    if (a[0] == CALLBACKOP_register) {
+    if (cmd == CALLBACKOP_register) {
         struct callback_register cb;
-        if (copy_from_guest(&cb, a[1], sizeof(cb)) < 0)
+        if (copy_from_guest(&cb, arg, sizeof(cb)) < 0)
             return -EFAULT;
         return pv_register_callback(v, &cb);
     }
-    if (a[0] == CALLBACKOP_unregister) {
+    if (cmd == CALLBACKOP_unregister) {
         struct callback_unregister cb;
-        if (copy_from_guest(&cb, a[1], sizeof(cb)) < 0)
+        if (copy_from_guest(&cb, arg, sizeof(cb)) < 0)
             return -EFAULT;
         return unregister_callback(v, cb.type);
     }
     return -ENOSYS;
 }
 
-long hc_set_segment_base(struct vcpu *v, const uint64_t a[5])
+long hc_set_segment_base(struct vcpu *v, unsigned int which, uint64_t base)
 {
-    uint64_t base = a[1];
 
-    switch (a[0]) {
+    switch (which) {
     case SEGBASE_FS:
         if (!pv_canonical(base))
             return -EINVAL;
@@ -117,17 +116,16 @@ void pv_set_virtual_ts(struct vcpu *v, bool ts)
     write_cr0(ts ? cr0 | X86_CR0_TS : cr0 & ~(uint64_t)X86_CR0_TS);
 }
 
-long hc_fpu_taskswitch(struct vcpu *v, const uint64_t a[5])
+long hc_fpu_taskswitch(struct vcpu *v, int set)
 {
-    pv_set_virtual_ts(v, a[0] != 0);
+    pv_set_virtual_ts(v, set != 0);
     return 0;
 }
 
 /* DR0-3 may not point into the hypervisor; DR4/5 alias 6/7 as on hardware. */
-long hc_set_debugreg(struct vcpu *v, const uint64_t a[5])
+long hc_set_debugreg(struct vcpu *v, int reg, uint64_t val)
 {
-    uint64_t reg = a[0], val = a[1];
-    if (reg > 7)
+    if (reg < 0 || reg > 7)
         return -ENODEV;
     if (reg < 4 && (val >= HYPERVISOR_VIRT_START && val < HYPERVISOR_VIRT_END))
         return -EPERM;
@@ -137,19 +135,17 @@ long hc_set_debugreg(struct vcpu *v, const uint64_t a[5])
     return 0;
 }
 
-long hc_get_debugreg(struct vcpu *v, const uint64_t a[5])
+long hc_get_debugreg(struct vcpu *v, int reg)
 {
-    uint64_t reg = a[0];
-    if (reg > 7)
+    if (reg < 0 || reg > 7)
         return -ENODEV;
     if (reg == 4 || reg == 5)
         reg += 2;
     return (long)v->arch->debugreg[reg];
 }
 
-long hc_vm_assist(struct vcpu *v, const uint64_t a[5])
+long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
 {
-    uint64_t type = a[1];
     /* Accepted assists: the ones a 64-bit PV guest may ask for. */
     const unsigned long known = (1ul << VMASST_TYPE_writable_pagetables) |
                                 (1ul << VMASST_TYPE_pae_extended_cr3) |
@@ -158,9 +154,9 @@ long hc_vm_assist(struct vcpu *v, const uint64_t a[5])
     if (type >= 64 || !(known & (1ul << type)))
         return -EINVAL;
     unsigned long *assists = &v->domain->arch->vm_assist;
-    if (a[0] == VMASST_CMD_enable)
+    if (cmd == VMASST_CMD_enable)
         __atomic_fetch_or(assists, 1ul << type, __ATOMIC_SEQ_CST);
-    else if (a[0] == VMASST_CMD_disable)
+    else if (cmd == VMASST_CMD_disable)
         __atomic_fetch_and(assists, ~(1ul << type), __ATOMIC_SEQ_CST);
     else
         return -ENOSYS;

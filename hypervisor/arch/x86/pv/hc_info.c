@@ -58,14 +58,13 @@ void pv_console_write(domid_t domid, const char *s, size_t n)
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
-long hc_console_io(struct vcpu *v, const uint64_t a[5])
+long hc_console_io(struct vcpu *v, int cmd, unsigned int count, uint64_t buf)
 {
-    uint64_t count = a[1], buf = a[2];
     char chunk[CONSOLE_CHUNK];
 
-    if (a[0] == CONSOLEIO_read)
+    if (cmd == CONSOLEIO_read)
         return v->domain->is_privileged ? pv_console_read(v->domain, buf, count) : -EPERM;
-    if (a[0] != CONSOLEIO_write)
+    if (cmd != CONSOLEIO_write)
         return -ENOSYS;
     if (!v->domain->is_privileged)
         return -EPERM;
@@ -100,11 +99,10 @@ static uint32_t features_for(const struct domain *d)
     return f;
 }
 
-long hc_xen_version(struct vcpu *v, const uint64_t a[5])
+long hc_xen_version(struct vcpu *v, int cmd, uint64_t arg)
 {
-    uint64_t arg = a[1];
 
-    switch (a[0]) {
+    switch (cmd) {
     case XENVER_version:
         return (4 << 16) | 17;
     case XENVER_extraversion:

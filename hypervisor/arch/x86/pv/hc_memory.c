@@ -118,11 +118,10 @@ static long pseudo_physical_map(struct vcpu *v, uint64_t arg)
     return copy_to_guest(arg, &map, sizeof(map)) < 0 ? -EFAULT : 0;
 }
 
-long hc_memory_op(struct vcpu *v, const uint64_t a[5])
+long hc_memory_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
-    unsigned cmd = (unsigned)a[0] & MEMOP_CMD_MASK;
-    uint64_t start = a[0] >> MEMOP_EXTENT_SHIFT;   /* only the reservation ops resume */
-    uint64_t arg = a[1];
+    unsigned cmd = (unsigned)op & MEMOP_CMD_MASK;
+    uint64_t start = op >> MEMOP_EXTENT_SHIFT;   /* only the reservation ops resume */
 
     if (start != 0 && cmd != XENMEM_increase_reservation &&
         cmd != XENMEM_decrease_reservation && cmd != XENMEM_populate_physmap)

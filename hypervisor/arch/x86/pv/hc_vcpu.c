@@ -1,6 +1,7 @@
 /*
- * vcpu_op, event_channel_op and the blocking scheduler ops (block, poll):
- * a blocked vCPU gives its physical CPU to the scheduler's next pick.
+ * vcpu_op: bringing vCPUs up and down (pv/vcpu_ctl.c), their vcpu_info
+ * and runstate areas, their timers (pv/vtimer.c); and vcpu_kick, the
+ * event-channel code's way of waking a vCPU.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,73 +25,11 @@
 #include <tessera/string.h>
 #include <asm/paging.h>
 
-#define POLL_PORTS_MAX 128
-
 void vcpu_kick(struct vcpu *v)
 {
     /* Whatever made the event pending is visible before we look at v's state. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     sched_vcpu_kick(v);
-}
-
-static bool upcall_pending(const struct vcpu *v)
-{
-    return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
-}
-
-/*
- * Blocked first, then the check: an event that comes after the check
- * finds v blocked and wakes it (vcpu_kick). The pCPU switches away on
- * the way out of the hypercall; v resumes there with its result, 0.
- */
-long pv_block(struct vcpu *v)
-{
-    v->vcpu_info->evtchn_upcall_mask = 0;
-    sched_vcpu_block(v);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (upcall_pending(v))
-        sched_vcpu_wake(v);
-    return 0;
-}
-
-/*
- * The ports are checked once to refuse bad ones and answer at once if one
- * is pending, then v blocks polling and they are checked again: a send in
- * between ended the first poll (v->polling false) while v still ran, so
- * only the second look can see it. Whatever wakes v, the poll is ended
- * when it next runs (pv_exit_to_guest).
- */
-long pv_poll(struct vcpu *v, uint64_t arg)
-{
-    struct sched_poll p;
-    evtchn_port_t ports[POLL_PORTS_MAX];
-
-    if (copy_from_guest(&p, arg, sizeof(p)) < 0)
-        return -EFAULT;
-    if (p.nr_ports > POLL_PORTS_MAX)
-        return -EINVAL;
-    if (copy_from_guest(ports, (uint64_t)(uintptr_t)p.ports.p, p.nr_ports * sizeof(ports[0])) < 0)
-        return -EFAULT;
-    int rc = evtchn_poll_begin(v, ports, p.nr_ports);
-    if (rc != 0)
-        return rc > 0 ? 0 : rc;
-    v->arch->poll_active = true;
-    sched_vcpu_poll(v);
-    /* Armed only now: a timeout already past must find v blocked to wake it. */
-    if (p.timeout)
-        timer_set(&v->arch->poll_timer, p.timeout);
-    if (evtchn_poll_begin(v, ports, p.nr_ports) != 0)
-        sched_vcpu_wake(v);
-    return 0;
-}
-
-void pv_poll_finish(struct vcpu *v)
-{
-    if (!v->arch->poll_active)
-        return;
-    v->arch->poll_active = false;
-    timer_stop(&v->arch->poll_timer);
-    evtchn_poll_end(v);
 }
 
 /*
@@ -125,16 +64,8 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
-long hc_event_channel_op(struct vcpu *v, const uint64_t a[5])
+long hc_vcpu_op(struct vcpu *v, int cmd, unsigned int id, uint64_t arg)
 {
-    (void)v;
-    return do_event_channel_op((int)a[0], a[1]);
-}
-
-long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
-{
-    int cmd = (int)a[0];
-    uint64_t id = a[1];
     struct domain *d = v->domain;
 
     if (id >= d->max_vcpus || !d->vcpus[id])
@@ -147,7 +78,7 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     case VCPUOP_initialise:
     case VCPUOP_up:
     case VCPUOP_down:
-        return pv_vcpu_control(v, target, cmd, a[2]);
+        return pv_vcpu_control(v, target, cmd, arg);
     case VCPUOP_register_vcpu_info: {
         long rc;
         spin_lock(&target->arch->ctl_lock);
@@ -155,18 +86,18 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
         if (target != v && (target->run_state != VCPU_OFFLINE || sched_vcpu_running(target)))
             rc = -EBUSY;    /* another running vCPU's: it must register its own */
         else
-            rc = register_vcpu_info(target, a[2]);
+            rc = register_vcpu_info(target, arg);
         spin_unlock(&target->arch->ctl_lock);
         return rc;
     }
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info info;
         pv_runstate_snapshot(target, &info);
-        return copy_to_guest(a[2], &info, sizeof(info)) < 0 ? -EFAULT : 0;
+        return copy_to_guest(arg, &info, sizeof(info)) < 0 ? -EFAULT : 0;
     }
     case VCPUOP_register_runstate_memory_area: {
         struct vcpu_register_runstate_memory_area area;
-        if (copy_from_guest(&area, a[2], sizeof(area)) < 0)
+        if (copy_from_guest(&area, arg, sizeof(area)) < 0)
             return -EFAULT;
         spin_lock(&target->arch->ctl_lock);
         __atomic_store_n(&target->arch->runstate_area, area.addr.p, __ATOMIC_RELEASE);
@@ -180,7 +111,7 @@ long hc_vcpu_op(struct vcpu *v, const uint64_t a[5])
     case VCPUOP_stop_periodic_timer:
         if (target != v)
             return -EINVAL;
-        return pv_vcpu_timer_op(v, cmd, a[2]);
+        return pv_vcpu_timer_op(v, cmd, arg);
     default:
         return -ENOSYS;
     }

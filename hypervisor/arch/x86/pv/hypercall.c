@@ -13,47 +13,61 @@
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/event_channel.h>
 #include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
 #include <stddef.h>
 
+/*
+ * One hypercall's arguments as they come in registers (or a multicall
+ * entry); each entry of the table below converts them to the types the
+ * ABI gives them and calls the handler, so the conversions are all here.
+ */
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
 
-static long hc_multicall(struct vcpu *v, const uint64_t a[5]);
+static long hc_multicall(struct vcpu *v, uint64_t list, unsigned int count);
 
-/* grant_table_op(cmd, uop, count): common code; cmd and count are 32-bit in the ABI. */
-static long hc_grant_table_op(struct vcpu *v, const uint64_t a[5])
-{
-    (void)v;   /* it finds the calling vCPU itself */
-    return do_grant_table_op((unsigned)a[0], a[1], (unsigned)a[2]);
-}
+#define HYPERCALL(name) static long call_##name(struct vcpu *v, const uint64_t a[5])
+
+HYPERCALL(set_trap_table)    { return hc_set_trap_table(v, a[0]); }
+HYPERCALL(set_gdt)           { return hc_set_gdt(v, a[0], (unsigned int)a[1]); }
+HYPERCALL(stack_switch)      { return hc_stack_switch(v, a[0], a[1]); }
+HYPERCALL(set_callbacks)     { return hc_set_callbacks(v, a[0], a[1], a[2]); }
+HYPERCALL(update_va_mapping) { return hc_update_va_mapping(v, a[0], a[1], a[2]); }
+HYPERCALL(mmuext_op)         { return hc_mmuext_op(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]); }
+HYPERCALL(mmu_update)        { return hc_mmu_update(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]); }
+HYPERCALL(update_descriptor) { return hc_update_descriptor(v, a[0], a[1]); }
+HYPERCALL(memory_op)         { return hc_memory_op(v, a[0], a[1]); }
+HYPERCALL(multicall)         { return hc_multicall(v, a[0], (unsigned int)a[1]); }
+HYPERCALL(xen_version)       { return hc_xen_version(v, (int)a[0], a[1]); }
+HYPERCALL(console_io)        { return hc_console_io(v, (int)a[0], (unsigned int)a[1], a[2]); }
+HYPERCALL(vm_assist)         { return hc_vm_assist(v, (unsigned int)a[0], (unsigned int)a[1]); }
+HYPERCALL(set_segment_base)  { return hc_set_segment_base(v, (unsigned int)a[0], a[1]); }
+HYPERCALL(sched_op)          { return hc_sched_op(v, (int)a[0], a[1]); }
+HYPERCALL(callback_op)       { return hc_callback_op(v, (int)a[0], a[1]); }
+HYPERCALL(set_timer_op)      { return hc_set_timer_op(v, a[0]); }
+HYPERCALL(vcpu_op)           { return hc_vcpu_op(v, (int)a[0], (unsigned int)a[1], a[2]); }
+HYPERCALL(physdev_op)        { return hc_physdev_op(v, (int)a[0], a[1]); }
+HYPERCALL(platform_op)       { return hc_platform_op(v, a[0]); }
+HYPERCALL(fpu_taskswitch)    { return hc_fpu_taskswitch(v, (int)a[0]); }
+HYPERCALL(set_debugreg)      { return hc_set_debugreg(v, (int)a[0], a[1]); }
+HYPERCALL(get_debugreg)      { return hc_get_debugreg(v, (int)a[0]); }
+/* Common code: each finds the calling vCPU itself. */
+HYPERCALL(event_channel_op)  { (void)v; return do_event_channel_op((int)a[0], a[1]); }
+HYPERCALL(grant_table_op)    { (void)v; return do_grant_table_op((unsigned int)a[0], a[1], (unsigned int)a[2]); }
+
+#define ENTRY(name) [__HYPERVISOR_##name] = call_##name
 
 static const hypercall_fn hypercall_table[] = {
-    [__HYPERVISOR_set_trap_table]    = hc_set_trap_table,
-    [__HYPERVISOR_set_gdt]           = hc_set_gdt,
-    [__HYPERVISOR_stack_switch]      = hc_stack_switch,
-    [__HYPERVISOR_set_callbacks]     = hc_set_callbacks,
-    [__HYPERVISOR_update_va_mapping] = hc_update_va_mapping,
-    [__HYPERVISOR_mmuext_op]         = hc_mmuext_op,
-    [__HYPERVISOR_mmu_update]        = hc_mmu_update,
-    [__HYPERVISOR_update_descriptor] = hc_update_descriptor,
-    [__HYPERVISOR_memory_op]         = hc_memory_op,
-    [__HYPERVISOR_xen_version]       = hc_xen_version,
-    [__HYPERVISOR_console_io]        = hc_console_io,
-    [__HYPERVISOR_vm_assist]         = hc_vm_assist,
-    [__HYPERVISOR_set_segment_base]  = hc_set_segment_base,
-    [__HYPERVISOR_sched_op]          = hc_sched_op,
-    [__HYPERVISOR_callback_op]       = hc_callback_op,
-    [__HYPERVISOR_set_timer_op]      = hc_set_timer_op,
-    [__HYPERVISOR_vcpu_op]           = hc_vcpu_op,
-    [__HYPERVISOR_event_channel_op]  = hc_event_channel_op,
-    [__HYPERVISOR_grant_table_op]    = hc_grant_table_op,
-    [__HYPERVISOR_physdev_op]        = hc_physdev_op,
-    [__HYPERVISOR_platform_op]       = hc_platform_op,
-    [__HYPERVISOR_fpu_taskswitch]    = hc_fpu_taskswitch,
-    [__HYPERVISOR_set_debugreg]      = hc_set_debugreg,
-    [__HYPERVISOR_get_debugreg]      = hc_get_debugreg,
-    [__HYPERVISOR_multicall]         = hc_multicall,
+    ENTRY(set_trap_table),    ENTRY(set_gdt),          ENTRY(stack_switch),
+    ENTRY(set_callbacks),     ENTRY(update_va_mapping), ENTRY(mmuext_op),
+    ENTRY(mmu_update),        ENTRY(update_descriptor), ENTRY(memory_op),
+    ENTRY(multicall),         ENTRY(xen_version),       ENTRY(console_io),
+    ENTRY(vm_assist),         ENTRY(set_segment_base),  ENTRY(sched_op),
+    ENTRY(callback_op),       ENTRY(set_timer_op),      ENTRY(vcpu_op),
+    ENTRY(physdev_op),        ENTRY(platform_op),       ENTRY(fpu_taskswitch),
+    ENTRY(set_debugreg),      ENTRY(get_debugreg),      ENTRY(event_channel_op),
+    ENTRY(grant_table_op),
 };
 
 /*
@@ -64,11 +78,9 @@ static const hypercall_fn hypercall_table[] = {
  * its arguments rewritten in the guest's list: either way the multicall
  * goes on from that entry when the vCPU next runs (Xen's continuation).
  */
-static long hc_multicall(struct vcpu *v, const uint64_t a[5])
+static long hc_multicall(struct vcpu *v, uint64_t list, unsigned int count)
 {
     struct arch_vcpu *av = v->arch;
-    uint64_t list = a[0];
-    unsigned count = (unsigned)a[1];
 
     for (unsigned i = 0; i < count; i++) {
         struct multicall_entry e;

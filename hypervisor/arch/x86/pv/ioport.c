@@ -64,13 +64,13 @@ long pv_set_iopl(struct vcpu *v, unsigned iopl)
     return 0;
 }
 
-long hc_physdev_op(struct vcpu *v, const uint64_t a[5])
+long hc_physdev_op(struct vcpu *v, int cmd, uint64_t arg)
 {
     struct physdev_set_iopl si;
 
-    switch (a[0]) {
+    switch (cmd) {
     case PHYSDEVOP_set_iopl:
-        if (copy_from_guest(&si, a[1], sizeof(si)) < 0)
+        if (copy_from_guest(&si, arg, sizeof(si)) < 0)
             return -EFAULT;
         return pv_set_iopl(v, si.iopl);
     default:

@@ -60,9 +60,8 @@ static void flush_for(struct vcpu *v, uint64_t flags, bool all, uint64_t va)
     }
 }
 
-long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5])
+long hc_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags)
 {
-    uint64_t va = a[0], val = a[1], flags = a[2];
     struct domain *d = v->domain;
     int rc = -EINVAL;
     bool all;
@@ -189,10 +188,9 @@ static long batch_continue(unsigned op, uint64_t items, unsigned i, size_t size,
 }
 
 /* mmuext_op(ops, count, done, domid): stops at the first failure. */
-long hc_mmuext_op(struct vcpu *v, const uint64_t a[5])
+long hc_mmuext_op(struct vcpu *v, uint64_t ops, unsigned int count, uint64_t done_ptr,
+                  unsigned int domid)
 {
-    uint64_t ops = a[0], done_ptr = a[2];
-    unsigned count = (unsigned)a[1], domid = (unsigned)a[3];
     unsigned done = batch_resume(&count, done_ptr), i;
     long rc = 0;
 
@@ -249,10 +247,9 @@ static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserv
 }
 
 /* mmu_update(reqs, count, done, domid): stops at the first failure. */
-long hc_mmu_update(struct vcpu *v, const uint64_t a[5])
+long hc_mmu_update(struct vcpu *v, uint64_t reqs, unsigned int count, uint64_t done_ptr,
+                   unsigned int domid)
 {
-    uint64_t reqs = a[0], done_ptr = a[2];
-    unsigned count = (unsigned)a[1], domid = (unsigned)a[3];
     struct domain *d = v->domain;
     unsigned done = batch_resume(&count, done_ptr), i;
     long rc = 0;

@@ -12,11 +12,11 @@
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
 
-long hc_platform_op(struct vcpu *v, const uint64_t a[5])
+long hc_platform_op(struct vcpu *v, uint64_t arg)
 {
     struct xen_platform_op op;
 
-    if (copy_from_guest(&op, a[0], sizeof(op)) < 0)
+    if (copy_from_guest(&op, arg, sizeof(op)) < 0)
         return -EFAULT;
     if (!v->domain->is_privileged)
         return -EPERM;

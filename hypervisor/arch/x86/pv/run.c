@@ -413,7 +413,7 @@ static void machine_follows_domains(void)
  * first shutdown of a domain counts; later ones (another vCPU, a remote
  * request) find it done and return false.
  */
-static bool domain_shut_down(struct domain *d, unsigned reason)
+bool pv_domain_shut_down(struct domain *d, unsigned reason)
 {
     const char *why = reason <= SHUTDOWN_MAX ? shutdown_names[reason] : "unknown reason";
     unsigned long flags = spin_lock_irqsave(&d->lock);
@@ -451,51 +451,6 @@ static bool domain_shut_down(struct domain *d, unsigned reason)
 
 void pv_domain_shutdown(struct domain *d, unsigned reason)
 {
-    domain_shut_down(d, reason);
+    pv_domain_shut_down(d, reason);
     pv_schedule_away();
-}
-
-long hc_sched_op(struct vcpu *v, const uint64_t a[5])
-{
-    struct sched_shutdown s;
-
-    switch (a[0]) {
-    case SCHEDOP_yield:
-        sched_vcpu_yield(v);
-        return 0;
-    case SCHEDOP_block:
-        return pv_block(v);
-    case SCHEDOP_poll:
-        return pv_poll(v, a[1]);
-    case SCHEDOP_shutdown:
-        if (copy_from_guest(&s, a[1], sizeof(s)) < 0)
-            return -EFAULT;
-        pv_domain_shutdown(v->domain, s.reason);
-    case SCHEDOP_remote_shutdown: {
-        struct sched_remote_shutdown rs;
-        if (copy_from_guest(&rs, a[1], sizeof(rs)) < 0)
-            return -EFAULT;
-        struct domain *d = domain_get(rs.domain_id);
-        if (!d)
-            return -ESRCH;
-        if (!v->domain->is_privileged) {
-            domain_put(d);
-            return -EPERM;
-        }
-        if (d == v->domain) {
-            domain_put(d);      /* our own: it lives while we run */
-            pv_domain_shutdown(d, rs.reason);
-        }
-        domain_shut_down(d, rs.reason);
-        domain_put(d);
-        return 0;
-    }
-    case SCHEDOP_shutdown_code:
-        if (copy_from_guest(&s, a[1], sizeof(s)) < 0)
-            return -EFAULT;
-        v->domain->shutdown_reason = s.reason;
-        return 0;
-    default:
-        return -ENOSYS;
-    }
 }

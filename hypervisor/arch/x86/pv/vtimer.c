@@ -87,12 +87,12 @@ static void set_singleshot(struct vcpu *v, uint64_t deadline)
     timer_set(&v->arch->singleshot_timer, deadline > now ? deadline : now);
 }
 
-long hc_set_timer_op(struct vcpu *v, const uint64_t a[5])
+long hc_set_timer_op(struct vcpu *v, uint64_t timeout)
 {
-    if (a[0] == 0)
+    if (timeout == 0)
         timer_stop(&v->arch->singleshot_timer);
     else
-        set_singleshot(v, a[0]);
+        set_singleshot(v, timeout);
     return 0;
 }
 

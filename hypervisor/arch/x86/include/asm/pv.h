@@ -232,6 +232,12 @@ long pv_register_callback(struct vcpu *v, const struct callback_register *cb);
 
 /* The domain is done with (shutdown or crash): report and stop its vCPU. */
 void pv_domain_shutdown(struct domain *d, unsigned reason) __attribute__((noreturn));
+/*
+ * Stops d for good (its vCPUs leave their CPUs; timers, event channels and
+ * grant mappings go; the control domain hears of it). Only the first call
+ * for a domain acts: true then, false for every later one.
+ */
+bool pv_domain_shut_down(struct domain *d, unsigned reason);
 void pv_domain_crash(struct vcpu *v, const char *why) __attribute__((noreturn));
 
 /* Enter or return to a guest with this frame (entry.S). */

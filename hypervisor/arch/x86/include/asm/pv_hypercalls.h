@@ -1,4 +1,4 @@
-/* The PV hypercall handlers, each taking the calling vCPU and its five arguments. */
+/* The PV hypercall handlers and the helpers behind them. */
 #ifndef ASM_PV_HYPERCALLS_H
 #define ASM_PV_HYPERCALLS_H
 
@@ -7,29 +7,52 @@
 struct vcpu;
 struct cpu_regs;
 
-long hc_set_trap_table(struct vcpu *v, const uint64_t a[5]);
-long hc_stack_switch(struct vcpu *v, const uint64_t a[5]);
-long hc_set_callbacks(struct vcpu *v, const uint64_t a[5]);
-long hc_update_va_mapping(struct vcpu *v, const uint64_t a[5]);
-long hc_mmuext_op(struct vcpu *v, const uint64_t a[5]);
-long hc_mmu_update(struct vcpu *v, const uint64_t a[5]);
-long hc_memory_op(struct vcpu *v, const uint64_t a[5]);
-long hc_xen_version(struct vcpu *v, const uint64_t a[5]);
-long hc_console_io(struct vcpu *v, const uint64_t a[5]);
-long hc_vm_assist(struct vcpu *v, const uint64_t a[5]);
-long hc_set_segment_base(struct vcpu *v, const uint64_t a[5]);
-long hc_sched_op(struct vcpu *v, const uint64_t a[5]);
-long hc_callback_op(struct vcpu *v, const uint64_t a[5]);
-long hc_set_timer_op(struct vcpu *v, const uint64_t a[5]);
-long hc_vcpu_op(struct vcpu *v, const uint64_t a[5]);
-long hc_fpu_taskswitch(struct vcpu *v, const uint64_t a[5]);
-long hc_set_debugreg(struct vcpu *v, const uint64_t a[5]);
-long hc_get_debugreg(struct vcpu *v, const uint64_t a[5]);
-long hc_event_channel_op(struct vcpu *v, const uint64_t a[5]);
-long hc_set_gdt(struct vcpu *v, const uint64_t a[5]);
-long hc_update_descriptor(struct vcpu *v, const uint64_t a[5]);
-long hc_physdev_op(struct vcpu *v, const uint64_t a[5]);
-long hc_platform_op(struct vcpu *v, const uint64_t a[5]);
+/*
+ * Each takes the calling vCPU and its arguments typed as the ABI types
+ * them (pv/hypercall.c converts the registers, in one table); a handler
+ * validates them before anything else. Grouped by hypercall family and
+ * named by the file that holds them.
+ */
+
+/* pv/hc_cpu.c: the vCPU's virtual CPU state */
+long hc_set_trap_table(struct vcpu *v, uint64_t traps);
+long hc_stack_switch(struct vcpu *v, uint64_t ss, uint64_t sp);
+long hc_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_t syscall);
+long hc_callback_op(struct vcpu *v, int cmd, uint64_t arg);
+long hc_set_segment_base(struct vcpu *v, unsigned int which, uint64_t base);
+long hc_fpu_taskswitch(struct vcpu *v, int set);
+long hc_set_debugreg(struct vcpu *v, int reg, uint64_t val);
+long hc_get_debugreg(struct vcpu *v, int reg);
+long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
+
+/* pv/mm.c: the PV MMU */
+long hc_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags);
+long hc_mmuext_op(struct vcpu *v, uint64_t ops, unsigned int count, uint64_t done_ptr,
+                  unsigned int domid);
+long hc_mmu_update(struct vcpu *v, uint64_t reqs, unsigned int count, uint64_t done_ptr,
+                   unsigned int domid);
+
+/* pv/gdt.c: descriptor tables */
+long hc_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries);
+long hc_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc);
+
+/* pv/hc_memory.c: memory_op (cmd with the extent to resume from in its bits above 6) */
+long hc_memory_op(struct vcpu *v, uint64_t op, uint64_t arg);
+
+/* pv/hc_info.c */
+long hc_xen_version(struct vcpu *v, int cmd, uint64_t arg);
+long hc_console_io(struct vcpu *v, int cmd, unsigned int count, uint64_t buf);
+
+/* pv/hc_sched.c */
+long hc_sched_op(struct vcpu *v, int cmd, uint64_t arg);
+/* pv/vtimer.c */
+long hc_set_timer_op(struct vcpu *v, uint64_t timeout);
+/* pv/hc_vcpu.c */
+long hc_vcpu_op(struct vcpu *v, int cmd, unsigned int id, uint64_t arg);
+/* pv/ioport.c */
+long hc_physdev_op(struct vcpu *v, int cmd, uint64_t arg);
+/* pv/platform.c */
+long hc_platform_op(struct vcpu *v, uint64_t arg);
 
 /* Helpers behind them. */
 long pv_set_iopl(struct vcpu *v, unsigned iopl);
