@@ -20,9 +20,19 @@ file (so run-tests.sh needs no per-test options). With --dom0, a Linux dom0 star
 with xl instead (tests/guests/domu/), and prints their logs and a combined
 verdict. The verdict is taken from the last "Test result: X" line on the
 serial console; QEMU is stopped a moment after it appears. No verdict
-before --timeout, QEMU dying first, or a hypervisor panic is an ERROR.
-Prints "RESULT <verdict> <seconds>" last; exit status 0 only for SUCCESS
-(2 for SKIP, 1 otherwise).
+before --timeout, QEMU dying first, a missing file or a hypervisor panic is
+an ERROR. Prints "RESULT <verdict> <seconds> [<why>]" last, where why is
+one word (timeout, qemu-exited, panic, no-such-file, missing-verdicts,
+alive-at-timeout, ...); exit status 0 only for SUCCESS (2 for SKIP, 1
+otherwise).
+
+--expect-hang REGEX turns the verdict round, for a kernel meant to hang
+(selftest_hang): SUCCESS only if the timeout is reached with QEMU still
+running, no verdict and no panic printed, and REGEX (the kernel's
+heartbeat) seen at least twice, the last time within --alive-window
+seconds of the timeout. Anything else (a missing file, QEMU exiting, a
+panic, a kernel that finished or fell silent) is a FAILURE, so a broken
+run cannot pass for a hang.
 """
 import argparse
 import os
@@ -63,6 +73,10 @@ def parse_args(argv):
     p.add_argument("--quiet", action="store_true", help="do not echo the serial log")
     p.add_argument("--grace", type=float, default=0.3,
                    help="seconds to keep reading after the verdict")
+    p.add_argument("--expect-hang", metavar="REGEX",
+                   help="pass only on a timeout with this heartbeat still arriving")
+    p.add_argument("--alive-window", type=float, default=3.0,
+                   help="--expect-hang: the last heartbeat at most this long before the timeout")
     a = p.parse_args(argv)
     if bool(a.kernel) == bool(a.dom0):
         p.error("give exactly one of --kernel or --dom0")
@@ -111,14 +125,16 @@ def run(a):
     for path in files:
         if not os.path.exists(path):
             print("run-guest: no such file: %s" % path, file=sys.stderr)
-            return "ERROR", 0.0
+            return "ERROR", 0.0, "no-such-file"
     start = time.monotonic()
     proc = subprocess.Popen(qemu_command(a), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     log = open(a.log, "w") if a.log else None
-    verdict, stop_at, buf = None, None, b""
+    verdict, stop_at, buf, why = None, None, b"", None
     verdicts = []
+    heartbeat = re.compile(a.expect_hang) if a.expect_hang else None
+    beats, last_beat, panicked = 0, None, False
     worst = {"SUCCESS": 0, "SKIP": 1, "ERROR": 2, "FAILURE": 3}
     fd = proc.stdout.fileno()
     try:
@@ -129,12 +145,14 @@ def run(a):
             if now - start > a.timeout:
                 print("run-guest: timeout after %.0f s" % a.timeout, file=sys.stderr)
                 verdict = verdict or "ERROR"
+                why = why or "timeout"
                 break
             ready, _, _ = select.select([fd], [], [], 0.1)
             if not ready:
                 continue
             data = os.read(fd, 65536)
             if not data:
+                why = why or "qemu-exited"
                 break
             buf += data
             while b"\n" in buf:
@@ -144,6 +162,8 @@ def run(a):
                     log.write("[%7.3f] %s\n" % (time.monotonic() - start, line))
                 if not a.quiet:
                     print(line, flush=True)
+                if heartbeat and heartbeat.search(line):
+                    beats, last_beat = beats + 1, time.monotonic()
                 m = RESULT_RE.search(line)
                 if m:
                     verdicts.append(m.group(1))
@@ -151,24 +171,52 @@ def run(a):
                     if len(verdicts) >= a.expect:
                         stop_at = stop_at or time.monotonic() + a.grace
                 elif FATAL_RE.search(line) and verdict is None:
-                    verdict = "ERROR"
+                    verdict, why, panicked = "ERROR", "panic", True
                     stop_at = time.monotonic() + 1.0
     finally:
-        if proc.poll() is None:
+        qemu_ran_to_the_end = proc.poll() is None
+        if qemu_ran_to_the_end:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         if log:
             log.close()
+    end = time.monotonic()
+    if heartbeat:
+        verdict, why = judge_hang(a, why, verdicts, panicked, qemu_ran_to_the_end, beats,
+                                  None if last_beat is None else end - last_beat)
+        return verdict, end - start, why
     if verdict and len(verdicts) < a.expect:
         print("run-guest: %d of %d verdicts" % (len(verdicts), a.expect), file=sys.stderr)
         verdict = max([verdict, "ERROR"], key=worst.get)
-    return verdict or "ERROR", time.monotonic() - start
+        why = why or "missing-verdicts"
+    return verdict or "ERROR", end - start, why
+
+
+def judge_hang(a, why, verdicts, panicked, qemu_alive, beats, since_beat):
+    """--expect-hang: (verdict, why). A pass needs all of: the timeout hit,
+    QEMU still running then, no verdict, no panic, and the heartbeat seen
+    twice or more, the last within --alive-window seconds of the end."""
+    if panicked:
+        return "FAILURE", "panic"
+    if verdicts:
+        return "FAILURE", "finished"
+    if why != "timeout" or not qemu_alive:
+        return "FAILURE", why or "qemu-exited"
+    if beats < 2 or since_beat is None or since_beat > a.alive_window:
+        print("run-guest: %d heartbeats, the last %s before the timeout" %
+              (beats, "never" if since_beat is None else "%.1f s" % since_beat),
+              file=sys.stderr)
+        return "FAILURE", "silent"
+    return "SUCCESS", "alive-at-timeout"
 
 
 def main(argv):
     a = parse_args(argv)
-    verdict, secs = run(a)
-    print("RESULT %s %.1f" % (verdict, secs))
+    # Stopped by a time limit (mk/run-test.sh): QEMU is in a session of its
+    # own, so unwind through run()'s clean-up, which kills it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    verdict, secs, why = run(a)
+    print("RESULT %s %.1f%s" % (verdict, secs, " " + why if why else ""))
     return {"SUCCESS": 0, "SKIP": 2}.get(verdict, 1)
 
 
