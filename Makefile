@@ -1,14 +1,16 @@
 # Tessera: the one build entry point.
 #
 #   make run         build everything, boot Tessera under QEMU (serial on the terminal)
-#   make check       every test; ends with "N passed, N failed"
+#   make check       every test; ends with "N passed, N failed, N skipped"
 #   make check-slow  emulator runs too slow for check (Bochs, big guests)
 #   make bench       benchmarks, side by side with the reference implementations
 #   make fuzz        long fuzzing campaigns
 #
 # Each component folder has its own Makefile with the targets all, check,
 # check-slow, bench, fuzz and clean. Test targets append one line per test,
-# "PASS name" or "FAIL name", to $(RESULTS); tests/summarize.sh counts them.
+# "PASS name", "FAIL name" or "SKIP name", to $(RESULTS), running every test
+# program through mk/test-rules.mk (a time limit; a crash, a hang or a
+# missing result line is a FAIL); tests/summarize.sh counts them.
 
 TOP     := $(CURDIR)
 BUILD   := $(TOP)/build

@@ -5,6 +5,7 @@
 # fuzz:  long libFuzzer runs (FUZZ_SECONDS each), corpora kept in $(O)/fuzz.
 
 T            := $(SRC)/tests
+include $(TOP)/mk/test-rules.mk
 UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_console test_dominfo elf_builder
 UNIT_OBJS    := $(addprefix $(O)/san/test/,$(addsuffix .o,$(UNIT_SRCS))) $(O)/san/test/cunit_results.o
 TEST_INCS    := -I$(T)/unit -I$(TOP)/tests/lib
@@ -56,35 +57,32 @@ fuzz-build: $(FUZZ_BINS)
 
 .PHONY: tl-builds unit-build fuzz-build
 
+# Every step through mk/test-rules.mk: a build that fails, a program that
+# crashes, hangs or records nothing is a FAIL line. A step whose build
+# failed does not run a binary left from an earlier build.
 check:
-	@mkdir -p $(O)
-	@$(MAKE) --no-print-directory tl-builds || echo "FAIL dom0-tools/build/tl" >> $(RESULTS)
-	@$(MAKE) --no-print-directory unit-build || echo "FAIL dom0-tools/build/unit-tests" >> $(RESULTS)
-	@$(MAKE) --no-print-directory fuzz-build || echo "FAIL dom0-tools/build/fuzzers" >> $(RESULTS)
-	@if [ -x $(O)/san/unit-tests ]; then \
-	    RESULTS=$(RESULTS) $(O)/san/unit-tests || echo "FAIL dom0-tools/unit/exit-status" >> $(RESULTS); \
-	fi
-	@if [ -x $(O)/san/tl ]; then \
-	    sh $(T)/golden/run.sh $(O)/san/tl $(RESULTS) $(O)/work/golden; \
-	    sh $(T)/cli/run.sh $(O)/san $(RESULTS) $(O)/work/cli; \
-	fi
-	@sh $(T)/freestanding.sh $(TOP) $(O)/work $(RESULTS)
-	@if [ -x $(O)/san/tl ] && $(MAKE) --no-print-directory $(PEER_SHIM) $(O)/peer/list_printer; then \
-	    sh $(T)/peer/run.sh $(O)/san/tl $(PEER_SHIM) $(O)/peer/list_printer $(RESULTS) $(O)/work/peer; \
-	else \
-	    echo "FAIL dom0-tools/peer/build" >> $(RESULTS); \
-	fi
-	@for f in $(FUZZERS); do \
-	    if [ ! -x $(O)/fuzz/fuzz_$$f ]; then continue; fi; \
-	    corpus=$(O)/work/corpus-$$f; \
-	    sh $(T)/fuzz/seed.sh $$f $$corpus $(T) $(O)/fuzz/make_seeds; \
-	    if $(O)/fuzz/fuzz_$$f -max_total_time=$(CHECK_FUZZ_SECONDS) -seed=1 -runs=$(CHECK_FUZZ_RUNS) -timeout=20 -rss_limit_mb=2048 \
-	         -artifact_prefix=$(O)/work/crash-$$f- $$corpus > $(O)/work/fuzz-$$f.log 2>&1; then \
-	        echo "PASS dom0-tools/fuzz/$$f" >> $(RESULTS); \
-	    else \
-	        echo "FAIL dom0-tools/fuzz/$$f" >> $(RESULTS); tail -30 $(O)/work/fuzz-$$f.log; \
+	@mkdir -p $(O)/work
+	@if $(call test_build,dom0-tools/build/tl,tl-builds,$(O)/build-tl.log); then \
+	    $(call test_run,dom0-tools/golden,300,sh $(T)/golden/run.sh $(O)/san/tl $(RESULTS) $(O)/work/golden); \
+	    $(call test_run,dom0-tools/cli,300,sh $(T)/cli/run.sh $(O)/san $(RESULTS) $(O)/work/cli); \
+	    if $(call test_build,dom0-tools/peer/build,$(PEER_SHIM) $(O)/peer/list_printer,$(O)/build-peer.log); then \
+	        $(call test_run,dom0-tools/peer,300,sh $(T)/peer/run.sh $(O)/san/tl $(PEER_SHIM) \
+	            $(O)/peer/list_printer $(RESULTS) $(O)/work/peer); \
 	    fi; \
-	done
+	fi
+	@if $(call test_build,dom0-tools/build/unit-tests,unit-build,$(O)/build-unit.log); then \
+	    $(call test_run,dom0-tools/unit,300,$(O)/san/unit-tests); \
+	fi
+	@$(call test_run,dom0-tools/freestanding,300,sh $(T)/freestanding.sh $(TOP) $(O)/work $(RESULTS))
+	@if $(call test_build,dom0-tools/build/fuzzers,fuzz-build,$(O)/build-fuzz.log); then \
+	    for f in $(FUZZERS); do \
+	        corpus=$(O)/work/corpus-$$f; \
+	        sh $(T)/fuzz/seed.sh $$f $$corpus $(T) $(O)/fuzz/make_seeds; \
+	        $(call test_fuzz,dom0-tools/fuzz/$$f,$(O)/fuzz/fuzz_$$f,$(CHECK_FUZZ_SECONDS),-seed=1 \
+	            -runs=$(CHECK_FUZZ_RUNS) -timeout=20 -rss_limit_mb=2048 \
+	            -artifact_prefix=$(O)/work/crash-$$f- $$corpus,$(O)/work/fuzz-$$f.log); \
+	    done; \
+	fi
 
 check-slow:
 	@echo "dom0-tools: nothing for check-slow"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Debian's own Linux kernel as Tessera's control domain, under QEMU TCG.
 
-    tests/boot/linux_tests.py [--slow] [--only NAME] [--runs N]
+    tests/boot/linux_tests.py [--slow] [--only NAME] [--runs N] [--list]
 
 The kernel is the newest /boot/vmlinuz-* (its ELF taken out by
 guest-patches/extract-vmlinux.py), the initramfs the probe one of
@@ -98,7 +98,13 @@ def main():
     p.add_argument("--only", action="append")
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--slow", action="store_true", help="the check-slow cases instead")
+    p.add_argument("--list", action="store_true", help="print the case names and stop")
     a = p.parse_args()
+    if a.list:
+        for name, _ in (slow_cases if a.slow else cases)("vmlinux", "initrd"):
+            if not a.only or name in a.only:
+                print(name)
+        return 0
     results = os.environ.get("RESULTS")
     try:
         built = artifacts()

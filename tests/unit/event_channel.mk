@@ -16,8 +16,6 @@ EVTCHN_SRCS := $(patsubst $(HV)/%,%,$(wildcard $(HV)/common/event_channel*.c))
 EVTCHN_DEPS := common/domain.c
 EVTCHN_INC  := -I$(TOP)/pv-abi/include
 EVTCHN_OUT  := $(OUT)/evtchn
-# The threaded tests would hang on a lock-order bug: fail instead.
-EVTCHN_TEST_TIMEOUT ?= 300
 
 EVTCHN_HOST_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/host/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
 EVTCHN_FUZZ_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/fuzz/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
@@ -82,23 +80,10 @@ evtchn-all: $(OUT)/test_event_channel
 
 evtchn-run-tests:
 	@mkdir -p $(OUT); touch $(RESULTS)
-	@if ! $(MAKE) --no-print-directory $(OUT)/test_event_channel >$(OUT)/build-event_channel.log 2>&1; then \
-	    cat $(OUT)/build-event_channel.log; echo "FAIL unit/event_channel/build" >> $(RESULTS); \
-	else \
-	    echo "== unit/event_channel"; \
-	    RESULTS=$(RESULTS) timeout $(EVTCHN_TEST_TIMEOUT) $(OUT)/test_event_channel || \
-	        echo "FAIL unit/event_channel/run" >> $(RESULTS); \
-	fi
+	@$(call unit_program,event_channel)
 
 evtchn-freestanding:
-	@mkdir -p $(EVTCHN_OUT)/freestanding; touch $(RESULTS)
-	@ok=1; for src in $(EVTCHN_SRCS); do \
-	    obj=$(EVTCHN_OUT)/freestanding/$$(basename $$src .c).o; \
-	    gcc $(FREESTANDING_CFLAGS) $(EVTCHN_INC) -fno-common -c -o $$obj $(HV)/$$src || \
-	        { echo "freestanding: $$src failed"; ok=0; }; \
-	done; \
-	if [ $$ok = 1 ]; then echo "PASS unit/event_channel/freestanding-compile" >> $(RESULTS); \
-	else echo "FAIL unit/event_channel/freestanding-compile" >> $(RESULTS); fi
+	$(call freestanding_check,unit/event_channel/freestanding-compile,$(EVTCHN_SRCS),$(EVTCHN_OUT)/freestanding,$(EVTCHN_INC))
 
 evtchn-check: evtchn-freestanding evtchn-run-tests
 	@$(call run_fuzzer,event_channel,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))

@@ -46,49 +46,22 @@ gnttab-all: $(OUT)/test_grant_table
 
 gnttab-run-tests:
 	@mkdir -p $(OUT); touch $(RESULTS)
-	@if ! $(MAKE) --no-print-directory $(OUT)/test_grant_table >$(OUT)/build-grant_table.log 2>&1; then \
-	    cat $(OUT)/build-grant_table.log; echo "FAIL unit/grant_table/build" >> $(RESULTS); \
-	else \
-	    echo "== unit/grant_table"; \
-	    RESULTS=$(RESULTS) $(OUT)/test_grant_table || echo "FAIL unit/grant_table/run" >> $(RESULTS); \
-	fi
+	@$(call unit_program,grant_table)
 
 gnttab-freestanding:
-	@mkdir -p $(GNT_OUT)/freestanding; touch $(RESULTS)
-	@ok=1; for src in $(GNT_ALL_SRCS); do \
-	    obj=$(GNT_OUT)/freestanding/$$(basename $$src .c).o; \
-	    gcc $(FREESTANDING_CFLAGS) $(GNT_INC) -fno-common -c -o $$obj $(HV)/$$src || \
-	        { echo "freestanding: $$src failed"; ok=0; }; \
-	done; \
-	if [ $$ok = 1 ]; then echo "PASS unit/grant_table/freestanding-compile" >> $(RESULTS); \
-	else echo "FAIL unit/grant_table/freestanding-compile" >> $(RESULTS); fi
+	$(call freestanding_check,unit/grant_table/freestanding-compile,$(GNT_ALL_SRCS),$(GNT_OUT)/freestanding,$(GNT_INC))
 
-# Like run_fuzzer in the Makefile, without a seed folder: the fuzzer's
-# input is a list of ops, and libFuzzer finds its own from an empty corpus.
-# gnttab_fuzz SECONDS [FLAGS]
-define gnttab_fuzz
-	if ! $(MAKE) --no-print-directory $(OUT)/fuzz_grant_table >$(OUT)/build-fuzz-grant_table.log 2>&1; then \
-	    cat $(OUT)/build-fuzz-grant_table.log; echo "FAIL unit/fuzz/grant_table" >> $(RESULTS); \
-	else \
-	    mkdir -p $(OUT)/corpus/grant_table $(OUT)/artifacts; \
-	    if $(OUT)/fuzz_grant_table -max_total_time=$(1) $(2) -max_len=512 -len_control=0 -print_final_stats=0 \
-	        -artifact_prefix=$(OUT)/artifacts/grant_table- $(OUT)/corpus/grant_table \
-	        >$(OUT)/fuzz-grant_table.log 2>&1; then \
-	        echo "PASS unit/fuzz/grant_table" >> $(RESULTS); \
-	        echo "fuzz grant_table: $$(grep -o 'DONE.*' $(OUT)/fuzz-grant_table.log | tail -1)"; \
-	    else \
-	        tail -40 $(OUT)/fuzz-grant_table.log; echo "FAIL unit/fuzz/grant_table" >> $(RESULTS); \
-	    fi; \
-	fi
-endef
+# No seed folder: the fuzzer's input is a list of ops, and libFuzzer finds
+# its own from an empty corpus.
+GNT_FUZZ_FLAGS := -max_len=512 -len_control=0
 
 gnttab-check: gnttab-freestanding gnttab-run-tests
 	@mkdir -p $(OUT); touch $(RESULTS)
-	@$(call gnttab_fuzz,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))
+	@$(call run_fuzzer,grant_table,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS) $(GNT_FUZZ_FLAGS))
 
 gnttab-fuzz:
 	@mkdir -p $(OUT); touch $(RESULTS)
-	@$(call gnttab_fuzz,$(FUZZ_SECONDS))
+	@$(call run_fuzzer,grant_table,$(FUZZ_SECONDS),$(GNT_FUZZ_FLAGS))
 
 # --- benchmark: the same test program, optimised, without sanitizers -------
 

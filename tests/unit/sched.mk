@@ -64,22 +64,10 @@ sched-all: $(OUT)/test_sched
 
 sched-run-tests:
 	@mkdir -p $(OUT); touch $(RESULTS)
-	@if ! $(MAKE) --no-print-directory $(OUT)/test_sched >$(OUT)/build-sched.log 2>&1; then \
-	    cat $(OUT)/build-sched.log; echo "FAIL unit/sched/build" >> $(RESULTS); \
-	else \
-	    echo "== unit/sched"; \
-	    RESULTS=$(RESULTS) $(OUT)/test_sched || echo "FAIL unit/sched/run" >> $(RESULTS); \
-	fi
+	@$(call unit_program,sched)
 
 sched-freestanding:
-	@mkdir -p $(SCHED_OUT)/freestanding; touch $(RESULTS)
-	@ok=1; for src in $(SCHED_SRCS); do \
-	    obj=$(SCHED_OUT)/freestanding/$$(basename $$src .c).o; \
-	    gcc $(FREESTANDING_CFLAGS) $(SCHED_INC) -fno-common -c -o $$obj $(HV)/$$src || \
-	        { echo "freestanding: $$src failed"; ok=0; }; \
-	done; \
-	if [ $$ok = 1 ]; then echo "PASS unit/sched/freestanding-compile" >> $(RESULTS); \
-	else echo "FAIL unit/sched/freestanding-compile" >> $(RESULTS); fi
+	$(call freestanding_check,unit/sched/freestanding-compile,$(SCHED_SRCS),$(SCHED_OUT)/freestanding,$(SCHED_INC))
 
 sched-check: sched-freestanding sched-run-tests
 	@$(call run_fuzzer,sched,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))

@@ -31,28 +31,36 @@ $(O)/fuzz/fuzz-%: $(SRC)/fuzz/fuzz_%.c $(addprefix $(SRC)/daemon/,$(addsuffix .c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) $(FUZZ_FLAGS) $(INCS) -o $@ $^
 
-# Each step records its own FAIL line when it cannot even build or run.
-define record_build
-	@$(MAKE) --no-print-directory $(1) >$(O)/build-$(2).log 2>&1 || \
-	    { echo "FAIL xenstore/$(2)/build"; echo "FAIL xenstore/$(2)/build" >> $(RESULTS); cat $(O)/build-$(2).log; }
-endef
+include $(TOP)/mk/test-rules.mk
 
+# fuzz_run NAME RUN SECONDS FLAGS: fuzz/fuzz-NAME on a corpus kept under the
+# build directory plus fuzz/seeds/NAME, recorded as xenstore/fuzz/NAME-RUN;
+# crash reproducers go next to the fuzzer.
+fuzz_run = $(call test_fuzz,xenstore/fuzz/$(1)-$(2),$(O)/fuzz/fuzz-$(1),$(3),$(4) -max_len=9000 \
+	-print_final_stats=0 -artifact_prefix=$(O)/fuzz/ $(O)/fuzz/corpus-$(1) $(SRC)/fuzz/seeds/$(1),$(O)/fuzz/$(1)-$(2).log)
+
+# Each step records its own FAIL line when it cannot build, run, or finish
+# (mk/test-rules.mk). The short fuzz runs pass a fixed seed and run count,
+# so that a run passing here passes on every machine. A client-tests binary
+# left from an earlier build is removed when the build fails: the peer
+# tests then record it as not built.
 check:
-	@mkdir -p $(O)
-	$(call record_build,all $(O)/san/unit-tests,unit)
-	@if [ -x $(O)/san/unit-tests ]; then RESULTS=$(RESULTS) $(O)/san/unit-tests || true; fi
-	$(call record_build,$(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore,fuzz)
-	@if [ -x $(O)/fuzz/fuzz-handler ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-handler 10 $(RESULTS) xenstore/fuzz/handler-short "-seed=1 -runs=30000 -timeout=20"; fi
-	@if [ -x $(O)/fuzz/fuzz-restore ]; then sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-restore 5 $(RESULTS) xenstore/fuzz/restore-short "-seed=1 -runs=30000 -timeout=20"; fi
-	$(call record_build,$(O)/san/client-tests,client)
-	@bash $(SRC)/tests/peer/run-peer-tests.sh $(O) $(RESULTS)
+	@mkdir -p $(O)/fuzz/corpus-handler $(O)/fuzz/corpus-restore
+	@if $(call test_build,xenstore/unit/build,all $(O)/san/unit-tests,$(O)/build-unit.log); then \
+	    $(call test_run,xenstore/unit,300,$(O)/san/unit-tests); fi
+	@if $(call test_build,xenstore/fuzz/build,$(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore,$(O)/build-fuzz.log); then \
+	    $(call fuzz_run,handler,short,10,-seed=1 -runs=30000 -timeout=20); \
+	    $(call fuzz_run,restore,short,5,-seed=1 -runs=30000 -timeout=20); fi
+	@$(call test_build,xenstore/client/build,$(O)/san/client-tests,$(O)/build-client.log) || rm -f $(O)/san/client-tests
+	@$(call test_run,xenstore/peer,900,bash $(SRC)/tests/peer/run-peer-tests.sh $(O) $(RESULTS))
 
 check-slow:
 	@echo "xenstore-lite: nothing for check-slow (all tests run in check)"
 
 fuzz: $(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore
-	sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-handler 600 $(RESULTS) xenstore/fuzz/handler-long
-	sh $(SRC)/tests/run-fuzz.sh $(O)/fuzz/fuzz-restore 300 $(RESULTS) xenstore/fuzz/restore-long
+	@mkdir -p $(O)/fuzz/corpus-handler $(O)/fuzz/corpus-restore
+	@$(call fuzz_run,handler,long,600,)
+	@$(call fuzz_run,restore,long,300,)
 
 bench: all
 	@bash $(SRC)/bench/run-bench.sh $(O) $(SRC)

@@ -2,18 +2,23 @@
 # Peer, differential and bad-input tests: our daemon against Debian's
 # xenstore tools, pyxs and Xen's test-xenstore; our client library against
 # Xen's C xenstored and oxenstored; our replies against the C daemon's.
-# Every daemon started here is stopped on exit, whatever happens.
+# Every daemon started here is stopped on exit, whatever happens. Each
+# command runs under a time limit through mk/run-test.sh; exits 1 if any
+# FAIL line was recorded, so whoever runs it sees the failure too.
 #
 #   run-peer-tests.sh BUILD_DIR RESULTS
 set -u
 O=$1 RESULTS=$2
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
+run_test="$src/../mk/run-test.sh"
 peers=$(cd "$src/../../shared/peers" 2>/dev/null && pwd || echo /work/shared/peers)
 [ -d "$peers" ] || peers=/work/shared/peers
 # A directory of our own: someone else's make check may run at the same time.
 run=$O/run.$$
-failures=0
+touch "$RESULTS"
+first_line=$(($(wc -l < "$RESULTS") + 1))
+failures() { tail -n +"$first_line" "$RESULTS" | grep -c '^FAIL '; }
 XEN_BIN=/usr/lib/xen-4.17/bin
 PY=/usr/bin/python3          # Debian's python: the one with pyxs
 source "$here/../daemons.sh"
@@ -21,24 +26,23 @@ PEERS_DIR=$peers
 finish() {
     stop_daemons
     # Keep the logs of a failed run; a clean run leaves nothing behind.
-    if [ "$failures" = 0 ]; then rm -rf "$run"; else echo "logs kept in $run"; fi
+    if [ "$(failures)" = 0 ]; then rm -rf "$run"; else echo "logs kept in $run"; fi
 }
-trap finish EXIT INT TERM
+trap finish EXIT
+trap 'exit 143' INT TERM
 
 record() {  # record NAME STATUS
     if [ "$2" = 0 ]; then echo "PASS $1" >>"$RESULTS"
-    else echo "FAIL $1" >>"$RESULTS"; echo "FAIL $1"; failures=$((failures + 1)); fi
+    else echo "FAIL $1" >>"$RESULTS"; echo "FAIL $1"; fi
 }
 
-# check NAME COMMAND...: runs the command, output in $run/logs/NAME.log
+# check NAME COMMAND...: runs the command under a time limit, output in
+# $run/logs/NAME.log; its exit status is the verdict. The commands that
+# record result lines of their own also give an exit status.
 check() {
     local name=$1; shift
-    local log=$run/logs/${name//\//_}.log
-    "$@" >"$log" 2>&1
-    local rc=$?
-    record "$name" $rc
-    [ $rc = 0 ] || tail -20 "$log"
-    return $rc
+    sh "$run_test" --results "$RESULTS" --status --timeout 180 \
+        --log "$run/logs/${name//\//_}.log" "$name" -- "$@"
 }
 
 mkdir -p "$run/logs"
@@ -65,8 +69,9 @@ check xenstore/peer/test-xenstore-random env XENSTORED_PATH="$OURS" "$XEN_BIN/te
 for d in ours c ocaml; do
     sock=$run/$d/socket
     if [ ! -x "$O/san/client-tests" ]; then record "xenstore/client/$d/build" 1; continue; fi
-    XENSTORED_PATH=$sock RESULTS=$RESULTS "$O/san/client-tests" "xenstore/client/$d" \
-        >"$run/logs/client-$d.log" 2>&1 || { echo "client tests against $d failed:"; grep -A3 "had failures" "$run/logs/client-$d.log"; failures=$((failures + 1)); }
+    # Its own result lines, one per test; a crash or a hang is one more FAIL.
+    XENSTORED_PATH=$sock sh "$run_test" --results "$RESULTS" --timeout 180 \
+        --log "$run/logs/client-$d.log" "xenstore/client/$d" -- "$O/san/client-tests" "xenstore/client/$d"
     # Xen's test-xenstore, run on our libxenstore.so.4 instead of Debian's
     check "xenstore/ourlib/test-xenstore-$d" env LD_LIBRARY_PATH="$O/opt" XENSTORED_PATH="$sock" "$XEN_BIN/test-xenstore"
     check "xenstore/ourlib/xenstore-utils-$d" env LD_LIBRARY_PATH="$O/opt" XENSTORED_PATH="$sock" bash "$here/xenstore-utils.sh" /usr/bin
@@ -118,4 +123,4 @@ check xenstore/restart/live-update python3 "$src/tests/py/live_update.py" "$run/
     "$run/ours/pid2" "$O/san/xenstore-lite" "$O/san/xenstored-lite"
 kill "$succ"; wait "$succ" 2>/dev/null; rc=$?
 record xenstore/restart/successor-clean-exit $rc
-exit 0
+[ "$(failures)" = 0 ]
