@@ -688,6 +688,61 @@ static void emulated_pt_writes(const struct l2_view *l2)
     expect(map_rw(live_l1), 0, "the live L1 page writable again (want 0)");
 }
 
+/*
+ * Linear (recursive) page tables: an upper-level entry naming a page table
+ * of its own level, read-only, so the guest reads its tables through its
+ * own address space. A self-map (the table naming itself) and an entry to
+ * another table of the level are accepted read-only, writable ones are
+ * refused. A table that is mapped this way may not map others this way
+ * (and the reverse), which keeps references from forming a cycle.
+ */
+static uint64_t lin_a[ENTRIES] PAGE_ALIGNED;
+static uint64_t lin_b[ENTRIES] PAGE_ALIGNED;
+#define PTE_TABLE_RO (PTE_PRESENT | PTE_USER | PTE_ACCESSED)
+
+static void linear_tables(const struct l2_view *l2)
+{
+    unsigned int slot = free_l2_slot(l2, 0);
+    uint64_t self = ((uint64_t)l2->mfn << PAGE_SHIFT);
+
+    expect(set_entry(l2->mfn, slot, self | PTE_TABLE_RO), 0,
+           "read-only self-map in our L2 (want 0)");
+    flush_tlb();
+    CHECK(!memcmp((const void *)window_page(slot, 0), table_of(l2->table[0]), PAGE_SIZE),
+          "the self-map does not show our first L1 at its first page");
+    CHECK(!memcmp((const void *)window_page(slot, slot), l2->table, PAGE_SIZE),
+          "the self-map does not show our L2 itself at its own slot");
+    expect(set_entry(l2->mfn, slot, 0), 0, "remove the self-map (want 0)");
+    expect(set_entry(l2->mfn, slot, self | PTE_TABLE), -XEN_EINVAL,
+           "writable self-map in our L2 (want -EINVAL)");
+
+    memset(lin_a, 0, PAGE_SIZE);
+    memset(lin_b, 0, PAGE_SIZE);
+    expect(map_ro(lin_a), 0, "lin_a read-only (want 0)");
+    expect(map_ro(lin_b), 0, "lin_b read-only (want 0)");
+    if (!expect(pin(MMUEXT_PIN_L2_TABLE, lin_a), 0, "PIN_L2 of lin_a (want 0)") ||
+        !expect(pin(MMUEXT_PIN_L2_TABLE, lin_b), 0, "PIN_L2 of lin_b (want 0)"))
+        return;
+    expect(set_entry(l2->mfn, slot, pte(lin_a, PTE_TABLE)), -XEN_EINVAL,
+           "writable entry of our L2 to another L2 (want -EINVAL)");
+    expect(set_entry(l2->mfn, slot, pte(lin_a, PTE_TABLE_RO)), 0,
+           "read-only entry of our L2 to another L2 (want 0)");
+    /* lin_a is now mapped linearly: it may not take linear entries itself. */
+    expect(set_entry(mfn_of(lin_a), 3, pte(lin_b, PTE_TABLE_RO)), -XEN_EINVAL,
+           "linear entry in a linearly mapped L2 (want -EINVAL)");
+    expect(set_entry(l2->mfn, slot, 0), 0, "remove it (want 0)");
+    /* lin_a maps lin_b linearly: then lin_b may not map lin_a back. */
+    expect(set_entry(mfn_of(lin_a), 3, pte(lin_b, PTE_TABLE_RO)), 0,
+           "read-only entry of lin_a to lin_b (want 0)");
+    expect(set_entry(mfn_of(lin_b), 4, pte(lin_a, PTE_TABLE_RO)), -XEN_EINVAL,
+           "lin_b back to lin_a, a cycle (want -EINVAL)");
+    expect(set_entry(mfn_of(lin_a), 3, 0), 0, "remove lin_a's entry (want 0)");
+    expect(unpin(lin_a), 0, "UNPIN of lin_a (want 0)");
+    expect(unpin(lin_b), 0, "UNPIN of lin_b (want 0)");
+    expect(map_rw(lin_a), 0, "lin_a writable again (want 0)");
+    expect(map_rw(lin_b), 0, "lin_b writable again (want 0)");
+}
+
 void test_main(void)
 {
     struct l2_view l2 = find_our_l2();
@@ -707,6 +762,8 @@ void test_main(void)
     flushes_and_ldt();
     printk("pv_mmu: --- 8. writes into a live L1\n");
     emulated_pt_writes(&l2);
+    printk("pv_mmu: --- 9. linear page tables\n");
+    linear_tables(&l2);
     printk("pv_mmu: --- 6. cleanup\n");
     all_writable_again();
     printk("pv_mmu: the kernel still runs after all of it (canary %#lx)\n", canary);

@@ -273,6 +273,7 @@ void domain_free(struct domain *d)
     grant_table_domain_free(d);
     /* Its memory, page tables and shared_info: every frame it still owns. */
     page_alloc_free_owned(&frame_allocator, d->domain_id, forget_frame);
+    linear_pt_free(&d->arch->linear);
     xfree(d->arch);
     xfree(d);
 }

@@ -112,11 +112,11 @@ static int validate(struct domain *d, uint64_t mfn, unsigned level)
     for (unsigned i = 0; i < 512; i++) {
         if (hv_slot(level, i) || !(t[i] & PTE_P))
             continue;
-        int rc = pv_get_entry(d, level, &t[i]);
+        int rc = pv_get_entry(d, level, mfn, &t[i]);
         if (rc) {
             while (i-- > 0)
                 if (!hv_slot(level, i) && (t[i] & PTE_P))
-                    pv_put_entry(d, level, t[i]);
+                    pv_put_entry(d, level, mfn, t[i]);
             return rc;
         }
     }
@@ -145,7 +145,7 @@ static void devalidate(struct domain *d, uint64_t mfn, unsigned level)
             cleared_grant = true;
             continue;
         }
-        pv_put_entry(d, level, e);
+        pv_put_entry(d, level, mfn, e);
     }
     if (cleared_grant)
         flush_tlb_domain(d);
@@ -289,7 +289,33 @@ static bool device_frame(const struct domain *d, uint64_t mfn, const struct page
                             (mfn + 1) << PAGE_SHIFT, MEM_USABLE);
 }
 
-int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
+/* Whether an entry of a level-'level' table names a validated table of that same level. */
+static bool names_own_level(const struct page_info *pi, unsigned level)
+{
+    return type_of(pi->type_info) == level && pv_type_count(pi) && (pi->flags & PGF_PAGETABLE);
+}
+
+/*
+ * A linear entry (pv/linear_pt.c): read-only only; naming its own table it
+ * takes nothing, naming another table of the level one more use of it.
+ */
+static int get_linear(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t mfn,
+                      uint64_t e)
+{
+    if (e & PTE_W)
+        return -EINVAL;
+    if (mfn == table_mfn)
+        return 0;
+    int rc = linear_pt_get(&d->arch->linear, table_mfn, mfn);
+    if (rc)
+        return rc;
+    rc = pv_get_type(d, mfn, (enum pv_page_type)level);
+    if (rc)
+        linear_pt_put(&d->arch->linear, table_mfn, mfn);
+    return rc;
+}
+
+int pv_get_entry(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t *entry)
 {
     uint64_t e = *entry;
 
@@ -304,7 +330,9 @@ int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
             return -EPERM;
         if (!is_own(d, pi))
             return -EBUSY;
-        int rc = pv_get_type(d, mfn, (enum pv_page_type)(level - 1));
+        int rc = mfn == table_mfn || names_own_level(pi, level)
+                     ? get_linear(d, level, table_mfn, mfn, e)
+                     : pv_get_type(d, mfn, (enum pv_page_type)(level - 1));
         if (rc)
             return rc;
         *entry = e | PTE_U;
@@ -336,13 +364,18 @@ int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry)
     return 0;
 }
 
-void pv_put_entry(struct domain *d, unsigned level, uint64_t e)
+void pv_put_entry(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t e)
 {
     if (!(e & PTE_P))
         return;
     uint64_t mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
     struct page_info *pi = pv_frame_info(mfn);
     if (level > 1) {
+        if (mfn == table_mfn)
+            return;             /* a self-map took nothing */
+        /* A table's type cannot change while referenced: it tells how the entry took it. */
+        if (pi && names_own_level(pi, level))
+            linear_pt_put(&d->arch->linear, table_mfn, mfn);
         pv_put_type(d, mfn);
         return;
     }
@@ -380,18 +413,19 @@ int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t
     /* Only unmap_grant_ref removes a grant mapping (pv_grant_entry_set). */
     if (level == 1 && (cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
         return -EBUSY;
-    int rc = pv_get_entry(d, level, &new);     /* refuses the grant marker itself */
+    uint64_t table_mfn = virt_to_phys(entry) >> PAGE_SHIFT;
+    int rc = pv_get_entry(d, level, table_mfn, &new);     /* refuses the grant marker itself */
     if (rc)
         return rc;
     cur = __atomic_exchange_n(entry, new, __ATOMIC_SEQ_CST);
-    pv_put_entry(d, level, cur);
+    pv_put_entry(d, level, table_mfn, cur);
     return 0;
 }
 
 void pv_grant_entry_set(struct domain *d, uint64_t *entry, uint64_t grant_pte)
 {
     uint64_t old = __atomic_exchange_n(entry, grant_pte, __ATOMIC_SEQ_CST);
-    pv_put_entry(d, 1, old);
+    pv_put_entry(d, 1, virt_to_phys(entry) >> PAGE_SHIFT, old);
 }
 
 int pv_frame_hold(struct domain *d, uint64_t mfn)

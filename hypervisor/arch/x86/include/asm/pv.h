@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <pvabi/xen.h>
+#include <asm/linear_pt.h>
 #include <asm/regs.h>
 #include <tessera/spinlock.h>
 #include <tessera/timer.h>
@@ -106,6 +107,7 @@ struct arch_vcpu {
 
 struct arch_domain {
     spinlock_t mm_lock;        /* L1 writes and frame frees (asm/pv_mm.h) */
+    struct pv_linear_table linear;   /* [mm lock] */
     unsigned long vm_assist;   /* [a] VMASST_TYPE_* bits the guest enabled (for the whole domain) */
     uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
     const char *cmdline;

@@ -94,13 +94,15 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type);
 void pv_put_type(struct domain *d, uint64_t mfn);
 
 /*
- * Under d's mm lock. Takes the references a level-'level' entry of d needs
- * (normalising it: user bit on present entries, no global bit), or
- * refuses: 0, -EINVAL (bad bits, or a lower table that does not
- * validate), -EPERM (a frame d may not map), -EBUSY (type conflict).
+ * Under d's mm lock. Takes the references a level-'level' entry of d's
+ * table table_mfn needs (normalising it: user bit on present entries, no
+ * global bit; a read-only entry naming a table of its own level is a
+ * linear one, pv/linear_pt.c), or refuses: 0, -EINVAL (bad bits, a lower
+ * table that does not validate, a writable or forbidden linear entry),
+ * -EPERM (a frame d may not map), -EBUSY (type conflict).
  */
-int pv_get_entry(struct domain *d, unsigned level, uint64_t *entry);
-void pv_put_entry(struct domain *d, unsigned level, uint64_t entry);
+int pv_get_entry(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t *entry);
+void pv_put_entry(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t entry);
 
 /* The L1 entry that maps va in the tables at cr3 (all d's, validated), or NULL. */
 uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va);
