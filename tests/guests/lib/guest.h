@@ -140,6 +140,8 @@ extern volatile unsigned long guest_upcalls;
 /* Enter user mode at fn with stack `stack_top`; it returns to the kernel by
  * calling user_return() (a syscall). Returns the syscall's RAX. */
 uint64_t run_in_user_mode(void (*fn)(void), void *stack_top);
+/* The same with the RFLAGS of the iret frame given (IF, IOPL). */
+uint64_t run_in_user_mode_flags(void (*fn)(void), void *stack_top, uint64_t rflags);
 /* From user mode: `syscall` with RAX = value; ends run_in_user_mode. */
 void __attribute__((noreturn)) user_return(uint64_t value);
 

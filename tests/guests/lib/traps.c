@@ -111,6 +111,11 @@ static bool user_baseptr_set;
 
 uint64_t run_in_user_mode(void (*fn)(void), void *stack_top)
 {
+    return run_in_user_mode_flags(fn, stack_top, 0x2);
+}
+
+uint64_t run_in_user_mode_flags(void (*fn)(void), void *stack_top, uint64_t rflags)
+{
     vcpu_info_t *vi = this_vcpu_info();
     uint8_t saved_mask = vi->evtchn_upcall_mask;
     uint64_t frame[5];
@@ -134,7 +139,7 @@ uint64_t run_in_user_mode(void (*fn)(void), void *stack_top)
         user_active = true;
         frame[0] = (uint64_t)fn;
         frame[1] = FLAT_USER_CS64;
-        frame[2] = 0x2;             /* IF clear: events stay masked in user mode */
+        frame[2] = rflags;          /* IF clear: events stay masked in user mode */
         frame[3] = (uint64_t)stack_top;
         frame[4] = FLAT_USER_SS64;
         guest_iret_to(frame);

@@ -302,24 +302,64 @@ static void cli_sti(void *unused)
     __asm__ volatile("cli; sti" ::: "memory");
 }
 
+static void do_int3(void *unused)
+{
+    (void)unused;
+    __asm__ volatile("int3");
+}
+
+/* The IOPL bits of the RFLAGS a bounce frame carries (Xen shows the virtual IOPL there). */
+static unsigned int frame_iopl(void)
+{
+    struct trap_record rec;
+    if (!CHECK_EQ(run_catching(do_int3, NULL, &rec), 3, "int3"))
+        return 99;
+    return (unsigned int)(rec.rflags >> 12) & 3;
+}
+
+/*
+ * A domain's virtual IOPL, as Xen 4.17 gives it to every PV domain: with
+ * set_iopl(1) the kernel's cli/sti are accepted (and change nothing:
+ * events are the interrupt flag), in/out go on; without it, #GP. Ports the
+ * domain does not own (every port for an unprivileged one; the
+ * hypervisor's UART for the control domain) read all ones and ignore
+ * writes, without a fault.
+ */
 static void io_ports(void)
 {
     struct trap_record rec;
     uint8_t seconds = 0xFF;
     uint32_t id = 0;
+    bool dom0 = guest_start_info->flags & SIF_INITDOMAIN;
 
     CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out without an IOPL");
+    CHECK_EQ(run_catching(cli_sti, NULL, &rec), 13, "cli/sti without an IOPL");
+    CHECK_EQ(rec.error_code, 0, "cli/sti #GP error code");
+    CHECK_EQ(frame_iopl(), 0, "IOPL in a bounce frame at virtual IOPL 0");
     set_iopl(4, -XEN_EINVAL);
-    if (!(guest_start_info->flags & SIF_INITDOMAIN))
-        return;
     set_iopl(1, 0);
+    /* Xen 4.17 shows the virtual IOPL in a frame only under architectural_iopl. */
+    CHECK_EQ(frame_iopl(), 0, "IOPL in a bounce frame at virtual IOPL 1");
+    uint8_t mask = this_vcpu_info()->evtchn_upcall_mask;
+    CHECK(run_catching(cli_sti, NULL, &rec) < 0, "cli/sti faulted at IOPL 1");
+    CHECK_EQ(this_vcpu_info()->evtchn_upcall_mask, mask, "cli/sti changed the event mask");
+    if (!dom0) {
+        seconds = 0;
+        CHECK(run_catching(cmos_seconds, &seconds, &rec) < 0, "a domU's port I/O faulted at IOPL 1");
+        CHECK_EQ(seconds, 0xFF, "a domU reading a port it does not own");
+        CHECK(run_catching(pci_host_bridge_id, &id, &rec) < 0, "a domU's inl faulted at IOPL 1");
+        CHECK_EQ(id, 0xFFFFFFFFu, "a domU's inl of a port it does not own");
+        printk("pv_cpu: domU at IOPL 1: CMOS %#x, PCI id %#x (not its ports)\n", seconds, id);
+        set_iopl(0, 0);
+        CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out after IOPL back to 0");
+        return;
+    }
     CHECK(run_catching(cmos_seconds, &seconds, &rec) < 0, "CMOS read faulted at IOPL 1");
     CHECK((seconds & 0x0F) <= 9 && (seconds >> 4) <= 5, "CMOS seconds %#x are not BCD 0-59",
           seconds);
     CHECK(run_catching(pci_host_bridge_id, &id, &rec) < 0, "PCI config read faulted at IOPL 1");
     CHECK((id & 0xFFFF) == 0x8086, "PCI 00:00.0 vendor %#x, want Intel's (QEMU's host bridge)",
           id & 0xFFFF);
-    CHECK(run_catching(cli_sti, NULL, &rec) < 0, "cli/sti faulted at IOPL 1");
     /* The hypervisor's own UART (COM1): all ones, no fault (Linux probes it). */
     uint8_t lsr = 0;
     CHECK(run_catching(uart_status, &lsr, &rec) < 0, "reading the hypervisor's UART faulted");
@@ -327,6 +367,173 @@ static void io_ports(void)
     printk("pv_cpu: IOPL 1: CMOS seconds %#x, PCI 00:00.0 id %#x\n", seconds, id);
     set_iopl(0, 0);
     CHECK_EQ(run_catching(cmos_seconds, &seconds, &rec), 13, "in/out after IOPL back to 0");
+}
+
+/*
+ * VMASST_TYPE_architectural_iopl: the guest kernel counts as ring 0 (so
+ * its I/O and cli/sti never fault), and HYPERVISOR_iret's RFLAGS.IOPL
+ * becomes the virtual IOPL, which then governs user mode.
+ */
+static char user_stack[4096] __attribute__((aligned(16)));
+
+static void user_cli_sti(void)
+{
+    __asm__ volatile("cli; sti" ::: "memory");
+    user_return(0x10);
+}
+
+/* User mode entered with the given IOPL in its iret frame. */
+static void user_cli_sti_catching(void *iopl_and_out)
+{
+    uint64_t *io = iopl_and_out;
+    io[1] = run_in_user_mode_flags(user_cli_sti, user_stack + sizeof(user_stack), 0x2 | io[0] << 12);
+}
+
+static bool raise_iopl(struct guest_regs *regs)
+{
+    if (regs->vector != 3)
+        return false;
+    regs->rflags |= 3u << 12;
+    return true;
+}
+
+static void architectural_iopl(void)
+{
+    struct trap_record rec;
+    uint8_t seconds = 0;
+    uint64_t got[2] = { 3, 0 };
+
+    CHECK_EQ(run_catching(user_cli_sti_catching, got, &rec), 13,
+             "user-mode cli/sti with IOPL 3 in the frame, architectural IOPL off");
+    CHECK(rec.from_user, "the cli/sti #GP did not come from user mode");
+    CHECK_EQ(hyp_vm_assist(VMASST_CMD_enable, VMASST_TYPE_architectural_iopl), 0,
+             "vm_assist architectural_iopl");
+    int v = run_catching(cli_sti, NULL, &rec);
+    printk("pv_cpu: architectural IOPL 0: kernel cli/sti -> %d\n", v);
+    CHECK_EQ(v, -1, "kernel cli/sti with architectural IOPL");
+    if (guest_start_info->flags & SIF_INITDOMAIN) {
+        v = run_catching(cmos_seconds, &seconds, &rec);
+        CHECK_EQ(v, -1, "kernel in/out with architectural IOPL");
+    }
+    /* An iret with IOPL 3 in its RFLAGS sets the virtual IOPL. */
+    guest_exception_hook = raise_iopl;
+    do_int3(NULL);
+    guest_exception_hook = NULL;
+    unsigned int shown = frame_iopl();
+    printk("pv_cpu: after an iret with IOPL 3 a bounce frame shows IOPL %u\n", shown);
+    CHECK_EQ(shown, 3, "IOPL in a bounce frame after an iret with IOPL 3");
+    /* User mode entered by an iret with IOPL 3: its cli/sti are accepted; with IOPL 0 not. */
+    got[0] = 3;
+    CHECK_EQ(run_catching(user_cli_sti_catching, got, &rec), -1,
+             "user-mode cli/sti at architectural IOPL 3");
+    CHECK_EQ(got[1], 0x10, "user-mode cli/sti result");
+    got[0] = 0;
+    CHECK_EQ(run_catching(user_cli_sti_catching, got, &rec), 13,
+             "user-mode cli/sti at architectural IOPL 0");
+    CHECK_EQ(hyp_vm_assist(VMASST_CMD_disable, VMASST_TYPE_architectural_iopl), 0,
+             "vm_assist disable architectural_iopl");
+    set_iopl(0, 0);
+    CHECK_EQ(run_catching(cli_sti, NULL, &rec), 13, "cli/sti after architectural IOPL is off");
+    CHECK_EQ(frame_iopl(), 0, "IOPL in a bounce frame after set_iopl(0)");
+}
+
+/*
+ * The MSRs a PV kernel reads: MSR_PLATFORM_INFO (0xce) and
+ * MSR_MISC_FEATURES_ENABLES (0x140, CPUID faulting). Printed so the Xen
+ * answer is on record.
+ */
+#define MSR_PLATFORM_INFO         0xce
+#define MSR_MISC_FEATURES_ENABLES 0x140
+struct msr_access { uint32_t msr; uint64_t val; };
+static void do_rdmsr(void *arg)
+{
+    struct msr_access *m = arg;
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(m->msr));
+    m->val = ((uint64_t)hi << 32) | lo;
+}
+static void do_wrmsr(void *arg)
+{
+    struct msr_access *m = arg;
+    __asm__ volatile("wrmsr" : : "c"(m->msr), "a"((uint32_t)m->val), "d"((uint32_t)(m->val >> 32)));
+}
+
+static int msr_probe(const char *what, void (*fn)(void *), uint32_t msr, uint64_t *val)
+{
+    struct trap_record rec;
+    struct msr_access m = { msr, val ? *val : 0 };
+    int v = run_catching(fn, &m, &rec);
+    printk("pv_cpu: %s %#x -> %s %#lx\n", what, msr, v < 0 ? "value" : "vector",
+           v < 0 ? (unsigned long)m.val : (unsigned long)v);
+    if (val)
+        *val = m.val;
+    return v;
+}
+
+static void msrs(void)
+{
+    uint64_t val = 0xdead;
+    /* No CPUID faulting offered: PLATFORM_INFO reads 0 (Xen 4.17 under TCG). */
+    CHECK_EQ(msr_probe("rdmsr", do_rdmsr, MSR_PLATFORM_INFO, &val), -1, "rdmsr PLATFORM_INFO");
+    CHECK_EQ(val, 0, "PLATFORM_INFO");
+    val = 0xdead;
+    CHECK_EQ(msr_probe("rdmsr", do_rdmsr, MSR_MISC_FEATURES_ENABLES, &val), -1,
+             "rdmsr MISC_FEATURES_ENABLES");
+    CHECK_EQ(val, 0, "MISC_FEATURES_ENABLES");
+    val = 0;
+    CHECK_EQ(msr_probe("wrmsr 0", do_wrmsr, MSR_MISC_FEATURES_ENABLES, &val), -1,
+             "wrmsr MISC_FEATURES_ENABLES 0");
+    val = 1;
+    CHECK_EQ(msr_probe("wrmsr 1", do_wrmsr, MSR_MISC_FEATURES_ENABLES, &val), 13,
+             "wrmsr MISC_FEATURES_ENABLES CPUID faulting (not offered)");
+
+    /* On record: how FSGSBASE and XSAVE show (Xen 4.17 offers both; CR4 reads 0x660). */
+    struct cpuid_regs r = pv_cpuid(1, 0);
+    printk("pv_cpu: leaf 1 ecx %#x (XSAVE %u OSXSAVE %u)\n", r.c, (r.c >> 26) & 1, (r.c >> 27) & 1);
+    r = pv_cpuid(7, 0);
+    printk("pv_cpu: leaf 7 ebx %#x (FSGSBASE %u)\n", r.b, r.b & 1);
+    r = pv_cpuid(0xd, 0);
+    printk("pv_cpu: leaf 0xd.0 %#x %#x %#x %#x\n", r.a, r.b, r.c, r.d);
+    unsigned long cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    printk("pv_cpu: cr4 %#lx\n", cr4);
+}
+
+/* The NMI callback: VCPUOP_send_nmi to ourselves enters it. */
+static volatile unsigned int nmis_seen;
+static bool count_nmi(struct guest_regs *regs)
+{
+    if (regs->vector != 2)
+        return false;
+    nmis_seen++;
+    return true;
+}
+
+extern char trap_entry_2[];
+
+/*
+ * callback_op's NMI callback is entered for an NMI sent with
+ * VCPUOP_send_nmi (as Xen 4.17); once unregistered, an NMI stays pending.
+ */
+static void nmi_callback(void)
+{
+    struct callback_register reg = { .type = CALLBACKTYPE_nmi,
+                                      .address = (unsigned long)trap_entry_2 };
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_register, &reg), 0, "register the NMI callback");
+    reg.address = 1ul << 63;
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_register, &reg), -XEN_EINVAL,
+             "a non-canonical NMI callback");
+    guest_exception_hook = count_nmi;
+    long rc = hyp_vcpu_op(VCPUOP_send_nmi, this_vcpu_id(), NULL);
+    unsigned int seen = nmis_seen;
+    guest_exception_hook = NULL;
+    printk("pv_cpu: VCPUOP_send_nmi -> %ld, NMI callbacks %u\n", rc, seen);
+    CHECK_EQ(rc, 0, "VCPUOP_send_nmi");
+    CHECK_EQ(seen, 1, "NMI callbacks entered");
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_send_nmi, this_vcpu_id(), &reg), -XEN_EINVAL,
+             "VCPUOP_send_nmi with an argument");
+    struct callback_unregister un = { .type = CALLBACKTYPE_nmi };
+    CHECK_EQ(hyp_callback_op(CALLBACKOP_unregister, &un), 0, "unregister the NMI callback");
 }
 
 /*
@@ -387,6 +594,9 @@ void test_main(void)
     gdt();
     own_gdt();
     io_ports();
+    architectural_iopl();
+    msrs();
+    nmi_callback();
     wall_clock();
     privileged_ops();
     events_enable();

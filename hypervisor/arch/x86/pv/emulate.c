@@ -3,7 +3,8 @@
  * hypervisor completes for it: CPUID behind the forced-emulation prefix
  * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR0,
  * CR2, CR3 and CR4 (and a CR4 write, accepted and ignored), clts, the
- * EFER and segment-base MSRs, and wbinvd for the control domain. Anything
+ * EFER, segment-base, PLATFORM_INFO and MISC_FEATURES_ENABLES MSRs, and
+ * wbinvd for the control domain. Anything
  * else faults in the guest as on hardware. The guest's bytes are copied once
  * and decoded here: a #GP's error code is not trusted to name the vector
  * (QEMU's TCG reports a wrong one for a refused `int $N`).
@@ -21,6 +22,8 @@
 #define EFER_LMA_BIT   (1ull << 10)   /* long mode active */
 #define MSR_MCG_CAP    0x179u         /* machine check: capabilities (bank count in bits 0-7) */
 #define MSR_MCG_STATUS 0x17Au
+#define MSR_PLATFORM_INFO         0xCEu    /* bit 31: CPUID faulting available */
+#define MSR_MISC_FEATURES_ENABLES 0x140u   /* bit 0: CPUID faulting on */
 
 static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
 {
@@ -118,6 +121,10 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_MCG_STATUS:
         *val = 0;           /* a virtual machine-check architecture with no banks, no error */
         return true;
+    case MSR_PLATFORM_INFO:
+    case MSR_MISC_FEATURES_ENABLES:
+        *val = 0;           /* no CPUID faulting offered, so none enabled (Xen 4.17's answer here) */
+        return true;
     default:
         return false;
     }
@@ -141,6 +148,8 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         return true;
     case MSR_MCG_STATUS:
         return true;        /* clearing a status that never holds an error */
+    case MSR_MISC_FEATURES_ENABLES:
+        return val == 0;    /* turning on CPUID faulting, not offered, is a #GP */
     default:
         return false;
     }

@@ -39,14 +39,16 @@ long hc_set_callbacks(struct vcpu *v, uint64_t event, uint64_t failsafe, uint64_
 }
 
 /*
- * CALLBACKOP_unregister: only the NMI callback may go; the ones a PV
- * kernel cannot live without (and the 32-bit entries) stay registered.
+ * CALLBACKOP_unregister: only the NMI callback may go (an NMI sent then is
+ * dropped, as in Xen); the ones a PV kernel cannot live without (and the
+ * 32-bit entries) stay registered.
  */
 static long unregister_callback(struct vcpu *v, unsigned type)
 {
     switch (type) {
     case CALLBACKTYPE_nmi:
-        return 0;      /* guest NMIs are not delivered yet: nothing to undo */
+        v->arch->traps[PV_NMI_VECTOR] = (struct pv_trap_entry){ 0 };
+        return 0;
     case CALLBACKTYPE_event:
     case CALLBACKTYPE_failsafe:
     case CALLBACKTYPE_syscall:
@@ -149,6 +151,7 @@ long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
     /* Accepted assists: the ones a 64-bit PV guest may ask for. */
     const unsigned long known = (1ul << VMASST_TYPE_writable_pagetables) |
                                 (1ul << VMASST_TYPE_pae_extended_cr3) |
+                                (1ul << VMASST_TYPE_architectural_iopl) |
                                 (1ul << VMASST_TYPE_runstate_update_flag) |
                                 (1ul << VMASST_TYPE_m2p_strict);
     if (type >= 64 || !(known & (1ul << type)))

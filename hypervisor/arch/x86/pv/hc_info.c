@@ -91,8 +91,10 @@ static long copy_string_out(uint64_t dst, const char *s, size_t size)
 
 static uint32_t features_for(const struct domain *d)
 {
-    uint32_t f = (1u << XENFEAT_writable_descriptor_tables) |
-                 (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+    /* Not writable_descriptor_tables: descriptor pages are written with
+     * update_descriptor only (a plain write faults), and Xen 4.17 does not
+     * offer it to PV guests either. */
+    uint32_t f = (1u << XENFEAT_mmu_pt_update_preserve_ad) |
                  (1u << XENFEAT_gnttab_map_avail_bits);
     if (d->is_privileged)
         f |= 1u << XENFEAT_dom0;

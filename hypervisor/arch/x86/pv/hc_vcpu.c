@@ -112,6 +112,13 @@ long hc_vcpu_op(struct vcpu *v, int cmd, unsigned int id, uint64_t arg)
         if (target != v)
             return -EINVAL;
         return pv_vcpu_timer_op(v, cmd, arg);
+    case VCPUOP_send_nmi:
+        /* Any vCPU of the domain, no argument (as Xen); delivered on its way back in. */
+        if (arg)
+            return -EINVAL;
+        if (!__atomic_exchange_n(&target->arch->nmi_pending, true, __ATOMIC_ACQ_REL))
+            vcpu_kick(target);
+        return 0;
     default:
         return -ENOSYS;
     }

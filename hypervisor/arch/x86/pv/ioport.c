@@ -1,16 +1,20 @@
 /*
- * I/O ports for the control domain, as Xen gives them to a PV dom0: a
- * virtual IOPL (PHYSDEVOP_set_iopl, or the IOPL bits of a
- * VCPUOP_initialise context) under which `in`/`out` fault in ring 3 and
- * are carried out here on the real port, and `cli`/`sti` are accepted and
- * do nothing (events are the guest's interrupts; Xen does the same).
+ * I/O ports and the interrupt flag, as Xen 4.17 gives them to every PV
+ * domain: a virtual IOPL (PHYSDEVOP_set_iopl, the IOPL bits of a
+ * VCPUOP_initialise context, or with VMASST_TYPE_architectural_iopl the
+ * IOPL of each HYPERVISOR_iret) under which `in`/`out` fault in ring 3 and
+ * are completed here, and `cli`/`sti` are accepted and do nothing (events
+ * are the guest's interrupts; Xen does the same). Without the IOPL they
+ * are a #GP in the guest, as on hardware. The guest kernel counts as
+ * ring 1, or as ring 0 (always allowed) under architectural_iopl.
  *
- * The ports the hypervisor itself drives stay its own: the PIC, PIT
- * channels 0 and 1 (channel 2 and the speaker gate at 0x61 are the
- * guest's, as Linux may calibrate with them), and the serial port it logs
- * to. As in Xen, an access there with the IOPL reads all ones and writes
- * nothing (Linux probes the legacy UARTs); without the IOPL, or a string
- * I/O instruction, it is a #GP in the guest, as on hardware.
+ * Which ports reach the hardware is a second question: only the control
+ * domain's, and of those not the ones the hypervisor itself drives (the
+ * PIC, PIT channels 0 and 1 (channel 2 and the speaker gate at 0x61 are
+ * the guest's, as Linux may calibrate with them), and the serial port it
+ * logs to). Any other access allowed by the IOPL reads all ones and
+ * writes nothing, as in Xen (Linux probes the legacy UARTs; an
+ * unprivileged domain owns no port). String I/O is a #GP.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,10 +31,13 @@
 #define PIT_COMMAND   0x43
 #define PIT_CHANNEL2  0x42
 
-/* Whether the guest's privilege level may use I/O now (Xen: IOPL >= 1 in kernel mode, 3 in user mode). */
+/* Whether the guest's privilege level may use I/O and cli/sti now (the CPU's rule: CPL <= IOPL). */
 static bool iopl_ok(const struct vcpu *v)
 {
-    return v->arch->iopl >= (v->arch->kernel_mode ? 1u : 3u);
+    bool architectural = __atomic_load_n(&v->domain->arch->vm_assist, __ATOMIC_RELAXED) &
+                         (1ul << VMASST_TYPE_architectural_iopl);
+    unsigned cpl = v->arch->kernel_mode ? (architectural ? 0 : 1) : 3;
+    return cpl <= v->arch->iopl;
 }
 
 static bool overlaps(unsigned port, unsigned size, unsigned first, unsigned last)
@@ -38,12 +45,13 @@ static bool overlaps(unsigned port, unsigned size, unsigned first, unsigned last
     return port <= last && port + size - 1 >= first;
 }
 
-/* May the control domain touch [port, port + size)? value is what an out writes (for the PIT's command port). */
-static bool port_allowed(unsigned port, unsigned size, bool out, uint32_t value)
+/* May domain d touch [port, port + size)? value is what an out writes (for the PIT's command port). */
+static bool port_allowed(const struct domain *d, unsigned port, unsigned size, bool out,
+                         uint32_t value)
 {
     uint16_t uart = serial_base_port();
 
-    if (port + size > 0x10000)
+    if (!d->is_privileged || port + size > 0x10000)
         return false;
     if (overlaps(port, size, 0x20, 0x21) || overlaps(port, size, 0xA0, 0xA1) ||
         overlaps(port, size, 0x40, 0x41))
@@ -105,7 +113,7 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *b)
 {
     unsigned i = 0, size = 4;
 
-    if (!iopl_ok(v) || !v->domain->is_privileged)
+    if (!iopl_ok(v))
         return false;
     if (b[i] == 0x66) {
         size = 2;
@@ -126,7 +134,7 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *b)
         size = 1;
     unsigned port = imm ? b[i + 1] : (uint16_t)r->rdx;
     uint32_t value = (uint32_t)r->rax;
-    bool allowed = port_allowed(port, size, out, value);
+    bool allowed = port_allowed(v->domain, port, size, out, value);
     if (out) {
         if (allowed)
             port_out(port, size, value);

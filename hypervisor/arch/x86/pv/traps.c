@@ -37,6 +37,13 @@
 #define PFEC_WRITE   (1u << 1)
 #define PFEC_USER    (1u << 2)
 
+/* VMASST_TYPE_architectural_iopl: frames and HYPERVISOR_iret carry the virtual IOPL. */
+static bool architectural_iopl(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->domain->arch->vm_assist, __ATOMIC_RELAXED) &
+           (1ul << VMASST_TYPE_architectural_iopl);
+}
+
 struct vcpu *current_vcpu(void)
 {
     return this_cpu()->current;
@@ -74,7 +81,8 @@ static bool bounce(struct vcpu *v, uint64_t handler, bool has_error, uint32_t er
         frame[n++] = error;
     frame[n++] = r->rip;
     frame[n++] = (was_kernel ? (r->cs & ~3ull) : r->cs) | ((uint64_t)saved_mask << 32);
-    frame[n++] = (r->rflags & ~RFLAGS_IF) | (saved_mask ? 0 : RFLAGS_IF);
+    frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) | (saved_mask ? 0 : RFLAGS_IF) |
+                 (architectural_iopl(v) ? (uint64_t)v->arch->iopl << 12 : 0);
     frame[n++] = r->rsp;
     frame[n++] = r->ss;
 
@@ -166,9 +174,31 @@ void pv_bounce_syscall(struct vcpu *v, struct cpu_regs *regs)
         pv_domain_crash(v, "syscall from user mode with no syscall callback");
 }
 
+/*
+ * An NMI sent with VCPUOP_send_nmi goes first, to the NMI callback
+ * (traps[2], as Xen keeps it), with events masked; no further NMI until
+ * the guest's HYPERVISOR_iret. With no callback it is dropped, as in Xen.
+ */
+static bool deliver_nmi(struct vcpu *v)
+{
+    if (v->arch->nmi_masked || !__atomic_exchange_n(&v->arch->nmi_pending, false, __ATOMIC_ACQ_REL))
+        return false;
+    if (!v->arch->traps[PV_NMI_VECTOR].address)
+        return false;
+    if (!pv_inject_trap(v, PV_NMI_VECTOR, false, 0, 0)) {
+        pv_domain_crash(v, "cannot push the NMI callback frame");
+        return false;
+    }
+    v->arch->nmi_masked = true;
+    return true;
+}
+
 static void deliver_events(struct vcpu *v)
 {
     struct vcpu_info *vi = v->vcpu_info;
+
+    if (deliver_nmi(v))
+        return;
 
     if (!vi || !vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->arch->event_callback)
         return;
@@ -227,6 +257,9 @@ long pv_do_iret(struct vcpu *v, struct cpu_regs *r)
     r->rsp = c.rsp;
     r->ss = GUEST_DS;
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & RFLAGS_IF);
+    if (architectural_iopl(v))
+        v->arch->iopl = (unsigned)(c.rflags >> 12) & 3;
+    v->arch->nmi_masked = false;
     return (long)r->rax;
 }
 
@@ -267,9 +300,13 @@ long pv_register_callback(struct vcpu *v, const struct callback_register *cb)
         v->arch->syscall_disables_events = cb->flags & CALLBACKF_mask_events;
         return 0;
     case CALLBACKTYPE_nmi:
+        /* Xen keeps it as the virtual IDT's NMI entry, with events masked on entry. */
+        v->arch->traps[PV_NMI_VECTOR] = (struct pv_trap_entry){ cb->address, GUEST_CS64,
+                                                                TI_MASK_EVTS };
+        return 0;
     case CALLBACKTYPE_syscall32:
     case CALLBACKTYPE_sysenter:
-        return 0;    /* accepted: no 32-bit user code or guest NMIs are delivered yet */
+        return 0;    /* accepted as Xen; no 32-bit user code runs yet (docs/pv-guests.md) */
     default:
         return -ENOSYS;
     }

@@ -35,6 +35,8 @@ static inline bool pv_guest_addr_ok(uint64_t a)
 /* trap_info.flags: bit 2 masks events while the handler runs. */
 #define TI_DPL_MASK   3
 #define TI_MASK_EVTS  4
+/* The virtual IDT entry that holds callback_op's NMI callback (as in Xen). */
+#define PV_NMI_VECTOR 2
 
 struct pv_trap_entry {
     uint64_t address;     /* 0: no handler */
@@ -89,6 +91,8 @@ struct arch_vcpu {
      */
     bool state_on_cpu;
     unsigned iopl;                       /* virtual IOPL (pv/ioport.c) */
+    bool nmi_pending;                    /* [a] VCPUOP_send_nmi, not yet delivered */
+    bool nmi_masked;                     /* in the NMI callback until its HYPERVISOR_iret */
     struct cpu_regs initial_regs;        /* where the vCPU starts */
     /* What a vCPU owns while it is off its pCPU (pv/run.c). */
     struct cpu_regs saved_regs;          /* its frame, copied out of the stack-top slot */
