@@ -54,6 +54,36 @@ has()     { grep -qE "$2" "$work/$1.txt"; }           # has BEHAVIOUR REGEX
 count()   { grep -cE "$2" "$work/$1.txt"; }           # count BEHAVIOUR REGEX
 running() { [ -r "/proc/$1/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat"; }
 
+# selftest_hang's judge (tests/guests/run-tests.sh and run-guest.py): only a
+# live hang passes. A fake qemu-system-x86_64 plays each outcome; the
+# hypervisor image's name picks which. These run in the background while
+# the proofs below do (they mostly wait); their verdicts are read at the end.
+mkdir -p "$work/fakebin" "$work/hv"
+cat > "$work/fakebin/qemu-system-x86_64" <<'FAKE'
+#!/bin/sh
+# Plays a QEMU run for the harness self-test; the -kernel file's name says how.
+while [ $# -gt 0 ]; do [ "$1" = -kernel ] && kind=$(basename "$2"); shift; done
+beat() { echo "(d0) selftest_hang: still running ($1)"; sleep 0.3; }
+echo "(XEN) fake boot"
+case $kind in
+alive)    i=0; while :; do beat $i; i=$((i + 1)); done ;;
+exits)    beat 0; beat 1; exit 0 ;;
+panics)   beat 0; beat 1; echo "(XEN) Panic on CPU 0:"; while :; do sleep 1; done ;;
+silent)   while :; do sleep 1; done ;;
+stalls)   beat 0; beat 1; while :; do sleep 1; done ;;
+finishes) beat 0; beat 1; echo "(d0) Test result: SUCCESS"; while :; do sleep 1; done ;;
+esac
+FAKE
+chmod +x "$work/fakebin/qemu-system-x86_64"
+for kind in alive exits panics silent stalls finishes missing; do
+    [ $kind = missing ] || : > "$work/hv/$kind"
+    mkdir -p "$work/guests-$kind"                 # logs of its own
+    : > "$work/guests-$kind/selftest_hang.elf"
+    : > "$work/hang-$kind.txt"
+    PATH=$work/fakebin:$PATH HANG_TIMEOUT=6 timeout -k 1 40 sh "$guest_runner" "$work/hv/$kind" \
+        "$work/guests-$kind" "$work/hang-$kind.txt" guests/fake 1 30 selftest_hang > "$work/hang-$kind.out" 2>&1 &
+done
+
 # A program that crashes (before any result line, and after one) fails.
 harness crash-is-fail -- crash
 has crash-is-fail '^FAIL selftest/crash( |$)'; verdict crash-is-fail $? "no FAIL line for a SIGSEGV"
@@ -130,35 +160,7 @@ rm -f "$work/none.results"
 sh "$summarize" "$work/none.results" > "$work/summary-no-results-is-failure.txt" 2>/dev/null
 [ $? != 0 ]; verdict summary-no-results-is-failure $? "a missing results file passed"
 
-# selftest_hang's judge (tests/guests/run-tests.sh and run-guest.py): only a
-# live hang passes. A fake qemu-system-x86_64 plays each outcome; the
-# hypervisor image's name picks which.
-mkdir -p "$work/fakebin" "$work/hv"
-cat > "$work/fakebin/qemu-system-x86_64" <<'FAKE'
-#!/bin/sh
-# Plays a QEMU run for the harness self-test; the -kernel file's name says how.
-while [ $# -gt 0 ]; do [ "$1" = -kernel ] && kind=$(basename "$2"); shift; done
-beat() { echo "(d0) selftest_hang: still running ($1)"; sleep 0.3; }
-echo "(XEN) fake boot"
-case $kind in
-alive)    i=0; while :; do beat $i; i=$((i + 1)); done ;;
-exits)    beat 0; beat 1; exit 0 ;;
-panics)   beat 0; beat 1; echo "(XEN) Panic on CPU 0:"; while :; do sleep 1; done ;;
-silent)   while :; do sleep 1; done ;;
-stalls)   beat 0; beat 1; while :; do sleep 1; done ;;
-finishes) beat 0; beat 1; echo "(d0) Test result: SUCCESS"; while :; do sleep 1; done ;;
-esac
-FAKE
-chmod +x "$work/fakebin/qemu-system-x86_64"
-for kind in alive exits panics silent stalls finishes missing; do
-    [ $kind = missing ] || : > "$work/hv/$kind"
-    mkdir -p "$work/guests-$kind"                 # logs of its own
-    : > "$work/guests-$kind/selftest_hang.elf"
-    : > "$work/hang-$kind.txt"
-    PATH=$work/fakebin:$PATH HANG_TIMEOUT=6 timeout -k 1 40 sh "$guest_runner" "$work/hv/$kind" \
-        "$work/guests-$kind" "$work/hang-$kind.txt" guests/fake 1 30 selftest_hang > "$work/hang-$kind.out" 2>&1 &
-done
-wait
+wait   # for the fake QEMU runs started above
 has hang-alive '^PASS guests/fake/selftest_hang$'
 verdict selftest-hang-passes-live-hang $? "a live hang was not passed"
 for kind in exits panics silent stalls finishes missing; do
