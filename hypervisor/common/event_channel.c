@@ -2,7 +2,7 @@
  * Event channel ports: each domain's port table and lock, allocating and
  * closing ports, and the life cycle of a domain's event channels. The
  * hypercall is in event_channel_ops.c, delivery in event_channel_send.c,
- * the 2-level guest ABI in event_channel_2l.c.
+ * the guest ABIs in event_channel_2l.c and event_channel_fifo.c.
  */
 #include <stddef.h>
 #include <tessera/compiler.h>
@@ -76,11 +76,14 @@ int evtchn_get_free_port(struct domain *d)
     if (ed->dying)
         return -EINVAL;
 
+    /* As Xen: a free port the guest still has on a FIFO queue is skipped. */
     size_t port = bitmap_find_first_zero(ed->in_use, ed->valid_ports);
+    while (port < ed->valid_ports && ed->ops->is_busy && ed->ops->is_busy(d, (evtchn_port_t)port))
+        port = bitmap_find_next_zero(ed->in_use, ed->valid_ports, port + 1);
     if (port < ed->valid_ports)
         return (int)port;
 
-    if (ed->valid_ports >= ed->ops->max_ports)
+    if (ed->valid_ports >= evtchn_port_limit(ed))
         return -ENOSPC;
 
     struct evtchn *bucket = xzalloc_array(EVTCHN_BUCKET_PORTS, sizeof(*bucket));
@@ -102,6 +105,7 @@ struct evtchn *evtchn_claim_port(struct domain *d, evtchn_port_t port, enum evtc
     ed->nr_in_use++;
     chn->state = state;
     __atomic_store_n(&chn->notify_vcpu, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&chn->priority, EVTCHN_FIFO_PRIORITY_DEFAULT, __ATOMIC_RELAXED);
     return chn;
 }
 
@@ -114,7 +118,7 @@ static void evtchn_release_port(struct domain *d, evtchn_port_t port)
     struct evtchn_domain *ed = d->evtchn;
     struct evtchn *chn = evtchn_from_port(ed, port);
 
-    ed->ops->clear_pending(d, port);
+    evtchn_port_clear_pending(d, port);
     chn->state = ECS_FREE;
     __atomic_store_n(&chn->notify_vcpu, 0, __ATOMIC_RELAXED);
     chn->u.interdomain.dom = NULL;
@@ -205,6 +209,7 @@ int evtchn_domain_init(struct domain *d)
     if (!ed)
         return -ENOMEM;
     spin_lock_init(&ed->lock);
+    spin_lock_init(&ed->deliver_lock);
     ed->ops = &evtchn_port_ops_2l;
 
     ed->bucket[0] = xzalloc_array(EVTCHN_BUCKET_PORTS, sizeof(struct evtchn));
@@ -246,6 +251,11 @@ void evtchn_domain_destroy(struct domain *d)
     /* No port can be allocated any more, so 'valid' covers them all. */
     for (evtchn_port_t port = 1; port < valid; port++)
         (void)evtchn_close_port(d, port);
+
+    /* With every port closed nobody delivers to d: its FIFO pages can go. */
+    flags = evtchn_lock(d);
+    evtchn_fifo_teardown(d);
+    evtchn_unlock(d, flags);
 }
 
 void evtchn_domain_free(struct domain *d)
@@ -254,6 +264,7 @@ void evtchn_domain_free(struct domain *d)
 
     if (!ed)
         return;
+    evtchn_fifo_teardown(d);    /* if destroy never ran */
     for (unsigned int b = 0; b < EVTCHN_NR_BUCKETS; b++)
         xfree(ed->bucket[b]);
     xfree(ed);
@@ -290,6 +301,8 @@ static int check_port(struct domain *d, evtchn_port_t port, const char **why)
         FAIL("port state disagrees with the allocation bitmap");
     if ((port == 0) != (chn->state == ECS_RESERVED))
         FAIL("port 0 and only port 0 is reserved");
+    if (chn->state != ECS_FREE && chn->priority > EVTCHN_FIFO_PRIORITY_MIN)
+        FAIL("port has a priority beyond the lowest");
     if (chn->state != ECS_FREE && !evtchn_vcpu(d, notify))
         FAIL("port notifies a vCPU that does not exist");
     if (chn->state == ECS_FREE && notify != 0)
@@ -348,7 +361,7 @@ int evtchn_domain_check(struct domain *d, const char **why)
     unsigned long flags = evtchn_lock(d);
     unsigned int used = 0;
 
-    if (ed->valid_ports % EVTCHN_BUCKET_PORTS || ed->valid_ports > ed->ops->max_ports) {
+    if (ed->valid_ports % EVTCHN_BUCKET_PORTS || ed->valid_ports > evtchn_port_limit(ed)) {
         *why = "valid port count is not whole buckets within the ABI's limit";
         rc = -EINVAL;
         goto out;

@@ -323,15 +323,18 @@ static long op_unmask(struct domain *d, uint64_t arg)
         rc = -EINVAL;
     } else {
         struct evtchn *chn = evtchn_from_port(ed, op.port);
-        uint32_t vcpu_id = __atomic_load_n(&chn->notify_vcpu, __ATOMIC_RELAXED);
-        ed->ops->unmask(d, evtchn_vcpu(d, vcpu_id), op.port);
+        evtchn_port_unmask(d, __atomic_load_n(&chn->notify_vcpu, __ATOMIC_RELAXED), op.port);
     }
     evtchn_unlock(d, flags);
     return rc;
 }
 
-/* Closes every port of d; afterwards d has only port 0. */
-static void reset_ports(struct domain *d)
+/*
+ * Closes every port of d and goes back to the 2-level ABI. -EAGAIN, as
+ * in Xen, when another vCPU of d bound a port meanwhile (it stays, and so
+ * does the ABI).
+ */
+static long reset_ports(struct domain *d)
 {
     unsigned long flags = evtchn_lock(d);
     unsigned int valid = d->evtchn->valid_ports;
@@ -339,6 +342,15 @@ static void reset_ports(struct domain *d)
 
     for (evtchn_port_t port = 1; port < valid; port++)
         (void)evtchn_close_port(d, port);
+
+    long rc = 0;
+    flags = evtchn_lock(d);
+    if (d->evtchn->nr_in_use > 1)
+        rc = -EAGAIN;
+    else
+        evtchn_fifo_teardown(d);
+    evtchn_unlock(d, flags);
+    return rc;
 }
 
 static long op_reset(struct domain *caller, uint64_t arg)
@@ -361,8 +373,58 @@ static long op_reset(struct domain *caller, uint64_t arg)
     else if (!d->evtchn)
         rc = -ESRCH;
     else
-        reset_ports(d);
+        rc = reset_ports(d);
     domain_put(d);
+    return rc;
+}
+
+/*
+ * The FIFO ABI: init_control for a vCPU of the caller's own domain (the
+ * first one switches it from 2-level), expand_array, set_priority.
+ */
+static long op_init_control(struct domain *d, uint64_t arg)
+{
+    struct evtchn_init_control op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    op.link_bits = EVTCHN_FIFO_LINK_BITS;
+    long rc = evtchn_fifo_init_control(d, op.vcpu, op.control_gfn, op.offset);
+    /* As Xen: the control block stays registered if the answer cannot be written. */
+    if (rc == 0 && copy_to_guest(arg, &op, sizeof(op)))
+        rc = -EFAULT;
+    return rc;
+}
+
+static long op_expand_array(struct domain *d, uint64_t arg)
+{
+    struct evtchn_expand_array op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    return evtchn_fifo_expand_array(d, op.array_gfn);
+}
+
+static long op_set_priority(struct domain *d, uint64_t arg)
+{
+    struct evtchn_set_priority op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+
+    unsigned long flags = evtchn_lock(d);
+    long rc;
+    if (!evtchn_port_valid(d->evtchn, op.port)) {
+        rc = -EINVAL;
+    } else {
+        uint8_t state = evtchn_from_port(d->evtchn, op.port)->state;
+        /* Xen: -ENOSYS for a closed or reserved port, and on 2-level. */
+        if (state == ECS_FREE || state == ECS_RESERVED)
+            rc = -ENOSYS;
+        else
+            rc = evtchn_port_set_priority(d, op.port, op.priority);
+    }
+    evtchn_unlock(d, flags);
     return rc;
 }
 
@@ -386,9 +448,9 @@ static const struct evtchn_op_desc {
     [EVTCHNOP_bind_vcpu]        = { "bind_vcpu",        op_bind_vcpu },
     [EVTCHNOP_unmask]           = { "unmask",           op_unmask },
     [EVTCHNOP_reset]            = { "reset",            op_reset },
-    [EVTCHNOP_init_control]     = { "init_control",     NULL },  /* FIFO ABI */
-    [EVTCHNOP_expand_array]     = { "expand_array",     NULL },  /* FIFO ABI */
-    [EVTCHNOP_set_priority]     = { "set_priority",     NULL },  /* FIFO ABI */
+    [EVTCHNOP_init_control]     = { "init_control",     op_init_control },
+    [EVTCHNOP_expand_array]     = { "expand_array",     op_expand_array },
+    [EVTCHNOP_set_priority]     = { "set_priority",     op_set_priority },
 };
 
 const char *evtchn_op_name(int cmd)

@@ -1,7 +1,9 @@
 /*
  * Event channel internals shared by event_channel*.c: the port table, the
  * per-domain state and the port-ABI operations table. Private to common/.
- * Tags: [L] the domain's event-channel lock, [a] atomic, [I] immutable.
+ * Tags: [L] the domain's event-channel lock, [D] its delivery lock,
+ * [L+D] written holding both, read holding either, [a] atomic,
+ * [I] immutable.
  */
 #ifndef TESSERA_EVENT_CHANNEL_PRIV_H
 #define TESSERA_EVENT_CHANNEL_PRIV_H
@@ -24,6 +26,11 @@ enum evtchn_state {
 
 struct evtchn {
     uint8_t state;              /* [L] enum evtchn_state */
+    uint8_t priority;           /* [L+D] FIFO queue of its next event */
+    /* FIFO: the queue it was last linked into (whose tail it may be). [D] */
+    uint8_t last_priority;
+    uint8_t last_vcpu;
+    bool fifo_pending;          /* [D] FIFO event raised while it had no event word */
     uint32_t notify_vcpu;       /* [L] written, [a] read by a peer's sender */
     union {                     /* [L] */
         domid_t unbound_remote;
@@ -38,12 +45,18 @@ struct evtchn {
 #define EVTCHN_NR_BUCKETS (EVTCHN_MAX_PORTS / EVTCHN_BUCKET_PORTS)
 
 /*
- * How pending events reach the guest. The 2-level ABI is the only one
- * today; FIFO would add another table and EVTCHNOP_init_control would
- * switch a domain to it.
+ * How pending events reach the guest: the 2-level bitmaps
+ * (event_channel_2l.c) or the FIFO queues (event_channel_fifo.c). A domain
+ * starts on 2-level; EVTCHNOP_init_control switches it to FIFO and
+ * EVTCHNOP_reset back. Every call is made holding the domain's delivery
+ * lock [D] (through the evtchn_port_* helpers of event_channel_send.c),
+ * so the table cannot change under a caller. Ports passed in have storage
+ * (struct evtchn), except for is_pending, which takes any port below
+ * max_ports.
  */
 struct evtchn_port_ops {
     const char *name;
+    /* Ports this ABI can name (SCHEDOP_poll's range); allocation also stops at EVTCHN_MAX_PORTS. */
     unsigned int max_ports;
     /* Marks port pending, notifying v (may be NULL); true if newly pending. */
     bool (*set_pending)(struct domain *d, struct vcpu *v, evtchn_port_t port);
@@ -51,14 +64,28 @@ struct evtchn_port_ops {
     /* EVTCHNOP_unmask: clears the mask and notifies v if the port is pending. */
     void (*unmask)(struct domain *d, struct vcpu *v, evtchn_port_t port);
     bool (*is_pending)(const struct domain *d, evtchn_port_t port);
+    /* A free port the guest still has on a queue is not handed out. NULL: never. */
+    bool (*is_busy)(const struct domain *d, evtchn_port_t port);
+    /* EVTCHNOP_set_priority on a bound port: 0 or -EINVAL. NULL: -ENOSYS. */
+    int (*set_priority)(struct domain *d, evtchn_port_t port, unsigned int priority);
 };
 
 extern const struct evtchn_port_ops evtchn_port_ops_2l;
+extern const struct evtchn_port_ops evtchn_port_ops_fifo;
+
+struct evtchn_fifo;     /* event_channel_fifo.c */
 
 struct evtchn_domain {
     spinlock_t lock;
+    /*
+     * Taken inside the event-channel locks (of this domain or a sender's)
+     * around every port-ABI call: a peer delivers holding only its own
+     * lock, and the FIFO queues and the ABI switch need one owner.
+     */
+    spinlock_t deliver_lock;
     bool dying;                                 /* [L] no new ports or bindings */
-    const struct evtchn_port_ops *ops;          /* [L] */
+    const struct evtchn_port_ops *ops;          /* [L+D] */
+    struct evtchn_fifo *fifo;                   /* [L+D] FIFO state, NULL on 2-level */
     unsigned int valid_ports;                   /* [L] written, [a] read: ports with storage */
     unsigned int nr_in_use;                     /* [L] ports not ECS_FREE (port 0 included) */
     unsigned long poll_mask;                    /* [a] vCPUs polling, by vcpu_id */
@@ -103,9 +130,36 @@ static inline struct vcpu *evtchn_vcpu(const struct domain *d, uint32_t vcpu_id)
     return d->vcpus[vcpu_id];
 }
 
+/* The most ports d may have with its current ABI. [L] or [D] */
+static inline unsigned int evtchn_port_limit(const struct evtchn_domain *ed)
+{
+    return ed->ops->max_ports < EVTCHN_MAX_PORTS ? ed->ops->max_ports : EVTCHN_MAX_PORTS;
+}
+
 /* --- event_channel_send.c: delivery ----------------------------------------- */
 
-/* Marks d's port pending for vCPU vcpu_id and wakes pollers. [L] of d, or the sender's */
+/*
+ * The port-ABI calls, each under d's delivery lock. set_pending: marks
+ * d's port pending for vCPU vcpu_id and wakes pollers ([L] of d, or the
+ * sender's); the others [L] of d.
+ */
 void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t port);
+void evtchn_port_clear_pending(struct domain *d, evtchn_port_t port);
+void evtchn_port_unmask(struct domain *d, uint32_t vcpu_id, evtchn_port_t port);
+int evtchn_port_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority);
+/* Ends the polls waiting for this port of d (after it became pending). */
+void evtchn_wake_pollers(struct domain *d, evtchn_port_t port);
+
+unsigned long evtchn_deliver_lock(struct domain *d);
+void evtchn_deliver_unlock(struct domain *d, unsigned long flags);
+
+/* --- event_channel_fifo.c: the FIFO ABI's hypercalls and life cycle ----------- */
+
+/* EVTCHNOP_init_control for d (the caller's domain): 0 or -errno as Xen. */
+int evtchn_fifo_init_control(struct domain *d, uint32_t vcpu_id, uint64_t gfn, uint32_t offset);
+/* EVTCHNOP_expand_array: 0, -EOPNOTSUPP (2-level), -ENOSPC (full), -EINVAL (bad frame). */
+int evtchn_fifo_expand_array(struct domain *d, uint64_t gfn);
+/* Back to 2-level: releases the control blocks and event array. [L] of d */
+void evtchn_fifo_teardown(struct domain *d);
 
 #endif

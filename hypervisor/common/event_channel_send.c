@@ -1,6 +1,8 @@
 /*
  * Raising events: EVTCHNOP_send, VIRQs from the rest of the hypervisor,
- * and the SCHEDOP_poll hooks that let a send wake a polling vCPU.
+ * the SCHEDOP_poll hooks that let a send wake a polling vCPU, and the
+ * evtchn_port_* calls into the port ABI (2-level or FIFO), each under the
+ * domain's delivery lock.
  */
 #include <tessera/compiler.h>
 #include <tessera/errno.h>
@@ -27,7 +29,7 @@ bool evtchn_virq_is_global(unsigned int virq)
  * A waker racing with the end of one poll and the start of the next can
  * end the new one early; SCHEDOP_poll may return early, never late.
  */
-static void wake_pollers(struct domain *d, evtchn_port_t port)
+void evtchn_wake_pollers(struct domain *d, evtchn_port_t port)
 {
     struct evtchn_domain *ed = d->evtchn;
     unsigned long waiting = __atomic_load_n(&ed->poll_mask, __ATOMIC_SEQ_CST);
@@ -51,12 +53,51 @@ static void wake_pollers(struct domain *d, evtchn_port_t port)
     }
 }
 
+unsigned long evtchn_deliver_lock(struct domain *d)
+{
+    return spin_lock_irqsave(&d->evtchn->deliver_lock);
+}
+
+void evtchn_deliver_unlock(struct domain *d, unsigned long flags)
+{
+    spin_unlock_irqrestore(&d->evtchn->deliver_lock, flags);
+}
+
 void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t port)
 {
     struct evtchn_domain *ed = d->evtchn;
+    unsigned long flags = evtchn_deliver_lock(d);
+    bool newly = ed->ops->set_pending(d, evtchn_vcpu(d, vcpu_id), port);
 
-    if (ed->ops->set_pending(d, evtchn_vcpu(d, vcpu_id), port))
-        wake_pollers(d, port);
+    evtchn_deliver_unlock(d, flags);
+    if (newly)
+        evtchn_wake_pollers(d, port);
+}
+
+void evtchn_port_clear_pending(struct domain *d, evtchn_port_t port)
+{
+    unsigned long flags = evtchn_deliver_lock(d);
+
+    d->evtchn->ops->clear_pending(d, port);
+    evtchn_deliver_unlock(d, flags);
+}
+
+void evtchn_port_unmask(struct domain *d, uint32_t vcpu_id, evtchn_port_t port)
+{
+    unsigned long flags = evtchn_deliver_lock(d);
+
+    d->evtchn->ops->unmask(d, evtchn_vcpu(d, vcpu_id), port);
+    evtchn_deliver_unlock(d, flags);
+}
+
+int evtchn_port_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority)
+{
+    unsigned long flags = evtchn_deliver_lock(d);
+    const struct evtchn_port_ops *ops = d->evtchn->ops;
+    int rc = ops->set_priority ? ops->set_priority(d, port, priority) : -ENOSYS;
+
+    evtchn_deliver_unlock(d, flags);
+    return rc;
 }
 
 int evtchn_send(struct domain *d, evtchn_port_t port)
@@ -135,14 +176,15 @@ bool evtchn_any_pending(struct vcpu *v, const evtchn_port_t *ports, unsigned int
 {
     struct domain *d = v->domain;
     struct evtchn_domain *ed = d->evtchn;
+    bool any = false;
 
     if (!ed)
         return false;
-    for (unsigned int i = 0; i < n; i++) {
-        if (ports[i] < ed->ops->max_ports && ed->ops->is_pending(d, ports[i]))
-            return true;
-    }
-    return false;
+    unsigned long flags = evtchn_deliver_lock(d);
+    for (unsigned int i = 0; i < n && !any; i++)
+        any = ports[i] < ed->ops->max_ports && ed->ops->is_pending(d, ports[i]);
+    evtchn_deliver_unlock(d, flags);
+    return any;
 }
 
 /*
@@ -158,8 +200,10 @@ int evtchn_poll_begin(struct vcpu *v, const evtchn_port_t *ports, unsigned int n
 
     if (!ed || v->vcpu_id >= MAX_VCPUS_PER_DOMAIN)
         return -EINVAL;
+    /* The ABI's range, as Xen's max_evtchns(): the table may switch after. */
+    unsigned int max_ports = __atomic_load_n(&ed->ops, __ATOMIC_ACQUIRE)->max_ports;
     for (unsigned int i = 0; i < n; i++) {
-        if (ports[i] >= ed->ops->max_ports)
+        if (ports[i] >= max_ports)
             return -EINVAL;
     }
 

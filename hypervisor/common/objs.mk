@@ -14,6 +14,7 @@ HV_SRCS += common/domain.c
 HV_SRCS += common/guest_elf.c
 HV_SRCS += common/event_channel.c
 HV_SRCS += common/event_channel_2l.c
+HV_SRCS += common/event_channel_fifo.c
 HV_SRCS += common/event_channel_ops.c
 HV_SRCS += common/event_channel_send.c
 HV_SRCS += common/grant_table.c

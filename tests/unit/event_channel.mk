@@ -32,9 +32,10 @@ $(EVTCHN_OUT)/host/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
 
-# One program from three files of tests (ports, delivery, threads) and their fixtures.
+# One program from four files of tests (ports, delivery, threads, FIFO) and their fixtures.
 EVTCHN_TEST_SRCS := $(UNIT)/test_event_channel.c $(UNIT)/test_event_channel_delivery.c \
-                    $(UNIT)/test_event_channel_threads.c $(UNIT)/evtchn_test.c
+                    $(UNIT)/test_event_channel_threads.c $(UNIT)/test_event_channel_fifo.c \
+                    $(UNIT)/evtchn_test.c
 
 $(OUT)/test_event_channel: $(EVTCHN_TEST_SRCS) $(UNIT)/evtchn_test.h $(UNIT)/unit.h $(EVTCHN_HOST_OBJS) \
                            $(EVTCHN_OUT)/host/evtchn_fakes.o $(OUT)/libhv.a $(SUPPORT_OBJS)

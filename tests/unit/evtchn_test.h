@@ -50,5 +50,7 @@ extern const struct unit_case evtchn_delivery_cases[];
 extern const size_t evtchn_delivery_cases_n;
 extern const struct unit_case evtchn_thread_cases[];
 extern const size_t evtchn_thread_cases_n;
+extern const struct unit_case evtchn_fifo_cases[];
+extern const size_t evtchn_fifo_cases_n;
 
 #endif

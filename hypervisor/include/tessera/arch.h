@@ -46,4 +46,19 @@ long arch_hypercall_create_continuation(unsigned int op, unsigned int nargs,
  */
 void arch_panic_halt(void) __attribute__((noreturn));
 
+struct domain;
+
+/*
+ * A page of d's own that the hypervisor writes from now on (a FIFO event
+ * channel control block or event array page). gfn must name a frame of
+ * d's that may become writable; it is held so that it never becomes a
+ * page table or descriptor page while the hypervisor may use it. 0 with
+ * *va set to a hypervisor mapping of its 4 KiB, -EINVAL (not d's frame,
+ * or one that may not be writable) or -ENOMEM. May take the arch's
+ * memory locks: call with no event-channel or grant lock held.
+ */
+int arch_guest_frame_hold(struct domain *d, uint64_t gfn, void **va);
+/* The hypervisor is done with a page from arch_guest_frame_hold (va as returned). Takes no lock. */
+void arch_guest_frame_release(struct domain *d, void *va);
+
 #endif

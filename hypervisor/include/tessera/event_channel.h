@@ -8,7 +8,7 @@
  * port past the highest bucket a domain ever used is "invalid" (-EINVAL)
  * while a free port inside one reads back as EVTCHNSTAT_closed, as in Xen.
  * How a pending event reaches the guest (the 2-level bitmaps in
- * shared_info today, FIFO queues later) sits behind struct
+ * shared_info, or the FIFO queues of event_channel_fifo.c) sits behind struct
  * evtchn_port_ops in common/event_channel_priv.h.
  *
  * Locking rules
@@ -51,7 +51,8 @@
  * cmd is EVTCHNOP_*, guest_arg the guest address of its argument. The
  * argument is copied in once, validated, acted on and (for the ops with
  * OUT fields) copied back whole. Returns 0 or a negative errno with Xen's
- * values; -ENOSYS for unknown ops, bind_pirq and the FIFO ops.
+ * values; -ENOSYS for unknown ops and bind_pirq. A domain starts on the
+ * 2-level ABI; init_control switches it to FIFO, reset back.
  */
 long do_event_channel_op(int cmd, uint64_t guest_arg);
 

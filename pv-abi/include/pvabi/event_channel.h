@@ -2,8 +2,9 @@
  * Tessera guest ABI: event channels, event_channel_op(cmd, arg).
  *
  * A port is a per-domain number; the 2-level ABI (pending/mask bitmaps in
- * shared_info) allows EVTCHN_2L_NR_CHANNELS = 4096 ports on x86-64. The FIFO
- * ABI's records are given so that it can be added behind the same calls.
+ * shared_info) allows EVTCHN_2L_NR_CHANNELS = 4096 ports on x86-64. A domain
+ * starts on it and switches to the FIFO ABI with EVTCHNOP_init_control (one
+ * control block per vCPU, event words in pages added by expand_array).
  */
 #ifndef PVABI_EVENT_CHANNEL_H
 #define PVABI_EVENT_CHANNEL_H
@@ -48,6 +49,13 @@
 #define EVTCHN_FIFO_LINK_BITS        17
 #define EVTCHN_FIFO_LINK_MASK        ((1 << EVTCHN_FIFO_LINK_BITS) - 1)
 #define EVTCHN_FIFO_NR_CHANNELS      (1 << EVTCHN_FIFO_LINK_BITS)
+/*
+ * An event array page holds 1024 event words; enough pages for every
+ * FIFO port is the limit on expand_array (-ENOSPC past it). Xen keeps
+ * these two private; their values follow from the public ones above.
+ */
+#define EVTCHN_FIFO_EVENT_WORDS_PER_PAGE   (4096 / 4)   /* 4 KiB / sizeof(event_word_t) */
+#define EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES  (EVTCHN_FIFO_NR_CHANNELS / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE)
 
 #ifndef __ASSEMBLY__
 
@@ -141,21 +149,27 @@ struct evtchn_reset {
 };
 typedef struct evtchn_reset evtchn_reset_t;
 
-/* FIFO ABI: register a vCPU's control block. */
+/*
+ * FIFO ABI: register vCPU 'vcpu''s control block at 'offset' (8-byte
+ * aligned, the whole block within the page) in frame control_gfn. The
+ * first call switches the domain from 2-level to FIFO.
+ */
 struct evtchn_init_control {
     uint64_t control_gfn;   /* IN */
     uint32_t offset;        /* IN */
     uint32_t vcpu;          /* IN */
-    uint8_t link_bits;      /* OUT */
+    uint8_t link_bits;      /* OUT: EVTCHN_FIFO_LINK_BITS */
     uint8_t _pad[7];
 };
 typedef struct evtchn_init_control evtchn_init_control_t;
 
+/* FIFO ABI: the domain's next event array page (ports 1024 * n and up). */
 struct evtchn_expand_array {
     uint64_t array_gfn;     /* IN */
 };
 typedef struct evtchn_expand_array evtchn_expand_array_t;
 
+/* FIFO ABI: the queue (0 highest .. 15 lowest) a port's next events join. */
 struct evtchn_set_priority {
     evtchn_port_t port;     /* IN */
     uint32_t priority;      /* IN */
@@ -181,8 +195,18 @@ struct evtchn_op {
 typedef struct evtchn_op evtchn_op_t;
 DEFINE_XEN_GUEST_HANDLE(evtchn_op_t);
 
+/*
+ * One event word per port: PENDING, MASKED, LINKED and BUSY flags (bit
+ * numbers above) and, while LINKED, the next port of its queue in the low
+ * EVTCHN_FIFO_LINK_BITS bits (0 ends the queue). Guest and hypervisor
+ * change it concurrently, each with atomic operations.
+ */
 typedef uint32_t event_word_t;
 
+/*
+ * Per vCPU: a READY bit per priority with a non-empty queue, and the port
+ * at the head of each queue (the hypervisor keeps the tails).
+ */
 struct evtchn_fifo_control_block {
     uint32_t ready;
     uint32_t _rsvd;
@@ -204,8 +228,17 @@ _Static_assert(offsetof(struct evtchn_status, u.interdomain.port) == 20, "evtchn
 _Static_assert(sizeof(struct evtchn_bind_vcpu) == 8, "evtchn_bind_vcpu");
 _Static_assert(sizeof(struct evtchn_reset) == 2, "evtchn_reset");
 _Static_assert(sizeof(struct evtchn_init_control) == 24, "evtchn_init_control");
+_Static_assert(offsetof(struct evtchn_init_control, offset) == 8, "init_control.offset");
+_Static_assert(offsetof(struct evtchn_init_control, vcpu) == 12, "init_control.vcpu");
+_Static_assert(offsetof(struct evtchn_init_control, link_bits) == 16, "init_control.link_bits");
+_Static_assert(sizeof(struct evtchn_expand_array) == 8, "evtchn_expand_array");
+_Static_assert(sizeof(struct evtchn_set_priority) == 8, "evtchn_set_priority");
+_Static_assert(offsetof(struct evtchn_set_priority, priority) == 4, "set_priority.priority");
+_Static_assert(sizeof(event_word_t) == 4, "event_word_t");
+_Static_assert(EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES == 128, "event array pages");
 _Static_assert(sizeof(struct evtchn_op) == 28, "evtchn_op");
 _Static_assert(sizeof(struct evtchn_fifo_control_block) == 72, "evtchn_fifo_control_block");
+_Static_assert(offsetof(struct evtchn_fifo_control_block, head) == 8, "control_block.head");
 
 #endif /* !__ASSEMBLY__ */
 #endif /* PVABI_EVENT_CHANNEL_H */

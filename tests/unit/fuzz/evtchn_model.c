@@ -271,6 +271,9 @@ unsigned model_arg_size(int cmd)
     case EVTCHNOP_bind_vcpu:        return sizeof(struct evtchn_bind_vcpu);
     case EVTCHNOP_unmask:           return sizeof(struct evtchn_unmask);
     case EVTCHNOP_reset:            return sizeof(struct evtchn_reset);
+    case EVTCHNOP_init_control:     return sizeof(struct evtchn_init_control);
+    case EVTCHNOP_expand_array:     return sizeof(struct evtchn_expand_array);
+    case EVTCHNOP_set_priority:     return sizeof(struct evtchn_set_priority);
     default:                        return 0;
     }
 }
@@ -301,6 +304,15 @@ long model_event_channel_op(unsigned caller, unsigned vcpu, int cmd, void *arg)
         return ((struct evtchn_unmask *)arg)->port < me->valid ? 0 : -EINVAL;
     case EVTCHNOP_reset:
         return reset(me, arg);
+    case EVTCHNOP_init_control: {
+        /* The fuzzed domains own no frame the fakes hold: every frame is refused. */
+        const struct evtchn_init_control *op = arg;
+        return op->vcpu >= me->nr_vcpus ? -ENOENT : -EINVAL;
+    }
+    case EVTCHNOP_expand_array:
+        return -EOPNOTSUPP;     /* never switched to FIFO */
+    case EVTCHNOP_set_priority:
+        return ((struct evtchn_set_priority *)arg)->port < me->valid ? -ENOSYS : -EINVAL;
     default:
         return -ENOSYS;
     }

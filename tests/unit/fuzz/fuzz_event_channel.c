@@ -350,7 +350,8 @@ static void step(struct input *in)
         } else {
             rc = checked_op(slot, vcpu, (int)(raw.op.cmd % 16), &raw.op.u);
         }
-        EXPECT(rc, "raw operation", -ENOSYS, -EINVAL, -ESRCH, -EPERM, -ENOENT, -EEXIST, -ENOSPC);
+        EXPECT(rc, "raw operation", -ENOSYS, -EINVAL, -ESRCH, -EPERM, -ENOENT, -EEXIST, -ENOSPC,
+               -EOPNOTSUPP);
         break;
     }
     }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tessera/arch.h>
 #include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
@@ -88,6 +89,54 @@ void xfree(void *p)
     free(p);
 }
 
+/* The guest frames a FIFO control block or event array may live in. */
+int arch_guest_frame_hold(struct domain *d, uint64_t gfn, void **va)
+{
+    struct fake_domain *f = (struct fake_domain *)d;
+
+    for (unsigned i = 0; i < FAKE_FRAMES; i++) {
+        if (f->frame[i] && (uint64_t)(uintptr_t)f->frame[i] >> 12 == gfn) {
+            __atomic_fetch_add(&f->frames_held, 1, __ATOMIC_RELAXED);
+            *va = f->frame[i];
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+void arch_guest_frame_release(struct domain *d, void *va)
+{
+    struct fake_domain *f = (struct fake_domain *)d;
+
+    for (unsigned i = 0; i < FAKE_FRAMES; i++) {
+        if (f->frame[i] == va) {
+            __atomic_fetch_sub(&f->frames_held, 1, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+    fprintf(stderr, "arch_guest_frame_release: %p is not a frame of domain %u\n", va,
+            d->domain_id);
+    abort();
+}
+
+void *fake_frame(struct fake_domain *f, unsigned i)
+{
+    if (i >= FAKE_FRAMES)
+        abort();
+    if (!f->frame[i]) {
+        f->frame[i] = aligned_alloc(4096, 4096);
+        if (!f->frame[i])
+            abort();
+        memset(f->frame[i], 0, 4096);
+    }
+    return f->frame[i];
+}
+
+uint64_t fake_gfn(struct fake_domain *f, unsigned i)
+{
+    return (uint64_t)(uintptr_t)fake_frame(f, i) >> 12;
+}
+
 /* --- fake domains --------------------------------------------------------- */
 
 struct fake_domain *fake_domain_new(domid_t id, unsigned nr_vcpus, bool privileged)
@@ -145,6 +194,13 @@ void fake_domain_release(struct fake_domain *f)
         fprintf(stderr, "fake_domain_release: domain %u still referenced\n", f->d.domain_id);
         abort();
     }
+    if (f->frames_held) {
+        fprintf(stderr, "fake_domain_release: domain %u: %d guest frames still held\n",
+                f->d.domain_id, f->frames_held);
+        abort();
+    }
+    for (unsigned i = 0; i < FAKE_FRAMES; i++)
+        free(f->frame[i]);
     free(f->d.shared_info);
     free(f);
 }

@@ -15,13 +15,24 @@
 #include <tessera/event_channel.h>
 
 #define FAKE_MAX_VCPUS 4
+#define FAKE_FRAMES 8
 
 struct fake_domain {
     struct domain d;
     struct vcpu v[FAKE_MAX_VCPUS];
     unsigned kicks[FAKE_MAX_VCPUS];     /* vcpu_kick calls per vCPU */
     bool freed;                         /* domain_free ran */
+    /* Guest frames (4 KiB, zeroed, made on first use); gfn = address >> 12. */
+    void *frame[FAKE_FRAMES];
+    int frames_held;                    /* arch_guest_frame_hold minus releases */
 };
+
+/*
+ * Frame i of f (0 .. FAKE_FRAMES-1) and its gfn. arch_guest_frame_hold
+ * takes only these frames of the domain itself; anything else is -EINVAL.
+ */
+void *fake_frame(struct fake_domain *f, unsigned i);
+uint64_t fake_gfn(struct fake_domain *f, unsigned i);
 
 /* Builds, registers and sets up event channels; NULL if the id is taken. */
 struct fake_domain *fake_domain_new(domid_t id, unsigned nr_vcpus, bool privileged);
