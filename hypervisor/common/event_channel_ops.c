@@ -323,7 +323,9 @@ static long op_unmask(struct domain *d, uint64_t arg)
         rc = -EINVAL;
     } else {
         struct evtchn *chn = evtchn_from_port(ed, op.port);
-        evtchn_port_unmask(d, __atomic_load_n(&chn->notify_vcpu, __ATOMIC_RELAXED), op.port);
+        /* As Xen 4.17: a closed or reserved port is left as it is (still 0). */
+        if (chn->state != ECS_FREE && chn->state != ECS_RESERVED)
+            evtchn_port_unmask(d, __atomic_load_n(&chn->notify_vcpu, __ATOMIC_RELAXED), op.port);
     }
     evtchn_unlock(d, flags);
     return rc;
@@ -418,11 +420,9 @@ static long op_set_priority(struct domain *d, uint64_t arg)
         rc = -EINVAL;
     } else {
         uint8_t state = evtchn_from_port(d->evtchn, op.port)->state;
-        /* Xen: -ENOSYS for a closed or reserved port, and on 2-level. */
-        if (state == ECS_FREE || state == ECS_RESERVED)
-            rc = -ENOSYS;
-        else
-            rc = evtchn_port_set_priority(d, op.port, op.priority);
+        /* Xen 4.17's order: -ENOSYS on 2-level, then -EACCES for a closed or reserved port. */
+        rc = evtchn_port_set_priority(d, op.port, op.priority,
+                                      state != ECS_FREE && state != ECS_RESERVED);
     }
     evtchn_unlock(d, flags);
     return rc;

@@ -66,7 +66,7 @@ struct evtchn_port_ops {
     bool (*is_pending)(const struct domain *d, evtchn_port_t port);
     /* A free port the guest still has on a queue is not handed out. NULL: never. */
     bool (*is_busy)(const struct domain *d, evtchn_port_t port);
-    /* EVTCHNOP_set_priority on a bound port: 0 or -EINVAL. NULL: -ENOSYS. */
+    /* EVTCHNOP_set_priority on a bound port: 0 or -EINVAL. NULL: -ENOSYS for any port. */
     int (*set_priority)(struct domain *d, evtchn_port_t port, unsigned int priority);
 };
 
@@ -146,7 +146,9 @@ static inline unsigned int evtchn_port_limit(const struct evtchn_domain *ed)
 void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t port);
 void evtchn_port_clear_pending(struct domain *d, evtchn_port_t port);
 void evtchn_port_unmask(struct domain *d, uint32_t vcpu_id, evtchn_port_t port);
-int evtchn_port_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority);
+/* -ENOSYS without priorities (2-level), -EACCES for a port not usable (closed, reserved). */
+int evtchn_port_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority,
+                             bool usable);
 /* Ends the polls waiting for this port of d (after it became pending). */
 void evtchn_wake_pollers(struct domain *d, evtchn_port_t port);
 

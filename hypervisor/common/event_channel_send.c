@@ -90,11 +90,12 @@ void evtchn_port_unmask(struct domain *d, uint32_t vcpu_id, evtchn_port_t port)
     evtchn_deliver_unlock(d, flags);
 }
 
-int evtchn_port_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority)
+int evtchn_port_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority,
+                             bool usable)
 {
     unsigned long flags = evtchn_deliver_lock(d);
     const struct evtchn_port_ops *ops = d->evtchn->ops;
-    int rc = ops->set_priority ? ops->set_priority(d, port, priority) : -ENOSYS;
+    int rc = !ops->set_priority ? -ENOSYS : !usable ? -EACCES : ops->set_priority(d, port, priority);
 
     evtchn_deliver_unlock(d, flags);
     return rc;

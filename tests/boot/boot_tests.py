@@ -21,8 +21,8 @@ RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check builds it first)
 # Test kernels of tests/guests, each booted as Tessera's initial domain
 # (boot_console, two_domains and dying_mapper have cases of their own below).
-PV_KERNELS = ["xen_version", "event_channels", "timers", "vcpus", "traps", "pv_cpu", "vcpu_info",
-              "memory", "grant_table", "negative", "pv_mmu"]
+PV_KERNELS = ["xen_version", "event_channels", "evtchn_fifo", "timers", "vcpus", "traps", "pv_cpu",
+              "vcpu_info", "memory", "grant_table", "negative", "pv_mmu"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"

@@ -56,10 +56,11 @@ static void test_unmask_rules(void)
     /* ranges */
     CU_ASSERT_EQUAL(ev_unmask(dom1, EVTCHN_BUCKET_PORTS), -EINVAL);
     CU_ASSERT_EQUAL(ev_unmask(dom1, 99999), -EINVAL);
-    /* a closed port inside storage may be unmasked (the guest owns the mask) */
+    /* a closed port inside storage: 0, but left masked (Xen 4.17: not usable) */
     fake_set_mask(dom1, 10, true);
     CU_ASSERT_EQUAL(ev_unmask(dom1, 10), 0);
-    CU_ASSERT_FALSE(fake_masked(dom1, 10));
+    CU_ASSERT_TRUE(fake_masked(dom1, 10));
+    fake_set_mask(dom1, 10, false);
     teardown();
 }
 

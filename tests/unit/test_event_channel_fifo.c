@@ -119,6 +119,8 @@ static void test_init_control_refusals(void)
     evtchn_port_t p;
     CU_ASSERT_EQUAL(bind_ipi(dom1, 0, &p), 0);
     CU_ASSERT_EQUAL(set_priority(dom1, p, 3), -ENOSYS);
+    CU_ASSERT_EQUAL(set_priority(dom1, 0, 3), -ENOSYS);        /* before -EACCES */
+    CU_ASSERT_EQUAL(set_priority(dom1, p + 1, 3), -ENOSYS);
 
     /* the last offset that fits, then a second block for the same vCPU */
     CU_ASSERT_EQUAL(init_control(dom1, 0, gfn, 4096 - 72, &bits), 0);
@@ -180,8 +182,9 @@ static void test_set_priority_refusals(void)
     CU_ASSERT_EQUAL(bind_ipi(dom1, 0, &p), 0);
     CU_ASSERT_EQUAL(set_priority(dom1, EVTCHN_BUCKET_PORTS, 3), -EINVAL);  /* no storage */
     CU_ASSERT_EQUAL(set_priority(dom1, 99999, 3), -EINVAL);
-    CU_ASSERT_EQUAL(set_priority(dom1, 0, 3), -ENOSYS);        /* reserved */
-    CU_ASSERT_EQUAL(set_priority(dom1, p + 1, 3), -ENOSYS);    /* free */
+    CU_ASSERT_EQUAL(set_priority(dom1, 0, 3), -EACCES);        /* reserved */
+    CU_ASSERT_EQUAL(set_priority(dom1, p + 1, 3), -EACCES);    /* free */
+    CU_ASSERT_EQUAL(set_priority(dom1, p + 1, 99), -EACCES);   /* before the priority */
     CU_ASSERT_EQUAL(set_priority(dom1, p, EVTCHN_FIFO_PRIORITY_MIN + 1), -EINVAL);
     CU_ASSERT_EQUAL(set_priority(dom1, p, UINT32_MAX), -EINVAL);
     CU_ASSERT_EQUAL(set_priority(dom1, p, EVTCHN_FIFO_PRIORITY_MIN), 0);
@@ -299,8 +302,13 @@ static void test_mask_unmask(void)
     CU_ASSERT_EQUAL(ev_unmask(dom1, p), 0);
     CU_ASSERT_EQUAL(*word_of(dom1, p), 0);
     CU_ASSERT_EQUAL(cb_of(dom1, 0)->ready, 0);
-    /* a port without an event word: 0, nothing happens */
+    /* a closed port stays masked (Xen 4.17 leaves ports not in use alone) */
+    __atomic_fetch_or(word_of(dom1, 10), W(EVTCHN_FIFO_MASKED) | W(EVTCHN_FIFO_PENDING),
+                      __ATOMIC_SEQ_CST);
     CU_ASSERT_EQUAL(ev_unmask(dom1, 10), 0);
+    CU_ASSERT_EQUAL(*word_of(dom1, 10), W(EVTCHN_FIFO_MASKED) | W(EVTCHN_FIFO_PENDING));
+    CU_ASSERT_EQUAL(cb_of(dom1, 0)->ready, 0);
+    *word_of(dom1, 10) = 0;
     /* closing clears PENDING (the guest drops unlinked, non-pending words) */
     CU_ASSERT_EQUAL(ev_send(dom1, p), 0);
     CU_ASSERT_EQUAL(ev_close(dom1, p), 0);

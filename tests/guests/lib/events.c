@@ -7,6 +7,7 @@
 volatile unsigned long guest_port_hits[256];
 volatile unsigned long guest_upcalls;
 void (*guest_port_hook)(evtchn_port_t port);
+void (*guest_upcall_handler)(void);
 
 #define BITS_PER_WORD 64
 
@@ -16,6 +17,10 @@ void guest_handle_events(void)
     shared_info_t *s = guest_shared_info;
 
     guest_upcalls++;
+    if (guest_upcall_handler) {
+        guest_upcall_handler();
+        return;
+    }
     while (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE)) {
         vi->evtchn_upcall_pending = 0;
         unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_ACQ_REL);

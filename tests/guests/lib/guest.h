@@ -134,6 +134,8 @@ extern void (*guest_syscall_hook)(struct guest_regs *regs);
  * (possibly edited) registers through HYPERCALL_iret. */
 extern bool (*guest_exception_hook)(struct guest_regs *regs);
 extern void (*guest_port_hook)(evtchn_port_t port);
+/* Replaces the 2-level scan when set (a test that switched to FIFO). */
+extern void (*guest_upcall_handler)(void);
 extern volatile unsigned long guest_port_hits[];    /* upcalls per port (ports < 256) */
 extern volatile unsigned long guest_upcalls;
 
