@@ -384,6 +384,9 @@ int evtchn_domain_check(struct domain *d, const char **why)
         rc = -EINVAL;
         goto out;
     }
+    rc = evtchn_fifo_check(d, why);
+    if (rc)
+        goto out;
     for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VCPUS_PER_DOMAIN; i++) {
         struct vcpu *v = d->vcpus[i];
         for (unsigned int virq = 0; v && virq < NR_VIRQS; virq++) {

@@ -377,3 +377,49 @@ void evtchn_fifo_teardown(struct domain *d)
         arch_guest_frame_release(d, fifo->array[p]);
     xfree(fifo);
 }
+
+int evtchn_fifo_check(struct domain *d, const char **why)
+{
+    struct evtchn_domain *ed = d->evtchn;
+    unsigned long dflags = evtchn_deliver_lock(d);
+    struct evtchn_fifo *fifo = ed->fifo;
+    int rc = -EINVAL;
+
+#define FAIL(msg) do { *why = msg; goto out; } while (0)
+    if ((fifo != NULL) != (ed->ops == &evtchn_port_ops_fifo))
+        FAIL("FIFO state and port ABI disagree");
+    if (!fifo) {
+        rc = 0;
+        goto out;
+    }
+    unsigned int pages = fifo->nr_words / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE;
+    if (fifo->nr_words % EVTCHN_FIFO_EVENT_WORDS_PER_PAGE || pages > EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES)
+        FAIL("event array is not whole pages within the limit");
+    for (unsigned int p = 0; p < EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES; p++) {
+        if ((p < pages) != (fifo->array[p] != NULL))
+            FAIL("event array pages disagree with the word count");
+    }
+    for (unsigned int i = 0; i < MAX_VCPUS_PER_DOMAIN; i++) {
+        const struct fifo_vcpu *fv = &fifo->vcpu[i];
+        uintptr_t off = (uintptr_t)fv->cb - (uintptr_t)fv->page;
+        if ((fv->cb == NULL) != (fv->page == NULL))
+            FAIL("control block without its page");
+        if (fv->cb && (!evtchn_vcpu(d, i) || off % 8 ||
+                       off > FIFO_PAGE_SIZE - sizeof(struct evtchn_fifo_control_block)))
+            FAIL("control block misplaced or for a vCPU that does not exist");
+        for (unsigned int q = 0; q < EVTCHN_FIFO_MAX_QUEUES; q++) {
+            if (fv->tail[q] && (fv->tail[q] >= fifo->nr_words || !fv->cb))
+                FAIL("queue tail without an event word or a control block");
+        }
+    }
+    for (evtchn_port_t port = 0; port < ed->valid_ports; port++) {
+        const struct evtchn *chn = evtchn_from_port(ed, port);
+        if (chn->last_vcpu >= MAX_VCPUS_PER_DOMAIN || chn->last_priority > EVTCHN_FIFO_PRIORITY_MIN)
+            FAIL("port last queued on a queue that does not exist");
+    }
+    rc = 0;
+#undef FAIL
+out:
+    evtchn_deliver_unlock(d, dflags);
+    return rc;
+}

@@ -163,5 +163,7 @@ int evtchn_fifo_init_control(struct domain *d, uint32_t vcpu_id, uint64_t gfn, u
 int evtchn_fifo_expand_array(struct domain *d, uint64_t gfn);
 /* Back to 2-level: releases the control blocks and event array. [L] of d */
 void evtchn_fifo_teardown(struct domain *d);
+/* evtchn_domain_check's part for the FIFO state: 0 or -EINVAL with *why. [L] of d */
+int evtchn_fifo_check(struct domain *d, const char **why);
 
 #endif

@@ -5,11 +5,13 @@
 #
 #   test_event_channel   CUnit suite against fake domains (stubs/evtchn_fakes.c)
 #   fuzz_event_channel   random op sequences on three fake domains (clang libFuzzer)
+#   fuzz_event_channel_fifo  a hostile FIFO guest on two fake domains (clang libFuzzer)
 #   bench_event_channel  ns per send, VIRQ, bind/close, poll (make bench)
 #   freestanding check   each source compiled with the hypervisor's flags
 #
 # Results: unit/event_channel/<test>, unit/event_channel/build,
-# unit/event_channel/freestanding-compile, unit/fuzz/event_channel.
+# unit/event_channel/freestanding-compile, unit/fuzz/event_channel,
+# unit/fuzz/event_channel_fifo.
 
 EVTCHN_SRCS := $(patsubst $(HV)/%,%,$(wildcard $(HV)/common/event_channel*.c))
 # Linked into the tests, not ours: the domain list and its references.
@@ -58,6 +60,12 @@ $(OUT)/fuzz_event_channel: $(EVTCHN_FUZZ_SRCS) $(UNIT)/fuzz/evtchn_model.h $(EVT
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -o $@ $(EVTCHN_FUZZ_SRCS) $(EVTCHN_FUZZ_OBJS) \
 	    $(EVTCHN_OUT)/fuzz/evtchn_fakes.o $(OUT)/fuzzhv/arch_stubs.o $(OUT)/fuzzhv/libhv.a
 
+# A hostile guest of the FIFO ABI; no model, invariants and allowed results only.
+$(OUT)/fuzz_event_channel_fifo: $(UNIT)/fuzz/fuzz_event_channel_fifo.c $(EVTCHN_FUZZ_OBJS) \
+                                $(EVTCHN_OUT)/fuzz/evtchn_fakes.o $(OUT)/fuzzhv/libhv.a $(OUT)/fuzzhv/arch_stubs.o
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -o $@ $< $(EVTCHN_FUZZ_OBJS) \
+	    $(EVTCHN_OUT)/fuzz/evtchn_fakes.o $(OUT)/fuzzhv/arch_stubs.o $(OUT)/fuzzhv/libhv.a
+
 # Benchmark: optimised, no sanitizers.
 EVTCHN_BENCH_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/bench/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
 
@@ -88,10 +96,12 @@ evtchn-freestanding:
 
 evtchn-check: evtchn-freestanding evtchn-run-tests
 	@$(call run_fuzzer,event_channel,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))
+	@$(call run_fuzzer,event_channel_fifo,$(FUZZ_CHECK_SECONDS),$(FUZZ_CHECK_FLAGS))
 
 evtchn-fuzz:
 	@mkdir -p $(OUT); touch $(RESULTS)
 	@$(call run_fuzzer,event_channel,$(FUZZ_SECONDS))
+	@$(call run_fuzzer,event_channel_fifo,$(FUZZ_SECONDS))
 
 all: evtchn-all
 check: evtchn-check

@@ -128,7 +128,7 @@ void evtchn_poll_end(struct vcpu *v);
 /*
  * Checks every invariant of d's event channels (port states against the
  * allocator's bitmap, interdomain pairs pointing at each other, VIRQ
- * tables against VIRQ ports, notified vCPUs in range). 0, or -EINVAL with
+ * tables against VIRQ ports, notified vCPUs in range, the FIFO state). 0, or -EINVAL with
  * a reason in *why. Takes d's lock but reads interdomain peers' ports
  * without theirs: for tests and a quiescent system (debug keys).
  */
