@@ -289,13 +289,27 @@ static void mask_unmask(void)
     events_disable();
 }
 
-/* Ports past the event array: bound, but delivered only once their page comes. */
+/*
+ * Ports past the event array: bound, but delivered only once their page
+ * comes. A domU that xl gave the default 1023 ports cannot have one; it
+ * still adds the second page and checks the page limit.
+ */
 static void beyond_the_array(void)
 {
     evtchn_port_t p = 0;
-    unsigned int bound = 0;
-    while (p < WORDS_PER_PAGE + 3 && bound++ < WORDS_PER_PAGE + 100)
-        p = bind_ipi();
+    long rc = 0;
+    for (unsigned int bound = 0; p < WORDS_PER_PAGE + 3 && bound < WORDS_PER_PAGE + 100; bound++) {
+        struct evtchn_bind_ipi op = { .vcpu = 0 };
+        if ((rc = ev_op(EVTCHNOP_bind_ipi, &op)) != 0)
+            break;
+        p = op.port;
+    }
+    if (rc == -XEN_ENOSPC && p < WORDS_PER_PAGE) {
+        printk("evtchn_fifo: this domain may have no port past %u: not sending past the array\n", p);
+        CHECK_EQ(expand_array(virt_to_mfn(array_page[1])), 0, "expand_array, second page");
+        goto limit;
+    }
+    CHECK_EQ(rc, 0, "bind_ipi");
     CHECK(p >= WORDS_PER_PAGE, "could not bind past port %u (last %u)", WORDS_PER_PAGE, p);
     CHECK_EQ(set_priority(p, 2), 0, "set_priority past the array");
     CHECK_EQ(evtchn_send_port(p), 0, "send past the array");
@@ -313,9 +327,9 @@ static void beyond_the_array(void)
     evtchn_port_t want[] = { p };
     expect_handled(want, 1, "the event raised before its page");
 
+limit:;
     /* The page limit: 128 pages, counted whatever frames they are. */
     unsigned int pages = 2;
-    long rc = 0;
     while (pages < 200 && (rc = expand_array(virt_to_mfn(spare_page))) == 0)
         pages++;
     CHECK_EQ(rc, -XEN_ENOSPC, "expand_array past the limit");
