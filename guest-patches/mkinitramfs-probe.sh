@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the smallest initramfs that proves a Linux kernel came all the way
 # up: busybox, and an /init that mounts /proc and /sys, prints one line
-# ("TESSERA-LINUX-INIT uptime=... hypervisor=... kernel=... cpus=...") and
+# ("TESSERA-LINUX-INIT uptime=... hypervisor=... kernel=... cpus=... evtchn=fifo|2-level") and
 # powers the machine off. The boot tests look for that line. With
 # "tessera.shell" on the kernel command line it gives a shell on the
 # console instead, and powers off when that shell exits (make run-linux).
@@ -24,7 +24,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 hv=$(cat /sys/hypervisor/type 2>/dev/null || echo none)
 cpus=$(grep -c ^processor /proc/cpuinfo)
-echo "TESSERA-LINUX-INIT uptime=$(cut -d' ' -f1 /proc/uptime) hypervisor=$hv kernel=$(uname -r) cpus=$cpus"
+# Which event-channel ABI Linux chose (it says so only when FIFO's init_control worked).
+evtchn=$(dmesg | grep -q 'Using FIFO-based ABI' && echo fifo || echo 2-level)
+echo "TESSERA-LINUX-INIT uptime=$(cut -d' ' -f1 /proc/uptime) hypervisor=$hv kernel=$(uname -r) cpus=$cpus evtchn=$evtchn"
 if grep -q tessera.shell /proc/cmdline; then
     echo "a busybox shell on Tessera's dom0; 'exit' powers off"
     sh

@@ -60,8 +60,9 @@ def probe_args(vmlinux, initrd):
 def cases(vmlinux, initrd):
     common = probe_args(vmlinux, initrd)
     return [
+        # Linux takes the FIFO event-channel ABI when init_control works.
         ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
-         ["--expect", r"cpus=1"]),
+         ["--expect", r"cpus=1 evtchn=fifo"]),
     ]
 
 
@@ -81,7 +82,7 @@ def slow_cases(vmlinux, initrd):
     common = probe_args(vmlinux, initrd)
     return [
         ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
-         ["--expect", r"cpus=2"]),
+         ["--expect", r"cpus=2 evtchn=fifo"]),
         # Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
         ("linux-dom0-shell", shell),
     ]
