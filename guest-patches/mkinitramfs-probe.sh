@@ -27,6 +27,8 @@ cpus=$(grep -c ^processor /proc/cpuinfo)
 # Which event-channel ABI Linux chose (it says so only when FIFO's init_control worked).
 evtchn=$(dmesg | grep -q 'Using FIFO-based ABI' && echo fifo || echo 2-level)
 echo "TESSERA-LINUX-INIT uptime=$(cut -d' ' -f1 /proc/uptime) hypervisor=$hv kernel=$(uname -r) cpus=$cpus evtchn=$evtchn"
+# CPU features Linux took up (a flag in /proc/cpuinfo is one it uses): how many CPUs.
+echo "TESSERA-LINUX-CPU fsgsbase=$(grep -c -w fsgsbase /proc/cpuinfo) xsave=$(grep -c -w xsave /proc/cpuinfo)"
 if grep -q tessera.shell /proc/cmdline; then
     echo "a busybox shell on Tessera's dom0; 'exit' powers off"
     sh

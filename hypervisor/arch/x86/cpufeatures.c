@@ -29,6 +29,7 @@ void cpu_features_detect(void)
         r = cpuid_count(7, 0);
         f->smep = r.ebx & CPUID7_EBX_SMEP;
         f->smap = r.ebx & CPUID7_EBX_SMAP;
+        f->fsgsbase = r.ebx & CPUID7_EBX_FSGSBASE;
     }
     uint32_t max_ext = cpuid(0x80000000).eax;
     if (max_ext >= 0x80000001) {

@@ -587,6 +587,101 @@ static void wall_clock(void)
                        XENPF_INTERFACE_VERSION), 0, "settime64 back");
 }
 
+/*
+ * FSGSBASE as Xen 4.17 offers it: shown in CPUID leaf 7, but usable only
+ * once the kernel sets CR4.FSGSBASE itself (the CR4 it reads has it then);
+ * rdfsbase before that is #UD. The bases the guest writes without
+ * trapping survive its vCPU being switched out and the user/kernel
+ * switches (the user GS base is the shadow MSR from the kernel).
+ */
+#define CR4_FSGSBASE (1ul << 16)
+static unsigned long read_cr4(void)
+{
+    unsigned long cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    return cr4;
+}
+static void write_cr4(unsigned long cr4)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+}
+static void do_rdfsbase(void *out)
+{
+    unsigned long v;
+    __asm__ volatile("rdfsbase %0" : "=r"(v));
+    *(unsigned long *)out = v;
+}
+static unsigned long rdgsbase(void)
+{
+    unsigned long v;
+    __asm__ volatile("rdgsbase %0" : "=r"(v));
+    return v;
+}
+static uint64_t rdmsr64(uint32_t msr)
+{
+    struct msr_access m = { msr, 0 };
+    do_rdmsr(&m);
+    return m.val;
+}
+
+#define USER_GS_TEST 0x00007f0012345000ul
+static void user_wrgsbase(void)
+{
+    __asm__ volatile("wrgsbase %0" : : "r"(USER_GS_TEST));
+    user_return(0x20);
+}
+static void user_rdgsbase(void)
+{
+    user_return(rdgsbase());
+}
+
+static void fsgsbase(void)
+{
+    struct trap_record rec;
+    unsigned long got = 0;
+
+    if (!(pv_cpuid(7, 0).b & 1)) {
+        test_fail("FSGSBASE not offered in CPUID leaf 7 (QEMU's CPU has it)");
+        return;
+    }
+    unsigned long cr4 = read_cr4();
+    CHECK(!(cr4 & CR4_FSGSBASE), "CR4 %#lx has FSGSBASE before the kernel set it", cr4);
+    CHECK_EQ(run_catching(do_rdfsbase, &got, &rec), 6, "rdfsbase before CR4.FSGSBASE");
+    write_cr4(cr4 | CR4_FSGSBASE);
+    printk("pv_cpu: CR4 after setting FSGSBASE: %#lx\n", read_cr4());
+    CHECK_EQ(read_cr4(), cr4 | CR4_FSGSBASE, "CR4 after setting FSGSBASE");
+    CHECK_EQ(run_catching(do_rdfsbase, &got, &rec), -1, "rdfsbase with CR4.FSGSBASE");
+
+    __asm__ volatile("wrfsbase %0" : : "r"(&fs_target) : "memory");
+    unsigned long via_fs;
+    __asm__ volatile("mov %%fs:0, %0" : "=r"(via_fs));
+    CHECK(via_fs == fs_target, "load through %%fs after wrfsbase: %#lx", via_fs);
+    CHECK_EQ(rdmsr64(0xc0000100), (unsigned long)&fs_target, "rdmsr FS_BASE after wrfsbase");
+    /* Blocked, the vCPU leaves its CPU: the base it wrote must come back. */
+    guest_sleep_ns(2000000);
+    do_rdfsbase(&got);
+    CHECK_EQ(got, (unsigned long)&fs_target, "FS base after blocking");
+
+    /* User mode writes its GS base; the kernel sees it as the shadow base. */
+    unsigned long kernel_gs = rdgsbase();
+    CHECK_EQ(rdmsr64(0xc0000101), kernel_gs, "rdmsr GS_BASE against rdgsbase");
+    CHECK_EQ(run_in_user_mode(user_wrgsbase, user_stack + sizeof(user_stack)), 0x20,
+             "user-mode wrgsbase");
+    CHECK_EQ(rdgsbase(), kernel_gs, "kernel GS base after user mode wrote its own");
+    CHECK_EQ(rdmsr64(0xc0000102), USER_GS_TEST, "shadow GS base after user-mode wrgsbase");
+    guest_sleep_ns(2000000);
+    CHECK_EQ(run_in_user_mode(user_rdgsbase, user_stack + sizeof(user_stack)), USER_GS_TEST,
+             "user GS base after blocking");
+
+    CHECK_EQ(hyp_set_segment_base(SEGBASE_FS, 0), 0, "reset FS base");
+    do_rdfsbase(&got);
+    CHECK_EQ(got, 0, "rdfsbase after set_segment_base(FS, 0)");
+    CHECK_EQ(hyp_set_segment_base(SEGBASE_GS_USER, 0), 0, "reset the user GS base");
+    write_cr4(cr4);
+    CHECK_EQ(read_cr4(), cr4, "CR4 after clearing FSGSBASE");
+    CHECK_EQ(run_catching(do_rdfsbase, &got, &rec), 6, "rdfsbase after CR4.FSGSBASE is cleared");
+}
+
 void test_main(void)
 {
     cpuid_view();
@@ -602,4 +697,5 @@ void test_main(void)
     events_enable();
     emulation();
     cpu_hypercalls();
+    fsgsbase();
 }

@@ -49,8 +49,8 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
             /* Large and global pages are the hypervisor's business (as Xen's PV view). */
             c.edx &= ~((1u << 3) | (1u << 13) | (1u << 17));            /* PSE PGE PSE36 */
         } else if (leaf == 7 && subleaf == 0) {
-            /* FSGSBASE: not offered yet (CR4.FSGSBASE stays off; Linux uses the MSRs). */
-            c.ebx &= ~((1u << 0) | (1u << 7) | (1u << 20));             /* FSGSBASE SMEP SMAP */
+            /* FSGSBASE as the CPU has it: the guest turns it on in its CR4 (pv/cr4.c). */
+            c.ebx &= ~((1u << 7) | (1u << 20));                          /* SMEP SMAP */
             c.ecx &= ~(1u << 16);                                        /* LA57 */
         } else if (leaf == 0x80000001) {
             c.ecx &= ~(1u << 2);                                         /* SVM */
@@ -62,10 +62,6 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
     r->rcx = c.ecx;
     r->rdx = c.edx;
 }
-
-/* The CR4 a PV guest sees, as Xen 4.17 shows it: PAE, MCE, OSFXSR, OSXMMEXCPT (0x660). */
-#define X86_CR4_MCE_BIT   (1u << 6)
-#define PV_GUEST_CR4      (X86_CR4_PAE | X86_CR4_MCE_BIT | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
 /* mov from CR0, CR2 (the last page fault's address), CR3, CR4. */
 static bool read_cr(struct vcpu *v, unsigned cr, uint64_t *dst)
@@ -81,18 +77,20 @@ static bool read_cr(struct vcpu *v, unsigned cr, uint64_t *dst)
         *dst = v->arch->guest_cr3;
         return true;
     case 4:
-        *dst = PV_GUEST_CR4;
+        *dst = pv_guest_cr4(v);
         return true;
     default:
         return false;
     }
 }
 
-/* mov to CR4: as Xen, the bits a PV guest may not change are kept; the write is accepted. */
+/* mov to CR4: as Xen, the bits a PV guest may not change are kept (FSGSBASE is its own); the write is accepted. */
 static bool write_cr(struct vcpu *v, unsigned cr, uint64_t val)
 {
-    (void)v, (void)val;
-    return cr == 4;
+    if (cr != 4)
+        return false;
+    pv_set_guest_cr4(v, val);
+    return true;
 }
 
 /*
@@ -103,6 +101,7 @@ static bool write_cr(struct vcpu *v, unsigned cr, uint64_t val)
  */
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+    pv_sync_segment_bases(v);       /* the guest may have moved them with wrfsbase/wrgsbase */
     switch (msr) {
     case MSR_EFER:
         /* Long mode as the guest runs it: the features it may rely on, nothing else. */

@@ -188,6 +188,7 @@ void pv_save_selectors(struct vcpu *v)
 void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel)
 {
     struct arch_vcpu *a = v->arch;
+    pv_sync_segment_bases(v);       /* the kernel's base, rewritten below */
     if (sel & ~3u)
         sel |= 3;           /* as Xen: user mode's privilege, whatever RPL was asked */
     LOAD_SELECTOR(gs, sel);

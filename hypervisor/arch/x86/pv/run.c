@@ -211,6 +211,7 @@ static void switch_out(struct vcpu *prev, bool live)
 
     if (live && a->frame)
         a->saved_regs = *a->frame;
+    pv_sync_segment_bases(prev);
     pv_save_selectors(prev);
     fpu_save(a->fpu);
     publish_runstate(prev);
@@ -230,6 +231,7 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
     publish_runstate(next);
     pv_load_gdt(next);
     pv_load_selectors(next);
+    pv_load_cr4(next);
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     fpu_restore(a->fpu);

@@ -53,6 +53,7 @@ void pv_toggle_mode(struct vcpu *v)
 {
     struct arch_vcpu *a = v->arch;
 
+    pv_sync_segment_bases(v);       /* the mode left keeps the GS base it had */
     a->kernel_mode = !a->kernel_mode;
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/cpufeatures.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
@@ -73,6 +74,8 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->fs_base = c->fs_base;
     a->gs_base_kernel = c->gs_base_kernel;
     a->gs_base_user = c->gs_base_user;
+    /* Of the context's CR4, only FSGSBASE is the guest's (pv/cr4.c); loaded when it runs. */
+    a->cr4_fsgsbase = boot_cpu_features.fsgsbase && (c->ctrlreg[4] & X86_CR4_FSGSBASE);
     a->kernel_mode = true;
     a->initialised = true;
     a->start_fresh = true;

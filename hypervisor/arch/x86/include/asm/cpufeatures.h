@@ -5,6 +5,7 @@
 
 struct cpu_features {
     bool smep, smap, x2apic, tsc_deadline, page1g, nx;
+    bool fsgsbase;          /* offered to PV guests, which turn it on (pv/cr4.c) */
     char vendor[13];
     char brand[49];
 };

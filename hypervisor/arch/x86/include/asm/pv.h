@@ -91,6 +91,7 @@ struct arch_vcpu {
      */
     bool state_on_cpu;
     unsigned iopl;                       /* virtual IOPL (pv/ioport.c) */
+    bool cr4_fsgsbase;                   /* the guest's CR4.FSGSBASE (pv/cr4.c) */
     bool nmi_pending;                    /* [a] VCPUOP_send_nmi, not yet delivered */
     bool nmi_masked;                     /* in the NMI callback until its HYPERVISOR_iret */
     struct cpu_regs initial_regs;        /* where the vCPU starts */
@@ -117,6 +118,12 @@ struct arch_domain {
     const char *cmdline;
     struct xencons_interface *console_ring;   /* hypervisor view, NULL for dom0 */
 };
+
+/* The guest's CR4 and FSGSBASE (pv/cr4.c). */
+uint64_t pv_guest_cr4(const struct vcpu *v);
+void pv_set_guest_cr4(struct vcpu *v, uint64_t val);
+void pv_load_cr4(const struct vcpu *v);
+void pv_sync_segment_bases(struct vcpu *v);
 
 /* Console rings the hypervisor prints while no daemon has taken them (pv/console_ring.c). */
 void pv_console_ring_add(struct domain *d);

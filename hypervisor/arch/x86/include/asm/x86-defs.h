@@ -16,6 +16,7 @@
 #define X86_CR4_PGE        (1 << 7)
 #define X86_CR4_OSFXSR     (1 << 9)
 #define X86_CR4_OSXMMEXCPT (1 << 10)
+#define X86_CR4_FSGSBASE   (1 << 16)
 #define X86_CR4_SMEP       (1 << 20)
 #define X86_CR4_SMAP       (1 << 21)
 
@@ -50,6 +51,7 @@
 #define CPUID80000001_EDX_NX    (1 << 20)
 #define CPUID80000001_EDX_PAGE1G (1 << 26)
 #define CPUID80000001_EDX_LM    (1 << 29)
+#define CPUID7_EBX_FSGSBASE     (1 << 0)
 #define CPUID7_EBX_SMEP         (1 << 7)
 #define CPUID7_EBX_SMAP         (1 << 20)
 
