@@ -17,6 +17,10 @@
 #include <tessera/string.h>
 
 BUILD_BUG_ON(GNTTAB_ENTRIES_PER_FRAME != 512);
+BUILD_BUG_ON(GNTTAB_V2_ENTRIES_PER_FRAME != 256);
+BUILD_BUG_ON(GNTTAB_MAX_STATUS_FRAMES != 8);
+/* The reserved entries fit in one frame of either version (they survive a switch). */
+BUILD_BUG_ON(GNTTAB_NR_RESERVED_ENTRIES > GNTTAB_V2_ENTRIES_PER_FRAME);
 BUILD_BUG_ON(GNTTAB_DEFAULT_MAX_FRAMES > GNTTAB_MAX_FRAMES_LIMIT);
 /* Handles fit in 32 bits with GNTTAB_NO_HANDLE left over. */
 BUILD_BUG_ON((uint64_t)GNTTAB_MAPTRACK_CHUNK * GNTTAB_MAPTRACK_MAX_CHUNKS >= UINT32_MAX);
@@ -65,15 +69,38 @@ struct page_info *gnt_frame_info(uint64_t mfn)
     return &frame_allocator.meta[mfn - frame_allocator.first_mfn];
 }
 
+/*
+ * The entries the shared frames hold in the version in force. The active
+ * arrays are sized for version 1 (512 a frame), so they cover either.
+ */
 unsigned int gnt_nr_entries(const struct grant_table *gt)
 {
-    return gt->nr_frames * (unsigned int)GNTTAB_ENTRIES_PER_FRAME;
+    unsigned int per_frame = gt->version == 2 ? GNTTAB_V2_ENTRIES_PER_FRAME : GNTTAB_ENTRIES_PER_FRAME;
+    return gt->nr_frames * per_frame;
 }
 
-/* ref must be below gnt_nr_entries(gt). */
 grant_entry_v1_t *gnt_entry(struct grant_table *gt, grant_ref_t ref)
 {
-    return &gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+    grant_entry_v1_t *frame = gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME];
+    return &frame[ref % GNTTAB_ENTRIES_PER_FRAME];
+}
+
+grant_entry_v2_t *gnt_entry_v2(struct grant_table *gt, grant_ref_t ref)
+{
+    grant_entry_v2_t *frame = gt->shared[ref / GNTTAB_V2_ENTRIES_PER_FRAME];
+    return &frame[ref % GNTTAB_V2_ENTRIES_PER_FRAME];
+}
+
+grant_entry_header_t *gnt_header(struct grant_table *gt, grant_ref_t ref)
+{
+    return gt->version == 2 ? &gnt_entry_v2(gt, ref)->hdr : (grant_entry_header_t *)gnt_entry(gt, ref);
+}
+
+uint16_t *gnt_status(struct grant_table *gt, grant_ref_t ref)
+{
+    if (gt->version == 2)
+        return &gt->status[ref / GNTTAB_STATUS_PER_FRAME][ref % GNTTAB_STATUS_PER_FRAME];
+    return &gnt_entry(gt, ref)->flags;
 }
 
 struct grant_active *gnt_active(struct grant_table *gt, grant_ref_t ref)
@@ -120,6 +147,9 @@ bool grant_table_has_frame(struct domain *d, uint64_t mfn)
     for (unsigned int i = 0; i < gt->nr_frames; i++)
         if (gt->frame_mfn[i] == mfn)
             return true;
+    for (unsigned int i = 0; i < gt->nr_status_frames; i++)
+        if (gt->status_mfn[i] == mfn)
+            return true;
     return false;
 }
 
@@ -153,15 +183,66 @@ static void gnt_release_frame(struct grant_table *gt, unsigned int i)
 }
 
 /*
- * Sets up frames until the table has nr_frames (under gt's lock, or before
- * anyone can see gt). All or nothing: 0 or -ENOMEM with the table as it was.
+ * Drops the status frames above the first 'keep', freeing them unless the
+ * caller already gave them back (arch_grant_free_status_frames).
+ */
+void gnt_shrink_status(struct grant_table *gt, unsigned int keep, bool free_frames)
+{
+    while (gt->nr_status_frames > keep) {
+        unsigned int i = --gt->nr_status_frames;
+        arch_unmap_frame(gt->status[i]);
+        if (free_frames)
+            page_alloc_free(&frame_allocator, gt->status_mfn[i], 0);
+        gt->status[i] = NULL;
+        gt->status_mfn[i] = 0;
+    }
+}
+
+/*
+ * Status frames (version 2) until there are nr_status, zeroed, owned by the
+ * domain so that it can map them writable (as Xen shares them). Under gt's
+ * lock. All or nothing: 0 or -ENOMEM with the table as it was.
+ */
+int gnt_grow_status(struct grant_table *gt, unsigned int nr_status)
+{
+    unsigned int old = gt->nr_status_frames;
+
+    if (nr_status > GNTTAB_MAX_STATUS_FRAMES)
+        return -EINVAL;
+    for (unsigned int i = old; i < nr_status; i++) {
+        uint64_t mfn;
+        if (page_alloc_alloc(&frame_allocator, 0, gt->domain->domain_id, &mfn) < 0)
+            goto undo;
+        gt->status[i] = arch_map_frame(mfn);
+        if (!gt->status[i]) {
+            page_alloc_free(&frame_allocator, mfn, 0);
+            goto undo;
+        }
+        memset(gt->status[i], 0, PAGE_SIZE);
+        gt->status_mfn[i] = mfn;
+        gt->nr_status_frames = i + 1;
+    }
+    return 0;
+
+undo:
+    gnt_shrink_status(gt, old, true);
+    return -ENOMEM;
+}
+
+
+/*
+ * Sets up frames until the table has nr_frames (and, in version 2, the
+ * status frames they need), under gt's lock or before anyone can see gt.
+ * All or nothing: 0 or -ENOMEM with the table as it was.
  */
 int gnt_grow(struct grant_table *gt, unsigned int nr_frames)
 {
-    unsigned int old = gt->nr_frames;
+    unsigned int old = gt->nr_frames, old_status = gt->nr_status_frames;
 
     if (nr_frames > gt->max_frames)
         return -EINVAL;
+    if (gt->version == 2 && gnt_grow_status(gt, GNTTAB_STATUS_FRAMES(nr_frames)) < 0)
+        return -ENOMEM;
     for (unsigned int i = old; i < nr_frames; i++) {
         uint64_t mfn;
         if (page_alloc_alloc(&frame_allocator, 0, gt->domain->domain_id, &mfn) < 0)
@@ -187,6 +268,7 @@ int gnt_grow(struct grant_table *gt, unsigned int nr_frames)
 undo:
     while (gt->nr_frames > old)
         gnt_release_frame(gt, --gt->nr_frames);
+    gnt_shrink_status(gt, old_status, true);
     return -ENOMEM;
 }
 
@@ -207,12 +289,22 @@ int grant_table_domain_init(struct domain *d, unsigned int max_frames)
     spin_lock_init(&gt->lock);
     gt->domain = d;
     gt->max_frames = max_frames;
+    gt->version = 1;
+    gt->max_version = 2;
     gt->maptrack_free = GNTTAB_NO_HANDLE;
     if (gnt_grow(gt, 1) < 0) {
         xfree(gt);
         return -ENOMEM;
     }
     d->grant_table = gt;
+    return 0;
+}
+
+int grant_table_set_max_version(struct domain *d, unsigned int max_version)
+{
+    if (!d->grant_table || max_version < 1 || max_version > 2)
+        return -EINVAL;
+    d->grant_table->max_version = max_version;
     return 0;
 }
 
@@ -276,6 +368,8 @@ void grant_table_domain_free(struct domain *d)
     if (!gt)
         return;
     grant_table_domain_destroy(d);
+    /* Nothing maps them now: no reference to d is left. */
+    gnt_shrink_status(gt, 0, true);
     while (gt->nr_frames)
         gnt_release_frame(gt, --gt->nr_frames);
     for (unsigned int i = 0; i < gt->maptrack_chunks; i++)
@@ -360,6 +454,26 @@ static long unmap_batch(struct domain *ld, uint64_t uop, unsigned int count)
     return 0;
 }
 
+static long unmap_and_replace_batch(struct domain *ld, uint64_t uop, unsigned int count)
+{
+    long rc;
+
+    for (unsigned int i = 0; i < count; i++) {
+        uint64_t addr = uop + (uint64_t)i * sizeof(struct gnttab_unmap_and_replace);
+        struct gnttab_unmap_and_replace op;
+
+        if (batch_preempted(i, GNTTABOP_unmap_and_replace, uop, sizeof(op), count, &rc))
+            return rc;
+        if (copy_from_guest(&op, addr, sizeof(op)))
+            return -EFAULT;
+        op.status = gnt_unmap_common(ld, op.handle, op.host_addr, 0, op.new_addr);
+        if (copy_to_guest(addr + offsetof(struct gnttab_unmap_and_replace, status), &op.status,
+                          sizeof(op.status)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
 static long copy_batch(struct domain *ld, uint64_t uop, unsigned int count)
 {
     long rc;
@@ -397,6 +511,8 @@ long do_grant_table_op(unsigned int cmd, uint64_t guest_uop, unsigned int count)
         return map_batch(v, guest_uop, count);
     case GNTTABOP_unmap_grant_ref:
         return unmap_batch(ld, guest_uop, count);
+    case GNTTABOP_unmap_and_replace:
+        return unmap_and_replace_batch(ld, guest_uop, count);
     case GNTTABOP_copy:
         return copy_batch(ld, guest_uop, count);
     case GNTTABOP_setup_table:

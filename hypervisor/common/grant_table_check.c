@@ -92,7 +92,7 @@ static const char *check_entries(struct grant_table *gt, const struct grant_acti
             return "an entry's pins differ from the mappings of it";
         if (pins_of(a) && (a->domid != s->domid || a->mfn != s->mfn))
             return "an entry's mapper or frame differs from its mappings'";
-        uint16_t flags = __atomic_load_n(&gnt_entry(gt, ref)->flags, __ATOMIC_ACQUIRE);
+        uint16_t flags = __atomic_load_n(gnt_status(gt, ref), __ATOMIC_ACQUIRE);
         if (!!(flags & GTF_reading) != (pins_of(a) != 0))
             return "GTF_reading disagrees with the entry's pins";
         if (!!(flags & GTF_writing) != (a->host_rw + a->dev_rw != 0))
@@ -183,6 +183,13 @@ int grant_table_check(struct domain *d, const char **why)
     for (unsigned int i = 0; !problem && i < gt->nr_frames; i++)
         if (page_owner(&frame_allocator, gt->frame_mfn[i]) != d->domain_id || !gt->shared[i])
             problem = "a table frame is not the domain's";
+    if (!problem && (gt->version < 1 || gt->version > gt->max_version))
+        problem = "version out of range";
+    if (!problem && gt->nr_status_frames != (gt->version == 2 ? GNTTAB_STATUS_FRAMES(gt->nr_frames) : 0))
+        problem = "status frames do not match the version and table size";
+    for (unsigned int i = 0; !problem && i < gt->nr_status_frames; i++)
+        if (page_owner(&frame_allocator, gt->status_mfn[i]) != d->domain_id || !gt->status[i])
+            problem = "a status frame is not the domain's";
     if (!problem)
         problem = check_maptrack(gt);
     if (!problem)

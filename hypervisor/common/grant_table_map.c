@@ -1,5 +1,6 @@
 /*
- * GNTTABOP_map_grant_ref and GNTTABOP_unmap_grant_ref, one op at a time
+ * GNTTABOP_map_grant_ref, GNTTABOP_unmap_grant_ref and
+ * GNTTABOP_unmap_and_replace, one op at a time
  * (the batch loop is in grant_table.c). The checks and their GNTST_* codes
  * follow Xen 4.17's order, which guests and the PV test kernels observe.
  */
@@ -100,16 +101,16 @@ static int16_t map_locked(struct domain *ld, struct vcpu *v, struct domain *rd,
     if (pinned && (act->domid != ld->domain_id || pins_would_overflow(act, op->flags)))
         return GNTST_general_error;
 
-    uint32_t frame = 0;
+    struct gnt_grant g = { 0 };
     bool set_bits = !pinned || (!ro && !act->host_rw && !act->dev_rw);
     if (set_bits) {
-        int16_t rc = (int16_t)gnt_pin_status(rgt, op->ref, ld->domain_id, ro, &frame);
+        int16_t rc = (int16_t)gnt_pin_status(rgt, op->ref, ld->domain_id, ro, GNT_USE_MAP, &g);
         if (rc != GNTST_okay)
             return rc;
     }
 
     uint64_t mfn = act->mfn;
-    int16_t rc = pinned ? GNTST_okay : (int16_t)gnt_frame_of(rd, frame, &mfn);
+    int16_t rc = pinned ? GNTST_okay : (int16_t)gnt_frame_of(rd, g.frame, &mfn);
     if (rc == GNTST_okay && frame_count_would_overflow(mfn, op->flags))
         rc = GNTST_general_error;
     bool have_uses = rc == GNTST_okay && (rc = take_frame_uses(rd, mfn, op->flags)) == GNTST_okay;
@@ -182,47 +183,17 @@ void gnt_map_one(struct domain *ld, struct vcpu *v, struct gnttab_map_grant_ref 
         domain_put(rd);
 }
 
-void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+/*
+ * Undoes the uses of a mapping that 'done' names (GNTMAP_host_map and/or
+ * GNTMAP_device_map), under both grant locks; frees the handle when none
+ * is left. Whether the handle went (the mapping's reference to drop).
+ */
+static bool drop_uses(struct domain *ld, struct domain *rd, struct grant_mapping *m,
+                      grant_handle_t handle, uint32_t done)
 {
-    struct grant_table *lgt = ld->grant_table;
-
-    grant_table_lock(ld);
-    struct grant_mapping *m = gnt_maptrack(lgt, op->handle);
-    if (!m || !m->flags) {
-        grant_table_unlock(ld);
-        op->status = GNTST_bad_handle;
-        return;
-    }
-    struct domain *rd = m->rd;
-    domain_hold(rd);            /* the mapping's reference may go below */
-    grant_table_unlock(ld);
-
-    gnt_lock_pair(ld, rd);
-    int16_t rc = GNTST_okay;
-    bool released = false;
-    /* Another vCPU may have unmapped it while no lock was held. */
-    if (!m->flags || m->rd != rd) {
-        rc = GNTST_bad_handle;
-        goto out;
-    }
-    bool ro = m->flags & GNTMAP_readonly;
-    uint32_t done = 0;
-    if (op->dev_bus_addr && (m->flags & GNTMAP_device_map) &&
-        op->dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
-        rc = GNTST_bad_dev_addr;
-        goto out;
-    }
-    if (op->host_addr && (m->flags & GNTMAP_host_map)) {
-        struct vcpu *v = current_vcpu();
-        rc = hook_status(gnt_host_unmap(v, m->flags, op->host_addr, m->mfn));
-        if (rc != GNTST_okay)
-            goto out;
-        done |= GNTMAP_host_map;
-    }
-    if (op->dev_bus_addr && (m->flags & GNTMAP_device_map))
-        done |= GNTMAP_device_map;
-
     struct grant_active *act = gnt_active(rd->grant_table, m->ref);
+    bool ro = m->flags & GNTMAP_readonly;
+
     if (done & GNTMAP_host_map) {
         if (ro)
             act->host_ro--;
@@ -242,14 +213,58 @@ void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
         m->flags &= ~(uint32_t)GNTMAP_contains_pte;
     if (done)
         gnt_drop_status(rd->grant_table, m->ref);
-    if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
-        gnt_maptrack_put(lgt, op->handle);
-        released = true;
+    if (m->flags & (GNTMAP_host_map | GNTMAP_device_map))
+        return false;
+    gnt_maptrack_put(ld->grant_table, handle);
+    return true;
+}
+
+int16_t gnt_unmap_common(struct domain *ld, grant_handle_t handle, uint64_t host_addr,
+                         uint64_t dev_bus_addr, uint64_t new_addr)
+{
+    struct grant_table *lgt = ld->grant_table;
+
+    grant_table_lock(ld);
+    struct grant_mapping *m = gnt_maptrack(lgt, handle);
+    if (!m || !m->flags) {
+        grant_table_unlock(ld);
+        return GNTST_bad_handle;
     }
+    struct domain *rd = m->rd;
+    domain_hold(rd);            /* the mapping's reference may go below */
+    grant_table_unlock(ld);
+
+    gnt_lock_pair(ld, rd);
+    int16_t rc = GNTST_okay;
+    bool released = false;
+    uint32_t done = 0;
+    /* Another vCPU may have unmapped it while no lock was held. */
+    if (!m->flags || m->rd != rd) {
+        rc = GNTST_bad_handle;
+        goto out;
+    }
+    if (dev_bus_addr && (m->flags & GNTMAP_device_map) && dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
+        rc = GNTST_bad_dev_addr;
+        goto out;
+    }
+    if (host_addr && (m->flags & GNTMAP_host_map)) {
+        rc = hook_status(gnt_host_replace(current_vcpu(), m->flags, host_addr, m->mfn, new_addr));
+        if (rc != GNTST_okay)
+            goto out;
+        done |= GNTMAP_host_map;
+    }
+    if (dev_bus_addr && (m->flags & GNTMAP_device_map))
+        done |= GNTMAP_device_map;
+    released = drop_uses(ld, rd, m, handle, done);
 out:
     gnt_unlock_pair(ld, rd);
-    op->status = rc;
     if (released)
         domain_put(rd);         /* the mapping's */
     domain_put(rd);             /* ours */
+    return rc;
+}
+
+void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+{
+    op->status = gnt_unmap_common(ld, op->handle, op->host_addr, op->dev_bus_addr, 0);
 }

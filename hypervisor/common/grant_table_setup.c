@@ -2,15 +2,15 @@
  * The table-management ops: setup_table, query_size, set_version,
  * get_version and get_status_frames. Each takes one argument struct
  * (count must be 1 where Xen says so), copies it in once and its results
- * out once. Version 1 is the only one: set_version(2) is refused with
- * -ENOSYS, as by a Xen limited to version 1, and there are no status
- * frames.
+ * out once. set_version switches between versions 1 and 2 under Xen's
+ * rules; version 2 has status frames, which get_status_frames lists.
  */
 #include <stddef.h>
 #include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
+#include <tessera/string.h>
 
 /*
  * The domain an op names, for ops that answer in a status field:
@@ -95,21 +95,129 @@ long gnt_query_size(struct domain *ld, uint64_t guest_uop, unsigned int count)
     return 0;
 }
 
+/* Whether any entry past the reserved ones is mapped (Xen lets those stay). */
+static bool entries_in_use(struct grant_table *gt)
+{
+    unsigned int n = gnt_nr_entries(gt);
+
+    for (grant_ref_t ref = GNTTAB_NR_RESERVED_ENTRIES; ref < n; ref++) {
+        const struct grant_active *a = gnt_active(gt, ref);
+        if (a->host_ro || a->host_rw || a->dev_ro || a->dev_rw)
+            return true;
+    }
+    return false;
+}
+
+/* Version 2 -> 1 keeps the reserved entries only if v1 can hold them (Xen's -ERANGE). */
+static bool reserved_fit_v1(struct grant_table *gt)
+{
+    for (grant_ref_t ref = 0; ref < GNTTAB_NR_RESERVED_ENTRIES; ref++) {
+        grant_entry_v2_t *e = gnt_entry_v2(gt, ref);
+        uint16_t type = __atomic_load_n(&e->hdr.flags, __ATOMIC_ACQUIRE) & GTF_type_mask;
+        if (type == GTF_transitive)
+            return false;
+        if (type == GTF_permit_access && __atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE) >> 32)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The reserved entries (toolstack grants: console, xenstore) in version 1
+ * form, status bits folded into the flags, each field read once. A v2
+ * entry that is not a plain permit_access one is dropped (as Xen).
+ */
+static void save_reserved(struct grant_table *gt, grant_entry_v1_t *saved)
+{
+    for (grant_ref_t ref = 0; ref < GNTTAB_NR_RESERVED_ENTRIES; ref++) {
+        if (gt->version == 1) {
+            grant_entry_v1_t *e = gnt_entry(gt, ref);
+            saved[ref].flags = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
+            saved[ref].domid = __atomic_load_n(&e->domid, __ATOMIC_ACQUIRE);
+            saved[ref].frame = __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE);
+            continue;
+        }
+        grant_entry_v2_t *e = gnt_entry_v2(gt, ref);
+        uint16_t flags = __atomic_load_n(&e->hdr.flags, __ATOMIC_ACQUIRE);
+        saved[ref] = (grant_entry_v1_t){ 0 };
+        if ((flags & GTF_type_mask) != GTF_permit_access)
+            continue;
+        saved[ref].flags = flags | __atomic_load_n(gnt_status(gt, ref), __ATOMIC_ACQUIRE);
+        saved[ref].domid = __atomic_load_n(&e->hdr.domid, __ATOMIC_ACQUIRE);
+        saved[ref].frame = (uint32_t)__atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE);
+    }
+}
+
+/* Writes the saved reserved entries back in the (new) version in force. */
+static void restore_reserved(struct grant_table *gt, const grant_entry_v1_t *saved)
+{
+    for (grant_ref_t ref = 0; ref < GNTTAB_NR_RESERVED_ENTRIES; ref++) {
+        if (gt->version == 1) {
+            *gnt_entry(gt, ref) = saved[ref];
+            continue;
+        }
+        grant_entry_v2_t *e = gnt_entry_v2(gt, ref);
+        *gnt_status(gt, ref) = saved[ref].flags & (GTF_reading | GTF_writing);
+        e->hdr.flags = saved[ref].flags & ~(GTF_reading | GTF_writing);
+        e->hdr.domid = saved[ref].domid;
+        e->full_page.frame = saved[ref].frame;
+    }
+}
+
+/*
+ * The switch itself, under ld's grant lock (Xen's order of checks): no
+ * entry past the reserved ones in use (-EBUSY); 1 -> 2 sets up the status
+ * frames (-ENOMEM); 2 -> 1 needs reserved entries v1 can hold (-ERANGE)
+ * and status frames nobody maps any more (-EBUSY). Then every entry but
+ * the reserved ones is cleared.
+ */
+static long switch_version(struct domain *ld, unsigned int version)
+{
+    struct grant_table *gt = ld->grant_table;
+    grant_entry_v1_t saved[GNTTAB_NR_RESERVED_ENTRIES];
+
+    if (entries_in_use(gt))
+        return -EBUSY;
+    if (gt->version == 1 && gnt_grow_status(gt, GNTTAB_STATUS_FRAMES(gt->nr_frames)) < 0)
+        return -ENOMEM;
+    if (gt->version == 2 && !reserved_fit_v1(gt))
+        return -ERANGE;
+    save_reserved(gt, saved);
+    if (gt->version == 2) {
+        for (unsigned int i = 0; i < gt->nr_status_frames; i++)
+            if (grant_frame_in_use(gt->status_mfn[i]))
+                return -EBUSY;
+        if (arch_grant_free_status_frames(ld, gt->status_mfn, gt->nr_status_frames) < 0)
+            return -EBUSY;
+        gnt_shrink_status(gt, 0, false);
+    }
+    for (unsigned int i = 0; i < gt->nr_frames; i++)
+        memset(gt->shared[i], 0, PAGE_SIZE);
+    gt->version = version;
+    restore_reserved(gt, saved);
+    return 0;
+}
+
 long gnt_set_version(struct domain *ld, uint64_t guest_uop)
 {
+    struct grant_table *gt = ld->grant_table;
     struct gnttab_set_version op;
     long rc;
 
-    (void)ld;
     if (copy_from_guest(&op, guest_uop, sizeof(op)))
         return -EFAULT;
-    if (op.version == 1)
-        rc = 0;
-    else if (op.version == 2)
-        rc = -ENOSYS;
-    else
+    if (op.version != 1 && op.version != 2) {
         rc = -EINVAL;
-    op.version = 1;             /* the version in force, whatever was asked */
+    } else if (op.version > gt->max_version) {
+        rc = -ENOSYS;           /* as a Xen started with gnttab=max-ver:1 */
+    } else {
+        grant_table_lock(ld);
+        rc = op.version == gt->version ? 0 : switch_version(ld, op.version);
+        grant_table_unlock(ld);
+    }
+    grant_table_lock(ld);
+    op.version = gt->version;   /* the version in force, whatever was asked */
+    grant_table_unlock(ld);
     if (copy_to_guest(guest_uop, &op, sizeof(op)))
         return -EFAULT;
     return rc;
@@ -128,10 +236,14 @@ long gnt_get_version(struct domain *ld, uint64_t guest_uop)
         return -ESRCH;
     }
     bool allowed = gnt_is_privileged_for(ld, d);
+    if (allowed) {
+        grant_table_lock(d);
+        op.version = d->grant_table->version;
+        grant_table_unlock(d);
+    }
     domain_put(d);
     if (!allowed)
         return -EPERM;
-    op.version = 1;
     if (copy_to_guest(guest_uop + offsetof(struct gnttab_get_version, version), &op.version,
                       sizeof(op.version)))
         return -EFAULT;
@@ -141,6 +253,7 @@ long gnt_get_version(struct domain *ld, uint64_t guest_uop)
 long gnt_get_status_frames(struct domain *ld, uint64_t guest_uop, unsigned int count)
 {
     struct gnttab_get_status_frames op;
+    uint64_t frames[GNTTAB_MAX_STATUS_FRAMES];
     struct domain *d;
 
     if (count != 1)
@@ -150,11 +263,24 @@ long gnt_get_status_frames(struct domain *ld, uint64_t guest_uop, unsigned int c
 
     op.status = target_domain(ld, op.dom, &d);
     if (op.status == GNTST_okay) {
-        /* Version 1 has no status frames: only an empty request succeeds. */
-        if (op.nr_frames > 0)
+        struct grant_table *gt = d->grant_table;
+        grant_table_lock(d);
+        /* Version 1 has none: only an empty request succeeds (Xen's answer). */
+        if (op.nr_frames > gt->nr_status_frames)
             op.status = GNTST_general_error;
+        else
+            for (unsigned int i = 0; i < op.nr_frames; i++)
+                frames[i] = gt->status_mfn[i];     /* PV: the guest maps machine frames */
+        grant_table_unlock(d);
         domain_put(d);
     }
+
+    /* Copied out after the lock is dropped: a guest copy may fault. */
+    uint64_t list = (uint64_t)(uintptr_t)op.frame_list.p;
+    for (unsigned int i = 0; op.status == GNTST_okay && i < op.nr_frames; i++)
+        if (copy_to_guest(list + (uint64_t)i * sizeof(uint64_t), &frames[i], sizeof(uint64_t)))
+            op.status = GNTST_bad_virt_addr;
+
     if (copy_to_guest(guest_uop + offsetof(struct gnttab_get_status_frames, status), &op.status,
                       sizeof(op.status)))
         return -EFAULT;

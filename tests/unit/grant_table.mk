@@ -4,7 +4,7 @@
 # and fuzzer sources themselves; grant_table_arch_weak.c (the link-time
 # fallbacks for the hypervisor image) is left out so the doubles are used.
 #
-#   test_grant_table   CUnit suite against fake domains and frames
+#   test_grant_table   CUnit suite against fake domains and frames (with test_grant_table_v2.inc)
 #   fuzz_grant_table   random op sequences on two fake domains (libFuzzer)
 #   freestanding check each source compiled with the hypervisor's flags
 #
@@ -29,7 +29,7 @@ $(GNT_OUT)/host/%.o: $(HV)/%.c $(GNT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HV_HOST_CFLAGS) $(GNT_INC) -c -o $@ $<
 
-$(OUT)/test_grant_table: $(UNIT)/test_grant_table.c $(UNIT)/unit.h $(GNT_HOST_OBJS) \
+$(OUT)/test_grant_table: $(UNIT)/test_grant_table.c $(UNIT)/test_grant_table_v2.inc $(UNIT)/unit.h $(GNT_HOST_OBJS) \
                          $(OUT)/libhv.a $(SUPPORT_OBJS)
 	$(CC) $(HOST_CFLAGS) $(GNT_INC) -o $@ $< $(GNT_HOST_OBJS) $(SUPPORT_OBJS) $(OUT)/libhv.a -lcunit
 
@@ -75,7 +75,7 @@ $(GNT_OUT)/bench/cunit_results.o: $(TOP)/tests/lib/cunit_results.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -I$(TOP)/tests/lib -c -o $@ $<
 
-$(OUT)/bench_grant_table: $(UNIT)/test_grant_table.c $(GNT_BENCH_OBJS) $(GNT_OUT)/bench/cunit_results.o \
+$(OUT)/bench_grant_table: $(UNIT)/test_grant_table.c $(UNIT)/test_grant_table_v2.inc $(GNT_BENCH_OBJS) $(GNT_OUT)/bench/cunit_results.o \
                           $(OUT)/benchhv/libhv.a $(OUT)/benchhv/arch_stubs.o
 	$(CC) $(BENCH_CFLAGS) -pthread -I$(TOP)/tests/lib $(GNT_INC) -o $@ $< $(GNT_BENCH_OBJS) \
 	    $(GNT_OUT)/bench/cunit_results.o $(OUT)/benchhv/arch_stubs.o $(OUT)/benchhv/libhv.a -lcunit

@@ -1,11 +1,12 @@
 /*
- * Grant tables: the GNTTABOP_* hypercall (version 1 entries) and what the
- * rest of the hypervisor needs from them (domain life cycle, the frames
- * that must not be freed while mapped).
+ * Grant tables: the GNTTABOP_* hypercall (version 1 and 2 entries) and
+ * what the rest of the hypervisor needs from them (domain life cycle, the
+ * frames that must not be freed while mapped).
  *
  * A domain's grant table is a set of frames it shares with the hypervisor
- * (v1: 512 entries of 8 bytes each), allocated by setup_table, plus three
- * private structures: an "active" record per entry (how often and by whom
+ * (v1: 512 entries of 8 bytes each; v2: 256 of 16 bytes, plus status
+ * frames of 2048 two-byte status words), allocated by setup_table, plus
+ * three private structures: an "active" record per entry (how often and by whom
  * it is mapped), the maptrack of mappings this domain made of others'
  * grants (a handle is an index into it), and, per machine frame, a count of
  * the grant mappings of it in page_info.refcount.
@@ -26,11 +27,15 @@
  *  - The arch hooks below are called with grant locks held: they must not
  *    take a grant lock or call back into this subsystem.
  *  - Entries are shared with the granting guest, which writes them at any
- *    time. The hypervisor reads flags+domid as one 32-bit word and sets
- *    GTF_reading/GTF_writing with a compare-and-swap on that word, so a
- *    guest that revokes (clears flags) with its own compare-and-swap either
- *    sees the status bits or wins the race before the grant is used. The
- *    frame number is read once, after the swap succeeded.
+ *    time. The hypervisor reads flags+domid as one 32-bit word. Version 1:
+ *    it sets GTF_reading/GTF_writing with a compare-and-swap on that word,
+ *    so a guest that revokes (clears flags) with its own compare-and-swap
+ *    either sees the status bits or wins the race before the grant is used.
+ *    Version 2: the bits live in the entry's status word; the hypervisor
+ *    sets them, then reads the header again and backs off if the guest
+ *    revoked meanwhile (the guest clears flags, then reads status). The
+ *    frame (and a sub-page's offset and length, or a transitive grant's
+ *    domain and reference) is read once, after the status bits are set.
  *
  * Life cycle and dying domains
  *  - grant_table_domain_init() when the domain is built (one frame is set
@@ -48,9 +53,7 @@
  *    granters' GTF_reading/GTF_writing bits and the references it held.
  *
  * Not implemented (answered -ENOSYS, as by a Xen without the feature):
- * version 2 (set_version(2) is refused with -ENOSYS and the table stays at
- * version 1), transfer, unmap_and_replace, swap_grant_ref, dump_table,
- * cache_flush.
+ * transfer, swap_grant_ref, dump_table, cache_flush.
  * Long batches of map, unmap and copy give their CPU up between ops and
  * are continued with the ops left (arch_hypercall_create_continuation).
  */
@@ -67,7 +70,15 @@
 /* Limits (per domain). */
 #define GNTTAB_DEFAULT_MAX_FRAMES   32u          /* Xen's toolstack default */
 #define GNTTAB_MAX_FRAMES_LIMIT     64u          /* most a domain may be given */
-#define GNTTAB_ENTRIES_PER_FRAME    (PAGE_SIZE / sizeof(grant_entry_v1_t))   /* 512 */
+#define GNTTAB_ENTRIES_PER_FRAME    (PAGE_SIZE / sizeof(grant_entry_v1_t))   /* 512: v1, and the active arrays */
+#define GNTTAB_V2_ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v2_t))   /* 256 */
+#define GNTTAB_STATUS_PER_FRAME     (PAGE_SIZE / sizeof(grant_status_t))     /* 2048 */
+/* Status frames for n v2 shared frames (Xen's grant_to_status_frames). */
+#define GNTTAB_STATUS_FRAMES(n) \
+    (((n) * GNTTAB_V2_ENTRIES_PER_FRAME + GNTTAB_STATUS_PER_FRAME - 1) / GNTTAB_STATUS_PER_FRAME)
+#define GNTTAB_MAX_STATUS_FRAMES    GNTTAB_STATUS_FRAMES(GNTTAB_MAX_FRAMES_LIMIT)   /* 8 */
+/* A transitive grant may name an ordinary one, never another transitive one (as Xen). */
+#define GNTTAB_MAX_TRANSITIVE_DEPTH 1u
 #define GNTTAB_MAPTRACK_CHUNK       256u         /* handles allocated at a time */
 #define GNTTAB_MAPTRACK_MAX_CHUNKS  1024u        /* so at most 262144 mappings */
 #define GNTTAB_MAX_PIN              0xFFFFu      /* per counter of an entry */
@@ -92,8 +103,11 @@ extern struct page_allocator frame_allocator;
  * or written; earlier ops in the batch are done), -EINVAL (negative count,
  * continuation bits in cmd, count != 1 for setup_table / query_size /
  * get_status_frames, a version other than 1 or 2), -ESRCH (get_version of
- * no domain), -EPERM (get_version of another domain, unprivileged) or
- * -ENOSYS (unknown or unimplemented op, version 2, no grant table).
+ * no domain), -EPERM (get_version of another domain, unprivileged),
+ * -EBUSY / -ERANGE / -ENOMEM (set_version: entries in use, reserved
+ * entries version 1 cannot hold, no memory for status frames) or -ENOSYS
+ * (unknown or unimplemented op, version 2 above the domain's maximum, no
+ * grant table).
  */
 long do_grant_table_op(unsigned int cmd, uint64_t guest_uop, unsigned int count);
 
@@ -108,6 +122,12 @@ const char *gnttab_op_name(unsigned int cmd);
  * (already has one), or -ENOMEM; nothing is left allocated on failure.
  */
 int grant_table_domain_init(struct domain *d, unsigned int max_frames);
+
+/*
+ * The highest version d may set (1 or 2; 2 unless limited, like Xen's
+ * gnttab=max-ver:N). Before the domain runs. 0 or -EINVAL.
+ */
+int grant_table_set_max_version(struct domain *d, unsigned int max_version);
 
 /*
  * d is dying: removes every mapping d made (see above), and refuses every
@@ -140,7 +160,7 @@ bool grant_frame_in_use(uint64_t mfn);
 /* The read-only and writable grant mappings of a frame. */
 void grant_frame_counts(uint64_t mfn, unsigned int *ro, unsigned int *rw);
 
-/* Whether mfn is one of d's grant-table frames (never to be freed by the memory code). */
+/* Whether mfn is one of d's grant-table (shared or status) frames (never to be freed by the memory code). */
 bool grant_table_has_frame(struct domain *d, uint64_t mfn);
 
 /*
@@ -196,6 +216,27 @@ int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool re
 int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
 
 /*
+ * GNTTABOP_unmap_and_replace (Xen's replace_grant_pv_mapping with a
+ * new_addr): the ordinary L1 entry that maps new_va in v's page tables is
+ * taken away (left not present, its references moving with it) and put
+ * where the grant mapping of mfn at va was. Steps and answers as Xen's:
+ * new_va without an L1: GNTST_general_error, nothing changed; then va
+ * without an L1, or va not holding this grant mapping: GNTST_general_error
+ * with new_va's entry already gone (its references dropped). An entry at
+ * new_va that is itself a grant mapping is refused (general_error, nothing
+ * changed): grant mappings stay where the maptrack says. TLBs flushed.
+ */
+int arch_grant_replace_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly,
+                            uint64_t new_va);
+
+/*
+ * Version 2 -> 1: d's status frames go back to the allocator, all or none.
+ * -EBUSY when d still maps any of them (as Xen refuses while the guest
+ * holds a reference), else 0. Called under d's grant lock.
+ */
+int arch_grant_free_status_frames(struct domain *d, const uint64_t *mfn, unsigned int n);
+
+/*
  * The machine frame behind d's guest frame number gfn (PV: gfn is the
  * mfn, checked to be d's). 0 with *mfn set; -EAGAIN if the frame is
  * temporarily unavailable (paged out: GNTST_eagain); any other negative
@@ -247,10 +288,15 @@ struct grant_table {
     spinlock_t lock;
     struct domain *domain;                        /* [I] */
     unsigned int max_frames;                      /* [I] */
+    unsigned int max_version;                     /* [I] 1 or 2 */
+    unsigned int version;                         /* [g] 1 or 2 */
     unsigned int nr_frames;                       /* [g] set up so far */
+    unsigned int nr_status_frames;                /* [g] v2: GNTTAB_STATUS_FRAMES(nr_frames); v1: 0 */
     bool dying;                                   /* [g] destroy has run */
     uint64_t frame_mfn[GNTTAB_MAX_FRAMES_LIMIT];  /* [g] the shared frames */
-    grant_entry_v1_t *shared[GNTTAB_MAX_FRAMES_LIMIT]; /* [g] their mappings */
+    void *shared[GNTTAB_MAX_FRAMES_LIMIT];        /* [g] their mappings: v1 or v2 entries */
+    uint64_t status_mfn[GNTTAB_MAX_STATUS_FRAMES]; /* [g] v2 status frames */
+    grant_status_t *status[GNTTAB_MAX_STATUS_FRAMES]; /* [g] their mappings */
     struct grant_active *active[GNTTAB_MAX_FRAMES_LIMIT]; /* [g] one array per frame */
     struct grant_mapping *maptrack[GNTTAB_MAPTRACK_MAX_CHUNKS]; /* [g] */
     unsigned int maptrack_chunks;                 /* [g] allocated */
@@ -265,21 +311,39 @@ void gnt_lock_pair(struct domain *a, struct domain *b);
 void gnt_unlock_pair(struct domain *a, struct domain *b);
 struct page_info *gnt_frame_info(uint64_t mfn);
 unsigned int gnt_nr_entries(const struct grant_table *gt);
-grant_entry_v1_t *gnt_entry(struct grant_table *gt, grant_ref_t ref);
+/* ref below gnt_nr_entries(gt); v1 and v2 entries start with the same header. */
+grant_entry_v1_t *gnt_entry(struct grant_table *gt, grant_ref_t ref);        /* v1 */
+grant_entry_v2_t *gnt_entry_v2(struct grant_table *gt, grant_ref_t ref);     /* v2 */
+grant_entry_header_t *gnt_header(struct grant_table *gt, grant_ref_t ref);
+/* Where GTF_reading/GTF_writing live: v1 the entry's flags, v2 its status word. */
+uint16_t *gnt_status(struct grant_table *gt, grant_ref_t ref);
+int gnt_grow_status(struct grant_table *gt, unsigned int nr_status);
+void gnt_shrink_status(struct grant_table *gt, unsigned int keep, bool free_frames);
 struct grant_active *gnt_active(struct grant_table *gt, grant_ref_t ref);
 int gnt_grow(struct grant_table *gt, unsigned int nr_frames);
 struct grant_mapping *gnt_maptrack(struct grant_table *gt, grant_handle_t handle);
 bool gnt_is_privileged_for(const struct domain *cur, const struct domain *d);
 
 /* grant_table_pin.c: taking and dropping uses of an entry, under rd's lock. */
+/* What an entry grants, read once after its status bits were set. */
+struct gnt_grant {
+    uint64_t frame;            /* full page, sub-page: the granted frame */
+    uint16_t offset, length;   /* the bytes granted (0, 4096 for a full page) */
+    bool transitive;           /* v2: trans_domid/trans_ref name the grant to use */
+    domid_t trans_domid;
+    grant_ref_t trans_ref;
+};
+/* Kinds of use gnt_pin_status may be asked for. */
+enum gnt_use { GNT_USE_MAP, GNT_USE_COPY, GNT_USE_COPY_NESTED };
 int gnt_pin_status(struct grant_table *rgt, grant_ref_t ref, domid_t ldom, bool readonly,
-                   uint32_t *frame_out);
+                   enum gnt_use use, struct gnt_grant *out);
 void gnt_drop_status(struct grant_table *rgt, grant_ref_t ref);
 int gnt_frame_of(struct domain *rd, uint64_t gfn, uint64_t *mfn);
 int gnt_frame_use_get(struct domain *rd, uint64_t mfn, bool readonly);
 void gnt_frame_use_put(struct domain *rd, uint64_t mfn, bool readonly);
 int gnt_host_map(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn);
 int gnt_host_unmap(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn);
+int gnt_host_replace(struct vcpu *v, uint32_t flags, uint64_t addr, uint64_t mfn, uint64_t new_addr);
 void gnt_release_mapping(struct domain *ld, struct grant_mapping *m, grant_handle_t handle);
 grant_handle_t gnt_maptrack_get(struct grant_table *lgt);
 void gnt_maptrack_put(struct grant_table *lgt, grant_handle_t handle);
@@ -287,6 +351,9 @@ void gnt_maptrack_put(struct grant_table *lgt, grant_handle_t handle);
 /* grant_table_map.c, grant_table_copy.c, grant_table_setup.c: one op each. */
 void gnt_map_one(struct domain *ld, struct vcpu *v, struct gnttab_map_grant_ref *op);
 void gnt_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op);
+/* unmap_grant_ref, and unmap_and_replace with new_addr (0 for a plain unmap). */
+int16_t gnt_unmap_common(struct domain *ld, grant_handle_t handle, uint64_t host_addr,
+                         uint64_t dev_bus_addr, uint64_t new_addr);
 int16_t gnt_copy_one(struct domain *ld, const struct gnttab_copy *op);
 long gnt_setup_table(struct domain *ld, uint64_t guest_uop, unsigned int count);
 long gnt_query_size(struct domain *ld, uint64_t guest_uop, unsigned int count);

@@ -294,6 +294,13 @@ _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1");
 _Static_assert(offsetof(struct grant_entry_v1, frame) == 4, "grant_entry_v1.frame");
 _Static_assert(sizeof(union grant_entry_v2) == 16, "grant_entry_v2");
 _Static_assert(offsetof(union grant_entry_v2, full_page.frame) == 8, "grant_entry_v2.frame");
+_Static_assert(sizeof(struct grant_entry_header) == 4, "grant_entry_header");
+_Static_assert(offsetof(union grant_entry_v2, sub_page.page_off) == 4, "grant_entry_v2.sub_page.page_off");
+_Static_assert(offsetof(union grant_entry_v2, sub_page.length) == 6, "grant_entry_v2.sub_page.length");
+_Static_assert(offsetof(union grant_entry_v2, sub_page.frame) == 8, "grant_entry_v2.sub_page.frame");
+_Static_assert(offsetof(union grant_entry_v2, transitive.trans_domid) == 4, "grant_entry_v2.trans_domid");
+_Static_assert(offsetof(union grant_entry_v2, transitive.gref) == 8, "grant_entry_v2.transitive.gref");
+_Static_assert(sizeof(grant_status_t) == 2, "grant_status_t");
 _Static_assert(sizeof(struct gnttab_map_grant_ref) == 32, "gnttab_map_grant_ref");
 _Static_assert(offsetof(struct gnttab_map_grant_ref, status) == 18, "map_grant_ref.status");
 _Static_assert(offsetof(struct gnttab_map_grant_ref, handle) == 20, "map_grant_ref.handle");
@@ -305,6 +312,10 @@ _Static_assert(offsetof(struct gnttab_copy, dest) == 16, "gnttab_copy.dest");
 _Static_assert(offsetof(struct gnttab_copy, len) == 32, "gnttab_copy.len");
 _Static_assert(sizeof(struct gnttab_query_size) == 16, "gnttab_query_size");
 _Static_assert(sizeof(struct gnttab_get_status_frames) == 16, "gnttab_get_status_frames");
+_Static_assert(offsetof(struct gnttab_get_status_frames, frame_list) == 8, "get_status_frames.frame_list");
+_Static_assert(sizeof(struct gnttab_unmap_and_replace) == 24, "gnttab_unmap_and_replace");
+_Static_assert(offsetof(struct gnttab_unmap_and_replace, status) == 20, "unmap_and_replace.status");
+_Static_assert(sizeof(struct gnttab_set_version) == 4, "gnttab_set_version");
 _Static_assert(sizeof(struct gnttab_get_version) == 8, "gnttab_get_version");
 
 #endif /* !__ASSEMBLY__ */

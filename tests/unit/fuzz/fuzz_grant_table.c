@@ -201,6 +201,25 @@ int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte, uint64_t mfn, bool ro)
     return fake_unmap(v->domain, pte | (1ull << 62), mfn);
 }
 
+/* unmap_and_replace: no ordinary mappings here, so new_va's entry is empty (moved: nothing). */
+int arch_grant_replace_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool ro, uint64_t new_va)
+{
+    (void)ro;
+    for (unsigned i = 0; i < MAX_HOST; i++)
+        if (host[i].used && host[i].d == v->domain && host[i].va == new_va)
+            return GNTST_general_error;     /* a grant mapping is never moved */
+    return fake_unmap(v->domain, va, mfn);
+}
+
+/* The fake guests never map their status frames. */
+int arch_grant_free_status_frames(struct domain *d, const uint64_t *mfn, unsigned int n)
+{
+    (void)d;
+    for (unsigned i = 0; i < n; i++)
+        page_alloc_free(&frame_allocator, mfn[i], 0);
+    return 0;
+}
+
 /* ---- fake domains ------------------------------------------------------- */
 
 struct fdom {
