@@ -188,7 +188,8 @@ static void side_take_td(struct copy_side *s)
 {
     if (s->td)
         domain_put(s->td);
-    s->td = domain_get(s->want_td);
+    /* By id only, as Xen looks it up: DOMID_SELF names nobody here. */
+    s->td = s->want_td == DOMID_SELF ? NULL : domain_get(s->want_td);
 }
 
 /* Whether the bytes the op names lie inside what the side's grant allows (Xen's check). */

@@ -108,26 +108,14 @@ static bool entries_in_use(struct grant_table *gt)
     return false;
 }
 
-/* Version 2 -> 1 keeps the reserved entries only if v1 can hold them (Xen's -ERANGE). */
-static bool reserved_fit_v1(struct grant_table *gt)
-{
-    for (grant_ref_t ref = 0; ref < GNTTAB_NR_RESERVED_ENTRIES; ref++) {
-        grant_entry_v2_t *e = gnt_entry_v2(gt, ref);
-        uint16_t type = __atomic_load_n(&e->hdr.flags, __ATOMIC_ACQUIRE) & GTF_type_mask;
-        if (type == GTF_transitive)
-            return false;
-        if (type == GTF_permit_access && __atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE) >> 32)
-            return false;
-    }
-    return true;
-}
-
 /*
  * The reserved entries (toolstack grants: console, xenstore) in version 1
- * form, status bits folded into the flags, each field read once. A v2
- * entry that is not a plain permit_access one is dropped (as Xen).
+ * form, status bits folded into the flags, each field read once. From
+ * version 2: -ERANGE if one is transitive or names a frame above 2^32
+ * (v1 cannot hold it; Xen's answer), and an entry of another kind is
+ * dropped (as Xen).
  */
-static void save_reserved(struct grant_table *gt, grant_entry_v1_t *saved)
+static long save_reserved(struct grant_table *gt, grant_entry_v1_t *saved)
 {
     for (grant_ref_t ref = 0; ref < GNTTAB_NR_RESERVED_ENTRIES; ref++) {
         if (gt->version == 1) {
@@ -140,12 +128,18 @@ static void save_reserved(struct grant_table *gt, grant_entry_v1_t *saved)
         grant_entry_v2_t *e = gnt_entry_v2(gt, ref);
         uint16_t flags = __atomic_load_n(&e->hdr.flags, __ATOMIC_ACQUIRE);
         saved[ref] = (grant_entry_v1_t){ 0 };
+        if ((flags & GTF_type_mask) == GTF_transitive)
+            return -ERANGE;
         if ((flags & GTF_type_mask) != GTF_permit_access)
             continue;
+        uint64_t frame = __atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE);
+        if (frame >> 32)
+            return -ERANGE;
         saved[ref].flags = flags | __atomic_load_n(gnt_status(gt, ref), __ATOMIC_ACQUIRE);
         saved[ref].domid = __atomic_load_n(&e->hdr.domid, __ATOMIC_ACQUIRE);
-        saved[ref].frame = (uint32_t)__atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE);
+        saved[ref].frame = (uint32_t)frame;
     }
+    return 0;
 }
 
 /* Writes the saved reserved entries back in the (new) version in force. */
@@ -180,9 +174,8 @@ static long switch_version(struct domain *ld, unsigned int version)
         return -EBUSY;
     if (gt->version == 1 && gnt_grow_status(gt, GNTTAB_STATUS_FRAMES(gt->nr_frames)) < 0)
         return -ENOMEM;
-    if (gt->version == 2 && !reserved_fit_v1(gt))
+    if (save_reserved(gt, saved) < 0)
         return -ERANGE;
-    save_reserved(gt, saved);
     if (gt->version == 2) {
         for (unsigned int i = 0; i < gt->nr_status_frames; i++)
             if (grant_frame_in_use(gt->status_mfn[i]))
