@@ -15,10 +15,17 @@
  * copy is in flight), no table may have a writable use, and a table's
  * contents must not change while it is one.
  *
- * The guest in this model writes its entries only as a well-behaved v1
- * guest does (status bits kept, revoke by compare-and-swap), since a guest
- * that writes GTF_reading/writing itself makes the status-bit invariant
- * meaningless rather than the hypervisor wrong.
+ * Either domain may switch between versions 1 and 2 (set_version), after
+ * which its grants are written as v2 entries: full-page, sub-page (random
+ * offset and length) or transitive (naming the other domain's refs, so
+ * chains and loops happen). unmap_and_replace and get_status_frames are
+ * among the ops.
+ *
+ * The guest in this model writes its entries only as a well-behaved guest
+ * does (status bits kept; v1 revokes by compare-and-swap, v2 only when its
+ * status word shows no use), since a guest that writes GTF_reading/writing
+ * itself makes the status-bit invariant meaningless rather than the
+ * hypervisor wrong.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +41,7 @@
 #define FIRST_MFN   0x2000u
 #define DOM_FRAMES  8
 #define NR_SLOTS    8            /* guest virtual addresses per domain */
-#define NR_REFS     8            /* refs the fuzzer plays with (a few past 512 too) */
+#define NR_REFS     12           /* refs the fuzzer plays with: 8 reserved, 4 not (a few past 256/512 too) */
 #define MAX_HANDLES 64
 #define MAX_HOST    256
 
@@ -351,10 +358,55 @@ static grant_ref_t pick_ref(uint8_t b)
     return b < 240 ? b % NR_REFS : 500 + (b & 15);     /* 500..515 straddles frame 1 */
 }
 
+/* GTF_reading/GTF_writing where the entry's version keeps them. */
+static uint16_t in_use(struct fdom *g, grant_ref_t ref)
+{
+    return __atomic_load_n(gnt_status(g->d.grant_table, ref), __ATOMIC_ACQUIRE) &
+           (GTF_reading | GTF_writing);
+}
+
+/* A v2 grant: full page, sub-page or transitive, the body before the flags. */
+static void grant_v2(struct fdom *g, struct fdom *o, struct input *in, grant_ref_t ref, uint8_t b)
+{
+    grant_entry_v2_t *e = gnt_entry_v2(g->d.grant_table, ref);
+    uint16_t extra = (b & 1) ? GTF_readonly : 0;
+    domid_t to = (b & 6) ? o->d.domain_id : g->d.domain_id;
+    uint16_t flags;
+
+    if (in_use(g, ref))
+        return;
+    switch ((b >> 3) & 3) {
+    default:
+        e->full_page.frame = pick_frame(g, o, next(in), false);
+        flags = GTF_permit_access;
+        break;
+    case 2:
+        e->sub_page.frame = pick_frame(g, o, next(in), false);
+        e->sub_page.page_off = (uint16_t)(next(in) * 16);
+        e->sub_page.length = (uint16_t)(next(in) * 17);
+        flags = GTF_permit_access | GTF_sub_page;
+        break;
+    case 3:
+        e->transitive.trans_domid = pick_domid(g, o, next(in));
+        e->transitive.gref = pick_ref(next(in));
+        flags = GTF_transitive;
+        break;
+    }
+    /* Never a writable grant of the table frame (see pick_frame). */
+    if ((flags & GTF_type_mask) == GTF_permit_access && e->full_page.frame == g->d.grant_table->frame_mfn[0])
+        extra = GTF_readonly;
+    e->hdr.domid = to;
+    __atomic_store_n(&e->hdr.flags, (uint16_t)(flags | extra), __ATOMIC_RELEASE);
+}
+
 static void op_grant(struct fdom *g, struct fdom *o, struct input *in)
 {
     grant_ref_t ref = next(in) % NR_REFS;
     uint8_t b = next(in);
+    if (g->d.grant_table->version == 2) {
+        grant_v2(g, o, in, ref, b);
+        return;
+    }
     grant_entry_v1_t *e = gnt_entry(g->d.grant_table, ref);
     uint16_t extra = (b & 1) ? GTF_readonly : 0;
     domid_t to = (b & 6) ? o->d.domain_id : g->d.domain_id;
@@ -371,7 +423,13 @@ static void op_grant(struct fdom *g, struct fdom *o, struct input *in)
 
 static void op_revoke(struct fdom *g, struct input *in)
 {
-    grant_entry_v1_t *e = gnt_entry(g->d.grant_table, next(in) % NR_REFS);
+    grant_ref_t ref = next(in) % NR_REFS;
+    if (g->d.grant_table->version == 2) {
+        if (!in_use(g, ref))
+            __atomic_store_n(&gnt_entry_v2(g->d.grant_table, ref)->hdr.flags, 0, __ATOMIC_RELEASE);
+        return;
+    }
+    grant_entry_v1_t *e = gnt_entry(g->d.grant_table, ref);
     uint16_t old = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & ~(GTF_reading | GTF_writing);
     __atomic_compare_exchange_n(&e->flags, &old, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
@@ -433,7 +491,8 @@ static int nth_live(struct fdom *m, unsigned k)
     return -1;
 }
 
-static void op_unmap(struct fdom *m, struct input *in)
+/* unmap_grant_ref, or (replace) unmap_and_replace with a new_addr of ours or 0. */
+static void op_unmap(struct fdom *m, struct input *in, bool replace)
 {
     uint8_t b = next(in);
     unsigned live = live_handles(m);
@@ -444,8 +503,17 @@ static void op_unmap(struct fdom *m, struct input *in)
         u.host_addr = (b & 0x40) ? va_of(b % NR_SLOTS) : m->handles[i].va;
         u.dev_bus_addr = m->handles[i].dev;
     }
-    if (call(m, GNTTABOP_unmap_grant_ref, &u, 1) != 0)
+    if (replace) {
+        uint8_t n = next(in);
+        struct gnttab_unmap_and_replace r = { .host_addr = u.host_addr, .handle = u.handle,
+                                              .new_addr = n < 32 ? 0 : va_of(n % NR_SLOTS) };
+        if (call(m, GNTTABOP_unmap_and_replace, &r, 1) != 0)
+            abort();
+        u.status = r.status;
+        u.dev_bus_addr = 0;     /* replace never undoes a device mapping */
+    } else if (call(m, GNTTABOP_unmap_grant_ref, &u, 1) != 0) {
         abort();
+    }
     if (i < 0 || u.status != GNTST_okay || u.handle != m->handles[i].h)
         return;
     /* A mapping is gone once both its host and device parts were undone. */
@@ -482,6 +550,7 @@ static void op_table(struct fdom *f, struct fdom *o, struct input *in)
 {
     uint8_t b = next(in);
     xen_pfn_t frames[8];
+    struct grant_table *gt = f->d.grant_table;
     switch (b & 3) {
     case 0: {
         struct gnttab_setup_table st = { .dom = pick_domid(f, o, b >> 2), .nr_frames = (b >> 4) & 7 };
@@ -501,17 +570,36 @@ static void op_table(struct fdom *f, struct fdom *o, struct input *in)
         break;
     }
     case 2: {
-        struct gnttab_set_version sv = { .version = b >> 2 };
-        call(f, GNTTABOP_set_version, &sv, 1);
-        if (sv.version != 1)
+        unsigned before = gt->version;
+        struct gnttab_set_version sv = { .version = (b >> 2) & 3 };
+        long rc = call(f, GNTTABOP_set_version, &sv, 1);
+        /* Done, or refused with the version unchanged; never anything else. */
+        if (rc == 0 ? sv.version != ((b >> 2) & 3) : sv.version != before)
+            abort();
+        if (rc && rc != -EINVAL && rc != -EBUSY && rc != -ERANGE)
+            abort();
+        if (gt->version != sv.version)
             abort();
         break;
     }
-    default: {
-        struct gnttab_get_version gv = { .dom = pick_domid(f, o, b >> 2) };
-        if (call(f, GNTTABOP_get_version, &gv, 1) == 0 && gv.version != 1)
-            abort();
-    }
+    default:
+        if (b & 0x80) {
+            uint64_t list[8];
+            struct gnttab_get_status_frames gs = { .nr_frames = (b >> 4) & 7, .dom = DOMID_SELF };
+            set_xen_guest_handle(gs.frame_list, list);
+            if (call(f, GNTTABOP_get_status_frames, &gs, 1) != 0)
+                abort();
+            if (gs.status == GNTST_okay ? gs.nr_frames > gt->nr_status_frames
+                                        : gs.nr_frames <= gt->nr_status_frames)
+                abort();
+            for (unsigned i = 0; gs.status == GNTST_okay && i < gs.nr_frames; i++)
+                if (list[i] != gt->status_mfn[i])
+                    abort();
+        } else {
+            struct gnttab_get_version gv = { .dom = pick_domid(f, o, b >> 2) };
+            if (call(f, GNTTABOP_get_version, &gv, 1) == 0 && gv.version != 1 && gv.version != 2)
+                abort();
+        }
     }
 }
 
@@ -624,16 +712,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t b = next(&in);
         unsigned who = b & 1;
         struct fdom *f = doms[who], *o = doms[!who];
-        switch ((b >> 1) % 10) {
+        switch ((b >> 1) % 11) {
         case 0: op_grant(f, o, &in); break;
         case 1: op_revoke(f, &in); break;
         case 2: op_map(f, o, &in, 1); break;
         case 3: op_map(f, o, &in, 1 + next(&in) % 3); break;
-        case 4: op_unmap(f, &in); break;
+        case 4: op_unmap(f, &in, false); break;
         case 5: op_copy(f, o, &in); break;
         case 6: op_table(f, o, &in); break;
-        case 7: op_unmap(f, &in); break;
+        case 7: op_unmap(f, &in, false); break;
         case 9: op_type(f, &in); break;
+        case 10: op_unmap(f, &in, true); break;
         default:
             if ((b >> 5) == 7)
                 replace_domain(who);
