@@ -5,7 +5,8 @@
  * fields and READY bits, delivery in priority order and FIFO order within
  * a priority through a FIFO upcall handler, mask/unmask redelivery, a port
  * past the event array delivered once its page is added, the 128-page
- * limit, and EVTCHNOP_reset back to 2-level (and FIFO again).
+ * limit, and EVTCHNOP_reset back to 2-level (and FIFO again). Run as dom0
+ * only: the reset would close a domU's console and xenstore ports.
  */
 #include "guest.h"
 
@@ -291,8 +292,8 @@ static void mask_unmask(void)
 
 /*
  * Ports past the event array: bound, but delivered only once their page
- * comes. A domU that xl gave the default 1023 ports cannot have one; it
- * still adds the second page and checks the page limit.
+ * comes. A domain limited to fewer ports (as xl's default 1023 for a domU)
+ * cannot have one; it still adds the second page and checks the page limit.
  */
 static void beyond_the_array(void)
 {
