@@ -73,8 +73,12 @@ else
     RESULTS=$results timeout -k "$kill_after" "$limit" "$@" < /dev/null &
 fi
 group=$!
+# Interrupted (make stopped, Ctrl-C reaches make's group, not this one):
+# the test goes too.
+trap 'kill -s TERM -- "-$group" 2>/dev/null; sleep 1; kill -s KILL -- "-$group" 2>/dev/null; exit 143' INT TERM HUP
 wait $group
 rc=$?
+trap - INT TERM HUP
 kill -s KILL -- "-$group" 2>/dev/null
 
 fail() { # fail WHY: records the run's own failure

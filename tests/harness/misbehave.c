@@ -12,8 +12,8 @@
  *   crash             SIGSEGV before printing anything
  *   crash-after-pass  a PASS line, then abort()
  *   hang              a PASS line, then sleeps for ever; with PIDFILE it
- *                     first starts a child that sleeps too and writes the
- *                     child's pid there (a time limit must stop both)
+ *                     first starts a child that sleeps too and writes
+ *                     "PID CHILD-PID" there (a time limit must stop both)
  *   hang-ignore-term  as hang, with SIGTERM ignored
  *   exit-after-pass   two PASS lines, exit 3
  *   exit1-after-pass  two PASS lines, exit 1 (no FAIL line to stand for it)
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
             FILE *f = fopen(argv[2], "w");
             if (!f || child < 0)
                 return 4;
-            fprintf(f, "%d\n", (int)child);
+            fprintf(f, "%d %d\n", (int)getpid(), (int)child);
             fclose(f);
         }
         sleep_for_ever();

@@ -53,6 +53,9 @@ harness() {
 has()     { grep -qE "$2" "$work/$1.txt"; }           # has BEHAVIOUR REGEX
 count()   { grep -cE "$2" "$work/$1.txt"; }           # count BEHAVIOUR REGEX
 running() { [ -r "/proc/$1/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat"; }
+child_of() { awk '{ print $2 }' "$work/$1.pid" 2>/dev/null; }   # the hang's child
+# An old harness may leave a hang behind: stop it here, whatever the verdict.
+stop_hang() { [ -s "$work/$1.pid" ] && kill -s KILL $(cat "$work/$1.pid") 2>/dev/null; }
 
 # selftest_hang's judge (tests/guests/run-tests.sh and run-guest.py): only a
 # live hang passes. A fake qemu-system-x86_64 plays each outcome; the
@@ -96,14 +99,29 @@ verdict crash-after-pass-is-fail $? "a PASS line then abort() was not a FAIL"
 harness hang-is-fail -- hang "$work/hang.pid"
 has hang-is-fail '^FAIL selftest/hang( |$)'; verdict hang-is-fail $? "no FAIL line for a hang"
 sleep 0.2
-! running "$(cat "$work/hang.pid" 2>/dev/null || echo 0)" && [ -s "$work/hang.pid" ]
+[ -n "$(child_of hang)" ] && ! running "$(child_of hang)"
 verdict hang-stops-helpers $? "the hung program's child is still running (or never started)"
+stop_hang hang
 harness hang-ignoring-term-is-fail -- hang-ignore-term "$work/hang-term.pid"
 has hang-ignoring-term-is-fail '^FAIL selftest/hang-ignore-term( |$)'
 verdict hang-ignoring-term-is-fail $? "a hang that ignores SIGTERM was not a FAIL"
 sleep 0.2
-! running "$(cat "$work/hang-term.pid" 2>/dev/null || echo 0)" && [ -s "$work/hang-term.pid" ]
+[ -n "$(child_of hang-term)" ] && ! running "$(child_of hang-term)"
 verdict hang-ignoring-term-stops-helpers $? "a child ignoring SIGTERM outlived its test"
+stop_hang hang-term
+
+# The harness itself stopped (make interrupted): the test it runs goes too.
+: > "$work/interrupted.txt"
+sh "$run_test" --results "$work/interrupted.txt" --timeout 60 selftest/hang -- \
+    "$work/misbehave" hang "$work/interrupted.pid" > "$work/interrupted.out" 2>&1 &
+harness_pid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$work/interrupted.pid" ] && break; sleep 0.2; done
+kill -s TERM $harness_pid; wait $harness_pid
+sleep 0.3
+[ -n "$(child_of interrupted)" ] && ! running "$(child_of interrupted)" &&
+    ! running "$(awk '{ print $1 }' "$work/interrupted.pid")"
+verdict interrupt-stops-test $? "the test outlived the harness that ran it"
+stop_hang interrupted
 
 # PASS lines then a non-zero exit is a failure (with 3, and with 1 when
 # the program recorded no FAIL line to stand for it).
