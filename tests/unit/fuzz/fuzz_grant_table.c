@@ -697,15 +697,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     next_id = 1;
     doms[0] = fdom_new(next_id++);
     doms[1] = fdom_new(next_id++);
-    /* A starting state worth mutating: each domain grants refs 0-7 to the
-     * other, odd refs read-only, each its own data frame. */
+    /*
+     * A starting state worth mutating: each domain grants its refs to the
+     * other, odd refs read-only, each its own data frame. The first byte
+     * picks each domain's version, so v2 paths are reached at once; a v2
+     * domain makes ref 2 a sub-page grant and ref 3 transitive (naming the
+     * other domain's ref 4, granted to it).
+     */
+    uint8_t versions = next(&in);
+    for (unsigned i = 0; i < 2; i++) {
+        struct gnttab_set_version sv = { .version = 2 };
+        if ((versions >> i) & 1 && (call(doms[i], GNTTABOP_set_version, &sv, 1) != 0 || sv.version != 2))
+            abort();
+    }
     for (unsigned i = 0; i < 2; i++)
         for (grant_ref_t ref = 0; ref < NR_REFS; ref++) {
-            grant_entry_v1_t *e = gnt_entry(doms[i]->d.grant_table, ref);
-            e->domid = doms[!i]->d.domain_id;
-            e->frame = (uint32_t)(doms[i]->first_mfn + ref % DOM_FRAMES);
-            __atomic_store_n(&e->flags, (uint16_t)(GTF_permit_access | ((ref & 1) ? GTF_readonly : 0)),
-                             __ATOMIC_RELEASE);
+            uint64_t frame = doms[i]->first_mfn + ref % DOM_FRAMES;
+            uint16_t flags = GTF_permit_access | ((ref & 1) ? GTF_readonly : 0);
+            if (doms[i]->d.grant_table->version == 1) {
+                grant_entry_v1_t *e = gnt_entry(doms[i]->d.grant_table, ref);
+                e->domid = doms[!i]->d.domain_id;
+                e->frame = (uint32_t)frame;
+                __atomic_store_n(&e->flags, flags, __ATOMIC_RELEASE);
+                continue;
+            }
+            grant_entry_v2_t *e = gnt_entry_v2(doms[i]->d.grant_table, ref);
+            e->hdr.domid = doms[!i]->d.domain_id;
+            if (ref == 3) {
+                e->transitive.trans_domid = doms[!i]->d.domain_id;
+                e->transitive.gref = 4;
+                flags = GTF_transitive;
+            } else {
+                e->full_page.frame = frame;
+                if (ref == 2) {
+                    e->sub_page.page_off = 1024;
+                    e->sub_page.length = 2048;
+                    flags |= GTF_sub_page;
+                }
+            }
+            __atomic_store_n(&e->hdr.flags, flags, __ATOMIC_RELEASE);
         }
 
     for (unsigned steps = 0; in.n && steps < 100; steps++) {
