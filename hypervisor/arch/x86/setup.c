@@ -15,6 +15,7 @@
 #include <asm/m2p.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
+#include <asm/pv_mm_audit.h>
 #include <asm/power.h>
 #include <asm/selftest.h>
 #include <asm/serial.h>
@@ -70,6 +71,8 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_UINT("dom0_max_vcpus", opt_dom0_vcpus, "vCPUs of the initial domain (default: CPUs)"),
     CMDLINE_SIZE("dom0_mem", opt_dom0_mem, "memory of the domain built from the first module"),
     CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
+    CMDLINE_UINT("pv_audit", pv_audit_every,
+                 "audit a PV domain's page types and counts every N hypercalls (debugging)"),
 };
 
 static void report_option_error(void *ctx, const char *message)

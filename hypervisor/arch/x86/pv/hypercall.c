@@ -8,6 +8,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_mm_audit.h>
 #include <pvabi/xen.h>
 #include <tessera/arch.h>
 #include <tessera/compiler.h>
@@ -127,6 +128,8 @@ void pv_handle_syscall(struct cpu_regs *regs)
         uint64_t nr = regs->rax;
         hypercall_fn fn = nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
         regs->rax = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+        if (pv_audit_every)
+            pv_audit_after_hypercall(v, nr);
     }
     pv_exit_to_guest(regs);
 }
