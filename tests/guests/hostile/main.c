@@ -137,11 +137,19 @@ static long raw_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, ui
 static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     calls++;
+    if (step_no >= trace_from) {
+        printk("hostile: step %lu call %lu: op %lu (%#lx, %#lx, %#lx, %#lx, %#lx) ...\n",
+               step_no, calls, (unsigned long)nr, (unsigned long)a1, (unsigned long)a2,
+               (unsigned long)a3, (unsigned long)a4, (unsigned long)a5);
+        console_flush();
+    }
     long rc = raw_hypercall(nr, a1, a2, a3, a4, a5);
-    if (step_no >= trace_from)
+    if (step_no >= trace_from) {
         printk("hostile: step %lu call %lu: op %lu (%#lx, %#lx, %#lx, %#lx, %#lx) -> %ld\n",
                step_no, calls, (unsigned long)nr, (unsigned long)a1, (unsigned long)a2,
                (unsigned long)a3, (unsigned long)a4, (unsigned long)a5, rc);
+        console_flush();    /* on the log before the next call, which may end the machine */
+    }
     if (rc == 0)
         ok_results++;
     else
@@ -711,9 +719,12 @@ static void gen_vcpu_op(struct call *c)
 {
     unsigned cmd = one_in(10) ? (unsigned)any_word() : below(15);
     unsigned vcpu = one_in(4) ? (unsigned)any_word() : below(3);
-    /* Taking our only vCPU down or up with a random context would end the run. */
-    if (cmd == VCPUOP_down || cmd == VCPUOP_up)
-        vcpu = vcpu == 0 ? 1 : vcpu;
+    /* Taking vCPU 0 down, or starting another on a random context, would end the run:
+     * down only for the others, up only for vCPUs that do not exist. */
+    if (cmd == VCPUOP_down && vcpu == 0)
+        vcpu = 1;
+    if (cmd == VCPUOP_up && vcpu < 64)
+        vcpu += 64;
     void *buf = arena_alloc(sizeof(struct vcpu_guest_context));
     fill_words(buf, 128);
     switch (cmd) {
@@ -763,8 +774,11 @@ static void gen_sched_op(struct call *c, bool compat)
         p->nr_ports = one_in(6) ? (unsigned)any_word() : below(9);
         p->timeout = system_time_ns() + below(200000) + 1;
     } else if (cmd == SCHEDOP_watchdog) {
+        /* Destroy only (a nonzero id, no timeout): a new watchdog, even of 0 s, would
+         * shut us down (Xen 4.17 fires one of 0 s at once). */
         struct sched_watchdog *w = buf;
-        w->timeout = 0;         /* a live watchdog would shut us down */
+        w->id = w->id ? w->id : 1 + (uint32_t)below(4);
+        w->timeout = 0;
     } else if (cmd == SCHEDOP_remote_shutdown) {
         struct sched_remote_shutdown *r = buf;
         r->domain_id = one_in(2) ? peer : any_domid();
@@ -1010,7 +1024,7 @@ static void step_build(void *arg)
     (void)arg;
     unsigned long pfn = scratch_pfn(), mfn = cur_mfn[pfn];
     uint64_t *page = pfn_va(pfn);
-    unsigned kind = below(5);
+    unsigned kind = below(6);
 
     if (kind == 4 && nr_gnt) {          /* grant entries: to ourselves, the peer, anyone */
         grant_entry_v1_t *g = &gnt_va[below(nr_gnt * PAGE_SIZE / sizeof(*g))];
@@ -1019,6 +1033,34 @@ static void step_build(void *arg)
         g->frame = (uint32_t)f;
         g->flags = (one_in(8) ? (uint16_t)any_word() : GTF_permit_access) |
                    (is_prot_mfn(f) || one_in(2) ? GTF_readonly : 0);
+        return;
+    }
+    if (kind == 5) {                    /* exchange an unmapped page (or the same one twice) */
+        xen_pfn_t *in = arena_alloc(16), *out = arena_alloc(16);
+        struct xen_memory_exchange *x = arena_alloc(sizeof(*x));
+        unsigned n = 1 + below(2);
+        hc(__HYPERVISOR_update_va_mapping, (uint64_t)page, 0, UVMF_INVLPG, 0, 0);
+        in[0] = mfn;
+        in[1] = avoid_exchange_dup || one_in(2) ? scratch_mfn() : mfn;
+        *x = (struct xen_memory_exchange){
+            .in = { .nr_extents = n, .domid = DOMID_SELF },
+            .out = { .nr_extents = n, .domid = DOMID_SELF },
+        };
+        x->in.extent_start.p = in;
+        x->out.extent_start.p = out;
+        if (hc(__HYPERVISOR_memory_op, XENMEM_exchange, (uint64_t)x, 0, 0, 0) == 0 &&
+            x->nr_exchanged == n) {
+            for (unsigned i = 0; i < n; i++)
+                for (unsigned long k = 0; k < nr_scratch; k++)
+                    if (cur_mfn[scratch[k]] == in[i]) {
+                        cur_mfn[scratch[k]] = out[i];
+                        break;
+                    }
+        }
+        for (unsigned long k = 0; k < nr_scratch; k++)    /* both pages where they were */
+            if (scratch[k] == pfn || cur_mfn[scratch[k]] == in[1])
+                hc(__HYPERVISOR_update_va_mapping, (uint64_t)pfn_va(scratch[k]),
+                   (cur_mfn[scratch[k]] << PAGE_SHIFT) | PTE_KERNEL_RW, UVMF_INVLPG, 0, 0);
         return;
     }
     hc(__HYPERVISOR_update_va_mapping, (uint64_t)page, (mfn << PAGE_SHIFT) | PTE_KERNEL_RW,
@@ -1243,6 +1285,11 @@ void test_main(void)
     avoid_bad_bases = cmdline_has("no-bad-bases");
     peer = (domid_t)cmdline_number("peer", 0);
     rng = seed;
+    if (guest_start_info->flags & SIF_INITDOMAIN) {
+        /* A control domain may map any frame: its random writes would hit the machine. */
+        test_skip("the hostile guest runs only as an unprivileged domain");
+        return;
+    }
     printk("hostile: seed=%lu calls=%lu domain %u, %lu pages\n", seed, steps, guest_domid,
            guest_start_info->nr_pages);
     console_port = guest_start_info->console.domU.evtchn;
@@ -1263,6 +1310,11 @@ void test_main(void)
         unsigned kind = below(16);
         step_repairs = 0;
         arena_used = 0;
+        if (step_no >= trace_from) {
+            printk("hostile: step %lu: %s\n", step_no,
+                   kind < 12 ? "call" : kind < 15 ? "write into a scratch page" : "build");
+            console_flush();
+        }
         int v = run_catching(kind < 12 ? step_call : kind < 15 ? step_write : step_build, NULL,
                              &rec);
         if (v >= 0) {

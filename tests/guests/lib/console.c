@@ -66,6 +66,16 @@ static void ring_write(const char *s, size_t len)
     }
 }
 
+void console_flush(void)
+{
+    /* The hypervisor drains rings on a timer: wait (yielding) until it has read ours. */
+    for (unsigned int spins = 0; cons_ring && (cons_paths & CONS_RING) && spins < 100000; spins++) {
+        if (__atomic_load_n(&cons_ring->out_cons, __ATOMIC_ACQUIRE) == cons_ring->out_prod)
+            return;
+        hyp_sched_op(SCHEDOP_yield, NULL);
+    }
+}
+
 void console_write(const char *s, size_t len)
 {
     if (cons_paths & CONS_IO) {

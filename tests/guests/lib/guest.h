@@ -76,6 +76,8 @@ bool cmdline_has(const char *word);
 
 /* ---- console ---- */
 void console_write(const char *s, size_t len);
+/* Returns once everything written has left the console ring (or at once without one). */
+void console_flush(void);
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
