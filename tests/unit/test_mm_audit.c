@@ -195,6 +195,17 @@ static void test_table_grant_mapped_writable(void)
     expect_finding("writable grant mappings");
 }
 
+static void test_writable_grant_holds_writable_use(void)
+{
+    build();
+    grant_rw[FREEF - FIRST] = 1;        /* mapped writable by another domain: one use */
+    expect_finding("typed none (count 0) has 1 writable grant mappings");
+    set_type(FREEF, PGT_WRITABLE, 1, 0);
+    CU_ASSERT_EQUAL(run(), 0);
+    set_type(FREEF, PGT_WRITABLE, 2, 0);
+    expect_finding("type count 2, references found 1");
+}
+
 static void test_hypervisor_slot_changed(void)
 {
     build();
@@ -247,6 +258,7 @@ int main(void)
         UNIT_CASE(reservation_mismatch),
         UNIT_CASE(system_descriptor_in_gdt),
         UNIT_CASE(table_grant_mapped_writable),
+        UNIT_CASE(writable_grant_holds_writable_use),
         UNIT_CASE(hypervisor_slot_changed),
         UNIT_CASE(large_page_in_l2),
         UNIT_CASE(released_unused_not_freed),

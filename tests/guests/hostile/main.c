@@ -219,6 +219,13 @@ static unsigned long any_mfn(void)
     return data_mfn();
 }
 
+/* Whether v, taken as a pointer, names one of our protected pages (image, tables, p2m). */
+static bool names_protected(uint64_t v)
+{
+    return v < (uint64_t)nr_pages << PAGE_SHIFT &&
+           pfn_class[v >> PAGE_SHIFT] != C_SCRATCH && pfn_class[v >> PAGE_SHIFT] != C_ARENA;
+}
+
 /* A guest-virtual address that is safe to have the hypervisor write: arena, scratch, or nowhere. */
 static uint64_t out_ptr(unsigned long bytes)
 {
@@ -231,7 +238,10 @@ static uint64_t out_ptr(unsigned long bytes)
     case 5: return 0xffff880000000000UL + below(1UL << 30);          /* guest upper half, unmapped */
     case 6: return (uint64_t)arena + ARENA_PAGES * PAGE_SIZE - below(64);        /* off the end */
     case 7: return (uint64_t)arena_alloc(bytes) + 1 + below(7);      /* misaligned */
-    case 8: return rnd();
+    case 8: {
+        uint64_t v = rnd();
+        return names_protected(v) ? (uint64_t)arena_alloc(bytes) : v;
+    }
     default: return (uint64_t)arena_alloc(bytes);
     }
 }
@@ -247,8 +257,17 @@ static uint16_t any_domid(void)
     return ids[below(ARRAY_SIZE(ids))];
 }
 
-/* Any 64-bit value a hypercall argument could be. */
+static uint64_t any_word_unchecked(void);
+
+/* Any 64-bit value a hypercall argument could be, but never one of our protected pages
+ * (a small power of two such as 1 MiB would be our entry code). */
 static uint64_t any_word(void)
+{
+    uint64_t v = any_word_unchecked();
+    return names_protected(v) ? (uint64_t)pfn_va(scratch_pfn()) + (v & (PAGE_SIZE - 1)) : v;
+}
+
+static uint64_t any_word_unchecked(void)
 {
     switch (below(14)) {
     case 0: return 0;
@@ -388,8 +407,14 @@ static void repair(unsigned what)
         callbacks_install();
         hyp_callback_op(CALLBACKOP_unregister, &nmi);
     }
-    if (what & R_GS)
+    if (what & R_GS) {
+        /* Null data selectors: one loaded from our GDT (SEGBASE_GS_USER_SEL) that a later
+         * set_gdt removed would fail to load at our next switch-in, and Xen then calls the
+         * failsafe callback. Loading GS clears its base: percpu_init puts it back. */
+        __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs"
+                         :: "r"(0) : "memory");
         percpu_init(0);
+    }
     if (what & R_DR)
         hypercall2(__HYPERVISOR_set_debugreg, 7, 0);
     if (what & R_EVENTS) {
@@ -907,6 +932,8 @@ static void gen_call(struct call *c, unsigned depth)
     case __HYPERVISOR_vcpu_op: gen_vcpu_op(c); break;
     case __HYPERVISOR_set_segment_base:
         c->a[0] = one_in(4) ? any_word() : below(5);
+        if (depth && c->a[0] == SEGBASE_GS_USER_SEL)   /* not with a set_gdt after it */
+            c->a[0] = SEGBASE_GS_USER;
         c->a[1] = one_in(2) ? out_ptr(8) : any_word();
         if (avoid_bad_bases)
             c->a[1] &= 0x00007fffffffffffUL;
@@ -1240,16 +1267,34 @@ static void setup_grants(void)
     gnt_va = (grant_entry_v1_t *)gnt_pages[0];
 }
 
-/* Our code and read-only data: what a stray write of the hypervisor's would break. */
-static uint64_t image_sum(void)
+/* Our code and read-only data, page by page: what a stray write of the hypervisor's would break. */
+#define MAX_IMAGE_PAGES 512
+static uint64_t page_sums[MAX_IMAGE_PAGES];
+
+static uint64_t page_sum(unsigned long va)
+{
+    const uint64_t *p = (const uint64_t *)va;
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < ENTRIES; i++)
+        sum = (sum ^ p[i]) * 0x100000001b3UL;
+    return sum;
+}
+
+/* Fills page_sums (record) or compares with them; the number of pages that changed. */
+static unsigned image_check(bool record)
 {
     extern char _rodata_end[];
-    const uint64_t *p = (const uint64_t *)_image_start;
-    const uint64_t *end = (const uint64_t *)_rodata_end;
-    uint64_t sum = 0;
-    for (; p < end; p++)
-        sum = (sum ^ *p) * 0x100000001b3UL;
-    return sum;
+    unsigned long first = (unsigned long)_image_start, end = (unsigned long)_rodata_end;
+    unsigned changed = 0;
+    for (unsigned i = 0; i < MAX_IMAGE_PAGES && first + i * PAGE_SIZE < end; i++) {
+        uint64_t sum = page_sum(first + i * PAGE_SIZE);
+        if (record)
+            page_sums[i] = sum;
+        else if (sum != page_sums[i] && changed++ < 8)
+            printk("hostile: our page at %#lx (mfn %#lx) changed\n", first + i * PAGE_SIZE,
+                   virt_to_mfn((void *)(first + i * PAGE_SIZE)));
+    }
+    return changed;
 }
 
 /* The checker (tests/guests/checker) stops on this note in the page it grants us as ref 8. */
@@ -1299,7 +1344,7 @@ void test_main(void)
         max_mfn = (unsigned long)max;
     setup_memory();
     setup_grants();
-    uint64_t sum = image_sum();
+    image_check(true);
     printk("hostile: %lu scratch pages, %lu protected, %lu tables, alt L4 %#lx, %u grant frames, "
            "max mfn %#lx\n", nr_scratch, nr_prot, nr_tables, alt_l4_mfn, nr_gnt, max_mfn);
 
@@ -1333,7 +1378,7 @@ void test_main(void)
     printk("hostile: done: seed %lu, %lu steps, %lu calls, %lu multicall entries, %lu traps, "
            "%lu succeeded, %lu ms, %lu calls/s\n", seed, step_no, calls, mc_entries, traps,
            ok_results, ms, ms ? calls * 1000 / ms : 0);
-    CHECK(image_sum() == sum, "our own code changed under us");
+    CHECK(image_check(false) == 0, "our own code changed under us");
     tell_checker(seed);
     (void)vinfo_registered;
 }

@@ -8,7 +8,8 @@
  *    one level up that name it, plus its pin, plus (L4) the vCPU base
  *    pointers that hold it;
  *  - a writable frame's count is the number of writable ordinary L1
- *    entries naming it; a descriptor page's the GDT slots holding it;
+ *    entries naming it plus its writable grant mappings (each holds a
+ *    writable use); a descriptor page's the GDT slots holding it;
  *  - map_count is the number of present ordinary L1 entries naming it;
  *  - an entry of a validated table names only the domain's own frames
  *    (a grant mapping excepted, which the grant table must know about;
@@ -189,9 +190,13 @@ static int check_frame(const struct page_allocator *pa, const struct mm_audit_op
     uint32_t ti = pi->type_info;
     unsigned type = type_of(ti), count = ti & PGT_COUNT_MASK;
     bool table = type >= PGT_L1 && type <= PGT_L4;
-    uint32_t refs = s->type_refs[i] + ((ti & PGT_PINNED) ? 1 : 0);
     unsigned ro = 0, rw = 0;
+    ops->grant_counts(ops->ctx, mfn, &ro, &rw);
+    uint32_t refs = s->type_refs[i] + ((ti & PGT_PINNED) ? 1 : 0) + (type == PGT_WRITABLE ? rw : 0);
 
+    if (rw && type != PGT_WRITABLE)
+        return fail(why, len, "frame %#lx typed %s (count %u) has %u writable grant mappings",
+                    mfn, type_names[type], count, rw);
     if ((ti & PGT_PINNED) && !(table && count))
         return fail(why, len, "frame %#lx pinned but typed %s (count %u)", mfn,
                     type_names[type], count);
@@ -210,10 +215,6 @@ static int check_frame(const struct page_allocator *pa, const struct mm_audit_op
     if ((ti & PGT_HELD) && table && count)
         return fail(why, len, "frame %#lx held by the hypervisor is an %s table", mfn,
                     type_names[type]);
-    ops->grant_counts(ops->ctx, mfn, &ro, &rw);
-    if (rw && count && (table || type == PGT_SEG_DESC))
-        return fail(why, len, "frame %#lx typed %s (count %u) has %u writable grant mappings",
-                    mfn, type_names[type], count, rw);
     if ((ti & PGT_RELEASED) && !count && !pi->map_count && !ro && !rw)
         return fail(why, len, "frame %#lx given back and unused but not freed", mfn);
     if (type == PGT_SEG_DESC && count)
