@@ -206,6 +206,22 @@ static void test_writable_grant_holds_writable_use(void)
     expect_finding("type count 2, references found 1");
 }
 
+static void test_linear_entries(void)
+{
+    build();
+    mem[L4F - FIRST][1] = pte(L4F, P | U);          /* a self-map takes no use */
+    CU_ASSERT_EQUAL(run(), 0);
+    mem[L4F - FIRST][1] = pte(L4F, P | W | U);
+    expect_finding("writable linear entry");
+    build();
+    mem[L3F - FIRST][1] = pte(L3F, P | U);
+    mem[L2F - FIRST][1] = pte(L2F, P | U);
+    CU_ASSERT_EQUAL(run(), 0);
+    mem[L4F - FIRST][2] = pte(L4F, P | U);
+    set_type(L3F, PGT_L3, 1, 0);
+    CU_ASSERT_EQUAL(run(), 0);
+}
+
 static void test_hypervisor_slot_changed(void)
 {
     build();
@@ -259,6 +275,7 @@ int main(void)
         UNIT_CASE(system_descriptor_in_gdt),
         UNIT_CASE(table_grant_mapped_writable),
         UNIT_CASE(writable_grant_holds_writable_use),
+        UNIT_CASE(linear_entries),
         UNIT_CASE(hypervisor_slot_changed),
         UNIT_CASE(large_page_in_l2),
         UNIT_CASE(released_unused_not_freed),

@@ -159,17 +159,44 @@ static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 
 /* ---- the argument arena: buffers for one step, at the end of our memory ---- */
 
+/*
+ * Each step starts on a zeroed arena, so that a count larger than what was
+ * written, or a pointer into it, reads zeros rather than an older step's
+ * structures (whose addresses, read as grant host addresses or PTE
+ * pointers, could name the arena itself). A step's main list of
+ * operations sits at the very end (list_alloc): a count past it runs into
+ * unmapped memory, never into other buffers.
+ */
+#define ARENA_TAIL (8 * 1024)
 static char *arena;
-static unsigned long arena_used;
+static unsigned long arena_used, arena_high;
+static unsigned gen_depth;           /* 0: the step's own call; 1: an entry of its multicall */
 
 static void *arena_alloc(unsigned long bytes)
 {
     bytes = (bytes + 15) & ~15UL;
-    if (arena_used + bytes > ARENA_PAGES * PAGE_SIZE)
+    if (arena_used + bytes > ARENA_PAGES * PAGE_SIZE - ARENA_TAIL)
         arena_used = 0;
     void *p = arena + arena_used;
     arena_used += bytes;
+    if (arena_used > arena_high)
+        arena_high = arena_used;
     return p;
+}
+
+/* A list of operations: at the arena's end for the step's own call, else like any buffer. */
+static void *list_alloc(unsigned long bytes)
+{
+    if (gen_depth || bytes > ARENA_TAIL)
+        return arena_alloc(bytes);
+    return arena + ARENA_PAGES * PAGE_SIZE - ((bytes + 15) & ~15UL);
+}
+
+static void arena_reset(void)
+{
+    memset(arena, 0, arena_high);
+    memset(arena + ARENA_PAGES * PAGE_SIZE - ARENA_TAIL, 0, ARENA_TAIL);
+    arena_used = arena_high = 0;
 }
 
 /* ---- value generators (the guard lives here) ---- */
@@ -224,6 +251,20 @@ static bool names_protected(uint64_t v)
 {
     return v < (uint64_t)nr_pages << PAGE_SHIFT &&
            pfn_class[v >> PAGE_SHIFT] != C_SCRATCH && pfn_class[v >> PAGE_SHIFT] != C_ARENA;
+}
+
+/* Where a list of operations may be, besides our own list: nowhere, or zeros (never a
+ * scratch page, whose junk read as operations could name our own tables or image). */
+static uint64_t ops_ptr(void)
+{
+    switch (below(6)) {
+    case 0: return 0;
+    case 1: return 0x0000800000000000UL + below(1UL << 40);
+    case 2: return 0xffff800000000000UL + (below(16) << 39) + below(1UL << 30);
+    case 3: return 0xffff880000000000UL + below(1UL << 30);
+    case 4: return (uint64_t)arena + ARENA_PAGES * PAGE_SIZE - below(64);
+    default: return 0;
+    }
 }
 
 /* A guest-virtual address that is safe to have the hypervisor write: arena, scratch, or nowhere. */
@@ -457,8 +498,11 @@ static void gen_refused_remap(struct call *c)
 }
 
 
+/* A count: mostly sane, sometimes huge (only for the step's own call, whose list ends the arena). */
 static uint64_t gen_count(unsigned long max_sane)
 {
+    if (gen_depth)
+        return 1 + below(max_sane);
     switch (below(12)) {
     case 0: return 0;
     case 1: return 0x7fffffffUL + below(2);
@@ -471,7 +515,7 @@ static uint64_t gen_count(unsigned long max_sane)
 static void gen_mmu_update(struct call *c)
 {
     unsigned n = 1 + below(12);
-    struct mmu_update *req = arena_alloc(n * sizeof(*req));
+    struct mmu_update *req = list_alloc(n * sizeof(*req));
     for (unsigned i = 0; i < n; i++) {
         unsigned level;
         uint64_t ptr = gen_slot(&level);
@@ -485,7 +529,7 @@ static void gen_mmu_update(struct call *c)
             req[i].val = gen_pte(level);
         }
     }
-    c->a[0] = one_in(20) ? out_ptr(16) : (uint64_t)req;
+    c->a[0] = one_in(20) ? ops_ptr() : (uint64_t)req;
     c->a[1] = one_in(10) ? gen_count(n) : n;
     c->a[2] = one_in(3) ? 0 : out_ptr(4);
     c->a[3] = one_in(6) ? any_domid() : DOMID_SELF;
@@ -494,7 +538,7 @@ static void gen_mmu_update(struct call *c)
 static void gen_mmuext(struct call *c)
 {
     unsigned n = 1 + below(6);
-    struct mmuext_op *op = arena_alloc(n * sizeof(*op));
+    struct mmuext_op *op = list_alloc(n * sizeof(*op));
     for (unsigned i = 0; i < n; i++) {
         unsigned cmd = one_in(12) ? (unsigned)any_word() : below(21);
         op[i].cmd = cmd;
@@ -526,7 +570,7 @@ static void gen_mmuext(struct call *c)
             break;
         }
     }
-    c->a[0] = one_in(20) ? out_ptr(24) : (uint64_t)op;
+    c->a[0] = one_in(20) ? ops_ptr() : (uint64_t)op;
     c->a[1] = one_in(10) ? gen_count(n) : n;
     c->a[2] = one_in(3) ? 0 : out_ptr(4);
     c->a[3] = one_in(6) ? any_domid() : DOMID_SELF;
@@ -593,7 +637,7 @@ static void gen_grant_op(struct call *c)
     c->a[2] = one_in(10) ? gen_count(n) : n;
     switch (cmd) {
     case GNTTABOP_map_grant_ref: {
-        struct gnttab_map_grant_ref *m = arena_alloc(n * sizeof(*m));
+        struct gnttab_map_grant_ref *m = list_alloc(n * sizeof(*m));
         for (unsigned i = 0; i < n; i++) {
             unsigned level;
             m[i].flags = (one_in(6) ? (uint32_t)any_word() : 0) |
@@ -609,7 +653,7 @@ static void gen_grant_op(struct call *c)
         break;
     }
     case GNTTABOP_unmap_grant_ref: {
-        struct gnttab_unmap_grant_ref *u = arena_alloc(n * sizeof(*u));
+        struct gnttab_unmap_grant_ref *u = list_alloc(n * sizeof(*u));
         for (unsigned i = 0; i < n; i++) {
             unsigned level;
             u[i].host_addr = one_in(3) ? gen_slot(&level) : gen_va();
@@ -620,7 +664,7 @@ static void gen_grant_op(struct call *c)
         break;
     }
     case GNTTABOP_unmap_and_replace: {
-        struct gnttab_unmap_and_replace *u = arena_alloc(n * sizeof(*u));
+        struct gnttab_unmap_and_replace *u = list_alloc(n * sizeof(*u));
         for (unsigned i = 0; i < n; i++) {
             u[i].host_addr = gen_va();
             u[i].new_addr = one_in(3) ? 0 : gen_va();   /* never one of our own mappings */
@@ -630,7 +674,7 @@ static void gen_grant_op(struct call *c)
         break;
     }
     case GNTTABOP_copy: {
-        struct gnttab_copy *g = arena_alloc(n * sizeof(*g));
+        struct gnttab_copy *g = list_alloc(n * sizeof(*g));
         for (unsigned i = 0; i < n; i++) {
             g[i].flags = (one_in(2) ? GNTCOPY_source_gref : 0) | (one_in(2) ? GNTCOPY_dest_gref : 0) |
                          (one_in(10) ? (uint16_t)any_word() : 0);
@@ -652,7 +696,7 @@ static void gen_grant_op(struct call *c)
         break;
     }
     case GNTTABOP_transfer: {
-        struct gnttab_transfer *t = arena_alloc(n * sizeof(*t));
+        struct gnttab_transfer *t = list_alloc(n * sizeof(*t));
         for (unsigned i = 0; i < n; i++) {
             t[i].mfn = any_mfn();
             t[i].domid = any_domid();
@@ -682,7 +726,7 @@ static void gen_grant_op(struct call *c)
     }
     }
     if (one_in(20))
-        c->a[1] = out_ptr(64);
+        c->a[1] = ops_ptr();
 }
 
 static evtchn_port_t any_port(void)
@@ -819,10 +863,12 @@ static void gen_sched_op(struct call *c, bool compat)
 static void gen_multicall(struct call *c, unsigned depth)
 {
     unsigned n = 1 + below(8);
-    struct multicall_entry *e = arena_alloc(n * sizeof(*e));
+    struct multicall_entry *e = list_alloc(n * sizeof(*e));
     for (unsigned i = 0; i < n; i++) {
         struct call sub;
+        gen_depth = depth + 1;
         gen_call(&sub, depth + 1);
+        gen_depth = depth;
         e[i].op = sub.op;
         e[i].result = any_word();
         for (unsigned k = 0; k < 5; k++)
@@ -830,7 +876,7 @@ static void gen_multicall(struct call *c, unsigned depth)
         e[i].args[5] = any_word();
     }
     mc_entries += n;
-    c->a[0] = one_in(20) ? out_ptr(64) : (uint64_t)e;
+    c->a[0] = one_in(20) ? ops_ptr() : (uint64_t)e;
     c->a[1] = one_in(20) ? gen_count(n) : n;
 }
 
@@ -1354,7 +1400,8 @@ void test_main(void)
         struct trap_record rec;
         unsigned kind = below(16);
         step_repairs = 0;
-        arena_used = 0;
+        arena_reset();
+        gen_depth = 0;
         if (step_no >= trace_from) {
             printk("hostile: step %lu: %s\n", step_no,
                    kind < 12 ? "call" : kind < 15 ? "write into a scratch page" : "build");

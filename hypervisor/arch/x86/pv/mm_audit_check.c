@@ -15,7 +15,8 @@
  *    (a grant mapping excepted, which the grant table must know about;
  *    the control domain may also name frames the allocator does not
  *    manage), never carries a large-page bit, and an upper entry names a
- *    validated table one level down; L4 slots 256-271 are the hypervisor's;
+ *    validated table one level down, or (a read-only linear entry) its own
+ *    table or another of its level; L4 slots 256-271 are the hypervisor's;
  *  - no frame mapped writable through a grant is a table or descriptor
  *    page, no held frame is a table, every descriptor of a descriptor page
  *    is a code or data segment of DPL 3 (or not present), a given-back
@@ -86,11 +87,17 @@ static int check_entry(const struct page_allocator *pa, const struct mm_audit_do
         if (e & (PTE_PS | PTE_GRANT_MAPPING))
             return fail(why, len, "L%u %#lx slot %u: entry %#lx has a large-page or grant bit",
                         level, mfn, slot, e);
-        if (!owned(pi, d->id) || level_of(pi) != level - 1)
+        /* A linear entry: read-only, naming its own table (no use) or one of its level. */
+        bool linear = target == mfn || (owned(pi, d->id) && level_of(pi) == level);
+        if (linear && (e & PTE_W))
+            return fail(why, len, "L%u %#lx slot %u: writable linear entry %#lx", level, mfn,
+                        slot, e);
+        if (!owned(pi, d->id) || (!linear && level_of(pi) != level - 1))
             return fail(why, len, "L%u %#lx slot %u: entry %#lx names frame %#lx (owner %u, "
                         "table level %u), not an L%u of domain %u", level, mfn, slot, e, target,
                         pi ? pi->owner : 0xFFFFu, pi ? level_of(pi) : 0, level - 1, d->id);
-        s->type_refs[target - pa->first_mfn]++;
+        if (target != mfn)
+            s->type_refs[target - pa->first_mfn]++;
         return 0;
     }
     if (e & PTE_GRANT_MAPPING) {
