@@ -12,7 +12,8 @@
  * hostile guest says it is done: "HSTLDONE", its seed and a hash of the
  * seed copied into the spare page through the grant (a random copy cannot
  * forge the hash, which the hostile guest computes only at its end), or
- * when the peer is gone. It checks once more, and reports the rounds.
+ * when a domain shut down (VIRQ_DOM_EXC: the peer is the only other one)
+ * or the peer is gone. It checks once more, and reports the rounds.
  */
 #include "guest.h"
 
@@ -103,9 +104,13 @@ void test_main(void)
 
     fill(round);
     grant_to_peer(peer);
+    struct evtchn_bind_virq dom_exc = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    if (hyp_event_channel_op(EVTCHNOP_bind_virq, &dom_exc))
+        dom_exc.port = 0;       /* not the control domain: only the note and -ESRCH then */
     printk("checker: watching %lu KiB for domain %u\n", PATTERN_BYTES >> 10, peer);
     for (;;) {
-        bool alive = peer_alive(peer) && !peer_done();
+        bool exited = dom_exc.port && evtchn_test_and_clear_pending(dom_exc.port);
+        bool alive = !exited && peer_alive(peer) && !peer_done();
         bad += verify(round);
         if (bad || !alive)
             break;

@@ -1246,6 +1246,14 @@ static void setup_memory(void)
         if (pfn < nr_pages)
             pfn_class[pfn] = C_TABLE;
     }
+    /* Nothing below our image: a run of writes from a pointer there (NULL and a huge count,
+     * say) would go on into our image; unmapped, it faults at once. */
+    for (unsigned long pfn = 0; pfn < ((unsigned long)_image_start >> PAGE_SHIFT) && pfn < nr_pages; pfn++) {
+        if (pfn_class[pfn] == C_PROT && hypercall3(__HYPERVISOR_update_va_mapping,
+                                                  pfn << PAGE_SHIFT, 0, UVMF_INVLPG))
+            panic("unmapping pfn %#lx below our image", pfn);
+        pfn_class[pfn] = C_PROT;
+    }
     /* The arena: the last pages. */
     arena_pfn = nr_pages - ARENA_PAGES;
     for (unsigned long i = 0; i < ARENA_PAGES; i++)
@@ -1282,16 +1290,20 @@ static void setup_memory(void)
     memcpy(pfn_va(alt), l4, PAGE_SIZE);
     if (map_page(alt << PAGE_SHIFT, cur_mfn[alt], PTE_KERNEL_RO) == 0) {
         struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE, .arg1.mfn = cur_mfn[alt] };
-        if (hyp_mmuext_op(&op, 1, NULL, DOMID_SELF) == 0) {
+        if (hyp_mmuext_op(&op, 1, NULL, DOMID_SELF) == 0)
             alt_l4_mfn = cur_mfn[alt];
-            add_table(alt_l4_mfn);
-        }
     }
-    pfn_class[alt] = C_TABLE;
-    nr_tables = 0;      /* every table frame of ours, by class */
-    for (unsigned long pfn = 0; pfn < nr_pages; pfn++)
-        if (pfn_class[pfn] == C_TABLE)
-            add_table(cur_mfn[pfn]);
+    /* Protected, but not among the tables the generators map only writable (to be refused):
+     * once the fuzzing unpins it, it is an ordinary frame, and a writable mapping of it would
+     * be accepted, over our own code if that was the address. */
+    pfn_class[alt] = C_PROT;
+    nr_tables = 0;      /* the tables always in use: our L4, L3, L2 and every L1 */
+    add_table(l4_mfn);
+    add_table(l3_mfn);
+    add_table(l2_mfn);
+    for (unsigned s = 0; s < ENTRIES; s++)
+        if (l1_of_slot[s])
+            add_table(l1_of_slot[s]);
     for (unsigned long pfn = 0; pfn < nr_pages; pfn++)
         if (pfn_class[pfn] == C_SCRATCH)
             scratch[nr_scratch++] = pfn;
@@ -1343,20 +1355,28 @@ static unsigned image_check(bool record)
     return changed;
 }
 
-/* The checker (tests/guests/checker) stops on this note in the page it grants us as ref 8. */
+/*
+ * The checker (tests/guests/checker) stops on this note in the page it
+ * grants us as ref 8. The note is copied from an arena page: any frame of
+ * ours may have been given back by the run (a copy from it is refused),
+ * so each arena page is tried in turn.
+ */
 static void tell_checker(unsigned long seed)
 {
-    static uint64_t note[3] __attribute__((aligned(32)));
-    memcpy(&note[0], "HSTLDONE", 8);
-    note[1] = seed;
-    note[2] = (seed ^ 0x5bd1e9955bd1e995UL) * 0x9e3779b97f4a7c15UL;
-    struct gnttab_copy c = {
-        .source.u.gmfn = virt_to_mfn(note), .source.domid = DOMID_SELF,
-        .source.offset = (uint16_t)((unsigned long)note & (PAGE_SIZE - 1)),
-        .dest.u.ref = 8, .dest.domid = peer, .dest.offset = 0,
-        .len = sizeof(note), .flags = GNTCOPY_dest_gref,
-    };
-    long rc = hyp_grant_table_op(GNTTABOP_copy, &c, 1);
+    long rc = 0;
+    struct gnttab_copy c = { .status = GNTST_general_error };
+
+    for (unsigned i = 0; i < ARENA_PAGES && (rc || c.status); i++) {
+        uint64_t *note = pfn_va(arena_pfn + i);
+        memcpy(&note[0], "HSTLDONE", 8);
+        note[1] = seed;
+        note[2] = (seed ^ 0x5bd1e9955bd1e995UL) * 0x9e3779b97f4a7c15UL;
+        c = (struct gnttab_copy){
+            .source.u.gmfn = cur_mfn[arena_pfn + i], .source.domid = DOMID_SELF,
+            .dest.u.ref = 8, .dest.domid = peer, .len = 24, .flags = GNTCOPY_dest_gref,
+        };
+        rc = hyp_grant_table_op(GNTTABOP_copy, &c, 1);
+    }
     if (rc || c.status)
         printk("hostile: could not tell domain %u we are done (%ld, status %d)\n", peer, rc,
                c.status);
