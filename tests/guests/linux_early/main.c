@@ -555,7 +555,7 @@ static volatile unsigned int ap_ran;
 static volatile uint32_t ap_time_version;
 static volatile uint64_t ap_system_time;
 static volatile int ap_runstate_seen;
-static volatile uint64_t ap_running_ns, ap_entry_time, ap_first_ns;
+static volatile uint64_t ap_running_ns, ap_entry_time, ap_times_sum;
 static volatile bool ap_info_is_registered;
 static volatile evtchn_port_t ap_port;
 static volatile unsigned long ap_upcalls;
@@ -564,7 +564,6 @@ static void ap_main(unsigned int vcpu)
 {
     vcpu_info_t *mine = (vcpu_info_t *)(ap_vcpu_info_page + AP_VCPU_INFO_OFFSET);
 
-    ap_first_ns = system_time_ns();
     ap_info_is_registered = this_vcpu_info() == mine;
     /* Spin a little so time passes on this vCPU. */
     for (volatile unsigned int i = 0; i < 200000; i++)
@@ -574,6 +573,8 @@ static void ap_main(unsigned int vcpu)
     ap_runstate_seen = ap_runstate.state;
     ap_running_ns = ap_runstate.time[RUNSTATE_running];
     ap_entry_time = ap_runstate.state_entry_time;
+    ap_times_sum = ap_runstate.time[0] + ap_runstate.time[1] + ap_runstate.time[2] +
+                   ap_runstate.time[3];
     __atomic_store_n(&ap_ran, vcpu + 1, __ATOMIC_RELEASE);
     while (!ap_go)
         ;
@@ -635,6 +636,7 @@ static void second_vcpu(void)
            ap_runstate.state, (unsigned long)ap_runstate.time[RUNSTATE_running],
            (unsigned long)ap_runstate.time[RUNSTATE_offline]);
     CHECK_EQ(ap_runstate.state, RUNSTATE_offline, "vCPU 1's runstate area state before it runs");
+    uint64_t ap_first_entry = ap_runstate.state_entry_time;
 
     long rc = vcpu_start(1, ap_main, ap_stack + sizeof(ap_stack));
     if (!expect(rc, 0, "VCPUOP_initialise + VCPUOP_up of vCPU 1 (want 0)"))
@@ -649,12 +651,16 @@ static void second_vcpu(void)
           "vCPU 1's registered vcpu_info has no time info (version %u)", ap_time_version);
     CHECK(ap_system_time > 0, "vCPU 1's pvclock reads 0");
     CHECK_EQ(ap_runstate_seen, RUNSTATE_running, "vCPU 1's own runstate area, read while running");
-    /* Time is added to a state when the vCPU leaves it: the first run is
-     * not in time[running] yet, its start is in state_entry_time. (If vCPU 1
-     * was switched out and back before it looked, it entered running again
-     * after its first instruction, and its first stint was counted.) */
-    if (ap_entry_time <= ap_first_ns)
-        CHECK_EQ(ap_running_ns, 0, "vCPU 1's running time in its area during its first run");
+    /*
+     * Time is added to a state when the vCPU leaves it: the area shows the
+     * times as of the current state's start, so they add up to exactly the
+     * time from the first state's start to the current one's, however often
+     * vCPU 1 was switched out meanwhile. (With the current stint included
+     * they would add up to more.)
+     */
+    CHECK(ap_times_sum == ap_entry_time - ap_first_entry,
+          "vCPU 1's runstate times add up to %lu ns, its states' starts are %lu ns apart",
+          (unsigned long)ap_times_sum, (unsigned long)(ap_entry_time - ap_first_entry));
     CHECK(ap_entry_time > 0, "vCPU 1's runstate area has no state entry time");
     CHECK(legacy->time.version == legacy_version && legacy->time.system_time == legacy_time,
           "the shared_info slot of vCPU 1 was updated (version %u -> %u)", legacy_version,
