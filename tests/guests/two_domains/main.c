@@ -9,9 +9,12 @@
  *          ports (only the one allocated for us succeeds), map ref 10,
  *          check the pattern, write a reply, signal; the server checks that
  *          the grant shows GTF_reading|GTF_writing while mapped, reads the
- *          reply, copies a page to the client with GNTTABOP_copy, signals.
- *  client: unmaps, checks the copy, signals done; the server checks the
- *          status bits cleared and revokes the grant.
+ *          reply, copies a page to the client with GNTTABOP_copy, copies its
+ *          own page back through the client's transitive grant (the
+ *          client's table is version 2: REF + 2 passes the server's REF
+ *          on to the server), is refused a self-referential one, signals.
+ *  client: unmaps, checks the copy, goes back to version 1, signals done;
+ *          the server checks the status bits cleared and revokes the grant.
  * Roles: "role=server|client peer=<domid>" on the kernel command line (for
  * hypervisors that start both from boot modules); without them the odd
  * domain id serves the next even one (what xl's numbering gives).
@@ -92,6 +95,21 @@ static void server(domid_t client)
     };
     CHECK_EQ(hyp_grant_table_op(GNTTABOP_copy, &c, 1), 0, "server: copy");
     CHECK_EQ(c.status, GNTST_okay, "server: copy into the client's grant");
+
+    /* Our own page back through the client's transitive grant (its REF + 2 names our REF). */
+    static char via[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    struct gnttab_copy t = {
+        .source = { .u.ref = REF + 2, .domid = client },
+        .dest = { .u.gmfn = virt_to_mfn(via), .domid = DOMID_SELF },
+        .len = PAGE_SIZE, .flags = GNTCOPY_source_gref,
+    };
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_copy, &t, 1), 0, "server: transitive copy");
+    CHECK_EQ(t.status, GNTST_okay, "server: copy through the client's transitive grant");
+    CHECK(memcmp(via, shared_page, PAGE_SIZE) == 0, "server: the transitive copy differs from our page");
+    /* The client's REF + 3 names itself: refused. */
+    t.source.u.ref = REF + 3;
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_copy, &t, 1), 0, "server: self-referential copy");
+    CHECK_EQ(t.status, GNTST_general_error, "server: copy through a self-referential transitive grant");
     CHECK_EQ(evtchn_send_port(port), 0, "server: send");
 
     /* 2: the client unmapped. */
@@ -105,13 +123,27 @@ static void server(domid_t client)
 
 static void client(domid_t server_id)
 {
-    grant_entry_v1_t *gt = grant_table();
-    if (!CHECK(gt != NULL, "client: no grant table"))
+    if (!CHECK(grant_table() != NULL, "client: no grant table"))
         return;
-    gt[REF + 1].domid = server_id;
-    gt[REF + 1].frame = (uint32_t)virt_to_mfn(copy_target);
+    /* Version 2, so that we can pass the server's grant back to it transitively. */
+    struct gnttab_set_version sv = { .version = 2 };
+    if (!CHECK_EQ(hyp_grant_table_op(GNTTABOP_set_version, &sv, 1), 0, "client: set_version(2)"))
+        return;
+    grant_entry_v2_t *gt = (grant_entry_v2_t *)gnttab_page;
+    gt[REF + 1].full_page.frame = virt_to_mfn(copy_target);
+    gt[REF + 1].hdr.domid = server_id;
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    gt[REF + 1].flags = GTF_permit_access;
+    gt[REF + 1].hdr.flags = GTF_permit_access;
+    gt[REF + 2].transitive.trans_domid = server_id;
+    gt[REF + 2].transitive.gref = REF;
+    gt[REF + 2].hdr.domid = server_id;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    gt[REF + 2].hdr.flags = GTF_transitive;
+    gt[REF + 3].transitive.trans_domid = guest_domid;
+    gt[REF + 3].transitive.gref = REF + 1;
+    gt[REF + 3].hdr.domid = server_id;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    gt[REF + 3].hdr.flags = GTF_transitive;
 
     /* Find the server's port: only the one it allocated for us binds. */
     evtchn_port_t port = 0;
@@ -167,6 +199,10 @@ static void client(domid_t server_id)
     CHECK_EQ(hyp_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1), 0, "client: unmap");
     CHECK_EQ(u.status, GNTST_okay, "client: unmap status");
     unmap_machine_page(window);
+    /* Nothing of ours is mapped now (the server only copied): back to version 1. */
+    sv.version = 1;
+    CHECK_EQ(hyp_grant_table_op(GNTTABOP_set_version, &sv, 1), 0, "client: set_version(1)");
+    CHECK_EQ(sv.version, 1, "client: version after going back");
     CHECK_EQ(evtchn_send_port(port), 0, "client: send done");
     printk("two_domains: client done\n");
 }
