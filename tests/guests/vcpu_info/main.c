@@ -55,9 +55,18 @@ void test_main(void)
     CHECK_EQ(runstate_area.state, RUNSTATE_running, "runstate area state");
     uint64_t entry = runstate_area.state_entry_time;
     uint64_t blocked = runstate_area.time[RUNSTATE_blocked];
+    uint64_t times_before[4];
+    memcpy(times_before, runstate_area.time, sizeof(times_before));
     guest_sleep_ns(5000000);
     CHECK(runstate_area.state_entry_time > entry, "runstate area not refreshed after blocking");
-    CHECK(runstate_area.time[RUNSTATE_blocked] > blocked, "blocked time not accounted there");
+    CHECK(runstate_area.time[RUNSTATE_blocked] > blocked,
+          "blocked time not accounted there (state %d, entry %lu -> %lu; running %lu -> %lu, "
+          "runnable %lu -> %lu, blocked %lu -> %lu, offline %lu -> %lu)", runstate_area.state,
+          (unsigned long)entry, (unsigned long)runstate_area.state_entry_time,
+          (unsigned long)times_before[0], (unsigned long)runstate_area.time[0],
+          (unsigned long)times_before[1], (unsigned long)runstate_area.time[1],
+          (unsigned long)times_before[2], (unsigned long)runstate_area.time[2],
+          (unsigned long)times_before[3], (unsigned long)runstate_area.time[3]);
     struct vcpu_runstate_info rs;
     CHECK_EQ(hyp_vcpu_op(VCPUOP_get_runstate_info, 0, &rs), 0, "get_runstate_info");
     CHECK(rs.time[RUNSTATE_blocked] >= runstate_area.time[RUNSTATE_blocked],
