@@ -1,8 +1,9 @@
 /*
- * The hooks common hypervisor code calls into the architecture for.
- * Common code includes only this header for machine-specific services,
- * never an arch header, so it also builds as host C for unit tests (which
- * provide their own definitions of these hooks).
+ * Every hook common hypervisor code calls into the architecture for, in
+ * one place: what x86 (arch/x86, arch/x86/pv) must provide and the unit
+ * tests replace with doubles. Common code includes only this header for
+ * machine-specific services, never an arch header, so it also builds as
+ * host C. Grouped by the common code that calls them.
  */
 #ifndef TESSERA_ARCH_H
 #define TESSERA_ARCH_H
@@ -47,6 +48,14 @@ long arch_hypercall_create_continuation(unsigned int op, unsigned int nargs,
 void arch_panic_halt(void) __attribute__((noreturn));
 
 struct domain;
+struct vcpu;
+
+/* ---- the scheduler (common/sched*.c) ------------------------------------ */
+
+/* Make that pCPU call sched_pick_next soon (an IPI; on this pCPU, a softirq). */
+void arch_sched_kick_cpu(unsigned cpu);
+
+/* ---- event channels, FIFO ABI (common/event_channel_fifo.c) ------------- */
 
 /*
  * A page of d's own that the hypervisor writes from now on (a FIFO event
@@ -60,5 +69,92 @@ struct domain;
 int arch_guest_frame_hold(struct domain *d, uint64_t gfn, void **va);
 /* The hypervisor is done with a page from arch_guest_frame_hold (va as returned). Takes no lock. */
 void arch_guest_frame_release(struct domain *d, void *va);
+
+/*
+ * ---- grant tables (common/grant_table*.c) ---------------------------------
+ * Called with grant locks held: they must not take a grant lock or call
+ * back into the grant code (lock order in tessera/grant_table.h).
+ */
+
+/*
+ * Map machine frame mfn at guest virtual address va in the page tables v
+ * runs on (a PV guest's current L4), read-only or writable, replacing
+ * whatever ordinary entry the L1 held (Xen's create_grant_host_mapping:
+ * the L1 table covering va must exist). It must refuse (general_error) an
+ * L1 entry that already holds a grant mapping, so that the grant mappings
+ * in a domain's page tables always match its live maptrack entries one
+ * for one. Returns GNTST_okay, GNTST_bad_virt_addr (va not page aligned,
+ * in the hypervisor's range, or no L1 covers it) or GNTST_general_error;
+ * any other value counts as general_error.
+ */
+int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
+
+/*
+ * Remove a grant mapping of mfn at va: the L1 entry must be one that
+ * arch_grant_map_host made, of mfn (else GNTST_general_error and nothing
+ * changes; it may be another live handle's mapping of the same frame,
+ * which keeps the one-for-one match). It is left not present and the
+ * TLBs of the domain's vCPUs are flushed.
+ * Also called for a dying domain (v stopped): it must then still work or
+ * fail harmlessly; the counts are dropped either way.
+ */
+int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
+
+/*
+ * The same two for GNTMAP_contains_pte (Linux's gntdev maps grants into
+ * user space this way in PV guests): pte_maddr is the machine address of
+ * the L1 entry to write, which must lie in a page table of v's domain
+ * (else GNTST_general_error); the one-for-one rule above applies too.
+ */
+int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
+int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
+
+/*
+ * GNTTABOP_unmap_and_replace (Xen's replace_grant_pv_mapping with a
+ * new_addr): the ordinary L1 entry that maps new_va in v's page tables is
+ * taken away (left not present, its references moving with it) and put
+ * where the grant mapping of mfn at va was. Steps and answers as Xen's:
+ * new_va without an L1: GNTST_general_error, nothing changed; then va
+ * without an L1, or va not holding this grant mapping: GNTST_general_error
+ * with new_va's entry already gone (its references dropped). An entry at
+ * new_va that is itself a grant mapping is refused (general_error, nothing
+ * changed): grant mappings stay where the maptrack says. TLBs flushed.
+ */
+int arch_grant_replace_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly,
+                            uint64_t new_va);
+
+/*
+ * Version 2 -> 1: d's status frames go back to the allocator, all or none.
+ * -EBUSY when d still maps any of them (as Xen refuses while the guest
+ * holds a reference), else 0. Called under d's grant lock.
+ */
+int arch_grant_free_status_frames(struct domain *d, const uint64_t *mfn, unsigned int n);
+
+/*
+ * The machine frame behind d's guest frame number gfn (PV: gfn is the
+ * mfn, checked to be d's). 0 with *mfn set; -EAGAIN if the frame is
+ * temporarily unavailable (paged out: GNTST_eagain); any other negative
+ * value when d has no such frame (GNTST_bad_page).
+ */
+int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
+
+/*
+ * The one rule for writing a frame through a grant, asked by every map and
+ * copy that writes: one more writable use of rd's frame mfn, refused (a
+ * negative errno) while the frame's contents are trusted by the hardware
+ * (a page table, a descriptor page) or it is being given back. While the
+ * use is held the frame cannot become such a frame; it lasts until
+ * arch_frame_put_writable. Called with grant locks held.
+ */
+int arch_frame_get_writable(struct domain *rd, uint64_t mfn);
+void arch_frame_put_writable(struct domain *rd, uint64_t mfn);
+
+/*
+ * A hypervisor pointer to the 4 KiB of machine frame mfn, or NULL. The
+ * pointer stays valid until arch_unmap_frame (the grant table keeps its
+ * own frames mapped for as long as it has them).
+ */
+void *arch_map_frame(uint64_t mfn);
+void arch_unmap_frame(void *va);
 
 #endif

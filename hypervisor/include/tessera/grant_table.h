@@ -24,8 +24,9 @@
  *    the arch's page-table locks > the heap and frame allocator locks
  *    (maptrack chunks and table frames are allocated under grant locks).
  *    Grant locks and event-channel locks are never held together.
- *  - The arch hooks below are called with grant locks held: they must not
- *    take a grant lock or call back into this subsystem.
+ *  - The arch hooks (tessera/arch.h, "grant tables") are called with grant
+ *    locks held: they must not take a grant lock or call back into this
+ *    subsystem.
  *  - Entries are shared with the granting guest, which writes them at any
  *    time. The hypervisor reads flags+domid as one 32-bit word. Version 1:
  *    it sets GTF_reading/GTF_writing with a compare-and-swap on that word,
@@ -63,6 +64,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <pvabi/grant_table.h>
+#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/page_alloc.h>
 #include <tessera/spinlock.h>
@@ -180,88 +182,7 @@ int grant_table_free_frame(struct domain *d, uint64_t mfn);
  */
 int grant_table_check(struct domain *d, const char **why);
 
-/* ---- arch hooks (implemented by arch/x86/pv, stubbed by the tests) ---- */
-
-/*
- * Map machine frame mfn at guest virtual address va in the page tables v
- * runs on (a PV guest's current L4), read-only or writable, replacing
- * whatever ordinary entry the L1 held (Xen's create_grant_host_mapping:
- * the L1 table covering va must exist). It must refuse (general_error) an
- * L1 entry that already holds a grant mapping, so that the grant mappings
- * in a domain's page tables always match its live maptrack entries one
- * for one. Returns GNTST_okay, GNTST_bad_virt_addr (va not page aligned,
- * in the hypervisor's range, or no L1 covers it) or GNTST_general_error;
- * any other value counts as general_error.
- */
-int arch_grant_map_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
-
-/*
- * Remove a grant mapping of mfn at va: the L1 entry must be one that
- * arch_grant_map_host made, of mfn (else GNTST_general_error and nothing
- * changes; it may be another live handle's mapping of the same frame,
- * which keeps the one-for-one match). It is left not present and the
- * TLBs of the domain's vCPUs are flushed.
- * Also called for a dying domain (v stopped): it must then still work or
- * fail harmlessly; the counts are dropped either way.
- */
-int arch_grant_unmap_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly);
-
-/*
- * The same two for GNTMAP_contains_pte (Linux's gntdev maps grants into
- * user space this way in PV guests): pte_maddr is the machine address of
- * the L1 entry to write, which must lie in a page table of v's domain
- * (else GNTST_general_error); the one-for-one rule above applies too.
- */
-int arch_grant_map_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
-int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool readonly);
-
-/*
- * GNTTABOP_unmap_and_replace (Xen's replace_grant_pv_mapping with a
- * new_addr): the ordinary L1 entry that maps new_va in v's page tables is
- * taken away (left not present, its references moving with it) and put
- * where the grant mapping of mfn at va was. Steps and answers as Xen's:
- * new_va without an L1: GNTST_general_error, nothing changed; then va
- * without an L1, or va not holding this grant mapping: GNTST_general_error
- * with new_va's entry already gone (its references dropped). An entry at
- * new_va that is itself a grant mapping is refused (general_error, nothing
- * changed): grant mappings stay where the maptrack says. TLBs flushed.
- */
-int arch_grant_replace_host(struct vcpu *v, uint64_t va, uint64_t mfn, bool readonly,
-                            uint64_t new_va);
-
-/*
- * Version 2 -> 1: d's status frames go back to the allocator, all or none.
- * -EBUSY when d still maps any of them (as Xen refuses while the guest
- * holds a reference), else 0. Called under d's grant lock.
- */
-int arch_grant_free_status_frames(struct domain *d, const uint64_t *mfn, unsigned int n);
-
-/*
- * The machine frame behind d's guest frame number gfn (PV: gfn is the
- * mfn, checked to be d's). 0 with *mfn set; -EAGAIN if the frame is
- * temporarily unavailable (paged out: GNTST_eagain); any other negative
- * value when d has no such frame (GNTST_bad_page).
- */
-int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
-
-/*
- * The one rule for writing a frame through a grant, asked by every map and
- * copy that writes: one more writable use of rd's frame mfn, refused (a
- * negative errno) while the frame's contents are trusted by the hardware
- * (a page table, a descriptor page) or it is being given back. While the
- * use is held the frame cannot become such a frame; it lasts until
- * arch_frame_put_writable. Called with grant locks held.
- */
-int arch_frame_get_writable(struct domain *rd, uint64_t mfn);
-void arch_frame_put_writable(struct domain *rd, uint64_t mfn);
-
-/*
- * A hypervisor pointer to the 4 KiB of machine frame mfn, or NULL. The
- * pointer stays valid until arch_unmap_frame (the grant table keeps its
- * own frames mapped for as long as it has them).
- */
-void *arch_map_frame(uint64_t mfn);
-void arch_unmap_frame(void *va);
+/* The arch hooks the grant code calls are in tessera/arch.h ("Grant tables"). */
 
 /* ---- internals shared by grant_table*.c (and read by the tests) ------- */
 

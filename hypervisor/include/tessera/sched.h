@@ -49,6 +49,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <tessera/arch.h>
 #include <tessera/bitmap.h>
 #include <tessera/domain.h>
 #include <tessera/spinlock.h>
@@ -76,10 +77,7 @@ struct sched_runstate {
     uint64_t time[4];           /* ns spent in each state, the current one included */
 };
 
-/* ---- hooks the architecture provides ---------------------------------- */
-
-/* Make that pCPU call sched_pick_next soon (an IPI; on this pCPU, a softirq). */
-void arch_sched_kick_cpu(unsigned cpu);
+/* The arch hook the scheduler calls (arch_sched_kick_cpu) is in tessera/arch.h. */
 
 /* ---- set-up ------------------------------------------------------------ */
 
