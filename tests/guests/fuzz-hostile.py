@@ -149,7 +149,7 @@ def main():
         if not a.no_trace:
             tlog = os.path.join(a.out, "fail-%d-trace.log" % seed)
             # Audited more often, so that the finding comes close after its call.
-            boot(seed, a, tlog, trace=last_step, timeout=a.timeout * 4, audit=min(a.audit, 10))
+            boot(seed, a, tlog, trace=last_step, timeout=a.timeout * 4, audit=a.audit)
             calls_traced = re.findall(r"\(d1\) hostile: step (\d+) call (\d+): (.*)", read(tlog))
             if calls_traced:
                 s, c, what = calls_traced[-1]

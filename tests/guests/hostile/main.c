@@ -88,6 +88,7 @@ static bool vinfo_registered;
  * "no-bad-bases" (item 4: non-canonical segment bases and contexts).
  */
 static bool avoid_grant_bit, avoid_exchange_dup, avoid_bad_bases;
+static bool selfcheck;
 
 /* ---- counters ---- */
 
@@ -1297,8 +1298,9 @@ static void setup_memory(void)
      * once the fuzzing unpins it, it is an ordinary frame, and a writable mapping of it would
      * be accepted, over our own code if that was the address. */
     pfn_class[alt] = C_PROT;
-    nr_tables = 0;      /* the tables always in use: our L4, L3, L2 and every L1 */
-    add_table(l4_mfn);
+    /* The tables always in use: our L3, L2 and every L1 (both L4s name the L3). Not the L4s:
+     * with the other one current and its pin dropped, either is an ordinary frame. */
+    nr_tables = 0;
     add_table(l3_mfn);
     add_table(l2_mfn);
     for (unsigned s = 0; s < ENTRIES; s++)
@@ -1382,6 +1384,15 @@ static void tell_checker(unsigned long seed)
                c.status);
 }
 
+/* selfcheck: our own bookkeeping after every step (slow); names the step that broke it. */
+static bool own_state_sane(void)
+{
+    for (unsigned long i = 0; i < nr_scratch; i++)
+        if (scratch[i] >= nr_pages || pfn_class[scratch[i]] != C_SCRATCH)
+            return false;
+    return true;
+}
+
 void test_main(void)
 {
     unsigned long seed = (unsigned long)cmdline_number("seed", 1);
@@ -1392,6 +1403,7 @@ void test_main(void)
 
     trace_from = (unsigned long)cmdline_number("trace", -1);
     avoid_grant_bit = cmdline_has("no-grant-bit");
+    selfcheck = cmdline_has("selfcheck");
     avoid_exchange_dup = cmdline_has("no-exchange-dup");
     avoid_bad_bases = cmdline_has("no-bad-bases");
     peer = (domid_t)cmdline_number("peer", 0);
@@ -1437,6 +1449,9 @@ void test_main(void)
         }
         if (step_repairs)
             repair(step_repairs);
+        if (selfcheck && !own_state_sane())
+            panic("step %lu (%s) left our own bookkeeping corrupt", step_no,
+                  kind < 12 ? "call" : kind < 15 ? "write" : "build");
         if (progress && step_no % progress == 0 && step_no)
             printk("hostile: step %lu, %lu calls, %lu multicall entries, %lu traps, %lu ms\n",
                    step_no, calls, mc_entries, traps, (unsigned long)((system_time_ns() - t0) / 1000000));
