@@ -63,8 +63,9 @@ def cases(vmlinux, initrd):
         # Linux takes the FIFO event-channel ABI when init_control works.
         ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=1 evtchn=fifo",
-          # Linux takes up FSGSBASE, which QEMU's CPU has and Tessera offers (pv/cr4.c).
-          "--expect", r"TESSERA-LINUX-CPU fsgsbase=1 "]),
+          # Linux takes up FSGSBASE and XSAVE, which QEMU's CPU has and Tessera
+          # offers (pv/cr4.c, pv/xstate.c).
+          "--expect", r"TESSERA-LINUX-CPU fsgsbase=1 xsave=1"]),
     ]
 
 

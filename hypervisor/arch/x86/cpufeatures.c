@@ -31,6 +31,7 @@ void cpu_features_detect(void)
         f->smap = r.ebx & CPUID7_EBX_SMAP;
         f->fsgsbase = r.ebx & CPUID7_EBX_FSGSBASE;
     }
+    xstate_detect(f);
     uint32_t max_ext = cpuid(0x80000000).eax;
     if (max_ext >= 0x80000001) {
         r = cpuid(0x80000001);
@@ -55,6 +56,7 @@ void cpu_features_init(void)
     if (boot_cpu_features.smap)
         cr4 |= X86_CR4_SMAP;
     write_cr4(cr4);
+    xstate_cpu_init();
     /* The hypervisor is built without FPU/SSE; fault on any stray use. */
     write_cr0(read_cr0() | X86_CR0_TS | X86_CR0_MP | X86_CR0_NE);
 }

@@ -35,6 +35,10 @@ static void cpuid_view(void)
     CHECK(!(r.c & (1u << 2)), "leaf 0x80000001: SVM visible to a PV guest");
     r = pv_cpuid(7, 0);
     CHECK(!(r.b & (1u << 7)) && !(r.b & (1u << 20)), "leaf 7: SMEP/SMAP visible (ebx %#x)", r.b);
+    /* Protection keys need CR4.PKE, which a PV kernel cannot set; MPX is gone from Linux. */
+    printk("pv_cpu: leaf 7: ebx %#x ecx %#x edx %#x\n", r.b, r.c, r.d);
+    CHECK(!(r.c & (3u << 3)), "leaf 7: PKU/OSPKE visible (ecx %#x)", r.c);
+    CHECK(!(r.b & (1u << 14)), "leaf 7: MPX visible (ebx %#x)", r.b);
 }
 
 static void privileged_ops(void)
@@ -682,6 +686,103 @@ static void fsgsbase(void)
     CHECK_EQ(run_catching(do_rdfsbase, &got, &rec), 6, "rdfsbase after CR4.FSGSBASE is cleared");
 }
 
+/*
+ * XSAVE as Xen 4.17 offers it to a PV guest: OSXSAVE shown in CPUID (the
+ * hypervisor keeps CR4.OSXSAVE on, so xgetbv works natively, XCR0 starting
+ * as x87|SSE), leaf 0xD with x87, SSE and AVX; xsetbv is #UD until the
+ * kernel sets CR4.OSXSAVE in its own CR4, then emulated with Xen's checks;
+ * the AVX upper halves are kept per vCPU across switches.
+ */
+#define CR4_OSXSAVE (1ul << 18)
+static uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+struct xsetbv_args { uint32_t index; uint64_t value; };
+static void do_xsetbv(void *arg)
+{
+    const struct xsetbv_args *x = arg;
+    __asm__ volatile("xsetbv" : : "c"(x->index), "a"((uint32_t)x->value),
+                     "d"((uint32_t)(x->value >> 32)) : "memory");
+}
+static int try_xsetbv(uint32_t index, uint64_t value)
+{
+    struct trap_record rec;
+    struct xsetbv_args x = { index, value };
+    int v = run_catching(do_xsetbv, &x, &rec);
+    if (v == 13)
+        CHECK_EQ(rec.error_code, 0, "xsetbv #GP error code");
+    return v;
+}
+static void user_xsetbv(void)
+{
+    __asm__ volatile("xsetbv" : : "c"(0), "a"(7), "d"(0) : "memory");
+    user_return(0x30);
+}
+static void user_xsetbv_catching(void *unused)
+{
+    (void)unused;
+    run_in_user_mode(user_xsetbv, user_stack + sizeof(user_stack));
+}
+
+static void xsave(void)
+{
+    struct trap_record rec;
+    struct cpuid_regs r = pv_cpuid(1, 0);
+
+    if (!CHECK((r.c & (1u << 26)) && (r.c & (1u << 27)), "XSAVE/OSXSAVE not offered (leaf 1 ecx %#x)", r.c))
+        return;
+    struct cpuid_regs d0 = pv_cpuid(0xd, 0), d1 = pv_cpuid(0xd, 1), d2 = pv_cpuid(0xd, 2);
+    uint64_t xcr0 = xgetbv0();
+    printk("pv_cpu: XCR0 at boot %#lx; leaf 0xd.0 %#x %#x %#x %#x, 0xd.1 %#x %#x %#x %#x, 0xd.2 %#x %#x\n",
+           (unsigned long)xcr0, d0.a, d0.b, d0.c, d0.d, d1.a, d1.b, d1.c, d1.d, d2.a, d2.b);
+    CHECK_EQ(d0.a, 7, "XCR0 components offered (leaf 0xd.0 eax)");
+    CHECK_EQ(d0.d, 0, "XCR0 components offered above bit 31 (leaf 0xd.0 edx)");
+    CHECK_EQ(d0.c, 0x340, "largest XSAVE area of the offered components (leaf 0xd.0 ecx)");
+    CHECK_EQ(d1.a, 5, "XSAVE extensions offered (leaf 0xd.1 eax: XSAVEOPT, XGETBV1)");
+    CHECK_EQ(d2.a, 256, "AVX state size (leaf 0xd.2 eax)");
+    CHECK_EQ(d2.b, 576, "AVX state offset (leaf 0xd.2 ebx)");
+    CHECK_EQ(xcr0, 3, "XCR0 at boot");
+    CHECK_EQ(d0.b, 0x240, "XSAVE area size for XCR0 at boot (leaf 0xd.0 ebx)");
+    unsigned long cr4 = read_cr4();
+    CHECK(!(cr4 & CR4_OSXSAVE), "CR4 %#lx has OSXSAVE before the kernel set it", cr4);
+    CHECK_EQ(try_xsetbv(0, 7), 6, "xsetbv before CR4.OSXSAVE");
+    CHECK_EQ(run_catching(user_xsetbv_catching, NULL, &rec), 6,
+             "xsetbv from user mode before CR4.OSXSAVE");
+    write_cr4(cr4 | CR4_OSXSAVE);
+    CHECK_EQ(read_cr4(), cr4 | CR4_OSXSAVE, "CR4 after setting OSXSAVE");
+
+    /* Xen's checks: x87 always, AVX only with SSE, nothing not offered, XCR0 only. */
+    CHECK_EQ(try_xsetbv(0, 2), 13, "xsetbv without x87");
+    CHECK_EQ(try_xsetbv(0, 5), 13, "xsetbv of AVX without SSE");
+    CHECK_EQ(try_xsetbv(0, 0xf), 13, "xsetbv of a component not offered (BNDREGS)");
+    CHECK_EQ(try_xsetbv(1, 1), 13, "xsetbv of XCR1");
+    CHECK_EQ(run_catching(user_xsetbv_catching, NULL, &rec), 13, "xsetbv from user mode");
+    CHECK(rec.from_user, "the user-mode xsetbv #GP did not come from user mode");
+    CHECK_EQ(try_xsetbv(0, 7), -1, "xsetbv x87|SSE|AVX");
+    CHECK_EQ(xgetbv0(), 7, "XCR0 after xsetbv");
+    CHECK_EQ(pv_cpuid(0xd, 0).b, 0x340, "XSAVE area size for XCR0 7 (leaf 0xd.0 ebx)");
+
+    /* The upper half of a YMM register stays this vCPU's across a block (other
+     * domains on the CPU write their own pattern meanwhile). */
+    uint64_t pattern[4] = { 0x1111111111111111ul * (guest_domid + 1), 0x2222,
+                            0x0123456789abcdeful ^ guest_domid, 0xfedcba9876543210ul ^ guest_domid };
+    uint64_t back[4] = { 0, 0, 0, 0 };
+    __asm__ volatile("vmovdqu %0, %%ymm3" : : "m"(pattern));
+    guest_sleep_ns(3000000);
+    __asm__ volatile("vmovdqu %%ymm3, %0" : "=m"(back));
+    CHECK(!memcmp(back, pattern, sizeof(back)), "ymm3 after blocking: %#lx %#lx %#lx %#lx",
+          (unsigned long)back[0], (unsigned long)back[1], (unsigned long)back[2],
+          (unsigned long)back[3]);
+    CHECK_EQ(try_xsetbv(0, 3), -1, "xsetbv back to x87|SSE");
+    CHECK_EQ(xgetbv0(), 3, "XCR0 after going back");
+    write_cr4(cr4);
+    CHECK_EQ(read_cr4(), cr4, "CR4 after clearing OSXSAVE");
+    CHECK_EQ(try_xsetbv(0, 3), 6, "xsetbv after CR4.OSXSAVE is cleared");
+}
+
 void test_main(void)
 {
     cpuid_view();
@@ -698,4 +799,5 @@ void test_main(void)
     emulation();
     cpu_hypercalls();
     fsgsbase();
+    xsave();
 }

@@ -1,9 +1,9 @@
 /*
  * The CR4 a PV guest sees, and the one hardware bit that follows it:
  * FSGSBASE. As in Xen 4.17, the PV view is Xen's own PAE, MCE, OSFXSR and
- * OSXMMEXCPT (0x660) plus FSGSBASE once the guest kernel sets it (with an
- * emulated mov to CR4) on a CPU that has it; CPUID leaf 7 offers it
- * before that. While a vCPU with the bit runs, hardware CR4.FSGSBASE is
+ * OSXMMEXCPT (0x660) plus FSGSBASE and OSXSAVE once the guest kernel sets
+ * them (with an emulated mov to CR4) on a CPU that has them; CPUID offers
+ * them before that. While a vCPU with the bit runs, hardware CR4.FSGSBASE is
  * on, so its kernel and user code change their FS and GS bases with
  * wrfsbase/wrgsbase without trapping: the copies in arch_vcpu are then
  * only current after pv_sync_segment_bases, which the paths that read or
@@ -23,7 +23,8 @@
 
 uint64_t pv_guest_cr4(const struct vcpu *v)
 {
-    return PV_GUEST_CR4 | (v->arch->cr4_fsgsbase ? X86_CR4_FSGSBASE : 0);
+    return PV_GUEST_CR4 | (v->arch->cr4_fsgsbase ? X86_CR4_FSGSBASE : 0) |
+           (v->arch->cr4_osxsave ? X86_CR4_OSXSAVE : 0);
 }
 
 void pv_load_cr4(const struct vcpu *v)
@@ -36,9 +37,14 @@ void pv_load_cr4(const struct vcpu *v)
         write_cr4(want);
 }
 
-/* mov to CR4 by the running vCPU: only FSGSBASE is the guest's to choose; the rest is ignored. */
+/*
+ * mov to CR4 by the running vCPU: only FSGSBASE and OSXSAVE are the
+ * guest's to choose; the rest is ignored. OSXSAVE only opens its xsetbv
+ * (pv/xstate.c): the hardware bit stays on.
+ */
 void pv_set_guest_cr4(struct vcpu *v, uint64_t val)
 {
+    v->arch->cr4_osxsave = boot_cpu_features.xsave && (val & X86_CR4_OSXSAVE);
     bool on = boot_cpu_features.fsgsbase && (val & X86_CR4_FSGSBASE);
 
     if (on == v->arch->cr4_fsgsbase)

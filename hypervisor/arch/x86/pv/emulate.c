@@ -2,7 +2,8 @@
  * Instructions a PV guest executes that fault in ring 3 and that the
  * hypervisor completes for it: CPUID behind the forced-emulation prefix
  * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR0,
- * CR2, CR3 and CR4 (and a CR4 write, accepted and ignored), clts, the
+ * CR2, CR3 and CR4 (a CR4 write takes the guest's own bits, pv/cr4.c),
+ * xsetbv (pv/xstate.c), clts, the
  * EFER, segment-base, PLATFORM_INFO and MISC_FEATURES_ENABLES MSRs, and
  * wbinvd for the control domain. Anything
  * else faults in the guest as on hardware. The guest's bytes are copied once
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/cpufeatures.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <tessera/domain.h>
@@ -24,6 +26,26 @@
 #define MSR_MCG_STATUS 0x17Au
 #define MSR_PLATFORM_INFO         0xCEu    /* bit 31: CPUID faulting available */
 #define MSR_MISC_FEATURES_ENABLES 0x140u   /* bit 0: CPUID faulting on */
+
+/*
+ * Leaf 0xD as Xen 4.17 shows it to a PV guest: the components offered
+ * (x87, SSE, AVX), the largest area for them, XSAVEOPT and XGETBV1 (no
+ * XSAVEC, no XSAVES or supervisor state). EBX of subleaf 0, the size for
+ * the XCR0 now loaded, is the CPU's: the running vCPU's XCR0 is loaded.
+ */
+static void xsave_leaf(uint32_t subleaf, struct cpuid_regs *c)
+{
+    if (subleaf == 0) {
+        c->eax = (uint32_t)boot_cpu_features.xstate_mask;
+        c->ecx = boot_cpu_features.xsave_size;
+        c->edx = 0;
+    } else if (subleaf == 1) {
+        c->eax &= (1u << 0) | (1u << 2);        /* XSAVEOPT, XGETBV with ECX = 1 */
+        c->ebx = c->ecx = c->edx = 0;
+    } else if (subleaf >= 64 || !(boot_cpu_features.xstate_mask & (1ull << subleaf))) {
+        *c = (struct cpuid_regs){ 0, 0, 0, 0 };
+    }
+}
 
 static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
 {
@@ -50,8 +72,12 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
             c.edx &= ~((1u << 3) | (1u << 13) | (1u << 17));            /* PSE PGE PSE36 */
         } else if (leaf == 7 && subleaf == 0) {
             /* FSGSBASE as the CPU has it: the guest turns it on in its CR4 (pv/cr4.c). */
-            c.ebx &= ~((1u << 7) | (1u << 20));                          /* SMEP SMAP */
-            c.ecx &= ~(1u << 16);                                        /* LA57 */
+            c.ebx &= ~((1u << 7) | (1u << 14) | (1u << 20));             /* SMEP MPX SMAP */
+            /* Protection keys need CR4.PKE, which stays off (as Xen's PV view):
+             * with XSAVE offered Linux would otherwise use wrpkru and take #UD. */
+            c.ecx &= ~((1u << 3) | (1u << 4) | (1u << 16));              /* PKU OSPKE LA57 */
+        } else if (leaf == 0xD && boot_cpu_features.xsave) {
+            xsave_leaf(subleaf, &c);
         } else if (leaf == 0x80000001) {
             c.ecx &= ~(1u << 2);                                         /* SVM */
             c.edx &= ~(1u << 26);                                        /* 1 GiB pages */
@@ -187,6 +213,20 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
     /* in, out, cli, sti under the virtual IOPL (user mode too, at IOPL 3). */
     if (pv_emulate_io(v, r, b))
         return true;
+    if (b[0] == 0x0F && b[1] == 0x01 && b[2] == 0xD1) {                /* xsetbv */
+        /* #UD until the guest's own CR4 has OSXSAVE, as on hardware (and Xen). */
+        if (!v->arch->cr4_osxsave) {
+            if (!pv_inject_trap(v, 6, false, 0, 0))
+                pv_domain_crash(v, "xsetbv refused and no #UD handler");
+            return true;
+        }
+        if (!v->arch->kernel_mode ||
+            pv_emulate_xsetbv(v, (uint32_t)r->rcx, ((uint64_t)(uint32_t)r->rdx << 32) |
+                                                   (uint32_t)r->rax))
+            return false;               /* #GP(0), as the CPU raised it */
+        r->rip += 3;
+        return true;
+    }
     if (!v->arch->kernel_mode)
         return false;
     /* Optional REX prefix, then 0F 20 /r (mov from CRn) or 0F 22 /r (mov to CRn). */

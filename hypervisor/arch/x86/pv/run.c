@@ -61,9 +61,6 @@ extern const char syscall_entry[];
 /* Copy src into the stack-top slot dst, reset the stack there, exit to the guest (entry.S). */
 void pv_switch_to(const struct cpu_regs *src, struct cpu_regs *dst) __attribute__((noreturn));
 
-#define FXSAVE_FCW_OFFSET   0
-#define FXSAVE_MXCSR_OFFSET 24
-#define FCW_DEFAULT         0x037F    /* what fninit leaves */
 #define MXCSR_DEFAULT       0x1F80    /* every SSE exception masked */
 
 static struct cpu_regs *guest_frame(struct percpu *cpu)
@@ -105,20 +102,16 @@ void pv_context_cpu_init(void)
 
 int pv_vcpu_sched_init(struct vcpu *v, unsigned weight, unsigned cap)
 {
-    struct pv_fpu_area *fpu = xmalloc_aligned(sizeof(*fpu), 64);
+    struct pv_fpu_area *fpu = pv_fpu_alloc();
     if (!fpu)
         return -ENOMEM;
-    memset(fpu, 0, sizeof(*fpu));
-    uint16_t fcw = FCW_DEFAULT;
-    uint32_t mxcsr = MXCSR_DEFAULT;
-    memcpy(fpu->bytes + FXSAVE_FCW_OFFSET, &fcw, sizeof(fcw));
-    memcpy(fpu->bytes + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
     int rc = sched_vcpu_init(v, weight, cap);
     if (rc < 0) {
         xfree(fpu);
         return rc;
     }
     v->arch->fpu = fpu;
+    v->arch->xcr0 = PV_XCR0_DEFAULT;
     return 0;
 }
 
@@ -141,11 +134,6 @@ int pv_vcpu_start(struct vcpu *v)
 }
 
 /* ---- switching --------------------------------------------------------- */
-
-static void fpu_save(struct pv_fpu_area *f)
-{
-    __asm__ volatile("clts; fxsave64 %0" : "=m"(*f) : : "memory");
-}
 
 static void fpu_restore(const struct pv_fpu_area *f)
 {
@@ -213,7 +201,7 @@ static void switch_out(struct vcpu *prev, bool live)
         a->saved_regs = *a->frame;
     pv_sync_segment_bases(prev);
     pv_save_selectors(prev);
-    fpu_save(a->fpu);
+    pv_fpu_save(prev);
     publish_runstate(prev);
     __atomic_store_n(&a->state_on_cpu, false, __ATOMIC_RELEASE);
 }
@@ -234,7 +222,7 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
     pv_load_cr4(next);
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
-    fpu_restore(a->fpu);
+    pv_fpu_restore(next);
     pv_set_virtual_ts(next, a->virtual_ts);
     if (!a->vtimers_ready)
         pv_vtimer_init(next, cpu->index);   /* its timers live on this pCPU from now on */

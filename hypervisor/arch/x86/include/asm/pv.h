@@ -44,7 +44,11 @@ struct pv_trap_entry {
     uint8_t flags;        /* TI_* */
 };
 
-/* The x87/SSE state a vCPU owns (fxsave layout); only guests use the FPU. */
+/* XCR0 a vCPU starts with, as in Xen: x87|SSE. */
+#define PV_XCR0_DEFAULT 3
+/* The FPU state a vCPU owns: the fxsave layout, followed by the XSAVE
+ * header and the AVX state where XSAVE is used (pv/xstate.c); only guests
+ * use the FPU. */
 struct pv_fpu_area {
     uint8_t bytes[512];
 } __attribute__((aligned(16)));
@@ -92,6 +96,8 @@ struct arch_vcpu {
     bool state_on_cpu;
     unsigned iopl;                       /* virtual IOPL (pv/ioport.c) */
     bool cr4_fsgsbase;                   /* the guest's CR4.FSGSBASE (pv/cr4.c) */
+    bool cr4_osxsave;                    /* the guest's CR4.OSXSAVE: its xsetbv allowed */
+    uint64_t xcr0;                       /* its XCR0, loaded while it runs (pv/xstate.c) */
     bool nmi_pending;                    /* [a] VCPUOP_send_nmi, not yet delivered */
     bool nmi_masked;                     /* in the NMI callback until its HYPERVISOR_iret */
     struct cpu_regs initial_regs;        /* where the vCPU starts */
@@ -124,6 +130,12 @@ uint64_t pv_guest_cr4(const struct vcpu *v);
 void pv_set_guest_cr4(struct vcpu *v, uint64_t val);
 void pv_load_cr4(const struct vcpu *v);
 void pv_sync_segment_bases(struct vcpu *v);
+
+/* FPU/SSE/AVX state and XCR0 (pv/xstate.c). */
+struct pv_fpu_area *pv_fpu_alloc(void);
+void pv_fpu_save(struct vcpu *v);
+void pv_fpu_restore(struct vcpu *v);
+unsigned pv_emulate_xsetbv(struct vcpu *v, uint32_t index, uint64_t value);
 
 /* Console rings the hypervisor prints while no daemon has taken them (pv/console_ring.c). */
 void pv_console_ring_add(struct domain *d);

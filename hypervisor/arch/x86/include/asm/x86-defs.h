@@ -17,6 +17,7 @@
 #define X86_CR4_OSFXSR     (1 << 9)
 #define X86_CR4_OSXMMEXCPT (1 << 10)
 #define X86_CR4_FSGSBASE   (1 << 16)
+#define X86_CR4_OSXSAVE    (1 << 18)
 #define X86_CR4_SMEP       (1 << 20)
 #define X86_CR4_SMAP       (1 << 21)
 
@@ -47,6 +48,7 @@
 /* CPUID feature bits used at boot. */
 #define CPUID1_ECX_X2APIC       (1 << 21)
 #define CPUID1_ECX_TSC_DEADLINE (1 << 24)
+#define CPUID1_ECX_XSAVE        (1 << 26)
 #define CPUID1_EDX_APIC         (1 << 9)
 #define CPUID80000001_EDX_NX    (1 << 20)
 #define CPUID80000001_EDX_PAGE1G (1 << 26)
