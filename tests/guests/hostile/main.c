@@ -135,6 +135,23 @@ static long raw_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, ui
     return ret;
 }
 
+static char *arena;
+
+/* In a trace, the operations of an mmu_update or mmuext_op list held in our arena. */
+static void trace_list(uint64_t nr, uint64_t list, uint64_t count)
+{
+    if ((nr != __HYPERVISOR_mmu_update && nr != __HYPERVISOR_mmuext_op) || count > 16 ||
+        list < (uint64_t)arena || list >= (uint64_t)arena + ARENA_PAGES * PAGE_SIZE)
+        return;
+    for (uint64_t i = 0; i < count; i++) {
+        const uint64_t *w = (const uint64_t *)list + i * (nr == __HYPERVISOR_mmu_update ? 2 : 3);
+        if ((uint64_t)(w + 3) > (uint64_t)arena + ARENA_PAGES * PAGE_SIZE)
+            break;
+        printk("hostile:   [%lu] %#lx %#lx %#lx\n", (unsigned long)i, (unsigned long)w[0],
+               (unsigned long)w[1], nr == __HYPERVISOR_mmuext_op ? (unsigned long)w[2] : 0UL);
+    }
+}
+
 static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     calls++;
@@ -142,6 +159,7 @@ static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
         printk("hostile: step %lu call %lu: op %lu (%#lx, %#lx, %#lx, %#lx, %#lx) ...\n",
                step_no, calls, (unsigned long)nr, (unsigned long)a1, (unsigned long)a2,
                (unsigned long)a3, (unsigned long)a4, (unsigned long)a5);
+        trace_list(nr, a1, a2);
         console_flush();
     }
     long rc = raw_hypercall(nr, a1, a2, a3, a4, a5);
@@ -169,7 +187,6 @@ static long hc(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
  * unmapped memory, never into other buffers.
  */
 #define ARENA_TAIL (8 * 1024)
-static char *arena;
 static unsigned long arena_used, arena_high;
 static unsigned gen_depth;           /* 0: the step's own call; 1: an entry of its multicall */
 
@@ -554,7 +571,9 @@ static void gen_mmuext(struct call *c)
             switch (below(4)) {
             case 0: op[i].arg1.mfn = l4_mfn; break;
             case 1: op[i].arg1.mfn = alt_l4_mfn ? alt_l4_mfn : l4_mfn; break;
-            case 2: op[i].arg1.mfn = foreign_mfn(); break;
+            /* Not foreign_mfn(): a random frame may be one of ours (an untracked new one,
+             * or a scratch page a random pin made an L4), and switching to it ends us. */
+            case 2: op[i].arg1.mfn = one_in(2) ? below(0x100) : max_mfn + below(1UL << 20); break;
             default: op[i].arg1.mfn = nr_tables ? table_mfns[below(nr_tables)] : l4_mfn; break;
             }
             break;
@@ -1425,6 +1444,9 @@ void test_main(void)
     image_check(true);
     printk("hostile: %lu scratch pages, %lu protected, %lu tables, alt L4 %#lx, %u grant frames, "
            "max mfn %#lx\n", nr_scratch, nr_prot, nr_tables, alt_l4_mfn, nr_gnt, max_mfn);
+    printk("hostile: L4 %#lx, L3 %#lx, L2 %#lx, L1s %#lx %#lx %#lx %#lx %#lx %#lx %#lx %#lx\n",
+           l4_mfn, l3_mfn, l2_mfn, l1_of_slot[0], l1_of_slot[1], l1_of_slot[2], l1_of_slot[3],
+           l1_of_slot[4], l1_of_slot[5], l1_of_slot[6], l1_of_slot[7]);
 
     t0 = system_time_ns();
     unsigned long start_calls = calls;
