@@ -92,10 +92,22 @@ void pv_fpu_save(struct vcpu *v)
         __asm__ volatile("clts; fxsave64 %0" : "=m"(*f) : : "memory");
 }
 
+/*
+ * xsave writes XSTATE_BV only for the components in XCR0 and leaves the
+ * others as they were: a vCPU that saved AVX state, then turned AVX off
+ * with xsetbv, has a stale AVX bit in its area, and xrstor of a component
+ * XCR0 does not enable is #GP in the hypervisor. The state of a component
+ * the guest turned off is not its to keep (hardware does not promise it
+ * either): it comes back in its initial state if turned on again.
+ */
 void pv_fpu_restore(struct vcpu *v)
 {
-    const struct pv_fpu_area *f = v->arch->fpu;
+    struct pv_fpu_area *f = v->arch->fpu;
     if (boot_cpu_features.xsave) {
+        uint64_t bv;
+        memcpy(&bv, (uint8_t *)f + XSAVE_HEADER_OFFSET, sizeof(bv));
+        bv &= v->arch->xcr0;
+        memcpy((uint8_t *)f + XSAVE_HEADER_OFFSET, &bv, sizeof(bv));
         xsetbv(0, v->arch->xcr0);
         __asm__ volatile("clts; xrstor64 %0" : : "m"(*f), "a"(~0u), "d"(~0u) : "memory");
     } else {
