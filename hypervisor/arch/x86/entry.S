@@ -5,6 +5,8 @@
 #include <asm/gprs.h>
 #include <asm/layout.h>
 
+#define REGS_CS 144     /* offsetof(struct cpu_regs, cs), checked in asm/regs.h */
+
 /* Vectors for which the CPU pushes an error code itself. */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
                            (v) == 21 || (v) == 29 || (v) == 30)
@@ -29,7 +31,11 @@ trap_common:
         cld
         movq    %rsp, %rdi
         call    handle_trap
-        RESTORE_GPRS
+        testb   $3, REGS_CS(%rsp)
+        jz      1f
+        movq    %rsp, %rdi
+        jmp     pv_return_to_guest      /* every return to a guest goes through there */
+1:      RESTORE_GPRS
         addq    $16, %rsp
         iretq
 	.section .note.GNU-stack,"",@progbits

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/extable.h>
 #include <asm/percpu.h>
 #include <asm/power.h>
 #include <asm/pv.h>
@@ -126,17 +127,15 @@ static void handle_nmi(void)
     log_warn("NMI received on CPU %u (unknown source); ignored\n", arch_cpu_id());
 }
 
-struct ex_entry {
-    uint64_t fault_rip;
-    uint64_t fixup_rip;
-};
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
-/* A fault at an instruction listed in the exception table resumes at its fixup. */
-static bool apply_fixup(struct cpu_regs *regs)
+bool extable_apply(struct cpu_regs *regs)
 {
     for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
         if (e->fault_rip == regs->rip) {
+            struct percpu *cpu = this_cpu();
+            cpu->fixup_vector = (unsigned)regs->vector;
+            cpu->fixup_error = (uint32_t)regs->error_code;
             regs->rip = e->fixup_rip;
             return true;
         }
@@ -193,7 +192,8 @@ void handle_trap(struct cpu_regs *regs)
         pv_handle_guest_trap(regs);
         return;
     }
-    if ((regs->vector == 11 || regs->vector == 13 || regs->vector == 14) && apply_fixup(regs))
+    if ((regs->vector == 11 || regs->vector == 12 || regs->vector == 13 || regs->vector == 14) &&
+        extable_apply(regs))
         return;
     report_exception(regs);
     panic("fatal exception in the hypervisor");

@@ -353,6 +353,46 @@ static void scheduling_and_vcpus(void)
     CHECK_EQ(hypercall1(60, 0), -XEN_ENOSYS, "hypercall 60");
 }
 
+/*
+ * VCPUOP_initialise with one address of the context non-canonical: Xen
+ * refuses the whole context with -EINVAL (a base that reached wrmsr would
+ * fault in the hypervisor). Needs a second vCPU that is still down.
+ */
+static void initialise_non_canonical(void)
+{
+    static struct vcpu_guest_context ctx;
+    static char stack[4096] __attribute__((aligned(16)));
+    const unsigned long bad = 0x8000000000000000UL;
+    static const char *const fields[] = {
+        "fs_base", "gs_base_kernel", "gs_base_user", "rsp", "kernel_sp",
+    };
+
+    if (hyp_vcpu_op(VCPUOP_is_up, 1, NULL) != 0) {
+        printk("negative: no offline vCPU 1: VCPUOP_initialise cases skipped\n");
+        return;
+    }
+    for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
+        vcpu_context(&ctx, 1, NULL, stack + sizeof(stack));
+        unsigned long *field[] = { &ctx.fs_base, &ctx.gs_base_kernel, &ctx.gs_base_user,
+                                   &ctx.user_regs.rsp, &ctx.kernel_sp };
+        *field[i] = bad;
+        char what[80];
+        snprintf(what, sizeof(what), "VCPUOP_initialise with a non-canonical %s", fields[i]);
+        CHECK_EQ(hyp_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL, what);
+    }
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_is_up, 1, NULL), 0, "vCPU 1 still down after the refusals");
+}
+
+/* A trap handler at a non-canonical address would be iret'd to: -EINVAL. */
+static void trap_table_non_canonical(void)
+{
+    static const struct trap_info bad[] = {
+        { 15, 0, FLAT_KERNEL_CS, 0x8000000000000000UL },
+        { 0, 0, 0, 0 },
+    };
+    CHECK_EQ(hyp_set_trap_table(bad), -XEN_EINVAL, "set_trap_table with a non-canonical handler");
+}
+
 /* An unprivileged domain reaching for another domain's objects (dom0's). */
 static void other_domains_objects(void)
 {
@@ -432,6 +472,8 @@ void test_main(void)
     spare_bit62_in_ptes();
     exchange_same_frame_twice();
     scheduling_and_vcpus();
+    initialise_non_canonical();
+    trap_table_non_canonical();
     remote_shutdown_victim();
 
     /* Still alive and well after all that. */

@@ -110,6 +110,77 @@ static void user_pf_in_catch(void *arg)
     run_in_user_mode(user_fn_fault, user_stack + sizeof(user_stack));
 }
 
+/*
+ * HYPERCALL_iret to a frame the CPU refuses: a non-canonical RIP, a null
+ * or hypervisor code selector, a null stack selector. Xen 4.17 takes the
+ * guest's CS and SS (RPL forced to 3) into its iretq, and a fault there
+ * becomes the guest's own exception with that frame, never the
+ * hypervisor's: the #GP arrives at our handler with the refused RIP.
+ */
+extern void guest_iret_to(uint64_t *frame) __attribute__((noreturn));
+static char iret_stack[4096] __attribute__((aligned(16)));
+static uint64_t iret_frame[5];
+static volatile unsigned int iret_landed;
+
+static void iret_landing(void)
+{
+    iret_landed++;
+    for (;;)
+        __asm__ volatile("ud2");    /* caught: only reached if the frame was taken */
+}
+
+static void iret_with_frame(void *arg)
+{
+    const uint64_t *f = arg;
+    for (unsigned int i = 0; i < 5; i++)
+        iret_frame[i] = f[i];
+    guest_iret_to(iret_frame);
+}
+
+static void bad_iret_frames(void)
+{
+    const uint64_t kernel_cs = FLAT_KERNEL_CS & ~3UL;   /* RPL 0: back to kernel mode */
+    const uint64_t stack_top = (uint64_t)(iret_stack + sizeof(iret_stack));
+    const uint64_t landing = (uint64_t)iret_landing;
+    static const struct {
+        const char *what;
+        uint64_t rip_noncanonical, cs, ss;
+        long error;
+    } cases[] = {
+        { "non-canonical RIP", 1, ~0UL, ~0UL, 0 },
+        { "null CS", 0, 0, ~0UL, 0 },
+        { "hypervisor CS", 0, 0xe008, ~0UL, 0xe008 },
+        { "null SS", 0, ~0UL, 0, 0 },
+    };
+    struct trap_record rec;
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+        uint64_t want_rip = cases[i].rip_noncanonical ? 0x8000000000001000UL : landing;
+        uint64_t frame[5] = {
+            want_rip, cases[i].cs == ~0UL ? kernel_cs : cases[i].cs, 0x2, stack_top,
+            cases[i].ss == ~0UL ? FLAT_KERNEL_SS : cases[i].ss,
+        };
+        iret_landed = 0;
+        int got = run_catching(iret_with_frame, frame, &rec);
+        printk("traps: iret to a %s: vector %d error %#lx rip %#lx cs %#lx ss %#lx rsp %#lx\n",
+               cases[i].what, got, (unsigned long)rec.error_code, (unsigned long)rec.rip,
+               (unsigned long)rec.cs, (unsigned long)rec.ss, (unsigned long)rec.rsp);
+        if (!CHECK(got == 13 && !iret_landed, "iret to a %s: vector %d (landed %u), want #GP",
+                   cases[i].what, got, iret_landed))
+            continue;
+        CHECK(rec.error_code == (uint64_t)cases[i].error, "iret to a %s: error %#lx, want %#lx",
+              cases[i].what, (unsigned long)rec.error_code, (unsigned long)cases[i].error);
+        CHECK(rec.rip == want_rip, "iret to a %s: #GP at %#lx, want the frame's %#lx",
+              cases[i].what, (unsigned long)rec.rip, (unsigned long)want_rip);
+        CHECK(!rec.from_user, "iret to a %s: #GP frame from user mode", cases[i].what);
+        /* The frame shows the refused selectors, CS with its RPL cleared (kernel mode). */
+        CHECK(rec.cs == ((frame[1] | 3) & ~3UL) && rec.ss == (frame[4] | 3),
+              "iret to a %s: frame cs %#lx ss %#lx, want %#lx %#lx", cases[i].what,
+              (unsigned long)rec.cs, (unsigned long)rec.ss,
+              (unsigned long)((frame[1] | 3) & ~3UL), (unsigned long)(frame[4] | 3));
+    }
+}
+
 void test_main(void)
 {
     struct trap_record rec;
@@ -161,4 +232,6 @@ void test_main(void)
         CHECK(rec.from_user, "user #PF: frame not from user");
     }
     printk("traps: user-mode #UD and #PF bounced with user frames\n");
+
+    bad_iret_frames();
 }

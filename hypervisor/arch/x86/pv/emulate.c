@@ -162,11 +162,11 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     switch (msr) {
     case MSR_FS_BASE:
         v->arch->fs_base = val;
-        wrmsr(MSR_FS_BASE, val);
+        pv_write_base_msr(v, MSR_FS_BASE, val);
         return true;
     case MSR_GS_BASE:
         v->arch->gs_base_kernel = val;
-        wrmsr(MSR_GS_BASE, val);
+        pv_write_base_msr(v, MSR_GS_BASE, val);
         return true;
     case MSR_KERNEL_GS_BASE:
         v->arch->gs_base_user = val;

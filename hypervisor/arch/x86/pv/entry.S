@@ -8,6 +8,7 @@
  * switch borrows it for three instructions, so the guest's own GS base is
  * never disturbed. MSR_SFMASK clears IF, so nothing interrupts the window.
  */
+#include <asm/extable.h>
 #include <asm/gprs.h>
 #include <asm/layout.h>
 #include <asm/percpu-offsets.h>
@@ -59,9 +60,17 @@ pv_switch_to:
 
 /*
  * Restore the frame at RDI and return to the guest, interrupts off first.
+ * Every return to a guest passes here (the exception entry too).
  * When the frame is what `syscall` left (RIP = RCX, RFLAGS = R11, the flat
  * 64-bit selectors, a canonical RIP, IF on, no IOPL/TF/NT), sysretq does
  * the same as iretq for much less; anything else takes iretq.
+ *
+ * sysretq cannot fault here: CS and SS come from MSR_STAR, and the one
+ * guest value it checks, RCX, was just checked canonical (on Intel a
+ * non-canonical RCX faults in ring 0 on the guest's stack, which no
+ * recovery could survive). iretq can fault on the guest's frame (a
+ * non-canonical RIP, a selector the CPU refuses): its exception-table
+ * entry rebuilds the frame and hands the fault to the guest.
  */
 #define F_R11    32
 #define F_RCX    96
@@ -100,6 +109,23 @@ pv_return_to_guest:
 .Lslow:
         RESTORE_GPRS
         addq    $16, %rsp
+.Liret_to_guest:
         iretq
+        EXTABLE .Liret_to_guest, .Liret_refused
+
+/*
+ * The iretq faulted in ring 0: RSP is back at the iret frame (RIP, CS,
+ * RFLAGS, RSP, SS) and every general register holds the guest's, so the
+ * full frame is rebuilt where it was and the fault goes to the guest.
+ */
+.Liret_refused:
+        subq    $16, %rsp               /* vector and error code: set from the fault */
+        SAVE_GPRS
+        cld
+        xorl    %ebp, %ebp
+        movq    %rsp, %rdi
+        call    pv_guest_iret_faulted
+        movq    %rsp, %rdi
+        jmp     pv_return_to_guest
 
         .section .note.GNU-stack,"",@progbits

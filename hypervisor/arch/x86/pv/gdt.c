@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/extable.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
@@ -164,10 +165,7 @@ long hc_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc)
                          "   movl %k0, %%" #seg "\n"                           \
                          "   jmp 2b\n"                                         \
                          ".popsection\n"                                       \
-                         ".pushsection .ex_table, \"a\"\n"                     \
-                         ".balign 8\n"                                         \
-                         ".quad 1b, 3b\n"                                      \
-                         ".popsection"                                         \
+                         EXTABLE_ASM("1b", "3b")                               \
                          : "+r"(sel_) : : "memory");                           \
     } while (0)
 
@@ -193,7 +191,7 @@ void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel)
         sel |= 3;           /* as Xen: user mode's privilege, whatever RPL was asked */
     LOAD_SELECTOR(gs, sel);
     a->gs_base_user = rdmsr(MSR_GS_BASE);
-    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
+    pv_write_base_msr(v, MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
 }
 
 /* After pv_load_gdt; FS and GS bases are written afterwards (loading a selector resets them). */

@@ -3,6 +3,8 @@
  * Copies with `rep movsb`; a fault on either side stops it, and the
  * exception table sends it to the return with the count left uncopied.
  */
+#include <asm/extable.h>
+
         .text
         .globl guest_copy_bytes
 guest_copy_bytes:
@@ -11,8 +13,6 @@ guest_copy_bytes:
 2:      movq    %rcx, %rax
         ret
 
-        .section .ex_table, "a", @progbits
-        .balign 8
-        .quad 1b, 2b
+        EXTABLE 1b, 2b
 
         .section .note.GNU-stack,"",@progbits

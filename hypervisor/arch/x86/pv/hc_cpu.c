@@ -86,21 +86,21 @@ long hc_set_segment_base(struct vcpu *v, unsigned int which, uint64_t base)
         if (!pv_canonical(base))
             return -EINVAL;
         v->arch->fs_base = base;
-        wrmsr(MSR_FS_BASE, base);
+        pv_write_base_msr(v, MSR_FS_BASE, base);
         return 0;
     case SEGBASE_GS_KERNEL:
         if (!pv_canonical(base))
             return -EINVAL;
         v->arch->gs_base_kernel = base;
         if (v->arch->kernel_mode)
-            wrmsr(MSR_GS_BASE, base);
+            pv_write_base_msr(v, MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER:
         if (!pv_canonical(base))
             return -EINVAL;
         v->arch->gs_base_user = base;
         if (!v->arch->kernel_mode)
-            wrmsr(MSR_GS_BASE, base);
+            pv_write_base_msr(v, MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
         /* Loaded as user mode would; a selector the GDT refuses loads as null (as Xen). */

@@ -220,8 +220,8 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
     pv_load_gdt(next);
     pv_load_selectors(next);
     pv_load_cr4(next);
-    wrmsr(MSR_FS_BASE, a->fs_base);
-    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
+    pv_write_base_msr(next, MSR_FS_BASE, a->fs_base);
+    pv_write_base_msr(next, MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     pv_fpu_restore(next);
     pv_set_virtual_ts(next, a->virtual_ts);
     if (!a->vtimers_ready)

@@ -55,8 +55,21 @@ void pv_toggle_mode(struct vcpu *v)
 
     pv_sync_segment_bases(v);       /* the mode left keeps the GS base it had */
     a->kernel_mode = !a->kernel_mode;
-    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
+    pv_write_base_msr(v, MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);
+}
+
+/*
+ * FS/GS bases are checked canonical wherever a guest sets them, so the CPU
+ * never refuses one; should it all the same, the base is loaded as 0 and
+ * the domain crashes on its way back to the guest, not the hypervisor.
+ */
+void pv_write_base_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (wrmsr_safe(msr, val))
+        return;
+    wrmsr(msr, 0);
+    v->arch->crash_reason = "a segment base the CPU refused";
 }
 
 /*
@@ -138,6 +151,17 @@ static bool vector_has_error(unsigned v)
     return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
 }
 
+/* The guest's handler for vec, or the end of the domain if it has none. */
+static void deliver_or_crash(struct vcpu *v, unsigned vec, uint32_t error, uint64_t cr2)
+{
+    if (pv_inject_trap(v, vec, vector_has_error(vec), error, cr2))
+        return;
+    char why[64];
+    format(why, sizeof(why), "%s (error %#x, cr2 %#lx) with no handler", vec < 22 ?
+           vector_names[vec] : "exception", error, (unsigned long)cr2);
+    pv_domain_crash(v, why);
+}
+
 void pv_handle_guest_trap(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
@@ -158,12 +182,25 @@ void pv_handle_guest_trap(struct cpu_regs *regs)
         pv_exit_to_guest(regs);
         return;
     }
-    if (!pv_inject_trap(v, vec, vector_has_error(vec), error, cr2)) {
-        char why[64];
-        format(why, sizeof(why), "%s (error %#x, cr2 %#lx) with no handler", vec < 22 ?
-               vector_names[vec] : "exception", error, (unsigned long)cr2);
-        pv_domain_crash(v, why);
-    }
+    deliver_or_crash(v, vec, error, cr2);
+    pv_exit_to_guest(regs);
+}
+
+/*
+ * The CPU refused the frame of an iretq back to the guest (a non-canonical
+ * RIP, a selector it will not load): as Xen does, the guest takes that
+ * fault itself, at the frame it asked for. pv/entry.S rebuilt the frame
+ * from the guest's registers; the fault is the one the recovery noted.
+ */
+void pv_guest_iret_faulted(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    struct percpu *cpu = this_cpu();
+
+    v->arch->frame = regs;
+    regs->vector = cpu->fixup_vector;
+    regs->error_code = cpu->fixup_error;
+    deliver_or_crash(v, cpu->fixup_vector, cpu->fixup_error, 0);
     pv_exit_to_guest(regs);
 }
 
@@ -228,6 +265,8 @@ void pv_exit_to_guest(struct cpu_regs *regs)
             break;
         pv_exit_schedule();
     }
+    if (v->arch->crash_reason)
+        pv_domain_crash(v, v->arch->crash_reason);
     pv_poll_finish(v);
     deliver_events(v);
 }
@@ -235,7 +274,9 @@ void pv_exit_to_guest(struct cpu_regs *regs)
 /*
  * HYPERCALL_iret: the stub pushed RAX, R11, RCX above a bounce frame; pop
  * it all, restore the virtual IF, and return to kernel or user mode as the
- * frame's CS says.
+ * frame's CS says. CS and SS are the guest's, RPL 3 forced (as Xen): a
+ * selector or RIP the CPU refuses faults in the iretq, and that fault is
+ * the guest's (pv_guest_iret_faulted).
  */
 long pv_do_iret(struct vcpu *v, struct cpu_regs *r)
 {
@@ -253,10 +294,10 @@ long pv_do_iret(struct vcpu *v, struct cpu_regs *r)
         r->rcx = c.rcx;
     }
     r->rip = c.rip;
-    r->cs = GUEST_CS64;
+    r->cs = (uint16_t)c.cs | 3;
     r->rflags = (c.rflags & ~(RFLAGS_IOPL | RFLAGS_VM | RFLAGS_NT)) | RFLAGS_IF;
     r->rsp = c.rsp;
-    r->ss = GUEST_DS;
+    r->ss = (uint16_t)c.ss | 3;
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & RFLAGS_IF);
     if (architectural_iopl(v))
         v->arch->iopl = (unsigned)(c.rflags >> 12) & 3;
@@ -278,6 +319,8 @@ long pv_set_trap_table(struct vcpu *v, uint64_t table)
             return -EFAULT;
         if (t.address == 0)
             break;
+        if (!pv_canonical(t.address))
+            return -EINVAL;     /* as Xen: the handler is iret'd to */
         if (t.address >= HYPERVISOR_VIRT_START && t.address < HYPERVISOR_VIRT_END)
             return -EPERM;
         v->arch->traps[t.vector] = (struct pv_trap_entry){ t.address, t.cs, t.flags };

@@ -33,6 +33,11 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     if (!pv_guest_addr_ok(c->user_regs.rip) || !pv_guest_addr_ok(c->event_callback_eip) ||
         !pv_guest_addr_ok(c->failsafe_callback_eip) || !pv_guest_addr_ok(c->syscall_callback_eip))
         return -EINVAL;
+    /* As Xen: the bases reach wrmsr and the stacks iretq, where non-canonical values fault. */
+    if (!pv_canonical(c->fs_base) || !pv_canonical(c->gs_base_kernel) ||
+        !pv_canonical(c->gs_base_user) || !pv_canonical(c->user_regs.rsp) ||
+        !pv_canonical(c->kernel_sp))
+        return -EINVAL;
     for (unsigned i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address && !pv_guest_addr_ok(c->trap_ctxt[i].address))
             return -EINVAL;

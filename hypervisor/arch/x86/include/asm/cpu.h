@@ -2,7 +2,9 @@
 #ifndef ASM_CPU_H
 #define ASM_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <asm/extable.h>
 #include <asm/x86-defs.h>
 
 struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
@@ -29,6 +31,26 @@ static inline void wrmsr(uint32_t msr, uint64_t val)
 {
     __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
                      : "memory");
+}
+
+/*
+ * wrmsr of a value that came from a guest: false if the CPU refused it
+ * (a non-canonical base, a reserved bit) instead of a fault in the
+ * hypervisor. Callers check guest values first; this is the last line.
+ */
+static inline bool wrmsr_safe(uint32_t msr, uint64_t val)
+{
+    uint32_t ok = 1;
+    __asm__ volatile("1: wrmsr\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: xorl %0, %0\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     EXTABLE_ASM("1b", "3b")
+                     : "+r"(ok) : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+                     : "memory");
+    return ok;
 }
 
 static inline uint64_t rdtsc(void)

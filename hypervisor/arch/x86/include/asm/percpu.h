@@ -62,6 +62,8 @@ struct percpu {
     unsigned guest_gdt_entries;    /* [this CPU] guest descriptors loaded (pv/gdt.c) */
     bool tlb_flush_requested;      /* [atomic] another CPU waits for a flush here */
     uint64_t tlb_flushes_done;     /* [atomic] requests served (asm/tlb_flush.h) */
+    unsigned fixup_vector;         /* [this CPU] the fault an exception-table recovery */
+    uint32_t fixup_error;          /*   resumed from, and its error code (asm/extable.h) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, syscall_stack_top) == PERCPU_SYSCALL_STACK_TOP,

@@ -114,6 +114,7 @@ struct arch_vcpu {
     uint64_t gdt_mfn[FIRST_RESERVED_GDT_PAGE];   /* set_gdt: descriptor pages */
     unsigned gdt_entries;                /* 0: none */
     uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors while switched out */
+    const char *crash_reason;            /* set: crash the domain before it runs again */
 };
 
 struct arch_domain {
@@ -246,6 +247,10 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector);
 /* A write fault on one of the guest's L1 tables, carried out (pv/ptwr.c). */
 bool pv_emulate_pt_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2);
 void pv_toggle_mode(struct vcpu *v);
+/* FS_BASE, GS_BASE or KERNEL_GS_BASE for v, never faulting (a refused value crashes v). */
+void pv_write_base_msr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* The CPU refused an iretq to the guest (pv/entry.S): the guest takes the fault. */
+void pv_guest_iret_faulted(struct cpu_regs *regs);
 /* The guest's view of CR0: PG PE ET NE WP MP, and TS as it set it. */
 #define PV_GUEST_CR0 0x80050033ull
 void pv_set_virtual_ts(struct vcpu *v, bool ts);
