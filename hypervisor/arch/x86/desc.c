@@ -31,9 +31,9 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 #define GATE_INTERRUPT 0x8E   /* present, DPL 0, 64-bit interrupt gate */
 
-enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3 };
+enum { IST_DF = 1, IST_NMI = 2, IST_MC = 3, IST_DB = 4 };
 
-extern const char trap_stubs[];
+extern const char trap_stubs[], debug_entry[];
 
 void idt_init(void)
 {
@@ -51,6 +51,16 @@ void idt_init(void)
     /* int3 and into are allowed from ring 3: PV guests use them as on bare metal. */
     idt[3].type_attr = GATE_INTERRUPT | (3 << 5);
     idt[4].type_attr = GATE_INTERRUPT | (3 << 5);
+    /*
+     * #DB on its own stack: a guest's `mov %ss` can hold a #DB back until
+     * the next instruction, a syscall, has entered ring 0 still on the
+     * guest's stack. debug_entry moves a guest's #DB to the ordinary stack.
+     */
+    uint64_t db = (uint64_t)(uintptr_t)debug_entry;
+    idt[1].offset_lo = (uint16_t)db;
+    idt[1].offset_mid = (uint16_t)(db >> 16);
+    idt[1].offset_hi = (uint32_t)(db >> 32);
+    idt[1].ist = IST_DB;
     idt[8].ist = IST_DF;
     idt[2].ist = IST_NMI;
     idt[18].ist = IST_MC;
@@ -80,6 +90,7 @@ void cpu_desc_init(struct percpu *cpu)
 
     memset(&cpu->tss, 0, sizeof(cpu->tss));
     cpu->tss.rsp[0] = cpu->stack_block + CPU_INFO_OFFSET;
+    cpu->tss.ist[IST_DB - 1] = cpu->stack_block + PAGE_SIZE / 2;
     cpu->tss.ist[IST_DF - 1] = cpu->stack_block + 1 * PAGE_SIZE;
     cpu->tss.ist[IST_NMI - 1] = cpu->stack_block + 2 * PAGE_SIZE;
     cpu->tss.ist[IST_MC - 1] = cpu->stack_block + 3 * PAGE_SIZE;

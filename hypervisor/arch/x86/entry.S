@@ -26,6 +26,33 @@ trap_stubs:
         .set vec, vec + 1
         .endr
 
+/*
+ * #DB arrives on its own IST stack (arch/x86/desc.c). From the hypervisor
+ * it is handled there. From a guest, its five-word frame moves to the top
+ * of the CPU's ordinary stack, where every guest frame lives (the
+ * scheduler saves and restores vCPUs from there), and goes on as any other
+ * guest exception.
+ */
+        .globl debug_entry
+debug_entry:
+        testb   $3, 8(%rsp)                     /* CS of what was interrupted */
+        jz      2f
+        pushq   %rax
+        pushq   %rcx
+        movq    %rsp, %rax
+        andq    $~(STACK_SIZE - 1), %rax        /* this CPU's stack block */
+        addq    $(STACK_SIZE - CPU_INFO_SIZE - 40), %rax
+        .irp n, 0, 1, 2, 3, 4
+        movq    16 + 8 * \n(%rsp), %rcx
+        movq    %rcx, 8 * \n(%rax)
+        .endr
+        popq    %rcx
+        xchgq   %rax, (%rsp)                    /* RAX back; the new frame's address kept */
+        movq    (%rsp), %rsp
+2:      pushq   $0
+        pushq   $1
+        jmp     trap_common
+
 trap_common:
         SAVE_GPRS
         cld

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/debugreg.h>
 #include <asm/extable.h>
 #include <asm/percpu.h>
 #include <asm/power.h>
@@ -143,6 +144,33 @@ bool extable_apply(struct cpu_regs *regs)
     return false;
 }
 
+/*
+ * A #DB in the hypervisor can only come from a guest's breakpoint: a data
+ * breakpoint on guest memory the hypervisor itself read or wrote (a
+ * hypercall's buffer, a bounce frame), or one held back by a guest's
+ * `mov %ss` until the instruction after it entered here. It is a trap, so
+ * the hypervisor carries on; the guest does not hear of it (as on Xen).
+ * Instruction breakpoints cannot point at the hypervisor (pv/debugreg.c);
+ * should one fire all the same, every breakpoint is disarmed, since a
+ * fault-type #DB would otherwise repeat forever.
+ */
+static void handle_hypervisor_debug(struct cpu_regs *regs)
+{
+    uint64_t dr6 = read_dr6(), dr7 = read_dr7();
+
+    write_dr6(DR6_DEFAULT);
+    for (unsigned n = 0; n < 4; n++) {
+        if ((dr6 & (1ull << n)) && (dr7 & (3ull << (2 * n))) &&
+            ((dr7 >> DR7_RW_SHIFT(n)) & 3) == DR7_RW_EXECUTE) {
+            log_err("instruction breakpoint hit in the hypervisor; debug registers disarmed\n");
+            write_dr7(0);
+            break;
+        }
+    }
+    log_debug("#DB in the hypervisor at %#lx (dr6 %#lx); ignored\n", (unsigned long)regs->rip,
+              (unsigned long)dr6);
+}
+
 static void handle_interrupt(struct cpu_regs *regs)
 {
     struct percpu *cpu = this_cpu();
@@ -190,6 +218,10 @@ void handle_trap(struct cpu_regs *regs)
     }
     if (regs_from_guest(regs)) {
         pv_handle_guest_trap(regs);
+        return;
+    }
+    if (regs->vector == 1) {
+        handle_hypervisor_debug(regs);
         return;
     }
     if ((regs->vector == 11 || regs->vector == 12 || regs->vector == 13 || regs->vector == 14) &&

@@ -236,6 +236,7 @@ static struct domain *alloc_domain_objects(const struct pv_build_request *req)
         spin_lock_init(&av->ctl_lock);
         v->run_state = VCPU_OFFLINE;
         av->kernel_mode = true;
+        pv_debugreg_reset(v);
         d->vcpus[i] = v;
     }
     return d;

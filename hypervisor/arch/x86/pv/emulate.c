@@ -3,7 +3,7 @@
  * hypervisor completes for it: CPUID behind the forced-emulation prefix
  * (the PV view), `int $N` to a vector its virtual IDT opens, reading CR0,
  * CR2, CR3 and CR4 (a CR4 write takes the guest's own bits, pv/cr4.c),
- * xsetbv (pv/xstate.c), clts, the
+ * xsetbv (pv/xstate.c), the debug registers (pv/debugreg.c), clts, the
  * EFER, segment-base, PLATFORM_INFO and MISC_FEATURES_ENABLES MSRs, and
  * wbinvd for the control domain. Anything
  * else faults in the guest as on hardware. The guest's bytes are copied once
@@ -17,6 +17,7 @@
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <tessera/domain.h>
+#include <tessera/errno.h>
 #include <tessera/guest_access.h>
 #include <tessera/string.h>
 
@@ -233,6 +234,21 @@ bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector)
     unsigned i = 0, rex = 0;
     if ((b[0] & 0xF0) == 0x40)
         rex = b[i++];
+    /* 0F 21 /r (mov from DRn), 0F 23 /r (mov to DRn): any mod is the register form. */
+    if (b[i] == 0x0F && (b[i + 1] == 0x21 || b[i + 1] == 0x23)) {
+        unsigned dr = ((b[i + 2] >> 3) & 7) | ((rex & 4) << 1);
+        uint64_t *reg = cpu_regs_gpr(r, (b[i + 2] & 7) | ((rex & 1) << 3));
+        long rc = b[i + 1] == 0x21 ? pv_get_debugreg(v, dr, reg) : pv_set_debugreg(v, dr, *reg);
+        if (rc == -ENODEV) {
+            if (!pv_inject_trap(v, 6, false, 0, 0))
+                pv_domain_crash(v, "mov %dr raised #UD and no #UD handler");
+            return true;
+        }
+        if (rc)
+            return false;   /* #GP(0), as the CPU would raise */
+        r->rip += i + 3;
+        return true;
+    }
     if (b[i] == 0x0F && (b[i + 1] == 0x20 || b[i + 1] == 0x22) && (b[i + 2] >> 6) == 3) {
         unsigned cr = (b[i + 2] >> 3) & 7;
         uint64_t *reg = cpu_regs_gpr(r, (b[i + 2] & 7) | ((rex & 1) << 3));

@@ -124,26 +124,17 @@ long hc_fpu_taskswitch(struct vcpu *v, int set)
     return 0;
 }
 
-/* DR0-3 may not point into the hypervisor; DR4/5 alias 6/7 as on hardware. */
+/* The debug registers (pv/debugreg.c), with Xen's checks. */
 long hc_set_debugreg(struct vcpu *v, int reg, uint64_t val)
 {
-    if (reg < 0 || reg > 7)
-        return -ENODEV;
-    if (reg < 4 && (val >= HYPERVISOR_VIRT_START && val < HYPERVISOR_VIRT_END))
-        return -EPERM;
-    if (reg == 4 || reg == 5)
-        reg += 2;
-    v->arch->debugreg[reg] = val;
-    return 0;
+    return pv_set_debugreg(v, (unsigned)reg, val);
 }
 
 long hc_get_debugreg(struct vcpu *v, int reg)
 {
-    if (reg < 0 || reg > 7)
-        return -ENODEV;
-    if (reg == 4 || reg == 5)
-        reg += 2;
-    return (long)v->arch->debugreg[reg];
+    uint64_t value;
+    long rc = pv_get_debugreg(v, (unsigned)reg, &value);
+    return rc ? rc : (long)value;
 }
 
 long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)

@@ -201,6 +201,7 @@ static void switch_out(struct vcpu *prev, bool live)
         a->saved_regs = *a->frame;
     pv_sync_segment_bases(prev);
     pv_save_selectors(prev);
+    pv_debugreg_switch_out(prev);
     pv_fpu_save(prev);
     publish_runstate(prev);
     __atomic_store_n(&a->state_on_cpu, false, __ATOMIC_RELEASE);
@@ -224,6 +225,7 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
     pv_write_base_msr(next, MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     pv_fpu_restore(next);
     pv_set_virtual_ts(next, a->virtual_ts);
+    pv_debugreg_switch_in(next);
     if (!a->vtimers_ready)
         pv_vtimer_init(next, cpu->index);   /* its timers live on this pCPU from now on */
     else

@@ -176,6 +176,8 @@ void pv_handle_guest_trap(struct cpu_regs *regs)
         if (v->arch->kernel_mode)
             error &= ~PFEC_USER;
     }
+    if (vec == 1)
+        pv_debugreg_trap(v);
     if (((vec == 13 || vec == 6) && pv_emulate(v, regs, vec)) ||
         (vec == 14 && (error & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
          pv_emulate_pt_write(v, regs, cr2))) {

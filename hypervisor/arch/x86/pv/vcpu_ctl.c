@@ -81,6 +81,11 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->gs_base_user = c->gs_base_user;
     /* Of the context's CR4, only FSGSBASE is the guest's (pv/cr4.c); loaded when it runs. */
     a->cr4_fsgsbase = boot_cpu_features.fsgsbase && (c->ctrlreg[4] & X86_CR4_FSGSBASE);
+    /* As Xen: the context's debug registers through set_debugreg, refusals ignored. */
+    pv_debugreg_reset(v);
+    for (unsigned i = 0; i < 8; i++)
+        if (i != 4 && i != 5)
+            pv_set_debugreg(v, i, c->debugreg[i]);
     a->kernel_mode = true;
     a->initialised = true;
     a->start_fresh = true;

@@ -5,7 +5,8 @@
  * a guest could change is involved.
  *
  * Stack block layout, lowest address first:
- *   page 0  IST stack for #DF      page 1  IST stack for NMI
+ *   page 0  IST stacks for #DB (its lower half) and #DF (its upper half)
+ *           page 1  IST stack for NMI
  *   page 2  IST stack for #MC      page 3  guard
  *   pages 4-7  the CPU's ordinary stack, struct cpu_info at its top
  */

@@ -72,7 +72,7 @@ struct arch_vcpu {
     uint64_t multicall_args[5];          /* ... with these arguments */
     bool kernel_mode;                    /* guest kernel (true) or guest user */
     bool virtual_ts;                     /* the guest's CR0.TS (fpu_taskswitch, clts) */
-    uint64_t debugreg[8];                /* set_debugreg values (not loaded yet) */
+    uint64_t dr[4], dr6, dr7;            /* debug registers (pv/debugreg.c) */
     bool initialised;                    /* has a context (built, or VCPUOP_initialise) */
     bool start_fresh;                    /* next up starts at initial_regs, not saved_regs */
     bool vcpu_info_registered;           /* VCPUOP_register_vcpu_info done */
@@ -236,6 +236,17 @@ void pv_load_gdt(struct vcpu *v);   /* the running vCPU's, into this CPU's GDT *
 void pv_save_selectors(struct vcpu *v);
 void pv_load_selectors(struct vcpu *v);
 void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel);
+
+/*
+ * Debug registers (pv/debugreg.c): set and read with Xen's checks
+ * (-EPERM, -EINVAL, -ENODEV), loaded while the vCPU runs with DR7 armed.
+ */
+void pv_debugreg_reset(struct vcpu *v);
+long pv_set_debugreg(struct vcpu *v, unsigned reg, uint64_t value);
+long pv_get_debugreg(struct vcpu *v, unsigned reg, uint64_t *value);
+void pv_debugreg_switch_in(struct vcpu *v);
+void pv_debugreg_switch_out(struct vcpu *v);
+void pv_debugreg_trap(struct vcpu *v);   /* a #DB from the guest: its DR6 */
 
 /* A frame of d's own that is not one of its page tables (pv/page_type.c). */
 bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn);
