@@ -267,6 +267,16 @@ def cases():
                           "--expect", r"\(d0\) Test result: SUCCESS",
                           "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                           "--exit-code", POWEROFF_STATUS]),
+        # A selector that no longer loads when vCPU 0 comes back after vCPU 1
+        # had the one CPU: the failsafe callback, with ES in its frame.
+        ("pv-failsafe-smp1", ["--smp", "1", "--mem", "512",
+                              "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=2",
+                              "--module", GUESTS + "/failsafe.elf",
+                              "--expect", r"domain 0 \('Domain-0'\): 32 MiB, 2 vCPUs",
+                              "--expect", r"\(d0\) failsafe: 1 callback\(s\); DS 0x0 ES 0x23",
+                              "--expect", r"\(d0\) Test result: SUCCESS",
+                              "--reject", r"Test result: (FAILURE|ERROR|SKIP)|PANIC|crashed",
+                              "--exit-code", POWEROFF_STATUS]),
         # Long batches give the CPU up: vCPU 1 must run on the one CPU while
         # vCPU 0's multicall of a million m2p updates is in the hypervisor.
         ("pv-preempt-smp1", ["--smp", "1", "--mem", "512", "--timeout", "120",

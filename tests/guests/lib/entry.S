@@ -61,12 +61,16 @@ trap_err   21
 trap_noerr EVENT_VECTOR
 trap_noerr SYSCALL_VECTOR
 
-    /* Failsafe frame: DS, ES, FS, GS above the usual RCX/R11 pair. */
+    /* Failsafe frame: RCX, R11, then the DS, ES, FS, GS the hypervisor
+     * could not load (kept in failsafe_selectors), then RIP, CS, ... */
     .globl trap_entry_failsafe
 trap_entry_failsafe:
-    add $32, %rsp
     pop %rcx
     pop %r11
+    pop failsafe_selectors + 0(%rip)
+    pop failsafe_selectors + 8(%rip)
+    pop failsafe_selectors + 16(%rip)
+    pop failsafe_selectors + 24(%rip)
     push $0
     push $FAILSAFE_VECTOR
     jmp trap_common

@@ -135,6 +135,8 @@ extern void (*guest_syscall_hook)(struct guest_regs *regs);
 /* Sees every exception first; returning true resumes the guest with the
  * (possibly edited) registers through HYPERCALL_iret. */
 extern bool (*guest_exception_hook)(struct guest_regs *regs);
+/* DS, ES, FS, GS of the last failsafe callback (its vector is VECTOR_FAILSAFE). */
+extern uint64_t failsafe_selectors[4];
 extern void (*guest_port_hook)(evtchn_port_t port);
 /* Replaces the 2-level scan when set (a test that switched to FIFO). */
 extern void (*guest_upcall_handler)(void);

@@ -17,6 +17,7 @@ void guest_handle_events(void);
 extern void guest_iret_to(uint64_t *frame) __attribute__((noreturn));
 
 void (*guest_syscall_hook)(struct guest_regs *regs);
+uint64_t failsafe_selectors[4];
 bool (*guest_exception_hook)(struct guest_regs *regs);
 
 /* The guest kernel may `int3`/`into` from its kernel mode (DPL >= 1 is
@@ -192,6 +193,8 @@ void guest_trap_dispatch(struct guest_regs *regs)
         }
         panic("unexpected syscall from rip %#lx", (unsigned long)regs->rip);
     case VECTOR_FAILSAFE:
+        if (guest_exception_hook && guest_exception_hook(regs))
+            return;
         panic("failsafe callback at rip %#lx", (unsigned long)regs->rip);
     }
 

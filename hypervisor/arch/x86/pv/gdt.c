@@ -155,9 +155,12 @@ long hc_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc)
     return rc ? -EINVAL : 0;
 }
 
-/* Loads a data segment register; a selector the new GDT refuses becomes null (as Xen does). */
-#define LOAD_SELECTOR(seg, value) do {                                         \
-        uint32_t sel_ = (value);                                               \
+/*
+ * Loads a data segment register; a selector the GDT refuses is loaded as
+ * null instead (as Xen does). True if the selector itself loaded.
+ */
+#define LOAD_SELECTOR(seg, value) __extension__ ({                             \
+        uint32_t want_ = (value), sel_ = want_;                                \
         __asm__ volatile("1: movl %k0, %%" #seg "\n"                           \
                          "2:\n"                                                \
                          ".pushsection .text.fixup, \"ax\"\n"                  \
@@ -167,7 +170,8 @@ long hc_update_descriptor(struct vcpu *v, uint64_t ma, uint64_t desc)
                          ".popsection\n"                                       \
                          EXTABLE_ASM("1b", "3b")                               \
                          : "+r"(sel_) : : "memory");                           \
-    } while (0)
+        sel_ == want_;                                                         \
+    })
 
 void pv_save_selectors(struct vcpu *v)
 {
@@ -189,17 +193,23 @@ void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel)
     pv_sync_segment_bases(v);       /* the kernel's base, rewritten below */
     if (sel & ~3u)
         sel |= 3;           /* as Xen: user mode's privilege, whatever RPL was asked */
-    LOAD_SELECTOR(gs, sel);
+    (void)LOAD_SELECTOR(gs, sel);   /* refused: null, as Xen */
     a->gs_base_user = rdmsr(MSR_GS_BASE);
     pv_write_base_msr(v, MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
 }
 
-/* After pv_load_gdt; FS and GS bases are written afterwards (loading a selector resets them). */
-void pv_load_selectors(struct vcpu *v)
+/*
+ * After pv_load_gdt; FS and GS bases are written afterwards (loading a
+ * selector resets them). A selector that no longer loads (its descriptor
+ * changed while the vCPU was away) is null, and false is returned: the
+ * guest's failsafe callback is then due, with the values kept in a->sel_*.
+ */
+bool pv_load_selectors(struct vcpu *v)
 {
     struct arch_vcpu *a = v->arch;
-    LOAD_SELECTOR(ds, a->sel_ds);
-    LOAD_SELECTOR(es, a->sel_es);
-    LOAD_SELECTOR(fs, a->sel_fs);
-    LOAD_SELECTOR(gs, a->sel_gs);
+    bool ok = LOAD_SELECTOR(ds, a->sel_ds);
+    ok &= LOAD_SELECTOR(es, a->sel_es);
+    ok &= LOAD_SELECTOR(fs, a->sel_fs);
+    ok &= LOAD_SELECTOR(gs, a->sel_gs);
+    return ok;
 }

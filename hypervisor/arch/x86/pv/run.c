@@ -219,7 +219,8 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
     write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);
     publish_runstate(next);
     pv_load_gdt(next);
-    pv_load_selectors(next);
+    if (!pv_load_selectors(next))
+        a->failsafe_pending = true;     /* delivered on the way out (pv/traps.c) */
     pv_load_cr4(next);
     pv_write_base_msr(next, MSR_FS_BASE, a->fs_base);
     pv_write_base_msr(next, MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);

@@ -5,7 +5,8 @@
  *
  * A bounce frame is what a guest built for Xen expects on its kernel
  * stack, lowest address first: RCX, R11, [error code], RIP, CS (with the
- * saved event mask in bits 32-39), RFLAGS, RSP, SS. CS carries RPL 0 when
+ * saved event mask in bits 32-39), RFLAGS, RSP, SS. The failsafe
+ * callback's frame has DS, ES, FS, GS where the error code would be. CS carries RPL 0 when
  * the guest was in its kernel and 3 when in user mode; RFLAGS.IF mirrors
  * the guest's virtual interrupt flag (!evtchn_upcall_mask).
  */
@@ -76,23 +77,23 @@ void pv_write_base_msr(struct vcpu *v, uint32_t msr, uint64_t val)
  * Push a bounce frame and point the vCPU at handler. Returns false if the
  * guest stack cannot take it (the caller then crashes the domain).
  */
-static bool bounce(struct vcpu *v, uint64_t handler, bool has_error, uint32_t error,
+static bool bounce(struct vcpu *v, uint64_t handler, const uint64_t *words, unsigned nr_words,
                    bool mask_events)
 {
     struct cpu_regs *r = v->arch->frame;
     struct vcpu_info *vi = v->vcpu_info;
     bool was_kernel = v->arch->kernel_mode;
     uint8_t saved_mask = vi->evtchn_upcall_mask;
-    uint64_t frame[8];
+    uint64_t frame[12];
     unsigned n = 0;
     uint64_t rsp;
 
-    if (!handler)
+    if (!handler || nr_words > 4)
         return false;
     frame[n++] = r->rcx;
     frame[n++] = r->r11;
-    if (has_error)
-        frame[n++] = error;
+    for (unsigned i = 0; i < nr_words; i++)
+        frame[n++] = words[i];      /* an error code, or the failsafe's selectors */
     frame[n++] = r->rip;
     frame[n++] = (was_kernel ? (r->cs & ~3ull) : r->cs) | ((uint64_t)saved_mask << 32);
     frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) | (saved_mask ? 0 : RFLAGS_IF) |
@@ -128,7 +129,8 @@ bool pv_inject_trap(struct vcpu *v, unsigned vector, bool has_error, uint32_t er
 
     if (vector == 14)
         v->vcpu_info->arch.cr2 = cr2;
-    return bounce(v, t->address, has_error, error, t->flags & TI_MASK_EVTS);
+    uint64_t word = error;
+    return bounce(v, t->address, &word, has_error ? 1 : 0, t->flags & TI_MASK_EVTS);
 }
 
 static const char *const vector_names[32] = {
@@ -210,7 +212,7 @@ void pv_guest_iret_faulted(struct cpu_regs *regs)
 void pv_bounce_syscall(struct vcpu *v, struct cpu_regs *regs)
 {
     v->arch->frame = regs;
-    if (!bounce(v, v->arch->syscall_callback, false, 0, v->arch->syscall_disables_events))
+    if (!bounce(v, v->arch->syscall_callback, NULL, 0, v->arch->syscall_disables_events))
         pv_domain_crash(v, "syscall from user mode with no syscall callback");
 }
 
@@ -233,6 +235,20 @@ static bool deliver_nmi(struct vcpu *v)
     return true;
 }
 
+/*
+ * A data selector of the vCPU's did not load when it was switched in (its
+ * descriptor changed while it was away): as Xen, that register is null
+ * and the guest's failsafe callback runs with the selectors it had.
+ */
+static void deliver_failsafe(struct vcpu *v)
+{
+    const struct arch_vcpu *a = v->arch;
+    const uint64_t sels[4] = { a->sel_ds, a->sel_es, a->sel_fs, a->sel_gs };
+
+    if (!bounce(v, a->failsafe_callback, sels, 4, a->failsafe_disables_events))
+        pv_domain_crash(v, "a selector failed to load and no failsafe callback");
+}
+
 static void deliver_events(struct vcpu *v)
 {
     struct vcpu_info *vi = v->vcpu_info;
@@ -242,7 +258,7 @@ static void deliver_events(struct vcpu *v)
 
     if (!vi || !vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->arch->event_callback)
         return;
-    if (!bounce(v, v->arch->event_callback, false, 0, true))
+    if (!bounce(v, v->arch->event_callback, NULL, 0, true))
         pv_domain_crash(v, "cannot push the event callback frame");
 }
 
@@ -269,6 +285,10 @@ void pv_exit_to_guest(struct cpu_regs *regs)
     }
     if (v->arch->crash_reason)
         pv_domain_crash(v, v->arch->crash_reason);
+    if (v->arch->failsafe_pending) {
+        v->arch->failsafe_pending = false;
+        deliver_failsafe(v);
+    }
     pv_poll_finish(v);
     deliver_events(v);
 }
@@ -340,6 +360,7 @@ long pv_register_callback(struct vcpu *v, const struct callback_register *cb)
         return 0;
     case CALLBACKTYPE_failsafe:
         v->arch->failsafe_callback = cb->address;
+        v->arch->failsafe_disables_events = cb->flags & CALLBACKF_mask_events;
         return 0;
     case CALLBACKTYPE_syscall:
         v->arch->syscall_callback = cb->address;

@@ -73,6 +73,7 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
                                               c->trap_ctxt[i].flags };
     a->event_callback = c->event_callback_eip;
     a->failsafe_callback = c->failsafe_callback_eip;
+    a->failsafe_disables_events = c->flags & VGCF_failsafe_disables_events;
     a->syscall_callback = c->syscall_callback_eip;
     a->kernel_sp = c->kernel_sp;
     a->kernel_ss = c->kernel_ss;

@@ -79,6 +79,8 @@ struct arch_vcpu {
     struct pv_trap_entry traps[256];     /* virtual IDT (set_trap_table) */
     uint64_t event_callback;             /* CALLBACKTYPE_event */
     uint64_t failsafe_callback;
+    bool failsafe_disables_events;
+    bool failsafe_pending;               /* a selector failed at switch-in: call failsafe */
     uint64_t syscall_callback;           /* guest user `syscall` lands here */
     bool syscall_disables_events;
     uint64_t kernel_sp;                  /* stack_switch: stack for user->kernel */
@@ -234,7 +236,8 @@ bool pv_validate_descriptor_page(uint64_t mfn);
 int pv_install_gdt(struct vcpu *v, const uint64_t *frames, unsigned entries);
 void pv_load_gdt(struct vcpu *v);   /* the running vCPU's, into this CPU's GDT */
 void pv_save_selectors(struct vcpu *v);
-void pv_load_selectors(struct vcpu *v);
+/* False if a selector did not load (it is null now): the failsafe callback is due. */
+bool pv_load_selectors(struct vcpu *v);
 void pv_load_user_gs_selector(struct vcpu *v, uint16_t sel);
 
 /*
