@@ -267,6 +267,19 @@ def cases():
                           "--expect", r"\(d0\) Test result: SUCCESS",
                           "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                           "--exit-code", POWEROFF_STATUS]),
+        # Exceptions whose bounce frame cannot go on the guest's stack (a
+        # non-canonical or an unmapped RSP): those domains crash, as on Xen
+        # 4.17, and the control domain runs on.
+        ("pv-bad-stack-smp1", ["--smp", "1", "--mem", "512",
+                               "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=1",
+                               "--module", GUESTS + "/xen_version.elf",
+                               "--module", GUESTS + "/traps.elf mem=16M -- bad_stack=noncanonical",
+                               "--module", GUESTS + "/traps.elf mem=16M -- bad_stack=unmapped",
+                               "--expect", r"domain 1 vCPU 0 crashed: #UD .*rsp 0x8000000000000000",
+                               "--expect", r"domain 2 vCPU 0 crashed: #UD .*rsp 0x40000000000",
+                               "--expect", r"\(d0\) Test result: SUCCESS",
+                               "--reject", r"Test result: (FAILURE|ERROR)|PANIC|still running after",
+                               "--exit-code", POWEROFF_STATUS]),
         # A selector that no longer loads when vCPU 0 comes back after vCPU 1
         # had the one CPU: the failsafe callback, with ES in its frame.
         ("pv-failsafe-smp1", ["--smp", "1", "--mem", "512",

@@ -181,9 +181,25 @@ static void bad_iret_frames(void)
     }
 }
 
+/*
+ * bad_stack=noncanonical|unmapped on the command line: a #UD with the
+ * kernel's RSP where no bounce frame can go. Xen and Tessera crash the
+ * domain (the host carries on); nothing after this line is printed.
+ */
+static void crash_on_bad_stack(void)
+{
+    unsigned long rsp = cmdline_has("bad_stack=noncanonical") ? 0x8000000000000000UL : UNMAPPED_VA;
+    printk("traps: #UD with RSP %#lx: this domain must be crashed now\n", rsp);
+    __asm__ volatile("mov %0, %%rsp; ud2" :: "r"(rsp) : "memory");
+    test_fail("still running after a #UD with RSP %#lx", rsp);
+}
+
 void test_main(void)
 {
     struct trap_record rec;
+
+    if (cmdline_has("bad_stack=noncanonical") || cmdline_has("bad_stack=unmapped"))
+        crash_on_bad_stack();
 
     expect("#UD (ud2)", do_ud2, 6, -1, &rec);
     expect("#BP (int3)", do_int3, 3, -1, &rec);

@@ -158,9 +158,10 @@ static void deliver_or_crash(struct vcpu *v, unsigned vec, uint32_t error, uint6
 {
     if (pv_inject_trap(v, vec, vector_has_error(vec), error, cr2))
         return;
-    char why[64];
-    format(why, sizeof(why), "%s (error %#x, cr2 %#lx) with no handler", vec < 22 ?
-           vector_names[vec] : "exception", error, (unsigned long)cr2);
+    char why[112];
+    format(why, sizeof(why), "%s (error %#x, cr2 %#lx) with no handler, or no room for its "
+           "frame on the guest's stack", vec < 22 ? vector_names[vec] : "exception", error,
+           (unsigned long)cr2);
     pv_domain_crash(v, why);
 }
 
