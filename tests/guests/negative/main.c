@@ -364,7 +364,7 @@ static void initialise_non_canonical(void)
     static char stack[4096] __attribute__((aligned(16)));
     const unsigned long bad = 0x8000000000000000UL;
     static const char *const fields[] = {
-        "fs_base", "gs_base_kernel", "gs_base_user", "rsp", "kernel_sp",
+        "fs_base", "gs_base_kernel", "gs_base_user", "rsp", "kernel_sp", "ldt_base",
     };
 
     if (hyp_vcpu_op(VCPUOP_is_up, 1, NULL) != 0) {
@@ -374,12 +374,21 @@ static void initialise_non_canonical(void)
     for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
         vcpu_context(&ctx, 1, NULL, stack + sizeof(stack));
         unsigned long *field[] = { &ctx.fs_base, &ctx.gs_base_kernel, &ctx.gs_base_user,
-                                   &ctx.user_regs.rsp, &ctx.kernel_sp };
+                                   &ctx.user_regs.rsp, &ctx.kernel_sp, &ctx.ldt_base };
         *field[i] = bad;
         char what[80];
         snprintf(what, sizeof(what), "VCPUOP_initialise with a non-canonical %s", fields[i]);
         CHECK_EQ(hyp_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL, what);
     }
+    /* The LDT's base must be page-aligned and it has at most 8192 entries. */
+    vcpu_context(&ctx, 1, NULL, stack + sizeof(stack));
+    ctx.ldt_base = 0x1008;
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL,
+             "VCPUOP_initialise with a misaligned ldt_base");
+    vcpu_context(&ctx, 1, NULL, stack + sizeof(stack));
+    ctx.ldt_ents = 8193;
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL,
+             "VCPUOP_initialise with 8193 LDT entries");
     CHECK_EQ(hyp_vcpu_op(VCPUOP_is_up, 1, NULL), 0, "vCPU 1 still down after the refusals");
 }
 

@@ -38,6 +38,10 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
         !pv_canonical(c->gs_base_user) || !pv_canonical(c->user_regs.rsp) ||
         !pv_canonical(c->kernel_sp))
         return -EINVAL;
+    /* The LDT (not offered yet beyond none) as Xen checks it: a guest address, page-aligned. */
+    if ((c->ldt_base & (PAGE_SIZE - 1)) || c->ldt_ents > 8192 ||
+        !(c->ldt_base < 0x0000800000000000ull || c->ldt_base >= HYPERVISOR_VIRT_END))
+        return -EINVAL;
     for (unsigned i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address && !pv_guest_addr_ok(c->trap_ctxt[i].address))
             return -EINVAL;
