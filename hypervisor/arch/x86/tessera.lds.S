@@ -34,6 +34,7 @@ SECTIONS
         __trampoline_start = .;
         *(.trampoline)
         __trampoline_end = .;
+        /* The exception table: (faulting instruction, recovery) pairs, asm/extable.h. */
         . = ALIGN(8);
         __ex_table_start = .;
         *(.ex_table)
