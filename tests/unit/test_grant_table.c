@@ -952,10 +952,40 @@ static void test_batch_fault_midway(void)
 }
 
 /*
+ * Issues one batch as dom2 with every stub_preempt_every-th preemption check
+ * saying yes, then each continuation as the guest's re-executed syscall
+ * would, until it completes; checks each piece stops between ops (never
+ * before the first) and names exactly the ops left. Returns the pieces.
+ */
+static unsigned issue_preempted(unsigned cmd, void *ops, size_t op_size, unsigned n,
+                                unsigned every, long *rc)
+{
+    uint64_t uop = (uint64_t)(uintptr_t)ops;
+    unsigned count = n, pieces = 0;
+
+    stub_preempt_every = every;
+    stub_continuations = 0;
+    stub_current = &dom2->v[0];
+    while ((*rc = do_grant_table_op(cmd, uop, count)) == __HYPERVISOR_grant_table_op) {
+        CU_ASSERT_EQUAL(stub_continuation_op, __HYPERVISOR_grant_table_op);
+        CU_ASSERT_EQUAL(stub_continuation_args[0], cmd);
+        unsigned done = (unsigned)((stub_continuation_args[1] - (uint64_t)(uintptr_t)ops) / op_size);
+        CU_ASSERT_TRUE(done > 0 && done < n);
+        CU_ASSERT_EQUAL(stub_continuation_args[2], n - done);
+        uop = stub_continuation_args[1];
+        count = (unsigned)stub_continuation_args[2];
+        CU_ASSERT_FATAL(++pieces < n);
+    }
+    stub_current = NULL;
+    stub_preempt_every = 0;
+    CU_ASSERT_EQUAL(stub_continuations, pieces);
+    return pieces;
+}
+
+/*
  * A long batch gives its CPU up between ops: the hypercall returns its own
- * number with a continuation naming the ops left, nothing of them done,
- * and issuing the continuation (as the guest's re-executed syscall does)
- * finishes the batch. Never before the first op, so each piece progresses.
+ * number with a continuation naming the ops left, and issuing the
+ * continuation finishes the batch, each op done exactly once.
  */
 static void test_batch_preempted(void)
 {
@@ -966,52 +996,19 @@ static void test_batch_preempted(void)
     for (unsigned i = 0; i < N; i++)
         ops[i] = (struct gnttab_map_grant_ref){ .host_addr = VA(i + 1), .flags = GNTMAP_host_map,
                                                 .ref = 10, .dom = 1, .status = 99 };
-    stub_preempt_every = 3;
-    stub_continuations = 0;
-    stub_current = &dom2->v[0];
-    unsigned cmd = GNTTABOP_map_grant_ref, count = N, pieces = 0;
-    uint64_t uop = (uint64_t)(uintptr_t)ops;
     long rc;
-    while ((rc = do_grant_table_op(cmd, uop, count)) == __HYPERVISOR_grant_table_op) {
-        CU_ASSERT_EQUAL(stub_continuation_op, __HYPERVISOR_grant_table_op);
-        CU_ASSERT_EQUAL(stub_continuation_args[0], GNTTABOP_map_grant_ref);
-        unsigned done = (unsigned)((stub_continuation_args[1] - (uint64_t)(uintptr_t)ops) / sizeof(ops[0]));
-        CU_ASSERT_TRUE(done > 0 && done < N);
-        CU_ASSERT_EQUAL(stub_continuation_args[2], N - done);
-        CU_ASSERT_EQUAL(ops[done].status, 99);          /* the rest untouched */
-        CU_ASSERT_EQUAL(dom2->d.grant_table->maptrack_live, done);
-        cmd = (unsigned)stub_continuation_args[0];
-        uop = stub_continuation_args[1];
-        count = (unsigned)stub_continuation_args[2];
-        CU_ASSERT_FATAL(++pieces < N);
-    }
-    stub_current = NULL;
-    stub_preempt_every = 0;
+    CU_ASSERT_TRUE(issue_preempted(GNTTABOP_map_grant_ref, ops, sizeof(ops[0]), N, 3, &rc) >= 2);
     CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_TRUE(pieces >= 2);
-    CU_ASSERT_EQUAL(stub_continuations, pieces);
     for (unsigned i = 0; i < N; i++)
         CU_ASSERT_EQUAL(ops[i].status, GNTST_okay);
     CU_ASSERT_EQUAL(gnt_active(dom1->d.grant_table, 10)->host_rw, N);
+    CU_ASSERT_EQUAL(dom2->d.grant_table->maptrack_live, N);
 
     struct gnttab_unmap_grant_ref u[N];
     for (unsigned i = 0; i < N; i++)
         u[i] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(i + 1), .handle = ops[i].handle };
-    stub_preempt_every = 2;
-    stub_current = &dom2->v[0];
-    cmd = GNTTABOP_unmap_grant_ref;
-    uop = (uint64_t)(uintptr_t)u;
-    count = N;
-    pieces = 0;
-    while ((rc = do_grant_table_op(cmd, uop, count)) == __HYPERVISOR_grant_table_op) {
-        uop = stub_continuation_args[1];
-        count = (unsigned)stub_continuation_args[2];
-        CU_ASSERT_FATAL(++pieces < N);
-    }
-    stub_current = NULL;
-    stub_preempt_every = 0;
+    CU_ASSERT_TRUE(issue_preempted(GNTTABOP_unmap_grant_ref, u, sizeof(u[0]), N, 2, &rc) >= 2);
     CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_TRUE(pieces >= 2);
     for (unsigned i = 0; i < N; i++)
         CU_ASSERT_EQUAL(u[i].status, GNTST_okay);
     CU_ASSERT_FALSE(grant_frame_in_use(page));

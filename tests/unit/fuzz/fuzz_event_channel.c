@@ -22,24 +22,12 @@
 #include <tessera/event_channel.h>
 #include "evtchn_fakes.h"
 #include "evtchn_model.h"
+#include "fuzz_input.h"
 
 #define NR_DOMS 3
 static const domid_t dom_ids[NR_DOMS] = { 0, 1, 5 };
 static const unsigned dom_vcpus[NR_DOMS] = { 2, 3, 1 };
 static struct fake_domain *doms[NR_DOMS];
-
-struct input {
-    const uint8_t *p;
-    size_t left;
-};
-
-static uint8_t next(struct input *in)
-{
-    if (!in->left)
-        return 0;
-    in->left--;
-    return *in->p++;
-}
 
 static uint32_t pick_port(struct input *in)
 {

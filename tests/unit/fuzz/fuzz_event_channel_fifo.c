@@ -20,33 +20,13 @@
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include "evtchn_fakes.h"
+#include "fuzz_input.h"
 
 #define NR_DOMS 2
 #define ARRAY_FRAME0 4      /* frames 0-3: control blocks; 4-7: event array pages */
 static const unsigned dom_vcpus[NR_DOMS] = { 2, 3 };
 static struct fake_domain *doms[NR_DOMS];
 static unsigned array_pages[NR_DOMS];   /* pages we gave each domain (its frames, in order) */
-
-struct input {
-    const uint8_t *p;
-    size_t left;
-};
-
-static uint8_t next(struct input *in)
-{
-    if (!in->left)
-        return 0;
-    in->left--;
-    return *in->p++;
-}
-
-static uint32_t next32(struct input *in)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v = v << 8 | next(in);
-    return v;
-}
 
 static void fail(const char *what, long rc)
 {

@@ -12,22 +12,10 @@
 #include <string.h>
 #include <tessera/heap.h>
 #include "../sched_sim.h"
+#include "fuzz_input.h"
 
 static struct sim sim;
 static unsigned pauses[SIM_MAX_VCPUS];
-
-struct input {
-    const uint8_t *p;
-    size_t left;
-};
-
-static unsigned next(struct input *in)
-{
-    if (!in->left)
-        return 0;
-    in->left--;
-    return *in->p++;
-}
 
 static void fail(const char *what)
 {
