@@ -28,7 +28,7 @@ static bool upcall_pending(const struct vcpu *v)
  * finds v blocked and wakes it (vcpu_kick). The pCPU switches away on
  * the way out of the hypercall; v resumes there with its result, 0.
  */
-long pv_block(struct vcpu *v)
+static long pv_block(struct vcpu *v)
 {
     v->vcpu_info->evtchn_upcall_mask = 0;
     sched_vcpu_block(v);
@@ -45,7 +45,7 @@ long pv_block(struct vcpu *v)
  * only the second look can see it. Whatever wakes v, the poll is ended
  * when it next runs (pv_exit_to_guest).
  */
-long pv_poll(struct vcpu *v, uint64_t arg)
+static long pv_poll(struct vcpu *v, uint64_t arg)
 {
     struct sched_poll p;
     evtchn_port_t ports[POLL_PORTS_MAX];

@@ -5,25 +5,17 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <asm/apic.h>
-#include <asm/cpu.h>
-#include <asm/percpu.h>
+#include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/pv_mm.h>
-#include <asm/softirq.h>
-#include <asm/timers.h>
-#include <pvabi/sched.h>
 #include <pvabi/vcpu.h>
-#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include <tessera/guest_access.h>
-#include <tessera/page_alloc.h>
 #include <tessera/sched.h>
 #include <tessera/string.h>
-#include <asm/paging.h>
 
 void vcpu_kick(struct vcpu *v)
 {

@@ -58,9 +58,7 @@ long hc_platform_op(struct vcpu *v, uint64_t arg);
 long pv_set_iopl(struct vcpu *v, unsigned iopl);
 bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *bytes);
 long pv_vcpu_timer_op(struct vcpu *v, int cmd, uint64_t arg);
-long pv_block(struct vcpu *v);
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg);
-long pv_poll(struct vcpu *v, uint64_t arg);
 /* increase/decrease_reservation, populate_physmap from extent 'start' (pv/reservation.c). */
 long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_t arg);
 /* XENMEM_exchange (pv/reservation.c). */
