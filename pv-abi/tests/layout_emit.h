@@ -1,5 +1,6 @@
 /*
- * The three macros both layout TUs use to print layout_list.h as a table of
+ * The three macros the layout TUs use to print a list (layout_list.h unless
+ * the including file names another in LAYOUT_LIST) as a table of
  * "group key value" lines. The including file provides the headers.
  * Keys are the field designators or constant expressions as written, with
  * blanks removed so that each line has exactly three words; a struct's own
@@ -34,9 +35,13 @@ static void emit(const char *group, const char *key, const char *fmt, ...)
 #define L_CONST(group, name) \
     emit(#group, #name, "%lld", (long long)(name));
 
+#ifndef LAYOUT_LIST
+#define LAYOUT_LIST "layout_list.h"
+#endif
+
 static void emit_layout_table(void)
 {
-#include "layout_list.h"
+#include LAYOUT_LIST
 }
 
 int main(void)
