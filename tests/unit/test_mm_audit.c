@@ -254,6 +254,72 @@ static void test_unmanaged_frame_only_for_control_domain(void)
     CU_ASSERT_EQUAL(run(), 0);
 }
 
+/* DOM as the control domain maps OTHERF writable and read-only: counted as foreign mappings. */
+static void build_foreign(void)
+{
+    build();
+    dom.privileged = true;
+    mem[L1F - FIRST][3] = pte(OTHERF, P | W | U);
+    mem[L1F - FIRST][4] = pte(OTHERF, P | U);
+    set_type(OTHERF, PGT_WRITABLE, 1, 0);
+    pi(OTHERF)->foreign_maps = 2;
+    pi(OTHERF)->foreign_writable = 1;
+}
+
+static void test_foreign_mappings_counted(void)
+{
+    build_foreign();
+    CU_ASSERT_EQUAL(run(), 0);
+}
+
+static void test_foreign_count_off(void)
+{
+    build_foreign();
+    pi(OTHERF)->foreign_maps = 3;
+    expect_finding("3 foreign mappings (1 writable), domain 1's L1 entries naming it 2 (1 writable)");
+    build_foreign();
+    mem[L1F - FIRST][3] = pte(OTHERF, P | U);       /* the writable use is left over */
+    expect_finding("1 writable), domain 1's L1 entries naming it 2 (0 writable)");
+}
+
+static void test_foreign_only_for_control_domain(void)
+{
+    build_foreign();
+    dom.privileged = false;
+    expect_finding("maps frame 0x110 of owner 2");
+}
+
+static void test_foreign_writable_needs_type(void)
+{
+    build_foreign();
+    set_type(OTHERF, PGT_L1, 1, 0);
+    expect_finding("writable foreign entry");
+}
+
+/* The owner's side: a frame of DOM's that the control domain maps writable. */
+static void test_owner_counts_foreign_writable(void)
+{
+    build();
+    set_type(ROF, PGT_WRITABLE, 1, 0);
+    pi(ROF)->foreign_maps = 1;
+    pi(ROF)->foreign_writable = 1;
+    CU_ASSERT_EQUAL(run(), 0);
+    pi(ROF)->foreign_writable = 0;
+    expect_finding("type count 1, references found 0");
+    set_type(ROF, PGT_L1, 0, 0);
+    pi(ROF)->foreign_writable = 1;
+    expect_finding("1 writable of 1 foreign");
+}
+
+static void test_released_waits_for_foreign(void)
+{
+    build();
+    set_type(FREEF, PGT_NONE, 0, PGT_RELEASED);
+    pi(FREEF)->foreign_maps = 1;
+    dom.tot_pages = 8;
+    CU_ASSERT_EQUAL(run(), 0);
+}
+
 static void test_flag_without_type(void)
 {
     build();
@@ -281,6 +347,12 @@ int main(void)
         UNIT_CASE(released_unused_not_freed),
         UNIT_CASE(unmanaged_frame_only_for_control_domain),
         UNIT_CASE(flag_without_type),
+        UNIT_CASE(foreign_mappings_counted),
+        UNIT_CASE(foreign_count_off),
+        UNIT_CASE(foreign_only_for_control_domain),
+        UNIT_CASE(foreign_writable_needs_type),
+        UNIT_CASE(owner_counts_foreign_writable),
+        UNIT_CASE(released_waits_for_foreign),
     };
     unit_begin();
     UNIT_SUITE("mm_audit", cases);

@@ -46,7 +46,7 @@
 #define PAGE_NO_LINK   UINT32_MAX
 
 /*
- * One per frame; 16 bytes. Fields are [lock] unless noted. The first eight
+ * One per frame; 20 bytes. Fields are [lock] unless noted. The first eight
  * bytes serve the allocator while the frame is free and its owner once
  * allocated (page_alloc_alloc zeroes them for the owner).
  */
@@ -65,6 +65,9 @@ struct page_info {
     uint8_t order;         /* block order, valid in head frames */
     uint8_t flags;         /* PGF_* */
     uint32_t refcount;     /* for later users (grant/mapping counts); 0 here */
+    /* [owner's mm lock] PV: L1 entries of other domains' tables mapping it (pv/foreign.c) */
+    uint16_t foreign_maps;
+    uint16_t foreign_writable;   /* how many of those are writable */
 };
 
 struct page_alloc_stats {

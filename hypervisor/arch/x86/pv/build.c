@@ -275,6 +275,7 @@ void domain_free(struct domain *d)
     /* Its memory, page tables and shared_info: every frame it still owns. */
     page_alloc_free_owned(&frame_allocator, d->domain_id, forget_frame);
     linear_pt_free(&d->arch->linear);
+    xfree(d->arch->memory_map);
     xfree(d->arch);
     xfree(d);
 }

@@ -72,8 +72,9 @@ int arch_grant_free_status_frames(struct domain *d, const uint64_t *mfn, unsigne
         struct page_info *pi = pv_frame_info(mfn[i]);
         if (!pi || pi->owner != d->domain_id)
             rc = -EINVAL;
-        else if (__atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) || pv_type_count(pi))
-            rc = -EBUSY;
+        else if (__atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) || pv_type_count(pi) ||
+                 pi->foreign_maps)
+            rc = -EBUSY;    /* mapped, its own or the control domain's (pv/foreign.c) */
     }
     if (!rc) {
         /* No entry maps them; a translation cached from an earlier one may survive. */

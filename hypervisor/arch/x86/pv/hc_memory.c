@@ -1,7 +1,9 @@
 /*
  * memory_op for PV guests: the reservation and m2p queries, the memory
  * maps (the machine's for the control domain, a pseudo-physical one for
- * the others), and the reservation changes (pv/reservation.c).
+ * the others, or the one its toolstack set), the reservation changes
+ * (pv/reservation.c), and the toolstack's operations on the domains it
+ * builds (pv/memory_toolstack.c).
  */
 #include <stdint.h>
 #include <asm/layout.h>
@@ -16,6 +18,14 @@
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
+
+/*
+ * Toolstack-only operation numbers (Xen's public memory.h has them under
+ * __XEN_TOOLS__; the guest ABI header keeps them free).
+ */
+#define XENMEM_get_sharing_freed_pages  18
+#define XENMEM_get_sharing_shared_pages 19
+#define XENMEM_claim_pages              24
 
 /*
  * The domain a reservation query names: itself, or any if privileged. As
@@ -144,8 +154,23 @@ long hc_memory_op(struct vcpu *v, uint64_t op, uint64_t arg)
         return machphys_mfn_list(arg);
     case XENMEM_machine_memory_map:
         return machine_memory_map(v, arg);
-    case XENMEM_memory_map:
+    case XENMEM_memory_map: {
+        long rc;
+        if (pv_memory_map_from_toolstack(v, arg, &rc))
+            return rc;
         return pseudo_physical_map(v, arg);
+    }
+    case XENMEM_set_memory_map:
+        return pv_memory_set_map(v, arg);
+    case XENMEM_maximum_gpfn:
+        return pv_memory_maximum_gpfn(v, arg);
+    case XENMEM_claim_pages:
+        return pv_memory_claim(v, arg);
+    case XENMEM_get_sharing_freed_pages:
+    case XENMEM_get_sharing_shared_pages:
+        return 0;   /* no memory sharing */
+    case XENMEM_acquire_resource:
+        return -EOPNOTSUPP;   /* the builder falls back to setup_table and a foreign map */
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap atp;
         if (copy_from_guest(&atp, arg, sizeof(atp)) < 0)

@@ -8,6 +8,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_mm.h>
 #include <asm/pv_mm_audit.h>
 #include <pvabi/xen.h>
 #include <tessera/arch.h>
@@ -130,6 +131,7 @@ void pv_handle_syscall(struct cpu_regs *regs)
         regs->rax = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
         if (pv_audit_every)
             pv_audit_after_hypercall(v, nr);
+        pv_foreign_release();   /* no lock held here (pv/foreign.c) */
     }
     pv_exit_to_guest(regs);
 }

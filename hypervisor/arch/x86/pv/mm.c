@@ -5,7 +5,9 @@
  * (pv/page_type.c, rules in asm/pv_mm.h): a guest maps only frames it
  * owns (the m2p table read-only), never a page table writable, builds
  * tables only from its own frames, and its kernel mappings are always user
- * mappings (the guest kernel runs in ring 3).
+ * mappings (the guest kernel runs in ring 3). The control domain may also
+ * map another domain's frames into its own L1 tables and pin that
+ * domain's tables (a foreigndom: pv/foreign.c).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -112,16 +114,26 @@ static long unpin(struct domain *d, uint64_t mfn)
     return rc;
 }
 
-static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+/*
+ * One operation; pg_owner is the domain whose tables pins and unpins are
+ * for (the builder pins a new domain's L4 so). Every other operation is
+ * about the caller's own address space: -EPERM with a foreign pg_owner, as Xen.
+ */
+static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmuext_op *op)
 {
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
-        return pv_pin_table(v->domain, op->arg1.mfn, (enum pv_page_type)(op->cmd - MMUEXT_PIN_L1_TABLE + 1));
+        return pv_pin_table(pg_owner, op->arg1.mfn, (enum pv_page_type)(op->cmd - MMUEXT_PIN_L1_TABLE + 1));
     case MMUEXT_UNPIN_TABLE:
-        return unpin(v->domain, op->arg1.mfn);
+        return unpin(pg_owner, op->arg1.mfn);
+    }
+    if (pg_owner != v->domain)
+        return op->cmd == MMUEXT_CLEAR_PAGE || op->cmd == MMUEXT_COPY_PAGE || op->cmd == 14 ||
+               op->cmd > MMUEXT_FLUSH_CACHE_GLOBAL ? -ENOSYS : -EPERM;
+    switch (op->cmd) {
     case MMUEXT_NEW_BASEPTR:
         return op->arg1.mfn ? pv_set_base(v, op->arg1.mfn, false) : -EINVAL;
     case MMUEXT_NEW_USER_BASEPTR:
@@ -187,15 +199,50 @@ static long batch_continue(unsigned op, uint64_t items, unsigned i, size_t size,
     return arch_hypercall_create_continuation(op, 4, rest);
 }
 
+/*
+ * The domain a foreigndom names (Xen's get_pg_owner), held: DOMID_SELF is
+ * the caller; its own id, DOMID_IO, DOMID_XEN (not offered) and a domain
+ * that does not exist or is dying: -ESRCH. Privilege is checked by the
+ * callers, where Xen checks it.
+ */
+static long pg_owner_get(struct vcpu *v, unsigned domid, struct domain **out)
+{
+    if (domid == DOMID_SELF) {
+        *out = v->domain;
+        return 0;
+    }
+    if (domid == v->domain->domain_id || domid >= DOMID_FIRST_RESERVED)
+        return -ESRCH;
+    *out = domain_get((domid_t)domid);
+    return *out ? 0 : -ESRCH;
+}
+
+static void pg_owner_put(struct vcpu *v, struct domain *pg_owner)
+{
+    if (pg_owner != v->domain)
+        domain_put(pg_owner);
+}
+
+/* Xen's XSM_TARGET with the dummy policy: one's own domain, or any for the control domain. */
+static bool may_target(const struct vcpu *v, const struct domain *pg_owner)
+{
+    return pg_owner == v->domain || v->domain->is_privileged;
+}
+
 /* mmuext_op(ops, count, done, domid): stops at the first failure. */
 long hc_mmuext_op(struct vcpu *v, uint64_t ops, unsigned int count, uint64_t done_ptr,
                   unsigned int domid)
 {
     unsigned done = batch_resume(&count, done_ptr), i;
-    long rc = 0;
+    struct domain *pg_owner;
+    long rc = pg_owner_get(v, domid, &pg_owner);
 
-    if (domid != DOMID_SELF && domid != v->domain->domain_id)
-        return -ESRCH;   /* foreign MMU operations: not for now */
+    if (rc)
+        return rc;
+    if (!may_target(v, pg_owner)) {
+        pg_owner_put(v, pg_owner);
+        return -EPERM;
+    }
     for (i = 0; i < count; i++) {
         struct mmuext_op op;
         if (i && arch_hypercall_preempt_check()) {
@@ -206,9 +253,10 @@ long hc_mmuext_op(struct vcpu *v, uint64_t ops, unsigned int count, uint64_t don
             rc = -EFAULT;
             break;
         }
-        if ((rc = mmuext_one(v, &op)) < 0)
+        if ((rc = mmuext_one(v, pg_owner, &op)) < 0)
             break;
     }
+    pg_owner_put(v, pg_owner);
     done += i;
     if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
         rc = -EFAULT;
@@ -221,7 +269,8 @@ long hc_mmuext_op(struct vcpu *v, uint64_t ops, unsigned int count, uint64_t don
  * hypervisor's L4 slots are never touched. Any other frame of d's is
  * written as plain memory, as Xen does, if it may be writable.
  */
-static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserve_ad)
+static long pt_update(struct domain *d, struct domain *pg_owner, uint64_t ptr, uint64_t val,
+                      bool preserve_ad)
 {
     uint64_t table_mfn = ptr >> PAGE_SHIFT;
     unsigned index = (unsigned)((ptr & (PAGE_SIZE - 1)) >> 3);
@@ -241,22 +290,36 @@ static long pt_update(struct domain *d, uint64_t ptr, uint64_t val, bool preserv
     }
     if (level == 4 && index >= 256 && index <= 271)
         return -EINVAL;     /* the hypervisor's slots, as Xen answers */
+    if (pg_owner != d && level != 1)
+        return -EINVAL;     /* as Xen: only leaves may name another domain's frames */
     if (preserve_ad)
         val |= __atomic_load_n(entry, __ATOMIC_RELAXED) & (PTE_A | PTE_D);
+    if (pg_owner != d)
+        return pv_entry_replace_foreign(d, pg_owner, entry, val);
     return pv_entry_replace(d, level, entry, val);
 }
 
-/* mmu_update(reqs, count, done, domid): stops at the first failure. */
+/*
+ * mmu_update(reqs, count, done, domid): stops at the first failure. With a
+ * foreign domid (the control domain only: -EPERM at the first request
+ * otherwise, as Xen checks it there) new L1 entries name that domain's
+ * frames and MMU_MACHPHYS_UPDATE is for its frames; the tables written are
+ * always the caller's.
+ */
 long hc_mmu_update(struct vcpu *v, uint64_t reqs, unsigned int count, uint64_t done_ptr,
                    unsigned int domid)
 {
-    struct domain *d = v->domain;
+    struct domain *d = v->domain, *pg_owner;
     unsigned done = batch_resume(&count, done_ptr), i;
-    long rc = 0;
+    long rc = pg_owner_get(v, domid & 0xFFFF, &pg_owner);
     bool flush = false;
 
-    if (domid != DOMID_SELF && domid != d->domain_id)
-        return -ESRCH;
+    if (rc)
+        return rc;
+    if (domid >> 16) {
+        pg_owner_put(v, pg_owner);
+        return -ESRCH;  /* page tables of another domain (Xen's PFD): not offered */
+    }
     for (i = 0; i < count; i++) {
         struct mmu_update u;
         if (i && arch_hypercall_preempt_check()) {
@@ -269,29 +332,33 @@ long hc_mmu_update(struct vcpu *v, uint64_t reqs, unsigned int count, uint64_t d
         }
         unsigned cmd = u.ptr & 3;
         uint64_t ptr = u.ptr & ~3ull;
+        /* Every cmd of the two bits is known; NO_TRANSLATE is NORMAL for a PV pg_owner (as Xen). */
+        if (!may_target(v, pg_owner)) {
+            rc = -EPERM;
+            break;
+        }
         if (cmd == MMU_MACHPHYS_UPDATE) {
+            /* As Xen: a frame pg_owner does not own is -EINVAL. */
             struct page_info *pi = pv_frame_info(ptr >> PAGE_SHIFT);
-            if (!pi || pi->owner != d->domain_id) {
-                rc = -EPERM;
+            if (!pi || pi->owner != pg_owner->domain_id || (pi->flags & PGF_FREE)) {
+                rc = -EINVAL;
                 break;
             }
             m2p_set(ptr >> PAGE_SHIFT, u.val);
-        } else if (cmd == MMU_NORMAL_PT_UPDATE || cmd == MMU_PT_UPDATE_PRESERVE_AD) {
+        } else {
             pv_mm_lock_all(d);
-            rc = pt_update(d, ptr, u.val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
+            rc = pt_update(d, pg_owner, ptr, u.val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
             pv_mm_unlock_all(d);
             if (rc < 0)
                 break;
             flush = true;
-        } else {
-            rc = -ENOSYS;
-            break;
         }
     }
     /* Xen leaves flushing to the guest; a stale entry of ours would only
      * ever reach a frame still counted, so the local flush is a courtesy. */
     if (flush)
         write_cr3(read_cr3());
+    pg_owner_put(v, pg_owner);
     done += i;
     if (done_ptr && copy_to_guest(done_ptr, &done, sizeof(done)) < 0 && rc == 0)
         rc = -EFAULT;

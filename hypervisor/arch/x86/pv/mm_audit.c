@@ -5,10 +5,11 @@
  * and panics with the first difference found. Meant for fuzzing runs
  * (tests/guests/hostile); off in normal boots.
  *
- * What it holds: the domain's other vCPUs may be in hypercalls of their
- * own meanwhile, and a reservation change is counted before its frames
- * are allocated, so tot_pages is exact only for a domain whose other
- * vCPUs are not in memory_op (the fuzzer's domain has one vCPU).
+ * What it holds: the domain's other vCPUs (and the control domain) may be
+ * in hypercalls meanwhile; reservation changes count and allocate or free
+ * a domain's frames under its mm lock, which the audit holds, so
+ * tot_pages is exact. (XENMEM_exchange allocates under its grant and mm
+ * locks too.)
  */
 #include <stdint.h>
 #include <asm/paging.h>

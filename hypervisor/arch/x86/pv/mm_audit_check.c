@@ -8,13 +8,18 @@
  *    one level up that name it, plus its pin, plus (L4) the vCPU base
  *    pointers that hold it;
  *  - a writable frame's count is the number of writable ordinary L1
- *    entries naming it plus its writable grant mappings (each holds a
- *    writable use); a descriptor page's the GDT slots holding it;
+ *    entries naming it plus its writable grant mappings plus its writable
+ *    foreign mappings (each holds a writable use); a descriptor page's the
+ *    GDT slots holding it;
  *  - map_count is the number of present ordinary L1 entries naming it;
  *  - an entry of a validated table names only the domain's own frames
  *    (a grant mapping excepted, which the grant table must know about;
  *    the control domain may also name frames the allocator does not
- *    manage), never carries a large-page bit, and an upper entry names a
+ *    manage, and, in L1 entries, other domains' frames counted as foreign
+ *    mappings: it is the only domain that can make those, so each such
+ *    frame's foreign_maps and foreign_writable are exactly its entries
+ *    naming it, and a writable one is typed writable), never carries a
+ *    large-page bit, and an upper entry names a
  *    validated table one level down, or (a read-only linear entry) its own
  *    table or another of its level; L4 slots 256-271 are the hypervisor's;
  *  - no frame mapped writable through a grant is a table or descriptor
@@ -116,6 +121,18 @@ static int check_entry(const struct page_allocator *pa, const struct mm_audit_do
         return fail(why, len, "L1 %#lx slot %u: entry %#lx maps unmanaged frame %#lx",
                     mfn, slot, e, target);
     }
+    if (!owned(pi, d->id) && d->privileged && pi->foreign_maps && !(pi->flags & PGF_FREE)) {
+        /* A foreign mapping: counted per frame here, compared in check_foreign. */
+        if ((e & PTE_W) && (type_of(pi->type_info) != PGT_WRITABLE ||
+                            !(pi->type_info & PGT_COUNT_MASK)))
+            return fail(why, len, "L1 %#lx slot %u: writable foreign entry %#lx maps frame %#lx "
+                        "of domain %u typed %s (count %u)", mfn, slot, e, target, pi->owner,
+                        type_names[type_of(pi->type_info)], pi->type_info & PGT_COUNT_MASK);
+        s->map_refs[target - pa->first_mfn]++;
+        if (e & PTE_W)
+            s->type_refs[target - pa->first_mfn]++;
+        return 0;
+    }
     if (!owned(pi, d->id))
         return fail(why, len, "L1 %#lx slot %u: entry %#lx maps frame %#lx of owner %u "
                     "(flags %#x), not domain %u's", mfn, slot, e, target, pi->owner, pi->flags,
@@ -199,11 +216,17 @@ static int check_frame(const struct page_allocator *pa, const struct mm_audit_op
     bool table = type >= PGT_L1 && type <= PGT_L4;
     unsigned ro = 0, rw = 0;
     ops->grant_counts(ops->ctx, mfn, &ro, &rw);
-    uint32_t refs = s->type_refs[i] + ((ti & PGT_PINNED) ? 1 : 0) + (type == PGT_WRITABLE ? rw : 0);
+    uint32_t refs = s->type_refs[i] + ((ti & PGT_PINNED) ? 1 : 0) +
+                    (type == PGT_WRITABLE ? rw + pi->foreign_writable : 0);
 
     if (rw && type != PGT_WRITABLE)
         return fail(why, len, "frame %#lx typed %s (count %u) has %u writable grant mappings",
                     mfn, type_names[type], count, rw);
+    if (pi->foreign_writable > pi->foreign_maps ||
+        (pi->foreign_writable && type != PGT_WRITABLE))
+        return fail(why, len, "frame %#lx typed %s (count %u) has %u writable of %u foreign "
+                    "mappings", mfn, type_names[type], count, pi->foreign_writable,
+                    pi->foreign_maps);
     if ((ti & PGT_PINNED) && !(table && count))
         return fail(why, len, "frame %#lx pinned but typed %s (count %u)", mfn,
                     type_names[type], count);
@@ -222,10 +245,30 @@ static int check_frame(const struct page_allocator *pa, const struct mm_audit_op
     if ((ti & PGT_HELD) && table && count)
         return fail(why, len, "frame %#lx held by the hypervisor is an %s table", mfn,
                     type_names[type]);
-    if ((ti & PGT_RELEASED) && !count && !pi->map_count && !ro && !rw)
+    if ((ti & PGT_RELEASED) && !count && !pi->map_count && !pi->foreign_maps && !ro && !rw)
         return fail(why, len, "frame %#lx given back and unused but not freed", mfn);
     if (type == PGT_SEG_DESC && count)
         return check_descriptors(ops, mfn, why, len);
+    return 0;
+}
+
+/*
+ * The control domain's foreign entries against every other domain's
+ * frame: each frame's foreign counts are exactly the entries found.
+ */
+static int check_foreign(const struct page_allocator *pa, const struct mm_audit_domain *d,
+                         const struct mm_audit_scratch *s, char *why, size_t len)
+{
+    for (uint64_t i = 0; i < pa->nr_frames; i++) {
+        const struct page_info *pi = &pa->meta[i];
+        if (owned(pi, d->id) || !(pi->flags & PGF_MANAGED) || (pi->flags & PGF_FREE))
+            continue;
+        if (pi->foreign_maps != s->map_refs[i] || pi->foreign_writable != s->type_refs[i])
+            return fail(why, len, "frame %#lx of domain %u: %u foreign mappings (%u writable), "
+                        "domain %u's L1 entries naming it %u (%u writable)", pa->first_mfn + i,
+                        pi->owner, pi->foreign_maps, pi->foreign_writable, d->id,
+                        s->map_refs[i], s->type_refs[i]);
+    }
     return 0;
 }
 
@@ -237,9 +280,9 @@ int mm_audit_check(const struct page_allocator *pa, const struct mm_audit_domain
     int rc;
 
     for (uint64_t i = 0; i < pa->nr_frames; i++) {
+        s->type_refs[i] = s->map_refs[i] = 0;   /* another's frame: the foreign entries found */
         if (!owned(&pa->meta[i], d->id))
             continue;
-        s->type_refs[i] = s->map_refs[i] = 0;
         owned_frames++;
         if (ops->outside_reservation(ops->ctx, pa->first_mfn + i))
             outside++;
@@ -255,6 +298,8 @@ int mm_audit_check(const struct page_allocator *pa, const struct mm_audit_domain
     for (uint64_t i = 0; i < pa->nr_frames; i++)
         if (owned(&pa->meta[i], d->id) && (rc = check_frame(pa, ops, s, i, why, len)))
             return rc;
+    if (d->privileged && (rc = check_foreign(pa, d, s, why, len)))
+        return rc;
     if (owned_frames - outside != d->tot_pages)
         return fail(why, len, "domain %u owns %lu frames (%lu outside its reservation) but "
                     "tot_pages is %lu", d->id, owned_frames, outside, d->tot_pages);

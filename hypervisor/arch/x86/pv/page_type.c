@@ -217,15 +217,23 @@ void pv_free_frames(uint64_t mfn, uint64_t n)
     }
 }
 
-/* Frees a released frame once nothing uses it. */
+/* Frees a released frame once nothing uses it (the control domain's foreign mappings included). */
 static void free_if_released(struct domain *d, uint64_t mfn, struct page_info *pi)
 {
     if (!(pi->type_info & PGT_RELEASED) || pv_type_count(pi) ||
-        __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) || grant_frame_in_use(mfn))
+        __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) || pi->foreign_maps ||
+        grant_frame_in_use(mfn))
         return;
     flush_tlb_domain(d);
     pv_free_frames(mfn, 1);
     __atomic_sub_fetch(&d->tot_pages, 1, __ATOMIC_ACQ_REL);
+}
+
+void pv_free_if_released(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+    if (is_own(d, pi))
+        free_if_released(d, mfn, pi);
 }
 
 int pv_frame_releasable(struct domain *d, uint64_t mfn)
@@ -381,8 +389,12 @@ void pv_put_entry(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t
     }
     if (e & PTE_GRANT_MAPPING)
         return;     /* the grant code's */
-    if (!pi || pi->owner != d->domain_id)
+    if (!pi)
         return;
+    if (pi->owner != d->domain_id) {
+        pv_foreign_put(d, mfn, e & PTE_W);   /* nothing if not a counted foreign mapping */
+        return;
+    }
     __atomic_fetch_sub(&pi->map_count, 1, __ATOMIC_ACQ_REL);
     if (e & PTE_W)
         pv_put_type(d, mfn);
@@ -406,6 +418,21 @@ uint64_t *pv_find_l1e(const struct domain *d, uint64_t cr3, uint64_t va)
     return (uint64_t *)phys_to_virt(table) + ((va >> 12) & 511);
 }
 
+/*
+ * Whether new only changes bits of foreign mapping cur that take no
+ * references (accessed, dirty, NX, the software bits), as Xen's fast path
+ * lets a guest rewrite an entry it could not make anew.
+ */
+static bool same_foreign_mapping(const struct domain *d, uint64_t cur, uint64_t new)
+{
+    const uint64_t free_bits = PTE_A | PTE_D | PTE_FLAG_NX | PTE_U | PTE_G | (7ull << 9);
+    uint64_t mfn = (cur & PTE_MFN_MASK) >> PAGE_SHIFT;
+    struct page_info *pi = pv_frame_info(mfn);
+
+    return (cur & PTE_P) && (new & PTE_P) && !(new & L1_FORBIDDEN) && pi &&
+           pi->owner != d->domain_id && pi->foreign_maps && ((cur ^ new) & ~free_bits) == 0;
+}
+
 int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t new)
 {
     uint64_t cur = __atomic_load_n(entry, __ATOMIC_RELAXED);
@@ -413,12 +440,35 @@ int pv_entry_replace(struct domain *d, unsigned level, uint64_t *entry, uint64_t
     /* Only unmap_grant_ref removes a grant mapping (pv_grant_entry_set). */
     if (level == 1 && (cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
         return -EBUSY;
+    if (level == 1 && same_foreign_mapping(d, cur, new)) {
+        __atomic_store_n(entry, (new | PTE_U) & ~(uint64_t)PTE_G, __ATOMIC_SEQ_CST);
+        return 0;
+    }
     uint64_t table_mfn = virt_to_phys(entry) >> PAGE_SHIFT;
     int rc = pv_get_entry(d, level, table_mfn, &new);     /* refuses the grant marker itself */
     if (rc)
         return rc;
     cur = __atomic_exchange_n(entry, new, __ATOMIC_SEQ_CST);
     pv_put_entry(d, level, table_mfn, cur);
+    return 0;
+}
+
+int pv_entry_replace_foreign(struct domain *d, struct domain *fd, uint64_t *entry, uint64_t new)
+{
+    uint64_t cur = __atomic_load_n(entry, __ATOMIC_RELAXED);
+
+    if ((cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
+        return -EBUSY;
+    if (new & PTE_P) {
+        if (new & L1_FORBIDDEN)
+            return -EINVAL;
+        int rc = pv_foreign_get(fd, (new & PTE_MFN_MASK) >> PAGE_SHIFT, new & PTE_W);
+        if (rc)
+            return rc;
+        new = (new | PTE_U) & ~(uint64_t)PTE_G;
+    }
+    cur = __atomic_exchange_n(entry, new, __ATOMIC_SEQ_CST);
+    pv_put_entry(d, 1, virt_to_phys(entry) >> PAGE_SHIFT, cur);
     return 0;
 }
 

@@ -146,6 +146,7 @@ bool pv_emulate_pt_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
             *r = saved;     /* refused: registers and flags as before, the fault goes to the guest */
     }
     pv_mm_unlock_all(d);
+    pv_foreign_release();   /* an entry it replaced may have been a domain's last foreign mapping */
     if (done)
         r->rip += in.len;
     return done;

@@ -82,12 +82,21 @@ static long grow(struct domain *d, const struct xen_memory_reservation *r, uint6
         xen_pfn_t gpfn = 0, mfn;
         if (populate && copy_from_guest(&gpfn, extent_addr(r, i), sizeof(gpfn)) < 0)
             return i ? (long)i : -EFAULT;
-        if (alloc_extent(d, r->extent_order, &mfn) < 0)
-            break;
-        for (uint64_t k = 0; k < (1ull << r->extent_order); k++)
+        /*
+         * Under d's mm lock, so that d's count and its frames change together
+         * for the memory audit, also when the control domain grows d.
+         */
+        pv_mm_lock(d);
+        int rc = alloc_extent(d, r->extent_order, &mfn);
+        for (uint64_t k = 0; !rc && k < (1ull << r->extent_order); k++)
             m2p_set(mfn + k, populate ? gpfn + k : M2P_INVALID);
+        pv_mm_unlock(d);
+        if (rc < 0)
+            break;
         if (copy_to_guest(extent_addr(r, i), &mfn, sizeof(mfn)) < 0) {
+            pv_mm_lock(d);
             free_extent(d, mfn, r->extent_order);
+            pv_mm_unlock(d);
             return i ? (long)i : -EFAULT;
         }
     }
@@ -125,7 +134,7 @@ static bool free_now(struct domain *d, uint64_t mfn)
 {
     struct page_info *pi = pv_frame_info(mfn);
     return pv_frame_releasable(d, mfn) == 0 && pv_type_count(pi) == 0 &&
-           __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0;
+           __atomic_load_n(&pi->map_count, __ATOMIC_ACQUIRE) == 0 && pi->foreign_maps == 0;
 }
 
 /* Takes the given-back mark off the first 'marked' frames of the input list. */
@@ -265,13 +274,14 @@ long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_
     if (r.extent_order > MAX_EXTENT_ORDER || r.nr_extents > (UINT64_MAX >> MEMOP_EXTENT_SHIFT))
         return (long)start;
     /* Guests may ask for memory below an address (DMA); all of ours is fine for PV. */
+    /* Another domain's (the control domain's builder): none, or no permission, is 0 extents, as Xen. */
     struct domain *d = v->domain;
     if (r.domid != DOMID_SELF && r.domid != d->domain_id) {
         if (!(d = domain_get(r.domid)))
-            return -ESRCH;
+            return (long)start;
         if (!v->domain->is_privileged) {
             domain_put(d);
-            return -EPERM;
+            return (long)start;
         }
     }
     long rc;

@@ -126,6 +126,14 @@ struct arch_domain {
     uint64_t p2m_va;           /* guest-virtual address of the p2m (start_info.mfn_list) */
     const char *cmdline;
     struct xencons_interface *console_ring;   /* hypervisor view, NULL for dom0 */
+    /* Foreign mappings of its frames by the control domain (pv/foreign.c). */
+    uint64_t foreign_mapped;                  /* [foreign_lock] */
+    struct domain *foreign_next;              /* [foreign_lock] held or release list */
+    bool foreign_releasing;                   /* [foreign_lock] on the release list */
+    /* What the toolstack set through memory_op (pv/hc_memory.c). */
+    uint64_t claimed_pages;                   /* [d] XENMEM_claim_pages, 0 for none */
+    void *memory_map;                         /* [d] XENMEM_set_memory_map's e820 entries */
+    unsigned memory_map_entries;              /* [d] */
 };
 
 /* The guest's CR4 and FSGSBASE (pv/cr4.c). */

@@ -63,6 +63,12 @@ long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
 long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_t arg);
 /* XENMEM_exchange (pv/reservation.c). */
 long pv_memory_exchange(struct vcpu *v, uint64_t arg);
+/* The toolstack's memory_op operations on the domains it builds (pv/memory_toolstack.c). */
+long pv_memory_claim(struct vcpu *v, uint64_t arg);
+long pv_memory_set_map(struct vcpu *v, uint64_t arg);
+long pv_memory_maximum_gpfn(struct vcpu *v, uint64_t arg);
+/* XENMEM_memory_map from the map set for v's domain: 1 with *rc, or 0 if none was set. */
+int pv_memory_map_from_toolstack(struct vcpu *v, uint64_t arg, long *rc);
 /* End a SCHEDOP_poll once v runs again (its timeout timer, the evtchn side). */
 void pv_poll_finish(struct vcpu *v);
 /* v's timers, on pCPU cpu's queue; where v first runs. */

@@ -21,7 +21,12 @@
  *    count and map count both reach 0 (as Xen frees it on its last
  *    reference; the domain's reservation drops then).
  * Every present ordinary L1 entry also counts once in its frame's
- * map_count. Grant mappings (PTE_GRANT_MAPPING) are counted by the grant
+ * map_count. The control domain's L1 entries naming another domain's
+ * frames (mmu_update with a foreigndom, pv/foreign.c) count in the frame's
+ * foreign_maps instead (a writable one also in foreign_writable and as a
+ * writable use of the owner's frame); a given-back frame waits for those
+ * too, and a domain whose frames are so mapped is held until the last
+ * such entry goes, after its destruction if need be. Grant mappings (PTE_GRANT_MAPPING) are counted by the grant
  * table; a writable grant mapping, and a grant copy while it writes, hold
  * a writable use of the granter's frame (arch_frame_get_writable), so one
  * rule, pv_get_type's, decides every "may this frame be written".
@@ -138,6 +143,34 @@ void pv_free_frames(uint64_t mfn, uint64_t n);
 
 /* Whether pv_release_frame would take it (the same answers), changing nothing. */
 int pv_frame_releasable(struct domain *d, uint64_t mfn);
+
+/*
+ * Under d's grant and mm locks: an MMU_NORMAL_PT_UPDATE of L1 entry *entry
+ * of d's with foreigndom fd (fd != d, d privileged): a present new entry
+ * must name fd's frame and takes a foreign reference on it (as
+ * pv_foreign_get); the old entry's references go. 0, -EINVAL (bad bits),
+ * -EBUSY (a grant mapping there, or as pv_foreign_get), -EPERM.
+ */
+int pv_entry_replace_foreign(struct domain *d, struct domain *fd, uint64_t *entry, uint64_t new);
+
+/*
+ * Foreign references (pv/foreign.c). pv_foreign_get, under the mapper's
+ * locks: one more mapping of fd's frame mfn by another domain: 0, -EPERM
+ * (not RAM), -EBUSY (not fd's, given back, or writable and fd's table or
+ * descriptor page). pv_foreign_put, under mapper d's locks: one fewer (a
+ * frame no held domain owns: nothing); the frame may be freed, d's TLBs
+ * flushed first, and after fd's last one fd is released (below).
+ */
+int pv_foreign_get(struct domain *fd, uint64_t mfn, bool writable);
+void pv_foreign_put(struct domain *d, uint64_t mfn, bool writable);
+/*
+ * With no lock held: drops the reference of each domain whose last foreign
+ * mapping went (which frees a destroyed one). Cheap when there is none.
+ */
+void pv_foreign_release(void);
+
+/* Under d's mm lock: frees d's frame mfn if it was given back and nothing uses it any more. */
+void pv_free_if_released(struct domain *d, uint64_t mfn);
 
 /* Under d's mm lock: d's data frame mfn is written by the hypervisor from now on. */
 int pv_frame_hold(struct domain *d, uint64_t mfn);
