@@ -165,6 +165,24 @@ def cases():
                                                    "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
                                                    "--exit-code", POWEROFF_STATUS])
           for t in ("two_domains", "dying_mapper")] + [
+        # Foreign memory (tests/guests/foreign): the control domain works on
+        # the other domain's memory as a builder does (reservations for it,
+        # its frames mapped writable and read-only through mmu_update's
+        # foreigndom, its tables pinned and refused writable, its grant table
+        # set up and seeded, a port allocated in it), with the memory audit
+        # after every hypercall; the other domain, unprivileged, is refused
+        # every foreign path into the control domain.
+        ("pv-foreign-pair", ["--smp", "2", "--mem", "512",
+                             "--append", "debug_exit dom0_mem=32M pv_audit=1",
+                             "--module", GUESTS + "/foreign.elf target=1 no-create",
+                             "--module", GUESTS + "/foreign.elf mem=16M -- peer=0",
+                             "--expect", r"\(d0\) foreign: existing domain 1",
+                             "--expect", r"\(d1\) foreign: unprivileged checks done",
+                             "--expect", r"pv_audit: 1 audits clean",
+                             "--expect", r"\(d0\) Test result: SUCCESS",
+                             "--expect", r"\(d1\) Test result: SUCCESS",
+                             "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                             "--exit-code", POWEROFF_STATUS]),
         # The unprivileged side of the negative tests (dom0's objects out of
         # reach) and the memory, grant and page-table kernels as domUs, next
         # to each other on one CPU.
