@@ -136,6 +136,48 @@ static uint64_t free_pages(void)
 
 /* ---- the control domain's side ---- */
 
+/*
+ * A reservation op long enough to be preempted, inside a one-entry
+ * multicall: its result must still be the whole count. A continuation
+ * leaves its resume point in the entry's cmd argument (bits above 6), which
+ * says whether one happened.
+ */
+#define LONG_EXTENTS 4096
+static xen_pfn_t long_list[LONG_EXTENTS];
+
+static long long_memop(unsigned int cmd, domid_t t, unsigned long *continued_at)
+{
+    struct xen_memory_reservation r = { .nr_extents = LONG_EXTENTS, .domid = t };
+    set_xen_guest_handle(r.extent_start, long_list);
+    struct multicall_entry mc = { .op = __HYPERVISOR_memory_op,
+                                  .args = { cmd, (unsigned long)&r } };
+    if (!CHECK_EQ(hyp_multicall(&mc, 1), 0, "multicall around a long memory_op"))
+        return -1;
+    *continued_at = mc.args[0] >> 6;
+    return (long)mc.result;
+}
+
+static void long_reservation(domid_t t, long have)
+{
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_max_mem, .domain = t };
+    d.u.max_mem.max_memkb = (MAX_PAGES + LONG_EXTENTS) * 4;
+    if (!CHECK_EQ(domctl(&d), 0, "max_mem raised"))
+        return;
+    unsigned long grow_at, shrink_at;
+    for (unsigned i = 0; i < LONG_EXTENTS; i++)
+        long_list[i] = 0x1000 + i;
+    CHECK_EQ(long_memop(XENMEM_populate_physmap, t, &grow_at), LONG_EXTENTS,
+             "populate_physmap of 4096 in one multicall");
+    CHECK_EQ(memop(XENMEM_current_reservation, &t), have + LONG_EXTENTS, "its reservation then");
+    CHECK_EQ(long_memop(XENMEM_decrease_reservation, t, &shrink_at), LONG_EXTENTS,
+             "decrease_reservation of 4096 in one multicall");
+    CHECK_EQ(memop(XENMEM_current_reservation, &t), have, "its reservation back");
+    printk("foreign: 4096-extent populate and decrease in a multicall; last continued at %lu and %lu\n",
+           grow_at, shrink_at);
+    d.u.max_mem.max_memkb = MAX_PAGES * 4;
+    CHECK_EQ(domctl(&d), 0, "max_mem back");
+}
+
 static void memory_ops(domid_t t, xen_pfn_t *mfns, bool created)
 {
     char what[80];
@@ -173,6 +215,7 @@ static void memory_ops(domid_t t, xen_pfn_t *mfns, bool created)
         if (got > 0)
             CHECK_EQ(reservation(XENMEM_decrease_reservation, t, big, (unsigned long)got), got,
                      "give the extra frames back");
+        long_reservation(t, before + 8);
         struct xen_foreign_memory_map fmap = { .domid = t, .map.nr_entries = 1 };
         struct __attribute__((packed)) { uint64_t addr, size; uint32_t type; } e820 = {
             0, (uint64_t)MAX_PAGES << PAGE_SHIFT, 1 };
