@@ -228,6 +228,18 @@ def cases():
                                   "--expect", r"\(d0\) Test result: SUCCESS",
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crash",
                                   "--exit-code", POWEROFF_STATUS]),
+        # Four vCPUs of one domain on two CPUs block on near timers, poll, yield
+        # and IPI each other while the scheduler moves them between CPUs; first
+        # vCPU 1 waits for a "spinlock" in SCHEDOP_poll while vCPU 0 IPIs it
+        # (Linux's two-CPU stall: a poll that slept with an upcall pending
+        # deadlocked them, round 50-175 before the fix).
+        ("pv-timer-wake-smp2", ["--smp", "2", "--mem", "512",
+                                "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=4",
+                                "--module", GUESTS + "/timer_wake.elf seconds=4",
+                                "--expect", r"timer_wake: \d+ IPI-against-poll handshakes",
+                                "--expect", r"\(d0\) Test result: SUCCESS",
+                                "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crash",
+                                "--exit-code", POWEROFF_STATUS]),
         # A control domain of most of the machine's memory: no aligned block
         # that large exists, so it is built from several (the kernel checks
         # that its p2m and the m2p agree on every page).

@@ -1,7 +1,8 @@
 /*
  * Event channels within one domain: an interdomain pair to ourselves, the
  * pending/mask/selector protocol, upcall delivery, VIRQ_TIMER (singleshot
- * and periodic), IPIs, SCHEDOP_poll, status and close.
+ * and periodic), IPIs, SCHEDOP_poll (also with an upcall pending), status
+ * and close.
  */
 #include "guest.h"
 
@@ -253,6 +254,64 @@ static void ipi(void)
     CHECK_EQ(evtchn_close_port(bi.port), 0, "close the IPI port");
 }
 
+/*
+ * SCHEDOP_poll with an upcall already pending and events unmasked returns
+ * at once, as Xen's do_poll does (local_events_need_delivery), and the
+ * upcall is delivered on the way out. A poll that slept instead would be
+ * deaf to every later event, its own timer's among them: none raises the
+ * upcall flag again, so none wakes it.
+ */
+static volatile evtchn_port_t noted_port;
+static volatile uint64_t noted_at_ns;
+
+static void note_upcall(evtchn_port_t port)
+{
+    if (port == noted_port)
+        noted_at_ns = system_time_ns();
+}
+
+static void poll_with_upcall_pending(void)
+{
+    struct evtchn_bind_ipi sent = { .vcpu = 0 }, idle = { .vcpu = 0 };
+    CHECK_EQ(ev_op(EVTCHNOP_bind_ipi, &sent), 0, "bind_ipi (the pending port)");
+    CHECK_EQ(ev_op(EVTCHNOP_bind_ipi, &idle), 0, "bind_ipi (the polled port)");
+    evtchn_port_t ports[1] = { idle.port };
+    struct sched_poll poll = { .nr_ports = 1 };
+    set_xen_guest_handle(poll.ports, ports);
+    noted_port = sent.port;
+    guest_port_hook = note_upcall;
+
+    /* An interrupt between the unmask and the poll may deliver the upcall first: try again. */
+    uint64_t waited = 0;
+    bool delivered_early = true;
+    for (int attempt = 0; attempt < 5 && delivered_early; attempt++) {
+        events_disable();
+        noted_at_ns = 0;
+        CHECK_EQ(evtchn_send_port(sent.port), 0, "send before poll");
+        CHECK(this_vcpu_info()->evtchn_upcall_pending, "no upcall pending after a send");
+        uint64_t t0 = system_time_ns();
+        poll.timeout = t0 + 2000000000ULL;
+        /* Unmasked without a hypercall, so nothing delivers the upcall before the poll. */
+        this_vcpu_info()->evtchn_upcall_mask = 0;
+        barrier();
+        long rc = hyp_sched_op(SCHEDOP_poll, &poll);
+        uint64_t t1 = system_time_ns();
+        events_enable();
+        CHECK_EQ(rc, 0, "poll with an upcall pending");
+        waited = t1 - t0;
+        delivered_early = waited >= 1000000000ULL && noted_at_ns && noted_at_ns < t0 + 500000000ULL;
+    }
+    CHECK(!delivered_early, "the upcall came before every poll (5 tries)");
+    CHECK(noted_at_ns != 0, "the pending upcall was never delivered");
+    CHECK(waited < 1000000000ULL, "poll with an unmasked upcall pending slept %lu ms (Xen "
+          "returns at once)", (unsigned long)(waited / 1000000));
+    printk("evtchn: poll with an upcall pending returned after %lu us\n",
+           (unsigned long)(waited / 1000));
+    guest_port_hook = NULL;
+    CHECK_EQ(evtchn_close_port(sent.port), 0, "close the pending port");
+    CHECK_EQ(evtchn_close_port(idle.port), 0, "close the polled port");
+}
+
 void test_main(void)
 {
     events_enable();
@@ -260,5 +319,6 @@ void test_main(void)
     timer_virq();
     other_virqs();
     ipi();
+    poll_with_upcall_pending();
     events_disable();
 }

@@ -23,6 +23,13 @@ static bool upcall_pending(const struct vcpu *v)
     return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
 }
 
+/* An upcall the vCPU would take now (Xen's local_events_need_delivery). */
+static bool upcall_deliverable(const struct vcpu *v)
+{
+    return upcall_pending(v) && !__atomic_load_n(&v->vcpu_info->evtchn_upcall_mask,
+                                                 __ATOMIC_SEQ_CST);
+}
+
 /*
  * Blocked first, then the check: an event that comes after the check
  * finds v blocked and wakes it (vcpu_kick). The pCPU switches away on
@@ -44,6 +51,14 @@ static long pv_block(struct vcpu *v)
  * between ended the first poll (v->polling false) while v still ran, so
  * only the second look can see it. Whatever wakes v, the poll is ended
  * when it next runs (pv_exit_to_guest).
+ *
+ * As on Xen, a poll also ends at once when an upcall is pending and
+ * events are unmasked (looked at after blocking, as in pv_block): that
+ * upcall is delivered on the way out. Sleeping instead would leave v deaf
+ * to every other event, its own timer's among them, since none raises the
+ * upcall flag again and so none kicks it (Linux on two CPUs: a vCPU whose
+ * spinlock wait began while another vCPU's IPI was on its way stayed
+ * blocked for good, an RCU stall).
  */
 static long pv_poll(struct vcpu *v, uint64_t arg)
 {
@@ -61,6 +76,11 @@ static long pv_poll(struct vcpu *v, uint64_t arg)
         return rc > 0 ? 0 : rc;
     v->arch->poll_active = true;
     sched_vcpu_poll(v);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (upcall_deliverable(v)) {
+        sched_vcpu_wake(v);
+        return 0;
+    }
     /* Armed only now: a timeout already past must find v blocked to wake it. */
     if (p.timeout)
         timer_set(&v->arch->poll_timer, p.timeout);
