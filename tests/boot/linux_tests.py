@@ -9,7 +9,9 @@ guest-patches/mkinitramfs-probe.sh, whose /init prints TESSERA-LINUX-INIT
 and powers off. A case passes when that line comes, the domain shuts down
 with "poweroff", and no panic, BUG or oops was printed. Appends "PASS|FAIL
 boot/NAME" to $RESULTS. With no kernel in /boot it records a failure: the
-machines this runs on have one (PLATFORM.md).
+machines this runs on have one (PLATFORM.md). make check runs every case
+once (one and two CPUs, and typing into dom0's shell); make check-slow
+(--slow) runs each of them 5 times.
 """
 import argparse
 import glob
@@ -59,21 +61,6 @@ def probe_args(vmlinux, initrd):
 
 def cases(vmlinux, initrd):
     common = probe_args(vmlinux, initrd)
-    return [
-        # Linux takes the FIFO event-channel ABI when init_control works.
-        ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
-         ["--expect", r"cpus=1 evtchn=fifo",
-          # Linux takes up FSGSBASE and XSAVE, which QEMU's CPU has and Tessera
-          # offers (pv/cr4.c, pv/xstate.c).
-          "--expect", r"TESSERA-LINUX-CPU fsgsbase=1 xsave=1"]),
-    ]
-
-
-# In check-slow only, because of an open bug: with two physical CPUs a
-# vCPU sometimes misses its timer wake-up while Linux idles (an RCU stall
-# and a timeout). About one boot in five while vCPU timers stayed where
-# the vCPU first ran; since they move with it, 2 of 48 runs.
-def slow_cases(vmlinux, initrd):
     shell = ["--smp", "2", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
              "--append", "debug_exit dom0_mem=256M",
              "--module", vmlinux + " " + LINUX_ARGS + " tessera.shell", "--module", initrd,
@@ -82,13 +69,26 @@ def slow_cases(vmlinux, initrd):
              "--expect", r"ANSWER-42 xen",
              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
              "--reject", REJECT, "--stop-on", r"shut down: "]
-    common = probe_args(vmlinux, initrd)
     return [
+        # Linux takes the FIFO event-channel ABI when init_control works.
+        ("linux-dom0-smp1", ["--smp", "1", "--append", "debug_exit dom0_mem=256M"] + common +
+         ["--expect", r"cpus=1 evtchn=fifo",
+          # Linux takes up FSGSBASE and XSAVE, which QEMU's CPU has and Tessera
+          # offers (pv/cr4.c, pv/xstate.c).
+          "--expect", r"TESSERA-LINUX-CPU fsgsbase=1 xsave=1"]),
+        # Two vCPUs on two CPUs. Until SCHEDOP_poll returned for a pending
+        # upcall (docs/scheduler.md, "A lost wake-up"), a vCPU sometimes
+        # stayed blocked for good here (an RCU stall): 2 of 48 boots.
         ("linux-dom0-smp2", ["--smp", "2", "--append", "debug_exit dom0_mem=256M"] + common +
          ["--expect", r"cpus=2 evtchn=fifo"]),
-        # Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read).
+        # Typing into dom0's shell: serial input reaches Linux's hvc0 (CONSOLEIO_read),
+        # and a shell idling on two CPUs (where the stall was most often seen).
         ("linux-dom0-shell", shell),
     ]
+
+
+# check-slow repeats every case (--runs, 5 unless given).
+SLOW_RUNS = 5
 
 
 def record(results, verdict, name):
@@ -100,12 +100,12 @@ def record(results, verdict, name):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--only", action="append")
-    p.add_argument("--runs", type=int, default=1)
-    p.add_argument("--slow", action="store_true", help="the check-slow cases instead")
+    p.add_argument("--runs", type=int, default=0, help="runs of each case (1; --slow: %d)" % SLOW_RUNS)
+    p.add_argument("--slow", action="store_true", help="check-slow: every case %d times" % SLOW_RUNS)
     p.add_argument("--list", action="store_true", help="print the case names and stop")
     a = p.parse_args()
     if a.list:
-        for name, _ in (slow_cases if a.slow else cases)("vmlinux", "initrd"):
+        for name, _ in cases("vmlinux", "initrd"):
             if not a.only or name in a.only:
                 print(name)
         return 0
@@ -121,11 +121,12 @@ def main():
         record(results, "FAIL", "linux-kernel")
         return 1
     failed = 0
-    for name, args in (slow_cases if a.slow else cases)(*built):
+    runs = a.runs or (SLOW_RUNS if a.slow else 1)
+    for name, args in cases(*built):
         if a.only and name not in a.only:
             continue
-        for run in range(a.runs):
-            log = os.path.join(WORK, "%s%s.log" % (name, "" if a.runs == 1 else "-%d" % run))
+        for run in range(runs):
+            log = os.path.join(WORK, "%s%s.log" % (name, "" if runs == 1 else "-%d" % run))
             t0 = time.monotonic()
             rc = subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "120",
                                   "--quiet", "--log", log] + args)
