@@ -16,5 +16,6 @@ int main(void)
     register_console_tests();
     register_dominfo_tests();
     register_json_tests();
+    register_pvbuild_tests();
     return cunit_run_and_record("dom0-tools/unit");
 }

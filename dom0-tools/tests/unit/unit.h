@@ -9,5 +9,6 @@ void register_image_tests(void);
 void register_console_tests(void);
 void register_dominfo_tests(void);
 void register_json_tests(void);
+void register_pvbuild_tests(void);
 
 #endif
