@@ -1,21 +1,31 @@
 /*
- * "tl create": reads and checks the config (xl.cfg or libvirt XML) and the
- * guest kernel it names; "-n" prints the parsed config as JSON and stops.
- * Building the domain needs the control domain, so without -n it stops
- * after every check that can run here, having created nothing.
+ * "tl create": reads and checks the config (xl.cfg, libvirt XML or JSON)
+ * and the guest kernel it names; "-n" prints the parsed config as JSON and
+ * stops. Otherwise it builds the domain on the running hypervisor
+ * (domain_build.c), writes its xenstore entries as xl does, introduces it
+ * to xenstored and unpauses it (unless -p); -c then attaches to its
+ * console. A create that fails at any step leaves nothing behind: the
+ * domain is destroyed and its entries removed.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmdtable.h"
 #include "config_load.h"
+#include "domain_build.h"
+#include "domain_life.h"
 #include "domcfg_json.h"
 #include "kernel_image.h"
+#include "session.h"
 
 struct create_opts {
     const char *file;
-    bool dry_run, print_config, quiet, vnc;
+    bool dry_run, print_config, quiet, vnc, console, paused;
 };
 
 static int create_option(int opt, const char *arg, void *ctx)
@@ -27,7 +37,9 @@ static int create_option(int opt, const char *arg, void *ctx)
     case 'd': o->print_config = true; break;
     case 'q': o->quiet = true; break;
     case 'V': o->vnc = true; break;
-    default: break;     /* -c -p -F -e: meaningful once domains exist */
+    case 'c': o->console = true; break;
+    case 'p': o->paused = true; break;
+    default: break;     /* -F -e: tl keeps no monitor in the foreground yet */
     }
     return 0;
 }
@@ -44,28 +56,127 @@ static int print_json(const struct domcfg *cfg)
     return TL_EXIT_OK;
 }
 
-/* The kernel must be loadable before anything would be created. */
-static int check_kernel(const struct domcfg *cfg)
+/* The kernel must be loadable before anything is created. */
+static int load_kernel(const struct domcfg *cfg, struct kernel_image *img, char **ramdisk,
+                       size_t *ramdisk_len)
 {
-    struct kernel_image img;
     char why[256];
 
-    if (cfg->type == DOMCFG_TYPE_HVM)
-        return 0;
-    if (kernel_image_load(cfg->kernel, &img, why, sizeof(why))) {
+    *ramdisk = NULL;
+    *ramdisk_len = 0;
+    if (kernel_image_load(cfg->kernel, img, why, sizeof(why))) {
         fprintf(stderr, "%s: kernel %s: %s\n", tl_progname, cfg->kernel, why);
         return TL_EXIT_FAILURE;
     }
-    kernel_image_free(&img);
-    if (cfg->ramdisk) {
-        FILE *f = fopen(cfg->ramdisk, "rb");
-        if (!f) {
-            fprintf(stderr, "%s: ramdisk %s: cannot open it\n", tl_progname, cfg->ramdisk);
-            return TL_EXIT_FAILURE;
-        }
-        fclose(f);
+    if (cfg->ramdisk && read_whole_file(cfg->ramdisk, 1u << 30, ramdisk, ramdisk_len)) {
+        fprintf(stderr, "%s: ramdisk %s: cannot read it: %s\n", tl_progname, cfg->ramdisk,
+                strerror(errno));
+        kernel_image_free(img);
+        return TL_EXIT_FAILURE;
+    }
+    return TL_EXIT_OK;
+}
+
+static void random_uuid(uint8_t uuid[16])
+{
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, uuid, 16) != 16) {
+        /* No randomness: still unique enough among this host's domains. */
+        for (int i = 0; i < 16; i++)
+            uuid[i] = (uint8_t)(getpid() * 131u + (unsigned)i * 7919u + (unsigned)time(NULL));
+    }
+    if (fd >= 0)
+        close(fd);
+    uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);   /* version 4 */
+    uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+}
+
+/* Settings applied once the domain exists: scheduler weight/cap, vCPU affinity. */
+static int apply_settings(struct tl_session *s, const struct domcfg *cfg, uint32_t domid)
+{
+    if (cfg->sched_weight >= 0 || cfg->sched_cap >= 0) {
+        struct xen_domctl_sched_credit p;
+        if (xenctl_sched_credit(&s->hc, domid, &p, false) < 0)
+            return -1;
+        if (cfg->sched_weight >= 0)
+            p.weight = (uint16_t)cfg->sched_weight;
+        if (cfg->sched_cap >= 0)
+            p.cap = (uint16_t)cfg->sched_cap;
+        if (xenctl_sched_credit(&s->hc, domid, &p, true) < 0)
+            return -1;
+    }
+    if (cfg->has_cpumap) {
+        uint8_t map[DOMCFG_MAX_CPUS / 8];
+        memcpy(map, cfg->cpumap, sizeof(map));
+        for (unsigned v = 0; v < cfg->max_vcpus; v++)
+            if (xenctl_vcpu_affinity(&s->hc, domid, v, map, DOMCFG_MAX_CPUS, true) < 0)
+                return -1;
     }
     return 0;
+}
+
+/* Builds, registers and starts the domain; *domid is set once it exists. */
+static int create_domain(struct tl_session *s, const struct create_opts *o, struct domcfg *cfg,
+                         const struct kernel_image *img, const char *ramdisk, size_t ramdisk_len,
+                         uint32_t *domid)
+{
+    char why[400];
+    struct built_domain b = { 0 };
+    int exit_code = TL_EXIT_OK;
+
+    uint32_t existing;
+    if (tl_lookup_domain(s, cfg->name, &existing) == 0) {
+        fprintf(stderr, "%s: domain %u is already called '%s'\n", tl_progname, existing, cfg->name);
+        exit_code = TL_EXIT_FAILURE;
+        goto out;
+    }
+    if (!cfg->has_uuid) {
+        random_uuid(cfg->uuid);
+        cfg->has_uuid = true;
+    }
+    int rc = domain_build_pv(&s->hc, cfg, img, (const uint8_t *)ramdisk, ramdisk_len, cfg->uuid,
+                             &b, why, sizeof(why));
+    if (b.created)
+        *domid = b.domid;
+    if (rc < 0)
+        goto failed;
+    if ((rc = xs_domain_write(s->xs, cfg, cfg->uuid, &b, why, sizeof(why))) < 0)
+        goto failed;
+    char *json = domcfg_to_json(cfg), path[64];
+    snprintf(path, sizeof(path), "/libxl/%u/tl-config", b.domid);
+    bool kept = json && xs_write(s->xs, XBT_NULL, path, json, (unsigned)strlen(json));
+    free(json);
+    if (!kept) {
+        snprintf(why, sizeof(why), "xenstore write of %s: %s", path, strerror(errno));
+        rc = -EIO;
+        goto failed;
+    }
+    if (!xs_introduce_domain(s->xs, b.domid, b.store_mfn, b.store_port)) {
+        snprintf(why, sizeof(why), "xenstore introduce of domain %u: %s", b.domid, strerror(errno));
+        rc = -EIO;
+        goto failed;
+    }
+    if (apply_settings(s, cfg, b.domid) < 0 ||
+        (!o->paused &&
+         xenctl_simple(&s->hc, XEN_DOMCTL_unpausedomain, b.domid, "unpausedomain") < 0)) {
+        snprintf(why, sizeof(why), "%s", hc_error(&s->hc));
+        rc = -EIO;
+        goto failed;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "%s: created domain %u ('%s'): %llu MiB, %u vCPU%s%s\n", tl_progname,
+                b.domid, cfg->name, (unsigned long long)(b.nr_pages >> 8), cfg->max_vcpus,
+                cfg->max_vcpus == 1 ? "" : "s", o->paused ? ", paused" : "");
+    goto out;
+
+failed:
+    fprintf(stderr, "%s: creating domain '%s' failed: %s\n", tl_progname, cfg->name, why);
+    if (b.created && domain_destroy(s, b.domid) < 0)
+        fprintf(stderr, "%s: and destroying domain %u failed too: %s\n", tl_progname, b.domid,
+                hc_error(&s->hc));
+    exit_code = TL_EXIT_FAILURE;
+out:
+    return exit_code;
 }
 
 int cmd_create(const struct tl_command *cmd, int argc, char **argv)
@@ -105,10 +216,27 @@ int cmd_create(const struct tl_command *cmd, int argc, char **argv)
         exit_code = print_json(&cfg);
     } else {
         exit_code = o.print_config ? print_json(&cfg) : TL_EXIT_OK;
-        if (exit_code == TL_EXIT_OK)
-            exit_code = check_kernel(&cfg);
-        if (exit_code == TL_EXIT_OK)
-            exit_code = tl_refuse_without_hypervisor("creating a domain");
+        if (exit_code == TL_EXIT_OK && cfg.type != DOMCFG_TYPE_PV) {
+            fprintf(stderr, "%s: %s guests are not supported yet (only pv)\n", tl_progname,
+                    domcfg_type_name(cfg.type));
+            exit_code = TL_EXIT_FAILURE;
+        }
+        struct kernel_image img;
+        char *ramdisk = NULL;
+        size_t ramdisk_len = 0;
+        if (exit_code == TL_EXIT_OK &&
+            (exit_code = load_kernel(&cfg, &img, &ramdisk, &ramdisk_len)) == TL_EXIT_OK) {
+            struct tl_session s;
+            if ((exit_code = tl_session_open(&s, "creating a domain", true)) == TL_EXIT_OK) {
+                uint32_t domid = 0;
+                exit_code = create_domain(&s, &o, &cfg, &img, ramdisk, ramdisk_len, &domid);
+                if (exit_code == TL_EXIT_OK && o.console)
+                    exit_code = tl_console_attach(&s, domid);
+                tl_session_close(&s);
+            }
+            free(ramdisk);
+            kernel_image_free(&img);
+        }
     }
     domcfg_free(&cfg);
     return exit_code;

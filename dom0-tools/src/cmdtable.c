@@ -26,13 +26,13 @@ static const struct tl_command commands[] = {
       "  -e       do not wait in the background for the death of the domain\n"
       "  -V       attach to the VNC viewer (no VNC: refused)\n"
       "  key=value  extra settings applied after the file, as if appended to it\n", 0, -1 },
-    { "list", cmd_needs_hypervisor, "lvZcn", "[options] [Domain]", "List information about domains",
+    { "list", cmd_list, "lvZcn", "[options] [Domain]", "List information about domains",
       "  -l  long output: each domain's configuration as JSON\n"
       "  -v  verbose output (UUID, reason, security label)\n"
       "  -Z  show security labels\n"
       "  -c  show the cpupool\n"
       "  -n  show NUMA node affinity\n", 0, 1 },
-    { "destroy", cmd_needs_hypervisor, "f", "[-f] <Domain>", "Terminate a domain immediately",
+    { "destroy", cmd_destroy, "f", "[-f] <Domain>", "Terminate a domain immediately",
       "  -f  allow domain 0 to be destroyed\n", 1, 1 },
     { "shutdown", cmd_needs_hypervisor, "awF", "[options] <-a|Domain ...>", "Ask domains to shut down",
       "  -a  shut down every domain\n"
@@ -42,8 +42,8 @@ static const struct tl_command commands[] = {
       "  -a  reboot every domain\n"
       "  -w  wait for the domains to reboot\n"
       "  -F  fall back to ACPI reset events for HVM guests without PV drivers\n", 0, -1 },
-    { "pause", cmd_needs_hypervisor, "", "<Domain>", "Pause execution of a domain", "", 1, 1 },
-    { "unpause", cmd_needs_hypervisor, "", "<Domain>", "Unpause a paused domain", "", 1, 1 },
+    { "pause", cmd_pause, "", "<Domain>", "Pause execution of a domain", "", 1, 1 },
+    { "unpause", cmd_unpause, "", "<Domain>", "Unpause a paused domain", "", 1, 1 },
     { "console", cmd_console, "t:n:D:", "[options] <Domain>", "Attach to a domain's console",
       "  -t TYPE  console type, pv or serial\n"
       "  -n NUM   console number\n"
@@ -54,9 +54,9 @@ static const struct tl_command commands[] = {
       "  -n  also print NUMA information\n", 0, 1 },
     { "dmesg", cmd_needs_hypervisor, "c", "[-c]", "Read the hypervisor's message buffer",
       "  -c  clear the buffer after reading it\n", 0, 0 },
-    { "domid", cmd_needs_hypervisor, "", "<DomainName>", "Convert a domain name to a domain id", "", 1, 1 },
-    { "domname", cmd_needs_hypervisor, "", "<DomainId>", "Convert a domain id to a domain name", "", 1, 1 },
-    { "rename", cmd_needs_hypervisor, "", "<Domain> <NewDomainName>", "Rename a domain", "", 2, 2 },
+    { "domid", cmd_domid, "", "<DomainName>", "Convert a domain name to a domain id", "", 1, 1 },
+    { "domname", cmd_domname, "", "<DomainId>", "Convert a domain id to a domain name", "", 1, 1 },
+    { "rename", cmd_rename, "", "<Domain> <NewDomainName>", "Rename a domain", "", 2, 2 },
     { "uptime", cmd_needs_hypervisor, "s", "[-s] [Domain ...]", "Print the uptime of domains",
       "  -s  short output, without a header\n", 0, -1 },
     { "mem-set", cmd_needs_hypervisor, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",

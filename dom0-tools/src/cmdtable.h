@@ -61,6 +61,13 @@ int cmd_image_info(const struct tl_command *cmd, int argc, char **argv);
 int cmd_domxml_from_cfg(const struct tl_command *cmd, int argc, char **argv);
 int cmd_domxml_to_cfg(const struct tl_command *cmd, int argc, char **argv);
 int cmd_cfg_keys(const struct tl_command *cmd, int argc, char **argv);
+int cmd_list(const struct tl_command *cmd, int argc, char **argv);
+int cmd_destroy(const struct tl_command *cmd, int argc, char **argv);
+int cmd_pause(const struct tl_command *cmd, int argc, char **argv);
+int cmd_unpause(const struct tl_command *cmd, int argc, char **argv);
+int cmd_domid(const struct tl_command *cmd, int argc, char **argv);
+int cmd_domname(const struct tl_command *cmd, int argc, char **argv);
+int cmd_rename(const struct tl_command *cmd, int argc, char **argv);
 
 /* Prints the one-line "needs a running control domain" refusal; returns
  * TL_EXIT_NO_HYPERVISOR. */

@@ -128,7 +128,7 @@ static int invalid(char *why, size_t size, const char *fmt, ...)
     return -EINVAL;
 }
 
-static bool valid_name(const char *s)
+bool domcfg_name_valid(const char *s)
 {
     if (!*s || strlen(s) > 64 || strspn(s, "0123456789") == strlen(s))
         return false;
@@ -142,7 +142,7 @@ int domcfg_validate(const struct domcfg *cfg, char *why, size_t size)
 {
     if (!cfg->name)
         return invalid(why, size, "the domain needs a name");
-    if (!valid_name(cfg->name))
+    if (!domcfg_name_valid(cfg->name))
         return invalid(why, size, "domain name '%s' is not 1-64 printable characters without '/' "
                        "(and not all digits)", cfg->name);
     if (cfg->type != DOMCFG_TYPE_HVM && !cfg->kernel)

@@ -122,6 +122,8 @@ struct domcfg_nic *domcfg_add_nic(struct domcfg *cfg);
 /* Checks the cross-field rules every input format shares. On failure
  * returns -EINVAL and writes a one-line reason into why. */
 int domcfg_validate(const struct domcfg *cfg, char *why, size_t why_size);
+/* 1-64 printable characters without spaces or '/', not all digits. */
+bool domcfg_name_valid(const char *name);
 
 /* Names shared by all formats: the xl.cfg / JSON spellings. */
 const char *domcfg_type_name(enum domcfg_type t);

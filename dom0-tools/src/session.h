@@ -1,0 +1,41 @@
+/*
+ * What every command on a running hypervisor shares: the privcmd handle,
+ * the xenstore connection, and finding a domain by name or id.
+ */
+#ifndef TL_SESSION_H
+#define TL_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenstore.h>
+#include "dominfo.h"
+#include "hcall.h"
+#include "xenctl.h"
+#include "xs_domain.h"
+
+struct tl_session {
+    struct hc hc;
+    struct xs_handle *xs;   /* NULL when not asked for */
+};
+
+/*
+ * Opens /dev/xen/privcmd (and xenstore when need_xs). Returns TL_EXIT_OK,
+ * or prints why and returns TL_EXIT_NO_HYPERVISOR (no control domain) or
+ * TL_EXIT_FAILURE.
+ */
+int tl_session_open(struct tl_session *s, const char *what, bool need_xs);
+void tl_session_close(struct tl_session *s);
+
+/* A domain id or name; -ESRCH if there is none. */
+int tl_lookup_domain(struct tl_session *s, const char *spec, uint32_t *domid);
+/* The same, printing "DOMAIN: no such domain" when there is none. */
+int tl_find_domain(struct tl_session *s, const char *spec, uint32_t *domid);
+/* Name, UUID, state, memory, vCPUs and times of a domain for the printers. */
+void tl_dominfo_fill(struct tl_session *s, const struct xen_domctl_getdomaininfo *in,
+                     struct tl_dominfo *out);
+/* Relays the terminal to the domain's console pty (cmd_console.c). */
+int tl_console_attach(struct tl_session *s, uint32_t domid);
+/* Prints "tl: <hc_error>" for a failed hypercall; returns TL_EXIT_FAILURE. */
+int tl_hc_failed(struct tl_session *s);
+
+#endif

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Runs tl against real Xen 4.17 under QEMU: boots Xen with Debian's kernel
+# as dom0 and mkdom0.sh's initramfs, whose /init (dom0-init.sh) drives a
+# domU with tl. Appends one "PASS|FAIL dom0-tools/xen/<check>" line per
+# check to RESULTS, and a FAIL line when the run itself gives no verdict.
+#
+# usage: run.sh TOP TL_BINARY WORK_DIR RESULTS
+set -u
+top=$1 tl=$2 work=$3 results=$4
+mkdir -p "$work"
+kernel=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -1)
+kver=${kernel#/boot/vmlinuz-}
+zcat /boot/xen-4.17-amd64.gz > "$work/xen-4.17.elf" || { echo "FAIL dom0-tools/xen/hypervisor" >> "$results"; exit 1; }
+if ! sh "$top/dom0-tools/tests/xen/mkdom0.sh" "$work/dom0.cpio.gz" "$kver" "$tl" > "$work/mkdom0.log" 2>&1; then
+    cat "$work/mkdom0.log"
+    echo "FAIL dom0-tools/xen/dom0-initrd" >> "$results"
+    exit 1
+fi
+python3 "$top/tests/guests/run-guest.py" --hypervisor "$work/xen-4.17.elf" --dom0 "$kernel" \
+    --dom0-initrd "$work/dom0.cpio.gz" --guests tl --timeout 900 --quiet --log "$work/run.log" \
+    > "$work/verdict.txt" 2>&1
+sed -n 's/.*TL-CHECK \(PASS\|FAIL\) \([a-z0-9-]*\).*/\1 dom0-tools\/xen\/\2/p' "$work/run.log" >> "$results"
+grep -E "TL-CHECK|TL-DOMU-ALIVE|\]     " "$work/run.log" | cut -c1-160
+verdict=$(awk '/^RESULT / { print $2 " " $3 }' "$work/verdict.txt")
+echo "dom0-tools/xen: $verdict (log $work/run.log)"
+case $verdict in
+SUCCESS*) exit 0 ;;
+*) echo "FAIL dom0-tools/xen/run ($verdict)" >> "$results"; exit 1 ;;
+esac
