@@ -59,7 +59,7 @@ static bool outside(void *ctx, uint64_t mfn)
     return mfn == SIF;
 }
 
-static const struct mm_audit_ops ops = { frame, counts, outside, hv_l4, NULL };
+static const struct mm_audit_ops ops = { frame, counts, outside, hv_l4, NULL, NULL };
 
 static struct page_info *pi(uint64_t mfn) { return &meta[mfn - FIRST]; }
 
@@ -320,6 +320,31 @@ static void test_released_waits_for_foreign(void)
     CU_ASSERT_EQUAL(run(), 0);
 }
 
+/* The m2p through foreigndom DOMID_XEN: read-only, only frames the hypervisor says it shares. */
+#define XENF (FIRST + 20)
+static bool m2p_only(void *ctx, uint64_t mfn)
+{
+    (void)ctx;
+    return mfn == XENF;
+}
+
+static void test_xen_frame_read_only(void)
+{
+    const struct mm_audit_ops with_m2p = { frame, counts, outside, hv_l4, NULL, m2p_only };
+    build();
+    dom.privileged = true;
+    *pi(XENF) = (struct page_info){ .owner = DOMID_XEN, .flags = PGF_MANAGED };
+    mem[L1F - FIRST][5] = pte(XENF, P | U);
+    CU_ASSERT_EQUAL(mm_audit_check(&pa, &dom, &with_m2p, &scratch, why, sizeof(why)), 0);
+    mem[L1F - FIRST][5] = pte(XENF, P | W | U);
+    CU_ASSERT_EQUAL(mm_audit_check(&pa, &dom, &with_m2p, &scratch, why, sizeof(why)), -EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "of owner 32754"));
+    mem[L1F - FIRST][5] = pte(XENF, P | U);
+    expect_finding("of owner 32754");     /* without the hypervisor's list: refused */
+    dom.privileged = false;
+    CU_ASSERT_EQUAL(mm_audit_check(&pa, &dom, &with_m2p, &scratch, why, sizeof(why)), -EINVAL);
+}
+
 static void test_flag_without_type(void)
 {
     build();
@@ -353,6 +378,7 @@ int main(void)
         UNIT_CASE(foreign_writable_needs_type),
         UNIT_CASE(owner_counts_foreign_writable),
         UNIT_CASE(released_waits_for_foreign),
+        UNIT_CASE(xen_frame_read_only),
     };
     unit_begin();
     UNIT_SUITE("mm_audit", cases);

@@ -16,7 +16,8 @@
  *    mapped by us through the grant table;
  *  - EVTCHNOP_alloc_unbound for it with us as the remote end, bound by us;
  *    and a port of our own bound to ourselves (xenstored's store port);
- *  - the memory-sharing counters (0).
+ *  - the memory-sharing counters (0); the m2p's first frame mapped
+ *    read-only through foreigndom DOMID_XEN (writable -EBUSY).
  * Targets: a domain we create (XEN_DOMCTL_createdomain; its shared_info is
  * mapped too, and at the end it is destroyed while one of its frames is
  * still mapped: the frame stays ours to use until we unmap it, then the
@@ -135,6 +136,26 @@ static uint64_t free_pages(void)
 }
 
 /* ---- the control domain's side ---- */
+
+/* The m2p through foreigndom DOMID_XEN (what save/restore maps): read-only only. */
+static void xen_frames(void)
+{
+    xen_pfn_t first = 0;
+    struct xen_machphys_mfn_list ml = { .max_extents = 1 };
+    set_xen_guest_handle(ml.extent_start, &first);
+    if (!CHECK_EQ(memop(XENMEM_machphys_mfn_list, &ml), 0, "machphys_mfn_list") ||
+        !CHECK_EQ(ml.nr_extents, 1, "machphys_mfn_list extents"))
+        return;
+    if (CHECK_EQ(map_foreign(win_c, first, PTE_KERNEL_RO, DOMID_XEN), 0,
+                 "the m2p's first frame read-only through DOMID_XEN")) {
+        CHECK(!memcmp(win_c, (const void *)MACH2PHYS_VIRT_START, 64),
+              "that frame is not the start of the m2p");
+        CHECK_EQ(unmap_machine_page(win_c), 0, "unmap it");
+    }
+    CHECK_EQ(map_foreign(win_c, first, PTE_KERNEL_RW, DOMID_XEN), -XEN_EBUSY,
+             "the m2p writable through DOMID_XEN");
+}
+
 
 /*
  * A reservation op long enough to be preempted, inside a one-entry
@@ -500,9 +521,12 @@ static void control_domain(void)
         if (done_port &&
             CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_interdomain, &bind), 0, "bind its port"))
             CHECK_EQ(evtchn_send_port(bind.local_port), 0, "signal it");
-        if (cmdline_has("no-create"))
+        if (cmdline_has("no-create")) {
+            xen_frames();
             return;
+        }
     }
+    xen_frames();
     uint64_t free_before = free_pages();
     domid_t t = create_target();
     if (t == DOMID_INVALID)
@@ -523,6 +547,8 @@ static void unprivileged(domid_t peer)
 {
     xen_pfn_t list[1] = { 0x100 };
     CHECK_EQ(map_foreign(win_a, 1, PTE_KERNEL_RO, peer), -XEN_EPERM, "mmu_update foreigndom");
+    CHECK_EQ(map_foreign(win_a, 1, PTE_KERNEL_RO, DOMID_XEN), -XEN_EPERM,
+             "mmu_update foreigndom DOMID_XEN");
     CHECK_EQ(machphys(virt_to_mfn(scratch), 1, peer), -XEN_EPERM,
              "MMU_MACHPHYS_UPDATE with foreigndom");
     CHECK_EQ(mmuext_on(MMUEXT_PIN_L1_TABLE, 1, peer), -XEN_EPERM, "pin with foreigndom");

@@ -57,6 +57,11 @@ void m2p_frames(uint64_t *first_mfn, uint64_t *nr_frames)
     *nr_frames = m2p_nr_frames;
 }
 
+bool m2p_frame(uint64_t mfn)
+{
+    return mfn >= m2p_first_mfn && mfn - m2p_first_mfn < m2p_nr_frames;
+}
+
 uint64_t m2p_nr_entries(void)
 {
     return m2p_entries;

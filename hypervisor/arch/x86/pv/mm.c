@@ -82,6 +82,13 @@ long hc_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t fl
     return rc;
 }
 
+/*
+ * DOMID_XEN as a foreigndom: the hypervisor's frames the control domain
+ * may read, the m2p table (save/restore maps it so), and nothing else.
+ * Only its id is ever looked at.
+ */
+static struct domain xen_pg_owner = { .domain_id = DOMID_XEN };
+
 /* MMUEXT_PIN_*: a pin is one more use of the frame as a table of that level. */
 int pv_pin_table(struct domain *d, uint64_t mfn, enum pv_page_type type)
 {
@@ -121,6 +128,8 @@ static long unpin(struct domain *d, uint64_t mfn)
  */
 static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmuext_op *op)
 {
+    if (pg_owner == &xen_pg_owner && op->cmd <= MMUEXT_UNPIN_TABLE)
+        return -EINVAL;     /* the hypervisor's frames are no guest's tables */
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:
@@ -201,14 +210,18 @@ static long batch_continue(unsigned op, uint64_t items, unsigned i, size_t size,
 
 /*
  * The domain a foreigndom names (Xen's get_pg_owner), held: DOMID_SELF is
- * the caller; its own id, DOMID_IO, DOMID_XEN (not offered) and a domain
- * that does not exist or is dying: -ESRCH. Privilege is checked by the
- * callers, where Xen checks it.
+ * the caller, DOMID_XEN the hypervisor; its own id, DOMID_IO (not offered)
+ * and a domain that does not exist or is dying: -ESRCH. Privilege is
+ * checked by the callers, where Xen checks it.
  */
 static long pg_owner_get(struct vcpu *v, unsigned domid, struct domain **out)
 {
     if (domid == DOMID_SELF) {
         *out = v->domain;
+        return 0;
+    }
+    if (domid == DOMID_XEN) {
+        *out = &xen_pg_owner;
         return 0;
     }
     if (domid == v->domain->domain_id || domid >= DOMID_FIRST_RESERVED)
@@ -219,7 +232,7 @@ static long pg_owner_get(struct vcpu *v, unsigned domid, struct domain **out)
 
 static void pg_owner_put(struct vcpu *v, struct domain *pg_owner)
 {
-    if (pg_owner != v->domain)
+    if (pg_owner != v->domain && pg_owner != &xen_pg_owner)
         domain_put(pg_owner);
 }
 
@@ -294,6 +307,8 @@ static long pt_update(struct domain *d, struct domain *pg_owner, uint64_t ptr, u
         return -EINVAL;     /* as Xen: only leaves may name another domain's frames */
     if (preserve_ad)
         val |= __atomic_load_n(entry, __ATOMIC_RELAXED) & (PTE_A | PTE_D);
+    if (pg_owner == &xen_pg_owner)
+        return pv_entry_replace_xen(d, entry, val);
     if (pg_owner != d)
         return pv_entry_replace_foreign(d, pg_owner, entry, val);
     return pv_entry_replace(d, level, entry, val);
@@ -338,9 +353,10 @@ long hc_mmu_update(struct vcpu *v, uint64_t reqs, unsigned int count, uint64_t d
             break;
         }
         if (cmd == MMU_MACHPHYS_UPDATE) {
-            /* As Xen: a frame pg_owner does not own is -EINVAL. */
+            /* As Xen: a frame pg_owner does not own is -EINVAL (and the hypervisor's are none of ours). */
             struct page_info *pi = pv_frame_info(ptr >> PAGE_SHIFT);
-            if (!pi || pi->owner != pg_owner->domain_id || (pi->flags & PGF_FREE)) {
+            if (!pi || pi->owner != pg_owner->domain_id || (pi->flags & PGF_FREE) ||
+                pg_owner == &xen_pg_owner) {
                 rc = -EINVAL;
                 break;
             }

@@ -12,6 +12,7 @@
  * locks too.)
  */
 #include <stdint.h>
+#include <asm/m2p.h>
 #include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
@@ -48,6 +49,12 @@ static bool audit_outside_reservation(void *ctx, uint64_t mfn)
 {
     struct domain *d = ctx;
     return mfn == d->shared_info_mfn || (d->grant_table && grant_table_has_frame(d, mfn));
+}
+
+static bool audit_xen_readable(void *ctx, uint64_t mfn)
+{
+    (void)ctx;
+    return m2p_frame(mfn);
 }
 
 static void add_ref(uint64_t *list, unsigned *nr, uint64_t mfn)
@@ -90,6 +97,7 @@ int pv_audit_domain(struct domain *d, char *why, size_t why_len)
     const struct mm_audit_ops ops = {
         .frame = audit_frame, .grant_counts = audit_grant_counts,
         .outside_reservation = audit_outside_reservation, .hv_l4 = hv_l4, .ctx = d,
+        .xen_readable = audit_xen_readable,
     };
     pv_mm_lock_all(d);
     gather(d, &ad);

@@ -15,7 +15,8 @@
  *  - an entry of a validated table names only the domain's own frames
  *    (a grant mapping excepted, which the grant table must know about;
  *    the control domain may also name frames the allocator does not
- *    manage, and, in L1 entries, other domains' frames counted as foreign
+ *    manage, the m2p's frames read-only, and, in L1 entries, other
+ *    domains' frames counted as foreign
  *    mappings: it is the only domain that can make those, so each such
  *    frame's foreign_maps and foreign_writable are exactly its entries
  *    naming it, and a writable one is typed writable), never carries a
@@ -121,6 +122,9 @@ static int check_entry(const struct page_allocator *pa, const struct mm_audit_do
         return fail(why, len, "L1 %#lx slot %u: entry %#lx maps unmanaged frame %#lx",
                     mfn, slot, e, target);
     }
+    if (!owned(pi, d->id) && d->privileged && pi->owner == DOMID_XEN && !(e & PTE_W) &&
+        ops->xen_readable && ops->xen_readable(ops->ctx, target))
+        return 0;   /* the m2p, mapped through foreigndom DOMID_XEN: no references */
     if (!owned(pi, d->id) && d->privileged && pi->foreign_maps && !(pi->flags & PGF_FREE)) {
         /* A foreign mapping: counted per frame here, compared in check_foreign. */
         if ((e & PTE_W) && (type_of(pi->type_info) != PGT_WRITABLE ||

@@ -472,6 +472,25 @@ int pv_entry_replace_foreign(struct domain *d, struct domain *fd, uint64_t *entr
     return 0;
 }
 
+int pv_entry_replace_xen(struct domain *d, uint64_t *entry, uint64_t new)
+{
+    uint64_t cur = __atomic_load_n(entry, __ATOMIC_RELAXED);
+
+    if ((cur & PTE_P) && (cur & PTE_GRANT_MAPPING))
+        return -EBUSY;
+    if (new & PTE_P) {
+        if (new & L1_FORBIDDEN)
+            return -EINVAL;
+        /* As Xen: only what it shares read-only with the control domain, only read-only. */
+        if ((new & PTE_W) || !m2p_frame((new & PTE_MFN_MASK) >> PAGE_SHIFT))
+            return -EBUSY;
+        new = (new | PTE_U) & ~(uint64_t)PTE_G;
+    }
+    cur = __atomic_exchange_n(entry, new, __ATOMIC_SEQ_CST);
+    pv_put_entry(d, 1, virt_to_phys(entry) >> PAGE_SHIFT, cur);
+    return 0;
+}
+
 void pv_grant_entry_set(struct domain *d, uint64_t *entry, uint64_t grant_pte)
 {
     uint64_t old = __atomic_exchange_n(entry, grant_pte, __ATOMIC_SEQ_CST);

@@ -1,6 +1,7 @@
 #ifndef ASM_M2P_H
 #define ASM_M2P_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define M2P_INVALID (~0ull)   /* the entry of a frame no guest owns */
@@ -12,5 +13,7 @@ uint64_t m2p_get(uint64_t mfn);
 uint64_t m2p_nr_entries(void);
 /* The machine frames holding the table (contiguous). */
 void m2p_frames(uint64_t *first_mfn, uint64_t *nr_frames);
+/* Whether mfn is one of the table's own frames. */
+bool m2p_frame(uint64_t mfn);
 
 #endif

@@ -152,6 +152,12 @@ int pv_frame_releasable(struct domain *d, uint64_t mfn);
  * -EBUSY (a grant mapping there, or as pv_foreign_get), -EPERM.
  */
 int pv_entry_replace_foreign(struct domain *d, struct domain *fd, uint64_t *entry, uint64_t new);
+/*
+ * The same with foreigndom DOMID_XEN: a present new entry must map a frame
+ * of the m2p table read-only (no reference: those frames are never freed);
+ * anything else -EBUSY, as Xen.
+ */
+int pv_entry_replace_xen(struct domain *d, uint64_t *entry, uint64_t new);
 
 /*
  * Foreign references (pv/foreign.c). pv_foreign_get, under the mapper's

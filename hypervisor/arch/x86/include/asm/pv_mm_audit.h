@@ -43,6 +43,8 @@ struct mm_audit_ops {
     /* L4 slots 256-271 as every guest L4 must hold them (a 512-entry table). */
     const uint64_t *hv_l4;
     void *ctx;
+    /* A hypervisor frame the control domain may map read-only (the m2p); NULL: none. */
+    bool (*xen_readable)(void *ctx, uint64_t mfn);
 };
 
 /* Per-frame counters the check fills: 2 * nr_frames words, reused between runs. */
