@@ -240,6 +240,14 @@ def cases():
                                 "--expect", r"\(d0\) Test result: SUCCESS",
                                 "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crash",
                                 "--exit-code", POWEROFF_STATUS]),
+        # VCPUOP_down of the last vCPU up powers the domain off, as on Xen 4.17
+        # ("Hardware Dom0 halted"); it used to stay with no vCPU up (a hang).
+        ("pv-vcpu-down-last", ["--smp", "2", "--mem", "512", "--append", "debug_exit dom0_mem=32M",
+                               "--module", GUESTS + "/vcpu_down_last.elf go",
+                               "--expect", r"vcpu_down_last: vCPU 0 is down; vCPU 1 goes down last",
+                               "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+                               "--reject", r"still running|Test result|PANIC|crash",
+                               "--exit-code", POWEROFF_STATUS]),
         # A control domain of most of the machine's memory: no aligned block
         # that large exists, so it is built from several (the kernel checks
         # that its p2m and the m2p agree on every page).

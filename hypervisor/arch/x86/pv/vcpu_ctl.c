@@ -13,6 +13,7 @@
 #include <asm/pv_mm.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/smp.h>
+#include <pvabi/sched.h>
 #include <pvabi/vcpu.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
@@ -143,6 +144,19 @@ static void __attribute__((noreturn)) vcpu_down_self(struct vcpu *v)
     pv_schedule_away();
 }
 
+/* Whether a vCPU of v's domain other than v is up (Xen: has no _VPF_down). */
+static bool another_vcpu_up(const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+
+    for (unsigned i = 0; i < d->max_vcpus && i < MAX_VCPUS_PER_DOMAIN; i++) {
+        const struct vcpu *o = d->vcpus[i];
+        if (o && o != v && __atomic_load_n(&o->run_state, __ATOMIC_ACQUIRE) != VCPU_OFFLINE)
+            return true;
+    }
+    return false;
+}
+
 /* Each under the target's ctl_lock (asm/pv.h), except stopping oneself, which never returns. */
 long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
 {
@@ -150,8 +164,13 @@ long pv_vcpu_control(struct vcpu *v, struct vcpu *target, int cmd, uint64_t arg)
 
     if (cmd == VCPUOP_initialise)
         return vcpu_initialise(target, arg);
-    if (cmd == VCPUOP_down && target == v)
+    if (cmd == VCPUOP_down && target == v) {
+        /* The last vCPU up going down: as Xen, the domain powers off rather than stay
+         * with none that could ever run (only a vCPU of its own could bring one up). */
+        if (!another_vcpu_up(v))
+            pv_domain_shutdown(v->domain, SHUTDOWN_poweroff);
         vcpu_down_self(v);
+    }
     if (cmd != VCPUOP_up && cmd != VCPUOP_down)
         return -ENOSYS;
     spin_lock(&target->arch->ctl_lock);
