@@ -28,11 +28,11 @@ EVTCHN_HDRS := $(wildcard $(HV)/common/event_channel*.h) $(HV)/include/tessera/e
 
 $(EVTCHN_OUT)/host/%.o: $(HV)/%.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_HOST_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+	$(CC) $(HV_HOST_CFLAGS) $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
 $(EVTCHN_OUT)/host/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
 # One program from four files of tests (ports, delivery, threads, FIFO) and their fixtures.
 EVTCHN_TEST_SRCS := $(UNIT)/test_event_channel.c $(UNIT)/test_event_channel_delivery.c \
@@ -46,11 +46,11 @@ $(OUT)/test_event_channel: $(EVTCHN_TEST_SRCS) $(UNIT)/evtchn_test.h $(UNIT)/uni
 
 $(EVTCHN_OUT)/fuzz/%.o: $(HV)/%.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
 $(EVTCHN_OUT)/fuzz/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
 # The fuzzer checks every answer against a reference model of the hypercall.
 EVTCHN_FUZZ_SRCS := $(UNIT)/fuzz/fuzz_event_channel.c $(UNIT)/fuzz/evtchn_model.c
@@ -71,11 +71,11 @@ EVTCHN_BENCH_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/bench/%.o,$(EVTCHN_SRCS) $(EVT
 
 $(EVTCHN_OUT)/bench/%.o: $(HV)/%.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -include $(UNIT)/stubs/hv_names.h $(EVTCHN_INC) -c -o $@ $<
+	$(CC) $(BENCH_CFLAGS) -include $(UNIT)/stubs/hv_names.h $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
 $(EVTCHN_OUT)/bench/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) $(EVTCHN_INC) -c -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/bench_event_channel: $(UNIT)/bench/bench_event_channel.c $(EVTCHN_BENCH_OBJS) \
                             $(EVTCHN_OUT)/bench/evtchn_fakes.o $(OUT)/benchhv/libhv.a $(OUT)/benchhv/arch_stubs.o

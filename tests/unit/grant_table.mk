@@ -27,7 +27,7 @@ GNT_HDRS := $(HV)/include/tessera/grant_table.h $(HV)/include/tessera/domain.h \
 
 $(GNT_OUT)/host/%.o: $(HV)/%.c $(GNT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_HOST_CFLAGS) $(GNT_INC) -c -o $@ $<
+	$(CC) $(HV_HOST_CFLAGS) $(GNT_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/test_grant_table: $(UNIT)/test_grant_table.c $(UNIT)/test_grant_table_v2.inc $(UNIT)/unit.h $(GNT_HOST_OBJS) \
                          $(OUT)/libhv.a $(SUPPORT_OBJS)
@@ -35,7 +35,7 @@ $(OUT)/test_grant_table: $(UNIT)/test_grant_table.c $(UNIT)/test_grant_table_v2.
 
 $(GNT_OUT)/fuzz/%.o: $(HV)/%.c $(GNT_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(GNT_INC) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(GNT_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/fuzz_grant_table: $(UNIT)/fuzz/fuzz_grant_table.c $(GNT_FUZZ_OBJS) \
                          $(OUT)/fuzzhv/libhv.a $(OUT)/fuzzhv/arch_stubs.o
@@ -69,11 +69,11 @@ GNT_BENCH_OBJS := $(patsubst %.c,$(GNT_OUT)/bench/%.o,$(GNT_SRCS) $(GNT_DEPS))
 
 $(GNT_OUT)/bench/%.o: $(HV)/%.c $(GNT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -include $(UNIT)/stubs/hv_names.h $(GNT_INC) -c -o $@ $<
+	$(CC) $(BENCH_CFLAGS) -include $(UNIT)/stubs/hv_names.h $(GNT_INC) -MMD -MP -c -o $@ $<
 
 $(GNT_OUT)/bench/cunit_results.o: $(TOP)/tests/lib/cunit_results.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -I$(TOP)/tests/lib -c -o $@ $<
+	$(CC) $(BENCH_CFLAGS) -I$(TOP)/tests/lib -MMD -MP -c -o $@ $<
 
 $(OUT)/bench_grant_table: $(UNIT)/test_grant_table.c $(UNIT)/test_grant_table_v2.inc $(GNT_BENCH_OBJS) $(GNT_OUT)/bench/cunit_results.o \
                           $(OUT)/benchhv/libhv.a $(OUT)/benchhv/arch_stubs.o

@@ -13,7 +13,7 @@ AUDIT_INC := -I$(HV)/arch/x86/include
 $(AUDIT_OUT)/mm_audit_check.o: $(AUDIT_SRC) $(HV)/arch/x86/include/asm/pv_mm_audit.h \
                                $(HV)/arch/x86/include/asm/pv_mm.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_HOST_CFLAGS) $(AUDIT_INC) -c -o $@ $<
+	$(CC) $(HV_HOST_CFLAGS) $(AUDIT_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/test_mm_audit: $(UNIT)/test_mm_audit.c $(UNIT)/unit.h $(AUDIT_OUT)/mm_audit_check.o \
                       $(OUT)/libhv.a $(SUPPORT_OBJS)

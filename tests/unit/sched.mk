@@ -26,22 +26,22 @@ SCHED_SLOW_FUZZ_SECONDS ?= 120
 
 $(SCHED_OUT)/host/%.o: $(HV)/%.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_HOST_CFLAGS) $(SCHED_INC) -c -o $@ $<
+	$(CC) $(HV_HOST_CFLAGS) $(SCHED_INC) -MMD -MP -c -o $@ $<
 
 $(SCHED_OUT)/host/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SCHED_INC) -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) $(SCHED_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/test_sched: $(UNIT)/test_sched.c $(UNIT)/unit.h $(SCHED_HOST_OBJS) $(OUT)/libhv.a $(SUPPORT_OBJS)
 	$(CC) $(HOST_CFLAGS) $(SCHED_INC) -o $@ $< $(SCHED_HOST_OBJS) $(SUPPORT_OBJS) $(OUT)/libhv.a -lcunit
 
 $(SCHED_OUT)/fuzz/%.o: $(HV)/%.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(SCHED_INC) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_HV_CFLAGS) $(SCHED_INC) -MMD -MP -c -o $@ $<
 
 $(SCHED_OUT)/fuzz/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(SCHED_INC) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(SCHED_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/fuzz_sched: $(UNIT)/fuzz/fuzz_sched.c $(SCHED_FUZZ_OBJS) $(OUT)/fuzzhv/libhv.a $(OUT)/fuzzhv/arch_stubs.o
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(SCHED_INC) -o $@ $< $(SCHED_FUZZ_OBJS) \
@@ -49,11 +49,11 @@ $(OUT)/fuzz_sched: $(UNIT)/fuzz/fuzz_sched.c $(SCHED_FUZZ_OBJS) $(OUT)/fuzzhv/li
 
 $(SCHED_OUT)/bench/%.o: $(HV)/%.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -include $(UNIT)/stubs/hv_names.h -c -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -include $(UNIT)/stubs/hv_names.h -MMD -MP -c -o $@ $<
 
 $(SCHED_OUT)/bench/sched_sim.o: $(UNIT)/sched_sim.c $(SCHED_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -c -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(SCHED_INC) -MMD -MP -c -o $@ $<
 
 $(OUT)/bench_sched: $(UNIT)/bench/bench_sched.c $(SCHED_BENCH_OBJS) $(OUT)/benchhv/libhv.a \
                     $(OUT)/benchhv/arch_stubs.o
