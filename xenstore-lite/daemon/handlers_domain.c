@@ -77,13 +77,40 @@ int handle_release(struct request *r)
         return err;
     if (d->domid == 0)
         return -EINVAL;   /* the control domain cannot go */
+    reply_ok(r);
+    xsd_domain_release(xsd, d);
+    return 0;
+}
+
+void xsd_domain_release(struct xsd *xsd, struct domain *d)
+{
     if (d->conn && xsd->backend.release)
         xsd->backend.release(xsd, d);
     d->introduced = false;
     d->has_target = false;
-    reply_ok(r);
+    d->shutdown = false;
     watch_fire(xsd, XS_PATH_RELEASE_DOMAIN, false, xsd->special_perms[1], xsd->special_nperms[1]);
-    return 0;
+}
+
+void xsd_check_domains(struct xsd *xsd)
+{
+    if (!xsd->backend.domain_state)
+        return;
+    for (unsigned domid = 1; domid < XSD_MAX_DOMID; domid++) {
+        struct domain *d = xsd->domains[domid];
+        if (!d || !d->introduced)
+            continue;
+        int state = xsd->backend.domain_state(xsd, domid);
+        if (state == XSD_DOMAIN_GONE) {
+            xsd_logf(xsd, "domain %u is gone: released", domid);
+            xsd_domain_release(xsd, d);
+        } else if (state == XSD_DOMAIN_SHUTDOWN && !d->shutdown) {
+            xsd_logf(xsd, "domain %u shut down", domid);
+            d->shutdown = true;
+            watch_fire(xsd, XS_PATH_RELEASE_DOMAIN, false, xsd->special_perms[1],
+                       xsd->special_nperms[1]);
+        }
+    }
 }
 
 int handle_resume(struct request *r)
@@ -96,6 +123,7 @@ int handle_resume(struct request *r)
         return -EINVAL;
     if ((err = introduced_domain(r, arg, &d)))
         return err;
+    d->shutdown = false;   /* a resumed domain's next shutdown is news again */
     return reply_ok(r);
 }
 

@@ -45,6 +45,7 @@ struct domain {
     bool introduced;
     bool has_target;
     unsigned target;          /* SET_TARGET: this domain may act for target */
+    bool shutdown;            /* @releaseDomain already fired for its shutdown */
     unsigned long mfn;        /* the ring page frame given by INTRODUCE */
     unsigned port;            /* its event channel */
     struct xsd_conn *conn;    /* ring connection, if the transport made one */
@@ -134,10 +135,19 @@ struct xsd_conn {
     uint32_t next_txid;
 };
 
+/* What the hypervisor says of a domain (xsd_check_domains). */
+enum xsd_domain_state {
+    XSD_DOMAIN_RUNNING,       /* alive (paused or not) */
+    XSD_DOMAIN_SHUTDOWN,      /* shut down, not yet destroyed */
+    XSD_DOMAIN_GONE,          /* dying or no longer there */
+};
+
 /* A transport's hook for INTRODUCE/RELEASE: connects a domain's ring. */
 struct xsd_domain_backend {
     int (*introduce)(struct xsd *xsd, struct domain *d);
     void (*release)(struct xsd *xsd, struct domain *d);
+    /* An xsd_domain_state, or -errno when it cannot be told (then nothing changes). */
+    int (*domain_state)(struct xsd *xsd, unsigned domid);
     void *opaque;
 };
 
@@ -201,6 +211,18 @@ void xsd_handle_message(struct xsd_conn *conn, const struct xsd_sockmsg *hdr,
 struct domain *domain_get(struct xsd *xsd, unsigned domid);   /* NULL if unknown */
 struct domain *domain_get_or_create(struct xsd *xsd, unsigned domid);
 void domain_account(struct xsd *xsd, const struct node *n, int sign);
+/*
+ * An introduced domain is no more: its ring goes, it is no longer
+ * introduced, and @releaseDomain fires (RELEASE, or a death noticed).
+ */
+void xsd_domain_release(struct xsd *xsd, struct domain *d);
+/*
+ * Something happened to some domain (VIRQ_DOM_EXC): asks backend.domain_state
+ * about every introduced domain but dom0. A domain that shut down fires
+ * @releaseDomain once (toolstacks watch it to carry out on_poweroff and
+ * friends); one that is dying or gone is released.
+ */
+void xsd_check_domains(struct xsd *xsd);
 
 /* Index of a special watch name in special_perms, or -1. */
 int xsd_special_index(const char *name);

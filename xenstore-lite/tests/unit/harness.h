@@ -54,5 +54,6 @@ void register_wire_tests(void);
 void register_watch_tests(void);
 void register_ring_tests(void);
 void register_dump_tests(void);
+void register_domain_tests(void);
 
 #endif

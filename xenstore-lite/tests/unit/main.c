@@ -17,5 +17,6 @@ int main(void)
     register_watch_tests();
     register_ring_tests();
     register_dump_tests();
+    register_domain_tests();
     return cunit_run_and_record("xenstore/unit");
 }
