@@ -101,7 +101,9 @@ void xsd_check_domains(struct xsd *xsd)
         if (!d || !d->introduced)
             continue;
         int state = xsd->backend.domain_state(xsd, domid);
-        if (state == XSD_DOMAIN_GONE) {
+        if (state < 0) {
+            xsd_logf(xsd, "domain %u: cannot tell whether it lives: %s", domid, strerror(-state));
+        } else if (state == XSD_DOMAIN_GONE) {
             xsd_logf(xsd, "domain %u is gone: released", domid);
             xsd_domain_release(xsd, d);
         } else if (state == XSD_DOMAIN_SHUTDOWN && !d->shutdown) {

@@ -2,7 +2,7 @@
  * xenstore-lite daemon: holds the store and serves local clients on a unix
  * socket and guests on shared rings.
  *
- *   xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR] [-R DUMP] [-v]
+ *   xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR | -N] [-R DUMP] [-v]
  *
  * -R restores the state a predecessor saved with CONTROL "dump FILE" (a
  * restart without losing the store or the introduced domains).
@@ -11,13 +11,16 @@
  * -U STATE, which takes over the very same descriptors.
  * The socket defaults to $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
  * else /var/run/xenstored/socket. RINGDIR enables the host stand-in for
- * guest rings (see transport_ring.h).
+ * guest rings (see transport_ring.h). Without it, in a Linux dom0 (where
+ * /dev/xen/evtchn exists) the real rings are served: dom0's own and every
+ * introduced domain's; -N turns that off (socket clients only).
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -39,6 +42,24 @@ static void log_stderr(const char *msg)
     fprintf(stderr, "xenstored-lite: %s\n", msg);
 }
 
+static time_t seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+static bool use_xen;
+#define XEN_TICK_MS 5000   /* domain states asked again this often (see xen_transport_tick) */
+
+static void close_rings(void)
+{
+    if (use_xen)
+        xen_transport_close();
+    else
+        ring_transport_close();
+}
+
 static void flush_all(void)
 {
     unix_transport_flush();
@@ -47,7 +68,7 @@ static void flush_all(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR] [-R DUMP] [-v]\n");
+    fprintf(stderr, "usage: xenstored-lite [-s SOCKET] [-p PIDFILE] [-r RINGDIR | -N] [-R DUMP] [-v]\n");
 }
 
 static const char *default_socket(char *buf, size_t len)
@@ -63,7 +84,7 @@ static const char *default_socket(char *buf, size_t len)
 /* The options, kept to start the successor of a live update alike. */
 static struct options {
     const char *sock, *pidfile, *ringdir;
-    bool verbose;
+    bool verbose, no_xen;
 } opts;
 
 static struct xsd_conn *adopt(struct xsd *xsd, char kind, long id, unsigned domid, bool privileged)
@@ -115,6 +136,8 @@ static int live_update(struct xsd *xsd, struct xsd_conn *conn,
     }
     if (opts.verbose)
         argv[n++] = "-v";
+    if (opts.no_xen)
+        argv[n++] = "-N";
     argv[n++] = "-U";
     argv[n++] = state;
     argv[n] = NULL;
@@ -155,10 +178,10 @@ int main(int argc, char **argv)
     static struct xsd xsd;
     char sockbuf[256];
     const char *sock = NULL, *pidfile = NULL, *ringdir = NULL, *restore = NULL, *takeover = NULL;
-    bool verbose = false;
+    bool verbose = false, no_xen = false;
     int opt, err;
 
-    while ((opt = getopt(argc, argv, "s:p:r:R:U:vh")) != -1) {
+    while ((opt = getopt(argc, argv, "s:p:r:R:U:Nvh")) != -1) {
         switch (opt) {
         case 's': sock = optarg; break;
         case 'p': pidfile = optarg; break;
@@ -166,12 +189,14 @@ int main(int argc, char **argv)
         case 'R': restore = optarg; break;
         case 'U': takeover = optarg; break;
         case 'v': verbose = true; break;
+        case 'N': no_xen = true; break;
         default: usage(); return opt == 'h' ? 0 : 2;
         }
     }
     if (!sock)
         sock = default_socket(sockbuf, sizeof(sockbuf));
-    opts = (struct options){ sock, pidfile, ringdir, verbose };
+    opts = (struct options){ sock, pidfile, ringdir, verbose, no_xen };
+    use_xen = !ringdir && !no_xen && xen_transport_available();
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = { .sa_handler = on_signal };
@@ -196,10 +221,17 @@ int main(int argc, char **argv)
         xsd_destroy(&xsd);
         return 1;
     }
+    if (use_xen && (err = xen_transport_init(&xsd))) {
+        fprintf(stderr, "xenstored-lite: /dev/xen/evtchn: %s\n", strerror(-err));
+        xen_transport_close();
+        unix_transport_close();
+        xsd_destroy(&xsd);
+        return 1;
+    }
     if (takeover && (err = take_over(&xsd, takeover))) {
         fprintf(stderr, "xenstored-lite: live update from %s: %s\n", takeover, strerror(-err));
         unix_transport_close();
-        ring_transport_close();
+        close_rings();
         xsd_destroy(&xsd);
         return 1;
     }
@@ -211,7 +243,7 @@ int main(int argc, char **argv)
         if (err) {
             fprintf(stderr, "xenstored-lite: restore from %s: %s\n", restore, strerror(-err));
             unix_transport_close();
-            ring_transport_close();
+            close_rings();
             xsd_destroy(&xsd);
             return 1;
         }
@@ -223,15 +255,21 @@ int main(int argc, char **argv)
             fclose(f);
         }
     }
+    time_t last_tick = seconds_now();
     loop_set_idle_hook(flush_all);
     flush_all();   /* what a predecessor left queued goes out now */
-    while (!stop_requested)
-        if ((err = loop_run_once(-1)) < 0) {
+    while (!stop_requested) {
+        if ((err = loop_run_once(use_xen ? XEN_TICK_MS : -1)) < 0) {
             fprintf(stderr, "xenstored-lite: event loop: %s\n", strerror(-err));
             break;
         }
+        if (use_xen && seconds_now() - last_tick >= XEN_TICK_MS / 1000) {
+            last_tick = seconds_now();
+            xen_transport_tick();
+        }
+    }
     unix_transport_close();
-    ring_transport_close();
+    close_rings();
     xsd_destroy(&xsd);
     if (pidfile)
         unlink(pidfile);

@@ -37,4 +37,18 @@ void ring_transport_flush(void);
 /* Disconnects every stand-in ring (at exit). */
 void ring_transport_close(void);
 
+/*
+ * The real thing in a Linux dom0 (transport_ring_xen.c): dom0's own ring,
+ * domU rings on INTRODUCE, dead domains through VIRQ_DOM_EXC.
+ */
+int xen_transport_available(void);   /* /dev/xen/evtchn is there */
+int xen_transport_init(struct xsd *xsd);
+void xen_transport_close(void);
+/*
+ * Asks about the domains again (called every few seconds while domUs are
+ * connected), so a shutdown is noticed even if its VIRQ_DOM_EXC came before
+ * the hypervisor showed it or was missed.
+ */
+void xen_transport_tick(void);
+
 #endif
