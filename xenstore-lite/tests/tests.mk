@@ -54,8 +54,13 @@ check:
 	@$(call test_build,xenstore/client/build,$(O)/san/client-tests,$(O)/build-client.log) || rm -f $(O)/san/client-tests
 	@$(call test_run,xenstore/peer,900,bash $(SRC)/tests/peer/run-peer-tests.sh $(O) $(RESULTS))
 
-check-slow:
-	@echo "xenstore-lite: nothing for check-slow (all tests run in check)"
+# Both dom0 daemons on real Xen 4.17 with Debian's xl (tests/xen/, ~5-8 min).
+check-slow: check-xen
+check-xen:
+	@if $(call test_build,xenstore/xen/build,all,$(O)/build-xen.log) && \
+	    $(call test_build,xenstore/xen/build-consoled,-C $(TOP)/dom0-tools consoled-all,$(O)/build-xen-consoled.log); then \
+	    $(call test_run,xenstore/xen,1200,sh $(SRC)/tests/xen/run.sh $(TOP) $(BUILD) $(RESULTS)); \
+	fi
 
 fuzz: $(O)/fuzz/fuzz-handler $(O)/fuzz/fuzz-restore
 	@mkdir -p $(O)/fuzz/corpus-handler $(O)/fuzz/corpus-restore
