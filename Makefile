@@ -1,6 +1,10 @@
 # Tessera: the one build entry point.
 #
-#   make run         build everything, boot Tessera under QEMU (serial on the terminal)
+#   make run         build everything, boot Tessera + Debian's Linux as dom0, a shell
+#                    on the serial console here (`exit` powers off)
+#   make run DOM0_CMD='tl list; ...'   the commands in dom0 instead, their output,
+#                    then power-off; fails with the commands' exit status
+#   make run-bare    the hypervisor alone, at its `tessera>` prompt
 #   make check       every test; ends with "N passed, N failed, N skipped"
 #   make check-slow  emulator runs too slow for check (Bochs, big guests)
 #   make bench       benchmarks, side by side with the reference implementations
@@ -18,12 +22,16 @@ RESULTS := $(BUILD)/test-results.txt
 export TOP BUILD RESULTS
 
 # Order matters only for readability of the log; components build independently.
-COMPONENTS := pv-abi hypervisor xenstore-lite dom0-tools tests
+COMPONENTS := pv-abi hypervisor xenstore-lite dom0-tools guest-patches tests
 PRESENT    := $(foreach c,$(COMPONENTS),$(if $(wildcard $(c)/Makefile),$(c)))
 
 SUBMAKE := $(MAKE) --no-print-directory
 
-.PHONY: all deps run run-linux check check-slow bench fuzz clean $(PRESENT)
+# DOM0_CMD is shell text: taken as written, `$` included (no make expansion).
+override DOM0_CMD := $(value DOM0_CMD)
+export DOM0_CMD
+
+.PHONY: all deps run run-bare run-linux check check-slow bench fuzz clean $(PRESENT)
 
 all: deps
 	@set -e; for c in $(PRESENT); do $(SUBMAKE) -C $$c all; done
@@ -31,12 +39,16 @@ all: deps
 deps:
 	@sh mk/install-deps.sh
 
+# Debian's Linux as Tessera's control domain on the dom0 image
+# (guest-patches/): Tessera's tools, a shell; DOM0_CMD='...' runs commands.
 run: all
-	@$(SUBMAKE) -C tests run
+	@$(SUBMAKE) -C guest-patches run
 
-# Debian's Linux as Tessera's control domain, with a busybox shell on its console.
-run-linux: all
-	@$(SUBMAKE) -C tests run-linux
+run-linux: run
+
+# The hypervisor on its own, its console prompt `tessera>`.
+run-bare: all
+	@$(SUBMAKE) -C tests run
 
 # Keeps going past a failing component so one run reports everything.
 define run_tests

@@ -119,6 +119,15 @@ static void log_emit(const char *fmt, va_list ap, bool emergency)
     arch_irq_restore(flags);
 }
 
+void log_raw(const char *s, size_t len)
+{
+    unsigned long flags = arch_irq_save();
+    enum hold hold = output_begin(false);
+    emit(s, len);
+    output_end(hold);
+    arch_irq_restore(flags);
+}
+
 void log_vprintf(int level, const char *fmt, va_list ap)
 {
     if (level > __atomic_load_n(&log_level, __ATOMIC_RELAXED))

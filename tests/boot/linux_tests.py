@@ -7,7 +7,10 @@ The kernel is the newest /boot/vmlinuz-* (its ELF taken out by
 guest-patches/extract-vmlinux.py), the initramfs the probe one of
 guest-patches/mkinitramfs-probe.sh, whose /init prints TESSERA-LINUX-INIT
 and powers off. A case passes when that line comes, the domain shuts down
-with "poweroff", and no panic, BUG or oops was printed. Appends "PASS|FAIL
+with "poweroff", and no panic, BUG or oops was printed. The linux-dom0-image
+cases boot the dom0 image of `make run` (guest-patches/mkdom0-image.sh):
+its devices and files (guest-patches/dom0-check.sh, run as DOM0_CMD is,
+its exit status passed through) and its interactive shell. Appends "PASS|FAIL
 boot/NAME" to $RESULTS. With no kernel in /boot it records a failure: the
 machines this runs on have one (PLATFORM.md). make check runs every case
 once (one and two CPUs, and typing into dom0's shell); make check-slow
@@ -16,6 +19,7 @@ once (one and two CPUs, and typing into dom0's shell); make check-slow
 import argparse
 import glob
 import os
+import re
 import subprocess
 import sys
 import time
@@ -87,6 +91,74 @@ def cases(vmlinux, initrd):
     ]
 
 
+def dom0_image():
+    """(vmlinux, initramfs) of guest-patches' dom0 image, built once (make skips
+    it when nothing changed)."""
+    subprocess.check_call(["make", "--no-print-directory", "-C", PATCHES, "all"],
+                          stdout=subprocess.DEVNULL)
+    kernel = subprocess.check_output("ls /boot/vmlinuz-* | sort -V | tail -1", shell=True,
+                                     text=True).strip()
+    out = os.path.join(BUILD, "guest-patches")
+    return (os.path.join(out, "vmlinux-" + kernel[len("/boot/vmlinuz-"):]),
+            os.path.join(out, "dom0-initramfs.cpio.gz"))
+
+
+DOM0_RUNNER = os.path.join(PATCHES, "run-dom0.py")
+CHECK_STATUS = 42   # what guest-patches/dom0-check.sh exits with
+
+
+# Cases on the dom0 image (guest-patches/mkdom0-image.sh), as `make run`
+# boots it (dom0_console_raw): (name, kind, arguments). "commands" runs
+# dom0-check.sh through run-dom0.py --cmd (make run DOM0_CMD=...) and needs
+# its check line and its exit status back; "shell" types into the shell.
+# One CPU each, to keep make check's time down (two CPUs: the cases above).
+def image_cases(vmlinux, initrd):
+    with open(os.path.join(PATCHES, "dom0-check.sh")) as f:
+        check = f.read()
+    commands = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
+                "--timeout", "150", "--cmd", check]
+    # The shell owns hvc0 (cttyhack): `tty` names it, Ctrl-C interrupts
+    # the command in the foreground ($? 130), jobs run in the background.
+    shell = ["--smp", "1", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
+             "--append", "debug_exit dom0_console_raw dom0_mem=512M",
+             "--module", vmlinux + " console=hvc0 loglevel=4", "--module", initrd,
+             "--send", r"powers the machine off=>tty; sleep 30\r",
+             "--send", r"(?m)^/dev/hvc0$=>\x03",
+             "--send", r"(?m)\^C=>echo INTR-$?; sleep 40 & jobs\r",
+             "--send", r"(?m)^\[1\]\+ +Running=>kill %1; exit\r",
+             "--expect", r"(?m)^/dev/hvc0$",
+             "--expect", r"(?m)^INTR-130$",
+             "--expect", r"(?m)^\[1\]\+ +Running +sleep 40",
+             "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+             "--reject", REJECT, "--stop-on", r"shut down: "]
+    return [("linux-dom0-image-smp1", "commands", commands),
+            ("linux-dom0-image-shell-smp1", "shell", shell)]
+
+
+def run_image_case(kind, args, log):
+    """True when the case passed."""
+    if kind == "shell":
+        return subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "150",
+                                "--quiet", "--log", log] + args) == 0
+    rc = subprocess.call([sys.executable, DOM0_RUNNER, "--log", log] + args,
+                         stdout=subprocess.DEVNULL)
+    with open(log, errors="replace") as f:
+        text = f.read()
+    problems = []
+    if rc != CHECK_STATUS:
+        problems.append("run-dom0.py exited %d, not the commands' %d" % (rc, CHECK_STATUS))
+    if "TESSERA-DOM0-CHECK ok" not in text:
+        m = re.search(r"TESSERA-DOM0-CHECK.*", text)
+        problems.append(m.group(0) if m else "no TESSERA-DOM0-CHECK line")
+    m = re.search(REJECT, text)
+    if m:
+        problems.append("saw %r" % m.group(0))
+    for p in problems:
+        print("  %s" % p)
+    return not problems
+
+
 # check-slow repeats every case (--runs, 5 unless given).
 SLOW_RUNS = 5
 
@@ -105,7 +177,9 @@ def main():
     p.add_argument("--list", action="store_true", help="print the case names and stop")
     a = p.parse_args()
     if a.list:
-        for name, _ in cases("vmlinux", "initrd"):
+        names = [c[0] for c in cases("vmlinux", "initrd")]
+        names += [c[0] for c in image_cases("vmlinux", "initrd")]
+        for name in names:
             if not a.only or name in a.only:
                 print(name)
         return 0
@@ -132,6 +206,24 @@ def main():
                                   "--quiet", "--log", log] + args)
             verdict = "PASS" if rc == 0 else "FAIL"
             failed += rc != 0
+            print("%s boot/%s (%.1f s, log %s)" % (verdict, name, time.monotonic() - t0, log),
+                  flush=True)
+            record(results, verdict, name)
+    try:
+        image = dom0_image()
+    except subprocess.CalledProcessError as e:
+        print("FAIL boot/linux-dom0-image-build: %s" % e)
+        record(results, "FAIL", "linux-dom0-image-build")
+        return 1
+    for name, kind, args in image_cases(*image):
+        if a.only and name not in a.only:
+            continue
+        for run in range(runs):
+            log = os.path.join(WORK, "%s%s.log" % (name, "" if runs == 1 else "-%d" % run))
+            t0 = time.monotonic()
+            ok = run_image_case(kind, args, log)
+            verdict = "PASS" if ok else "FAIL"
+            failed += not ok
             print("%s boot/%s (%.1f s, log %s)" % (verdict, name, time.monotonic() - t0, log),
                   flush=True)
             record(results, verdict, name)

@@ -121,6 +121,22 @@ static void test_ring_read_returns_log_text(void)
     CU_ASSERT_STRING_EQUAL(buf, "[   0.000000] third\n");
 }
 
+static void test_raw_bytes_have_no_prefix_and_reach_the_ring(void)
+{
+    char buf[64];
+    size_t off = 0, n;
+
+    fresh();
+    log_raw("# ", 2);
+    log_raw("ls\r\n", 4);
+    log_set_level(LOG_ERR);        /* raw output ignores the threshold */
+    log_raw("x", 1);
+    CU_ASSERT_STRING_EQUAL(stub_console, "# ls\r\nx");
+    n = log_read(buf, sizeof(buf) - 1, &off);
+    buf[n] = '\0';
+    CU_ASSERT_STRING_EQUAL(buf, "# ls\r\nx");
+}
+
 static void test_ring_read_in_small_pieces(void)
 {
     char whole[128] = "", piece[8];
@@ -352,6 +368,7 @@ int main(void)
         UNIT_CASE(long_message_is_cut_with_ellipsis),
         UNIT_CASE(ring_read_returns_log_text),
         UNIT_CASE(ring_read_in_small_pieces),
+        UNIT_CASE(raw_bytes_have_no_prefix_and_reach_the_ring),
         UNIT_CASE(ring_keeps_only_the_newest_16k),
         UNIT_CASE(log_restores_interrupt_state),
         UNIT_CASE(nested_log_on_same_cpu_does_not_deadlock),

@@ -70,6 +70,8 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_STRING("on_ready", opt_on_ready, "shell|poweroff|reboot|halt, once booted"),
     CMDLINE_UINT("dom0_max_vcpus", opt_dom0_vcpus, "vCPUs of the initial domain (default: CPUs)"),
     CMDLINE_SIZE("dom0_mem", opt_dom0_mem, "memory of the domain built from the first module"),
+    CMDLINE_BOOL("dom0_console_raw", pv_dom0_console_raw,
+                 "the control domain's console output as it is, without (d0) lines"),
     CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
     CMDLINE_UINT("pv_audit", pv_audit_every,
                  "audit a PV domain's page types and counts every N hypercalls (debugging)"),

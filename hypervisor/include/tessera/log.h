@@ -28,6 +28,13 @@
 void log_printf(int level, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(int level, const char *fmt, va_list ap) __printf(2, 0);
 
+/*
+ * Writes bytes as they are, with no prefix and no line handling, whatever
+ * the threshold: a control domain's console output when it is passed
+ * through (dom0_console_raw), so its shell's prompt and echo show at once.
+ */
+void log_raw(const char *s, size_t len);
+
 #define log_err(...)   log_printf(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)  log_printf(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_printf(LOG_INFO, __VA_ARGS__)

@@ -150,8 +150,10 @@ unsigned pv_emulate_xsetbv(struct vcpu *v, uint32_t index, uint64_t value);
 
 /* Console rings the hypervisor prints while no daemon has taken them (pv/console_ring.c). */
 void pv_console_ring_add(struct domain *d);
-/* Print a domain's console bytes, line by line with a (dN) prefix. */
+/* Print a domain's console bytes, line by line with a (dN) prefix
+ * (the control domain's as they are with dom0_console_raw). */
 void pv_console_write(domid_t domid, const char *s, size_t n);
+extern bool pv_dom0_console_raw;
 void pv_console_ring_drain(struct domain *d);
 void pv_console_ring_remove(struct domain *d);
 /* Serial input for the control domain (pv/console_input.c). */

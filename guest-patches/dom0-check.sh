@@ -1,0 +1,27 @@
+# Run in dom0 by the Linux boot test (tests/boot/linux_tests.py, through
+# run-dom0.py --cmd): checks that Linux's control-domain devices work as on
+# Xen and prints one line, "TESSERA-DOM0-CHECK ok" or "TESSERA-DOM0-CHECK
+# failed: WHAT...", then exits with status 42 so that the test also proves
+# the status reaches run-dom0.py's exit status.
+bad=""
+no() { bad="$bad $*;"; }
+[ "$(cat /proc/xen/capabilities 2>/dev/null)" = control_d ] || no "capabilities is '$(cat /proc/xen/capabilities 2>&1)'"
+for dev in privcmd evtchn gntdev gntalloc xenbus xenbus_backend; do
+    [ -c /dev/xen/$dev ] || no "no /dev/xen/$dev"
+done
+# dom0 allocates its own xenstore ring (store_evtchn 0): xenfs shows it.
+port=$(cat /proc/xen/xsd_port 2>/dev/null)
+[ -n "$port" ] && [ "$port" -gt 0 ] 2>/dev/null || no "xsd_port is '$port'"
+[ -e /proc/xen/xsd_kva ] || no "no /proc/xen/xsd_kva"
+for m in xenfs xen_privcmd xen_evtchn xen_gntdev xen_gntalloc; do
+    grep -q "^$m " /proc/modules || no "module $m not loaded"
+done
+[ -x /usr/sbin/tl ] && [ "$(readlink /usr/sbin/xl)" = tl ] || no "no tl/xl"
+[ -x /usr/sbin/xenstored-lite ] || no "no xenstored-lite"
+[ -f /etc/tessera/examples/debian-pv.cfg ] && [ -f /etc/tessera/examples/vmlinuz ] &&
+    [ -f /etc/tessera/examples/domu-initramfs.cpio.gz ] || no "example domU incomplete"
+[ "$(cat /sys/hypervisor/type)" = xen ] || no "hypervisor type"
+[ "$(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)" = 4.17 ] || no "version"
+[ -e /dev/fd/0 ] && [ -L /dev/stdin ] && [ -L /dev/stdout ] && [ -L /dev/stderr ] || no "/dev/fd or std links"
+if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed:$bad"; fi
+exit 42

@@ -1,0 +1,66 @@
+#!/bin/busybox sh
+# /init of Tessera's dom0 image (guest-patches/mkdom0-image.sh): Debian's
+# Linux as the control domain. It mounts the usual file systems, loads the
+# Xen drivers Debian builds as modules, mounts xenfs on /proc/xen, starts
+# the daemons that are in the image and then either
+#   - runs the commands in /etc/tessera/dom0-cmd (make run DOM0_CMD=...),
+#     prints their exit status and powers off, or
+#   - gives a shell that owns the console (job control, Ctrl-C), and powers
+#     off when it exits.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=${TERM:-vt100}
+umask 022
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /run /tmp /var/log/tessera/console /var/lib/tessera /root
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/xenstored /run/tessera
+# What shells and tools expect to find in /dev.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
+hostname tessera-dom0
+
+say() { echo "dom0: $*"; }
+
+# The Xen drivers (the list is written by the image builder); a driver that
+# is built into the kernel needs no module.
+for m in $(cat /etc/tessera/modules 2>/dev/null); do
+    modprobe "$m" 2>/tmp/modprobe.err || say "module $m not loaded: $(cat /tmp/modprobe.err)"
+done
+mount -t xenfs xenfs /proc/xen || say "xenfs not mounted"
+
+# Daemons, when this image has them (each logs to /var/log/tessera/).
+if [ -x /usr/sbin/xenstored-lite ]; then
+    /usr/sbin/xenstored-lite -p /run/xenstored.pid >>/var/log/tessera/xenstored-lite.log 2>&1 &
+    say "xenstored-lite started (log /var/log/tessera/xenstored-lite.log)"
+fi
+if [ -x /usr/sbin/tessera-consoled ]; then
+    /usr/sbin/tessera-consoled >>/var/log/tessera/consoled.log 2>&1 &
+    say "tessera-consoled started (log /var/log/tessera/consoled.log)"
+fi
+
+if [ -f /etc/tessera/dom0-cmd ]; then
+    # Non-interactive: the commands' output and their exit status, then off.
+    # The status line is what `make run DOM0_CMD=...` exits with.
+    say "running /etc/tessera/dom0-cmd"
+    sh /etc/tessera/dom0-cmd </dev/null
+    status=$?
+    echo "TESSERA-DOM0-CMD-EXIT $status"
+    sync
+    poweroff -f
+    sleep 10
+fi
+
+cat /etc/motd 2>/dev/null
+# A session of its own on the console so the shell controls the terminal:
+# job control, and Ctrl-C interrupts the command in the foreground.
+setsid cttyhack sh -l
+say "shell exited; powering off"
+poweroff -f
+sleep 10

@@ -1,0 +1,137 @@
+#!/bin/sh
+# Builds Tessera's dom0 initramfs from Debian's packages and Tessera's build:
+#   - busybox (busybox-static), every applet linked in /bin;
+#   - the Xen drivers Debian builds as modules for its installed kernel
+#     (linux-image-amd64), with their dependencies and a modules.dep;
+#   - Tessera's tools from BUILD: /usr/sbin/tl (also as xl),
+#     /usr/sbin/xenstored-lite, /usr/bin/xenstore-* and, once it is built,
+#     /usr/sbin/tessera-consoled, with the shared libraries ldd names;
+#   - /init (dom0-init.sh);
+#   - an example domU in /etc/tessera/examples/: debian-pv.cfg, Debian's
+#     kernel (the bzImage: tl decompresses it) and a busybox initramfs
+#     whose /init (domu-init.sh) prints TESSERA-DOMU-INIT and gives a shell.
+#
+# usage: mkdom0-image.sh OUT.cpio.gz BUILD_DIR [KERNEL_VERSION]
+set -eu
+out=$1 build=$2
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -ge 3 ]; then
+    kver=$3
+else
+    kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
+    [ -n "$kernel" ] || { echo "mkdom0-image: no /boot/vmlinuz-* (Debian package linux-image-amd64)" >&2; exit 1; }
+    kver=${kernel#/boot/vmlinuz-}
+fi
+[ -x /bin/busybox ] || { echo "mkdom0-image: /bin/busybox missing (Debian package busybox-static)" >&2; exit 1; }
+[ -d "/lib/modules/$kver" ] || { echo "mkdom0-image: no /lib/modules/$kver" >&2; exit 1; }
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/tessera-dom0img.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+# Busybox with every applet, in the directories a shell user looks in.
+busybox_root() {
+    mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin" "$1/dev" "$1/proc" "$1/sys" \
+        "$1/tmp" "$1/etc" "$1/root"
+    cp /bin/busybox "$1/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+        [ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
+    done
+    echo "root:x:0:0:root:/root:/bin/sh" > "$1/etc/passwd"
+    echo "root:x:0:" > "$1/etc/group"
+}
+
+# --- the example domU's initramfs, built first: it goes inside dom0's image
+examples=$root/etc/tessera/examples
+mkdir -p "$examples"
+domu=$root.domu
+mkdir -p "$domu"
+busybox_root "$domu"
+cp "$here/domu-init.sh" "$domu/init"
+chmod 755 "$domu/init"
+(cd "$domu" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -9 > "$examples/domu-initramfs.cpio.gz"
+rm -rf "$domu"
+cp "/boot/vmlinuz-$kver" "$examples/vmlinuz"
+cat > "$examples/debian-pv.cfg" <<CFG
+# Debian's own kernel as a PV domU with a busybox shell on its console:
+#   tl create -c /etc/tessera/examples/debian-pv.cfg
+# Its /init prints TESSERA-DOMU-INIT; 'exit' in its shell powers it off.
+name = "debian-pv"
+type = "pv"
+kernel = "/etc/tessera/examples/vmlinuz"
+ramdisk = "/etc/tessera/examples/domu-initramfs.cpio.gz"
+extra = "console=hvc0 loglevel=4"
+memory = 128
+vcpus = 1
+on_poweroff = "destroy"
+on_reboot = "restart"
+on_crash = "destroy"
+CFG
+
+# --- dom0
+busybox_root "$root"
+mkdir -p "$root/var/log/tessera/console" "$root/var/lib/tessera" "$root/run" \
+    "$root/lib/modules/$kver"
+ln -s ../run "$root/var/run"
+
+# Modules: what `modprobe` would load, dependencies first. A driver that is
+# built in (=y in /boot/config-$kver) has no .ko and is left out of the list.
+modules="xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xen-blkback xen-netback loop bridge tun"
+loadable=""
+for m in $modules; do
+    deps=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }')
+    [ -n "$deps" ] || continue
+    loadable="$loadable $m"
+    for ko in $deps; do
+        mkdir -p "$root$(dirname "$ko")"
+        cp "$ko" "$root$ko"
+    done
+done
+echo "$loadable" | tr ' ' '\n' | sed '/^$/d' > "$root/etc/tessera/modules"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+    cp "/lib/modules/$kver/$f" "$root/lib/modules/$kver/"
+done
+depmod -b "$root" "$kver"
+
+# Tessera's tools and the libraries they load (plus the loader).
+tools=""
+install_tool() {   # SOURCE DEST
+    [ -f "$1" ] || return 0
+    mkdir -p "$root$(dirname "$2")"
+    cp "$1" "$root$2"
+    tools="$tools $1"
+}
+install_tool "$build/dom0-tools/opt/tl" /usr/sbin/tl
+[ -f "$root/usr/sbin/tl" ] && ln -s tl "$root/usr/sbin/xl"
+install_tool "$build/xenstore-lite/opt/xenstored-lite" /usr/sbin/xenstored-lite
+install_tool "$build/xenstore-lite/opt/xenstore-lite" /usr/bin/xenstore-lite
+if [ -f "$root/usr/bin/xenstore-lite" ]; then
+    for n in read write ls list rm exists chmod watch control; do
+        ln -s xenstore-lite "$root/usr/bin/xenstore-$n"
+    done
+fi
+consoled=$(find "$build/dom0-tools" -name tessera-consoled -type f -perm -u+x 2>/dev/null | sort | head -1)
+[ -n "$consoled" ] && install_tool "$consoled" /usr/sbin/tessera-consoled
+if [ -n "$tools" ]; then
+    # shellcheck disable=SC2086
+    for lib in $(ldd $tools | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | sort -u) \
+               /lib64/ld-linux-x86-64.so.2; do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+fi
+
+cp "$here/dom0-init.sh" "$root/init"
+chmod 755 "$root/init"
+cat > "$root/etc/motd" <<'MOTD'
+
+Tessera dom0 (Debian's Linux). Try:
+    tl list
+    tl create -c /etc/tessera/examples/debian-pv.cfg
+'exit' powers the machine off.
+MOTD
+echo 'export PS1="tessera-dom0:\w# "' > "$root/etc/profile"
+echo "dom0 image: kernel $kver, modules:$(echo $loadable), tools:$(cd "$root" && ls usr/sbin | tr '\n' ' ')"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out: $(wc -c < "$out") bytes"
