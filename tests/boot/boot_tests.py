@@ -43,6 +43,9 @@ def cases():
     garbage = fixture("garbage.bin", bytes(range(256)) * 64)
     empty = fixture("empty.bin", b"")
     elf = fixture("tiny.elf", b"\x7fELF\x02\x01\x01" + b"\0" * 4089)
+    elf32 = fixture("tiny32.elf", b"\x7fELF\x01\x01\x01" + b"\0" * 4089)
+    bzimage = fixture("fake.bzImage", b"\0" * 0x202 + b"HdrS" + b"\0" * 3578)
+    gzdata = fixture("data.gz", b"\x1f\x8b\x08\0" + b"\0" * 4092)
     return [
         ("smp1-128M", ["--smp", "1", "--mem", "128", "--append", AUTO,
                        "--expect", READY + r"1 of 1 CPUs online",
@@ -112,10 +115,37 @@ def cases():
                          "--expect", r"domain 0: kernel rejected: ",
                          "--expect", r"domain 0 not started \(error -\d+\); the hypervisor keeps running",
                          "--exit-code", POWEROFF_STATUS]),
+        # Modules that build nothing say why, and what to do about it.
+        ("modules-unused", ["--append", AUTO,
+                            "--module", bzimage + " bz",
+                            "--module", gzdata + " its-initrd",
+                            "--module", elf32 + " elf32",
+                            "--expect", r"module 0: not used: a bzImage is not loaded by Tessera's "
+                                        r"builder, which takes ELF kernels: extract its ELF with "
+                                        r"guest-patches/extract-vmlinux.py",
+                            "--expect", r"module 1: not used: gzip data with no kernel module right "
+                                        r"before it",
+                            "--expect", r"module 2: not used: a 32-bit ELF kernel",
+                            "--expect", READY,
+                            "--exit-code", POWEROFF_STATUS]),
+        # A domain that does not fit says what it asked for and what is free.
+        ("pv-domain-too-big", ["--mem", "256", "--append", AUTO + " dom0_mem=1G",
+                               "--module", GUESTS + "/boot_console.elf",
+                               "--expect", r"domain 0: building failed \(error -\d+\): it asked "
+                                           r"for 1024 MiB, \d+ MiB are free",
+                               "--expect", r"domain 0 not started",
+                               "--expect", READY,
+                               "--exit-code", POWEROFF_STATUS]),
         # PV test kernels (tests/guests, proven on real Xen) as the initial domain.
-        ("pv-boot-console", ["--smp", "2", "--mem", "512", "--append", "debug_exit",
+        # Without dom0_mem= it gets what Xen gives: all that is free but a
+        # reserve of 1/16 (at most 128 MiB): 256 MiB less the hypervisor's
+        # own use leave about 250 MiB free, so a reserve of 15 MiB.
+        ("pv-boot-console", ["--smp", "2", "--mem", "256", "--append", "debug_exit",
                              "--module", GUESTS + "/boot_console.elf console=hvc0 x=1",
-                             "--expect", r"domain 0 \('Domain-0'\): 64 MiB",
+                             "--expect", r"domain 0: \d+ MiB, all but a reserve of \d+ MiB of the "
+                                         r"\d+ MiB free \(no dom0_mem= given\)",
+                             "--expect-num", r"all but a reserve of (\d+) MiB:14:16",
+                             "--expect-num", r"domain 0 \('Domain-0'\): (\d+) MiB:220:240",
                              "--expect", r"\(d0\) boot_console: cmdline 'console=hvc0 x=1'",
                              "--expect", r"\(d0\) Test result: SUCCESS",
                              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
@@ -123,10 +153,14 @@ def cases():
                              "--exit-code", POWEROFF_STATUS]),
         # Several domains at once from boot modules: the first is the control
         # domain, the others unprivileged, printing through console rings.
-        ("pv-several-domains", ["--smp", "3", "--mem", "512", "--append", "debug_exit",
+        # dom0's default memory leaves the others theirs (16 + 32 MiB) first.
+        ("pv-several-domains", ["--smp", "3", "--mem", "256", "--append", "debug_exit",
                                 "--module", GUESTS + "/boot_console.elf",
                                 "--module", GUESTS + "/boot_console.elf name=second mem=16M -- x=2",
                                 "--module", GUESTS + "/event_channels.elf",
+                                "--expect", r"domain 0: \d+ MiB, all but a reserve of \d+ MiB of the "
+                                            r"\d+ MiB free after the other boot domains",
+                                "--expect-num", r"domain 0 \('Domain-0'\): (\d+) MiB:185:195",
                                 "--expect", r"domain 1 \('second'\): 16 MiB, 1 vCPU",
                                 "--expect", r"\(d1\) boot_console: domU, console ring frame",
                                 "--expect", r"\(d1\) boot_console: cmdline 'x=2'",
@@ -142,7 +176,7 @@ def cases():
         # check for their timer event with events masked: as on Xen, an
         # event that comes while a preempted vCPU is between its check and
         # SCHEDOP_block is delivered before the block, which then sleeps.)
-        ("pv-several-domains-smp1", ["--smp", "1", "--mem", "512", "--append", "debug_exit",
+        ("pv-several-domains-smp1", ["--smp", "1", "--mem", "512", "--append", "debug_exit dom0_mem=64M",
                                      "--module", GUESTS + "/boot_console.elf",
                                      "--module", GUESTS + "/boot_console.elf name=second mem=16M -- x=2",
                                      "--module", GUESTS + "/event_channels.elf",
@@ -394,7 +428,7 @@ def cases():
                                      "--expect", r"\(d2\) Test result: SUCCESS",
                                      "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|\(d[345]\)",
                                      "--exit-code", POWEROFF_STATUS]),
-        ("pv-domain-options-bad", ["--smp", "2", "--append", "debug_exit on_ready=poweroff",
+        ("pv-domain-options-bad", ["--smp", "2", "--append", "debug_exit on_ready=poweroff dom0_mem=64M",
                                    "--module", GUESTS + "/xen_version.elf",
                                    "--module", GUESTS + "/xen_version.elf mem=1K -- x",
                                    "--expect", r"domain 1: bad options in 'mem=1K -- x'",

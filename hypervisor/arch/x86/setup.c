@@ -52,7 +52,7 @@ static uint64_t opt_maxcpus = MAX_CPUS;
 static uint64_t opt_com1_baud = 115200;
 static char opt_on_ready[16] = "shell";
 static char opt_selftest[16] = "";
-static uint64_t opt_dom0_mem = 64ull << 20;
+static uint64_t opt_dom0_mem;     /* 0: all but a reserve, as Xen (pv/boot_domains.c) */
 static uint64_t opt_dom0_vcpus;    /* 0: one per online CPU */
 
 static int set_loglvl(const char *value)
@@ -69,7 +69,8 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_UINT("com1", opt_com1_baud, "COM1 baud rate"),
     CMDLINE_STRING("on_ready", opt_on_ready, "shell|poweroff|reboot|halt, once booted"),
     CMDLINE_UINT("dom0_max_vcpus", opt_dom0_vcpus, "vCPUs of the initial domain (default: CPUs)"),
-    CMDLINE_SIZE("dom0_mem", opt_dom0_mem, "memory of the domain built from the first module"),
+    CMDLINE_SIZE("dom0_mem", opt_dom0_mem,
+                 "memory of the domain built from the first module (default: all but a reserve)"),
     CMDLINE_BOOL("dom0_console_raw", pv_dom0_console_raw,
                  "the control domain's console output as it is, without (d0) lines"),
     CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
@@ -251,7 +252,7 @@ static const char *skip_image_name(const char *s)
     return s;
 }
 
-static const char *boot_options_text(void)
+const char *boot_options_text(void)
 {
     return skip_image_name(boot_info.cmdline);
 }
@@ -263,6 +264,20 @@ static const char *boot_options_text(void)
 static bool module_ok[BOOTINFO_MAX_MODULES];
 static bool module_is_kernel[BOOTINFO_MAX_MODULES];
 static bool module_is_initrd[BOOTINFO_MAX_MODULES];   /* right after a kernel */
+
+/* Why a module that has a known format builds nothing, and what to do. */
+static void explain_unused_module(unsigned i, const char *kind)
+{
+    if (strcmp(kind, "Linux bzImage") == 0)
+        log_err("module %u: not used: a bzImage is not loaded by Tessera's builder, which "
+                "takes ELF kernels: extract its ELF with guest-patches/extract-vmlinux.py "
+                "(a toolstack's builder may decompress it instead)\n", i);
+    else if (strcmp(kind, "ELF32 image") == 0)
+        log_err("module %u: not used: a 32-bit ELF kernel; Tessera runs 64-bit PV kernels\n", i);
+    else
+        log_err("module %u: not used: %s with no kernel module right before it (a module "
+                "right after a kernel is that kernel's initrd)\n", i, kind);
+}
 
 static int check_modules(void)
 {
@@ -304,6 +319,8 @@ static int check_modules(void)
         else
             log_err("module %u ('%s'): ignored: not a kernel or initrd format Tessera knows\n",
                     i, args);
+        if (kind && !module_is_kernel[i] && !module_is_initrd[i])
+            explain_unused_module(i, kind);
     }
     return kernel;
 }

@@ -39,6 +39,11 @@ SECTIONS
         __ex_table_start = .;
         *(.ex_table)
         __ex_table_end = .;
+        /* The linker's build id, for XENVER_build_id (pv/hc_info.c). */
+        . = ALIGN(4);
+        __build_id_note_start = .;
+        *(.note.gnu.build-id)
+        __build_id_note_end = .;
         __rodata_end = .;
     } :image
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
+#include <asm/setup.h>
 #include <asm/smp.h>
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
@@ -105,10 +106,40 @@ static int sched_domain_init(struct domain *d, unsigned weight, unsigned cap)
     return 0;
 }
 
+/*
+ * The control domain's memory when dom0_mem= is not given, by Xen's rule
+ * (dom0_compute_nr_pages): all that is free, less a reserve of 1/16 of it,
+ * at most 128 MiB, for the hypervisor's own later needs (event channel and
+ * grant pages, DMA buffers exchanged below 4 GiB). Here the other boot
+ * domains' memory is set aside first (Xen builds no other domain at boot).
+ */
+#define DOM0_RESERVE_MAX (128ull << 20)
+
+static uint64_t dom0_default_mem(uint64_t others)
+{
+    uint64_t free = free_memory_bytes();
+    if (free <= others) {
+        log_err("domain 0: no memory left for it once the other boot domains have theirs "
+                "(%lu MiB asked, %lu MiB free)\n", (unsigned long)(others >> 20),
+                (unsigned long)(free >> 20));
+        return 0;
+    }
+    uint64_t avail = free - others;
+    uint64_t reserve = MIN(avail / 16, DOM0_RESERVE_MAX);
+    uint64_t mem = ALIGN_DOWN(avail - reserve, PAGE_SIZE);
+    log_info("domain 0: %lu MiB, all but a reserve of %lu MiB of the %lu MiB free%s "
+             "(no dom0_mem= given)\n", (unsigned long)(mem >> 20), (unsigned long)(reserve >> 20),
+             (unsigned long)(free >> 20), others ? " after the other boot domains" : "");
+    return mem;
+}
+
 void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
                            uint64_t dom0_mem, unsigned dom0_vcpus)
 {
     struct domain *built[MAX_BOOT_DOMAINS] = { 0 };
+    static struct boot_domain_options opts[MAX_BOOT_DOMAINS];
+    bool parsed[MAX_BOOT_DOMAINS] = { 0 };
+    uint64_t others = 0;
     bool any = false;
 
     pv_context_check();
@@ -123,22 +154,35 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
                 MAX_BOOT_DOMAINS);
         nr = MAX_BOOT_DOMAINS;
     }
+    /* Every domain's options first: the control domain's default memory
+     * depends on what the others take. */
     for (unsigned i = 0; i < nr; i++) {
-        struct boot_domain_options o = { .mem = i ? 32ull << 20 : dom0_mem,
-                                         .vcpus = i ? 1 : dom0_vcpus };
+        struct boot_domain_options *o = &opts[i];
+        *o = (struct boot_domain_options){ .mem = i ? 32ull << 20 : dom0_mem,
+                                           .vcpus = i ? 1 : dom0_vcpus };
         if (i == 0)
-            strlcpy(o.name, "Domain-0", sizeof(o.name));
+            strlcpy(o->name, "Domain-0", sizeof(o->name));
         else
-            format(o.name, sizeof(o.name), "boot-%u", i);
-        if (parse_options(images[i].args, &o) < 0) {
+            format(o->name, sizeof(o->name), "boot-%u", i);
+        if (parse_options(images[i].args, o) < 0) {
             log_err("domain %u: bad options in '%s' (name=, mem= of at least 4M, vcpus=, "
                     "weight=1..65535, cap=0..100 per vCPU, then --); not built\n", i, images[i].args);
             continue;
         }
+        parsed[i] = true;
+        if (i)
+            others += o->mem;
+    }
+    if (nr && parsed[0] && !opts[0].mem && !(opts[0].mem = dom0_default_mem(others)))
+        parsed[0] = false;
+    for (unsigned i = 0; i < nr; i++) {
+        if (!parsed[i])
+            continue;
+        const struct boot_domain_options *o = &opts[i];
         struct pv_build_request req = {
-            .domid = (domid_t)i, .name = o.name, .image = images[i].image,
-            .image_len = images[i].len, .cmdline = o.cmdline, .mem_bytes = o.mem,
-            .vcpus = (unsigned)o.vcpus, .privileged = i == 0,
+            .domid = (domid_t)i, .name = o->name, .image = images[i].image,
+            .image_len = images[i].len, .cmdline = o->cmdline, .mem_bytes = o->mem,
+            .vcpus = (unsigned)o->vcpus, .privileged = i == 0,
             .initrd = images[i].initrd, .initrd_len = images[i].initrd_len,
         };
         struct domain *d;
@@ -147,7 +191,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             log_err("domain %u not started (error %d); the hypervisor keeps running\n", i, rc);
             continue;
         }
-        if ((rc = sched_domain_init(d, (unsigned)o.weight, (unsigned)o.cap)) < 0) {
+        if ((rc = sched_domain_init(d, (unsigned)o->weight, (unsigned)o->cap)) < 0) {
             log_err("domain %u: no scheduler state (error %d); not started\n", i, rc);
             domain_free(d);
             continue;
@@ -160,9 +204,9 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             continue;
         }
         built[i] = d;
-        if (o.weight || o.cap)
+        if (o->weight || o->cap)
             log_info("domain %u: scheduler weight %u, cap %u%%\n", i,
-                     o.weight ? (unsigned)o.weight : SCHED_DEFAULT_WEIGHT, (unsigned)o.cap);
+                     o->weight ? (unsigned)o->weight : SCHED_DEFAULT_WEIGHT, (unsigned)o->cap);
     }
     for (unsigned i = 0; i < nr; i++) {
         if (!built[i])

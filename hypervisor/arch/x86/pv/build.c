@@ -451,8 +451,10 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out)
     }
     rc = build(&b, d);
     if (rc < 0) {
-        log_err("domain %u: building failed (error %d)\n", req->domid, rc);
-        domain_free(d);
+        domain_free(d);   /* first: what it had is free again in the figure below */
+        log_err("domain %u: building failed (error %d): it asked for %lu MiB, %lu MiB are free\n",
+                req->domid, rc, (unsigned long)(req->mem_bytes >> 20),
+                (unsigned long)(free_memory_bytes() >> 20));
         goto out;
     }
     log_info("domain %u ('%s'): %lu MiB, %u vCPU%s, kernel %#lx-%#lx entry %#lx, "

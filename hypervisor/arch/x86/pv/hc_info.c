@@ -1,5 +1,6 @@
 /* console_io and xen_version: what a guest says to and asks of the hypervisor. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
@@ -7,7 +8,6 @@
 #include <pvabi/features.h>
 #include <pvabi/version.h>
 #include <pvabi/xen.h>
-#include <tessera/bootinfo.h>
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
@@ -114,9 +114,66 @@ static uint32_t features_for(const struct domain *d)
     return f;
 }
 
+/* The GNU build-id note the linker writes (--build-id, tessera.lds.S). */
+extern const uint8_t __build_id_note_start[], __build_id_note_end[];
+
+/* As Xen's xen_build_id(): the id's bytes, or -ENODATA when there is none. */
+static int build_id(const uint8_t **id, uint32_t *len)
+{
+    size_t size = (size_t)(__build_id_note_end - __build_id_note_start);
+    uint32_t namesz, descsz, type;
+
+    if (size < 16)
+        return -ENODATA;
+    memcpy(&namesz, __build_id_note_start, 4);
+    memcpy(&descsz, __build_id_note_start + 4, 4);
+    memcpy(&type, __build_id_note_start + 8, 4);
+    if (namesz != 4 || type != 3 /* NT_GNU_BUILD_ID */ || descsz == 0 ||
+        memcmp(__build_id_note_start + 12, "GNU", 4) != 0 || descsz > size - 16)
+        return -ENODATA;
+    *id = __build_id_note_start + 16;
+    *len = descsz;
+    return 0;
+}
+
+/*
+ * XENVER_build_id as Xen 4.17: privileged only (-EPERM); a NULL buffer
+ * asks for the length; otherwise its len field is the room there is
+ * (0: -EINVAL, too little: -ENOBUFS) and the id's length is returned.
+ */
+static long xen_version_build_id(struct vcpu *v, uint64_t arg)
+{
+    uint32_t room = 0, len;
+    const uint8_t *id;
+
+    if (!v->domain->is_privileged)
+        return -EPERM;
+    if (arg) {
+        if (copy_from_guest(&room, arg, sizeof(room)) < 0)
+            return -EFAULT;
+        if (room == 0)
+            return -EINVAL;
+    }
+    int rc = build_id(&id, &len);
+    if (rc < 0)
+        return rc;
+    if (!arg)
+        return len;
+    if (len > room)
+        return -ENOBUFS;
+    if (copy_to_guest(arg + offsetof(struct xen_build_id, buf), id, len) < 0)
+        return -EFAULT;
+    return len;
+}
+
+/*
+ * Xen 4.17's answers (its dummy XSM policy): every guest gets version,
+ * platform parameters, features, extraversion, compile information,
+ * capabilities, changeset, page size and its handle; the command line and
+ * build id are the control domain's ("<denied>" and -EPERM for others).
+ */
 long hc_xen_version(struct vcpu *v, int cmd, uint64_t arg)
 {
-
     switch (cmd) {
     case XENVER_version:
         return (4 << 16) | 17;
@@ -149,17 +206,20 @@ long hc_xen_version(struct vcpu *v, int cmd, uint64_t arg)
         return copy_to_guest(arg, &fi, sizeof(fi)) < 0 ? -EFAULT : 0;
     }
     case XENVER_pagesize:
-        return 4096;
+        /* Xen takes no argument here: a buffer is -EINVAL. */
+        return arg ? -EINVAL : 4096;
     case XENVER_guest_handle: {
         uint8_t handle[16] = { 0 };   /* the domain's UUID: none at boot */
         return copy_to_guest(arg, handle, sizeof(handle)) < 0 ? -EFAULT : 0;
     }
     case XENVER_commandline:
-        /* As Xen: others get a placeholder string, not an error. */
-        return copy_string_out(arg, v->domain->is_privileged ? boot_info.cmdline : "<denied>",
-                               sizeof(xen_commandline_t));
+        /* As Xen: the whole array for the control domain; others get the
+         * placeholder string (just its bytes), not an error. */
+        if (!v->domain->is_privileged)
+            return copy_to_guest(arg, "<denied>", sizeof("<denied>")) < 0 ? -EFAULT : 0;
+        return copy_string_out(arg, boot_options_text(), sizeof(xen_commandline_t));
     case XENVER_build_id:
-        return v->domain->is_privileged ? -ENODATA : -EPERM;
+        return xen_version_build_id(v, arg);
     default:
         return -ENOSYS;
     }

@@ -54,6 +54,9 @@ HYPERCALL(platform_op)       { return hc_platform_op(v, a[0]); }
 HYPERCALL(fpu_taskswitch)    { return hc_fpu_taskswitch(v, (int)a[0]); }
 HYPERCALL(set_debugreg)      { return hc_set_debugreg(v, (int)a[0], a[1]); }
 HYPERCALL(get_debugreg)      { return hc_get_debugreg(v, (int)a[0]); }
+/* Xen 4.17's answer with its virtual PMU off (the default): Linux's
+ * /sys/hypervisor/pmu files then say "Operation not supported" too. */
+HYPERCALL(xenpmu_op)         { (void)v; (void)a; return -EOPNOTSUPP; }
 /* Common code: each finds the calling vCPU itself. */
 HYPERCALL(event_channel_op)  { (void)v; return do_event_channel_op((int)a[0], a[1]); }
 HYPERCALL(grant_table_op)    { (void)v; return do_grant_table_op((unsigned int)a[0], a[1], (unsigned int)a[2]); }
@@ -69,7 +72,7 @@ static const hypercall_fn hypercall_table[] = {
     ENTRY(callback_op),       ENTRY(set_timer_op),      ENTRY(vcpu_op),
     ENTRY(physdev_op),        ENTRY(platform_op),       ENTRY(fpu_taskswitch),
     ENTRY(set_debugreg),      ENTRY(get_debugreg),      ENTRY(event_channel_op),
-    ENTRY(grant_table_op),
+    ENTRY(grant_table_op),    ENTRY(xenpmu_op),
 };
 
 /*

@@ -13,6 +13,8 @@ extern uint64_t boot_ready_ns;
 extern uint64_t total_ram_bytes;
 
 uint64_t free_memory_bytes(void);
+/* The hypervisor's command line without the image's file name (as Xen keeps it). */
+const char *boot_options_text(void);
 
 /* The serial console prompt; runs on the boot CPU for good. */
 void shell_start(void) __attribute__((noreturn));
