@@ -32,6 +32,14 @@ for f in $(find /sys/hypervisor -type f); do
 done
 [ "$(cat /sys/hypervisor/properties/pagesize)" = 1000 ] || no "pagesize"
 [ -n "$(cat /sys/hypervisor/properties/buildid)" ] || no "empty build id"
+# xenstored-lite serves dom0's own ring (xsd_kva/xsd_port): Linux's xenbus
+# comes up on it and writes its control/feature-* nodes (up to 10 s).
+i=0
+until [ "$(xenstore-read /local/domain/0/control/feature-poweroff 2>/dev/null)" = 1 ]; do
+    i=$((i + 1))
+    [ $i -ge 50 ] && { no "no control/feature-poweroff in xenstore"; break; }
+    sleep 0.2
+done
 [ -e /dev/fd/0 ] && [ -L /dev/stdin ] && [ -L /dev/stdout ] && [ -L /dev/stderr ] || no "/dev/fd or std links"
 if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed:$bad"; fi
 exit 42
