@@ -19,13 +19,14 @@
 #include "config_load.h"
 #include "domain_build.h"
 #include "domain_life.h"
+#include "domain_monitor.h"
 #include "domcfg_json.h"
 #include "kernel_image.h"
 #include "session.h"
 
 struct create_opts {
     const char *file;
-    bool dry_run, print_config, quiet, vnc, console, paused;
+    bool dry_run, print_config, quiet, vnc, console, paused, foreground, no_monitor;
 };
 
 static int create_option(int opt, const char *arg, void *ctx)
@@ -39,7 +40,9 @@ static int create_option(int opt, const char *arg, void *ctx)
     case 'V': o->vnc = true; break;
     case 'c': o->console = true; break;
     case 'p': o->paused = true; break;
-    default: break;     /* -F -e: tl keeps no monitor in the foreground yet */
+    case 'F': o->foreground = true; break;
+    case 'e': o->no_monitor = true; break;
+    default: break;
     }
     return 0;
 }
@@ -179,6 +182,22 @@ out:
     return exit_code;
 }
 
+/* What the monitor needs to build the domain again after a restart action. */
+struct rebuild {
+    struct domcfg *cfg;
+    const struct kernel_image *img;
+    const char *ramdisk;
+    size_t ramdisk_len;
+};
+
+static int rebuild(struct tl_session *s, void *ctx, uint32_t *domid)
+{
+    struct rebuild *r = ctx;
+    struct create_opts quiet = { .quiet = true };
+    return create_domain(s, &quiet, r->cfg, r->img, r->ramdisk, r->ramdisk_len, domid) ==
+           TL_EXIT_OK ? 0 : -1;
+}
+
 int cmd_create(const struct tl_command *cmd, int argc, char **argv)
 {
     struct create_opts o = { 0 };
@@ -230,6 +249,14 @@ int cmd_create(const struct tl_command *cmd, int argc, char **argv)
             if ((exit_code = tl_session_open(&s, "creating a domain", true)) == TL_EXIT_OK) {
                 uint32_t domid = 0;
                 exit_code = create_domain(&s, &o, &cfg, &img, ramdisk, ramdisk_len, &domid);
+                struct rebuild r = { &cfg, &img, ramdisk, ramdisk_len };
+                if (exit_code == TL_EXIT_OK && o.foreground && !o.no_monitor) {
+                    exit_code = domain_monitor_run(&s, &cfg, domid, rebuild, &r, stderr);
+                } else if (exit_code == TL_EXIT_OK && !o.no_monitor &&
+                           domain_monitor_spawn(&cfg, domid, rebuild, &r) < 0) {
+                    fprintf(stderr, "%s: domain %u runs unwatched: cannot start its monitor: %s\n",
+                            tl_progname, domid, strerror(errno));
+                }
                 if (exit_code == TL_EXIT_OK && o.console)
                     exit_code = tl_console_attach(&s, domid);
                 tl_session_close(&s);

@@ -34,11 +34,11 @@ static const struct tl_command commands[] = {
       "  -n  show NUMA node affinity\n", 0, 1 },
     { "destroy", cmd_destroy, "f", "[-f] <Domain>", "Terminate a domain immediately",
       "  -f  allow domain 0 to be destroyed\n", 1, 1 },
-    { "shutdown", cmd_needs_hypervisor, "awF", "[options] <-a|Domain ...>", "Ask domains to shut down",
+    { "shutdown", cmd_shutdown, "awF", "[options] <-a|Domain ...>", "Ask domains to shut down",
       "  -a  shut down every domain\n"
       "  -w  wait for the domains to finish shutting down\n"
       "  -F  fall back to ACPI power button events for HVM guests without PV drivers\n", 0, -1 },
-    { "reboot", cmd_needs_hypervisor, "awF", "[options] <-a|Domain ...>", "Ask domains to reboot",
+    { "reboot", cmd_reboot, "awF", "[options] <-a|Domain ...>", "Ask domains to reboot",
       "  -a  reboot every domain\n"
       "  -w  wait for the domains to reboot\n"
       "  -F  fall back to ACPI reset events for HVM guests without PV drivers\n", 0, -1 },
@@ -50,24 +50,24 @@ static const struct tl_command commands[] = {
       "  -D PATH  attach to the terminal device PATH instead (a stand-in until\n"
       "           consoles exist; used by the tests)\n"
       "  Ctrl-] detaches.\n", 0, 1 },
-    { "info", cmd_needs_hypervisor, "n", "[-n]", "Print information about the host",
+    { "info", cmd_info, "n", "[-n]", "Print information about the host",
       "  -n  also print NUMA information\n", 0, 1 },
-    { "dmesg", cmd_needs_hypervisor, "c", "[-c]", "Read the hypervisor's message buffer",
+    { "dmesg", cmd_dmesg, "c", "[-c]", "Read the hypervisor's message buffer",
       "  -c  clear the buffer after reading it\n", 0, 0 },
     { "domid", cmd_domid, "", "<DomainName>", "Convert a domain name to a domain id", "", 1, 1 },
     { "domname", cmd_domname, "", "<DomainId>", "Convert a domain id to a domain name", "", 1, 1 },
     { "rename", cmd_rename, "", "<Domain> <NewDomainName>", "Rename a domain", "", 2, 2 },
-    { "uptime", cmd_needs_hypervisor, "s", "[-s] [Domain ...]", "Print the uptime of domains",
+    { "uptime", cmd_uptime, "s", "[-s] [Domain ...]", "Print the uptime of domains",
       "  -s  short output, without a header\n", 0, -1 },
-    { "mem-set", cmd_needs_hypervisor, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
+    { "mem-set", cmd_mem_set, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
       "Set a domain's current memory (balloon target)", "", 2, 2 },
-    { "mem-max", cmd_needs_hypervisor, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
+    { "mem-max", cmd_mem_max, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
       "Set a domain's maximum memory", "", 2, 2 },
-    { "vcpu-list", cmd_needs_hypervisor, "", "[Domain ...]", "List the vCPUs of domains", "", 0, -1 },
-    { "vcpu-pin", cmd_needs_hypervisor, "f", "[-f] <Domain> <VCPU|all> <CPUs|all> [CPUs-soft|all]",
+    { "vcpu-list", cmd_vcpu_list, "", "[Domain ...]", "List the vCPUs of domains", "", 0, -1 },
+    { "vcpu-pin", cmd_vcpu_pin, "f", "[-f] <Domain> <VCPU|all> <CPUs|all> [CPUs-soft|all]",
       "Pin vCPUs to physical CPUs", "  -f  ignore the domain's cpupool restrictions\n", 3, 4 },
-    { "vcpu-set", cmd_needs_hypervisor, "", "<Domain> <vCPUs>", "Set the number of online vCPUs", "", 2, 2 },
-    { "sched-credit", cmd_needs_hypervisor, "d:w:c:p:s:t:r:", "[options]",
+    { "vcpu-set", cmd_vcpu_set, "", "<Domain> <vCPUs>", "Set the number of online vCPUs", "", 2, 2 },
+    { "sched-credit", cmd_sched_credit, "d:w:c:p:s:t:r:", "[options]",
       "Get or set credit scheduler parameters",
       "  -d DOMAIN  domain to change\n"
       "  -w WEIGHT  weight (1-65535)\n"

@@ -68,6 +68,17 @@ int cmd_unpause(const struct tl_command *cmd, int argc, char **argv);
 int cmd_domid(const struct tl_command *cmd, int argc, char **argv);
 int cmd_domname(const struct tl_command *cmd, int argc, char **argv);
 int cmd_rename(const struct tl_command *cmd, int argc, char **argv);
+int cmd_info(const struct tl_command *cmd, int argc, char **argv);
+int cmd_dmesg(const struct tl_command *cmd, int argc, char **argv);
+int cmd_uptime(const struct tl_command *cmd, int argc, char **argv);
+int cmd_vcpu_list(const struct tl_command *cmd, int argc, char **argv);
+int cmd_sched_credit(const struct tl_command *cmd, int argc, char **argv);
+int cmd_shutdown(const struct tl_command *cmd, int argc, char **argv);
+int cmd_reboot(const struct tl_command *cmd, int argc, char **argv);
+int cmd_mem_set(const struct tl_command *cmd, int argc, char **argv);
+int cmd_mem_max(const struct tl_command *cmd, int argc, char **argv);
+int cmd_vcpu_set(const struct tl_command *cmd, int argc, char **argv);
+int cmd_vcpu_pin(const struct tl_command *cmd, int argc, char **argv);
 
 /* Prints the one-line "needs a running control domain" refusal; returns
  * TL_EXIT_NO_HYPERVISOR. */

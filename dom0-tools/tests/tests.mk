@@ -27,6 +27,14 @@ $(O)/san/test/cunit_results.o: $(TOP)/tests/lib/cunit_results.c $(TOP)/tests/lib
 $(O)/san/unit-tests: $(UNIT_OBJS) $(call lib_objs,san) $(XS_LIB_san)
 	$(CC) $(SAN) -o $@ $^ $(LIBS) -lcunit -lutil -lpthread
 
+# xs_domain.c against xenstore-lite's daemon (tests/unit/xs_domain_test.sh).
+XSD_SAN := $(BUILD)/xenstore-lite/san/xenstored-lite
+$(XSD_SAN): $(wildcard $(TOP)/xenstore-lite/daemon/*.[ch])
+	$(MAKE) -C $(TOP)/xenstore-lite BUILD=$(BUILD) $@
+$(O)/san/xs-domain-test: $(O)/san/test/xs_domain_test.o $(O)/san/test/cunit_results.o \
+                         $(call lib_objs,san) $(XS_LIB_san)
+	$(CC) $(SAN) -o $@ $^ $(LIBS) -lcunit -lpthread
+
 $(O)/fuzz/obj/%.o: $(SRC)/src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) $(FUZZ_CFLAGS) $(INCS) -c $< -o $@
@@ -52,7 +60,7 @@ $(O)/peer/list_printer: $(T)/peer/list_printer.c $(T)/peer/fake_domains.h $(call
 FUZZ_BINS := $(addprefix $(O)/fuzz/fuzz_,$(FUZZERS)) $(O)/fuzz/make_seeds
 
 tl-builds: $(O)/san/tl $(O)/san/xl $(O)/opt/tl $(O)/opt/xl
-unit-build: $(O)/san/unit-tests
+unit-build: $(O)/san/unit-tests $(O)/san/xs-domain-test $(XSD_SAN)
 fuzz-build: $(FUZZ_BINS)
 
 .PHONY: tl-builds unit-build fuzz-build check-xen
@@ -72,6 +80,8 @@ check:
 	fi
 	@if $(call test_build,dom0-tools/build/unit-tests,unit-build,$(O)/build-unit.log); then \
 	    $(call test_run,dom0-tools/unit,300,$(O)/san/unit-tests); \
+	    $(call test_run,dom0-tools/unit/xs_domain,120,sh $(T)/unit/xs_domain_test.sh $(XSD_SAN) \
+	        $(O)/san/xs-domain-test $(O)/work/xsd); \
 	fi
 	@$(call test_run,dom0-tools/freestanding,300,sh $(T)/freestanding.sh $(TOP) $(O)/work $(RESULTS))
 	@if $(call test_build,dom0-tools/build/fuzzers,fuzz-build,$(O)/build-fuzz.log); then \
@@ -87,8 +97,9 @@ check:
 # tl driving a domU on real Xen 4.17 under QEMU (several minutes): create,
 # list, pause, rename, destroy, a create that fails half way (tests/xen/).
 check-xen:
-	@if $(call test_build,dom0-tools/build/tl-opt,$(O)/opt/tl,$(O)/build-tl-opt.log); then \
-	    $(call test_run,dom0-tools/xen,1200,sh $(T)/xen/run.sh $(TOP) $(O)/opt/tl $(O)/work/xen $(RESULTS)); \
+	@if $(call test_build,dom0-tools/build/tl-opt,$(O)/opt/tl $(O)/san/tl,$(O)/build-tl-opt.log); then \
+	    $(call test_run,dom0-tools/xen,1800,sh $(T)/xen/run.sh $(TOP) $(O)/opt/tl $(O)/san/tl \
+	        $(O)/work/xen $(RESULTS)); \
 	fi
 
 check-slow: check-xen

@@ -6,7 +6,7 @@
 # modules for /dev/xen, tl itself, and a domU: Debian's kernel (the xz
 # bzImage, which tl decompresses) with a busybox initramfs (domu-init.sh).
 #
-# usage: mkdom0.sh OUT.cpio.gz KERNEL_VERSION TL_BINARY
+# usage: [TL_SAN=ASAN_TL_BINARY] mkdom0.sh OUT.cpio.gz KERNEL_VERSION TL_BINARY
 set -eu
 out=$1 kver=$2 tl=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,11 +25,13 @@ copy_with_libs() { # copy_with_libs FILE...: each file and every library it load
 }
 
 busybox_root() { # busybox_root DIR
-    mkdir -p "$1/bin" "$1/dev" "$1/proc" "$1/sys" "$1/tmp"
+    mkdir -p "$1/bin" "$1/sbin" "$1/dev" "$1/proc" "$1/sys" "$1/tmp"
     cp /bin/busybox "$1/bin/busybox"
     for applet in $(/bin/busybox --list); do
         [ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
     done
+    # Linux runs /sbin/poweroff when the toolstack asks a guest to power off.
+    for applet in poweroff reboot halt; do ln -s ../bin/busybox "$1/sbin/$applet"; done
 }
 
 xenbin=/usr/lib/xen-4.17/bin
@@ -45,6 +47,11 @@ cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
 [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$root/etc/xen/"
 copy_with_libs "$(readlink -f "$tl")"
 cp "$tl" "$root/usr/sbin/tl"
+# The ASan/UBSan build beside it, for the read-only commands run repeatedly.
+if [ -n "${TL_SAN:-}" ]; then
+    copy_with_libs "$(readlink -f "$TL_SAN")"
+    cp "$TL_SAN" "$root/usr/sbin/tl-san"
+fi
 
 for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs; do
     modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |

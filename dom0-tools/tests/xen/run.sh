@@ -4,20 +4,21 @@
 # domU with tl. Appends one "PASS|FAIL dom0-tools/xen/<check>" line per
 # check to RESULTS, and a FAIL line when the run itself gives no verdict.
 #
-# usage: run.sh TOP TL_BINARY WORK_DIR RESULTS
+# usage: run.sh TOP TL_BINARY TL_SAN_BINARY WORK_DIR RESULTS
 set -u
-top=$1 tl=$2 work=$3 results=$4
+top=$1 tl=$2 tl_san=$3 work=$4 results=$5
 mkdir -p "$work"
 kernel=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -1)
 kver=${kernel#/boot/vmlinuz-}
 zcat /boot/xen-4.17-amd64.gz > "$work/xen-4.17.elf" || { echo "FAIL dom0-tools/xen/hypervisor" >> "$results"; exit 1; }
-if ! sh "$top/dom0-tools/tests/xen/mkdom0.sh" "$work/dom0.cpio.gz" "$kver" "$tl" > "$work/mkdom0.log" 2>&1; then
+if ! TL_SAN=${tl_san:-} sh "$top/dom0-tools/tests/xen/mkdom0.sh" "$work/dom0.cpio.gz" "$kver" "$tl" > "$work/mkdom0.log" 2>&1; then
     cat "$work/mkdom0.log"
     echo "FAIL dom0-tools/xen/dom0-initrd" >> "$results"
     exit 1
 fi
 python3 "$top/tests/guests/run-guest.py" --hypervisor "$work/xen-4.17.elf" --dom0 "$kernel" \
-    --dom0-initrd "$work/dom0.cpio.gz" --guests tl --timeout 900 --quiet --log "$work/run.log" \
+    --dom0-initrd "$work/dom0.cpio.gz" --guests tl --timeout 1500 --quiet --log "$work/run.log" \
+    --append "console=com1 com1=115200,8n1 dom0_mem=384M,max:384M loglvl=all guest_loglvl=all noreboot sched=credit" \
     > "$work/verdict.txt" 2>&1
 sed -n 's/.*TL-CHECK \(PASS\|FAIL\) \([a-z0-9-]*\).*/\1 dom0-tools\/xen\/\2/p' "$work/run.log" >> "$results"
 grep -E "TL-CHECK|TL-DOMU-ALIVE|\]     " "$work/run.log" | cut -c1-160
