@@ -63,7 +63,7 @@ tl-builds: $(O)/san/tl $(O)/san/xl $(O)/opt/tl $(O)/opt/xl
 unit-build: $(O)/san/unit-tests $(O)/san/xs-domain-test $(XSD_SAN)
 fuzz-build: $(FUZZ_BINS)
 
-.PHONY: tl-builds unit-build fuzz-build check-xen
+.PHONY: tl-builds unit-build fuzz-build check-xen check-xen-tessera-stack
 
 # Every step through mk/test-rules.mk: a build that fails, a program that
 # crashes, hangs or records nothing is a FAIL line. A step whose build
@@ -102,7 +102,20 @@ check-xen:
 	        $(O)/work/xen $(RESULTS)); \
 	fi
 
-check-slow: check-xen
+# The same with Tessera's dom0 daemons (xenstored-lite, tessera-consoled)
+# instead of Debian's: the whole Tessera dom0 userspace on Xen 4.17.
+XSD_OPT := $(BUILD)/xenstore-lite/opt/xenstored-lite
+$(XSD_OPT): $(wildcard $(TOP)/xenstore-lite/daemon/*.[ch])
+	$(MAKE) -C $(TOP)/xenstore-lite BUILD=$(BUILD) $@
+check-xen-tessera-stack:
+	@if $(call test_build,dom0-tools/build/tessera-stack,$(O)/opt/tl $(O)/san/tl $(XSD_OPT) \
+	        $(O)/opt/tessera-consoled,$(O)/build-tessera-stack.log); then \
+	    $(call test_run,dom0-tools/xen-tessera-stack,1800,sh $(T)/xen/run.sh $(TOP) $(O)/opt/tl \
+	        $(O)/san/tl $(O)/work/xen-tessera-stack $(RESULTS) dom0-tools/xen-tessera-stack \
+	        $(XSD_OPT) $(O)/opt/tessera-consoled); \
+	fi
+
+check-slow: check-xen check-xen-tessera-stack
 
 bench: $(O)/opt/tl
 	@sh $(T)/bench.sh $(O)/opt/tl $(O)/work/bench

@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # /init of the dom0 that runs tl against real Xen 4.17 (mkdom0.sh). Starts
-# Debian's xenstored, xen-init-dom0 and xenconsoled as a Xen host would,
+# Debian's xenstored, xen-init-dom0 and xenconsoled as a Xen host would
+# (or Tessera's xenstored-lite and tessera-consoled when the image has them),
 # then drives a domU with tl only and checks each step against Xen's own
 # view (xl list, xenstore-ls, the console log xenconsoled writes). Prints
 # "TL-CHECK PASS|FAIL name" per step and "Test result: SUCCESS|FAILURE".
@@ -47,10 +48,21 @@ wait_cmd() { # wait_cmd SECONDS COMMAND...: until the command succeeds
 
 for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs; do modprobe $m; done
 mount -t xenfs xenfs /proc/xen
-xenstored --pid-file=/run/xenstored.pid
+# Tessera's daemons when the image has them (mkdom0.sh TL_XSD), else Debian's.
+if [ -x /usr/sbin/xenstored-lite ]; then
+    xenstored-lite -p /run/xenstored.pid 2>/var/log/tessera/xenstored.log &
+else
+    xenstored --pid-file=/run/xenstored.pid
+fi
 i=0; while [ ! -S /run/xenstored/socket ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 xen-init-dom0 >/dev/null 2>&1
-xenconsoled --log=guest --log-dir=/var/log/xen/console
+if [ -x /usr/sbin/tessera-consoled ]; then
+    tessera-consoled 2>/var/log/tessera/consoled.log &
+    conlog() { echo "/var/log/tessera/console/$1.log"; }
+else
+    xenconsoled --log=guest --log-dir=/var/log/xen/console
+    conlog() { echo "/var/log/xen/console/guest-$1.log"; }
+fi
 
 cat > /tmp/domu.cfg <<CFG
 name = "tldomu"
@@ -71,17 +83,17 @@ check list-header-as-xl sh -c '[ "$(tl list | head -1)" = "$(xl list | head -1)"
 
 echo "dom0: tl create at $(up)"
 check create tl create /tmp/domu.cfg
-check domu-boots wait_log /var/log/xen/console/guest-tldomu.log TL-DOMU-ALIVE 300
+check domu-boots wait_log $(conlog tldomu) TL-DOMU-ALIVE 300
 echo "dom0: domU alive at $(up)"
-grep TL-DOMU-ALIVE /var/log/xen/console/guest-tldomu.log
-check domu-sees-2-cpus-128m grep -q "TL-DOMU-ALIVE.*cpus=2" /var/log/xen/console/guest-tldomu.log
+grep TL-DOMU-ALIVE $(conlog tldomu)
+check domu-sees-2-cpus-128m grep -q "TL-DOMU-ALIVE.*cpus=2" $(conlog tldomu)
 # Name, id, memory and vCPUs as xl reports them (state and time move).
 check list-as-xl sh -c 'tl list tldomu | awk "NR==2{print \$1,\$2,\$3,\$4}" > /tmp/a;
     xl list tldomu | awk "NR==2{print \$1,\$2,\$3,\$4}" > /tmp/b; cat /tmp/a /tmp/b; cmp /tmp/a /tmp/b'
 check list-long sh -c 'tl list -l tldomu | grep -q "\"name\": \"tldomu\""'
 check domid sh -c '[ "$(tl domid tldomu)" = "$(xl domid tldomu)" ]'
 check domname sh -c '[ "$(tl domname $(xl domid tldomu))" = tldomu ]'
-check console-tty-by-xenconsoled sh -c 'xenstore-read /local/domain/$(xl domid tldomu)/console/tty | grep -q /dev/pts/'
+check console-tty-by-console-daemon sh -c 'xenstore-read /local/domain/$(xl domid tldomu)/console/tty | grep -q /dev/pts/'
 check pause sh -c 'tl pause tldomu && xl list tldomu | awk "NR==2{print \$5}" | grep -q p'
 check unpause sh -c 'tl unpause tldomu && ! xl list tldomu | awk "NR==2{print \$5}" | grep -q p'
 check rename sh -c 'tl rename tldomu tlrenamed && xl list tlrenamed && tl rename tlrenamed tldomu'
@@ -143,14 +155,15 @@ kill $holder
 check console-detaches-at-end-of-input wait_cmd 30 sh -c "[ ! -e /proc/$tl_pid ] || grep -q ') Z' /proc/$tl_pid/stat"
 wait $tl_pid
 check create-console-exit-0 [ $? = 0 ]
-check second-logged-by-xenconsoled wait_log /var/log/xen/console/guest-tldomu2.log TL-DOMU-ALIVE 60
+check second-logged-by-console-daemon wait_log $(conlog tldomu2) TL-DOMU-ALIVE 60
 
 # Reboot (on_reboot = "restart": the monitor builds it again) and shutdown -w.
 first_id=$(xl domid tldomu2)
 check reboot tl reboot tldomu2
 check rebooted-new-domain wait_cmd 120 sh -c 'id=$(xl domid tldomu2) && [ "$id" != '"$first_id"' ]'
-check rebooted-boots wait_cmd 300 sh -c '[ $(grep -c TL-DOMU-ALIVE /var/log/xen/console/guest-tldomu2.log) -ge 2 ]'
-check shutdown-wait sh -c 'tl shutdown -w tldomu2 || { tail -30 /var/log/xen/console/guest-tldomu2.log; false; }' 
+log2=$(conlog tldomu2)
+check rebooted-boots wait_cmd 300 sh -c "[ \$(grep -c TL-DOMU-ALIVE $log2) -ge 2 ]"
+check shutdown-wait sh -c "tl shutdown -w tldomu2 || { tail -30 $log2; false; }"
 check shutdown-gone sh -c '! xl list tldomu2'
 check shutdown-xenstore-clean sh -c '! xenstore-ls /local/domain | grep -q tldomu2'
 cat /var/log/tessera/tl-tldomu2.log

@@ -6,7 +6,8 @@
 # modules for /dev/xen, tl itself, and a domU: Debian's kernel (the xz
 # bzImage, which tl decompresses) with a busybox initramfs (domu-init.sh).
 #
-# usage: [TL_SAN=ASAN_TL_BINARY] mkdom0.sh OUT.cpio.gz KERNEL_VERSION TL_BINARY
+# usage: [TL_SAN=ASAN_TL] [TL_XSD=XENSTORED_LITE TL_CONSOLED=TESSERA_CONSOLED] \
+#        mkdom0.sh OUT.cpio.gz KERNEL_VERSION TL_BINARY
 set -eu
 out=$1 kver=$2 tl=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +48,13 @@ cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
 [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$root/etc/xen/"
 copy_with_libs "$(readlink -f "$tl")"
 cp "$tl" "$root/usr/sbin/tl"
+# Tessera's dom0 daemons instead of Debian's, when given (the Tessera stack on Xen).
+if [ -n "${TL_XSD:-}" ]; then
+    copy_with_libs "$(readlink -f "$TL_XSD")" "$(readlink -f "$TL_CONSOLED")"
+    cp "$TL_XSD" "$root/usr/sbin/xenstored-lite"
+    cp "$TL_CONSOLED" "$root/usr/sbin/tessera-consoled"
+    mkdir -p "$root/var/log/tessera/console"
+fi
 # The ASan/UBSan build beside it, for the read-only commands run repeatedly.
 if [ -n "${TL_SAN:-}" ]; then
     copy_with_libs "$(readlink -f "$TL_SAN")"
