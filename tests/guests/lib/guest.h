@@ -148,6 +148,8 @@ extern volatile unsigned long guest_upcalls;
 uint64_t run_in_user_mode(void (*fn)(void), void *stack_top);
 /* The same with the RFLAGS of the iret frame given (IF, IOPL). */
 uint64_t run_in_user_mode_flags(void (*fn)(void), void *stack_top, uint64_t rflags);
+/* The same with the code selector given (FLAT_USER_CS32: 32-bit user code). */
+uint64_t run_in_user_mode_cs(void (*fn)(void), void *stack_top, uint64_t rflags, uint16_t cs);
 /* From user mode: `syscall` with RAX = value; ends run_in_user_mode. */
 void __attribute__((noreturn)) user_return(uint64_t value);
 

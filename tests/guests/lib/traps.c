@@ -117,6 +117,11 @@ uint64_t run_in_user_mode(void (*fn)(void), void *stack_top)
 
 uint64_t run_in_user_mode_flags(void (*fn)(void), void *stack_top, uint64_t rflags)
 {
+    return run_in_user_mode_cs(fn, stack_top, rflags, FLAT_USER_CS64);
+}
+
+uint64_t run_in_user_mode_cs(void (*fn)(void), void *stack_top, uint64_t rflags, uint16_t cs)
+{
     vcpu_info_t *vi = this_vcpu_info();
     uint8_t saved_mask = vi->evtchn_upcall_mask;
     uint64_t frame[5];
@@ -139,7 +144,7 @@ uint64_t run_in_user_mode_flags(void (*fn)(void), void *stack_top, uint64_t rfla
     if (catch_enter(user_buf) == 0) {
         user_active = true;
         frame[0] = (uint64_t)fn;
-        frame[1] = FLAT_USER_CS64;
+        frame[1] = cs;
         frame[2] = rflags;          /* IF clear: events stay masked in user mode */
         frame[3] = (uint64_t)stack_top;
         frame[4] = FLAT_USER_SS64;

@@ -38,6 +38,34 @@ syscall_entry:
         jmp     pv_return_to_guest
 
 /*
+ * `syscall` from 32-bit (compatibility mode) code enters here (MSR_CSTAR):
+ * the same stack switch, but the frame says where it came from, CS =
+ * GUEST_CS32 and SS = GUEST_DS (Xen's FLAT_USER_CS32/SS32), so the
+ * syscall32 callback is chosen and the return to it takes iretq. Never a
+ * hypercall, whichever mode the guest was in (as Xen's cstar entry).
+ */
+        .globl syscall32_entry
+syscall32_entry:
+        swapgs
+        movq    %rsp, %gs:PERCPU_SYSCALL_SCRATCH
+        movq    %gs:PERCPU_SYSCALL_STACK_TOP, %rsp
+        pushq   $GUEST_DS                       /* ss */
+        pushq   %gs:PERCPU_SYSCALL_SCRATCH      /* rsp */
+        swapgs
+        pushq   %r11                            /* rflags */
+        pushq   $GUEST_CS32                     /* cs */
+        pushq   %rcx                            /* rip */
+        pushq   $0                              /* error code */
+        pushq   $0x100                          /* "vector": a syscall */
+        SAVE_GPRS
+        cld
+        xorl    %ebp, %ebp
+        movq    %rsp, %rdi
+        call    pv_handle_syscall32
+        movq    %rsp, %rdi
+        jmp     pv_return_to_guest
+
+/*
  * pv_switch_to(src, dst): copy a vCPU's saved frame into this CPU's
  * stack-top slot, where its entries build theirs (possibly over the
  * caller's own frames, which is why no stack is used for the copy), reset

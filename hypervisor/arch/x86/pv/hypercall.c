@@ -138,3 +138,14 @@ void pv_handle_syscall(struct cpu_regs *regs)
     }
     pv_exit_to_guest(regs);
 }
+
+/* `syscall` from 32-bit code (pv/entry.S syscall32_entry): always a bounce. */
+void pv_handle_syscall32(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    v->arch->frame = regs;
+    v->arch->in_multicall = false;
+    pv_bounce_syscall(v, regs);
+    pv_exit_to_guest(regs);
+}

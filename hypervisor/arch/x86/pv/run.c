@@ -57,6 +57,7 @@
 #define SYSCALL_RFLAGS_CLEAR ((1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14))
 
 extern const char syscall_entry[];
+extern const char syscall32_entry[];
 
 /* Copy src into the stack-top slot dst, reset the stack there, exit to the guest (entry.S). */
 void pv_switch_to(const struct cpu_regs *src, struct cpu_regs *dst) __attribute__((noreturn));
@@ -346,7 +347,7 @@ void pv_cpu_init(void)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     wrmsr(MSR_STAR, ((uint64_t)(GUEST_CS32 & ~3u) << 48) | ((uint64_t)HV_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
-    wrmsr(MSR_CSTAR, (uint64_t)(uintptr_t)syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)(uintptr_t)syscall32_entry);
     wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_CLEAR);
     /* The syscall entry borrows this through swapgs (see pv/entry.S). */
     wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)(uintptr_t)cpu);

@@ -29,6 +29,7 @@
 
 #define RFLAGS_IF   (1ull << 9)
 #define RFLAGS_TF   (1ull << 8)
+#define RFLAGS_DF   (1ull << 10)
 #define RFLAGS_NT   (1ull << 14)
 #define RFLAGS_RF   (1ull << 16)
 #define RFLAGS_VM   (1ull << 17)
@@ -209,12 +210,33 @@ void pv_guest_iret_faulted(struct cpu_regs *regs)
     pv_exit_to_guest(regs);
 }
 
-/* Bounce a guest user-mode `syscall` to the guest kernel's syscall callback. */
+/*
+ * Bounce a guest `syscall` to the guest kernel, as Xen 4.17's
+ * switch_to_kernel: from 32-bit code (CS = GUEST_CS32, pv/entry.S) to the
+ * syscall32 callback, otherwise (user mode) to the syscall callback, with
+ * no fallback from one to the other. Events are masked by the 64-bit
+ * callback's flag in both cases (Xen keeps the syscall32 flag but a 64-bit
+ * domain's entry never reads it), and the callback runs with DF clear (the
+ * PV ABI's fixed syscall mask). With no callback registered the `syscall`
+ * itself takes #UD: RIP back over its 2 bytes, the guest's #UD handler,
+ * DF as it was; with no #UD handler either, the domain crashes.
+ */
 void pv_bounce_syscall(struct vcpu *v, struct cpu_regs *regs)
 {
+    bool compat = regs->cs == GUEST_CS32;
+    uint64_t callback = compat ? v->arch->syscall32_callback : v->arch->syscall_callback;
+
     v->arch->frame = regs;
-    if (!bounce(v, v->arch->syscall_callback, NULL, 0, v->arch->syscall_disables_events))
-        pv_domain_crash(v, "syscall from user mode with no syscall callback");
+    if (!callback) {
+        regs->rip -= 2;
+        deliver_or_crash(v, 6, 0, 0);
+        return;
+    }
+    if (!bounce(v, callback, NULL, 0, v->arch->syscall_disables_events)) {
+        pv_domain_crash(v, "no room for the syscall frame on the guest's stack");
+        return;
+    }
+    regs->rflags &= ~RFLAGS_DF;
 }
 
 /*
@@ -373,8 +395,10 @@ long pv_register_callback(struct vcpu *v, const struct callback_register *cb)
                                                                 TI_MASK_EVTS };
         return 0;
     case CALLBACKTYPE_syscall32:
+        v->arch->syscall32_callback = cb->address;
+        return 0;    /* its CALLBACKF_mask_events is unused for a 64-bit domain, as in Xen */
     case CALLBACKTYPE_sysenter:
-        return 0;    /* accepted as Xen; no 32-bit user code runs yet (docs/pv-guests.md) */
+        return 0;    /* accepted as Xen; never entered (docs/pv-guests.md) */
     default:
         return -ENOSYS;
     }

@@ -82,7 +82,8 @@ struct arch_vcpu {
     bool failsafe_disables_events;
     bool failsafe_pending;               /* a selector failed at switch-in: call failsafe */
     uint64_t syscall_callback;           /* guest user `syscall` lands here */
-    bool syscall_disables_events;
+    bool syscall_disables_events;        /* for the syscall32 callback too (as Xen) */
+    uint64_t syscall32_callback;         /* `syscall` from 32-bit code lands here */
     uint64_t kernel_sp;                  /* stack_switch: stack for user->kernel */
     uint64_t kernel_ss;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
@@ -217,6 +218,7 @@ void pv_context_check(void);
 
 /* Hypercall and trap entry from a guest (pv/hypercall.c, pv/traps.c). */
 void pv_handle_syscall(struct cpu_regs *regs);
+void pv_handle_syscall32(struct cpu_regs *regs);
 void pv_handle_guest_trap(struct cpu_regs *regs);
 
 /*
