@@ -143,6 +143,7 @@ static uint64_t take_block(struct page_allocator *pa, uint32_t i, unsigned o, un
         pa->meta[i + k].type_info = 0;
         pa->meta[i + k].foreign_maps = 0;
         pa->meta[i + k].foreign_writable = 0;
+        pa->meta[i + k].holds = 0;
     }
     pa->meta[i].flags |= PGF_HEAD;
     pa->meta[i].order = (uint8_t)order;

@@ -68,6 +68,13 @@ struct page_info {
     /* [owner's mm lock] PV: L1 entries of other domains' tables mapping it (pv/foreign.c) */
     uint16_t foreign_maps;
     uint16_t foreign_writable;   /* how many of those are writable */
+    /*
+     * [atomic; taken under the owner's mm lock] PV: hypervisor mappings of
+     * it the guest cannot see (vcpu_info, shared_info, FIFO event pages;
+     * pv_frame_hold). While any, it takes no page-table or descriptor
+     * type and cannot be given back.
+     */
+    uint16_t holds;
 };
 
 struct page_alloc_stats {

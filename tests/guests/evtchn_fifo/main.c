@@ -365,6 +365,48 @@ static void reset_to_2level(void)
     CHECK_EQ(ev_op(EVTCHNOP_reset, &r), 0, "reset again");
 }
 
+static long mmuext_mfn(unsigned int cmd, unsigned long mfn)
+{
+    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
+    return hyp_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+/*
+ * After EVTCHNOP_reset the hypervisor holds none of the FIFO frames any
+ * more (Xen 4.17 puts its page and type references): the control block's
+ * frame can become a page table, and the spare array page (expanded 126
+ * times over) can be given back.
+ */
+static void frames_back_after_reset(void)
+{
+    unsigned long control_mfn = virt_to_mfn(control_page);
+    memset(control_page, 0, sizeof(control_page));      /* valid (empty) L1 entries */
+    CHECK_EQ(map_machine_page(control_page, control_mfn, PTE_KERNEL_RO), 0,
+             "control page read-only");
+    CHECK_EQ(mmuext_mfn(MMUEXT_PIN_L1_TABLE, control_mfn), 0,
+             "pin the former control block's frame as an L1 table after reset");
+    CHECK_EQ(mmuext_mfn(MMUEXT_UNPIN_TABLE, control_mfn), 0, "unpin it");
+    CHECK_EQ(map_machine_page(control_page, control_mfn, PTE_KERNEL_RW), 0,
+             "control page writable again");
+
+    unsigned long array_mfn = virt_to_mfn(array_page[1]);
+    CHECK_EQ(map_machine_page(array_page[1], array_mfn, PTE_KERNEL_RO), 0, "array page read-only");
+    CHECK_EQ(mmuext_mfn(MMUEXT_PIN_L1_TABLE, array_mfn), 0,
+             "pin a former event array frame as an L1 table after reset");
+    CHECK_EQ(mmuext_mfn(MMUEXT_UNPIN_TABLE, array_mfn), 0, "unpin it");
+    CHECK_EQ(map_machine_page(array_page[1], array_mfn, PTE_KERNEL_RW), 0,
+             "array page writable again");
+
+    xen_pfn_t extent = virt_to_mfn(spare_page);
+    CHECK_EQ(unmap_machine_page(spare_page), 0, "unmap the spare array page");
+    struct xen_memory_reservation r = { .nr_extents = 1, .domid = DOMID_SELF };
+    set_xen_guest_handle(r.extent_start, &extent);
+    CHECK_EQ(hyp_memory_op(XENMEM_decrease_reservation, &r), 1,
+             "decrease_reservation of the spare array frame (held 126 times) after reset");
+    printk("evtchn_fifo: after reset, frames %#lx and %#lx pinned as L1 and %#lx given back\n",
+           control_mfn, array_mfn, (unsigned long)extent);
+}
+
 void test_main(void)
 {
     events_disable();
@@ -377,5 +419,6 @@ void test_main(void)
     mask_unmask();
     beyond_the_array();
     reset_to_2level();
+    frames_back_after_reset();
     events_enable();
 }

@@ -1,9 +1,10 @@
 /*
  * The x86 PV side of arch_guest_frame_hold (tessera/arch.h): a PV guest
  * names machine frames directly, every frame is in the direct map, and a
- * held frame (PGT_HELD) never takes a page-table or descriptor type. The
- * hold is sticky, as for registered vcpu_info pages: releasing only ends
- * the hypervisor's use of the mapping.
+ * held frame (page_info.holds) never takes a page-table or descriptor type
+ * and cannot be given back. Each hold is a count, dropped by the release
+ * (EVTCHNOP_reset, teardown): once nobody holds it the frame is the
+ * guest's to free or use as a table again, as Xen allows.
  */
 #include <stdint.h>
 #include <tessera/domain.h>
@@ -25,6 +26,5 @@ int arch_guest_frame_hold(struct domain *d, uint64_t gfn, void **va)
 
 void arch_guest_frame_release(struct domain *d, void *va)
 {
-    (void)d;
-    (void)va;
+    pv_frame_unhold(d, virt_to_phys(va) >> PAGE_SHIFT);
 }

@@ -246,7 +246,7 @@ static int check_frame(const struct page_allocator *pa, const struct mm_audit_op
     if ((pi->flags & PGF_PAGETABLE) && level_of(pi) != type)
         return fail(why, len, "frame %#lx: flagged L%u but typed %s", mfn, level_of(pi),
                     type_names[type]);
-    if ((ti & PGT_HELD) && table && count)
+    if (pi->holds && table && count)
         return fail(why, len, "frame %#lx held by the hypervisor is an %s table", mfn,
                     type_names[type]);
     if ((ti & PGT_RELEASED) && !count && !pi->map_count && !pi->foreign_maps && !ro && !rw)

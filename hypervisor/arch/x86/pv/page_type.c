@@ -188,12 +188,13 @@ int pv_get_type(struct domain *d, uint64_t mfn, enum pv_page_type type)
         return 0;
     }
     bool checked = table || type == PGT_SEG_DESC;    /* contents the hardware trusts */
-    if (checked && ((ti & PGT_HELD) || grant_table_has_frame(d, mfn)))
+    if (checked && (__atomic_load_n(&pi->holds, __ATOMIC_ACQUIRE) ||
+                    grant_table_has_frame(d, mfn)))
         return -EBUSY;
     /* It was something else: no CPU may keep a translation made under the old type. */
     if (type_of(ti) != PGT_NONE && type_of(ti) != type)
         flush_tlb_domain(d);
-    pi->type_info = ((uint32_t)type << PGT_TYPE_SHIFT) | (ti & (PGT_HELD | PGT_RELEASED)) | 1;
+    pi->type_info = ((uint32_t)type << PGT_TYPE_SHIFT) | (ti & PGT_RELEASED) | 1;
     if (type == PGT_SEG_DESC && !pv_validate_descriptor_page(mfn)) {
         pi->type_info = ti;
         return -EINVAL;
@@ -242,7 +243,8 @@ int pv_frame_releasable(struct domain *d, uint64_t mfn)
 
     if (!is_own(d, pi))
         return -EINVAL;
-    if (pi->type_info & (PGT_HELD | PGT_RELEASED) || grant_frame_in_use(mfn) ||
+    if ((pi->type_info & PGT_RELEASED) || __atomic_load_n(&pi->holds, __ATOMIC_ACQUIRE) ||
+        grant_frame_in_use(mfn) ||
         grant_table_has_frame(d, mfn))
         return -EBUSY;
     return 0;
@@ -506,11 +508,34 @@ int pv_frame_hold(struct domain *d, uint64_t mfn)
     unsigned type = type_of(pi ? pi->type_info : 0);
     bool checked = (type >= PGT_L1 && type <= PGT_L4) || type == PGT_SEG_DESC;
     if (is_own(d, pi) && !(pi->flags & PGF_PAGETABLE) && !(checked && pv_type_count(pi))) {
-        pi->type_info |= PGT_HELD;
-        rc = 0;
+        uint16_t old = __atomic_load_n(&pi->holds, __ATOMIC_RELAXED);
+        /* Only unhold races with this (the increments are under the lock). */
+        while (old != UINT16_MAX &&
+               !__atomic_compare_exchange_n(&pi->holds, &old, (uint16_t)(old + 1), false,
+                                            __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            ;
+        if (old != UINT16_MAX)
+            rc = 0;
     }
     pv_mm_unlock(d);
     return rc;
+}
+
+void pv_frame_unhold(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pi = pv_frame_info(mfn);
+
+    /*
+     * A domain's frames are freed only after its event channels have
+     * released theirs (and none is given back while held), so the frame
+     * is still d's here; the owner check keeps a stray release harmless.
+     */
+    if (!is_own(d, pi))
+        return;
+    uint16_t old = __atomic_load_n(&pi->holds, __ATOMIC_RELAXED);
+    while (old && !__atomic_compare_exchange_n(&pi->holds, &old, (uint16_t)(old - 1), false,
+                                               __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        ;
 }
 
 int pv_set_base(struct vcpu *v, uint64_t mfn, bool user)

@@ -66,7 +66,6 @@ struct vcpu;
 /* page_info.type_info */
 #define PGT_COUNT_MASK 0x03FFFFFFu
 #define PGT_RELEASED   0x04000000u   /* given back while in use: freed when unused */
-#define PGT_HELD       0x08000000u   /* the hypervisor writes it (sticky) */
 #define PGT_PINNED     0x10000000u
 #define PGT_TYPE_SHIFT 29
 enum pv_page_type {
@@ -178,8 +177,18 @@ void pv_foreign_release(void);
 /* Under d's mm lock: frees d's frame mfn if it was given back and nothing uses it any more. */
 void pv_free_if_released(struct domain *d, uint64_t mfn);
 
-/* Under d's mm lock: d's data frame mfn is written by the hypervisor from now on. */
+/*
+ * One more hypervisor mapping of d's data frame mfn (page_info.holds),
+ * which takes d's mm lock: 0, or -EINVAL (not d's, a page table or
+ * descriptor page now, or held 65535 times already).
+ */
 int pv_frame_hold(struct domain *d, uint64_t mfn);
+/*
+ * One fewer, with no lock (callers may hold event-channel locks): once
+ * none is left the frame is the guest's again, to give back or use as a
+ * table, as Xen's put_page_and_type. A frame no longer d's is left alone.
+ */
+void pv_frame_unhold(struct domain *d, uint64_t mfn);
 
 /* MMUEXT_PIN_*: 0, -EINVAL (not d's, already pinned), or as pv_get_type. */
 int pv_pin_table(struct domain *d, uint64_t mfn, enum pv_page_type type);
