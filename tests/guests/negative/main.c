@@ -392,6 +392,77 @@ static void initialise_non_canonical(void)
     CHECK_EQ(hyp_vcpu_op(VCPUOP_is_up, 1, NULL), 0, "vCPU 1 still down after the refusals");
 }
 
+/*
+ * VCPUOP_initialise with an FPU image (VGCF_I387_VALID): Xen 4.17 takes
+ * the context's 512-byte fxsave image as the vCPU's x87/SSE state, and
+ * vCPU 1 finds FCW 0x27f, MXCSR round-toward-zero 0x7f80 and XMM0's
+ * pattern from it. (A vCPU is initialised once only, so one image; one
+ * whose MXCSR has reserved bits, which faults when restored on hardware,
+ * cannot be tried here anyway: QEMU's TCG restores it without a fault.)
+ */
+static volatile uint32_t seen_mxcsr, seen_fcw_word;
+static volatile uint64_t seen_xmm0[2];
+static volatile unsigned int fpu_vcpu_runs;
+
+static void report_fpu(unsigned int vcpu)
+{
+    (void)vcpu;
+    uint32_t mxcsr;
+    uint16_t fcw;
+    uint64_t xmm0[2];
+    __asm__ volatile("stmxcsr %0; fnstcw %1; movdqu %%xmm0, %2"
+                     : "=m"(mxcsr), "=m"(fcw), "=m"(xmm0));
+    seen_mxcsr = mxcsr;
+    seen_fcw_word = fcw;
+    seen_xmm0[0] = xmm0[0];
+    seen_xmm0[1] = xmm0[1];
+    __atomic_fetch_add(&fpu_vcpu_runs, 1, __ATOMIC_RELEASE);
+}
+
+/* Starts vCPU 1 with this FPU image; false if it never ran. */
+static bool start_with_fpu_image(uint16_t fcw, uint32_t mxcsr, const uint64_t xmm0[2],
+                                 const char *what)
+{
+    static struct vcpu_guest_context ctx;
+    static char stack[8192] __attribute__((aligned(16)));
+
+    unsigned int runs = fpu_vcpu_runs;
+    vcpu_context(&ctx, 1, report_fpu, stack + sizeof(stack));
+    ctx.flags |= VGCF_I387_VALID;
+    memcpy(ctx.fpu_ctxt.x + 0, &fcw, sizeof(fcw));
+    memcpy(ctx.fpu_ctxt.x + 24, &mxcsr, sizeof(mxcsr));
+    memcpy(ctx.fpu_ctxt.x + 160, xmm0, 16);
+    if (!CHECK_EQ(hyp_vcpu_op(VCPUOP_initialise, 1, &ctx), 0, what))
+        return false;
+    CHECK_EQ(hyp_vcpu_op(VCPUOP_up, 1, NULL), 0, "VCPUOP_up of that vCPU");
+    uint64_t deadline = system_time_ns() + 3000000000ull;
+    while (__atomic_load_n(&fpu_vcpu_runs, __ATOMIC_ACQUIRE) == runs &&
+           system_time_ns() < deadline)
+        hyp_sched_op(SCHEDOP_yield, NULL);
+    /* Down again (vcpu_start's wrapper takes it down when fn returns). */
+    deadline = system_time_ns() + 3000000000ull;
+    while (hyp_vcpu_op(VCPUOP_is_up, 1, NULL) != 0 && system_time_ns() < deadline)
+        hyp_sched_op(SCHEDOP_yield, NULL);
+    printk("negative: %s: vCPU 1 ran with FCW %#x MXCSR %#x XMM0 %#lx:%#lx\n", what,
+           seen_fcw_word, seen_mxcsr, (unsigned long)seen_xmm0[1], (unsigned long)seen_xmm0[0]);
+    return CHECK(fpu_vcpu_runs != runs, "%s: vCPU 1 never ran", what);
+}
+
+static void initialise_fpu_image(void)
+{
+    static const uint64_t pattern[2] = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
+
+    if (hyp_vcpu_op(VCPUOP_is_up, 1, NULL) != 0)
+        return;
+    if (start_with_fpu_image(0x027f, 0x7f80, pattern, "FPU image FCW 0x27f MXCSR 0x7f80")) {
+        CHECK_EQ(seen_fcw_word, 0x027f, "vCPU 1's FCW from its image");
+        CHECK_EQ(seen_mxcsr, 0x7f80, "vCPU 1's MXCSR from its image");
+        CHECK(seen_xmm0[0] == pattern[0] && seen_xmm0[1] == pattern[1],
+              "vCPU 1's XMM0 %#lx:%#lx, want its image's", (unsigned long)seen_xmm0[1],
+              (unsigned long)seen_xmm0[0]);
+    }
+}
+
 /* A trap handler at a non-canonical address would be iret'd to: -EINVAL. */
 static void trap_table_non_canonical(void)
 {
@@ -482,6 +553,7 @@ void test_main(void)
     exchange_same_frame_twice();
     scheduling_and_vcpus();
     initialise_non_canonical();
+    initialise_fpu_image();
     trap_table_non_canonical();
     remote_shutdown_victim();
 

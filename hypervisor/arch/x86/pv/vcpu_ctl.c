@@ -87,7 +87,12 @@ static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->gs_base_user = c->gs_base_user;
     /* Of the context's CR4, only FSGSBASE is the guest's (pv/cr4.c); loaded when it runs. */
     a->cr4_fsgsbase = boot_cpu_features.fsgsbase && (c->ctrlreg[4] & X86_CR4_FSGSBASE);
-    /* As Xen: the context's debug registers through set_debugreg, refusals ignored. */
+    /*
+     * As Xen: the FPU image if the context says it is valid (taken as it is;
+     * pv_fpu_restore copes with one the CPU refuses), else the reset state;
+     * the debug registers through set_debugreg, refusals ignored.
+     */
+    pv_fpu_image_set(v, (c->flags & VGCF_I387_VALID) ? c->fpu_ctxt.x : NULL);
     pv_debugreg_reset(v);
     for (unsigned i = 0; i < 8; i++)
         if (i != 4 && i != 5)

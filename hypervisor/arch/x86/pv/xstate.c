@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <asm/cpu.h>
 #include <asm/cpufeatures.h>
+#include <asm/extable.h>
 #include <asm/pv.h>
 #include <tessera/domain.h>
 #include <tessera/string.h>
@@ -27,6 +28,8 @@
 #define XSTATE_X87          (1ull << 0)
 #define XSTATE_SSE          (1ull << 1)
 #define XSTATE_AVX          (1ull << 2)
+#define XSAVE_HEADER_SIZE   64
+#define FXSAVE_SIZE         512
 
 static void xsetbv(uint32_t index, uint64_t value)
 {
@@ -64,22 +67,68 @@ void xstate_detect(struct cpu_features *f)
     f->xsave_size = size;
 }
 
+static size_t fpu_area_size(void)
+{
+    return boot_cpu_features.xsave ? boot_cpu_features.xsave_size : FXSAVE_SIZE;
+}
+
+static uint32_t area_mxcsr(const struct pv_fpu_area *f)
+{
+    uint32_t mxcsr;
+    memcpy(&mxcsr, f->bytes + FXSAVE_MXCSR_OFFSET, sizeof(mxcsr));
+    return mxcsr;
+}
+
+static void set_area_mxcsr(struct pv_fpu_area *f, uint32_t mxcsr)
+{
+    memcpy(f->bytes + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
+}
+
+/* XSTATE_BV = bv, XCOMP_BV and the reserved header bytes 0 (the standard form). */
+static void set_area_header(struct pv_fpu_area *f, uint64_t bv)
+{
+    uint8_t *header = (uint8_t *)f + XSAVE_HEADER_OFFSET;
+    memset(header, 0, XSAVE_HEADER_SIZE);
+    memcpy(header, &bv, sizeof(bv));
+}
+
+/* The reset state: what fninit and a reset MXCSR leave, SSE and AVX registers zero. */
+static void fpu_area_reset(struct pv_fpu_area *fpu)
+{
+    memset(fpu, 0, fpu_area_size());
+    uint16_t fcw = FCW_DEFAULT;
+    memcpy(fpu->bytes + FXSAVE_FCW_OFFSET, &fcw, sizeof(fcw));
+    set_area_mxcsr(fpu, MXCSR_DEFAULT);
+    if (boot_cpu_features.xsave)
+        set_area_header(fpu, XSTATE_X87 | XSTATE_SSE);  /* the legacy area above is the state */
+}
+
 struct pv_fpu_area *pv_fpu_alloc(void)
 {
-    size_t size = boot_cpu_features.xsave ? boot_cpu_features.xsave_size : 512;
-    struct pv_fpu_area *fpu = xmalloc_aligned(size, 64);
-    if (!fpu)
-        return NULL;
-    memset(fpu, 0, size);
-    uint16_t fcw = FCW_DEFAULT;
-    uint32_t mxcsr = MXCSR_DEFAULT;
-    memcpy(fpu->bytes + FXSAVE_FCW_OFFSET, &fcw, sizeof(fcw));
-    memcpy(fpu->bytes + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
-    if (boot_cpu_features.xsave) {
-        uint64_t bv = XSTATE_X87 | XSTATE_SSE;      /* the legacy area above is the state */
-        memcpy((uint8_t *)fpu + XSAVE_HEADER_OFFSET, &bv, sizeof(bv));
-    }
+    struct pv_fpu_area *fpu = xmalloc_aligned(fpu_area_size(), 64);
+    if (fpu)
+        fpu_area_reset(fpu);
     return fpu;
+}
+
+/*
+ * VCPUOP_initialise's FPU image, as Xen 4.17's vcpu_setup_fpu: with
+ * VGCF_I387_VALID the context's 512-byte fxsave image becomes the x87 and
+ * SSE state as it is (XSTATE_BV x87|SSE; AVX in its initial state), else
+ * the reset state. Nothing in it is checked here, as in Xen: MXCSR bits
+ * the CPU reserves fault only when it is restored, and pv_fpu_restore
+ * recovers from that.
+ */
+void pv_fpu_image_set(struct vcpu *v, const void *fxsave)
+{
+    struct pv_fpu_area *f = v->arch->fpu;
+
+    fpu_area_reset(f);
+    if (!fxsave)
+        return;
+    memcpy(f->bytes, fxsave, FXSAVE_SIZE);
+    if (boot_cpu_features.xsave)
+        set_area_header(f, XSTATE_X87 | XSTATE_SSE);
 }
 
 /* The state of the vCPU leaving this CPU (its XCR0 is the one loaded). */
@@ -100,18 +149,80 @@ void pv_fpu_save(struct vcpu *v)
  * the guest turned off is not its to keep (hardware does not promise it
  * either): it comes back in its initial state if turned on again.
  */
+static bool xrstor_safe(const struct pv_fpu_area *f)
+{
+    uint32_t ok = 1;
+    __asm__ volatile("1: xrstor64 %1\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: xorl %0, %0\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     EXTABLE_ASM("1b", "3b")
+                     : "+r"(ok) : "m"(*f), "a"(~0u), "d"(~0u) : "memory");
+    return ok;
+}
+
+static bool fxrstor_safe(const struct pv_fpu_area *f)
+{
+    uint32_t ok = 1;
+    __asm__ volatile("1: fxrstor64 %1\n"
+                     "2:\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: xorl %0, %0\n"
+                     "   jmp 2b\n"
+                     ".popsection\n"
+                     EXTABLE_ASM("1b", "3b")
+                     : "+r"(ok) : "m"(*f) : "memory");
+    return ok;
+}
+
+/* The MXCSR bits this CPU accepts (fxsave's MXCSR_MASK; 0 there means 0xffbf). */
+static uint32_t mxcsr_mask(void)
+{
+    static struct pv_fpu_area probe __attribute__((aligned(64)));
+    uint32_t mask;
+    __asm__ volatile("fxsave64 %0" : "=m"(probe) : : "memory");
+    memcpy(&mask, probe.bytes + 28, sizeof(mask));
+    return mask ? mask : 0xffbf;
+}
+
+/*
+ * The image may come from the guest (VCPUOP_initialise), so the restore
+ * may fault (reserved MXCSR bits); as Xen 4.17's xrstor, the hypervisor
+ * then retries with the state adjusted, never faulting itself: first
+ * every component in its initial state and MXCSR cut to the bits the CPU
+ * accepts, then MXCSR's default too; a third refusal crashes the domain.
+ * Without XSAVE, as Xen's fxrstor fixup: an all-zero image.
+ */
 void pv_fpu_restore(struct vcpu *v)
 {
     struct pv_fpu_area *f = v->arch->fpu;
-    if (boot_cpu_features.xsave) {
-        uint64_t bv;
-        memcpy(&bv, (uint8_t *)f + XSAVE_HEADER_OFFSET, sizeof(bv));
-        bv &= v->arch->xcr0;
-        memcpy((uint8_t *)f + XSAVE_HEADER_OFFSET, &bv, sizeof(bv));
-        xsetbv(0, v->arch->xcr0);
-        __asm__ volatile("clts; xrstor64 %0" : : "m"(*f), "a"(~0u), "d"(~0u) : "memory");
-    } else {
-        __asm__ volatile("clts; fxrstor64 %0" : : "m"(*f) : "memory");
+
+    __asm__ volatile("clts" ::: "memory");
+    if (!boot_cpu_features.xsave) {
+        if (!fxrstor_safe(f)) {
+            memset(f, 0, FXSAVE_SIZE);
+            if (!fxrstor_safe(f))
+                v->arch->crash_reason = "an FPU image the CPU refused";
+        }
+        return;
+    }
+    uint64_t bv;
+    memcpy(&bv, (uint8_t *)f + XSAVE_HEADER_OFFSET, sizeof(bv));
+    set_area_header(f, bv & v->arch->xcr0);
+    xsetbv(0, v->arch->xcr0);
+    for (unsigned attempt = 0; !xrstor_safe(f); attempt++) {
+        if (attempt == 0) {
+            set_area_header(f, 0);
+            set_area_mxcsr(f, area_mxcsr(f) & mxcsr_mask());
+        } else if (attempt == 1) {
+            set_area_header(f, 0);
+            set_area_mxcsr(f, MXCSR_DEFAULT);
+        } else {
+            v->arch->crash_reason = "an FPU image the CPU refused";
+            return;
+        }
     }
 }
 

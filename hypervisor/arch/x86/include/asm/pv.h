@@ -147,6 +147,8 @@ void pv_sync_segment_bases(struct vcpu *v);
 struct pv_fpu_area *pv_fpu_alloc(void);
 void pv_fpu_save(struct vcpu *v);
 void pv_fpu_restore(struct vcpu *v);
+/* VCPUOP_initialise: the context's fxsave image (VGCF_I387_VALID), or NULL for the reset state. */
+void pv_fpu_image_set(struct vcpu *v, const void *fxsave);
 unsigned pv_emulate_xsetbv(struct vcpu *v, uint32_t index, uint64_t value);
 
 /* Console rings the hypervisor prints while no daemon has taken them (pv/console_ring.c). */
