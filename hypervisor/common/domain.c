@@ -1,7 +1,12 @@
 /*
- * The list of domains and their reference counts. A domain is found by id
- * only while registered; the last domain_put() after unregistering frees it
- * through arch_domain_free(), so nothing frees a domain a hypercall holds.
+ * The list of domains and their reference counts. The list holds one
+ * reference; domain_release() drops it when the domain is destroyed, and
+ * the last domain_put() then takes the domain off the list and frees it
+ * (domain_free), so nothing frees a domain a hypercall or a mapping holds.
+ * Until then it stays listed as a zombie: its id is not reused and the
+ * toolstack sees it dying, as on Xen. A reference is only ever taken from
+ * a count above zero, so a domain whose count reached zero is gone for
+ * good even before it leaves the list.
  */
 #include <stddef.h>
 #include <tessera/domain.h>
@@ -11,6 +16,18 @@
 
 static spinlock_t domain_list_lock = SPINLOCK_INIT;
 static struct domain *domain_list;   /* [domain_list_lock] sorted by id */
+
+/* A reference, unless the count already reached zero (the domain is going). */
+static bool try_hold(struct domain *d)
+{
+    uint32_t old = __atomic_load_n(&d->refcount, __ATOMIC_RELAXED);
+
+    while (old != 0)
+        if (__atomic_compare_exchange_n(&d->refcount, &old, old + 1, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED))
+            return true;
+    return false;
+}
 
 struct domain *domain_get(domid_t id)
 {
@@ -25,10 +42,8 @@ struct domain *domain_get(domid_t id)
     unsigned long flags = spin_lock_irqsave(&domain_list_lock);
     for (struct domain *d = domain_list; d; d = d->next) {
         if (d->domain_id == id) {
-            if (d->state != DOMAIN_DYING) {
-                __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
+            if (d->state != DOMAIN_DYING && try_hold(d))
                 found = d;
-            }
             break;
         }
     }
@@ -41,10 +56,60 @@ void domain_hold(struct domain *d)
     __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQUIRE);
 }
 
+struct domain *domain_get_any(domid_t id)
+{
+    struct domain *found = NULL;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+
+    for (struct domain *d = domain_list; d && d->domain_id <= id; d = d->next)
+        if (d->domain_id == id && try_hold(d))
+            found = d;
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return found;
+}
+
+struct domain *domain_get_from(domid_t id)
+{
+    struct domain *found = NULL;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+
+    for (struct domain *d = domain_list; d && !found; d = d->next)
+        if (d->domain_id >= id && try_hold(d))
+            found = d;
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return found;
+}
+
+bool domain_id_is_free(domid_t id)
+{
+    bool taken = false;
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+
+    for (struct domain *d = domain_list; d; d = d->next)
+        taken |= d->domain_id == id;
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+    return !taken;
+}
+
+static void unlink(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
+
+    for (struct domain **link = &domain_list; *link; link = &(*link)->next) {
+        if (*link == d) {
+            *link = d->next;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&domain_list_lock, flags);
+}
+
 void domain_put(struct domain *d)
 {
-    if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+    if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+        unlink(d);      /* a no-op for one that was never listed */
         domain_free(d);
+    }
 }
 
 int domain_register(struct domain *d)
@@ -66,16 +131,8 @@ int domain_register(struct domain *d)
     return rc;
 }
 
-void domain_unregister(struct domain *d)
+void domain_release(struct domain *d)
 {
-    unsigned long flags = spin_lock_irqsave(&domain_list_lock);
-    for (struct domain **link = &domain_list; *link; link = &(*link)->next) {
-        if (*link == d) {
-            *link = d->next;
-            break;
-        }
-    }
-    spin_unlock_irqrestore(&domain_list_lock, flags);
     domain_put(d);
 }
 

@@ -235,6 +235,21 @@ def cases():
                                   "--expect", r"\(d4\) Test result: SUCCESS",
                                   "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                                   "--exit-code", POWEROFF_STATUS]),
+        # The toolstack's domctl/sysctl (tests/guests/domctl_life as dom0):
+        # create, info, limits, pause counts, destroy with VIRQ_DOM_EXC and
+        # 20 create/destroy rounds with free memory back where it was, while
+        # an unprivileged boot domain (domctl_deny) is refused every domctl
+        # and sysctl number, on two CPUs.
+        ("pv-domctl-smp2", ["--smp", "2", "--mem", "512",
+                            "--append", "debug_exit dom0_mem=64M",
+                            "--module", GUESTS + "/domctl_life.elf",
+                            "--module", GUESTS + "/domctl_deny.elf mem=16M --",
+                            "--expect", r"\(d1\) domctl_deny: 251 of 251 calls refused",
+                            "--expect", r"\(d1\) Test result: SUCCESS",
+                            "--expect", r"\(d0\) free pages: \d+ before the first domain, \d+ after",
+                            "--expect", r"\(d0\) Test result: SUCCESS",
+                            "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                            "--exit-code", POWEROFF_STATUS]),
         # The hostile guest (tests/guests/hostile): a fixed seed of random
         # hypercalls, PTE and descriptor writes from an unprivileged domain,
         # with the hypervisor's memory audit on (pv_audit), next to a control

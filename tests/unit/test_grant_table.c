@@ -299,7 +299,7 @@ static void fake_dom_kill(struct fake_dom *f)
         return;
     f->d.state = DOMAIN_DYING;
     grant_table_domain_destroy(&f->d);
-    domain_unregister(&f->d);
+    domain_release(&f->d);
 }
 
 static void fake_dom_release(struct fake_dom *f)

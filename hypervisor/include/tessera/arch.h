@@ -50,6 +50,51 @@ void arch_panic_halt(void) __attribute__((noreturn));
 struct domain;
 struct vcpu;
 
+/* ---- toolstack control (common/domctl.c, sysctl.c, domain_info.c) ------- */
+
+struct xen_domctl;
+struct xen_domctl_createdomain;
+struct xen_sysctl;
+struct xen_sysctl_physinfo;
+struct page_allocator;
+
+/*
+ * createdomain: an empty domain with this (free) id, as Xen leaves one:
+ * shared_info, event channels and a grant table sized from cfg, its
+ * max_vcpus vCPUs offline, no memory (max_pages 0), paused once by the
+ * toolstack (controller_pause_count 1), registered. 0 with *out set (no
+ * reference taken for the caller), or -EINVAL, -ENOMEM; nothing is left
+ * behind on failure.
+ */
+int arch_domain_create(uint16_t id, const struct xen_domctl_createdomain *cfg,
+                       struct domain **out);
+/* The toolstack's first unpause: the domain's creation is over. */
+void arch_domain_creation_finished(struct domain *d);
+/*
+ * destroydomain: d (not the caller) dies. Its vCPUs stop, its event
+ * channels, grant mappings and timers go, the control domain gets
+ * VIRQ_DOM_EXC, and the list's reference is dropped: its memory goes back
+ * when the last reference does. 0 (also for a domain already dead), or
+ * -ERESTART while a vCPU of d is still leaving its CPU (issue it again).
+ */
+int arch_domain_destroy(struct domain *d);
+/*
+ * Every domctl common code does not handle (vCPU contexts, address size,
+ * TSC, scheduler parameters, ...): 0 or a negative errno, -ENOSYS for an
+ * unknown command, -ERESTART to be issued again. Sets *copyback when op
+ * is to be copied back to the caller.
+ */
+long arch_do_domctl(struct domain *caller, struct domain *d, struct xen_domctl *op,
+                    bool *copyback);
+/* Every sysctl common code does not handle; -ENOSYS for unknown ones. op is copied back on success. */
+long arch_do_sysctl(struct xen_sysctl *op);
+/* physinfo's CPU and machine facts: CPU counts, cpu_khz, max_mfn, hw_cap, arch capabilities. */
+void arch_physinfo(struct xen_sysctl_physinfo *pi);
+/* The allocator of machine frames (physinfo's total and free pages). */
+struct page_allocator *arch_frame_allocator(void);
+/* getdomaininfo's gpaddr_bits: the guest physical address width. */
+unsigned int arch_guest_paddr_bits(void);
+
 /* ---- the scheduler (common/sched*.c) ------------------------------------ */
 
 /* Make that pCPU call sched_pick_next soon (an IPI; on this pCPU, a softirq). */

@@ -68,6 +68,14 @@ struct domain {
     uint64_t tot_pages;                   /* [d] frames owned */
     uint64_t max_pages;                   /* [d] limit */
 
+    /* What the toolstack sees and sets (common/domctl.c). */
+    uint8_t handle[16];                   /* [domctl] the toolstack's UUID */
+    bool toolstack_created;               /* [I] by createdomain, not at boot */
+    bool vcpus_allocated;                 /* [domctl] max_vcpus done (or built at boot) */
+    bool creation_finished;               /* [domctl] its first unpause happened */
+    unsigned int controller_pause_count;  /* [domctl] pausedomain minus unpausedomain */
+    uint32_t max_evtchn_port;             /* [I] from createdomain (boot: unlimited) */
+
     struct evtchn_domain *evtchn;         /* [e] */
     struct grant_table *grant_table;      /* [g] */
     struct arch_domain *arch;             /* [I] */
@@ -84,10 +92,25 @@ void domain_put(struct domain *d);
 /* Another reference on a domain the caller already holds one on. */
 void domain_hold(struct domain *d);
 
+/*
+ * The domain with this id even if it is dying (a zombie still waiting for
+ * its last reference), with a reference taken; NULL if there is none. For
+ * the toolstack, which sees dying domains as Xen shows them.
+ */
+struct domain *domain_get_any(domid_t id);
+/* The listed domain with the lowest id >= id (dying ones too), referenced, or NULL. */
+struct domain *domain_get_from(domid_t id);
+/* Whether no domain, not even a dying one, has this id. */
+bool domain_id_is_free(domid_t id);
+
 /* Add a fully built domain to the list that domain_get searches. */
 int domain_register(struct domain *d);
-/* Take it off the list; it is freed by whoever drops the last reference. */
-void domain_unregister(struct domain *d);
+/*
+ * The domain is dead (d->state is DOMAIN_DYING): drop the list's own
+ * reference. It stays listed, a zombie that domain_get no longer finds,
+ * until the last reference goes; then it leaves the list and is freed.
+ */
+void domain_release(struct domain *d);
 
 /* The vCPU whose hypercall or trap is being handled on this CPU (arch hook). */
 struct vcpu *current_vcpu(void);

@@ -284,7 +284,7 @@ static void fdom_kill(struct fdom *f)
     for (unsigned i = 0; i < MAX_HOST; i++)
         if (host[i].used && host[i].d == &f->d)
             host[i].used = false;
-    domain_unregister(&f->d);
+    domain_release(&f->d);
 }
 
 /* Grant mappings in d's page tables, and live host mappings in its maptrack. */

@@ -182,7 +182,7 @@ void fake_domain_kill(struct fake_domain *f)
         return;
     f->d.state = DOMAIN_DYING;
     evtchn_domain_destroy(&f->d);
-    domain_unregister(&f->d);
+    domain_release(&f->d);
 }
 
 void fake_domain_release(struct fake_domain *f)

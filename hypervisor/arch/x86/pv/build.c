@@ -24,6 +24,7 @@
 #include <pvabi/xen.h>
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
+#include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include <tessera/grant_table.h>
@@ -206,80 +207,6 @@ static void fill_start_info(struct builder *b, struct domain *d)
             sizeof(si->cmd_line));
 }
 
-static struct domain *alloc_domain_objects(const struct pv_build_request *req)
-{
-    struct domain *d = xzalloc(sizeof(*d));
-    struct arch_domain *ad = xzalloc(sizeof(*ad));
-    if (!d || !ad)
-        goto fail;
-    d->arch = ad;
-    spin_lock_init(&ad->mm_lock);
-    /* As Xen, writes into live L1 tables are emulated from the start (pv/ptwr.c). */
-    ad->vm_assist = 1ul << VMASST_TYPE_writable_pagetables;
-    d->domain_id = req->domid;
-    strlcpy(d->name, req->name, sizeof(d->name));
-    d->is_privileged = req->privileged;
-    spin_lock_init(&d->lock);
-    d->state = DOMAIN_BUILDING;
-    d->max_vcpus = req->vcpus;
-    for (unsigned i = 0; i < req->vcpus; i++) {
-        struct vcpu *v = xzalloc(sizeof(*v));
-        struct arch_vcpu *av = xzalloc(sizeof(*av));
-        if (!v || !av) {
-            xfree(v);
-            xfree(av);
-            goto fail;
-        }
-        v->vcpu_id = i;
-        v->domain = d;
-        v->arch = av;
-        spin_lock_init(&av->ctl_lock);
-        v->run_state = VCPU_OFFLINE;
-        av->kernel_mode = true;
-        pv_debugreg_reset(v);
-        d->vcpus[i] = v;
-    }
-    return d;
-fail:
-    if (d)
-        for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
-            if (d->vcpus[i]) {
-                xfree(d->vcpus[i]->arch);
-                xfree(d->vcpus[i]);
-            }
-    xfree(ad);
-    xfree(d);
-    return NULL;
-}
-
-static void forget_frame(uint64_t mfn)
-{
-    m2p_set(mfn, M2P_INVALID);
-}
-
-/*
- * The last reference is gone: nothing maps its frames through a grant (each
- * such mapping holds a reference) and none of its vCPUs runs.
- */
-void domain_free(struct domain *d)
-{
-    for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++) {
-        if (d->vcpus[i]) {
-            xfree(d->vcpus[i]->arch->fpu);
-            xfree(d->vcpus[i]->arch);
-            xfree(d->vcpus[i]);
-        }
-    }
-    evtchn_domain_free(d);
-    grant_table_domain_free(d);
-    /* Its memory, page tables and shared_info: every frame it still owns. */
-    page_alloc_free_owned(&frame_allocator, d->domain_id, forget_frame);
-    linear_pt_free(&d->arch->linear);
-    xfree(d->arch->memory_map);
-    xfree(d->arch);
-    xfree(d);
-}
-
 static unsigned order_for(uint64_t pages)
 {
     unsigned order = 0;
@@ -444,7 +371,7 @@ int pv_build_domain(const struct pv_build_request *req, struct domain **out)
                 b.elf->reason ? b.elf->reason : "not a PV ELF kernel");
         goto out;
     }
-    d = alloc_domain_objects(req);
+    d = pv_domain_alloc(req->domid, req->name, req->vcpus, req->privileged);
     if (!d) {
         rc = -ENOMEM;
         goto out;

@@ -13,6 +13,7 @@
 #include <pvabi/xen.h>
 #include <tessera/arch.h>
 #include <tessera/compiler.h>
+#include <tessera/control.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
@@ -60,6 +61,8 @@ HYPERCALL(xenpmu_op)         { (void)v; (void)a; return -EOPNOTSUPP; }
 /* Common code: each finds the calling vCPU itself. */
 HYPERCALL(event_channel_op)  { (void)v; return do_event_channel_op((int)a[0], a[1]); }
 HYPERCALL(grant_table_op)    { (void)v; return do_grant_table_op((unsigned int)a[0], a[1], (unsigned int)a[2]); }
+HYPERCALL(domctl)            { (void)v; return do_domctl(a[0]); }
+HYPERCALL(sysctl)            { (void)v; return do_sysctl(a[0]); }
 
 #define ENTRY(name) [__HYPERVISOR_##name] = call_##name
 
@@ -72,7 +75,8 @@ static const hypercall_fn hypercall_table[] = {
     ENTRY(callback_op),       ENTRY(set_timer_op),      ENTRY(vcpu_op),
     ENTRY(physdev_op),        ENTRY(platform_op),       ENTRY(fpu_taskswitch),
     ENTRY(set_debugreg),      ENTRY(get_debugreg),      ENTRY(event_channel_op),
-    ENTRY(grant_table_op),    ENTRY(xenpmu_op),
+    ENTRY(grant_table_op),    ENTRY(xenpmu_op),         ENTRY(domctl),
+    ENTRY(sysctl),
 };
 
 /*

@@ -439,7 +439,9 @@ bool pv_domain_shut_down(struct domain *d, unsigned reason)
             send_guest_global_virq(control, VIRQ_DOM_EXC);
         domain_put(control);
     }
-    machine_follows_domains();
+    /* The machine waits for the domains it booted, not for the toolstack's. */
+    if (!d->toolstack_created)
+        machine_follows_domains();
     return true;
 }
 

@@ -135,6 +135,7 @@ struct arch_domain {
     uint64_t claimed_pages;                   /* [d] XENMEM_claim_pages, 0 for none */
     void *memory_map;                         /* [d] XENMEM_set_memory_map's e820 entries */
     unsigned memory_map_entries;              /* [d] */
+    bool destroyed;            /* [domctl] destroydomain tore it down (pv/domctl_domain.c) */
 };
 
 /* The guest's CR4 and FSGSBASE (pv/cr4.c). */
@@ -192,6 +193,13 @@ struct pv_build_request {
 };
 
 int pv_build_domain(const struct pv_build_request *req, struct domain **out);
+
+/*
+ * A domain's objects (pv/domain_alloc.c): the domain, its arch part and
+ * its vCPUs, offline, state DOMAIN_BUILDING, no memory yet. NULL if out of
+ * memory or vcpus is not 1..MAX_VCPUS_PER_DOMAIN. domain_free() undoes it.
+ */
+struct domain *pv_domain_alloc(domid_t id, const char *name, unsigned vcpus, bool privileged);
 
 /*
  * Scheduling vCPUs on this pCPU (pv/run.c). pv_vcpu_sched_init gives
