@@ -135,11 +135,14 @@ static void check_versions_and_unknown(void)
     CHECK_EQ(simple(XEN_DOMCTL_pausedomain, 0x7000), -XEN_ESRCH, "pausedomain of no domain");
 }
 
+static unsigned machine_cpus, sched_id;
+
 static void check_machine(void)
 {
     struct xen_sysctl_physinfo pi;
     if (!physinfo(&pi))
         return;
+    machine_cpus = pi.nr_cpus;
     printk("physinfo: %u CPUs (max id %u), %u node(s), %u kHz, caps %#x, "
            "total %lu pages, free %lu, max_mfn %#lx\n", pi.nr_cpus, pi.max_cpu_id, pi.nr_nodes,
            pi.cpu_khz, pi.capabilities, (unsigned long)pi.total_pages,
@@ -153,6 +156,7 @@ static void check_machine(void)
     struct xen_sysctl s = { .cmd = XEN_SYSCTL_sched_id };
     if (CHECK_EQ(sysctl(&s), 0, "sched_id")) {
         printk("sched_id: %u\n", s.u.sched_id.sched_id);
+        sched_id = s.u.sched_id.sched_id;
         CHECK(s.u.sched_id.sched_id == XEN_SCHEDULER_CREDIT ||
               s.u.sched_id.sched_id == XEN_SCHEDULER_CREDIT2, "sched_id is a credit scheduler");
     }
@@ -209,6 +213,151 @@ static void check_pause_counts(domid_t id)
     CHECK_EQ(simple(XEN_DOMCTL_pausedomain, id), 0, "pause again");
     if (getinfo(id, &in) == 0)
         CHECK(in.flags & XEN_DOMINF_paused, "paused again");
+}
+
+static long vcpuctx(uint32_t cmd, domid_t id, uint32_t vcpu, struct vcpu_guest_context *c)
+{
+    struct xen_domctl op = { .cmd = cmd, .domain = id };
+    op.u.vcpucontext.vcpu = vcpu;
+    op.u.vcpucontext.ctxt.p = c;
+    return domctl(&op);
+}
+
+static uint8_t bits_hard[8], bits_soft[8], bits_node[8];
+
+/* vCPU queries and settings of a domain with no memory yet (the builder's early calls). */
+static void check_vcpu_ops(domid_t id, unsigned cpus, unsigned sched)
+{
+    static struct vcpu_guest_context ctx;
+    struct xen_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_getvcpuinfo;
+    op.domain = id;
+    op.u.getvcpuinfo.vcpu = 1;
+    if (CHECK_EQ(domctl(&op), 0, "getvcpuinfo(1)"))
+        CHECK(!op.u.getvcpuinfo.online && !op.u.getvcpuinfo.running && op.u.getvcpuinfo.cpu_time == 0,
+              "vCPU 1 of a new domain: online %u running %u time %lu", op.u.getvcpuinfo.online,
+              op.u.getvcpuinfo.running, (unsigned long)op.u.getvcpuinfo.cpu_time);
+    op.u.getvcpuinfo.vcpu = 2;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "getvcpuinfo past max_vcpus");
+
+    CHECK_EQ(vcpuctx(XEN_DOMCTL_getvcpucontext, id, 0, &ctx), -XEN_ENODATA,
+             "getvcpucontext of a vCPU never set");
+    CHECK_EQ(vcpuctx(XEN_DOMCTL_getvcpucontext, id, 2, &ctx), -XEN_EINVAL,
+             "getvcpucontext past max_vcpus");
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = VGCF_in_kernel;
+    ctx.ctrlreg[3] = xen_pfn_to_cr3(virt_to_mfn(&ctx));   /* not its frame, not an L4 */
+    CHECK_EQ(vcpuctx(XEN_DOMCTL_setvcpucontext, id, 0, &ctx), -XEN_EINVAL,
+             "setvcpucontext with another domain's frame as L4");
+    CHECK_EQ(vcpuctx(XEN_DOMCTL_setvcpucontext, id, 2, &ctx), -XEN_EINVAL,
+             "setvcpucontext past max_vcpus");
+    CHECK_EQ(vcpuctx(XEN_DOMCTL_setvcpucontext, 0, 1, &ctx), -XEN_EINVAL,
+             "setvcpucontext of its own domain");
+
+    /* Hard affinity to CPU 0: the effective mask comes back; get returns it as set. */
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_setvcpuaffinity;
+    op.domain = id;
+    op.u.vcpuaffinity.vcpu = 1;
+    op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD | XEN_VCPUAFFINITY_SOFT;
+    memset(bits_hard, 0, sizeof(bits_hard));
+    memset(bits_soft, 0xff, sizeof(bits_soft));
+    bits_hard[0] = 1;
+    op.u.vcpuaffinity.cpumap_hard.bitmap.p = bits_hard;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    op.u.vcpuaffinity.cpumap_soft.bitmap.p = bits_soft;
+    op.u.vcpuaffinity.cpumap_soft.nr_bits = 64;
+    if (CHECK_EQ(domctl(&op), 0, "setvcpuaffinity hard {0}, soft all"))
+        CHECK(bits_hard[0] == 1 && bits_soft[0] == 1 && bits_soft[1] == 0,
+              "effective affinity: hard %#x, soft %#x %#x", bits_hard[0], bits_soft[0], bits_soft[1]);
+    op.cmd = XEN_DOMCTL_getvcpuaffinity;
+    memset(bits_hard, 0xee, sizeof(bits_hard));
+    memset(bits_soft, 0xee, sizeof(bits_soft));
+    if (CHECK_EQ(domctl(&op), 0, "getvcpuaffinity"))
+        CHECK(bits_hard[0] == 1 && bits_hard[1] == 0 &&
+              bits_soft[0] == (cpus >= 8 ? 0xff : (1u << cpus) - 1) && bits_soft[7] == 0,
+              "affinity as set (within the machine's CPUs): hard %#x %#x, soft %#x %#x",
+              bits_hard[0], bits_hard[1], bits_soft[0], bits_soft[7]);
+    op.u.vcpuaffinity.flags = 0;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "getvcpuaffinity with no flags");
+    op.cmd = XEN_DOMCTL_setvcpuaffinity;
+    op.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    memset(bits_hard, 0, sizeof(bits_hard));
+    bits_hard[7] = 0x80;                                 /* CPU 63: not there */
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "setvcpuaffinity to no CPU there");
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_setnodeaffinity;
+    op.domain = id;
+    bits_node[0] = 1;
+    op.u.nodeaffinity.nodemap.bitmap.p = bits_node;
+    op.u.nodeaffinity.nodemap.nr_bits = 8;
+    CHECK_EQ(domctl(&op), 0, "setnodeaffinity {0}");
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_set_address_size;
+    op.domain = id;
+    op.u.address_size.size = 64;
+    CHECK_EQ(domctl(&op), 0, "set_address_size 64");
+    op.u.address_size.size = 48;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "set_address_size 48");
+    op.cmd = XEN_DOMCTL_get_address_size;
+    op.u.address_size.size = 0;
+    if (CHECK_EQ(domctl(&op), 0, "get_address_size"))
+        CHECK_EQ(op.u.address_size.size, 64, "address size");
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_settscinfo;
+    op.domain = id;
+    CHECK_EQ(domctl(&op), 0, "settscinfo default");
+    op.u.tsc_info.tsc_mode = 7;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "settscinfo mode 7");
+    op.cmd = XEN_DOMCTL_gettscinfo;
+    if (CHECK_EQ(domctl(&op), 0, "gettscinfo"))
+        printk("tsc: mode %u, %u kHz, incarnation %u\n", op.u.tsc_info.tsc_mode,
+               op.u.tsc_info.gtsc_khz, op.u.tsc_info.incarnation);
+    CHECK_EQ(op.u.tsc_info.tsc_mode, 0, "tsc mode default");
+    CHECK_EQ(op.u.tsc_info.incarnation, 1, "incarnation: the one set (0), plus one (as Xen)");
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_hypercall_init;
+    op.domain = id;
+    op.u.hypercall_init.gmfn = virt_to_mfn(&ctx);       /* ours, not its */
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "hypercall_init on another domain's frame");
+
+    /* The scheduler's parameters, for the scheduler sched_id names. */
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_scheduler_op;
+    op.domain = id;
+    op.u.scheduler_op.sched_id = sched;
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_getinfo;
+    if (CHECK_EQ(domctl(&op), 0, "scheduler_op getinfo"))
+        CHECK(op.u.scheduler_op.u.credit.weight == 256 && op.u.scheduler_op.u.credit.cap == 0,
+              "default weight %u cap %u", op.u.scheduler_op.u.credit.weight,
+              op.u.scheduler_op.u.credit.cap);
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_putinfo;
+    op.u.scheduler_op.u.credit.weight = 512;
+    op.u.scheduler_op.u.credit.cap = 50;
+    CHECK_EQ(domctl(&op), 0, "scheduler_op putinfo weight 512 cap 50");
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_getinfo;
+    op.u.scheduler_op.u.credit.weight = 0;
+    if (CHECK_EQ(domctl(&op), 0, "scheduler_op getinfo again"))
+        CHECK(op.u.scheduler_op.u.credit.weight == 512 && op.u.scheduler_op.u.credit.cap == 50,
+              "weight %u cap %u as put", op.u.scheduler_op.u.credit.weight,
+              op.u.scheduler_op.u.credit.cap);
+    op.u.scheduler_op.sched_id = sched == XEN_SCHEDULER_CREDIT ? XEN_SCHEDULER_CREDIT2
+                                                               : XEN_SCHEDULER_CREDIT;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "scheduler_op for another scheduler");
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_shadow_op;
+    op.domain = id;
+    op.u.shadow_op.op = XEN_DOMCTL_SHADOW_OP_OFF;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "shadow_op OFF of a PV domain");
+    op.u.shadow_op.op = XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION;
+    CHECK_EQ(domctl(&op), -XEN_EINVAL, "shadow_op GET_ALLOCATION of a PV domain");
 }
 
 static void check_list(domid_t a, domid_t b)
@@ -288,6 +437,7 @@ void test_main(void)
         CHECK_EQ(in.max_pages, 16384, "max_pages after max_mem(64 MiB)");
     }
     check_pause_counts(a);
+    check_vcpu_ops(a, machine_cpus, sched_id);
     check_list(a, b);
 
     evtchn_test_and_clear_pending(bv.port);

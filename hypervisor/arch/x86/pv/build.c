@@ -163,26 +163,6 @@ static uint64_t build_page_tables(struct builder *b)
     return virt_to_phys(l4);
 }
 
-/* One 32-byte stub per hypercall, as guests built for Xen expect them. */
-static void write_hypercall_page(uint8_t *page)
-{
-    memset(page, 0xCC, PAGE_SIZE);   /* int3 in unused space */
-    for (unsigned i = 0; i < PVABI_HYPERCALL_PAGE_SLOTS; i++) {
-        uint8_t *p = page + i * PVABI_HYPERCALL_STUB_SIZE;
-        if (i == __HYPERVISOR_iret) {
-            /* push %rcx; push %r11; push %rax; mov $23,%eax; syscall */
-            static const uint8_t iret_stub[] = { 0x51, 0x41, 0x53, 0x50, 0xB8, 23, 0, 0, 0,
-                                                 0x0F, 0x05 };
-            memcpy(p, iret_stub, sizeof(iret_stub));
-            continue;
-        }
-        /* push %rcx; push %r11; mov $i,%eax; syscall; pop %r11; pop %rcx; ret */
-        uint8_t stub[] = { 0x51, 0x41, 0x53, 0xB8, (uint8_t)i, 0, 0, 0, 0x0F, 0x05,
-                           0x41, 0x5B, 0x59, 0xC3 };
-        memcpy(p, stub, sizeof(stub));
-    }
-}
-
 static void fill_start_info(struct builder *b, struct domain *d)
 {
     struct start_info *si = pfn_to_hv(b, va_to_pfn(b, b->l.si_start));
@@ -300,7 +280,7 @@ static int build(struct builder *b, struct domain *d)
         uint64_t hp = b->elf->hypercall_page;
         if (hp < b->l.kern_start || hp + PAGE_SIZE > b->l.kern_end || (hp & (PAGE_SIZE - 1)))
             return -EINVAL;
-        write_hypercall_page(pfn_to_hv(b, va_to_pfn(b, hp)));
+        pv_write_hypercall_page(pfn_to_hv(b, va_to_pfn(b, hp)));
     }
 
     /*

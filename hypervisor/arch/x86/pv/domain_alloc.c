@@ -27,6 +27,7 @@ struct domain *pv_domain_alloc(domid_t id, const char *name, unsigned vcpus, boo
     spin_lock_init(&ad->mm_lock);
     /* As Xen, writes into live L1 tables are emulated from the start (pv/ptwr.c). */
     ad->vm_assist = 1ul << VMASST_TYPE_writable_pagetables;
+    ad->node_affinity = 1;              /* every node there is: node 0 */
     d->domain_id = id;
     strlcpy(d->name, name, sizeof(d->name));
     d->is_privileged = privileged;
@@ -50,6 +51,7 @@ struct domain *pv_domain_alloc(domid_t id, const char *name, unsigned vcpus, boo
         spin_lock_init(&av->ctl_lock);
         v->run_state = VCPU_OFFLINE;
         av->kernel_mode = true;
+        av->soft_affinity = ~0ull;      /* soft affinity: every CPU, as Xen */
         pv_debugreg_reset(v);
         d->vcpus[i] = v;
     }

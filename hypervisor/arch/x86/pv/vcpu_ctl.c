@@ -24,7 +24,7 @@
 #include <tessera/sched.h>
 #include <tessera/string.h>
 
-static int apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
+int pv_apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
     struct arch_vcpu *a = v->arch;
     uint64_t cr3_mfn = c->ctrlreg[3] >> PAGE_SHIFT;
@@ -115,7 +115,7 @@ static long vcpu_initialise(struct vcpu *target, uint64_t arg)
         if (target->arch->initialised || target->run_state != VCPU_OFFLINE)
             rc = -EEXIST;
         else
-            rc = apply_context(target, c);
+            rc = pv_apply_context(target, c);
         spin_unlock(&target->arch->ctl_lock);
     }
     xfree(c);

@@ -118,6 +118,7 @@ struct arch_vcpu {
     unsigned gdt_entries;                /* 0: none */
     uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors while switched out */
     const char *crash_reason;            /* set: crash the domain before it runs again */
+    uint64_t soft_affinity;              /* [domctl] setvcpuaffinity's soft mask, kept for get */
 };
 
 struct arch_domain {
@@ -136,6 +137,9 @@ struct arch_domain {
     void *memory_map;                         /* [d] XENMEM_set_memory_map's e820 entries */
     unsigned memory_map_entries;              /* [d] */
     bool destroyed;            /* [domctl] destroydomain tore it down (pv/domctl_domain.c) */
+    uint32_t tsc_mode;         /* [domctl] settscinfo: 0 default, 2 never emulate */
+    uint32_t tsc_incarnation;  /* [domctl] settscinfo */
+    uint64_t node_affinity;    /* [domctl] setnodeaffinity (node 0 only here) */
 };
 
 /* The guest's CR4 and FSGSBASE (pv/cr4.c). */
@@ -193,6 +197,8 @@ struct pv_build_request {
 };
 
 int pv_build_domain(const struct pv_build_request *req, struct domain **out);
+/* Fill one page (hypervisor mapping) with the hypercall stubs (pv/hypercall_page.c). */
+void pv_write_hypercall_page(void *page_va);
 
 /*
  * A domain's objects (pv/domain_alloc.c): the domain, its arch part and
@@ -295,6 +301,14 @@ long pv_do_iret(struct vcpu *v, struct cpu_regs *r);
 long pv_set_trap_table(struct vcpu *v, uint64_t table);
 struct callback_register;
 long pv_register_callback(struct vcpu *v, const struct callback_register *cb);
+
+/*
+ * A full 64-bit context for a vCPU that is down and has none yet, checked
+ * as Xen checks it (VCPUOP_initialise, domctl setvcpucontext;
+ * pv/vcpu_ctl.c): 0 or -EINVAL. Call with v's ctl_lock held.
+ */
+struct vcpu_guest_context;
+int pv_apply_context(struct vcpu *v, const struct vcpu_guest_context *c);
 
 /* The domain is done with (shutdown or crash): report and stop its vCPU. */
 void pv_domain_shutdown(struct domain *d, unsigned reason) __attribute__((noreturn));
