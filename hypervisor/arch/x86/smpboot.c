@@ -217,7 +217,9 @@ void cpu_idle_loop(void (*poll)(void))
             pv_schedule_from_idle();
             continue;
         }
+        uint64_t halted = arch_now_ns();
         safe_halt();
+        __atomic_fetch_add(&this_cpu()->idle_ns, arch_now_ns() - halted, __ATOMIC_RELAXED);
         if (poll)
             poll();
     }

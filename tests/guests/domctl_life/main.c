@@ -387,6 +387,108 @@ static void check_list(domid_t a, domid_t b)
               op.u.getdomaininfolist.num_domains, list[0].domain);
 }
 
+static char console_text[16384];
+
+/*
+ * The hypervisor's log ring: all of it; incremental from where that ended
+ * (only what came since, the index moving by what was read); after a read
+ * with clear, a plain read starts where the clear left off.
+ */
+static void check_readconsole(void)
+{
+    struct xen_sysctl op = { .cmd = XEN_SYSCTL_readconsole };
+    op.u.readconsole.buffer.p = console_text;
+    op.u.readconsole.count = sizeof(console_text);
+    if (!CHECK_EQ(sysctl(&op), 0, "readconsole"))
+        return;
+    uint32_t got = op.u.readconsole.count, index = op.u.readconsole.index;
+    CHECK(got > 64 && got <= sizeof(console_text) && memcmp(console_text, "\0\0\0\0", 4),
+          "readconsole gave %u bytes of text", got);
+
+    op.u.readconsole.incremental = 1;
+    op.u.readconsole.index = index;
+    op.u.readconsole.count = sizeof(console_text);
+    if (CHECK_EQ(sysctl(&op), 0, "readconsole incremental"))
+        CHECK(op.u.readconsole.count < got && op.u.readconsole.index == index + op.u.readconsole.count,
+              "incremental readconsole from %u: %u bytes, index %u", index,
+              op.u.readconsole.count, op.u.readconsole.index);
+
+    op.u.readconsole.incremental = 0;
+    op.u.readconsole.clear = 1;
+    op.u.readconsole.count = sizeof(console_text);
+    CHECK_EQ(sysctl(&op), 0, "readconsole with clear");
+    op.u.readconsole.clear = 0;
+    op.u.readconsole.count = sizeof(console_text);
+    if (CHECK_EQ(sysctl(&op), 0, "readconsole after clear"))
+        CHECK(op.u.readconsole.count < got, "after a clear only newer text: %u bytes (%u before)",
+              op.u.readconsole.count, got);
+}
+
+/* Topology, nodes, the CPU pool and idle time, as xl info and xl create ask. */
+static void check_topology(unsigned cpus, unsigned sched)
+{
+    static struct xen_sysctl_cputopo topo[8];
+    static struct xen_sysctl_meminfo mem[2];
+    static uint32_t dist[4];
+    static struct xen_sysctl_cpuinfo idle[8];
+    static uint8_t map[8];
+    struct xen_sysctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_cputopoinfo;
+    if (CHECK_EQ(sysctl(&op), 0, "cputopoinfo count"))
+        CHECK_EQ(op.u.cputopoinfo.num_cpus, cpus, "cputopoinfo: CPUs there are");
+    op.u.cputopoinfo.num_cpus = 8;
+    op.u.cputopoinfo.cputopo.p = topo;
+    if (CHECK_EQ(sysctl(&op), 0, "cputopoinfo") && CHECK_EQ(op.u.cputopoinfo.num_cpus, cpus, "cputopoinfo entries"))
+        for (unsigned i = 0; i < cpus && i < 8; i++)
+            CHECK(topo[i].node == 0 && topo[i].socket != XEN_INVALID_SOCKET_ID,
+                  "CPU %u: core %u socket %u node %u", i, topo[i].core, topo[i].socket, topo[i].node);
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_numainfo;
+    if (CHECK_EQ(sysctl(&op), 0, "numainfo count"))
+        CHECK_EQ(op.u.numainfo.num_nodes, 1, "one node");
+    op.u.numainfo.num_nodes = 2;
+    op.u.numainfo.meminfo.p = mem;
+    op.u.numainfo.distance.p = dist;
+    if (CHECK_EQ(sysctl(&op), 0, "numainfo") && CHECK_EQ(op.u.numainfo.num_nodes, 1, "numainfo entries"))
+        CHECK(mem[0].memsize > 0 && mem[0].memfree > 0 && mem[0].memfree <= mem[0].memsize &&
+              dist[0] == 10, "node 0: %lu bytes, %lu free, distance %u",
+              (unsigned long)mem[0].memsize, (unsigned long)mem[0].memfree, dist[0]);
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_cpupool_op;
+    op.u.cpupool_op.op = XEN_SYSCTL_CPUPOOL_OP_INFO;
+    op.u.cpupool_op.cpumap.bitmap.p = map;
+    op.u.cpupool_op.cpumap.nr_bits = 64;
+    memset(map, 0xee, sizeof(map));
+    if (CHECK_EQ(sysctl(&op), 0, "cpupool INFO 0"))
+        CHECK(op.u.cpupool_op.cpupool_id == 0 && op.u.cpupool_op.sched_id == sched &&
+              op.u.cpupool_op.n_dom >= 1 && map[0] == (cpus >= 8 ? 0xff : (1u << cpus) - 1) &&
+              map[7] == 0, "pool 0: scheduler %u, %u domains, CPUs %#x", op.u.cpupool_op.sched_id,
+              op.u.cpupool_op.n_dom, map[0]);
+    op.u.cpupool_op.cpupool_id = 1;
+    CHECK_EQ(sysctl(&op), -XEN_ENOENT, "cpupool INFO past pool 0");
+    op.u.cpupool_op.op = XEN_SYSCTL_CPUPOOL_OP_FREEINFO;
+    memset(map, 0xee, sizeof(map));
+    if (CHECK_EQ(sysctl(&op), 0, "cpupool FREEINFO"))
+        CHECK(map[0] == 0 && map[7] == 0, "no CPU outside a pool: %#x", map[0]);
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_getcpuinfo;
+    op.u.getcpuinfo.max_cpus = 8;
+    op.u.getcpuinfo.info.p = idle;
+    if (CHECK_EQ(sysctl(&op), 0, "getcpuinfo") && CHECK_EQ(op.u.getcpuinfo.nr_cpus, cpus, "getcpuinfo entries")) {
+        uint64_t sum = 0;
+        for (unsigned i = 0; i < cpus && i < 8; i++)
+            sum += idle[i].idletime;
+        printk("idle time: CPU 0 %lu ns, all %lu ns\n", (unsigned long)idle[0].idletime,
+               (unsigned long)sum);
+        CHECK(sum > 0, "some CPU was idle while this test slept");
+    }
+}
+
 static bool wait_pending(evtchn_port_t port)
 {
     uint64_t deadline = system_time_ns() + 2000000000ull;
@@ -403,6 +505,7 @@ void test_main(void)
 
     check_versions_and_unknown();
     check_machine();
+    check_readconsole();
 
     struct evtchn_bind_virq bv = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
     if (!CHECK_EQ(hyp_event_channel_op(EVTCHNOP_bind_virq, &bv), 0, "bind VIRQ_DOM_EXC"))
@@ -459,6 +562,7 @@ void test_main(void)
             !CHECK_EQ(simple(XEN_DOMCTL_destroydomain, id), 0, "round destroydomain"))
             return;
     }
+    check_topology(machine_cpus, sched_id);
     /* Xen frees a domain after an RCU grace period: give it time. */
     for (unsigned tries = 0; tries < 500 && (after = free_pages()) != base; tries++)
         guest_sleep_ns(10000000);

@@ -184,11 +184,3 @@ long arch_do_domctl(struct domain *caller, struct domain *d, struct xen_domctl *
         return -ENOSYS;
     }
 }
-
-long arch_do_sysctl(struct xen_sysctl *op)
-{
-    switch (op->cmd) {
-    default:
-        return -ENOSYS;
-    }
-}

@@ -57,6 +57,7 @@ struct percpu {
     uint64_t lapic_deadline_ns;    /* [timer_lock] programmed expiry, 0 = none */
     bool running_timers;           /* [timer_lock] inside timer_queue_run */
     uint64_t irq_count;            /* [this CPU] */
+    uint64_t idle_ns;              /* [atomic] time halted in the idle loop (sysctl getcpuinfo) */
     spinlock_t call_lock;          /* guards call_fn, call_data */
     void (*call_fn)(void *data);   /* smp_call_on(): one request at a time */
     void *call_data;
