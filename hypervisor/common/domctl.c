@@ -75,7 +75,11 @@ static int check_create_config(const struct xen_domctl_createdomain *c)
         return -EINVAL;
     if (c->cpupool_id != 0)
         return -ENOENT;
-    if (XEN_DOMCTL_GRANT_version(c->grant_opts) > 2)
+    /* Xen's grant_table_init: version 1 or 2, at least one frame, maptrack at most 1024. */
+    unsigned version = XEN_DOMCTL_GRANT_version(c->grant_opts);
+    if (version < 1 || version > 2)
+        return -EINVAL;
+    if (c->max_grant_frames == 0 || c->max_maptrack_frames > 1024)
         return -EINVAL;
     return 0;
 }

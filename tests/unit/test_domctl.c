@@ -147,6 +147,7 @@ static long create(domid_t want, unsigned vcpus, domid_t *got)
     op.u.createdomain.max_vcpus = vcpus;
     op.u.createdomain.max_grant_frames = -1;
     op.u.createdomain.max_maptrack_frames = -1;
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
     memset(op.u.createdomain.handle, 0xab, 16);
     long rc = dctl(XEN_DOMCTL_createdomain, want, &op);
     if (rc == 0 && got)
@@ -222,6 +223,16 @@ static void test_create_ids(void)
     CU_ASSERT_EQUAL(dctl(XEN_DOMCTL_createdomain, 0xffff, &op), -ENOENT);
     op.u.createdomain.cpupool_id = 0;
     op.u.createdomain.grant_opts = 0x10;
+    CU_ASSERT_EQUAL(dctl(XEN_DOMCTL_createdomain, 0xffff, &op), -EINVAL);
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(0);     /* Xen: no version 0 */
+    CU_ASSERT_EQUAL(dctl(XEN_DOMCTL_createdomain, 0xffff, &op), -EINVAL);
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(3);
+    CU_ASSERT_EQUAL(dctl(XEN_DOMCTL_createdomain, 0xffff, &op), -EINVAL);
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+    op.u.createdomain.max_grant_frames = 0;
+    CU_ASSERT_EQUAL(dctl(XEN_DOMCTL_createdomain, 0xffff, &op), -EINVAL);
+    op.u.createdomain.max_grant_frames = -1;
+    op.u.createdomain.max_maptrack_frames = 1025;
     CU_ASSERT_EQUAL(dctl(XEN_DOMCTL_createdomain, 0xffff, &op), -EINVAL);
     teardown();
 }

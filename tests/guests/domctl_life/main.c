@@ -520,6 +520,19 @@ void test_main(void)
     CHECK(a > 0 && a < DOMID_FIRST_RESERVED, "an ordinary id");
     check_new_domain(a);
     CHECK_EQ(create(a, 1, &c), -XEN_EEXIST, "createdomain with a used id");
+    {
+        struct xen_domctl bad = { .cmd = XEN_DOMCTL_createdomain, .domain = 0xffff };
+        bad.u.createdomain.max_vcpus = 1;
+        bad.u.createdomain.max_grant_frames = -1;
+        bad.u.createdomain.max_maptrack_frames = -1;
+        CHECK_EQ(domctl(&bad), -XEN_EINVAL, "createdomain with grant version 0");
+        bad.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+        bad.u.createdomain.max_vcpus = 0;
+        CHECK_EQ(domctl(&bad), -XEN_EINVAL, "createdomain with no vCPU");
+        bad.u.createdomain.max_vcpus = 1;
+        bad.u.createdomain.flags = XEN_DOMCTL_CDF_hap;
+        CHECK_EQ(domctl(&bad), -XEN_EINVAL, "createdomain PV with HAP");
+    }
     b = a + 5;
     if (!CHECK_EQ(create(b, 1, &c), 0, "createdomain(a + 5)") || !CHECK_EQ(c, b, "the id asked"))
         return;

@@ -75,7 +75,7 @@ long pv_domctl_setvcpucontext(struct domain *caller, struct domain *d,
     }
     spin_lock(&v->arch->ctl_lock);
     if (v->arch->initialised || v->run_state != VCPU_OFFLINE)
-        rc = -EEXIST;       /* Tessera sets a context once, before the vCPU runs */
+        rc = -EOPNOTSUPP;   /* set once, before the vCPU runs (Xen refuses most changes so) */
     else
         rc = pv_apply_context(v, c);
     if (rc == 0 && v->vcpu_id == 0)
