@@ -166,7 +166,7 @@ static long op_getdomaininfo(struct xen_domctl *op)
     return 0;
 }
 
-/* Whether the operation names no existing domain (createdomain) or may name none. */
+/* All but createdomain (no domain yet) and getdomaininfo (the next one up) name an existing domain. */
 static bool needs_domain(uint32_t cmd)
 {
     return cmd != XEN_DOMCTL_createdomain && cmd != XEN_DOMCTL_getdomaininfo;
@@ -176,7 +176,6 @@ static bool needs_domain(uint32_t cmd)
 static long dispatch(struct domain *caller, struct domain *d, struct xen_domctl *op,
                      bool *copyback)
 {
-
     switch (op->cmd) {
     case XEN_DOMCTL_createdomain:
         *copyback = true;
