@@ -23,7 +23,8 @@ GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check bui
 # (boot_console, two_domains, dying_mapper, hostile and checker have cases of
 # their own below).
 PV_KERNELS = ["xen_version", "event_channels", "evtchn_fifo", "timers", "vcpus", "traps", "pv_cpu",
-              "vcpu_info", "memory", "grant_table", "gnttab_v2", "negative", "pv_mmu", "syscall32"]
+              "vcpu_info", "memory", "grant_table", "gnttab_v2", "negative", "pv_mmu", "syscall32",
+              "domctl_vcpu"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"
@@ -217,6 +218,20 @@ def cases():
                              "--expect", r"\(d1\) Test result: SUCCESS",
                              "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
                              "--exit-code", POWEROFF_STATUS]),
+        # The foreign-memory kernel as the toolstack of a domain it creates
+        # (the path it takes on Xen 4.17): createdomain, populate, map,
+        # pin, destroy while a frame is mapped (a zombie until the unmap,
+        # then its memory back), with the memory audit after every call.
+        ("pv-foreign-create", ["--smp", "2", "--mem", "512",
+                               "--append", "debug_exit dom0_mem=64M pv_audit=1",
+                               "--module", GUESTS + "/foreign.elf",
+                               "--expect", r"\(d0\) foreign: created domain 1",
+                               "--expect", r"domain 1 destroyed",
+                               "--expect", r"\(d0\) foreign: free pages \d+ while mapped, \d+ after the unmap",
+                               "--expect", r"pv_audit: 1 audits clean",
+                               "--expect", r"\(d0\) Test result: SUCCESS",
+                               "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed",
+                               "--exit-code", POWEROFF_STATUS]),
         # The unprivileged side of the negative tests (dom0's objects out of
         # reach) and the memory, grant and page-table kernels as domUs, next
         # to each other on one CPU.

@@ -211,7 +211,8 @@ static long batch_continue(unsigned op, uint64_t items, unsigned i, size_t size,
 /*
  * The domain a foreigndom names (Xen's get_pg_owner), held: DOMID_SELF is
  * the caller, DOMID_XEN the hypervisor; its own id, DOMID_IO (not offered)
- * and a domain that does not exist or is dying: -ESRCH. Privilege is
+ * and a domain that does not exist: -ESRCH. A dying one is found, as Xen
+ * finds it, and its frames refused (-EBUSY, pv/foreign.c). Privilege is
  * checked by the callers, where Xen checks it.
  */
 static long pg_owner_get(struct vcpu *v, unsigned domid, struct domain **out)
@@ -226,7 +227,7 @@ static long pg_owner_get(struct vcpu *v, unsigned domid, struct domain **out)
     }
     if (domid == v->domain->domain_id || domid >= DOMID_FIRST_RESERVED)
         return -ESRCH;
-    *out = domain_get((domid_t)domid);
+    *out = domain_get_any((domid_t)domid);
     return *out ? 0 : -ESRCH;
 }
 
