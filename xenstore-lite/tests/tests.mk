@@ -53,10 +53,10 @@ check:
 	    $(call fuzz_run,restore,short,5,-seed=1 -runs=30000 -timeout=20); fi
 	@$(call test_build,xenstore/client/build,$(O)/san/client-tests,$(O)/build-client.log) || rm -f $(O)/san/client-tests
 	@$(call test_run,xenstore/peer,900,bash $(SRC)/tests/peer/run-peer-tests.sh $(O) $(RESULTS))
+	@$(call test_run,xenstore/tessera,900,sh $(SRC)/tests/tessera/run.sh $(TOP) $(BUILD) $(RESULTS))
 
-# xenstored-lite on dom0's own ring on Tessera (tests/tessera/): needs the
-# top-level `make run DOM0_CMD=...` (the dom0 image); not in check until
-# that is on main.
+# xenstored-lite on dom0's own ring on Tessera (tests/tessera/), booted as
+# the top-level `make run DOM0_CMD=...` does; part of check.
 check-tessera:
 	@$(call test_run,xenstore/tessera,900,sh $(SRC)/tests/tessera/run.sh $(TOP) $(BUILD) $(RESULTS))
 
