@@ -10,7 +10,8 @@ and powers off. A case passes when that line comes, the domain shuts down
 with "poweroff", and no panic, BUG or oops was printed. The linux-dom0-image
 cases boot the dom0 image of `make run` (guest-patches/mkdom0-image.sh):
 its devices and files (guest-patches/dom0-check.sh, run as DOM0_CMD is,
-its exit status passed through) and its interactive shell. Appends "PASS|FAIL
+its exit status passed through) and its interactive shell; linux-domu-bootmodule
+boots the image's example domU as an unprivileged boot-module domain. Appends "PASS|FAIL
 boot/NAME" to $RESULTS. With no kernel in /boot it records a failure: the
 machines this runs on have one (PLATFORM.md). make check runs every case
 once (one and two CPUs, and typing into dom0's shell); make check-slow
@@ -28,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
+GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests before these run
 WORK = os.path.join(BUILD, "tests", "linux")
 RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 PATCHES = os.path.join(TOP, "guest-patches")
@@ -132,8 +134,37 @@ def image_cases(vmlinux, initrd):
              "--expect", r"(?m)^\[1\]\+ +Running +sleep 40",
              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
              "--reject", REJECT, "--stop-on", r"shut down: "]
+    # Debian's kernel as an unprivileged boot-module domain beside a test
+    # kernel's dom0, with the image's example domU initramfs: its /init's
+    # marker comes through the console ring the hypervisor drains. xenstore=0:
+    # no daemon serves a boot-module domain's store ring, and Linux blocks its
+    # boot (balloon_init's xenstore watch) on a ring that nobody answers.
+    domu = ["--smp", "1", "--mem", "512", "--qemu-arg=-vga", "--qemu-arg=none",
+            "--append", "debug_exit dom0_mem=32M",
+            "--module", os.path.join(GUESTS, "boot_console.elf"),
+            "--module", vmlinux + " name=domu mem=128M xenstore=0 -- console=hvc0 loglevel=4",
+            "--module", os.path.join(WORK, "domu-initramfs.cpio.gz"),
+            "--expect", r"\(d1\) TESSERA-DOMU-INIT uptime=[0-9.]+ kernel=\S+ cpus=1 mem_kb=[0-9]+",
+            "--reject", REJECT, "--reject", r"domain 1 .*shut down",
+            "--stop-on", r"TESSERA-DOMU-INIT"]
     return [("linux-dom0-image-smp1", "commands", commands),
-            ("linux-dom0-image-shell-smp1", "shell", shell)]
+            ("linux-dom0-image-shell-smp1", "shell", shell),
+            ("linux-domu-bootmodule", "shell", domu)]
+
+
+def domu_initramfs(dom0_initrd):
+    """The example domU's initramfs, taken out of the dom0 image that carries it."""
+    member = "etc/tessera/examples/domu-initramfs.cpio.gz"
+    out = os.path.join(WORK, "domu-initramfs.cpio.gz")
+    if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(dom0_initrd):
+        return
+    tmp = os.path.join(WORK, "domu-extract")
+    subprocess.check_call(["rm", "-rf", tmp])
+    os.makedirs(tmp)
+    subprocess.check_call("zcat %s | cpio -i --quiet -d %s" % (os.path.abspath(dom0_initrd), member),
+                          shell=True, cwd=tmp)
+    os.rename(os.path.join(tmp, member), out)
+    subprocess.check_call(["rm", "-rf", tmp])
 
 
 def run_image_case(kind, args, log):
@@ -211,6 +242,7 @@ def main():
             record(results, verdict, name)
     try:
         image = dom0_image()
+        domu_initramfs(image[1])
     except subprocess.CalledProcessError as e:
         print("FAIL boot/linux-dom0-image-build: %s" % e)
         record(results, "FAIL", "linux-dom0-image-build")

@@ -6,6 +6,9 @@
  *
  * A module's command line may start with domain options, ended by "--":
  *     name=web mem=64M vcpus=1 weight=512 cap=50 -- console=hvc0 root=/dev/xvda
+ * xenstore=0 builds an unprivileged domain without a xenstore ring, for a
+ * guest that must boot with no xenstore daemon (Linux blocks its boot on a
+ * ring that nobody serves; with none it waits for xenstored in a thread).
  * Without "--", all of it is the guest's command line. Every domain's
  * vCPU 0 is queued with the scheduler, which spreads them over the CPUs.
  */
@@ -32,6 +35,7 @@ struct boot_domain_options {
     uint64_t vcpus;
     uint64_t weight;        /* credit scheduler weight, 0: the default */
     uint64_t cap;           /* percent of one CPU, 0: none */
+    bool no_xenstore;
     const char *cmdline;
 };
 
@@ -83,6 +87,8 @@ static int parse_options(const char *args, struct boot_domain_options *o)
         } else if (!strncmp(word, "cap=", 4)) {
             if (parse_u64(word + 4, &rest, &o->cap) < 0 || *rest || o->cap > 100ull * MAX_VCPUS_PER_DOMAIN)
                 return -EINVAL;
+        } else if (!strcmp(word, "xenstore=0") || !strcmp(word, "xenstore=1")) {
+            o->no_xenstore = word[9] == '0';
         } else {
             return -EINVAL;
         }
@@ -166,7 +172,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             format(o->name, sizeof(o->name), "boot-%u", i);
         if (parse_options(images[i].args, o) < 0) {
             log_err("domain %u: bad options in '%s' (name=, mem= of at least 4M, vcpus=, "
-                    "weight=1..65535, cap=0..100 per vCPU, then --); not built\n", i, images[i].args);
+                    "weight=1..65535, cap=0..100 per vCPU, xenstore=0|1, then --); not built\n", i, images[i].args);
             continue;
         }
         parsed[i] = true;
@@ -183,7 +189,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             .domid = (domid_t)i, .name = o->name, .image = images[i].image,
             .image_len = images[i].len, .cmdline = o->cmdline, .mem_bytes = o->mem,
             .vcpus = (unsigned)o->vcpus, .privileged = i == 0,
-            .initrd = images[i].initrd, .initrd_len = images[i].initrd_len,
+            .no_xenstore = o->no_xenstore, .initrd = images[i].initrd, .initrd_len = images[i].initrd_len,
         };
         struct domain *d;
         rc = pv_build_domain(&req, &d);

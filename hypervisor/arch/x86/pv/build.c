@@ -314,7 +314,8 @@ static int build(struct builder *b, struct domain *d)
 /*
  * An unprivileged domain gets a console ring and a xenstore ring in two of
  * its own pages, each with an unbound port the control domain may bind;
- * until one does, the hypervisor prints the console ring itself.
+ * until one does, the hypervisor prints the console ring itself. With
+ * no_xenstore the store page stays an ordinary page and start_info says 0.
  */
 static int attach_rings(struct builder *b, struct domain *d)
 {
@@ -322,13 +323,16 @@ static int attach_rings(struct builder *b, struct domain *d)
     evtchn_port_t cons_port, store_port;
     int rc;
 
-    if ((rc = evtchn_alloc_unbound_for(d, 0, &cons_port)) < 0 ||
-        (rc = evtchn_alloc_unbound_for(d, 0, &store_port)) < 0)
+    if ((rc = evtchn_alloc_unbound_for(d, 0, &cons_port)) < 0)
         return rc;
     si->console.domU.mfn = b->first_mfn + va_to_pfn(b, b->l.console_va);
     si->console.domU.evtchn = cons_port;
-    si->store_mfn = b->first_mfn + va_to_pfn(b, b->l.store_va);
-    si->store_evtchn = store_port;
+    if (!b->req->no_xenstore) {
+        if ((rc = evtchn_alloc_unbound_for(d, 0, &store_port)) < 0)
+            return rc;
+        si->store_mfn = b->first_mfn + va_to_pfn(b, b->l.store_va);
+        si->store_evtchn = store_port;
+    }
     d->arch->console_ring = pfn_to_hv(b, va_to_pfn(b, b->l.console_va));
     pv_frame_hold(d, si->console.domU.mfn);   /* drained by the hypervisor */
     return 0;

@@ -192,6 +192,10 @@ struct pv_build_request {
     uint64_t mem_bytes;
     unsigned vcpus;
     bool privileged;
+    /* Unprivileged only: no xenstore ring (store_mfn and store_evtchn 0), as a
+     * Xen dom0less domain built without xenstore. Linux then keeps its xenbus
+     * waiting for a daemon in a thread instead of blocking its boot on one. */
+    bool no_xenstore;
     const void *initrd;     /* copied after the kernel: start_info.mod_start/mod_len */
     uint64_t initrd_len;
 };
