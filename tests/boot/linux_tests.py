@@ -147,9 +147,21 @@ def image_cases(vmlinux, initrd):
             "--expect", r"\(d1\) TESSERA-DOMU-INIT uptime=[0-9.]+ kernel=\S+ cpus=1 mem_kb=[0-9]+",
             "--reject", REJECT, "--reject", r"domain 1 .*shut down",
             "--stop-on", r"TESSERA-DOMU-INIT"]
+    # tl in dom0 creates the example domU (Debian's kernel), which reaches
+    # its /init; pause, unpause, destroy, all its memory back
+    # (dom0-domu-check.sh). One CPU with a one-vCPU domU, and two CPUs with
+    # a two-vCPU domU beside dom0's two.
+    with open(os.path.join(PATCHES, "dom0-domu-check.sh")) as f:
+        domu_check = f.read()
+    def tl_domu(cpus):
+        return ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                "--smp", str(cpus), "--mem", "1024", "--append", "dom0_mem=512M",
+                "--timeout", "240", "--cmd", "VCPUS=%d\n%s" % (cpus, domu_check)]
     return [("linux-dom0-image-smp1", "commands", commands),
             ("linux-dom0-image-shell-smp1", "shell", shell),
-            ("linux-domu-bootmodule", "shell", domu)]
+            ("linux-domu-bootmodule", "shell", domu),
+            ("linux-tl-domu-smp1", "commands", tl_domu(1)),
+            ("linux-tl-domu-smp2", "commands", tl_domu(2))]
 
 
 def domu_initramfs(dom0_initrd):

@@ -1,0 +1,48 @@
+# Run in Tessera's dom0 as DOM0_CMD (tests/boot/linux_tests.py, cases
+# linux-tl-domu-*): the example domU's whole life through tl, checked from
+# dom0. VCPUS (default 1) is the domU's vCPU count. Prints
+# "TESSERA-DOM0-CHECK ok" or "TESSERA-DOM0-CHECK failed: <what>" and exits
+# 42, so the runner can tell the script's own end from any other exit.
+cfg=/etc/tessera/examples/debian-pv.cfg
+log=/var/log/tessera/console/debian-pv.log
+vcpus=${VCPUS:-1}
+bad=""
+no() { bad="$bad; $1"; echo "dom0-domu-check: $1"; }
+free_mib() { tl info | sed -n 's/^free_memory *: *//p'; }
+# wait_for SECONDS COMMAND...: until the command succeeds
+wait_for() {
+    t=$(($1 * 5)); shift
+    while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.2; t=$((t - 1)); done
+    return 1
+}
+domu_state() { tl list debian-pv 2>/dev/null | awk '$1 == "debian-pv" { print $5 }'; }
+is_paused() { case "$(domu_state)" in *p*) return 0 ;; esac; return 1; }
+is_unpaused() { [ -n "$(domu_state)" ] && ! is_paused; }
+is_gone() { ! tl domid debian-pv >/dev/null 2>&1; }
+
+free0=$(free_mib)
+[ -n "$free0" ] || no "tl info gives no free_memory"
+tl create "$cfg" vcpus=$vcpus || no "tl create exited $?"
+# The domU's /init marker comes through its console ring, tessera-consoled
+# and the log; it names the vCPUs the guest brought up.
+wait_for 120 grep -q "TESSERA-DOMU-INIT .* cpus=$vcpus " "$log" ||
+    no "no TESSERA-DOMU-INIT with cpus=$vcpus in $log: $(tail -c 300 "$log" 2>/dev/null)"
+id=$(tl domid debian-pv) || no "tl domid"
+[ "$id" -gt 0 ] 2>/dev/null || no "domain id '$id'"
+tl list | grep -q "^Domain-0 " || no "tl list has no Domain-0"
+[ "$(tl domname "$id")" = debian-pv ] || no "tl domname $id"
+[ "$(xenstore-read /local/domain/$id/name)" = debian-pv ] || no "xenstore name"
+[ -c "$(xenstore-read /local/domain/$id/console/tty)" ] || no "console/tty is not a terminal"
+tl pause debian-pv || no "tl pause"
+wait_for 5 is_paused || no "paused state: '$(domu_state)'"
+tl unpause debian-pv || no "tl unpause"
+wait_for 5 is_unpaused || no "still paused after unpause: '$(domu_state)'"
+tl destroy debian-pv || no "tl destroy"
+wait_for 10 is_gone || no "debian-pv still listed after destroy"
+xenstore-exists /local/domain/$id 2>/dev/null && no "/local/domain/$id left behind"
+# All its memory back (MiB, as tl info prints it); a dying domain's frames
+# return when dom0's mappings of them go, so give it a moment.
+wait_for 10 sh -c "[ \"\$(tl info | sed -n 's/^free_memory *: *//p')\" = \"$free0\" ]" ||
+    no "free memory $(free_mib) MiB after destroy, $free0 before"
+if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed$bad"; fi
+exit 42
