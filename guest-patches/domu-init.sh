@@ -12,6 +12,13 @@ hostname tessera-domu
 echo "TESSERA-DOMU-INIT uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)" \
      "cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
 echo "a busybox shell in a Tessera domU; 'exit' powers it off"
-setsid cttyhack sh -l
+# tl shutdown / reboot make Linux run /sbin/poweroff or /sbin/reboot, and
+# busybox's signal init (us) with USR2 (poweroff), USR1 (halt) or TERM
+# (reboot). The shell runs in the background so that `wait` lets the traps
+# run at once; a shell in the foreground would hold them until it exits.
+trap 'poweroff -f' USR1 USR2
+trap 'reboot -f' TERM
+setsid cttyhack sh -l &
+wait $!
 poweroff -f
 sleep 10
