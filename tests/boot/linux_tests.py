@@ -233,7 +233,8 @@ def main():
     a = p.parse_args()
     if a.list:
         names = [c[0] for c in cases("vmlinux", "initrd")]
-        names += [c[0] for c in image_cases("vmlinux", "initrd")]
+        names += [c[0] for c in image_cases("vmlinux", "initrd")
+                  if a.slow or a.only or c[0] not in SLOW_ONLY]
         for name in names:
             if not a.only or name in a.only:
                 print(name)
