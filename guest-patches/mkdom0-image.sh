@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds Tessera's dom0 initramfs from Debian's packages and Tessera's build:
-#   - busybox (busybox-static), every applet linked in /bin;
+#   - busybox (busybox-static), every applet linked where busybox puts it;
 #   - the Xen drivers Debian builds as modules for its installed kernel
 #     (linux-image-amd64), with their dependencies and a modules.dep;
 #   - Tessera's tools from BUILD: /usr/sbin/tl (also as xl),
@@ -33,8 +33,11 @@ busybox_root() {
     mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin" "$1/dev" "$1/proc" "$1/sys" \
         "$1/tmp" "$1/etc" "$1/root"
     cp /bin/busybox "$1/bin/busybox"
-    for applet in $(/bin/busybox --list); do
-        [ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
+    # Each applet where busybox's own list puts it: Linux runs /sbin/poweroff
+    # and /sbin/reboot for a xenstore shutdown request, and a poweroff it
+    # cannot find is silently dropped.
+    for applet in $(/bin/busybox --list-full); do
+        [ -e "$1/$applet" ] || ln -s /bin/busybox "$1/$applet"
     done
     echo "root:x:0:0:root:/root:/bin/sh" > "$1/etc/passwd"
     echo "root:x:0:" > "$1/etc/group"
@@ -130,7 +133,7 @@ Tessera dom0 (Debian's Linux). Try:
 'exit' powers the machine off.
 MOTD
 echo 'export PS1="tessera-dom0:\w# "' > "$root/etc/profile"
-echo "dom0 image: kernel $kver, modules:$(echo $loadable), tools:$(cd "$root" && ls usr/sbin | tr '\n' ' ')"
+echo "dom0 image: kernel $kver, modules:$(echo $loadable), tools:$(for t in $tools; do printf " %s" "${t##*/}"; done)"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -6 > "$out.tmp"
 mv "$out.tmp" "$out"
