@@ -16,7 +16,8 @@ wait_for() {
     while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.2; t=$((t - 1)); done
     return 1
 }
-markers() { grep -c "TESSERA-DOMU-INIT" "$log" 2>/dev/null || echo 0; }
+# grep -c prints 0 itself when nothing matches, and nothing when there is no log.
+markers() { n=$(grep -c "TESSERA-DOMU-INIT" "$log" 2>/dev/null); echo "${n:-0}"; }
 only_dom0() { [ "$(tl list | tail -n +2 | wc -l)" = 1 ]; }
 free_back() { [ "$(free_mib)" = "$free0" ]; }
 new_id() { id=$(tl domid debian-pv 2>/dev/null) && [ "$id" != "$1" ]; }
@@ -73,6 +74,20 @@ while [ $i -lt 20 ]; do
 done
 wait_for 10 only_dom0 || no "after the loop: $(tl list | tail -n +2 | tr -s ' ' | tr '\n' ';')"
 wait_for 10 free_back || no "after 20 creates and destroys: $(free_mib) MiB free, $free0 before"
+# And the daemons still serve a new domain after all that.
+before=$(markers)
+tl create -q "$cfg" || no "create after the loop exited $?"
+wait_for 120 more_markers "$before" ||
+    no "no /init marker from the domain created after the loop; consoled says: $(tail -n 5 /var/log/tessera/consoled.log | tr '\n' ';')"
+tl destroy debian-pv || no "last destroy exited $?"
+wait_for 10 free_back || no "at the end: $(free_mib) MiB free, $free0 before"
 
+if [ -n "$bad" ]; then
+    # What the daemons and the monitor saw, for whoever reads the failure.
+    for f in /var/log/tessera/consoled.log /var/log/tessera/xenstored-lite.log \
+             /var/log/tessera/tl-debian-pv.log; do
+        echo "--- tail of $f"; tail -n 15 "$f" 2>/dev/null
+    done
+fi
 if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed$bad"; fi
 exit 42
