@@ -74,6 +74,8 @@ CFG
 busybox_root "$root"
 mkdir -p "$root/var/log/tessera/console" "$root/var/lib/tessera" "$root/run" \
     "$root/lib/modules/$kver"
+# tl create keeps decompressed kernels here (docs/tl.md, "Kernel cache").
+install -d -m 0700 "$root/var/cache/tessera/kernels"
 ln -s ../run "$root/var/run"
 
 # Modules: what `modprobe` would load, dependencies first. A driver that is

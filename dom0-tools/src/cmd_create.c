@@ -21,6 +21,7 @@
 #include "domain_life.h"
 #include "domain_monitor.h"
 #include "domcfg_json.h"
+#include "kernel_cache.h"
 #include "kernel_image.h"
 #include "session.h"
 
@@ -67,7 +68,7 @@ static int load_kernel(const struct domcfg *cfg, struct kernel_image *img, char 
 
     *ramdisk = NULL;
     *ramdisk_len = 0;
-    if (kernel_image_load(cfg->kernel, img, why, sizeof(why))) {
+    if (kernel_image_load_cached(cfg->kernel, kernel_cache_dir(), img, why, sizeof(why))) {
         fprintf(stderr, "%s: kernel %s: %s\n", tl_progname, cfg->kernel, why);
         return TL_EXIT_FAILURE;
     }

@@ -4,13 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "config_load.h"
+#include "kernel_cache.h"
 
 void kernel_image_free(struct kernel_image *img)
 {
     free(img->file);
     free(img->unpacked);
+    if (img->mapped)
+        munmap((void *)img->mapped, img->mapped_len);
     memset(img, 0, sizeof(*img));
 }
 
@@ -88,4 +92,53 @@ int kernel_image_load(const char *path, struct kernel_image *img, char *why, siz
         return rc;
     }
     return kernel_image_open_buffer((uint8_t *)data, len, img, why, why_size);
+}
+
+/* Makes the cache's entry for key img's ELF; 0 only if it parses. */
+static int use_cache_entry(const char *dir, const struct kernel_cache_key *key, struct kernel_image *img)
+{
+    const uint8_t *elf;
+    size_t len;
+    if (kernel_cache_open(dir, key, &elf, &len))
+        return -ENOENT;
+    struct guest_elf_info info;
+    if (guest_elf_parse(elf, len, &info)) {
+        /* Damaged or from an older tl: decompress again instead. */
+        munmap((void *)elf, len);
+        kernel_cache_drop(dir, key);
+        return -EINVAL;
+    }
+    free(img->file);
+    free(img->unpacked);
+    if (img->mapped)
+        munmap((void *)img->mapped, img->mapped_len);
+    img->file = img->unpacked = NULL;
+    img->unpacked_len = 0;
+    img->mapped = img->elf = elf;
+    img->mapped_len = img->elf_len = len;
+    img->info = info;
+    return 0;
+}
+
+int kernel_image_load_cached(const char *path, const char *cache_dir, struct kernel_image *img,
+                             char *why, size_t why_size)
+{
+    struct kernel_cache_key key, now;
+
+    if (!cache_dir || kernel_cache_key_of(path, &key))
+        return kernel_image_load(path, img, why, why_size);
+    memset(img, 0, sizeof(*img));
+    if (!use_cache_entry(cache_dir, &key, img)) {
+        img->from_cache = true;
+        return 0;
+    }
+    int rc = kernel_image_load(path, img, why, why_size);
+    if (rc || !img->unpacked)
+        return rc;
+    /* A file that changed while it was read is not stored under its old identity. */
+    if (kernel_cache_key_of(path, &now) || memcmp(&key, &now, sizeof(key)) || kernel_cache_store(cache_dir, &key, img->elf, img->elf_len))
+        return 0;
+    img->cache_stored = true;
+    use_cache_entry(cache_dir, &key, img);
+    return 0;
 }

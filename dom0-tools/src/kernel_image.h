@@ -21,11 +21,15 @@ struct kernel_image {
     size_t file_len;
     uint8_t *unpacked;              /* decompressed ELF, if any (owned) */
     size_t unpacked_len;
-    const uint8_t *elf;             /* the ELF: file or unpacked */
+    const uint8_t *mapped;          /* the kernel cache's entry, if used (owned, mmap'd) */
+    size_t mapped_len;
+    const uint8_t *elf;             /* the ELF: file, unpacked or mapped */
     size_t elf_len;
     bool is_bzimage;
     struct bzimage_info bz;
     enum payload_compression compression;
+    bool from_cache;                /* elf is a cache entry found, not decompressed now */
+    bool cache_stored;              /* decompressed now and stored in the cache */
     struct guest_elf_info info;
 };
 
@@ -35,6 +39,15 @@ struct kernel_image {
  */
 int kernel_image_open_buffer(uint8_t *buf, size_t len, struct kernel_image *img, char *why, size_t why_size);
 int kernel_image_load(const char *path, struct kernel_image *img, char *why, size_t why_size);
+
+/*
+ * kernel_image_load through the kernel cache in cache_dir (kernel_cache.h;
+ * NULL: none). On a hit nothing is read or decompressed, and only elf, info
+ * and from_cache are filled. A compressed kernel read now is stored, and
+ * then used from the cache's mapping so the decompressed copy is freed.
+ */
+int kernel_image_load_cached(const char *path, const char *cache_dir, struct kernel_image *img,
+                             char *why, size_t why_size);
 void kernel_image_free(struct kernel_image *img);
 
 #endif

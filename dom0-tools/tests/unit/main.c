@@ -13,6 +13,7 @@ int main(void)
     register_xlcfg_tests();
     register_domxml_tests();
     register_image_tests();
+    register_kernel_cache_tests();
     register_console_tests();
     register_dominfo_tests();
     register_json_tests();

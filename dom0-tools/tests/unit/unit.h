@@ -6,6 +6,7 @@ void register_guest_elf_tests(void);
 void register_xlcfg_tests(void);
 void register_domxml_tests(void);
 void register_image_tests(void);
+void register_kernel_cache_tests(void);
 void register_console_tests(void);
 void register_dominfo_tests(void);
 void register_json_tests(void);
