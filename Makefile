@@ -8,6 +8,8 @@
 #   make check       every test; ends with "N passed, N failed, N skipped"
 #   make check-slow  emulator runs too slow for check (Bochs, big guests)
 #   make bench       benchmarks, side by side with the reference implementations
+#   make bench-dom0  only Tessera's dom0 boot and tl create against Xen 4.17's
+#                    dom0 and xl create (tests/bench, docs/benchmarks.md)
 #   make fuzz        long fuzzing campaigns
 #
 # Each component folder has its own Makefile with the targets all, check,
@@ -31,7 +33,7 @@ SUBMAKE := $(MAKE) --no-print-directory
 override DOM0_CMD := $(value DOM0_CMD)
 export DOM0_CMD
 
-.PHONY: all deps run run-bare run-linux check check-slow bench fuzz clean $(PRESENT)
+.PHONY: all deps run run-bare run-linux check check-slow bench bench-dom0 fuzz clean $(PRESENT)
 
 all: deps
 	@set -e; for c in $(PRESENT); do $(SUBMAKE) -C $$c all; done
@@ -67,6 +69,9 @@ check-slow: deps
 
 bench: deps
 	@for c in $(PRESENT); do $(SUBMAKE) -C $$c bench || exit 1; done
+
+bench-dom0: deps
+	@$(SUBMAKE) -C tests/bench bench
 
 fuzz: deps
 	@for c in $(PRESENT); do $(SUBMAKE) -C $$c fuzz || exit 1; done
