@@ -40,7 +40,14 @@ def parse_args(argv):
                    help="REGEX:MIN:MAX, the regex's first group must be a number in range")
     p.add_argument("--reject", action="append", default=[], help="regex that must not appear")
     p.add_argument("--send", action="append", default=[],
-                   help="REGEX=>TEXT: once REGEX is seen, type TEXT (\\r for Enter)")
+                   help="REGEX=>TEXT: once REGEX is seen, type TEXT (\\r for Enter, "
+                        "\\xNN for any byte, e.g. \\x1d for Ctrl-])")
+    p.add_argument("--in-order", action="store_true",
+                   help="each --send waits for its REGEX in what came after the previous "
+                        "one was typed (a dialogue), not anywhere in the log")
+    p.add_argument("--prompt", action="append", default=["tessera> "],
+                   help="regex: a line still unfinished that matches it counts as seen "
+                        "(a shell's prompt waits for input with no newline after it)")
     p.add_argument("--stop-on", action="append", default=[],
                    help="regex that ends the run at once when seen")
     p.add_argument("--exit-code", type=int, help="QEMU exit status required")
@@ -75,6 +82,7 @@ def run(a):
     text, pending, first_seen = "", b"", {}
     sends = [s.split("=>", 1) for s in a.send]
     sent = [False] * len(sends)
+    since = 0       # --in-order: where in text the next send's REGEX is looked for
     timed_out = stopped = False
 
     while True:
@@ -92,7 +100,8 @@ def run(a):
             break
         pending += chunk
         *lines, pending = pending.split(b"\n")
-        for raw in lines + ([pending] if b"tessera> " in pending else []):
+        prompt = pending.decode("utf-8", "replace")
+        for raw in lines + ([pending] if any(re.search(p, prompt) for p in a.prompt) else []):
             line = raw.decode("utf-8", "replace").rstrip("\r")
             if raw is pending:
                 pending = b""
@@ -106,8 +115,11 @@ def run(a):
                 if pat not in first_seen and re.search(pat, line):
                     first_seen[pat] = stamp
         for i, (pat, keys) in enumerate(sends):
-            if not sent[i] and re.search(pat, text):
+            if sent[i] or (a.in_order and (i and not sent[i - 1])):
+                continue
+            if re.search(pat, text[since:] if a.in_order else text):
                 sent[i] = True
+                since = len(text)
                 text_keys = keys.encode().decode("unicode_escape").encode()
                 for byte in text_keys:
                     proc.stdin.write(bytes([byte]))

@@ -161,6 +161,35 @@ def image_cases(vmlinux, initrd):
         return ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                 "--smp", str(cpus), "--mem", "1024", "--append", "dom0_mem=512M",
                 "--timeout", "240", "--cmd", "VCPUS=%d\n%s" % (cpus, domu_check)]
+    # Typing through the serial line into make run's dom0 shell, as a user
+    # does: tl create -c reaches the example domU's shell, Ctrl-] (0x1d)
+    # gives dom0's prompt back (tl exits 0), tl console attaches again and
+    # shows what the domU printed meanwhile, Ctrl-] again, tl destroy.
+    # Prompts end without a newline (busybox also asks the terminal for the
+    # cursor, ESC[6n): --prompt makes them count as seen lines.
+    dom0_prompt = r"tessera-dom0:\S*# "
+    console = ["--smp", "1", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
+               "--append", "debug_exit dom0_console_raw dom0_mem=512M",
+               "--module", vmlinux + " console=hvc0 loglevel=4", "--module", initrd,
+               "--prompt", dom0_prompt + r"(\x1b\[6n)?$", "--prompt", r"/ # (\x1b\[6n)?$",
+               "--in-order",
+               "--send", dom0_prompt + r"=>tl create -c /etc/tessera/examples/debian-pv.cfg\r",
+               "--send", r"(?m)^/ # =>echo DOMU-$((6*7))-$(hostname)\r",
+               "--send", r"DOMU-42-tessera-domu=>(sleep 5; echo LATER-$((6*7))-$(hostname)) &\r",
+               "--send", r"(?m)/ # (\x1b\[6n)?$=>\x1d",
+               "--send", dom0_prompt + r"=>echo BACK-$?-$(hostname)\r",
+               "--send", r"BACK-0-tessera-dom0=>tl console debian-pv\r",
+               "--send", r"LATER-42-tessera-domu=>echo AGAIN-$((6*7))-$(hostname)\r",
+               "--send", r"AGAIN-42-tessera-domu=>\x1d",
+               "--send", dom0_prompt + r"=>echo LEFT-$?-$(hostname); tl destroy debian-pv; "
+                                       r"echo DOMAINS-$(tl list | wc -l)\r",
+               "--send", r"DOMAINS-\d+=>exit\r",
+               "--expect", r"DOMU-42-tessera-domu", "--expect", r"BACK-0-tessera-dom0",
+               "--expect", r"LATER-42-tessera-domu", "--expect", r"AGAIN-42-tessera-domu",
+               "--expect", r"LEFT-0-tessera-dom0", "--expect", r"DOMAINS-2\b",
+               "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
+               "--reject", REJECT, "--stop-on", r"domain 0 .*shut down: ",
+               "--timeout", "240"]
     # The ends of a domU's life (dom0-domu-life.sh): 20 creates destroyed
     # while booting, reboot (restarted by tl's monitor), shutdown -w, a
     # crash, a create that fails half way; free memory back after each.
@@ -174,6 +203,7 @@ def image_cases(vmlinux, initrd):
             ("linux-domu-bootmodule", "shell", domu),
             ("linux-tl-domu-smp1", "commands", tl_domu(1)),
             ("linux-tl-domu-smp2", "commands", tl_domu(2)),
+            ("linux-tl-console-smp1", "shell", console),
             ("linux-tl-domu-life", "commands-domu-crash", life_args)]
 
 
