@@ -30,7 +30,45 @@ static int list_option(int opt, const char *arg, void *ctx)
     return 0;
 }
 
-/* The config a domain was created with (kept by create in /libxl/N/tl-config), else a minimal one. */
+static int64_t xs_number(struct tl_session *s, uint32_t domid, const char *leaf)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, leaf);
+    char *v = s->xs ? xs_read(s->xs, XBT_NULL, path, NULL) : NULL;
+    int64_t n = v ? strtoll(v, NULL, 10) : -1;
+    free(v);
+    return n;
+}
+
+/*
+ * What has changed since create, as libxl's retrieve_domain_configuration
+ * brings it up to date for xl list -l: the name (rename), the memory
+ * target and static maximum (mem-set, mem-max), the vCPUs online
+ * (vcpu-set) and the credit weight and cap (sched-credit).
+ */
+static void live_config(struct tl_session *s, const struct tl_dominfo *di, struct domcfg *cfg)
+{
+    if (di->name[0])
+        domcfg_set_str(&cfg->name, di->name);
+    int64_t target = xs_number(s, di->domid, "memory/target");
+    int64_t max = xs_number(s, di->domid, "memory/static-max");
+    if (target > 0)
+        cfg->target_memkb = (uint64_t)target;
+    if (max > 0)
+        cfg->max_memkb = (uint64_t)max;
+    if (di->vcpu_online)
+        cfg->vcpus = di->vcpu_online;
+    struct xen_domctl_sched_credit credit = { 0 };
+    if (di->domid != 0 && xenctl_sched_credit(&s->hc, di->domid, &credit, false) == 0) {
+        cfg->sched_weight = credit.weight;
+        cfg->sched_cap = credit.cap;
+    }
+}
+
+/*
+ * The config a domain was created with (kept by create in
+ * /libxl/N/tl-config, else a minimal one), brought up to date.
+ */
 static void domain_config(struct tl_session *s, const struct tl_dominfo *di, struct domcfg *cfg)
 {
     char path[64];
@@ -43,6 +81,7 @@ static void domain_config(struct tl_session *s, const struct tl_dominfo *di, str
         diag_init(&d, path, NULL);
         if (domcfg_from_json(json, len, cfg, &d) == 0) {
             free(json);
+            live_config(s, di, cfg);
             return;
         }
         domcfg_free(cfg);
@@ -207,8 +246,8 @@ int cmd_domname(const struct tl_command *cmd, int argc, char **argv)
     int first, exit_code = open_for_domain(cmd, argc, argv, &unused, &s, &domid, &first);
     if (exit_code != TL_EXIT_OK)
         return exit_code;
-    char *name = xs_domain_name_of(s.xs, domid);
-    printf("%s\n", name ? name : domid == 0 ? "Domain-0" : "");
+    char *name = tl_domain_name(&s, domid);
+    printf("%s\n", name ? name : "");
     free(name);
     tl_session_close(&s);
     return TL_EXIT_OK;

@@ -54,6 +54,13 @@ static bool all_digits(const char *s)
     return true;
 }
 
+char *tl_domain_name(struct tl_session *s, uint32_t domid)
+{
+    char *name = s->xs ? xs_domain_name_of(s->xs, domid) : NULL;
+    /* A dom0 nobody named (no xen-init-dom0 has run) is Domain-0, as xl calls it. */
+    return name || domid != 0 ? name : strdup("Domain-0");
+}
+
 int tl_lookup_domain(struct tl_session *s, const char *spec, uint32_t *domid)
 {
     struct xen_domctl_getdomaininfo *doms = NULL;
@@ -69,7 +76,7 @@ int tl_lookup_domain(struct tl_session *s, const char *spec, uint32_t *domid)
         }
     } else if (xenctl_list_domains(&s->hc, &doms, &n) == 0) {
         for (unsigned i = 0; i < n && rc < 0; i++) {
-            char *name = s->xs ? xs_domain_name_of(s->xs, doms[i].domain) : NULL;
+            char *name = tl_domain_name(s, doms[i].domain);
             if (name && strcmp(name, spec) == 0) {
                 *domid = doms[i].domain;
                 rc = 0;
@@ -94,11 +101,9 @@ void tl_dominfo_fill(struct tl_session *s, const struct xen_domctl_getdomaininfo
 {
     memset(out, 0, sizeof(*out));
     out->domid = in->domain;
-    char *name = s->xs ? xs_domain_name_of(s->xs, in->domain) : NULL;
+    char *name = tl_domain_name(s, in->domain);
     if (name)
         snprintf(out->name, sizeof(out->name), "%s", name);
-    else if (in->domain == 0)
-        snprintf(out->name, sizeof(out->name), "Domain-0");
     free(name);
     memcpy(out->uuid, in->handle, 16);
     out->running = in->flags & XEN_DOMINF_running;

@@ -26,6 +26,8 @@ struct tl_session {
 int tl_session_open(struct tl_session *s, const char *what, bool need_xs);
 void tl_session_close(struct tl_session *s);
 
+/* Its name in xenstore (dom0 without one: "Domain-0"), malloc'd; NULL if it has none. */
+char *tl_domain_name(struct tl_session *s, uint32_t domid);
 /* A domain id or name; -ESRCH if there is none. */
 int tl_lookup_domain(struct tl_session *s, const char *spec, uint32_t *domid);
 /* The same, printing "DOMAIN: no such domain" when there is none. */
