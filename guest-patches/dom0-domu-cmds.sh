@@ -196,8 +196,12 @@ tl vcpu-pin cmds 0 1 && tl vcpu-pin cmds 1 0 || no "tl vcpu-pin exited $?"
 ask 'for c in 0 1; do taskset -c $c sh -c "i=0; while [ \$i -lt 300 ]; do i=\$((i+1)); done"; done; echo ran' > /dev/null
 on_pins() { [ "$(vcol 0 4)/$(vcol 1 4)" = "1/0" ]; }
 wait_for 10 on_pins || no "vCPUs not on their pinned CPUs: $(vlist)"
-tl vcpu-pin cmds all all || no "tl vcpu-pin all all exited $?"
-[ "$(vcol 0 7)/$(vcol 1 7)" = "all/all" ] || no "affinity after vcpu-pin all all: $(vlist)"
+# Soft affinity ('-' leaves the hard one as it is), then both back to all.
+tl vcpu-pin cmds 0 - 0 || no "tl vcpu-pin cmds 0 - 0 exited $?"
+[ "$(vcol 0 7) $(vcol 0 9)/$(vcol 1 9)" = "1 0/all" ] || no "affinity after vcpu-pin 0 - 0: $(vlist)"
+tl vcpu-pin cmds all all all || no "tl vcpu-pin all all all exited $?"
+[ "$(vcol 0 7) $(vcol 0 9)/$(vcol 1 7) $(vcol 1 9)" = "all all/all all" ] ||
+    no "affinity after vcpu-pin all all all: $(vlist)"
 
 alive "vcpu-pin"
 

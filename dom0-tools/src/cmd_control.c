@@ -251,6 +251,19 @@ int cmd_vcpu_set(const struct tl_command *cmd, int argc, char **argv)
     return exit_code;
 }
 
+/* A CPU list operand of vcpu-pin: "-" (or none) leaves that affinity alone. */
+static int pin_map(const char *arg, uint8_t bytes[DOMCFG_MAX_CPUS / 8], bool *given)
+{
+    uint64_t map[DOMCFG_MAX_CPUS / 64];
+    *given = arg && strcmp(arg, "-");
+    if (!*given)
+        return 0;
+    if (domcfg_cpumap_parse(arg, map) < 0)
+        return -1;
+    memcpy(bytes, map, DOMCFG_MAX_CPUS / 8);
+    return 0;
+}
+
 int cmd_vcpu_pin(const struct tl_command *cmd, int argc, char **argv)
 {
     struct tl_session s;
@@ -259,17 +272,20 @@ int cmd_vcpu_pin(const struct tl_command *cmd, int argc, char **argv)
     if (exit_code != TL_EXIT_OK)
         return exit_code;
     const char *vcpu = argv[first + 1], *cpus = argv[first + 2];
-    uint64_t map[DOMCFG_MAX_CPUS / 64];
+    const char *soft_cpus = argc - first > 3 ? argv[first + 3] : NULL;
+    uint8_t hard[DOMCFG_MAX_CPUS / 8], soft[DOMCFG_MAX_CPUS / 8];
+    bool set_hard, set_soft;
     struct xen_domctl_getdomaininfo info;
     char *end;
     long one = strcmp(vcpu, "all") ? strtol(vcpu, &end, 10) : -1;
-    if ((one >= 0 && *end) || domcfg_cpumap_parse(cpus, map) < 0) {
-        fprintf(stderr, "%s vcpu-pin: invalid vCPU '%s' or CPU list '%s'\n", tl_progname, vcpu, cpus);
+    if ((one >= 0 && *end) || one < -1 || pin_map(cpus, hard, &set_hard) < 0 ||
+        pin_map(soft_cpus, soft, &set_soft) < 0) {
+        fprintf(stderr, "%s vcpu-pin: invalid vCPU '%s' or CPU list '%s'%s%s\n", tl_progname, vcpu,
+                cpus, soft_cpus ? " / " : "", soft_cpus ? soft_cpus : "");
         exit_code = TL_EXIT_USAGE;
-    } else if (argc - first > 3 && strcmp(argv[first + 3], "all")) {
-        fprintf(stderr, "%s vcpu-pin: soft affinity other than 'all' is not supported\n",
-                tl_progname);
-        exit_code = TL_EXIT_FAILURE;
+    } else if (!set_hard && !set_soft) {
+        fprintf(stderr, "%s vcpu-pin: '-' for both affinities changes nothing\n", tl_progname);
+        exit_code = TL_EXIT_USAGE;
     } else if (xenctl_domain_info(&s.hc, domid, &info) < 0) {
         exit_code = tl_hc_failed(&s);
     } else if (one > (long)info.max_vcpu_id) {
@@ -279,9 +295,12 @@ int cmd_vcpu_pin(const struct tl_command *cmd, int argc, char **argv)
         for (uint32_t v = 0; v <= info.max_vcpu_id; v++) {
             if (one >= 0 && v != (uint32_t)one)
                 continue;
-            uint8_t bytes[DOMCFG_MAX_CPUS / 8];
-            memcpy(bytes, map, sizeof(bytes));
-            if (xenctl_vcpu_affinity(&s.hc, domid, v, bytes, DOMCFG_MAX_CPUS, true) < 0)
+            /* The hypervisor writes back the affinity it uses: copies, so each vCPU gets ours. */
+            uint8_t h[sizeof(hard)], sf[sizeof(soft)];
+            memcpy(h, hard, sizeof(h));
+            memcpy(sf, soft, sizeof(sf));
+            if (xenctl_vcpu_affinity(&s.hc, domid, v, set_hard ? h : NULL, set_soft ? sf : NULL,
+                                     DOMCFG_MAX_CPUS, true) < 0)
                 exit_code = tl_hc_failed(&s);
         }
     }

@@ -113,7 +113,7 @@ static int apply_settings(struct tl_session *s, const struct domcfg *cfg, uint32
         uint8_t map[DOMCFG_MAX_CPUS / 8];
         memcpy(map, cfg->cpumap, sizeof(map));
         for (unsigned v = 0; v < cfg->max_vcpus; v++)
-            if (xenctl_vcpu_affinity(&s->hc, domid, v, map, DOMCFG_MAX_CPUS, true) < 0)
+            if (xenctl_vcpu_affinity(&s->hc, domid, v, map, NULL, DOMCFG_MAX_CPUS, true) < 0)
                 return -1;
     }
     return 0;

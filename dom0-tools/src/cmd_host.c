@@ -264,19 +264,20 @@ int cmd_vcpu_list(const struct tl_command *cmd, int argc, char **argv)
                 continue;
             for (uint32_t v = 0; v <= raw[i].max_vcpu_id; v++) {
                 struct xen_domctl_getvcpuinfo vi;
-                uint8_t map[DOMCFG_MAX_CPUS / 8] = { 0 };
-                char aff[256];
+                uint8_t hard[DOMCFG_MAX_CPUS / 8] = { 0 }, soft[DOMCFG_MAX_CPUS / 8] = { 0 };
+                char aff[256], soft_aff[256];
                 if (xenctl_getvcpuinfo(&s.hc, di.domid, v, &vi) < 0 ||
-                    xenctl_vcpu_affinity(&s.hc, di.domid, v, map, nr_cpus, false) < 0) {
+                    xenctl_vcpu_affinity(&s.hc, di.domid, v, hard, soft, nr_cpus, false) < 0) {
                     exit_code = tl_hc_failed(&s);
                     continue;
                 }
-                format_cpumap(map, nr_cpus, aff, sizeof(aff));
+                format_cpumap(hard, nr_cpus, aff, sizeof(aff));
+                format_cpumap(soft, nr_cpus, soft_aff, sizeof(soft_aff));
                 char cpu[16];
                 snprintf(cpu, sizeof(cpu), "%u", vi.cpu);
-                printf("%-32s %5u %5u %5s   %c%c%c %9.1f  %s / all\n", di.name, di.domid, v,
+                printf("%-32s %5u %5u %5s   %c%c%c %9.1f  %s / %s\n", di.name, di.domid, v,
                        vi.online ? cpu : "-", vi.running ? 'r' : '-', vi.blocked ? 'b' : '-',
-                       vi.online ? '-' : 'p', (double)vi.cpu_time / 1e9, aff);
+                       vi.online ? '-' : 'p', (double)vi.cpu_time / 1e9, aff, soft_aff);
             }
         }
         free(raw);

@@ -64,7 +64,7 @@ static const struct tl_command commands[] = {
     { "mem-max", cmd_mem_max, "", "<Domain> <MemKB|MemMB[mM]|MemGB[gG]>",
       "Set a domain's maximum memory", "", 2, 2 },
     { "vcpu-list", cmd_vcpu_list, "", "[Domain ...]", "List the vCPUs of domains", "", 0, -1 },
-    { "vcpu-pin", cmd_vcpu_pin, "f", "[-f] <Domain> <VCPU|all> <CPUs|all> [CPUs-soft|all]",
+    { "vcpu-pin", cmd_vcpu_pin, "f", "[-f] <Domain> <VCPU|all> <CPUs|all|-> [CPUs-soft|all|-]",
       "Pin vCPUs to physical CPUs", "  -f  ignore the domain's cpupool restrictions\n", 3, 4 },
     { "vcpu-set", cmd_vcpu_set, "", "<Domain> <vCPUs>", "Set the number of online vCPUs", "", 2, 2 },
     { "sched-credit", cmd_sched_credit, "d:w:c:p:s:t:r:", "[options]",

@@ -177,25 +177,39 @@ int xenctl_getvcpuinfo(struct hc *h, uint32_t domid, uint32_t vcpu,
     return rc;
 }
 
-int xenctl_vcpu_affinity(struct hc *h, uint32_t domid, uint32_t vcpu, uint8_t *cpumap,
-                         uint32_t nr_bits, bool set)
+int xenctl_vcpu_affinity(struct hc *h, uint32_t domid, uint32_t vcpu, uint8_t *hard,
+                         uint8_t *soft, uint32_t nr_bits, bool set)
 {
     size_t bytes = (nr_bits + 7) / 8;
-    uint8_t *buf = hc_buf_alloc(h, bytes);
+    uint8_t *buf = hc_buf_alloc(h, 2 * bytes);
     if (!buf)
         return hc_fail(h, -errno, "hypercall buffer");
-    if (set)
-        memcpy(buf, cpumap, bytes);
     struct xen_domctl d = { .cmd = set ? XEN_DOMCTL_setvcpuaffinity : XEN_DOMCTL_getvcpuaffinity,
                             .domain = (domid_t)domid };
     d.u.vcpuaffinity.vcpu = vcpu;
-    d.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
-    set_xen_guest_handle(d.u.vcpuaffinity.cpumap_hard.bitmap, buf);
-    d.u.vcpuaffinity.cpumap_hard.nr_bits = nr_bits;
+    /* Only the maps given: the other affinity stays as it is. */
+    if (hard) {
+        d.u.vcpuaffinity.flags |= XEN_VCPUAFFINITY_HARD;
+        if (set)
+            memcpy(buf, hard, bytes);
+        set_xen_guest_handle(d.u.vcpuaffinity.cpumap_hard.bitmap, buf);
+        d.u.vcpuaffinity.cpumap_hard.nr_bits = nr_bits;
+    }
+    if (soft) {
+        d.u.vcpuaffinity.flags |= XEN_VCPUAFFINITY_SOFT;
+        if (set)
+            memcpy(buf + bytes, soft, bytes);
+        set_xen_guest_handle(d.u.vcpuaffinity.cpumap_soft.bitmap, buf + bytes);
+        d.u.vcpuaffinity.cpumap_soft.nr_bits = nr_bits;
+    }
     int rc = xenctl_domctl(h, &d, set ? "setvcpuaffinity" : "getvcpuaffinity");
-    if (rc == 0 && !set)
-        memcpy(cpumap, buf, bytes);
-    hc_buf_free(h, buf, bytes);
+    if (rc == 0 && !set) {
+        if (hard)
+            memcpy(hard, buf, bytes);
+        if (soft)
+            memcpy(soft, buf + bytes, bytes);
+    }
+    hc_buf_free(h, buf, 2 * bytes);
     return rc;
 }
 

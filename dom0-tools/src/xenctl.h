@@ -38,9 +38,12 @@ int xenctl_setvcpucontext(struct hc *h, uint32_t domid, uint32_t vcpu,
 int xenctl_hypercall_init(struct hc *h, uint32_t domid, uint64_t gmfn);
 int xenctl_getvcpuinfo(struct hc *h, uint32_t domid, uint32_t vcpu,
                        struct xen_domctl_getvcpuinfo *info);
-/* Hard affinity: cpumap of nr_bits bits (set) or room for them (get). */
-int xenctl_vcpu_affinity(struct hc *h, uint32_t domid, uint32_t vcpu, uint8_t *cpumap,
-                         uint32_t nr_bits, bool set);
+/*
+ * Hard and soft affinity: maps of nr_bits bits (set) or room for them
+ * (get); a NULL map is neither set nor read.
+ */
+int xenctl_vcpu_affinity(struct hc *h, uint32_t domid, uint32_t vcpu, uint8_t *hard,
+                         uint8_t *soft, uint32_t nr_bits, bool set);
 int xenctl_sched_credit(struct hc *h, uint32_t domid, struct xen_domctl_sched_credit *p, bool set);
 
 int xenctl_physinfo(struct hc *h, struct xen_sysctl_physinfo *pi);
