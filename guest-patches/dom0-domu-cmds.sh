@@ -138,6 +138,9 @@ done
 tl dmesg > /tmp/dmesg || no "tl dmesg exited $?"
 grep -q "domain $id created by the toolstack: 2 vCPUs" /tmp/dmesg ||
     no "tl dmesg lacks domain $id's creation: $(tail -n 3 /tmp/dmesg | tr '\n' ';')"
+# dmesg -c prints the ring and clears it: the creation line is gone after.
+tl dmesg -c | grep -q "domain $id created by the toolstack" || no "tl dmesg -c lacks the creation line"
+tl dmesg | grep -q "created by the toolstack" && no "tl dmesg after -c still has the creation line"
 
 alive "info and dmesg"
 
@@ -269,5 +272,14 @@ xenstore-exists "/local/domain/$id" 2>/dev/null && no "/local/domain/$id left be
 xenstore-exists "$vm" 2>/dev/null && no "$vm left behind"
 free_back() { [ "$(free_mib)" = "$free0" ]; }
 wait_for 10 free_back || no "free memory $(free_mib) MiB after destroy, $free0 before"
+
+# mem-set on dom0 itself (what makes room for domUs): its balloon gives
+# 100 MiB back to the hypervisor.
+d0=$(col Domain-0 3)
+tl mem-set 0 $((d0 - 100))m || no "tl mem-set 0 $((d0 - 100))m exited $?"
+dom0_down() { [ "$(col Domain-0 3)" = $((d0 - 100)) ]; }
+wait_for 20 dom0_down || no "Domain-0 has $(col Domain-0 3) MiB after mem-set to $((d0 - 100))m"
+[ "$(($(free_mib) - free0))" -ge 99 ] 2>/dev/null ||
+    no "free memory $(free_mib) MiB after dom0 gave 100 MiB back, $free0 before"
 
 finish
