@@ -1,5 +1,7 @@
 /*
- * The log: timestamped lines to the consoles and to a ring buffer.
+ * The log: timestamped lines to the consoles and to a ring buffer (what
+ * readconsole reads). The control domain's own console output goes to the
+ * consoles only, as Xen keeps its hardware domain's out of its ring.
  *
  * Locking: one spinlock serialises output so lines from different CPUs do
  * not interleave. A CPU that faults while printing and logs from its
@@ -39,14 +41,15 @@ static void ring_append(const char *s, size_t len)
     ring_head += len;
 }
 
-static void emit(const char *s, size_t len)
+static void emit(const char *s, size_t len, bool to_ring)
 {
     arch_console_write(s, len);
-    ring_append(s, len);
+    if (to_ring)
+        ring_append(s, len);
 }
 
 /* Writes msg as prefixed lines. The caller holds the output. */
-static void emit_lines(const char *prefix, const char *msg)
+static void emit_lines(const char *prefix, const char *msg, bool to_ring)
 {
     size_t plen = strlen(prefix);
 
@@ -54,9 +57,9 @@ static void emit_lines(const char *prefix, const char *msg)
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
 
-        emit(prefix, plen);
-        emit(line, len);
-        emit("\n", 1);
+        emit(prefix, plen, to_ring);
+        emit(line, len, to_ring);
+        emit("\n", 1, to_ring);
         if (!nl)
             break;
         line = nl + 1;
@@ -101,7 +104,7 @@ static void output_end(enum hold hold)
     spin_unlock(&log_lock);
 }
 
-static void log_emit(const char *fmt, va_list ap, bool emergency)
+static void log_emit(const char *fmt, va_list ap, bool emergency, bool to_ring)
 {
     char msg[LOG_MSG_MAX], prefix[32];
     uint64_t ns = arch_now_ns();
@@ -114,7 +117,7 @@ static void log_emit(const char *fmt, va_list ap, bool emergency)
 
     unsigned long flags = arch_irq_save();
     enum hold hold = output_begin(emergency);
-    emit_lines(prefix, msg);
+    emit_lines(prefix, msg, to_ring);
     output_end(hold);
     arch_irq_restore(flags);
 }
@@ -123,7 +126,7 @@ void log_raw(const char *s, size_t len)
 {
     unsigned long flags = arch_irq_save();
     enum hold hold = output_begin(false);
-    emit(s, len);
+    emit(s, len, false);
     output_end(hold);
     arch_irq_restore(flags);
 }
@@ -132,7 +135,18 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 {
     if (level > __atomic_load_n(&log_level, __ATOMIC_RELAXED))
         return;
-    log_emit(fmt, ap, false);
+    log_emit(fmt, ap, false, true);
+}
+
+void log_console_printf(int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (level > __atomic_load_n(&log_level, __ATOMIC_RELAXED))
+        return;
+    va_start(ap, fmt);
+    log_emit(fmt, ap, false, false);
+    va_end(ap);
 }
 
 void log_printf(int level, const char *fmt, ...)
@@ -149,7 +163,7 @@ void log_emergency(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    log_emit(fmt, ap, true);
+    log_emit(fmt, ap, true, true);
     va_end(ap);
 }
 

@@ -121,20 +121,38 @@ static void test_ring_read_returns_log_text(void)
     CU_ASSERT_STRING_EQUAL(buf, "[   0.000000] third\n");
 }
 
-static void test_raw_bytes_have_no_prefix_and_reach_the_ring(void)
+/* A control domain's console bytes: shown as they are, not kept in the ring. */
+static void test_raw_bytes_have_no_prefix_and_stay_out_of_the_ring(void)
 {
     char buf[64];
     size_t off = 0, n;
 
     fresh();
+    log_info("before");
     log_raw("# ", 2);
     log_raw("ls\r\n", 4);
     log_set_level(LOG_ERR);        /* raw output ignores the threshold */
     log_raw("x", 1);
-    CU_ASSERT_STRING_EQUAL(stub_console, "# ls\r\nx");
+    CU_ASSERT_STRING_EQUAL(stub_console, "[   0.000000] before\n# ls\r\nx");
     n = log_read(buf, sizeof(buf) - 1, &off);
     buf[n] = '\0';
-    CU_ASSERT_STRING_EQUAL(buf, "# ls\r\nx");
+    CU_ASSERT_STRING_EQUAL(buf, "[   0.000000] before\n");
+}
+
+/* Console-only lines: prefixed and filtered as any, absent from the ring. */
+static void test_console_only_lines_stay_out_of_the_ring(void)
+{
+    char buf[128];
+    size_t off = 0, n;
+
+    fresh();
+    log_console_printf(LOG_INFO, "(d0) hello");
+    log_info("kept");
+    log_console_printf(LOG_DEBUG, "(d0) too detailed");
+    CU_ASSERT_STRING_EQUAL(stub_console, "[   0.000000] (d0) hello\n[   0.000000] kept\n");
+    n = log_read(buf, sizeof(buf) - 1, &off);
+    buf[n] = '\0';
+    CU_ASSERT_STRING_EQUAL(buf, "[   0.000000] kept\n");
 }
 
 static void test_ring_read_in_small_pieces(void)
@@ -368,7 +386,8 @@ int main(void)
         UNIT_CASE(long_message_is_cut_with_ellipsis),
         UNIT_CASE(ring_read_returns_log_text),
         UNIT_CASE(ring_read_in_small_pieces),
-        UNIT_CASE(raw_bytes_have_no_prefix_and_reach_the_ring),
+        UNIT_CASE(raw_bytes_have_no_prefix_and_stay_out_of_the_ring),
+        UNIT_CASE(console_only_lines_stay_out_of_the_ring),
         UNIT_CASE(ring_keeps_only_the_newest_16k),
         UNIT_CASE(log_restores_interrupt_state),
         UNIT_CASE(nested_log_on_same_cpu_does_not_deadlock),

@@ -29,9 +29,17 @@ void log_printf(int level, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(int level, const char *fmt, va_list ap) __printf(2, 0);
 
 /*
+ * As log_printf, to the consoles only: not kept in the ring (readconsole,
+ * `tl dmesg`), as Xen keeps its hardware domain's console output out of its
+ * ring; a control domain's own log read back to it is only noise.
+ */
+void log_console_printf(int level, const char *fmt, ...) __printf(2, 3);
+
+/*
  * Writes bytes as they are, with no prefix and no line handling, whatever
- * the threshold: a control domain's console output when it is passed
- * through (dom0_console_raw), so its shell's prompt and echo show at once.
+ * the threshold, to the consoles only: a control domain's console output
+ * when it is passed through (dom0_console_raw), so its shell's prompt and
+ * echo show at once.
  */
 void log_raw(const char *s, size_t len);
 

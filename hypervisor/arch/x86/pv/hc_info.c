@@ -22,6 +22,7 @@
 /* One partial line per domain id slot, so guests' lines never mix mid-line. */
 struct console_line {
     domid_t domid;
+    bool to_ring;           /* kept for readconsole: not a control domain's */
     unsigned len;
     char buf[CONSOLE_LINE_MAX];
 };
@@ -36,19 +37,28 @@ static spinlock_t console_lock = SPINLOCK_INIT;
  */
 bool pv_dom0_console_raw;
 
-static void console_put(domid_t domid, const char *s, size_t n)
+static void line_out(const struct console_line *l)
+{
+    if (l->to_ring)
+        log_info("(d%u) %.*s\n", l->domid, (int)l->len, l->buf);
+    else
+        log_console_printf(LOG_INFO, "(d%u) %.*s\n", l->domid, (int)l->len, l->buf);
+}
+
+static void console_put(domid_t domid, bool to_ring, const char *s, size_t n)
 {
     struct console_line *l = &lines[domid % ARRAY_SIZE(lines)];
 
     if (l->domid != domid && l->len) {
-        log_info("(d%u) %.*s\n", l->domid, (int)l->len, l->buf);
+        line_out(l);
         l->len = 0;
     }
     l->domid = domid;
+    l->to_ring = to_ring;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '\n' || l->len == CONSOLE_LINE_MAX) {
-            log_info("(d%u) %.*s\n", domid, (int)l->len, l->buf);
+            line_out(l);
             l->len = 0;
             if (c == '\n')
                 continue;
@@ -62,12 +72,20 @@ static void console_put(domid_t domid, const char *s, size_t n)
 
 void pv_console_write(domid_t domid, const char *s, size_t n)
 {
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+    console_put(domid, true, s, n);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+/* console_io from a control domain: to the consoles, not the log ring. */
+static void control_console_write(domid_t domid, const char *s, size_t n)
+{
     if (domid == 0 && pv_dom0_console_raw) {
         log_raw(s, n);
         return;
     }
     unsigned long flags = spin_lock_irqsave(&console_lock);
-    console_put(domid, s, n);
+    console_put(domid, false, s, n);
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -87,7 +105,7 @@ long hc_console_io(struct vcpu *v, int cmd, unsigned int count, uint64_t buf)
         size_t n = MIN(sizeof(chunk), count - done);
         if (copy_from_guest(chunk, buf + done, n) < 0)
             return -EFAULT;
-        pv_console_write(v->domain->domain_id, chunk, n);
+        control_console_write(v->domain->domain_id, chunk, n);
     }
     return 0;
 }
