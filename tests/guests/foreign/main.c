@@ -478,6 +478,60 @@ static void destroy_while_mapped(domid_t t, const xen_pfn_t *mfns)
 }
 
 /*
+ * Frames a destroyed domain held reach the next domain zeroed (Xen scrubs a
+ * dying domain's pages): one domain's frames filled with a pattern, the
+ * domain destroyed, a new one populated and every frame of it read.
+ */
+#define SCRUB_PAGES 16
+static void frames_zeroed_between_domains(void)
+{
+    xen_pfn_t old[SCRUB_PAGES], got[SCRUB_PAGES];
+    domid_t a = create_target();
+    if (a == DOMID_INVALID)
+        return;
+    for (unsigned i = 0; i < SCRUB_PAGES; i++)
+        old[i] = 0x100 + i;
+    long n = reservation(XENMEM_populate_physmap, a, old, SCRUB_PAGES);
+    CHECK_EQ(n, SCRUB_PAGES, "populate the first domain");
+    for (long i = 0; i < n; i++) {
+        if (!CHECK_EQ(map_foreign(win_a, old[i], PTE_KERNEL_RW, a), 0, "map its frame"))
+            break;
+        for (unsigned w = 0; w < ENTRIES; w++)
+            ((volatile uint64_t *)win_a)[w] = 0x5ec7e75ec7e70000ULL + w;
+        CHECK_EQ(unmap_machine_page(win_a), 0, "unmap its frame");
+    }
+    struct xen_domctl d = { .cmd = XEN_DOMCTL_destroydomain, .domain = a };
+    CHECK_EQ(domctl(&d), 0, "destroy the first domain");
+
+    domid_t b = create_target();
+    if (b == DOMID_INVALID)
+        return;
+    for (unsigned i = 0; i < SCRUB_PAGES; i++)
+        got[i] = 0x100 + i;
+    long m = reservation(XENMEM_populate_physmap, b, got, SCRUB_PAGES);
+    CHECK_EQ(m, SCRUB_PAGES, "populate the second domain");
+    unsigned dirty = 0, reused = 0;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++)
+            reused += got[i] == old[j];
+        if (!CHECK_EQ(map_foreign(win_a, got[i], PTE_KERNEL_RO, b), 0, "map the new frame"))
+            break;
+        for (unsigned w = 0; w < ENTRIES; w++)
+            if (((volatile uint64_t *)win_a)[w]) {
+                dirty++;
+                break;
+            }
+        CHECK_EQ(unmap_machine_page(win_a), 0, "unmap the new frame");
+    }
+    CHECK(dirty == 0, "%u of %ld frames populated for a new domain held another domain's data",
+          dirty, m);
+    printk("foreign: a new domain's %ld frames read zero (%u were the destroyed domain's)\n", m,
+           reused);
+    d = (struct xen_domctl){ .cmd = XEN_DOMCTL_destroydomain, .domain = b };
+    CHECK_EQ(domctl(&d), 0, "destroy the second domain");
+}
+
+/*
  * A running target (Tessera's boot-module pair) first makes room under its
  * limit for what we populate, then offers us a port: found by its status.
  */
@@ -539,6 +593,7 @@ static void control_domain(void)
     shared_info_ops(t);
     destroy_while_mapped(t, mfns);
     printk("foreign: free pages %lu before the create\n", (unsigned long)free_before);
+    frames_zeroed_between_domains();
 }
 
 /* ---- an unprivileged domain: every foreign path aimed at the control domain refused ---- */

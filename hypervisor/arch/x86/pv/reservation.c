@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <asm/m2p.h>
+#include <asm/paging.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/pv_mm.h>
@@ -28,6 +29,7 @@
 #include <tessera/guest_access.h>
 #include <tessera/heap.h>
 #include <tessera/page_alloc.h>
+#include <tessera/string.h>
 
 /* Largest extent a guest may ask for: 2 MiB, as Xen's default for domains. */
 #define MAX_EXTENT_ORDER 9
@@ -37,7 +39,18 @@ static uint64_t extent_addr(const struct xen_memory_reservation *r, uint64_t i)
     return (uint64_t)(uintptr_t)r->extent_start.p + i * sizeof(xen_pfn_t);
 }
 
-/* Allocates 2^order single frames for d, contiguous; 0 or -ENOMEM (also past the domain's limit). */
+/*
+ * A frame a domain receives holds nothing of its last owner: the allocator
+ * gives back what dead domains and ballooning guests freed as it was. Xen
+ * scrubs a dying domain's frames; clearing on the way in covers every source.
+ * Done under d's mm lock, before d can know or map the frame.
+ */
+static void clear_frames(uint64_t mfn, uint64_t n)
+{
+    memset(phys_to_virt(mfn << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+}
+
+/* Allocates 2^order single frames for d, contiguous, cleared; 0 or -ENOMEM (also past the domain's limit). */
 static int alloc_extent(struct domain *d, unsigned order, uint64_t *mfn)
 {
     uint64_t n = 1ull << order;
@@ -51,6 +64,7 @@ static int alloc_extent(struct domain *d, unsigned order, uint64_t *mfn)
         return -ENOMEM;
     }
     page_alloc_split(&frame_allocator, *mfn, order);
+    clear_frames(*mfn, n);
     return 0;
 }
 
@@ -230,6 +244,7 @@ long pv_memory_exchange(struct vcpu *v, uint64_t arg)
                 break;
             }
             page_alloc_split(&frame_allocator, mfn, x.out.extent_order);
+            clear_frames(mfn, out_pages);
             for (uint64_t k = 0; k < out_pages; k++)
                 m2p_set(mfn + k, gpfn + k);
             out[done] = mfn;
