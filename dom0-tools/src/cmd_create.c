@@ -23,6 +23,7 @@
 #include "domcfg_json.h"
 #include "kernel_cache.h"
 #include "kernel_image.h"
+#include "trace.h"
 #include "session.h"
 
 struct create_opts {
@@ -68,10 +69,13 @@ static int load_kernel(const struct domcfg *cfg, struct kernel_image *img, char 
 
     *ramdisk = NULL;
     *ramdisk_len = 0;
+    tl_trace("create: reading the kernel");
     if (kernel_image_load_cached(cfg->kernel, kernel_cache_dir(), img, why, sizeof(why))) {
         fprintf(stderr, "%s: kernel %s: %s\n", tl_progname, cfg->kernel, why);
         return TL_EXIT_FAILURE;
     }
+    tl_trace(img->from_cache ? "create: kernel from the cache" :
+             img->cache_stored ? "create: kernel decompressed and cached" : "create: kernel read");
     if (cfg->ramdisk && read_whole_file(cfg->ramdisk, 1u << 30, ramdisk, ramdisk_len)) {
         fprintf(stderr, "%s: ramdisk %s: cannot read it: %s\n", tl_progname, cfg->ramdisk,
                 strerror(errno));
@@ -146,6 +150,7 @@ static int create_domain(struct tl_session *s, const struct create_opts *o, stru
         goto failed;
     if ((rc = xs_domain_write(s->xs, cfg, cfg->uuid, &b, why, sizeof(why))) < 0)
         goto failed;
+    tl_trace("create: xenstore entries written");
     char *json = domcfg_to_json(cfg), path[64];
     snprintf(path, sizeof(path), "/libxl/%u/tl-config", b.domid);
     bool kept = json && xs_write(s->xs, XBT_NULL, path, json, (unsigned)strlen(json));
@@ -167,6 +172,7 @@ static int create_domain(struct tl_session *s, const struct create_opts *o, stru
         rc = -EIO;
         goto failed;
     }
+    tl_trace("create: introduced and unpaused");
     if (!o->quiet)
         fprintf(stderr, "%s: created domain %u ('%s'): %llu MiB, %u vCPU%s%s\n", tl_progname,
                 b.domid, cfg->name, (unsigned long long)(b.nr_pages >> 8), cfg->max_vcpus,
@@ -254,7 +260,7 @@ int cmd_create(const struct tl_command *cmd, int argc, char **argv)
                 if (exit_code == TL_EXIT_OK && o.foreground && !o.no_monitor) {
                     exit_code = domain_monitor_run(&s, &cfg, domid, rebuild, &r, stderr);
                 } else if (exit_code == TL_EXIT_OK && !o.no_monitor &&
-                           domain_monitor_spawn(&cfg, domid, rebuild, &r) < 0) {
+                           domain_monitor_spawn(&cfg, domid, rebuild, &r, img.mapped ? img.mapped_fd : -1) < 0) {
                     fprintf(stderr, "%s: domain %u runs unwatched: cannot start its monitor: %s\n",
                             tl_progname, domid, strerror(errno));
                 }

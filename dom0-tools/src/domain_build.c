@@ -12,6 +12,7 @@
 #include <pvabi/grant_table.h>
 #include "domain_build.h"
 #include "pvbuild.h"
+#include "trace.h"
 #include "xenctl.h"
 
 static int fail_why(int rc, char *why, size_t why_size, const char *what)
@@ -60,6 +61,11 @@ static int init_shared_info(struct hc *h, uint32_t domid, xen_pfn_t frame)
     return 0;
 }
 
+static int load_image_segments(const void *img, void *dst, uint64_t dst_vaddr, uint64_t dst_len)
+{
+    return kernel_image_load_segments(img, dst, dst_vaddr, dst_len);
+}
+
 int domain_build_pv(struct hc *h, const struct domcfg *cfg, const struct kernel_image *img,
                     const uint8_t *ramdisk, size_t ramdisk_len, const uint8_t uuid[16],
                     struct built_domain *out, char *why, size_t why_size)
@@ -73,6 +79,7 @@ int domain_build_pv(struct hc *h, const struct domcfg *cfg, const struct kernel_
     };
     struct pvb_request req = {
         .elf = img->elf, .elf_len = img->elf_len, .info = &img->info,
+        .load_segments = load_image_segments, .load_ctx = img,
         .ramdisk = ramdisk, .ramdisk_len = ramdisk_len, .cmdline = cfg->cmdline,
         .nr_pages = cfg->target_memkb / 4,
     };
@@ -88,6 +95,7 @@ int domain_build_pv(struct hc *h, const struct domcfg *cfg, const struct kernel_
     if ((rc = pvb_plan(&req, &l, &reason)) < 0)
         return fail_why(rc, why, why_size, reason);
 
+    tl_trace("build: planned");
     if ((rc = xenctl_create(h, &c, &out->domid)) < 0)
         goto hc_failed;
     out->created = true;
@@ -107,8 +115,10 @@ int domain_build_pv(struct hc *h, const struct domcfg *cfg, const struct kernel_
     }
     for (uint64_t pfn = 0; pfn < req.nr_pages; pfn++)
         p2m[pfn] = pfn;
+    tl_trace("build: domain created");
     if ((rc = xenctl_populate_physmap(h, out->domid, p2m, req.nr_pages)) < 0)
         goto hc_failed;
+    tl_trace("build: memory populated");
     struct xen_domctl_getdomaininfo info;
     if ((rc = xenctl_domain_info(h, out->domid, &info)) < 0 ||
         (rc = init_shared_info(h, out->domid, info.shared_info_frame)) < 0)
@@ -119,12 +129,15 @@ int domain_build_pv(struct hc *h, const struct domcfg *cfg, const struct kernel_
         rc = -EIO;
         goto hc_failed;
     }
+    tl_trace("build: boot region mapped");
     struct pvb_domain dom = {
         .shared_info_mfn = info.shared_info_frame,
         .console_evtchn = out->console_port, .store_evtchn = out->store_port,
     };
     rc = pvb_write(&req, &l, p2m, boot, &dom, ctx, &reason);
+    tl_trace("build: kernel, ramdisk, tables written");
     hc_unmap_foreign(boot, l.used_pages);
+    tl_trace("build: boot region unmapped");
     if (rc < 0) {
         fail_why(rc, why, why_size, reason);
         goto out;
@@ -138,10 +151,12 @@ int domain_build_pv(struct hc *h, const struct domcfg *cfg, const struct kernel_
         (rc = xenctl_hypercall_init(h, out->domid,
                                     p2m[pvb_va_to_pfn(&l, img->info.hypercall_page)])) < 0)
         goto hc_failed;
+    tl_trace("build: m2p updated");
     if ((rc = xenctl_pin_l4(h, out->domid, p2m[pvb_l4_pfn(&l)])) < 0 ||
         (rc = seed_grant_table(h, out)) < 0 ||
         (rc = xenctl_setvcpucontext(h, out->domid, 0, ctx)) < 0)
         goto hc_failed;
+    tl_trace("build: tables pinned, vCPU context set");
     rc = 0;
     goto out;
 

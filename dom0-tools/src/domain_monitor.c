@@ -87,7 +87,7 @@ int domain_monitor_run(struct tl_session *s, const struct domcfg *cfg, uint32_t 
 }
 
 int domain_monitor_spawn(const struct domcfg *cfg, uint32_t domid, domain_recreate_fn recreate,
-                         void *ctx)
+                         void *ctx, int keep_fd)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -103,7 +103,7 @@ int domain_monitor_spawn(const struct domcfg *cfg, uint32_t domid, domain_recrea
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     /* Nothing of the parent's: its xenstore connection and privcmd handle stay its own. */
     for (int other = 3; other < 1024; other++)
-        if (other != fd)
+        if (other != fd && other != keep_fd)
             close(other);
     int null = open("/dev/null", O_RDWR);
     dup2(null, STDIN_FILENO);

@@ -25,9 +25,11 @@ int domain_monitor_run(struct tl_session *s, const struct domcfg *cfg, uint32_t 
 
 /*
  * Forks the monitor into the background; the child opens its own session
- * and never returns. Returns 0 in the parent, -errno if it could not fork.
+ * and never returns. It closes every inherited descriptor but keep_fd (-1:
+ * none), which recreate may need. Returns 0 in the parent, -errno if it
+ * could not fork.
  */
 int domain_monitor_spawn(const struct domcfg *cfg, uint32_t domid, domain_recreate_fn recreate,
-                         void *ctx);
+                         void *ctx, int keep_fd);
 
 #endif

@@ -155,7 +155,7 @@ static void entry_name(const struct kernel_cache_key *k, char *name, size_t size
 }
 
 int kernel_cache_open(const char *dir, const struct kernel_cache_key *key, const uint8_t **elf,
-                      size_t *len)
+                      size_t *len, int *keep_fd)
 {
     char name[160];
     int dfd = open_dir(dir);
@@ -177,6 +177,10 @@ int kernel_cache_open(const char *dir, const struct kernel_cache_key *key, const
         *elf = map;
         *len = (size_t)st.st_size;
         utimensat(dfd, name, NULL, 0);     /* recently used: evicted last */
+        if (keep_fd) {
+            *keep_fd = fd;
+            fd = -1;
+        }
     }
     if (fd >= 0)
         close(fd);

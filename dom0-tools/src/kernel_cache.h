@@ -54,10 +54,13 @@ int kernel_cache_check_dir(const char *dir);
 /*
  * Maps the entry for key read-only: 0 with *elf and *len on a hit, -ENOENT
  * on a miss, other negative errno when the cache cannot be used. The caller
- * munmaps (*elf, *len). A hit marks the entry as recently used.
+ * munmaps (*elf, *len). With fd non-NULL the entry also stays open there
+ * (close-on-exec): reading segments with pread spares a process the page
+ * faults of touching the whole mapping, which are slow in a PV domain. A
+ * hit marks the entry as recently used.
  */
 int kernel_cache_open(const char *dir, const struct kernel_cache_key *key, const uint8_t **elf,
-                      size_t *len);
+                      size_t *len, int *fd);
 
 /* Removes the entry for key (one that failed to parse). */
 void kernel_cache_drop(const char *dir, const struct kernel_cache_key *key);

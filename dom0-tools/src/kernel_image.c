@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "config_load.h"
 #include "kernel_cache.h"
@@ -13,9 +14,46 @@ void kernel_image_free(struct kernel_image *img)
 {
     free(img->file);
     free(img->unpacked);
-    if (img->mapped)
+    if (img->mapped) {
         munmap((void *)img->mapped, img->mapped_len);
+        close(img->mapped_fd);
+    }
     memset(img, 0, sizeof(*img));
+}
+
+/* Reads len bytes at off into dst; false on any failure. */
+static bool pread_all(int fd, uint8_t *dst, size_t len, uint64_t off)
+{
+    while (len) {
+        ssize_t n = pread(fd, dst, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        dst += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+int kernel_image_load_segments(const struct kernel_image *img, void *dst, uint64_t dst_vaddr,
+                               uint64_t dst_len)
+{
+    if (!img->mapped)
+        return guest_elf_load(img->elf, img->elf_len, &img->info, dst, dst_vaddr, dst_len);
+    int rc = guest_elf_check_load(img->elf_len, &img->info, dst_vaddr, dst_len);
+    if (rc)
+        return rc;
+    for (unsigned i = 0; i < img->info.nr_segments; i++) {
+        const struct guest_elf_segment *s = &img->info.segments[i];
+        uint8_t *to = (uint8_t *)dst + (s->load_vaddr - dst_vaddr);
+        /* A closed or failing descriptor: the mapping has the same bytes. */
+        if (!pread_all(img->mapped_fd, to, s->file_size, s->file_offset))
+            memcpy(to, img->elf + s->file_offset, s->file_size);
+        memset(to + s->file_size, 0, s->mem_size - s->file_size);
+    }
+    return 0;
 }
 
 static int unpack(struct kernel_image *img, const uint8_t *payload, size_t len, size_t hint,
@@ -99,23 +137,28 @@ static int use_cache_entry(const char *dir, const struct kernel_cache_key *key, 
 {
     const uint8_t *elf;
     size_t len;
-    if (kernel_cache_open(dir, key, &elf, &len))
+    int fd;
+    if (kernel_cache_open(dir, key, &elf, &len, &fd))
         return -ENOENT;
     struct guest_elf_info info;
     if (guest_elf_parse(elf, len, &info)) {
         /* Damaged or from an older tl: decompress again instead. */
         munmap((void *)elf, len);
+        close(fd);
         kernel_cache_drop(dir, key);
         return -EINVAL;
     }
     free(img->file);
     free(img->unpacked);
-    if (img->mapped)
+    if (img->mapped) {
         munmap((void *)img->mapped, img->mapped_len);
+        close(img->mapped_fd);
+    }
     img->file = img->unpacked = NULL;
     img->unpacked_len = 0;
     img->mapped = img->elf = elf;
     img->mapped_len = img->elf_len = len;
+    img->mapped_fd = fd;
     img->info = info;
     return 0;
 }

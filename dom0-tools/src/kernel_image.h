@@ -23,6 +23,7 @@ struct kernel_image {
     size_t unpacked_len;
     const uint8_t *mapped;          /* the kernel cache's entry, if used (owned, mmap'd) */
     size_t mapped_len;
+    int mapped_fd;                  /* the entry, open, when mapped (owned) */
     const uint8_t *elf;             /* the ELF: file, unpacked or mapped */
     size_t elf_len;
     bool is_bzimage;
@@ -49,5 +50,12 @@ int kernel_image_load(const char *path, struct kernel_image *img, char *why, siz
 int kernel_image_load_cached(const char *path, const char *cache_dir, struct kernel_image *img,
                              char *why, size_t why_size);
 void kernel_image_free(struct kernel_image *img);
+
+/*
+ * guest_elf_load of img's segments into dst: from a cache entry with
+ * pread into dst (the mapping's pages are never touched), else a copy.
+ */
+int kernel_image_load_segments(const struct kernel_image *img, void *dst, uint64_t dst_vaddr,
+                               uint64_t dst_len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmdtable.h"
+#include "trace.h"
 
 static const char *base_name(const char *path)
 {
@@ -31,9 +32,11 @@ int main(int argc, char **argv)
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-N"))
             tl_global_dry_run = true;
+        else if (!strcmp(argv[i], "-v"))
+            tl_trace_enabled = true;
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
             return cmd_help(NULL, 1, argv);
-        /* -v verbose, -f force, -t timestamps: xl's, accepted for habit. */
+        /* -f force, -t timestamps: xl's, accepted for habit (-v alone traces phases). */
         else if (strspn(argv[i] + 1, "vft") != strlen(argv[i] + 1) || !argv[i][1]) {
             fprintf(stderr, "%s: unknown global option '%s'\n", tl_progname, argv[i]);
             global_usage(stderr);

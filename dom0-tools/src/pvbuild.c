@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include "pvbuild.h"
+#include "trace.h"
 
 #define PTE_P  0x001ull
 #define PTE_W  0x002ull
@@ -164,11 +165,15 @@ int pvb_write(const struct pvb_request *req, const struct pvb_layout *l, const x
     /* The kernel: from virt_base on (a gap below virt_kstart stays zero). */
     uint64_t kpfn_end = pvb_va_to_pfn(l, l->kern_end);
     memset(boot, 0, kpfn_end * PVB_PAGE_SIZE);
-    rc = guest_elf_load(req->elf, req->elf_len, e, boot, l->v_start, kpfn_end * PVB_PAGE_SIZE);
+    tl_trace("build: kernel area zeroed");
+    rc = req->load_segments
+         ? req->load_segments(req->load_ctx, boot, l->v_start, kpfn_end * PVB_PAGE_SIZE)
+         : guest_elf_load(req->elf, req->elf_len, e, boot, l->v_start, kpfn_end * PVB_PAGE_SIZE);
     if (rc < 0) {
         *why = e->reason ? e->reason : "the kernel's segments do not fit";
         return rc;
     }
+    tl_trace("build: kernel segments loaded");
     uint8_t *rd = boot + pvb_va_to_pfn(l, l->ramdisk_start) * PVB_PAGE_SIZE;
     memset(rd, 0, l->ramdisk_end - l->ramdisk_start);
     if (req->ramdisk_len)
@@ -179,6 +184,7 @@ int pvb_write(const struct pvb_request *req, const struct pvb_layout *l, const x
     memset(p2m_area, 0, l->pt_start - l->p2m_start);
     memcpy(p2m_area, p2m, req->nr_pages * sizeof(xen_pfn_t));
 
+    tl_trace("build: ramdisk and p2m list written");
     struct pt_writer w = { .l = l, .p2m = p2m, .boot = boot };
     if ((rc = write_page_tables(&w, why)) < 0)
         return rc;

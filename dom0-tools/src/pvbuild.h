@@ -31,6 +31,9 @@ struct pvb_request {
     const uint8_t *elf;               /* the kernel as ELF (decompressed) */
     size_t elf_len;
     const struct guest_elf_info *info;/* guest_elf_parse() of it */
+    /* Copies the segments as guest_elf_load would; NULL: guest_elf_load from elf. */
+    int (*load_segments)(const void *ctx, void *dst, uint64_t dst_vaddr, uint64_t dst_len);
+    const void *load_ctx;
     const uint8_t *ramdisk;           /* may be NULL */
     size_t ramdisk_len;
     const char *cmdline;              /* may be NULL */

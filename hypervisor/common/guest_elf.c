@@ -613,20 +613,30 @@ int guest_elf_parse(const void *buf, size_t len, struct guest_elf_info *info)
     return check_notes_and_addresses(&img, info);
 }
 
-int guest_elf_load(const void *buf, size_t len, const struct guest_elf_info *info,
-                   void *dst, uint64_t dst_vaddr, uint64_t dst_len)
+int guest_elf_check_load(size_t len, const struct guest_elf_info *info, uint64_t dst_vaddr,
+                         uint64_t dst_len)
 {
-    const uint8_t *src = buf;
-    uint8_t *out = dst;
-
     for (unsigned i = 0; i < info->nr_segments; i++) {
         const struct guest_elf_segment *s = &info->segments[i];
         if (s->load_vaddr < dst_vaddr || s->load_vaddr - dst_vaddr > dst_len ||
             s->mem_size > dst_len - (s->load_vaddr - dst_vaddr))
             return -GUEST_ELF_ENOSPC;
-        if (s->file_offset > len || s->file_size > len - s->file_offset)
+        if (s->file_offset > len || s->file_size > len - s->file_offset ||
+            s->file_size > s->mem_size)
             return -GUEST_ELF_EINVAL;
     }
+    return 0;
+}
+
+int guest_elf_load(const void *buf, size_t len, const struct guest_elf_info *info,
+                   void *dst, uint64_t dst_vaddr, uint64_t dst_len)
+{
+    const uint8_t *src = buf;
+    uint8_t *out = dst;
+    int rc = guest_elf_check_load(len, info, dst_vaddr, dst_len);
+
+    if (rc)
+        return rc;
     for (unsigned i = 0; i < info->nr_segments; i++) {
         const struct guest_elf_segment *s = &info->segments[i];
         uint8_t *to = out + (s->load_vaddr - dst_vaddr);

@@ -59,21 +59,22 @@ static unsigned count_entries(const char *dir)
     return n;
 }
 
-/* The guest memory an image loads: the span of its segments. */
-static uint8_t *load_span(const uint8_t *elf, size_t len, const struct guest_elf_info *i, size_t *span)
+/* The guest memory an image loads (as the builder loads it): its segments' span. */
+static uint8_t *load_span(const struct kernel_image *img, size_t *span)
 {
+    const struct guest_elf_info *i = &img->info;
     *span = i->virt_kend - i->virt_kstart;
     uint8_t *mem = malloc(*span);
     memset(mem, 0xee, *span);
-    CU_ASSERT_EQUAL(guest_elf_load(elf, len, i, mem, i->virt_kstart, *span), 0);
+    CU_ASSERT_EQUAL(kernel_image_load_segments(img, mem, i->virt_kstart, *span), 0);
     return mem;
 }
 
 static void assert_same_guest_memory(const struct kernel_image *a, const struct kernel_image *b)
 {
     size_t sa, sb;
-    uint8_t *ma = load_span(a->elf, a->elf_len, &a->info, &sa);
-    uint8_t *mb = load_span(b->elf, b->elf_len, &b->info, &sb);
+    uint8_t *ma = load_span(a, &sa);
+    uint8_t *mb = load_span(b, &sb);
     CU_ASSERT_EQUAL_FATAL(sa, sb);
     CU_ASSERT_EQUAL(memcmp(ma, mb, sa), 0);
     CU_ASSERT_EQUAL(a->info.virt_entry, b->info.virt_entry);
@@ -124,6 +125,16 @@ static void test_hit_after_store(void)
     /* The all-zero segment is not in the entry: the loader zero-fills it. */
     CU_ASSERT_EQUAL(second.info.segments[1].file_size, 0);
     CU_ASSERT_TRUE(second.elf_len < plain.elf_len);
+
+    /* A segment's range outside the destination is refused, as guest_elf_load does. */
+    uint8_t small[16];
+    CU_ASSERT_NOT_EQUAL(kernel_image_load_segments(&second, small, second.info.virt_kstart,
+                                                   sizeof(small)), 0);
+    /* With its descriptor closed (a process that closed it) the mapping serves. */
+    CU_ASSERT_EQUAL(close(second.mapped_fd), 0);
+    assert_same_guest_memory(&plain, &second);
+    second.mapped_fd = open("/dev/null", O_RDONLY);   /* kernel_image_free closes it */
+    CU_ASSERT_TRUE(second.mapped_fd >= 0);
 
     /* A rewritten kernel is another file: decompressed again, not the old entry. */
     write_gz_kernel(kernel, 0x90);
@@ -240,16 +251,16 @@ static void test_eviction_keeps_recent(void)
         keys[i] = (struct kernel_cache_key){ .dev = 1, .ino = 100 + i, .size = len };
         CU_ASSERT_EQUAL(kernel_cache_store(cache_dir, &keys[i], elf, len), 0);
         /* Entry 0 is used after each store: it stays although it is the oldest. */
-        CU_ASSERT_EQUAL_FATAL(kernel_cache_open(cache_dir, &keys[0], &map, &map_len), 0);
+        CU_ASSERT_EQUAL_FATAL(kernel_cache_open(cache_dir, &keys[0], &map, &map_len, NULL), 0);
         munmap((void *)map, map_len);
         struct timespec pause = { 0, 20 * 1000 * 1000 };
         nanosleep(&pause, NULL);
     }
     CU_ASSERT_EQUAL(count_entries(cache_dir), KERNEL_CACHE_MAX_ENTRIES);
-    CU_ASSERT_EQUAL(kernel_cache_open(cache_dir, &keys[1], &map, &map_len), -ENOENT);
-    CU_ASSERT_EQUAL(kernel_cache_open(cache_dir, &keys[2], &map, &map_len), -ENOENT);
+    CU_ASSERT_EQUAL(kernel_cache_open(cache_dir, &keys[1], &map, &map_len, NULL), -ENOENT);
+    CU_ASSERT_EQUAL(kernel_cache_open(cache_dir, &keys[2], &map, &map_len, NULL), -ENOENT);
     for (unsigned i = 3; i < KERNEL_CACHE_MAX_ENTRIES + 2; i++) {
-        CU_ASSERT_EQUAL_FATAL(kernel_cache_open(cache_dir, &keys[i], &map, &map_len), 0);
+        CU_ASSERT_EQUAL_FATAL(kernel_cache_open(cache_dir, &keys[i], &map, &map_len, NULL), 0);
         munmap((void *)map, map_len);
     }
     free(elf);

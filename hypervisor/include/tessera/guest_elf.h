@@ -133,6 +133,10 @@ int guest_elf_note_number(const struct guest_elf_note *note, uint64_t *value);
 int guest_elf_load(const void *buf, size_t len, const struct guest_elf_info *info,
                    void *dst, uint64_t dst_vaddr, uint64_t dst_len);
 
+/* guest_elf_load's checks alone, for a loader that copies another way. */
+int guest_elf_check_load(size_t len, const struct guest_elf_info *info, uint64_t dst_vaddr,
+                         uint64_t dst_len);
+
 /* The XENFEAT_* name of feature bit nr ("writable_page_tables"), or NULL. */
 const char *guest_elf_feature_name(unsigned nr);
 
