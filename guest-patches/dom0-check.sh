@@ -40,6 +40,19 @@ until [ "$(xenstore-read /local/domain/0/control/feature-poweroff 2>/dev/null)" 
     [ $i -ge 50 ] && { no "no control/feature-poweroff in xenstore"; break; }
     sleep 0.2
 done
+# The image leaves libxml2 out (mkdom0-image.sh; DOM0_XML=1 puts it in):
+# an XML config gets a clear refusal, an xl.cfg none of that.
+cat > /tmp/x.xml <<'XML'
+<domain type='xen'><name>x</name><memory unit='MiB'>64</memory>
+<os><type>linux</type><kernel>/etc/tessera/examples/vmlinuz</kernel></os></domain>
+XML
+if [ -e /lib/x86_64-linux-gnu/libxml2.so.2 ]; then
+    tl create -n /tmp/x.xml >/dev/null 2>/tmp/err || no "XML config: $(cat /tmp/err)"
+else
+    tl create -n /tmp/x.xml >/dev/null 2>/tmp/err && no "XML config accepted without libxml2"
+    grep -q "libvirt XML needs libxml2" /tmp/err || no "XML refusal said: $(cat /tmp/err)"
+fi
+tl create -n /etc/tessera/examples/debian-pv.cfg >/dev/null 2>/tmp/err || no "create -n: $(cat /tmp/err)"
 [ -e /dev/fd/0 ] && [ -L /dev/stdin ] && [ -L /dev/stdout ] && [ -L /dev/stderr ] || no "/dev/fd or std links"
 if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed:$bad"; fi
 exit 42

@@ -116,10 +116,16 @@ if [ -f "$root/usr/bin/xenstore-lite" ]; then
 fi
 consoled=$(find "$build/dom0-tools" -name tessera-consoled -type f -perm -u+x 2>/dev/null | sort | head -1)
 [ -n "$consoled" ] && install_tool "$consoled" /usr/sbin/tessera-consoled
+# tl loads libxml2 only to read or write a libvirt XML config; with the ICU
+# libraries it needs that is 37 MB, so the image carries it on request only.
+xml_lib=""
+if [ "${DOM0_XML:-0}" = 1 ]; then
+    xml_lib=$(ldconfig -p | awk '/libxml2\.so\.2 .*x86-64/ { print $NF; exit }')
+fi
 if [ -n "$tools" ]; then
     # shellcheck disable=SC2086
-    for lib in $(ldd $tools | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | sort -u) \
-               /lib64/ld-linux-x86-64.so.2; do
+    for lib in $(ldd $tools $xml_lib | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | sort -u) \
+               $xml_lib /lib64/ld-linux-x86-64.so.2; do
         mkdir -p "$root$(dirname "$lib")"
         cp -L "$lib" "$root$lib"
     done

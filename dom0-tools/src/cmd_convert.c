@@ -9,6 +9,7 @@
 #include "cmdtable.h"
 #include "config_load.h"
 #include "domxml.h"
+#include "xml_lib.h"
 #include "xlcfg.h"
 
 static int convert(const struct tl_command *cmd, int argc, char **argv, char *(*writer)(const struct domcfg *))
@@ -41,6 +42,11 @@ static int convert(const struct tl_command *cmd, int argc, char **argv, char *(*
 
 int cmd_domxml_from_cfg(const struct tl_command *cmd, int argc, char **argv)
 {
+    const char *why;
+    if (xml_lib_load(&why)) {
+        fprintf(stderr, "%s: %s\n", tl_progname, why);
+        return TL_EXIT_FAILURE;
+    }
     return convert(cmd, argc, argv, domxml_write);
 }
 

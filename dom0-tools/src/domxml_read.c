@@ -5,15 +5,13 @@
  * with the line they are on. No DTDs, entities or network access.
  */
 #include "domxml.h"
+#include "xml_lib.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 struct xml_ctx {
     struct domcfg *cfg;
@@ -25,18 +23,18 @@ static bool is(const xmlNode *n, const char *name)
     return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
 }
 
-static int line_of(const xmlNode *n) { return (int)xmlGetLineNo(n); }
+static int line_of(const xmlNode *n) { return (int)X.GetLineNo(n); }
 
 /* Attribute value, or NULL; caller frees with xmlFree. */
 static char *attr(const xmlNode *n, const char *name)
 {
-    return (char *)xmlGetProp(n, (const xmlChar *)name);
+    return (char *)X.GetProp(n, (const xmlChar *)name);
 }
 
 /* Element text with surrounding blanks trimmed; heap, caller frees. */
 static char *text_of(const xmlNode *n)
 {
-    xmlChar *raw = xmlNodeGetContent(n);
+    xmlChar *raw = X.NodeGetContent(n);
     if (!raw)
         return strdup("");
     const char *s = (const char *)raw;
@@ -46,7 +44,7 @@ static char *text_of(const xmlNode *n)
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' || s[len - 1] == '\r'))
         len--;
     char *out = strndup(s, len);
-    xmlFree(raw);
+    X.Free(raw);
     return out;
 }
 
@@ -110,7 +108,7 @@ static int memory_kib(struct xml_ctx *c, const xmlNode *n, uint64_t *kib)
         rc = diag_error(c->d, line_of(n), 0, "<%s> expects a positive whole number, not '%s'", n->name, t);
     else if ((*kib = (value * mult + 1023) / 1024) > (16ULL << 30))
         rc = diag_error(c->d, line_of(n), 0, "<%s> is more than 16 TiB", n->name);
-    xmlFree(unit);
+    X.Free(unit);
     free(t);
     return rc;
 }
@@ -135,8 +133,8 @@ static int read_vcpu(struct xml_ctx *c, const xmlNode *n)
         c->cfg->has_cpumap = cpuset != NULL;
     }
     free(t);
-    xmlFree(current);
-    xmlFree(cpuset);
+    X.Free(current);
+    X.Free(cpuset);
     return rc;
 }
 
@@ -161,7 +159,7 @@ static int read_os(struct xml_ctx *c, const xmlNode *os)
             if (!rc && arch && strcmp(arch, "x86_64"))
                 rc = diag_error(c->d, line_of(n), 0, "<os><type arch='%s'>: only x86_64 guests are supported", arch);
             free(t);
-            xmlFree(arch);
+            X.Free(arch);
         } else if (is(n, "kernel")) {
             rc = set_text(c, n, &c->cfg->kernel);
         } else if (is(n, "initrd")) {
@@ -188,7 +186,7 @@ static int read_features(struct xml_ctx *c, const xmlNode *f)
             char *state = attr(n, "state");
             bool off = state && !strcmp(state, "off");
             bool bad = state && !off && strcmp(state, "on");
-            xmlFree(state);
+            X.Free(state);
             if (bad)
                 return diag_error(c->d, line_of(n), 0, "<hap state=...> must be on or off");
             c->cfg->hap = off ? DOMCFG_FALSE : DOMCFG_TRUE;
@@ -264,11 +262,11 @@ static int read_disk(struct xml_ctx *c, const xmlNode *disk)
             if (!path)
                 path = attr(n, "dev");
             rc = domcfg_set_str(&d->target, path);
-            xmlFree(path);
+            X.Free(path);
         } else if (is(n, "target")) {
             char *dev = attr(n, "dev");
             rc = domcfg_set_str(&d->vdev, dev);
-            xmlFree(dev);
+            X.Free(dev);
         } else if (is(n, "driver")) {
             char *name = attr(n, "name"), *fmt = attr(n, "type"), *discard = attr(n, "discard");
             if (name && !strcmp(name, "qemu"))
@@ -283,15 +281,15 @@ static int read_disk(struct xml_ctx *c, const xmlNode *disk)
                 rc = diag_error(c->d, line_of(n), 0, "<driver type='%s'> must be raw, qcow, qcow2, vhd or qed", fmt);
             if (!rc && discard)
                 d->discard = !strcmp(discard, "unmap") ? DOMCFG_TRUE : DOMCFG_FALSE;
-            xmlFree(name);
-            xmlFree(fmt);
-            xmlFree(discard);
+            X.Free(name);
+            X.Free(fmt);
+            X.Free(discard);
         } else if (is(n, "readonly")) {
             d->readwrite = false;
         } else if (is(n, "backenddomain")) {
             char *name = attr(n, "name");
             rc = domcfg_set_str(&d->backend_domname, name);
-            xmlFree(name);
+            X.Free(name);
         } else if (!is(n, "shareable") && !is(n, "address") && !is(n, "alias") && !is(n, "backingStore")) {
             diag_warn(c->d, line_of(n), 0, "<disk><%s> is not supported; ignored", n->name);
         }
@@ -305,8 +303,8 @@ static int read_disk(struct xml_ctx *c, const xmlNode *disk)
     if (!rc && !d->target)
         d->format = DOMCFG_DISK_FORMAT_EMPTY;       /* an empty cdrom drive */
 out:
-    xmlFree(type);
-    xmlFree(device);
+    X.Free(type);
+    X.Free(device);
     return rc;
 }
 
@@ -320,7 +318,7 @@ static int read_interface(struct xml_ctx *c, const xmlNode *itf)
         rc = -ENOMEM;
     else if (type && strcmp(type, "bridge") && strcmp(type, "ethernet"))
         rc = diag_error(c->d, line_of(itf), 0, "<interface type='%s'>: only bridge and ethernet are supported", type);
-    xmlFree(type);
+    X.Free(type);
 
     for (const xmlNode *n = itf->children; n && !rc; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -353,7 +351,7 @@ static int read_interface(struct xml_ctx *c, const xmlNode *itf)
                        : is(n, "model") ? &nic->model : &nic->backend_domname;
             rc = domcfg_set_str(dst, v);
         }
-        xmlFree(v);
+        X.Free(v);
     }
     return rc;
 }
@@ -393,7 +391,7 @@ static int read_domain(struct xml_ctx *c, const xmlNode *dom)
     bool xen = type && !strcmp(type, "xen");
     int rc = xen ? 0 : diag_error(c->d, line_of(dom), 0, "<domain type='%s'> is not a Xen domain: expected type='xen'",
                                   type ? type : "");
-    xmlFree(type);
+    X.Free(type);
 
     for (const xmlNode *n = dom->children; n && !rc; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -459,22 +457,25 @@ int domxml_load(const char *text, size_t len, struct domcfg *cfg, struct diag *d
     struct xml_ctx c = { cfg, d };
     int rc;
 
+    const char *why;
+    if (xml_lib_load(&why))
+        return diag_error(d, 0, 0, "%s", why);
     if (len > INT32_MAX)
         return diag_error(d, 0, 0, "XML document is too large");
-    xmlSetStructuredErrorFunc(d, collect_xml_error);
-    xmlDoc *doc = xmlReadMemory(text, (int)len, d->file, NULL,
+    X.SetStructuredErrorFunc(d, collect_xml_error);
+    xmlDoc *doc = X.ReadMemory(text, (int)len, d->file, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    X.SetStructuredErrorFunc(NULL, NULL);
     if (!doc)
         return d->error[0] ? -EINVAL : diag_error(d, 0, 0, "malformed XML");
 
-    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *root = X.DocGetRootElement(doc);
     if (doc->intSubset || doc->extSubset)
         rc = diag_error(d, 0, 0, "XML with a DOCTYPE is not accepted (no DTDs or entities)");
     else if (!root || !is(root, "domain"))
         rc = diag_error(d, root ? line_of(root) : 0, 0, "expected a <domain> root element");
     else
         rc = read_domain(&c, root);
-    xmlFreeDoc(doc);
+    X.FreeDoc(doc);
     return rc;
 }

@@ -4,24 +4,23 @@
  * out; docs/tl.md lists it.
  */
 #include "domxml.h"
+#include "xml_lib.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-#include <libxml/xmlsave.h>
 
 static xmlNode *child(xmlNode *parent, const char *name, const char *text)
 {
-    return xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
+    return X.NewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
 }
 
 static void set_attr(xmlNode *n, const char *name, const char *value)
 {
     if (value)
-        xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)value);
+        X.NewProp(n, (const xmlChar *)name, (const xmlChar *)value);
 }
 
 static void write_memory(xmlNode *dom, const char *name, uint64_t kib)
@@ -139,16 +138,19 @@ static void write_cputune(xmlNode *dom, const struct domcfg *cfg)
 
 char *domxml_write(const struct domcfg *cfg)
 {
-    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNode *dom = xmlNewNode(NULL, (const xmlChar *)"domain");
+    const char *why;
+    if (xml_lib_load(&why))
+        return NULL;            /* callers that can say why load it first */
+    xmlDoc *doc = X.NewDoc((const xmlChar *)"1.0");
+    xmlNode *dom = X.NewNode(NULL, (const xmlChar *)"domain");
     char *out = NULL;
 
     if (!doc || !dom) {
-        xmlFreeDoc(doc);
-        xmlFreeNode(dom);
+        X.FreeDoc(doc);
+        X.FreeNode(dom);
         return NULL;
     }
-    xmlDocSetRootElement(doc, dom);
+    X.DocSetRootElement(doc, dom);
     set_attr(dom, "type", "xen");
     child(dom, "name", cfg->name);
     if (cfg->has_uuid) {
@@ -180,15 +182,15 @@ char *domxml_write(const struct domcfg *cfg)
     set_attr(target, "type", "xen");
     set_attr(target, "port", "0");
 
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *save = buf ? xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL) : NULL;
+    xmlBuffer *buf = X.BufferCreate();
+    xmlSaveCtxt *save = buf ? X.SaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL) : NULL;
     if (save) {
-        xmlSaveDoc(save, doc);
-        xmlSaveClose(save);
-        out = strdup((const char *)xmlBufferContent(buf));
+        X.SaveDoc(save, doc);
+        X.SaveClose(save);
+        out = strdup((const char *)X.BufferContent(buf));
     }
     if (buf)
-        xmlBufferFree(buf);
-    xmlFreeDoc(doc);
+        X.BufferFree(buf);
+    X.FreeDoc(doc);
     return out;
 }
