@@ -204,7 +204,7 @@ def image_cases(vmlinux, initrd):
         cmds = f.read()
     cmds_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                  "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
-                 "--timeout", "480", "--cmd", cmds]
+                 "--timeout", "600", "--cmd", cmds]
     return [("linux-dom0-image-smp1", "commands", commands),
             ("linux-dom0-image-shell-smp1", "shell", shell),
             ("linux-domu-bootmodule", "shell", domu),
