@@ -62,6 +62,9 @@ scan_log() {
 
 uptime_now
 echo "BENCH-DOM0-READY uptime=$now tool=$tool hv=$(cat /sys/hypervisor/type 2>/dev/null)"
+# What the CPU offers dom0's programs (glibc picks its string functions by it).
+echo "BENCH-DOM0-CPU $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
+    grep -x -E 'sse4_2|avx|avx2|avx512f|xsave|fsgsbase|pku' | tr '\n' ' ')"
 i=1
 while [ "$i" -le "$creates" ]; do
     scan_log 0

@@ -8,9 +8,12 @@ dom0_mem=512M) with Debian's toolstack (mk-xen-dom0.sh). In both dom0s the
 same script (dom0-create.sh) creates the same example domU (the same config,
 kernel and initramfs: 128 MiB, 1 vCPU) CREATES times with `tl create` or
 `xl create`, waits for its /init's marker in the console log and destroys it.
+Then Tessera boots Xen's dom0 image as far as its /init (the same image on
+both). A failed boot is booted again (--retries), and reported.
 
 Measured on the host clock, from the time each serial line arrives:
-  dom0 boot   QEMU start -> the first line dom0's /init prints
+  dom0 boot   QEMU start -> the first line dom0's /init prints, split at
+              Linux's first line (the hypervisor's part, then Linux's)
   create      the line dom0 prints just before `tl/xl create` -> the line it
               prints once the domU's marker is in the console log (polled
               every 0.05 s on both); the first create of a boot and the later
@@ -20,7 +23,7 @@ uptime at its marker, and the destroy time.
 
 usage: dom0_create_bench.py --tessera HV --xen XEN_ELF --vmlinux ELF
            --tessera-initrd IMG --xen-initrd IMG [--rounds N] [--creates N]
-           [--out DIR]
+           [--retries N] [--same-image 0|1] [--only tessera|xen] [--out DIR]
 Writes OUT/dom0-create.md (the table), OUT/dom0-create.json (the same as
 JSON), OUT/dom0-create-runs.jsonl (one record per boot) and OUT/logs/ (each
 boot's serial log, timestamped).
@@ -38,6 +41,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# No __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import bench_stats  # noqa: E402
 
@@ -58,6 +63,9 @@ HYPERVISORS = {
 GOALS = {"dom0 boot": 0.5, "create, first": 0.25, "create, later": 0.25}
 
 INIT_LINE = re.compile(r"dom0: /init started")
+# Linux's first console line as a PV guest, while it sets up its own page
+# tables (xen_start_kernel), printed on both hypervisors.
+KERNEL_LINE = re.compile(r"mapping kernel into physical memory")
 BENCH_LINE = re.compile(r"BENCH-([A-Z0-9-]+)(?: n=(\d+))?(?: uptime=([0-9.]+))?(.*)")
 DOMU_UPTIME = re.compile(r"TESSERA-DOMU-INIT uptime=([0-9.]+)")
 EXIT_LINE = re.compile(r"TESSERA-DOM0-CMD-EXIT (\d+)")
@@ -74,13 +82,15 @@ def load_run_dom0():
 
 def parse_run(lines):
     """lines: (host seconds since QEMU start, text). The run's record:
-    dom0_init, dom0_ready (host s), creates [{n, start, returned, seen,
+    dom0_kernel, dom0_init, dom0_ready (host s), creates [{n, start, returned, seen,
     destroyed (host s), dom0_start/dom0_seen (dom0's uptime), domu_uptime}],
     done ('ok', 'failed' or None), failure text, exit status."""
-    run = dict(dom0_init=None, dom0_ready=None, creates=[], done=None, failure=None,
-               exit_status=None)
+    run = dict(dom0_kernel=None, dom0_init=None, dom0_ready=None, creates=[], done=None,
+               failure=None, exit_status=None)
     creates = {}
     for t, text in lines:
+        if run["dom0_kernel"] is None and KERNEL_LINE.search(text):
+            run["dom0_kernel"] = t
         if run["dom0_init"] is None and INIT_LINE.search(text):
             run["dom0_init"] = t
         m = EXIT_LINE.search(text)
@@ -113,13 +123,24 @@ def parse_run(lines):
 
 
 def metrics(run):
-    """{metric: [seconds...]} of one run; a create counts once it was seen."""
+    """{metric: [seconds...]} of one run; a create counts once it was seen.
+    Tessera's boot of Xen's dom0 image (kind "same-image") has only its
+    dom0 boot, compared with Xen's own."""
     out = {}
 
     def add(name, v):
         out.setdefault(name, []).append(round(v, 3))
+    if run["dom0_init"] is not None and run.get("kind") == "same-image":
+        add(SAME_IMAGE, run["dom0_init"])
+        return out
     if run["dom0_init"] is not None:
         add("dom0 boot", run["dom0_init"])
+        if run["hv"] == "xen":
+            add(SAME_IMAGE, run["dom0_init"])
+    if run["dom0_kernel"] is not None:
+        add("QEMU start to dom0 Linux's first line", run["dom0_kernel"])
+        if run["dom0_init"] is not None:
+            add("dom0 Linux's first line to /init", run["dom0_init"] - run["dom0_kernel"])
     if run["dom0_init"] is not None and run["dom0_ready"] is not None:
         add("dom0 /init to daemons ready", run["dom0_ready"] - run["dom0_init"])
     for c in run["creates"]:
@@ -137,7 +158,10 @@ def metrics(run):
     return out
 
 
-METRIC_ORDER = ["dom0 boot", "dom0 /init to daemons ready", "create, first", "create, later",
+SAME_IMAGE = "dom0 boot, both with Xen's dom0 image"
+METRIC_ORDER = ["dom0 boot", SAME_IMAGE, "QEMU start to dom0 Linux's first line",
+                "dom0 Linux's first line to /init", "dom0 /init to daemons ready",
+                "create, first", "create, later",
                 "create (dom0 clock), first", "create (dom0 clock), later",
                 "create command returned, first", "create command returned, later",
                 "domU uptime at its /init, first", "domU uptime at its /init, later",
@@ -173,8 +197,9 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
-def boot(hv, image, a, log_path):
-    """One QEMU run; returns (lines, end reason, seconds)."""
+def boot(hv, image, a, log_path, until_init=False):
+    """One QEMU run; returns (lines, end reason, seconds). until_init: stop
+    it at dom0's /init line."""
     cmd = QEMU + ["-kernel", a.tessera if hv == "tessera" else a.xen,
                   "-append", HYPERVISORS[hv]["args"],
                   "-initrd", "%s %s,%s" % (a.vmlinux, LINUX_ARGS, image)]
@@ -191,7 +216,7 @@ def boot(hv, image, a, log_path):
                 why = "timeout"
                 break
             if stop_at is not None and now > stop_at:
-                why = "stopped after dom0's exit line"
+                why = stop_why
                 break
             ready, _, _ = select.select([proc.stdout], [], [], 0.2)
             if not ready:
@@ -208,7 +233,9 @@ def boot(hv, image, a, log_path):
                 log.write("[%8.3f] %s\n" % (t, text))
                 # Both power off after this line; give them 5 s to do it.
                 if stop_at is None and EXIT_LINE.search(text):
-                    stop_at = t + 5.0
+                    stop_at, stop_why = t + 5.0, "stopped after dom0's exit line"
+                if stop_at is None and until_init and INIT_LINE.search(text):
+                    stop_at, stop_why = t, "stopped at dom0's /init line"
         if buf:
             lines.append((round(time.monotonic() - t0, 3), buf.decode("utf-8", "replace")))
         if proc.poll() is None:
@@ -219,6 +246,46 @@ def boot(hv, image, a, log_path):
     return lines, why, round(time.monotonic() - t0, 3)
 
 
+def one_boot(hv, rnd, attempt, image, a):
+    """Boots HV once with its image; the run's record (parse_run) with its
+    metrics, load and verdict."""
+    name = "%s-%d" % (hv, rnd) + ("" if attempt == 1 else "-try%d" % attempt)
+    log_path = os.path.join(a.out, "logs", name + ".log")
+    load0 = loadavg()
+    lines, why, secs = boot(hv, image, a, log_path)
+    run = parse_run(lines)
+    run.update(hv=hv, round=rnd, attempt=attempt, log=log_path, end=why, seconds=secs,
+               load_start=load0, load_end=loadavg())
+    run["metrics"] = metrics(run)
+    run["ok"] = run["done"] == "ok" and run["exit_status"] == 0 and \
+        len([c for c in run["creates"] if "seen" in c]) == a.creates
+    m = run["metrics"]
+    print("bench: round %d %-7s %s: dom0 boot %s, creates %s (load %s -> %s)%s"
+          % (rnd, hv, "ok" if run["ok"] else "FAILED", m.get("dom0 boot"),
+             m.get("create, first", []) + m.get("create, later", []), load0, run["load_end"],
+             "" if run["ok"] else " %s, %s; log %s" % (why, run["failure"], log_path)),
+          flush=True)
+    return run
+
+
+def same_image_boot(rnd, xen_image, a):
+    """Tessera booting Xen's dom0 image as far as its /init's first line:
+    the dom0 boot of both with the very same initramfs (Tessera's own is
+    twice the size)."""
+    log_path = os.path.join(a.out, "logs", "tessera-xen-image-%d.log" % rnd)
+    load0 = loadavg()
+    lines, why, secs = boot("tessera", xen_image, a, log_path, until_init=True)
+    run = parse_run(lines)
+    run.update(hv="tessera", kind="same-image", round=rnd, attempt=1, log=log_path, end=why,
+               seconds=secs, load_start=load0, load_end=loadavg())
+    run["metrics"] = metrics(run)
+    run["ok"] = run["dom0_init"] is not None
+    print("bench: round %d tessera with Xen's dom0 image %s: dom0 boot %s (load %s -> %s)"
+          % (rnd, "ok" if run["ok"] else "FAILED (%s; log %s)" % (why, log_path),
+             run["dom0_init"], load0, run["load_end"]), flush=True)
+    return run
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for name in ("tessera", "xen", "vmlinux", "tessera-initrd", "xen-initrd"):
@@ -226,6 +293,10 @@ def parse_args(argv):
     p.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
     p.add_argument("--creates", type=int, default=3, help="domU creates per boot")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per boot")
+    p.add_argument("--retries", type=int, default=1,
+                   help="boots again after a failed boot, at most this many times a round")
+    p.add_argument("--same-image", type=int, default=1,
+                   help="1: each round also boots Tessera with Xen's dom0 image to its /init")
     p.add_argument("--only", choices=sorted(HYPERVISORS), help="boot this one alone (to debug)")
     p.add_argument("--out", default="build/bench")
     return p.parse_args(argv)
@@ -240,7 +311,7 @@ def main():
     print("bench: %d rounds of Tessera then Xen 4.17, %d creates per boot; %s"
           % (a.rounds, a.creates, uptime_before), flush=True)
     runs_path = os.path.join(a.out, "dom0-create-runs.jsonl")
-    runs, failed = [], 0
+    runs, failed, failures = [], 0, []
     with tempfile.TemporaryDirectory(prefix="tessera-bench.") as work, \
             open(runs_path, "w") as jsonl:
         images = {}
@@ -253,33 +324,36 @@ def main():
             images[hv] = run_dom0.image_with_commands(base, script, d)
         for rnd in range(1, a.rounds + 1):
             for hv in [a.only] if a.only else ("tessera", "xen"):
-                log_path = os.path.join(a.out, "logs", "%s-%d.log" % (hv, rnd))
-                load0 = loadavg()
-                lines, why, secs = boot(hv, images[hv], a, log_path)
-                run = parse_run(lines)
-                run.update(hv=hv, round=rnd, log=log_path, end=why, seconds=secs,
-                           load_start=load0, load_end=loadavg())
-                run["metrics"] = metrics(run)
-                ok = run["done"] == "ok" and run["exit_status"] == 0 and \
-                    len([c for c in run["creates"] if "seen" in c]) == a.creates
-                run["ok"] = ok
-                failed += 0 if ok else 1
-                runs.append(run)
+                for attempt in range(1, a.retries + 2):
+                    run = one_boot(hv, rnd, attempt, images[hv], a)
+                    # A failed boot that is tried again stays out of the
+                    # numbers but not out of the report.
+                    run["retried"] = not run["ok"] and attempt <= a.retries
+                    jsonl.write(json.dumps(run) + "\n")
+                    jsonl.flush()
+                    if not run["ok"]:
+                        failures.append("%s round %d try %d: %s" % (
+                            hv, rnd, attempt, run["failure"] or run["end"]))
+                    if not run["retried"]:
+                        runs.append(run)
+                        failed += 0 if run["ok"] else 1
+                        break
+            if not a.only and a.same_image:
+                run = same_image_boot(rnd, images["xen"], a)
                 jsonl.write(json.dumps(run) + "\n")
                 jsonl.flush()
-                m = run["metrics"]
-                print("bench: round %d %-7s %s: dom0 boot %s, creates %s (load %s -> %s)%s"
-                      % (rnd, hv, "ok" if ok else "FAILED", m.get("dom0 boot"),
-                         m.get("create, first", []) + m.get("create, later", []),
-                         load0, run["load_end"],
-                         "" if ok else " %s, %s; log %s" % (why, run["failure"], log_path)),
-                      flush=True)
+                if run["ok"]:
+                    runs.append(run)
+                else:
+                    failures.append("tessera with Xen's dom0 image, round %d: %s" % (rnd, run["end"]))
     uptime_after = subprocess.run(["uptime"], stdout=subprocess.PIPE, text=True).stdout.strip()
     text = "# make bench: Tessera against Xen 4.17, %s\n\n" % stamp
-    text += "%d rounds (Tessera then Xen each round), %d creates per boot, %d failed boots.\n" \
-            "QEMU: %s -kernel HV -append HV_ARGS -initrd \"VMLINUX %s,DOM0_IMAGE\"\n" \
+    text += "%d rounds (Tessera then Xen each round), %d creates per boot.\n" % (a.rounds, a.creates)
+    text += "Failed boots (one is booted again, at most %d times a round; only the last " \
+            "try counts): %s\n" % (a.retries, "".join("\n- " + f for f in failures) or "none")
+    text += "QEMU: %s -kernel HV -append HV_ARGS -initrd \"VMLINUX %s,DOM0_IMAGE\"\n" \
             "Tessera: %s\nXen: %s\nSeconds on the host clock.\n\n" % (
-                a.rounds, a.creates, failed, " ".join(QEMU), LINUX_ARGS,
+                " ".join(QEMU), LINUX_ARGS,
                 HYPERVISORS["tessera"]["args"], HYPERVISORS["xen"]["args"])
     rows = metric_rows(runs)
     text += bench_stats.table(rows, "Tessera", "Xen 4.17")
@@ -290,7 +364,8 @@ def main():
     json_path = os.path.join(a.out, "dom0-create.json")
     with open(json_path, "w") as f:
         json.dump(dict(date=stamp, rounds=a.rounds, creates_per_boot=a.creates,
-                       failed_boots=failed, qemu=" ".join(QEMU), linux_args=LINUX_ARGS,
+                       failed_boots=failed, failures=failures, qemu=" ".join(QEMU),
+                       linux_args=LINUX_ARGS,
                        hypervisor_args={k: v["args"] for k, v in HYPERVISORS.items()},
                        uptime_before=uptime_before, uptime_after=uptime_after,
                        seconds=summary_json(rows)), f, indent=1)

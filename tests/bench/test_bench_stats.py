@@ -4,6 +4,8 @@ import os
 import sys
 import unittest
 
+# No __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_stats as bs  # noqa: E402
 
