@@ -2,10 +2,10 @@
 # dom0 on real Xen 4.17 from Debian's packages: busybox (busybox-static),
 # Xen's toolstack (xen-utils-4.17) with the libraries it loads, and the Xen
 # drivers Debian builds as modules for its kernel (linux-image-amd64).
-# tests/bench/mk-xen-dom0.sh (make bench) and tests/guests/domu/mkdom0.sh
-# (test kernels as domUs) use them; each adds its own /init and payload.
-# (dom0-tools/tests/xen and xenstore-lite/tests/xen still have their own
-# copies of the same steps in their mkdom0.sh.)
+# tests/bench/mk-xen-dom0.sh (make bench), tests/guests/domu/mkdom0.sh (test
+# kernels as domUs) and xenstore-lite/tests/xen/mkdom0.sh (our daemons on
+# Xen) use them; each adds its own /init and payload. (dom0-tools/tests/xen
+# still has its own copy of the same steps in its mkdom0.sh.)
 
 XEN_BIN=/usr/lib/xen-4.17/bin
 
