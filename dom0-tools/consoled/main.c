@@ -251,6 +251,37 @@ static int run(void)
     return 0;
 }
 
+/*
+ * Started next to xenstored at boot: wait up to a minute for its socket.
+ * The library falls back to /dev/xen/xenbus when the socket is not there
+ * yet, which would take that device for good although the daemon is
+ * about to listen (and a client of the device cannot be closed: the
+ * library's reader thread sleeps in the device's read, which nothing
+ * wakes). So the socket alone is tried first (XENSTORED_PATH set: no
+ * fallback), and the device only once the wait is over, for a dom0 whose
+ * xenstored lives elsewhere (a stub domain).
+ */
+static struct xs_handle *open_xenstore(void)
+{
+    struct xs_handle *h = NULL;
+    char *saved = getenv("XENSTORED_PATH") ? strdup(getenv("XENSTORED_PATH")) : NULL;
+    char *socket_path = strdup(xs_daemon_socket());
+
+    if (socket_path && setenv("XENSTORED_PATH", socket_path, 1) == 0) {
+        for (int tries = 0; !(h = xs_open(0)) && tries < 120 && !stop_requested; tries++)
+            usleep(500 * 1000);
+        if (saved)
+            setenv("XENSTORED_PATH", saved, 1);
+        else
+            unsetenv("XENSTORED_PATH");
+    }
+    if (!h && !stop_requested)
+        h = xs_open(0);
+    free(saved);
+    free(socket_path);
+    return h;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: tessera-consoled [-l LOGDIR] [-L LOGMAX] [-b PTYBUF] [-p PIDFILE] [-q]\n");
@@ -292,9 +323,7 @@ int main(int argc, char **argv)
     }
     env.gntdev_fd = xen_dev_open("/dev/xen/gntdev");
     env.privcmd_fd = xen_dev_open("/dev/xen/privcmd");
-    /* Started next to xenstored at boot: give it a while to listen. */
-    for (int tries = 0; !(xs = xs_open(0)) && tries < 120 && !stop_requested; tries++)
-        usleep(500 * 1000);
+    xs = open_xenstore();
     if (!xs) {
         fprintf(stderr, "tessera-consoled: cannot reach xenstore: %s\n", strerror(errno));
         return 1;
@@ -313,7 +342,10 @@ int main(int argc, char **argv)
     int err = run();
     while (nconsoles)
         drop(nconsoles - 1, "daemon stopping");
-    xs_close(xs);
+    /*
+     * No xs_close: over /dev/xen/xenbus it waits for ever on its reader
+     * thread (see open_xenstore), and exit releases the connection anyway.
+     */
     if (pidfile)
         unlink(pidfile);
     if (err)

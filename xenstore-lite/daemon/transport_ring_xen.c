@@ -190,6 +190,14 @@ static int connect_dom0(void)
         ring_free(r);
         return err;
     }
+    /*
+     * Linux's xenbus in dom0 (XS_LOCAL) probes its devices, which writes
+     * control/feature-* among others, only after a first event on this
+     * port; Xen's xenstored notifies dom0 once at start for that reason.
+     * Without it the probe waited for some dom0 process to use
+     * /dev/xen/xenbus.
+     */
+    xen_notify(r);
     xsd_logf(x.xsd, "dom0: ring connected, port %lu -> local %d", port, r->port);
     return 0;
 }
