@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the example domU (guest-patches/mkdom0-image.sh puts it in dom0's
 # /etc/tessera/examples/): prints a marker line the tests look for and gives
-# a shell on the domain's console, hvc0. `exit` or `poweroff` ends the domain.
+# a shell on the domain's console, hvc0 (or floods it: tessera_domu=flood).
+# `exit` or `poweroff` ends the domain.
 export PATH=/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -11,14 +12,26 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname tessera-domu
 echo "TESSERA-DOMU-INIT uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)" \
      "cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
-echo "a busybox shell in a Tessera domU; 'exit' powers it off"
 # tl shutdown / reboot make Linux run /sbin/poweroff or /sbin/reboot, and
 # busybox's signal init (us) with USR2 (poweroff), USR1 (halt) or TERM
 # (reboot). The shell runs in the background so that `wait` lets the traps
 # run at once; a shell in the foreground would hold them until it exits.
 trap 'poweroff -f' USR1 USR2
 trap 'reboot -f' TERM
-setsid cttyhack sh -l &
+# tessera_domu=flood on the kernel command line (extra= in its cfg): no
+# shell, output on the console without end, to prove that a domU flooding
+# its console costs dom0 and tessera-consoled only a bounded amount
+# (guest-patches/dom0-domu-console.sh).
+case " $(cat /proc/cmdline) " in
+*" tessera_domu=flood "*)
+    echo "TESSERA-DOMU-FLOOD: writing to hvc0 without end"
+    yes "TESSERA-DOMU-FLOOD 0123456789abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ" &
+    ;;
+*)
+    echo "a busybox shell in a Tessera domU; 'exit' powers it off"
+    setsid cttyhack sh -l &
+    ;;
+esac
 wait $!
 poweroff -f
 sleep 10

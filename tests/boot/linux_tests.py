@@ -190,6 +190,14 @@ def image_cases(vmlinux, initrd):
                "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
                "--reject", REJECT, "--stop-on", r"domain 0 .*shut down: ",
                "--timeout", "240"]
+    # A domU flooding its console (dom0-domu-console.sh): dom0 answers, a
+    # second domU boots meanwhile, tessera-consoled lives on with a bounded
+    # size, its log is cut, memory comes back after the destroys.
+    with open(os.path.join(PATCHES, "dom0-domu-console.sh")) as f:
+        flood = f.read()
+    flood_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                  "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
+                  "--timeout", "300", "--cmd", flood]
     # The ends of a domU's life (dom0-domu-life.sh): 20 creates destroyed
     # while booting, reboot (restarted by tl's monitor), shutdown -w, a
     # crash, a create that fails half way; free memory back after each.
@@ -211,6 +219,7 @@ def image_cases(vmlinux, initrd):
             ("linux-tl-domu-smp1", "commands", tl_domu(1)),
             ("linux-tl-domu-smp2", "commands", tl_domu(2)),
             ("linux-tl-console-smp1", "shell", console),
+            ("linux-tl-console-flood", "commands", flood_args),
             ("linux-tl-domu-life", "commands-domu-crash", life_args),
             ("linux-tl-domu-cmds", "commands", cmds_args)]
 
