@@ -2,10 +2,11 @@
 # dom0 on real Xen 4.17 from Debian's packages: busybox (busybox-static),
 # Xen's toolstack (xen-utils-4.17) with the libraries it loads, and the Xen
 # drivers Debian builds as modules for its kernel (linux-image-amd64).
+# Every image that boots Debian's Linux as dom0 on Xen uses them:
 # tests/bench/mk-xen-dom0.sh (make bench), tests/guests/domu/mkdom0.sh (test
-# kernels as domUs) and xenstore-lite/tests/xen/mkdom0.sh (our daemons on
-# Xen) use them; each adds its own /init and payload. (dom0-tools/tests/xen
-# still has its own copy of the same steps in its mkdom0.sh.)
+# kernels as domUs), xenstore-lite/tests/xen/mkdom0.sh (our daemons on Xen)
+# and dom0-tools/tests/xen/mkdom0.sh (tl on Xen); each adds its own /init
+# and payload.
 
 XEN_BIN=/usr/lib/xen-4.17/bin
 

@@ -22,7 +22,8 @@ python3 "$top/tests/guests/run-guest.py" --hypervisor "$work/xen-4.17.elf" --dom
     --dom0-initrd "$work/dom0.cpio.gz" --guests tl --timeout 1500 --quiet --log "$work/run.log" \
     --append "console=com1 com1=115200,8n1 dom0_mem=384M,max:384M loglvl=all guest_loglvl=all noreboot sched=credit" \
     > "$work/verdict.txt" 2>&1
-sed -n "s|.*TL-CHECK \(PASS\|FAIL\) \([a-z0-9-]*\).*|\1 $prefix/\2|p" "$work/run.log" >> "$results"
+# '#' delimits: with '|', sed would read the \| of the alternation as a delimiter.
+sed -n "s#.*TL-CHECK \(PASS\|FAIL\) \([a-z0-9-]*\).*#\1 $prefix/\2#p" "$work/run.log" >> "$results"
 grep -E "TL-CHECK|TL-DOMU-ALIVE|\]     " "$work/run.log" | cut -c1-160
 verdict=$(awk '/^RESULT / { print $2 " " $3 }' "$work/verdict.txt")
 echo "$prefix: $verdict (log $work/run.log)"
