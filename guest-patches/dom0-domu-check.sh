@@ -33,6 +33,12 @@ tl list | grep -q "^Domain-0 " || no "tl list has no Domain-0"
 [ "$(tl domname "$id")" = debian-pv ] || no "tl domname $id"
 [ "$(xenstore-read /local/domain/$id/name)" = debian-pv ] || no "xenstore name"
 [ -c "$(xenstore-read /local/domain/$id/console/tty)" ] || no "console/tty is not a terminal"
+# The guest reads its UUID from the hypervisor (/sys/hypervisor/uuid is
+# XENVER_guest_handle): the one tl gave the domain, as /local/domain/N/vm says.
+vm=$(xenstore-read /local/domain/$id/vm)
+case $vm in /vm/????????-????-????-????-????????????) ;; *) no "vm path is '$vm'" ;; esac
+grep -q "TESSERA-DOMU-INIT .* uuid=${vm#/vm/}" "$log" ||
+    no "the domU's uuid is not ${vm#/vm/}: $(grep -o 'uuid=.*' "$log" | tail -1)"
 tl pause debian-pv || no "tl pause"
 wait_for 5 is_paused || no "paused state: '$(domu_state)'"
 tl unpause debian-pv || no "tl unpause"

@@ -11,7 +11,8 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 hostname tessera-domu
 echo "TESSERA-DOMU-INIT uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)" \
-     "cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+     "cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
+     "uuid=$(cat /sys/hypervisor/uuid 2>/dev/null)"
 # tl shutdown / reboot make Linux run /sbin/poweroff or /sbin/reboot, and
 # busybox's signal init (us) with USR2 (poweroff), USR1 (halt) or TERM
 # (reboot). The shell runs in the background so that `wait` lets the traps

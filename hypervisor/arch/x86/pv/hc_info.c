@@ -226,10 +226,9 @@ long hc_xen_version(struct vcpu *v, int cmd, uint64_t arg)
     case XENVER_pagesize:
         /* Xen takes no argument here: a buffer is -EINVAL. */
         return arg ? -EINVAL : 4096;
-    case XENVER_guest_handle: {
-        uint8_t handle[16] = { 0 };   /* the domain's UUID: none at boot */
-        return copy_to_guest(arg, handle, sizeof(handle)) < 0 ? -EFAULT : 0;
-    }
+    case XENVER_guest_handle:
+        /* The toolstack's UUID (createdomain, setdomainhandle); zeros for boot domains. */
+        return copy_to_guest(arg, v->domain->handle, sizeof(v->domain->handle)) < 0 ? -EFAULT : 0;
     case XENVER_commandline:
         /* As Xen: the whole array for the control domain; others get the
          * placeholder string (just its bytes), not an error. */
