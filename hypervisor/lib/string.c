@@ -52,6 +52,40 @@ __attribute__((weak)) NO_IDIOM void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
+#define CLEAR_BLOCK 4096u
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    /* Whole words where alignment allows, so the common case reads 8 bytes a step. */
+    for (; i < n && ((uintptr_t)(p + i) & 7); i++)
+        if (p[i])
+            return 0;
+    for (; i + 8 <= n; i += 8)
+        if (*(const uint64_t *)(const void *)(p + i))
+            return 0;
+    for (; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+void memclear_sparse(void *p, size_t n)
+{
+    unsigned char *d = p;
+
+    while (n) {
+        size_t chunk = CLEAR_BLOCK - ((uintptr_t)d & (CLEAR_BLOCK - 1));
+        if (chunk > n)
+            chunk = n;
+        if (!all_zero(d, chunk))
+            memset(d, 0, chunk);
+        d += chunk;
+        n -= chunk;
+    }
+}
+
 int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;

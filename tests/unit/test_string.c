@@ -1,6 +1,7 @@
 /* lib/string.c and lib/parse.c: compared with the C library where it has the function. */
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "hv_names.h"
 #include <tessera/errno.h>
 #include <tessera/string.h>
@@ -86,6 +87,39 @@ static void test_memset_value_truncated_to_byte(void)
     CU_ASSERT_PTR_EQUAL(hv_memset(buf + 4, 0x1234, 30), buf + 4);
     for (size_t i = 0; i < sizeof(buf); i++)
         CU_ASSERT_EQUAL(buf[i], (i >= 4 && i < 34) ? 0x34 : 0);
+}
+
+/*
+ * memclear_sparse zeroes every byte of its range, never writes a block that
+ * is zero already (those pages are read-only here: a write would fault), and
+ * leaves the bytes around an unaligned range alone.
+ */
+static void test_memclear_sparse_writes_only_dirty_blocks(void)
+{
+    size_t page = 4096;
+    unsigned char *m = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CU_ASSERT_PTR_NOT_EQUAL_FATAL(m, MAP_FAILED);
+    m[0] = 1;
+    m[2 * page + page - 1] = 0xff;
+    CU_ASSERT_EQUAL(mprotect(m + page, page, PROT_READ), 0);
+    CU_ASSERT_EQUAL(mprotect(m + 3 * page, page, PROT_READ), 0);
+    memclear_sparse(m, 4 * page);
+    for (size_t i = 0; i < 4 * page; i++)
+        if (m[i]) {
+            CU_FAIL("a byte left non-zero");
+            break;
+        }
+
+    CU_ASSERT_EQUAL(mprotect(m, 4 * page, PROT_READ | PROT_WRITE), 0);
+    memset(m, 0x5a, 4 * page);
+    memclear_sparse(m + 100, 3 * page - 200);
+    CU_ASSERT_EQUAL(m[99], 0x5a);
+    CU_ASSERT_EQUAL(m[100], 0);
+    CU_ASSERT_EQUAL(m[3 * page - 101], 0);
+    CU_ASSERT_EQUAL(m[3 * page - 100], 0x5a);
+    memclear_sparse(m + 5, 0);
+    CU_ASSERT_EQUAL(m[5], 0x5a);
+    munmap(m, 4 * page);
 }
 
 static void test_memcmp_sign_and_unsigned_bytes(void)
@@ -247,6 +281,7 @@ int main(void)
     static const struct unit_case string_cases[] = {
         UNIT_CASE(memcpy_all_lengths_and_offsets),
         UNIT_CASE(memmove_overlap_forward),
+        UNIT_CASE(memclear_sparse_writes_only_dirty_blocks),
         UNIT_CASE(memmove_overlap_backward),
         UNIT_CASE(memmove_same_and_zero),
         UNIT_CASE(memset_value_truncated_to_byte),

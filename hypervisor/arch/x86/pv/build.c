@@ -232,7 +232,7 @@ static int alloc_memory(struct builder *b)
         pfn += 1ull << order;
     }
     for (unsigned c = 0; c < b->nr_chunks; c++)
-        memset(phys_to_virt(b->chunks[c].mfn << PAGE_SHIFT), 0, b->chunks[c].count << PAGE_SHIFT);
+        memclear_sparse(phys_to_virt(b->chunks[c].mfn << PAGE_SHIFT), b->chunks[c].count << PAGE_SHIFT);
     return 0;
 }
 

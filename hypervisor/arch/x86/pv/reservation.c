@@ -47,7 +47,7 @@ static uint64_t extent_addr(const struct xen_memory_reservation *r, uint64_t i)
  */
 static void clear_frames(uint64_t mfn, uint64_t n)
 {
-    memset(phys_to_virt(mfn << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+    memclear_sparse(phys_to_virt(mfn << PAGE_SHIFT), n << PAGE_SHIFT);
 }
 
 /* Allocates 2^order single frames for d, contiguous, cleared; 0 or -ENOMEM (also past the domain's limit). */
