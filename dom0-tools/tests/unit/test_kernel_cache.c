@@ -101,14 +101,20 @@ static void write_gz_kernel(const char *path, uint8_t fill)
     free(elf);
 }
 
+/* A fresh cache directory and a gzip'd kernel beside it, named in kernel. */
+static void new_cache_and_kernel(char *kernel, size_t size)
+{
+    make_cache_dir();
+    snprintf(kernel, size, "%s.vmlinuz", cache_dir);
+    write_gz_kernel(kernel, 0xcc);
+}
+
 static void test_hit_after_store(void)
 {
     char kernel[128], why[256];
     struct kernel_image plain, first, second;
 
-    make_cache_dir();
-    snprintf(kernel, sizeof(kernel), "%s.vmlinuz", cache_dir);
-    write_gz_kernel(kernel, 0xcc);
+    new_cache_and_kernel(kernel, sizeof(kernel));
     CU_ASSERT_EQUAL_FATAL(kernel_image_load(kernel, &plain, why, sizeof(why)), 0);
 
     CU_ASSERT_EQUAL_FATAL(kernel_image_load_cached(kernel, cache_dir, &first, why, sizeof(why)), 0);
@@ -177,9 +183,7 @@ static void test_damaged_entry_is_replaced(void)
     char kernel[128], why[256];
     struct kernel_image img;
 
-    make_cache_dir();
-    snprintf(kernel, sizeof(kernel), "%s.vmlinuz", cache_dir);
-    write_gz_kernel(kernel, 0xcc);
+    new_cache_and_kernel(kernel, sizeof(kernel));
     CU_ASSERT_EQUAL_FATAL(kernel_image_load_cached(kernel, cache_dir, &img, why, sizeof(why)), 0);
     kernel_image_free(&img);
     damage_entry();
@@ -199,9 +203,7 @@ static void test_unsafe_dir_not_used(void)
     char kernel[128], why[256];
     struct kernel_image img;
 
-    make_cache_dir();
-    snprintf(kernel, sizeof(kernel), "%s.vmlinuz", cache_dir);
-    write_gz_kernel(kernel, 0xcc);
+    new_cache_and_kernel(kernel, sizeof(kernel));
     CU_ASSERT_EQUAL(chmod(cache_dir, 0777), 0);
     CU_ASSERT_EQUAL(kernel_cache_check_dir(cache_dir), -EPERM);
     CU_ASSERT_EQUAL_FATAL(kernel_image_load_cached(kernel, cache_dir, &img, why, sizeof(why)), 0);

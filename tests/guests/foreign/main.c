@@ -483,16 +483,28 @@ static void destroy_while_mapped(domid_t t, const xen_pfn_t *mfns)
  * domain destroyed, a new one populated and every frame of it read.
  */
 #define SCRUB_PAGES 16
+
+/* A new domain with SCRUB_PAGES frames (pfns 0x100 on): *n of them, in frames. */
+static domid_t populated_target(xen_pfn_t *frames, long *n)
+{
+    domid_t t = create_target();
+    *n = 0;
+    if (t == DOMID_INVALID)
+        return t;
+    for (unsigned i = 0; i < SCRUB_PAGES; i++)
+        frames[i] = 0x100 + i;
+    *n = reservation(XENMEM_populate_physmap, t, frames, SCRUB_PAGES);
+    CHECK_EQ(*n, SCRUB_PAGES, "populate a new domain");
+    return t;
+}
+
 static void frames_zeroed_between_domains(void)
 {
     xen_pfn_t old[SCRUB_PAGES], got[SCRUB_PAGES];
-    domid_t a = create_target();
+    long n, m;
+    domid_t a = populated_target(old, &n);
     if (a == DOMID_INVALID)
         return;
-    for (unsigned i = 0; i < SCRUB_PAGES; i++)
-        old[i] = 0x100 + i;
-    long n = reservation(XENMEM_populate_physmap, a, old, SCRUB_PAGES);
-    CHECK_EQ(n, SCRUB_PAGES, "populate the first domain");
     for (long i = 0; i < n; i++) {
         if (!CHECK_EQ(map_foreign(win_a, old[i], PTE_KERNEL_RW, a), 0, "map its frame"))
             break;
@@ -503,13 +515,9 @@ static void frames_zeroed_between_domains(void)
     struct xen_domctl d = { .cmd = XEN_DOMCTL_destroydomain, .domain = a };
     CHECK_EQ(domctl(&d), 0, "destroy the first domain");
 
-    domid_t b = create_target();
+    domid_t b = populated_target(got, &m);
     if (b == DOMID_INVALID)
         return;
-    for (unsigned i = 0; i < SCRUB_PAGES; i++)
-        got[i] = 0x100 + i;
-    long m = reservation(XENMEM_populate_physmap, b, got, SCRUB_PAGES);
-    CHECK_EQ(m, SCRUB_PAGES, "populate the second domain");
     unsigned dirty = 0, reused = 0;
     for (long i = 0; i < m; i++) {
         for (long j = 0; j < n; j++)
