@@ -23,29 +23,70 @@ static uint64_t tsc_at_zero;
 static uint64_t tsc_rate_hz;
 static uint64_t ns_per_tick_32_32;   /* (1e9 << 32) / tsc_rate_hz */
 
-/* Ticks of the TSC while the PIT counts down CALIBRATE_MS. */
+/* Channel 2's count now (mode 0 counts down from what was loaded). */
+static uint16_t pit_read_count(void)
+{
+    outb(PIT_COMMAND, 0x80);                /* latch channel 2 */
+    uint8_t lo = inb(PIT_CH2_DATA);
+    return (uint16_t)(lo | inb(PIT_CH2_DATA) << 8);
+}
+
+/*
+ * The PIT's count and the TSC at nearly one moment: the reading whose two
+ * TSC samples around it are closest, so a delay while reading (an emulator's
+ * vCPU thread descheduled) does not count.
+ */
+static void pit_and_tsc(uint16_t *count, uint64_t *tsc)
+{
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 4; i++) {
+        uint64_t before = rdtsc();
+        uint16_t c = pit_read_count();
+        uint64_t after = rdtsc();
+        if (after - before < best) {
+            best = after - before;
+            *count = c;
+            *tsc = before + (after - before) / 2;
+        }
+    }
+}
+
+/*
+ * TSC ticks per CALIBRATE_MS of PIT time, from the counts read at both ends
+ * of the window rather than from when the end was seen: under an emulator
+ * the PIT's count follows the host's clock exactly, but the moment the
+ * guest notices it has run out comes late when its vCPU waits for the host
+ * (a loaded host made that overestimate the TSC by 15%). 0 without a PIT.
+ */
 static uint64_t measure_tsc_over_pit(void)
 {
-    uint32_t count = PIT_HZ * CALIBRATE_MS / 1000;
+    uint32_t window = PIT_HZ * CALIBRATE_MS / 1000;
 
     outb(PORT_B, (inb(PORT_B) & ~PORT_B_SPEAKER) | PORT_B_GATE2);
     outb(PIT_COMMAND, 0xB0);               /* channel 2, lo/hi byte, mode 0 */
-    outb(PIT_CH2_DATA, count & 0xFF);
-    outb(PIT_CH2_DATA, count >> 8);
-    uint64_t start = rdtsc();
-    uint64_t spins = 0;
-    while (!(inb(PORT_B) & PORT_B_OUT2))
+    outb(PIT_CH2_DATA, 0xFF);
+    outb(PIT_CH2_DATA, 0xFF);
+    uint16_t c0, c1;
+    uint64_t t0, t1, spins = 0;
+    pit_and_tsc(&c0, &t0);
+    do {
         if (++spins > 100000000)
-            return 0;                       /* no PIT: caller falls back */
-    return rdtsc() - start;
+            return 0;                       /* the count never moved: no PIT */
+        pit_and_tsc(&c1, &t1);
+    } while ((uint16_t)(c0 - c1) < window && !(inb(PORT_B) & PORT_B_OUT2));
+    /* Past the terminal count (55 ms) the count has wrapped: not usable. */
+    uint16_t elapsed = (uint16_t)(c0 - c1);
+    if (elapsed == 0 || (inb(PORT_B) & PORT_B_OUT2))
+        return 0;
+    return (t1 - t0) * window / elapsed;
 }
 
 void tsc_calibrate(void)
 {
     /*
-     * A delay (an emulator's vCPU thread descheduled, an SMI) can only make
-     * the TSC count more over a window; the shortest of several is the
-     * truest.
+     * What delays remain (between the TSC and PIT samples of one reading)
+     * can only make the TSC count more over a window; the shortest of
+     * several is the truest.
      */
     uint64_t ticks = 0;
     for (int i = 0; i < CALIBRATE_ROUNDS; i++) {
