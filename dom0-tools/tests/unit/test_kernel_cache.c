@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,23 +160,31 @@ static void test_hit_after_store(void)
     remove_dir(cache_dir);
 }
 
-/* Overwrites the one entry in cache_dir with bytes that are no ELF. */
-static void damage_entry(void)
+/* The path of the one entry in cache_dir; false if there is none. */
+static bool entry_path(char *path, size_t size)
 {
     DIR *d = opendir(cache_dir);
     struct dirent *de;
-    char path[512];
-    while (d && (de = readdir(d))) {
-        if (strncmp(de->d_name, "k-", 2))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", cache_dir, de->d_name);
-        FILE *f = fopen(path, "w");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-        fputs("not an ELF at all, but long enough to be mapped as one.......", f);
-        fclose(f);
-    }
+    bool found = false;
+    while (d && !found && (de = readdir(d)))
+        if (!strncmp(de->d_name, "k-", 2)) {
+            snprintf(path, size, "%s/%s", cache_dir, de->d_name);
+            found = true;
+        }
     if (d)
         closedir(d);
+    return found;
+}
+
+/* Overwrites the one entry in cache_dir with bytes that are no ELF. */
+static void damage_entry(void)
+{
+    char path[512];
+    CU_ASSERT_TRUE_FATAL(entry_path(path, sizeof(path)));
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("not an ELF at all, but long enough to be mapped as one.......", f);
+    fclose(f);
 }
 
 static void test_damaged_entry_is_replaced(void)
@@ -302,18 +311,10 @@ static void test_debian_vmlinuz_cached(void)
     CU_ASSERT_TRUE(cached.from_cache);
     assert_same_guest_memory(&plain, &cached);
     /* Space the entry takes (a sparse file): well under the ELF's size. */
-    DIR *d = opendir(cache_dir);
-    struct dirent *de;
     char path[512];
-    while (d && (de = readdir(d))) {
-        if (strncmp(de->d_name, "k-", 2))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", cache_dir, de->d_name);
-        CU_ASSERT_EQUAL(stat(path, &st), 0);
-        CU_ASSERT_TRUE((uint64_t)st.st_blocks * 512 < plain.elf_len * 3 / 4);
-    }
-    if (d)
-        closedir(d);
+    CU_ASSERT_TRUE_FATAL(entry_path(path, sizeof(path)));
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_TRUE((uint64_t)st.st_blocks * 512 < plain.elf_len * 3 / 4);
     kernel_image_free(&plain);
     kernel_image_free(&cached);
     remove_dir(cache_dir);
