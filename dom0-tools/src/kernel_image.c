@@ -10,7 +10,8 @@
 #include "config_load.h"
 #include "kernel_cache.h"
 
-void kernel_image_free(struct kernel_image *img)
+/* Gives back whatever holds img's bytes: file, decompressed copy, cache entry. */
+static void release_bytes(struct kernel_image *img)
 {
     free(img->file);
     free(img->unpacked);
@@ -18,6 +19,11 @@ void kernel_image_free(struct kernel_image *img)
         munmap((void *)img->mapped, img->mapped_len);
         close(img->mapped_fd);
     }
+}
+
+void kernel_image_free(struct kernel_image *img)
+{
+    release_bytes(img);
     memset(img, 0, sizeof(*img));
 }
 
@@ -148,12 +154,7 @@ static int use_cache_entry(const char *dir, const struct kernel_cache_key *key, 
         kernel_cache_drop(dir, key);
         return -EINVAL;
     }
-    free(img->file);
-    free(img->unpacked);
-    if (img->mapped) {
-        munmap((void *)img->mapped, img->mapped_len);
-        close(img->mapped_fd);
-    }
+    release_bytes(img);
     img->file = img->unpacked = NULL;
     img->unpacked_len = 0;
     img->mapped = img->elf = elf;
