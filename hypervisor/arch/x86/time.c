@@ -56,7 +56,8 @@ static void pit_and_tsc(uint16_t *count, uint64_t *tsc)
  * of the window rather than from when the end was seen: under an emulator
  * the PIT's count follows the host's clock exactly, but the moment the
  * guest notices it has run out comes late when its vCPU waits for the host
- * (a loaded host made that overestimate the TSC by 15%). 0 without a PIT.
+ * (a loaded host made that overestimate the TSC by 15% to threefold). 0
+ * without a PIT.
  */
 static uint64_t measure_tsc_over_pit(void)
 {
