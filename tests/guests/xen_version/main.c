@@ -158,6 +158,9 @@ void test_main(void)
 
     xen_domain_handle_t handle;
     CHECK_EQ(hyp_xen_version(XENVER_guest_handle, handle), 0, "XENVER_guest_handle");
+    /* The handle written to the hypervisor's own range: refused, nothing written. */
+    CHECK_EQ(hyp_xen_version(XENVER_guest_handle, (void *)HYPERVISOR_VIRT_START), -XEN_EFAULT,
+             "XENVER_guest_handle into the hypervisor's range");
 
     check_privileged_sub_ops(guest_start_info->flags & SIF_INITDOMAIN);
     check_pmu_is_off();
