@@ -10,6 +10,17 @@ cfg=/etc/tessera/examples/debian-pv.cfg
 log=/var/log/tessera/console/cmds.log
 bad=""
 no() { bad="$bad; $1"; echo "dom0-domu-cmds: $1"; }
+# Every tool call under a time limit: one that hangs is named in the
+# failure line instead of stalling the case until the runner gives up. The
+# note goes to a file because most calls run in command substitutions.
+TOOL_LIMIT=120
+limited() {
+    timeout "$TOOL_LIMIT" "$@"; rc=$?
+    [ $rc = 143 ] && echo "$* did not return in $TOOL_LIMIT s" >> /tmp/cmds.hung
+    return $rc
+}
+tl() { limited /usr/sbin/tl "$@"; }
+xenstore_read() { limited xenstore-read "$@"; }
 free_mib() { tl info | sed -n 's/^free_memory *: *//p'; }
 # wait_for SECONDS COMMAND...: until the command succeeds
 wait_for() {
@@ -24,14 +35,14 @@ col() { row "$1" | awk -v c="$2" '{ print $c }'; }
 vrow() { tl vcpu-list cmds 2>/dev/null | awk -v v="$1" '$1 == "cmds" && $3 == v'; }
 vcol() { vrow "$1" | awk -v c="$2" '{ print $c }'; }
 vlist() { tl vcpu-list cmds 2>&1 | tr -s ' ' | tr '\n' ';'; }
-xs() { xenstore-read "/local/domain/$id/$1" 2>/dev/null; }
+xs() { xenstore_read "/local/domain/$id/$1" 2>/dev/null; }
 # A new tag in $k for each question; kept in a file because ask runs in
 # command substitutions (subshells).
 next_tag() { k=$(($(cat /tmp/cmds.tag 2>/dev/null || echo 0) + 1)); echo "$k" > /tmp/cmds.tag; }
 # ask COMMAND: runs COMMAND in the domU's shell, prints the line it answers.
 ask() {
     next_tag; n=$k
-    printf 'echo A%s=$(%s)\r' "$n" "$1" > "$tty" || return 1
+    limited sh -c 'printf "echo A%s=\$(%s)\r" "$1" "$2" > "$3"' - "$n" "$1" "$tty" || return 1
     wait_for 15 grep -q "^A$n=" "$log" || { echo "(no answer to '$1')"; return 1; }
     sed -n "s/^A$n=//p" "$log" | tr -d '\r' | tail -n 1
 }
@@ -42,6 +53,7 @@ uptime_s() {
 }
 
 finish() {
+    [ -s /tmp/cmds.hung ] && no "$(tr '\n' ';' < /tmp/cmds.hung)"
     if [ -n "$bad" ]; then
         echo "--- tail of $log"; tail -n 15 "$log" 2>/dev/null
         echo "--- tail of tl dmesg"; tl dmesg 2>&1 | tail -n 15
@@ -60,7 +72,7 @@ alive() {
 }
 
 echo "dom0-domu-cmds: starting at $(cut -d' ' -f1 /proc/uptime) s"
-rm -f /tmp/cmds.tag
+rm -f /tmp/cmds.tag /tmp/cmds.hung
 free0=$(free_mib)
 [ -n "$free0" ] || no "tl info gives no free_memory"
 
@@ -88,7 +100,7 @@ vm=$(xs vm)
 tl rename cmds cmds-renamed || no "tl rename exited $?"
 [ "$(col cmds-renamed 2)" = "$id" ] || no "tl list has no cmds-renamed with id $id"
 [ "$(xs name)" = cmds-renamed ] || no "/local/domain/$id/name '$(xs name)' after rename"
-[ "$(xenstore-read "$vm/name" 2>/dev/null)" = cmds-renamed ] || no "$vm/name after rename"
+[ "$(xenstore_read "$vm/name" 2>/dev/null)" = cmds-renamed ] || no "$vm/name after rename"
 tl domid cmds >/dev/null 2>&1 && no "tl domid still finds the old name"
 [ "$(tl domid cmds-renamed)" = "$id" ] || no "tl domid cmds-renamed: '$(tl domid cmds-renamed)'"
 [ "$(tl domname "$id")" = cmds-renamed ] || no "tl domname $id after rename"
@@ -148,7 +160,7 @@ alive "info and dmesg"
 tl pause cmds || no "tl pause exited $?"
 case "$(col cmds 5)" in *p*) ;; *) no "state '$(col cmds 5)' after pause" ;; esac
 next_tag; n=$k
-printf 'echo A%s=awake\r' "$n" > "$tty"
+limited sh -c 'printf "echo A%s=awake\r" "$1" > "$2"' - "$n" "$tty"
 sleep 3
 grep -q "^A$n=" "$log" && no "a paused domU answered"
 tl unpause cmds || no "tl unpause exited $?"
@@ -248,7 +260,7 @@ alive "mem-set"
 tl mem-max cmds 136m || no "tl mem-max 136m exited $?"
 [ "$(xs memory/static-max)" = 139264 ] || no "memory/static-max '$(xs memory/static-max)' after mem-max 136m"
 tl mem-set cmds 150m 2>/dev/null && no "mem-set 150m above mem-max 136m exited 0"
-xenstore-write "/local/domain/$id/memory/target" 153600
+limited xenstore-write "/local/domain/$id/memory/target" 153600
 mem_at_least() { [ "$(col cmds 3)" -ge "$1" ] 2>/dev/null; }
 wait_for 20 mem_at_least 136 ||
     no "tl list memory '$(col cmds 3)' MiB: no balloon up to mem-max 136m for a target of 150m"
@@ -270,8 +282,8 @@ alive "mem-max"
 tl destroy cmds || no "tl destroy exited $?"
 gone() { ! tl domid cmds >/dev/null 2>&1; }
 wait_for 10 gone || no "cmds still listed after destroy"
-xenstore-exists "/local/domain/$id" 2>/dev/null && no "/local/domain/$id left behind"
-xenstore-exists "$vm" 2>/dev/null && no "$vm left behind"
+limited xenstore-exists "/local/domain/$id" 2>/dev/null && no "/local/domain/$id left behind"
+limited xenstore-exists "$vm" 2>/dev/null && no "$vm left behind"
 free_back() { [ "$(free_mib)" = "$free0" ]; }
 wait_for 10 free_back || no "free memory $(free_mib) MiB after destroy, $free0 before"
 

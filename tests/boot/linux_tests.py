@@ -242,8 +242,12 @@ def domu_initramfs(dom0_initrd):
 def run_image_case(kind, args, log):
     """True when the case passed."""
     if kind == "shell":
-        return subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "150",
-                                "--quiet", "--log", log] + args) == 0
+        ok = subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "150",
+                              "--quiet", "--log", log] + args) == 0
+        if not ok:
+            with open(log, errors="replace") as f:
+                print_tail(f.read())
+        return ok
     rc = subprocess.call([sys.executable, DOM0_RUNNER, "--log", log] + args,
                          stdout=subprocess.DEVNULL)
     with open(log, errors="replace") as f:
@@ -260,7 +264,21 @@ def run_image_case(kind, args, log):
         problems.append("saw %r" % m.group(0))
     for p in problems:
         print("  %s" % p)
+    if problems:
+        print_tail(text)
     return not problems
+
+
+# Lines of a failed case's log printed under its FAIL line: CI keeps only
+# what make check prints, and a hang is found from where the log stops.
+FAIL_TAIL_LINES = 40
+
+
+def print_tail(text):
+    lines = [l for l in text.splitlines() if l.strip()][-FAIL_TAIL_LINES:]
+    print("  --- the log's last %d lines" % len(lines))
+    for l in lines:
+        print("  | %s" % "".join(c if c.isprintable() else "?" for c in l))
 
 
 # check-slow repeats every case (--runs, 5 unless given).
