@@ -10,6 +10,11 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 hostname tessera-domu
+# The front ends (the image builder lists them): a disk or network the
+# domain's config gives appears once its driver is loaded.
+for m in $(cat /etc/tessera/modules 2>/dev/null); do
+    modprobe "$m" 2>/tmp/modprobe.err || echo "domu: module $m not loaded: $(cat /tmp/modprobe.err)"
+done
 echo "TESSERA-DOMU-INIT uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)" \
      "cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
      "uuid=$(cat /sys/hypervisor/uuid 2>/dev/null)"

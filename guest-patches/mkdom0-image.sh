@@ -43,12 +43,38 @@ busybox_root() {
     echo "root:x:0:" > "$1/etc/group"
 }
 
+# add_modules ROOT MODULE...: the modules and what `modprobe` would load
+# first, a modules.dep, and ROOT/etc/tessera/modules listing them for its
+# /init to load. A driver that is built in (=y in /boot/config-$kver) has
+# no .ko and is left out of the list.
+add_modules() {
+    mroot=$1; shift
+    mkdir -p "$mroot/lib/modules/$kver" "$mroot/etc/tessera"
+    loadable=""
+    for m in "$@"; do
+        deps=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }')
+        [ -n "$deps" ] || continue
+        loadable="$loadable $m"
+        for ko in $deps; do
+            mkdir -p "$mroot$(dirname "$ko")"
+            cp "$ko" "$mroot$ko"
+        done
+    done
+    echo "$loadable" | tr ' ' '\n' | sed '/^$/d' > "$mroot/etc/tessera/modules"
+    for f in modules.order modules.builtin modules.builtin.modinfo; do
+        cp "/lib/modules/$kver/$f" "$mroot/lib/modules/$kver/"
+    done
+    depmod -b "$mroot" "$kver"
+}
+
 # --- the example domU's initramfs, built first: it goes inside dom0's image
 examples=$root/etc/tessera/examples
 mkdir -p "$examples"
 domu=$root.domu
 mkdir -p "$domu"
 busybox_root "$domu"
+# Its front ends: disks (ext4 on them) and the network.
+add_modules "$domu" xen-blkfront xen-netfront ext4
 cp "$here/domu-init.sh" "$domu/init"
 chmod 755 "$domu/init"
 (cd "$domu" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -9 > "$examples/domu-initramfs.cpio.gz"
@@ -78,24 +104,9 @@ mkdir -p "$root/var/log/tessera/console" "$root/var/lib/tessera" "$root/run" \
 install -d -m 0700 "$root/var/cache/tessera/kernels"
 ln -s ../run "$root/var/run"
 
-# Modules: what `modprobe` would load, dependencies first. A driver that is
-# built in (=y in /boot/config-$kver) has no .ko and is left out of the list.
-modules="xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xen-blkback xen-netback loop bridge tun"
-loadable=""
-for m in $modules; do
-    deps=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }')
-    [ -n "$deps" ] || continue
-    loadable="$loadable $m"
-    for ko in $deps; do
-        mkdir -p "$root$(dirname "$ko")"
-        cp "$ko" "$root$ko"
-    done
-done
-echo "$loadable" | tr ' ' '\n' | sed '/^$/d' > "$root/etc/tessera/modules"
-for f in modules.order modules.builtin modules.builtin.modinfo; do
-    cp "/lib/modules/$kver/$f" "$root/lib/modules/$kver/"
-done
-depmod -b "$root" "$kver"
+# Modules: the back ends and what they need.
+add_modules "$root" xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xen-blkback xen-netback \
+    loop bridge tun
 
 # Tessera's tools and the libraries they load (plus the loader).
 tools=""
