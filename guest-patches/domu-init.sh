@@ -28,12 +28,36 @@ trap 'reboot -f' TERM
 # shell, output on the console without end, to prove that a domU flooding
 # its console costs dom0 and tessera-consoled only a bounded amount
 # (guest-patches/dom0-domu-console.sh).
+# tessera_domu=disk:DEV:END (guest-patches/dom0-domu-disk.sh): mount
+# /dev/DEV, print the files dom0 and an earlier run put there, write one
+# back and sync it; END=wait then waits for dom0 to destroy the domain,
+# END=poweroff unmounts and powers off.
 case " $(cat /proc/cmdline) " in
+*" tessera_domu=disk:"*)
+    spec=$(sed 's/.*tessera_domu=disk:\([a-z0-9:]*\).*/\1/' /proc/cmdline)
+    dev=${spec%%:*} end=${spec#*:}
+    if mkdir -p /mnt && mount -t ext4 "/dev/$dev" /mnt; then
+        for f in /mnt/*.txt; do echo "TESSERA-DOMU-DISK read $f: $(cat "$f")"; done
+        echo "written by domU $(cat /sys/hypervisor/uuid) before its $end" > "/mnt/domu-$end.txt"
+        sync -f "/mnt/domu-$end.txt" && echo "TESSERA-DOMU-DISK synced domu-$end.txt"
+        if [ "$end" = poweroff ]; then
+            umount /mnt && echo "TESSERA-DOMU-DISK unmounted"
+            poweroff -f
+        fi
+    else
+        echo "TESSERA-DOMU-DISK mount of /dev/$dev failed: $(ls /dev | grep xvd)"
+    fi
+    sleep 600 &
+    ;;
 *" tessera_domu=flood "*)
     echo "TESSERA-DOMU-FLOOD: writing to hvc0 without end"
     yes "TESSERA-DOMU-FLOOD 0123456789abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ" &
     ;;
 *)
+    # The example's own disk (xvda in debian-pv.cfg), ready to write to.
+    if [ -b /dev/xvda ] && mkdir -p /mnt && mount -t ext4 /dev/xvda /mnt; then
+        echo "its disk xvda is mounted on /mnt"
+    fi
     echo "a busybox shell in a Tessera domU; 'exit' powers it off"
     setsid cttyhack sh -l &
     ;;

@@ -3,6 +3,7 @@
 #   - busybox (busybox-static), every applet linked where busybox puts it;
 #   - the Xen drivers Debian builds as modules for its installed kernel
 #     (linux-image-amd64), with their dependencies and a modules.dep;
+#   - e2fsprogs' mke2fs and debugfs (disk images for domUs);
 #   - Tessera's tools from BUILD: /usr/sbin/tl (also as xl),
 #     /usr/sbin/xenstored-lite, /usr/bin/xenstore-* and, once it is built,
 #     /usr/sbin/tessera-consoled, with the shared libraries ldd names;
@@ -125,6 +126,11 @@ if [ -f "$root/usr/bin/xenstore-lite" ]; then
         ln -s xenstore-lite "$root/usr/bin/xenstore-$n"
     done
 fi
+# e2fsprogs' mke2fs (busybox's has no -d) and debugfs: disk images for
+# domUs made from a folder, and read back, without mounting anything.
+for t in mke2fs debugfs; do
+    install_tool "/usr/sbin/$t" "/usr/sbin/$t"
+done
 consoled=$(find "$build/dom0-tools" -name tessera-consoled -type f -perm -u+x 2>/dev/null | sort | head -1)
 [ -n "$consoled" ] && install_tool "$consoled" /usr/sbin/tessera-consoled
 # tl loads libxml2 only to read or write a libvirt XML config; with the ICU

@@ -3,7 +3,7 @@
  * and the guest kernel it names; "-n" prints the parsed config as JSON and
  * stops. Otherwise it builds the domain on the running hypervisor
  * (domain_build.c), writes its xenstore entries as xl does, introduces it
- * to xenstored and unpauses it (unless -p); -c then attaches to its
+ * to xenstored, adds its disks (domain_disks.c) and unpauses it (unless -p); -c then attaches to its
  * console. A create that fails at any step leaves nothing behind: the
  * domain is destroyed and its entries removed.
  */
@@ -18,6 +18,7 @@
 #include "cmdtable.h"
 #include "config_load.h"
 #include "domain_build.h"
+#include "domain_disks.h"
 #include "domain_life.h"
 #include "domain_monitor.h"
 #include "domcfg_json.h"
@@ -165,6 +166,11 @@ static int create_domain(struct tl_session *s, const struct create_opts *o, stru
         rc = -EIO;
         goto failed;
     }
+    /* Its disks before it runs: blkfront finds them when it probes. */
+    if ((rc = domain_disks_add(s->xs, b.domid, cfg, why, sizeof(why))) < 0)
+        goto failed;
+    if (cfg->nr_disks)
+        tl_trace("create: disks added");
     if (apply_settings(s, cfg, b.domid) < 0 ||
         (!o->paused &&
          xenctl_simple(&s->hc, XEN_DOMCTL_unpausedomain, b.domid, "unpausedomain") < 0)) {
@@ -245,6 +251,11 @@ int cmd_create(const struct tl_command *cmd, int argc, char **argv)
         if (exit_code == TL_EXIT_OK && cfg.type != DOMCFG_TYPE_PV) {
             fprintf(stderr, "%s: %s guests are not supported yet (only pv)\n", tl_progname,
                     domcfg_type_name(cfg.type));
+            exit_code = TL_EXIT_FAILURE;
+        }
+        char why[512];
+        if (exit_code == TL_EXIT_OK && domain_disks_check(&cfg, why, sizeof(why)) < 0) {
+            fprintf(stderr, "%s: %s\n", tl_progname, why);
             exit_code = TL_EXIT_FAILURE;
         }
         struct kernel_image img;

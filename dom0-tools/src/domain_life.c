@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <time.h>
+#include "domain_disks.h"
 #include "domain_life.h"
 
 static void sleep_ms(int ms)
@@ -22,6 +23,8 @@ int domain_destroy(struct tl_session *s, uint32_t domid)
         sleep_ms(1);
     }
     if (s->xs) {
+        /* Its disks first: blkback lets go of them, tl's loop devices follow. */
+        domain_disks_remove(s->xs, domid);
         xs_domain_remove(s->xs, domid);
         /* xenstored forgets it once it notices the death; telling it is harmless. */
         xs_release_domain(s->xs, domid);

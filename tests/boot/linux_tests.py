@@ -206,6 +206,16 @@ def image_cases(vmlinux, initrd):
     life_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                  "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
                  "--timeout", "600", "--cmd", life]
+    # A disk through dom0's xen-blkback (dom0-domu-disk.sh): an ext4 image
+    # made by mke2fs -d as the domU's xvdb over a loop device tl sets up;
+    # the domU reads dom0's file, writes and syncs one, is destroyed right
+    # after, and the write is in the image; a second domU reads it, writes
+    # and powers off; no nodes or loop devices left; tl's refusals.
+    with open(os.path.join(PATCHES, "dom0-domu-disk.sh")) as f:
+        disk = f.read()
+    disk_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                 "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
+                 "--timeout", "300", "--cmd", disk]
     # Every tl subcommand on one live two-vCPU domU, each checked by its
     # effect in the hypervisor and in the guest (dom0-domu-cmds.sh).
     with open(os.path.join(PATCHES, "dom0-domu-cmds.sh")) as f:
@@ -221,7 +231,8 @@ def image_cases(vmlinux, initrd):
             ("linux-tl-console-smp1", "shell", console),
             ("linux-tl-console-flood", "commands", flood_args),
             ("linux-tl-domu-life", "commands-domu-crash", life_args),
-            ("linux-tl-domu-cmds", "commands", cmds_args)]
+            ("linux-tl-domu-cmds", "commands", cmds_args),
+            ("linux-tl-domu-disk", "commands", disk_args)]
 
 
 def domu_initramfs(dom0_initrd):

@@ -18,5 +18,6 @@ int main(void)
     register_dominfo_tests();
     register_json_tests();
     register_pvbuild_tests();
+    register_vdev_tests();
     return cunit_run_and_record("dom0-tools/unit");
 }

@@ -11,5 +11,6 @@ void register_console_tests(void);
 void register_dominfo_tests(void);
 void register_json_tests(void);
 void register_pvbuild_tests(void);
+void register_vdev_tests(void);
 
 #endif

@@ -2,14 +2,18 @@
  * The xenstore entries tl writes for a domain, against xenstore-lite's
  * daemon on a private socket (tests/unit/xs_domain_test.sh starts it and
  * points XENSTORED_PATH at it): every value and owner xl would leave, the
- * guest's own nodes writable by it, and nothing left after removal.
+ * guest's own nodes writable by it, and nothing left after removal. Also a
+ * split-driver device's backend/frontend pair (xs_device.c).
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xenstore.h>
 
 #include "cunit_results.h"
+#include "domain_disks.h"
+#include "xs_device.h"
 #include "xs_domain.h"
 
 static struct xs_handle *xs;
@@ -121,6 +125,54 @@ static void test_entries(void)
     domcfg_free(&cfg);
 }
 
+/* A vbd pair as libxl writes it: links both ways, keys, owners, states. */
+static void test_device(void)
+{
+    struct xs_device d = { .kind = "vbd", .backend_domid = 0, .domid = 9, .devid = 51728 };
+    const struct xs_kv back[] = { { "params", "/img" }, { "mode", "w" }, { "state", "1" } };
+    const struct xs_kv front[] = { { "virtual-device", "51728" }, { "state", "1" } };
+    char why[256], be[160], fe[160];
+    xs_device_backend_path(&d, be, sizeof(be));
+    xs_device_frontend_path(&d, fe, sizeof(fe));
+    CU_ASSERT_STRING_EQUAL(be, "/local/domain/0/backend/vbd/9/51728");
+    CU_ASSERT_STRING_EQUAL(fe, "/local/domain/9/device/vbd/51728");
+
+    CU_ASSERT_EQUAL_FATAL(xs_device_add(xs, &d, back, 3, front, 2, why, sizeof(why)), 0);
+    expect("/local/domain/0/backend/vbd/9/51728/frontend", fe);
+    expect("/local/domain/0/backend/vbd/9/51728/frontend-id", "9");
+    expect("/local/domain/0/backend/vbd/9/51728/params", "/img");
+    expect("/local/domain/9/device/vbd/51728/backend", be);
+    expect("/local/domain/9/device/vbd/51728/backend-id", "0");
+    expect("/local/domain/9/device/vbd/51728/virtual-device", "51728");
+    /* dom0 owns the backend, the guest reads it; the guest owns its frontend. */
+    expect_perms(be, 0, 9, XS_PERM_READ);
+    expect_perms("/local/domain/0/backend/vbd/9/51728/mode", 0, 9, XS_PERM_READ);
+    expect_perms(fe, 9, 0, XS_PERM_READ);
+    expect_perms("/local/domain/9/device/vbd/51728/state", 9, 0, XS_PERM_READ);
+
+    /* The same device twice is refused, and the first is left as it was. */
+    CU_ASSERT_EQUAL(xs_device_add(xs, &d, back, 3, front, 2, why, sizeof(why)), -EEXIST);
+    CU_ASSERT_STRING_EQUAL(why, "the domain has vbd device 51728 already");
+    expect("/local/domain/0/backend/vbd/9/51728/params", "/img");
+
+    int last;
+    CU_ASSERT_EQUAL(xs_device_wait_state(xs, be, XENBUS_INITIALISING, 0, &last), 1);
+    CU_ASSERT_EQUAL(xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, 100, &last), -ETIMEDOUT);
+    CU_ASSERT_EQUAL(last, 1);
+    CU_ASSERT(xs_write(xs, XBT_NULL, "/local/domain/0/backend/vbd/9/51728/state", "4", 1));
+    CU_ASSERT_EQUAL(xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, 100, &last), 4);
+
+    /* domain_disks_remove takes every vbd of the domain, nodes and all. */
+    domain_disks_remove(xs, 9);
+    char *gone[] = { rd(be), rd(fe), rd("/local/domain/0/backend/vbd/9") };
+    for (size_t i = 0; i < 3; i++) {
+        CU_ASSERT_PTR_NULL(gone[i]);
+        free(gone[i]);
+    }
+    CU_ASSERT_EQUAL(xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, 0, &last), -ENOENT);
+    xs_rm(xs, XBT_NULL, "/local/domain/9");
+}
+
 int main(void)
 {
     xs = xs_open(0);
@@ -132,6 +184,7 @@ int main(void)
         return 2;
     CU_pSuite s = CU_add_suite("xs_domain", NULL, NULL);
     CU_add_test(s, "entries_owners_rename_remove", test_entries);
+    CU_add_test(s, "device_pair", test_device);
     int rc = cunit_run_and_record("dom0-tools/unit");
     xs_close(xs);
     return rc;

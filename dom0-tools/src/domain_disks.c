@@ -1,0 +1,345 @@
+/*
+ * A domain's disks through dom0's xen-blkback (see domain_disks.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "domain_disks.h"
+#include "loopdev.h"
+#include "vdev.h"
+#include "xs_device.h"
+
+/* How long blkback may take to pick a new device up (xenwatch, under load). */
+#define BACKEND_WAIT_MS 20000
+
+static struct xs_device vbd(uint32_t domid, uint32_t devid)
+{
+    return (struct xs_device){ .kind = "vbd", .backend_domid = 0, .domid = domid, .devid = devid };
+}
+
+static int unsupported(const struct domcfg_disk *disk, char *why, size_t why_size)
+{
+    if (disk->backend_domname && strcmp(disk->backend_domname, "0") &&
+        strcmp(disk->backend_domname, "Domain-0"))
+        snprintf(why, why_size, "backend=%s: only dom0 serves disks", disk->backend_domname);
+    else if (disk->backend == DOMCFG_DISK_BACKEND_QDISK || disk->backend == DOMCFG_DISK_BACKEND_TAP)
+        snprintf(why, why_size, "backendtype=%s: only phy (xen-blkback) is supported",
+                 domcfg_disk_backend_name(disk->backend));
+    else if (disk->format == DOMCFG_DISK_FORMAT_EMPTY || !disk->target)
+        snprintf(why, why_size, "an empty cdrom drive is not supported yet");
+    else if (disk->format != DOMCFG_DISK_FORMAT_RAW)
+        snprintf(why, why_size, "format %s needs QEMU's qdisk backend, which tl does not run; "
+                 "only raw images are supported", domcfg_disk_format_name(disk->format));
+    else
+        return 0;
+    return -EOPNOTSUPP;
+}
+
+int domain_disks_check(const struct domcfg *cfg, char *why, size_t why_size)
+{
+    char reason[400];
+    for (size_t i = 0; i < cfg->nr_disks; i++) {
+        const struct domcfg_disk *disk = &cfg->disks[i];
+        int32_t n = vdev_number(disk->vdev);
+        int rc = 0;
+        struct stat st;
+        if (n < 0) {
+            snprintf(reason, sizeof(reason), "not a name Xen knows (xvdX, hdX, sdX, dNpN)");
+            rc = -EINVAL;
+        }
+        if (!rc)
+            rc = unsupported(disk, reason, sizeof(reason));
+        /* A script finds its device itself: its target may be anything. */
+        if (!rc && !disk->script && stat(disk->target, &st) < 0) {
+            rc = -errno;
+            snprintf(reason, sizeof(reason), "%.300s: %s", disk->target, strerror(errno));
+        }
+        for (size_t j = 0; j < i && !rc; j++)
+            if (vdev_number(cfg->disks[j].vdev) == n) {
+                snprintf(reason, sizeof(reason), "the same virtual device (%d) as %s", n,
+                         cfg->disks[j].vdev);
+                rc = -EINVAL;
+            }
+        if (rc) {
+            snprintf(why, why_size, "disk %s: %s", disk->vdev, reason);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The script's path: a bare name is one of Xen's hotplug scripts. */
+static void script_path(const char *script, char *out, size_t size)
+{
+    if (strchr(script, '/'))
+        snprintf(out, size, "%s", script);
+    else
+        snprintf(out, size, "%s/%s", TL_HOTPLUG_SCRIPT_DIR, script);
+}
+
+/*
+ * Runs a hotplug script as libxl does: "SCRIPT add|remove" with the
+ * backend's path in XENBUS_PATH. Returns its exit status, or -errno.
+ */
+static int run_script(const char *script, const char *action, const char *backend)
+{
+    char path[PATH_MAX];
+    script_path(script, path, sizeof(path));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        setenv("XENBUS_PATH", backend, 1);
+        setenv("XENBUS_TYPE", "vbd", 1);
+        setenv("XENBUS_BASE_PATH", "backend", 1);
+        setenv("script", path, 1);
+        execl(path, path, action, (char *)NULL);
+        fprintf(stderr, "tl: cannot run hotplug script %s: %s\n", path, strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A writable disk must be nobody else's: Xen's block script refuses a file
+ * or device another vbd uses unless both are read-only. Returns 0 or -EBUSY.
+ */
+static int check_sharing(struct xs_handle *xs, const char *params, bool writable, char *why,
+                         size_t why_size)
+{
+    unsigned nr_doms;
+    char **doms = xs_directory(xs, XBT_NULL, "/local/domain/0/backend/vbd", &nr_doms);
+    int rc = 0;
+    for (unsigned i = 0; doms && i < nr_doms && !rc; i++) {
+        char dir[160];
+        snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%s", doms[i]);
+        unsigned nr_devs;
+        char **devs = xs_directory(xs, XBT_NULL, dir, &nr_devs);
+        for (unsigned j = 0; devs && j < nr_devs && !rc; j++) {
+            char be[200];
+            snprintf(be, sizeof(be), "%s/%s", dir, devs[j]);
+            char *other = xs_device_read(xs, be, "params");
+            char *mode = xs_device_read(xs, be, "mode");
+            if (other && !strcmp(other, params) && (writable || (mode && strchr(mode, 'w')))) {
+                char *dev = xs_device_read(xs, be, "dev");
+                snprintf(why, why_size, "%.300s is already %s of domain %s%s", params,
+                         dev ? dev : devs[j], doms[i],
+                         writable ? " (a writable disk cannot be shared)"
+                                  : " writable (it cannot be shared)");
+                free(dev);
+                rc = -EBUSY;
+            }
+            free(other);
+            free(mode);
+        }
+        free(devs);
+    }
+    free(doms);
+    return rc;
+}
+
+/* What backs the disk: a block device as it is, a file through a new loop device. */
+struct backing {
+    char params[PATH_MAX];      /* the target, resolved */
+    char dev[64];               /* /dev/loopN or the block device */
+    dev_t rdev;
+    bool loop;                  /* tl made dev and releases it */
+};
+
+static int open_backing(const struct domcfg_disk *disk, struct backing *b, char *why,
+                        size_t why_size)
+{
+    struct stat st;
+    if (!realpath(disk->target, b->params) || stat(b->params, &st) < 0) {
+        int e = errno;
+        snprintf(why, why_size, "%s: %s", disk->target, strerror(e));
+        return -e;
+    }
+    if (S_ISBLK(st.st_mode)) {
+        if (strlen(b->params) >= sizeof(b->dev)) {
+            snprintf(why, why_size, "%.300s: the device path is too long", b->params);
+            return -ENAMETOOLONG;
+        }
+        memcpy(b->dev, b->params, strlen(b->params) + 1);
+        b->rdev = st.st_rdev;
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, why_size, "%s is neither a file nor a block device", disk->target);
+        return -EINVAL;
+    }
+    int rc = loopdev_attach(b->params, disk->readwrite, b->dev, sizeof(b->dev), why, why_size);
+    if (rc)
+        return rc;
+    b->loop = true;
+    if (stat(b->dev, &st) < 0 || !S_ISBLK(st.st_mode)) {
+        rc = -ENODEV;
+        snprintf(why, why_size, "%s: not a block device after binding it", b->dev);
+        loopdev_release(b->dev);
+        return rc;
+    }
+    b->rdev = st.st_rdev;
+    return 0;
+}
+
+static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *disk,
+               int32_t devid, char *why, size_t why_size)
+{
+    struct backing b = { 0 };
+    int rc;
+    if (disk->script) {
+        /* The script finds the device and writes physical-device itself. */
+        snprintf(b.params, sizeof(b.params), "%s", disk->target);
+    } else if ((rc = open_backing(disk, &b, why, why_size)) < 0) {
+        return rc;
+    }
+    if ((rc = check_sharing(xs, b.params, disk->readwrite, why, why_size)) < 0)
+        goto release;
+
+    char phys[32], script[PATH_MAX], devid_str[16];
+    snprintf(phys, sizeof(phys), "%x:%x", major(b.rdev), minor(b.rdev));
+    snprintf(devid_str, sizeof(devid_str), "%d", devid);
+    const char *type = disk->is_cdrom ? "cdrom" : "disk";
+    bool discard = disk->discard == DOMCFG_DEFAULT ? disk->readwrite : disk->discard == DOMCFG_TRUE;
+    struct xs_kv back[16] = {
+        { "params", b.params }, { "mode", disk->readwrite ? "w" : "r" }, { "type", "phy" },
+        { "online", "1" }, { "removable", disk->is_cdrom ? "1" : "0" }, { "bootable", "1" },
+        { "state", "1" }, { "dev", disk->vdev }, { "device-type", type },
+        { "discard-enable", discard ? "1" : "0" },
+    };
+    size_t nr_back = 10;
+    if (disk->direct_io_safe)
+        back[nr_back++] = (struct xs_kv){ "direct-io-safe", "1" };
+    if (disk->script) {
+        script_path(disk->script, script, sizeof(script));
+        back[nr_back++] = (struct xs_kv){ "script", script };
+    } else {
+        /* The block script's part: the device blkback opens, and its verdict. */
+        back[nr_back++] = (struct xs_kv){ "physical-device", phys };
+        back[nr_back++] = (struct xs_kv){ "physical-device-path", b.dev };
+        back[nr_back++] = (struct xs_kv){ "hotplug-status", "connected" };
+    }
+    const struct xs_kv front[] = {
+        { "virtual-device", devid_str }, { "device-type", type }, { "state", "1" },
+        { "protocol", "x86_64-abi" },
+    };
+    struct xs_device d = vbd(domid, (uint32_t)devid);
+    if ((rc = xs_device_add(xs, &d, back, nr_back, front, 4, why, why_size)) < 0)
+        goto release;
+
+    char be[160];
+    xs_device_backend_path(&d, be, sizeof(be));
+    if (disk->script) {
+        int status = run_script(disk->script, "add", be);
+        if (status) {
+            if (status < 0)
+                snprintf(why, why_size, "hotplug script %.300s: %s", script, strerror(-status));
+            else
+                snprintf(why, why_size, "hotplug script %.300s add failed (exit status %d)",
+                         script, status);
+            rc = -EIO;
+            goto remove;
+        }
+        char *hs = xs_device_read(xs, be, "hotplug-status");
+        if (!hs) {
+            char path[200];
+            snprintf(path, sizeof(path), "%s/hotplug-status", be);
+            xs_write(xs, XBT_NULL, path, "connected", 9);
+        }
+        free(hs);
+    }
+    int last;
+    rc = xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, BACKEND_WAIT_MS, &last);
+    if (rc < 0) {
+        snprintf(why, why_size, "dom0's backend did not take %s (state %d after %d s%s)", be, last,
+                 BACKEND_WAIT_MS / 1000, last <= 1 ? ": is xen-blkback loaded?" : "");
+        rc = -ETIMEDOUT;
+        goto remove;
+    }
+    return 0;
+
+remove:
+    if (disk->script)
+        run_script(disk->script, "remove", be);
+    xs_device_remove(xs, &d);
+release:
+    if (b.loop)
+        loopdev_release(b.dev);
+    return rc;
+}
+
+int domain_disk_add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *disk,
+                    char *why, size_t why_size)
+{
+    struct domcfg one = { .disks = (struct domcfg_disk *)disk, .nr_disks = 1 };
+    char reason[512];
+    int rc = domain_disks_check(&one, why, why_size);
+    if (rc == 0 && (rc = add(xs, domid, disk, vdev_number(disk->vdev), reason, sizeof(reason))) < 0)
+        snprintf(why, why_size, "disk %s: %s", disk->vdev, reason);
+    return rc;
+}
+
+int domain_disks_add(struct xs_handle *xs, uint32_t domid, const struct domcfg *cfg, char *why,
+                     size_t why_size)
+{
+    int rc = domain_disks_check(cfg, why, why_size);
+    for (size_t i = 0; rc == 0 && i < cfg->nr_disks; i++)
+        if ((rc = domain_disk_add(xs, domid, &cfg->disks[i], why, why_size)) < 0)
+            domain_disks_remove(xs, domid);
+    return rc;
+}
+
+void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
+{
+    struct xs_device d = vbd(domid, devid);
+    char be[160];
+    xs_device_backend_path(&d, be, sizeof(be));
+    char *params = xs_device_read(xs, be, "params");
+    char *dev = xs_device_read(xs, be, "physical-device-path");
+    char *script = xs_device_read(xs, be, "script");
+    if (script && *script)
+        run_script(script, "remove", be);
+    xs_device_remove(xs, &d);
+    /* A loop device tl made: bound to the file params names. */
+    struct stat st;
+    if (!script && params && dev && !strncmp(dev, "/dev/loop", 9) && stat(params, &st) == 0 &&
+        S_ISREG(st.st_mode)) {
+        char *file = loopdev_backing_file(dev);
+        if (file && !strcmp(file, params))
+            loopdev_release(dev);
+        free(file);
+    }
+    free(params);
+    free(dev);
+    free(script);
+}
+
+void domain_disks_remove(struct xs_handle *xs, uint32_t domid)
+{
+    char dir[96];
+    snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%u", domid);
+    unsigned n;
+    char **devs = xs_directory(xs, XBT_NULL, dir, &n);
+    for (unsigned i = 0; devs && i < n; i++) {
+        char *end;
+        unsigned long devid = strtoul(devs[i], &end, 10);
+        if (!*end && devid <= UINT32_MAX)
+            domain_disk_remove(xs, domid, (uint32_t)devid);
+    }
+    free(devs);
+    xs_rm(xs, XBT_NULL, dir);
+}

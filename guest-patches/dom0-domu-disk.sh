@@ -1,0 +1,89 @@
+# Run in Tessera's dom0 as DOM0_CMD (tests/boot/linux_tests.py, case
+# linux-tl-domu-disk): a disk through dom0's xen-blkback. dom0 makes an
+# ext4 image from a folder (mke2fs -d, no mounts), tl create gives it to
+# the example domU as xvdb (a loop device tl sets up), the domU reads the
+# file dom0 put there, writes one and syncs it, then waits: tl destroy
+# right after its sync, and the write is in the image (debugfs). A second
+# domU reads that back, writes its own and powers off. Between and after:
+# no vbd nodes, no loop device left. Also tl's clear refusals (missing
+# file, one vdev twice, bad vdev, a writable file shared). Prints
+# "TESSERA-DOM0-CHECK ok" or "TESSERA-DOM0-CHECK failed: <what>", exits 42.
+cfg=/etc/tessera/examples/debian-pv.cfg
+log=/var/log/tessera/console/debian-pv.log
+img=/var/lib/tessera/domu-disk.img
+bad=""
+no() { bad="$bad; $1"; echo "dom0-domu-disk: $1"; }
+# wait_for SECONDS COMMAND...: until the command succeeds
+wait_for() {
+    t=$(($1 * 5)); shift
+    while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.2; t=$((t - 1)); done
+    return 1
+}
+is_gone() { ! tl domid debian-pv >/dev/null 2>&1; }
+loops_bound() { cat /sys/block/loop*/loop/backing_file 2>/dev/null | grep -c .; }
+no_loops() { [ "$(loops_bound)" = 0 ]; }
+# e2fsprogs' tools by their paths: busybox's shell prefers its own mke2fs (no -d).
+# in_image FILE TEXT: debugfs reads FILE out of the image (no mount).
+in_image() { /usr/sbin/debugfs -R "cat /$1" "$img" 2>/dev/null | grep -q "$2"; }
+nothing_left() {
+    xenstore-exists /local/domain/0/backend/vbd/$1 2>/dev/null && no "backend vbd/$1 left behind"
+    xenstore-exists /local/domain/$1 2>/dev/null && no "/local/domain/$1 left behind"
+    wait_for 10 no_loops || no "loop devices still bound: $(cat /sys/block/loop*/loop/backing_file)"
+}
+
+mkdir -p /tmp/disk-root
+echo "hello from dom0 $$" > /tmp/disk-root/from-dom0.txt
+/usr/sbin/mke2fs -q -t ext4 -d /tmp/disk-root "$img" 16M || no "mke2fs -d exited $?"
+disk="disk=['$img,raw,xvdb,rw']"
+extra="extra=\"console=hvc0 loglevel=4 tessera_domu=disk:xvdb:wait\""
+
+# The refusals first: each leaves nothing behind.
+tl create "$cfg" "disk=['/nonexistent.img,raw,xvdb,rw']" 2>/tmp/err && no "a missing file was accepted"
+grep -q "nonexistent.img: No such file" /tmp/err || no "missing file: $(cat /tmp/err)"
+tl create "$cfg" "disk=['$img,raw,xvdb,rw','$img,raw,d1p0,ro']" 2>/tmp/err && no "xvdb twice was accepted"
+grep -q "same virtual device" /tmp/err || no "xvdb twice: $(cat /tmp/err)"
+tl create "$cfg" "disk=['$img,raw,xvdq7x,rw']" 2>/tmp/err && no "a bad vdev was accepted"
+grep -q "xvdq7x" /tmp/err || no "bad vdev: $(cat /tmp/err)"
+tl create "$cfg" "disk=['$img,raw,xvdb,rw','$img,raw,xvdc,rw']" 2>/tmp/err && no "a shared writable file was accepted"
+grep -q "already xvdb" /tmp/err || no "shared file: $(cat /tmp/err)"
+is_gone || no "a refused create left debian-pv behind"
+wait_for 10 no_loops || no "a refused create left a loop device: $(cat /sys/block/loop*/loop/backing_file)"
+[ -z "$(xenstore-ls /local/domain/0/backend/vbd 2>/dev/null)" ] || no "a refused create left vbd nodes"
+
+# Destroyed right after its sync: the synced write is in the image.
+start=$(cut -d' ' -f1 /proc/uptime)
+tl create "$cfg" "$disk" "$extra" || no "tl create with $disk exited $?"
+id=$(tl domid debian-pv)
+be=/local/domain/0/backend/vbd/$id/51728
+pd=$(xenstore-read $be/physical-device-path 2>/dev/null)
+case $pd in /dev/loop*) ;; *) no "physical-device-path is '$pd'" ;; esac
+[ "$(xenstore-read $be/physical-device 2>/dev/null)" = "$(stat -c %t:%T "$pd")" ] ||
+    no "physical-device is not $pd's $(stat -c %t:%T "$pd")"
+[ "$(cat /sys/block/${pd#/dev/}/loop/backing_file 2>/dev/null)" = "$img" ] || no "$pd is not bound to $img"
+[ "$(xenstore-read $be/params 2>/dev/null)" = "$img" ] || no "params is not $img"
+[ "$(xenstore-read $be/mode 2>/dev/null)" = w ] || no "mode is not w"
+[ "$(xenstore-read /local/domain/$id/device/vbd/51728/backend 2>/dev/null)" = "$be" ] ||
+    no "frontend's backend is not $be"
+wait_for 90 grep -q "TESSERA-DOMU-DISK synced domu-wait.txt" "$log" ||
+    no "the domU did not sync its write: $(grep -a TESSERA-DOMU-DISK "$log"; tail -c 600 "$log")"
+tl destroy debian-pv || no "tl destroy exited $?"
+grep -q "TESSERA-DOMU-DISK read /mnt/from-dom0.txt: hello from dom0 $$" "$log" ||
+    no "the domU did not read dom0's file: $(grep -a TESSERA-DOMU-DISK "$log")"
+[ "$(xenstore-read $be/state 2>/dev/null || echo gone)" = gone ] || no "$be still there after destroy"
+nothing_left "$id"
+in_image domu-wait.txt "written by domU" || no "the synced write is not in the image after tl destroy"
+echo "dom0-domu-disk: destroy round took $(awk -v s=$start -v e=$(cut -d' ' -f1 /proc/uptime) 'BEGIN { print e - s }') s"
+
+# A second domU reads that write back, writes its own and powers off.
+: > "$log"
+extra="extra=\"console=hvc0 loglevel=4 tessera_domu=disk:xvdb:poweroff\""
+tl create "$cfg" "$disk" "$extra" || no "second tl create exited $?"
+id=$(tl domid debian-pv)
+wait_for 90 is_gone || no "the second domU did not power off: $(tail -c 600 "$log")"
+grep -q "TESSERA-DOMU-DISK read /mnt/domu-wait.txt: written by domU" "$log" ||
+    no "the second domU did not read the first one's write: $(grep -a TESSERA-DOMU-DISK "$log")"
+grep -q "TESSERA-DOMU-DISK unmounted" "$log" || no "the second domU did not unmount"
+nothing_left "$id"
+in_image domu-poweroff.txt "written by domU" || no "the second domU's write is not in the image"
+if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed$bad"; fi
+exit 42
