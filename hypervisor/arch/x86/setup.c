@@ -220,6 +220,25 @@ uint64_t free_memory_bytes(void)
     return stats.free << PAGE_SHIFT;
 }
 
+uint64_t boot_modules_release(void)
+{
+    uint64_t given = 0;
+    for (unsigned i = 0; i < boot_info.nr_modules; i++) {
+        /* Whole pages only: a page a module shares with another stays reserved. */
+        uint64_t start = ALIGN_UP(boot_info.modules[i].start, PAGE_SIZE);
+        uint64_t end = ALIGN_DOWN(boot_info.modules[i].end, PAGE_SIZE);
+        if (end <= start)
+            continue;
+        if (page_alloc_add_free(&frame_allocator, start >> PAGE_SHIFT,
+                                (end - start) >> PAGE_SHIFT) == 0)
+            given += end - start;
+    }
+    if (given)
+        log_info("boot modules: %lu KiB given back, %lu MiB free\n", (unsigned long)(given >> 10),
+                 (unsigned long)(free_memory_bytes() >> 20));
+    return given;
+}
+
 static const char *module_kind(const uint8_t *p, uint64_t len)
 {
     if (len >= 0x206 && memcmp(p + 0x202, "HdrS", 4) == 0)

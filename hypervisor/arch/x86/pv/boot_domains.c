@@ -214,6 +214,8 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             log_info("domain %u: scheduler weight %u, cap %u%%\n", i,
                      o->weight ? (unsigned)o->weight : SCHED_DEFAULT_WEIGHT, (unsigned)o->cap);
     }
+    /* Every image is copied into its domain: the modules' memory is free. */
+    boot_modules_release();
     for (unsigned i = 0; i < nr; i++) {
         if (!built[i])
             continue;

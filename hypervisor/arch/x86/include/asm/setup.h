@@ -16,6 +16,13 @@ uint64_t free_memory_bytes(void);
 /* The hypervisor's command line without the image's file name (as Xen keeps it). */
 const char *boot_options_text(void);
 
+/*
+ * Gives the boot modules' memory to the frame allocator once the boot
+ * domains are built from them (the builder copied what it needed), as Xen
+ * frees its boot modules after dom0's build. Returns the bytes given.
+ */
+uint64_t boot_modules_release(void);
+
 /* The serial console prompt; runs on the boot CPU for good. */
 void shell_start(void) __attribute__((noreturn));
 
