@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -21,6 +23,30 @@ static void canonical_rejects_bad_names(void)
     const char *bad[] = { "", "/a//b", "/a/", "/a b", "/a\x01", "/ä", "a//b" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CU_ASSERT_EQUAL(path_canonical(bad[i], 0, false, 0, out, sizeof(out)), -EINVAL);
+}
+
+/* Every byte value, in the middle of a path: exactly the protocol's set passes. */
+static void canonical_accepts_exactly_the_path_characters(void)
+{
+    char name[8], out[64];
+    for (int c = 1; c < 256; c++) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '@';
+        snprintf(name, sizeof(name), "/a%cb", c);
+        int want = ok || c == '/' ? 0 : -EINVAL;
+        CU_ASSERT_EQUAL(path_canonical(name, 0, false, 0, out, sizeof(out)), want);
+        if (c == '/')
+            continue;
+        /* The same character after a slash, and in a special name. */
+        snprintf(name, sizeof(name), "/a/%c", c);
+        CU_ASSERT_EQUAL(path_canonical(name, 0, false, 0, out, sizeof(out)), ok ? 0 : -EINVAL);
+        snprintf(name, sizeof(name), "@x%c", c);
+        CU_ASSERT_EQUAL(path_canonical(name, 0, true, 0, out, sizeof(out)), ok ? 0 : -EINVAL);
+    }
+    /* Empty components anywhere, including the last two bytes. */
+    CU_ASSERT_EQUAL(path_canonical("//a", 0, false, 0, out, sizeof(out)), -EINVAL);
+    CU_ASSERT_EQUAL(path_canonical("/a/b//", 0, false, 0, out, sizeof(out)), -EINVAL);
+    CU_ASSERT_EQUAL(path_canonical("/a/b/c", 0, false, 0, out, sizeof(out)), 0);
 }
 
 static void canonical_special_names(void)
@@ -72,6 +98,8 @@ void register_path_tests(void)
     CU_pSuite s = CU_add_suite("path", NULL, NULL);
     CU_add_test(s, "canonical_absolute_and_relative", canonical_absolute_and_relative);
     CU_add_test(s, "canonical_rejects_bad_names", canonical_rejects_bad_names);
+    CU_add_test(s, "canonical_accepts_exactly_the_path_characters",
+                canonical_accepts_exactly_the_path_characters);
     CU_add_test(s, "canonical_special_names", canonical_special_names);
     CU_add_test(s, "canonical_length_limits", canonical_length_limits);
     CU_add_test(s, "child_parent_basename", child_parent_basename);
