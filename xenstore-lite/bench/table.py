@@ -22,6 +22,16 @@ METRICS = [
     ("mem bytes/node (100k)", "mem", r"bytes_per_node=([\d.]+)", False),
     ("wr pairs/s, 2k watches", "wr2k", r"rate=([\d.]+)", True),
     ("wr2k dcpu us/pair", "wr2k", r"dcpu_us=([\d.]+)", False),
+    ("pipelined wr pairs/s", "pwr", r"rate=([\d.]+)", True),
+    ("pwr dcpu us/pair", "pwr", r"dcpu_us=([\d.]+)", False),
+    ("pipelined dir/s", "pdir", r"rate=([\d.]+)", True),
+    ("pdir dcpu us/op", "pdir", r"dcpu_us=([\d.]+)", False),
+    ("pipelined wr/s, 2k w.", "pwr2k", r"rate=([\d.]+)", True),
+    ("pwr2k dcpu us/pair", "pwr2k", r"dcpu_us=([\d.]+)", False),
+    ("wr instr/pair", "irwr", r"ir_per_op=([\d.]+)", False),
+    ("dir instr/op", "irdir", r"ir_per_op=([\d.]+)", False),
+    ("ta10 instr/ta", "irta10", r"ir_per_op=([\d.]+)", False),
+    ("wr2k instr/pair", "irwr2k", r"ir_per_op=([\d.]+)", False),
 ]
 DAEMONS = ["ours", "c", "ocaml"]
 
