@@ -1,8 +1,9 @@
 # Run in Tessera's dom0 as DOM0_CMD (tests/boot/linux_tests.py, cases
 # linux-tl-domu-*): the example domU's whole life through tl, checked from
-# dom0. VCPUS (default 1) is the domU's vCPU count. Prints
-# "TESSERA-DOM0-CHECK ok" or "TESSERA-DOM0-CHECK failed: <what>" and exits
-# 42, so the runner can tell the script's own end from any other exit.
+# dom0, its disk (xvda over a loop device) included. VCPUS (default 1) is
+# the domU's vCPU count. Prints "TESSERA-DOM0-CHECK ok" or
+# "TESSERA-DOM0-CHECK failed: <what>" and exits 42, so the runner can tell
+# the script's own end from any other exit.
 cfg=/etc/tessera/examples/debian-pv.cfg
 log=/var/log/tessera/console/debian-pv.log
 vcpus=${VCPUS:-1}
@@ -39,6 +40,13 @@ vm=$(xenstore-read /local/domain/$id/vm)
 case $vm in /vm/????????-????-????-????-????????????) ;; *) no "vm path is '$vm'" ;; esac
 grep -q "TESSERA-DOMU-INIT .* uuid=${vm#/vm/}" "$log" ||
     no "the domU's uuid is not ${vm#/vm/}: $(grep -o 'uuid=.*' "$log" | tail -1)"
+# Its disk (xvda, the example's image over a loop device tl bound): the
+# domU mounted it and sees the file mke2fs -d put there.
+wait_for 30 grep -q "TESSERA-DOMU-XVDA mounted on /mnt: README.txt" "$log" ||
+    no "the domU did not mount its xvda: $(grep -a 'TESSERA-DOMU-XVDA\|blkfront\|xvda' "$log" | tail -3)"
+loop=$(xenstore-read /local/domain/0/backend/vbd/$id/51712/physical-device-path 2>/dev/null)
+[ "$(cat /sys/block/${loop#/dev/}/loop/backing_file 2>/dev/null)" = /var/lib/tessera/debian-pv.img ] ||
+    no "xvda's backend device '$loop' is not bound to the example's image"
 tl pause debian-pv || no "tl pause"
 wait_for 5 is_paused || no "paused state: '$(domu_state)'"
 tl unpause debian-pv || no "tl unpause"
@@ -46,6 +54,9 @@ wait_for 5 is_unpaused || no "still paused after unpause: '$(domu_state)'"
 tl destroy debian-pv || no "tl destroy"
 wait_for 10 is_gone || no "debian-pv still listed after destroy"
 xenstore-exists /local/domain/$id 2>/dev/null && no "/local/domain/$id left behind"
+xenstore-exists /local/domain/0/backend/vbd/$id 2>/dev/null && no "its vbd backend left behind"
+wait_for 10 sh -c "! cat /sys/block/loop*/loop/backing_file 2>/dev/null | grep -q ." ||
+    no "a loop device is still bound after destroy: $(cat /sys/block/loop*/loop/backing_file)"
 # All its memory back (MiB, as tl info prints it); a dying domain's frames
 # return when dom0's mappings of them go, so give it a moment.
 wait_for 10 sh -c "[ \"\$(tl info | sed -n 's/^free_memory *: *//p')\" = \"$free0\" ]" ||

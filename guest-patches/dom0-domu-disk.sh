@@ -3,7 +3,10 @@
 # ext4 image from a folder (mke2fs -d, no mounts), tl create gives it to
 # the example domU as xvdb (a loop device tl sets up), the domU reads the
 # file dom0 put there, writes one and syncs it, then waits: tl destroy
-# right after its sync, and the write is in the image (debugfs). A second
+# a second image is attached as xvdc and detached while it runs (tl
+# block-attach, block-list, block-detach), the domU writes and syncs one
+# more file when xvdc goes, tl destroy right after that sync, and both
+# writes are in the image (debugfs). A second
 # domU reads that back, writes its own and powers off. Between and after:
 # no vbd nodes, no loop device left. Also tl's clear refusals (missing
 # file, one vdev twice, bad vdev, a writable file shared). Prints
@@ -50,7 +53,7 @@ is_gone || no "a refused create left debian-pv behind"
 wait_for 10 no_loops || no "a refused create left a loop device: $(cat /sys/block/loop*/loop/backing_file)"
 [ -z "$(xenstore-ls /local/domain/0/backend/vbd 2>/dev/null)" ] || no "a refused create left vbd nodes"
 
-# Destroyed right after its sync: the synced write is in the image.
+# The domU reads dom0's file, writes one and syncs it.
 start=$(cut -d' ' -f1 /proc/uptime)
 tl create "$cfg" "$disk" "$extra" || no "tl create with $disk exited $?"
 id=$(tl domid debian-pv)
@@ -66,12 +69,42 @@ case $pd in /dev/loop*) ;; *) no "physical-device-path is '$pd'" ;; esac
     no "frontend's backend is not $be"
 wait_for 90 grep -q "TESSERA-DOMU-DISK synced domu-wait.txt" "$log" ||
     no "the domU did not sync its write: $(grep -a TESSERA-DOMU-DISK "$log"; tail -c 600 "$log")"
+# Hotplug while it runs: a second image as xvdc, seen by the guest, listed,
+# refused while the guest is paused (its front end cannot close it), then
+# detached: the guest sees it go, its loop device is released.
+/usr/sbin/mke2fs -q -t ext4 /tmp/xvdc.img 4M || no "mke2fs of xvdc exited $?"
+tl block-attach debian-pv /tmp/xvdc.img,raw,xvdc,rw || no "block-attach exited $?"
+fe=/local/domain/$id/device/vbd/51744
+wait_for 30 sh -c "[ \"\$(xenstore-read $fe/state 2>/dev/null)\" = 4 ]" ||
+    no "xvdc's front end never connected: state $(xenstore-read $fe/state 2>&1)"
+wait_for 30 grep -q "TESSERA-DOMU-DISK xvdc appeared: 8192 sectors" "$log" ||
+    no "the guest did not see xvdc: $(grep -a 'xvdc' "$log" | tail -2)"
+tl block-list debian-pv > /tmp/bl || no "block-list exited $?"
+grep -q "^51744 0   $id .* 4 .*/local/domain/0/backend/vbd/$id/51744" /tmp/bl ||
+    no "block-list: $(cat /tmp/bl)"
+grep -q "^51728 " /tmp/bl || no "block-list has no xvdb: $(cat /tmp/bl)"
+tl block-attach debian-pv /tmp/xvdc.img,raw,xvdd,rw 2>/tmp/err && no "xvdc's image attached twice writable"
+tl pause debian-pv
+tl block-detach debian-pv xvdc 2>/tmp/err && no "block-detach of a paused guest's disk succeeded"
+grep -q "did not close it in 10 s" /tmp/err || no "block-detach while paused said: $(cat /tmp/err)"
+[ "$(xenstore-read $fe/state 2>/dev/null)" = 4 ] || no "the refused detach left xvdc in state $(xenstore-read $fe/state 2>&1)"
+tl unpause debian-pv
+tl block-detach debian-pv xvdc || no "block-detach exited $?"
+xenstore-exists $fe 2>/dev/null && no "xvdc's front end left after detach"
+xenstore-exists /local/domain/0/backend/vbd/$id/51744 2>/dev/null && no "xvdc's backend left after detach"
+wait_for 10 sh -c "! grep -q xvdc.img /sys/block/loop*/loop/backing_file" ||
+    no "xvdc's loop device still bound after detach"
+wait_for 30 grep -q "TESSERA-DOMU-DISK xvdc gone" "$log" || no "the guest did not see xvdc go"
+# Its last write, synced when xvdc went: destroyed the moment it says so.
+wait_for 30 grep -q "TESSERA-DOMU-DISK synced domu-detach.txt" "$log" ||
+    no "the domU did not sync its last write: $(grep -a TESSERA-DOMU-DISK "$log" | tail -2)"
 tl destroy debian-pv || no "tl destroy exited $?"
 grep -q "TESSERA-DOMU-DISK read /mnt/from-dom0.txt: hello from dom0 $$" "$log" ||
     no "the domU did not read dom0's file: $(grep -a TESSERA-DOMU-DISK "$log")"
 [ "$(xenstore-read $be/state 2>/dev/null || echo gone)" = gone ] || no "$be still there after destroy"
 nothing_left "$id"
-in_image domu-wait.txt "written by domU" || no "the synced write is not in the image after tl destroy"
+in_image domu-wait.txt "written by domU" || no "the first synced write is not in the image"
+in_image domu-detach.txt "after xvdc went" || no "the write synced right before tl destroy is not in the image"
 echo "dom0-domu-disk: destroy round took $(awk -v s=$start -v e=$(cut -d' ' -f1 /proc/uptime) 'BEGIN { print e - s }') s"
 
 # A second domU reads that write back, writes its own and powers off.

@@ -31,7 +31,8 @@ trap 'reboot -f' TERM
 # tessera_domu=disk:DEV:END (guest-patches/dom0-domu-disk.sh): mount
 # /dev/DEV, print the files dom0 and an earlier run put there, write one
 # back and sync it; END=wait then waits for dom0 to destroy the domain,
-# END=poweroff unmounts and powers off.
+# saying when an xvdc comes and goes (and writing and syncing one more file
+# when it went); END=poweroff unmounts and powers off.
 case " $(cat /proc/cmdline) " in
 *" tessera_domu=disk:"*)
     spec=$(sed 's/.*tessera_domu=disk:\([a-z0-9:]*\).*/\1/' /proc/cmdline)
@@ -47,7 +48,18 @@ case " $(cat /proc/cmdline) " in
     else
         echo "TESSERA-DOMU-DISK mount of /dev/$dev failed: $(ls /dev | grep xvd)"
     fi
-    sleep 600 &
+    # Disks dom0 attaches and detaches meanwhile (tl block-attach xvdc ...).
+    while sleep 0.3; do
+        if [ -b /dev/xvdc ]; then
+            [ -n "$seen" ] || echo "TESSERA-DOMU-DISK xvdc appeared: $(cat /sys/block/xvdc/size) sectors"
+            seen=1
+        elif [ -n "$seen" ]; then
+            echo "TESSERA-DOMU-DISK xvdc gone"
+            seen=""
+            echo "written by domU $(cat /sys/hypervisor/uuid) after xvdc went" > /mnt/domu-detach.txt
+            sync -f /mnt/domu-detach.txt && echo "TESSERA-DOMU-DISK synced domu-detach.txt"
+        fi
+    done &
     ;;
 *" tessera_domu=flood "*)
     echo "TESSERA-DOMU-FLOOD: writing to hvc0 without end"
@@ -56,7 +68,7 @@ case " $(cat /proc/cmdline) " in
 *)
     # The example's own disk (xvda in debian-pv.cfg), ready to write to.
     if [ -b /dev/xvda ] && mkdir -p /mnt && mount -t ext4 /dev/xvda /mnt; then
-        echo "its disk xvda is mounted on /mnt"
+        echo "TESSERA-DOMU-XVDA mounted on /mnt: $(ls /mnt | grep -v lost+found | tr '\n' ' ')"
     fi
     echo "a busybox shell in a Tessera domU; 'exit' powers it off"
     setsid cttyhack sh -l &

@@ -9,8 +9,10 @@
 #     /usr/sbin/tessera-consoled, with the shared libraries ldd names;
 #   - /init (dom0-init.sh);
 #   - an example domU in /etc/tessera/examples/: debian-pv.cfg, Debian's
-#     kernel (the bzImage: tl decompresses it) and a busybox initramfs
-#     whose /init (domu-init.sh) prints TESSERA-DOMU-INIT and gives a shell.
+#     kernel (the bzImage: tl decompresses it), a busybox initramfs
+#     whose /init (domu-init.sh) prints TESSERA-DOMU-INIT, mounts its disk
+#     and gives a shell, and that disk (/var/lib/tessera/debian-pv.img,
+#     its xvda).
 #
 # usage: mkdom0-image.sh OUT.cpio.gz BUILD_DIR [KERNEL_VERSION]
 set -eu
@@ -24,10 +26,11 @@ else
     kver=${kernel#/boot/vmlinuz-}
 fi
 [ -x /bin/busybox ] || { echo "mkdom0-image: /bin/busybox missing (Debian package busybox-static)" >&2; exit 1; }
+[ -x /usr/sbin/mke2fs ] || { echo "mkdom0-image: /usr/sbin/mke2fs missing (Debian package e2fsprogs)" >&2; exit 1; }
 [ -d "/lib/modules/$kver" ] || { echo "mkdom0-image: no /lib/modules/$kver" >&2; exit 1; }
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/tessera-dom0img.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$root.domu" "$root.disk"' EXIT
 
 # Busybox with every applet, in the directories a shell user looks in.
 busybox_root() {
@@ -81,10 +84,21 @@ chmod 755 "$domu/init"
 (cd "$domu" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -9 > "$examples/domu-initramfs.cpio.gz"
 rm -rf "$domu"
 cp "/boot/vmlinuz-$kver" "$examples/vmlinuz"
+# Its disk, xvda: an 8 MiB ext4 image made from a folder (no mounts), in
+# dom0's /var/lib/tessera; tl binds it to a loop device for xen-blkback.
+mkdir -p "$root/var/lib/tessera" "$root.disk"
+cat > "$root.disk/README.txt" <<TXT
+This is the example domU's disk (xvda, /var/lib/tessera/debian-pv.img in
+dom0), mounted on /mnt by its /init. What you write here stays in the
+image after the domU is gone.
+TXT
+/usr/sbin/mke2fs -q -t ext4 -d "$root.disk" "$root/var/lib/tessera/debian-pv.img" 8M
+rm -rf "$root.disk"
 cat > "$examples/debian-pv.cfg" <<CFG
 # Debian's own kernel as a PV domU with a busybox shell on its console:
 #   tl create -c /etc/tessera/examples/debian-pv.cfg
-# Its /init prints TESSERA-DOMU-INIT; 'exit' in its shell powers it off.
+# Its /init prints TESSERA-DOMU-INIT and mounts its disk (xvda) on /mnt;
+# 'exit' in its shell powers it off.
 name = "debian-pv"
 type = "pv"
 kernel = "/etc/tessera/examples/vmlinuz"
@@ -95,6 +109,7 @@ vcpus = 1
 on_poweroff = "destroy"
 on_reboot = "restart"
 on_crash = "destroy"
+disk = [ "/var/lib/tessera/debian-pv.img,raw,xvda,rw" ]
 CFG
 
 # --- dom0

@@ -160,11 +160,11 @@ static int note_flag(int opt, const char *arg, void *ctx)
     return 0;
 }
 
-/* Parses the options, opens a session and finds the domain in operand 0. */
-static int open_for_domain(const struct tl_command *cmd, int argc, char **argv, bool *flag,
-                           struct tl_session *s, uint32_t *domid, int *first_out)
+int tl_open_for_domain(const struct tl_command *cmd, int argc, char **argv,
+                       int (*option)(int opt, const char *arg, void *ctx), void *ctx,
+                       struct tl_session *s, uint32_t *domid, int *first_out)
 {
-    int exit_code, first = tl_parse_options(cmd, argc, argv, note_flag, flag, &exit_code);
+    int exit_code, first = tl_parse_options(cmd, argc, argv, option, ctx, &exit_code);
     if (first < 0)
         return exit_code;
     if (!tl_check_operands(cmd, argc - first, cmd->min_operands, cmd->max_operands))
@@ -179,6 +179,13 @@ static int open_for_domain(const struct tl_command *cmd, int argc, char **argv, 
     }
     *first_out = first;
     return TL_EXIT_OK;
+}
+
+/* The commands here take at most -f. */
+static int open_for_domain(const struct tl_command *cmd, int argc, char **argv, bool *flag,
+                           struct tl_session *s, uint32_t *domid, int *first_out)
+{
+    return tl_open_for_domain(cmd, argc, argv, note_flag, flag, s, domid, first_out);
 }
 
 int cmd_destroy(const struct tl_command *cmd, int argc, char **argv)

@@ -74,10 +74,13 @@ static const struct tl_command commands[] = {
       "  -c CAP     cap, percent of one CPU (0 = none)\n"
       "  -p POOL    cpupool\n"
       "  -s         scheduler-wide parameters (-t TSLICE, -r RATELIMIT)\n", 0, 0 },
-    { "block-attach", cmd_needs_hypervisor, "", "<Domain> <DiskSpec>", "Attach a block device", "", 2, -1 },
-    { "block-detach", cmd_needs_hypervisor, "f", "[-f] <Domain> <DevId>", "Detach a block device",
+    { "block-attach", cmd_block_attach, "", "<Domain> <DiskSpec>", "Attach a block device",
+      "  DiskSpec as in disk= (xl-disk-configuration(5)); the guest sees it at once\n", 2, -1 },
+    { "block-detach", cmd_block_detach, "f", "[-f] <Domain> <DevId>", "Detach a block device",
+      "  DevId: the vdev (xvdb) or its number\n"
+      "  Waits 10 s for the guest's front end to close the device.\n"
       "  -f  force, even if the guest does not respond\n", 2, 2 },
-    { "block-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's block devices", "", 1, -1 },
+    { "block-list", cmd_block_list, "", "<Domain ...>", "List a domain's block devices", "", 1, -1 },
     { "network-attach", cmd_needs_hypervisor, "", "<Domain> [VifSpec ...]", "Attach a network interface", "", 1, -1 },
     { "network-detach", cmd_needs_hypervisor, "", "<Domain> <DevId|mac>", "Detach a network interface", "", 2, 2 },
     { "network-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's network interfaces", "", 1, -1 },

@@ -79,6 +79,9 @@ int cmd_mem_set(const struct tl_command *cmd, int argc, char **argv);
 int cmd_mem_max(const struct tl_command *cmd, int argc, char **argv);
 int cmd_vcpu_set(const struct tl_command *cmd, int argc, char **argv);
 int cmd_vcpu_pin(const struct tl_command *cmd, int argc, char **argv);
+int cmd_block_attach(const struct tl_command *cmd, int argc, char **argv);
+int cmd_block_detach(const struct tl_command *cmd, int argc, char **argv);
+int cmd_block_list(const struct tl_command *cmd, int argc, char **argv);
 
 /* Prints the one-line "needs a running control domain" refusal; returns
  * TL_EXIT_NO_HYPERVISOR. */

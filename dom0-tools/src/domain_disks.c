@@ -303,6 +303,59 @@ int domain_disks_add(struct xs_handle *xs, uint32_t domid, const struct domcfg *
     return rc;
 }
 
+/* Writes KEY=VALUE in the backend directory be; false on failure. */
+static bool put(struct xs_handle *xs, xs_transaction_t t, const char *be, const char *key,
+                const char *value)
+{
+    char path[200];
+    snprintf(path, sizeof(path), "%s/%s", be, key);
+    return xs_write(xs, t, path, value, (unsigned)strlen(value));
+}
+
+int domain_disk_detach(struct xs_handle *xs, uint32_t domid, uint32_t devid, bool force,
+                       int timeout_ms, char *why, size_t why_size)
+{
+    struct xs_device d = vbd(domid, devid);
+    char be[160], fe[160];
+    xs_device_backend_path(&d, be, sizeof(be));
+    xs_device_frontend_path(&d, fe, sizeof(fe));
+    char *state = xs_device_read(xs, be, "state");
+    if (!state) {
+        snprintf(why, why_size, "domain %u has no disk %u", domid, devid);
+        return -ENOENT;
+    }
+    int rc = 0, last = 0;
+    if (atoi(state) == XENBUS_CONNECTED) {
+        /* One transaction, so blkback never sees Closing while still online. */
+        for (int attempt = 0; attempt < 20; attempt++) {
+            xs_transaction_t t = xs_transaction_start(xs);
+            bool ok = t != XBT_NULL && put(xs, t, be, "online", "0") && put(xs, t, be, "state", "5");
+            if (t != XBT_NULL && xs_transaction_end(xs, t, !ok) && ok)
+                break;
+            if (!ok || errno != EAGAIN) {
+                snprintf(why, why_size, "xenstore write of %s: %s", be, strerror(errno));
+                free(state);
+                return -EIO;
+            }
+        }
+        rc = xs_device_wait_state(xs, be, XENBUS_CLOSED, timeout_ms, &last);
+    }
+    if (rc == -ETIMEDOUT && !force) {
+        char *fstate = xs_device_read(xs, fe, "state");
+        snprintf(why, why_size, "the guest's front end did not close it in %d s (backend state %d, "
+                 "front end %s: is the domain paused or hung?); it is left attached, -f removes "
+                 "it anyway", timeout_ms / 1000, last, fstate ? fstate : "gone");
+        free(fstate);
+        put(xs, XBT_NULL, be, "online", "1");
+        put(xs, XBT_NULL, be, "state", state);
+        free(state);
+        return -ETIMEDOUT;
+    }
+    free(state);
+    domain_disk_remove(xs, domid, devid);
+    return 0;
+}
+
 void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
 {
     struct xs_device d = vbd(domid, devid);

@@ -10,6 +10,7 @@
 #ifndef TL_DOMAIN_DISKS_H
 #define TL_DOMAIN_DISKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <xenstore.h>
@@ -37,6 +38,17 @@ int domain_disk_add(struct xs_handle *xs, uint32_t domid, const struct domcfg_di
 /* Every disk of cfg, in order; on failure those already added are removed too. */
 int domain_disks_add(struct xs_handle *xs, uint32_t domid, const struct domcfg *cfg, char *why,
                      size_t why_size);
+
+/*
+ * Detaches a running guest's disk as libxl does: the backend goes offline
+ * and Closing, the guest's front end closes, the backend reaches Closed
+ * (blkback lets go of the device), then the disk is removed. When that
+ * does not happen within timeout_ms the disk is left as it was and
+ * -ETIMEDOUT returned with the reason (force: removed anyway). -ENOENT
+ * when the domain has no such disk.
+ */
+int domain_disk_detach(struct xs_handle *xs, uint32_t domid, uint32_t devid, bool force,
+                       int timeout_ms, char *why, size_t why_size);
 
 /* Removes the vbd devid of domain domid (nodes, script "remove", loop device). */
 void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid);

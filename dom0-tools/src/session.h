@@ -32,6 +32,16 @@ char *tl_domain_name(struct tl_session *s, uint32_t domid);
 int tl_lookup_domain(struct tl_session *s, const char *spec, uint32_t *domid);
 /* The same, printing "DOMAIN: no such domain" when there is none. */
 int tl_find_domain(struct tl_session *s, const char *spec, uint32_t *domid);
+/*
+ * For commands on one domain: parses the options (each to option(opt,
+ * arg, ctx)), checks the operand count, opens a session with xenstore and
+ * finds the domain named by the first operand. Returns TL_EXIT_OK with
+ * *first_out the first operand's index, or the exit code (session closed).
+ */
+struct tl_command;
+int tl_open_for_domain(const struct tl_command *cmd, int argc, char **argv,
+                       int (*option)(int opt, const char *arg, void *ctx), void *ctx,
+                       struct tl_session *s, uint32_t *domid, int *first_out);
 /* Name, UUID, state, memory, vCPUs and times of a domain for the printers. */
 void tl_dominfo_fill(struct tl_session *s, const struct xen_domctl_getdomaininfo *in,
                      struct tl_dominfo *out);

@@ -162,6 +162,22 @@ static void test_device(void)
     CU_ASSERT(xs_write(xs, XBT_NULL, "/local/domain/0/backend/vbd/9/51728/state", "4", 1));
     CU_ASSERT_EQUAL(xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, 100, &last), 4);
 
+    /* Detach: a front end that never closes leaves the disk as it was... */
+    CU_ASSERT_EQUAL(domain_disk_detach(xs, 9, 51728, false, 200, why, sizeof(why)), -ETIMEDOUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "did not close it"));
+    expect("/local/domain/0/backend/vbd/9/51728/online", "1");
+    expect("/local/domain/0/backend/vbd/9/51728/state", "4");
+    expect("/local/domain/9/device/vbd/51728/virtual-device", "51728");
+    /* ...unless forced; a disk the domain does not have is -ENOENT. */
+    CU_ASSERT_EQUAL(domain_disk_detach(xs, 9, 51728, true, 200, why, sizeof(why)), 0);
+    char *detached[] = { rd(be), rd(fe) };
+    CU_ASSERT_PTR_NULL(detached[0]);
+    CU_ASSERT_PTR_NULL(detached[1]);
+    free(detached[0]);
+    free(detached[1]);
+    CU_ASSERT_EQUAL(domain_disk_detach(xs, 9, 51728, false, 200, why, sizeof(why)), -ENOENT);
+    CU_ASSERT_EQUAL_FATAL(xs_device_add(xs, &d, back, 3, front, 2, why, sizeof(why)), 0);
+
     /* domain_disks_remove takes every vbd of the domain, nodes and all. */
     domain_disks_remove(xs, 9);
     char *gone[] = { rd(be), rd(fe), rd("/local/domain/0/backend/vbd/9") };
