@@ -69,6 +69,12 @@ case $pd in /dev/loop*) ;; *) no "physical-device-path is '$pd'" ;; esac
     no "frontend's backend is not $be"
 wait_for 90 grep -q "TESSERA-DOMU-DISK synced domu-wait.txt" "$log" ||
     no "the domU did not sync its write: $(grep -a TESSERA-DOMU-DISK "$log"; tail -c 600 "$log")"
+fe=/local/domain/$id/device/vbd/51728
+[ "$(xenstore-read $be/state 2>/dev/null)/$(xenstore-read $fe/state 2>/dev/null)" = 4/4 ] ||
+    no "xvdb not connected: backend $(xenstore-read $be/state 2>&1), frontend $(xenstore-read $fe/state 2>&1)"
+# What the two ends agreed on, for the log (blkback maps the guest's grants).
+kv() { printf '%s=%s ' "$2" "$(xenstore-read "$1/$2" 2>/dev/null || echo -)"; }
+echo "dom0-domu-disk: xvdb negotiated: $(kv $be feature-persistent)$(kv $fe feature-persistent)$(kv $be feature-max-indirect-segments)$(kv $be feature-flush-cache)$(kv $be multi-queue-max-queues)$(kv $fe multi-queue-num-queues)$(kv $fe ring-page-order)$(kv $be sectors)"
 # Hotplug while it runs: a second image as xvdc, seen by the guest, listed,
 # refused while the guest is paused (its front end cannot close it), then
 # detached: the guest sees it go, its loop device is released.
