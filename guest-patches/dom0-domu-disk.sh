@@ -7,9 +7,10 @@
 # block-attach, block-list, block-detach), the domU writes and syncs one
 # more file when xvdc goes, tl destroy right after that sync, and both
 # writes are in the image (debugfs). A second
-# domU reads that back, writes its own and powers off. Between and after:
-# no vbd nodes, no loop device left. Also tl's clear refusals (missing
-# file, one vdev twice, bad vdev, a writable file shared). Prints
+# domU, its disk set up by a hotplug script (script=), reads that back,
+# writes its own and powers off. Between and after: no vbd nodes, no loop
+# device left. Also tl's clear refusals (missing file, one vdev twice, bad
+# vdev, a writable file shared, a hotplug script that fails). Prints
 # "TESSERA-DOM0-CHECK ok" or "TESSERA-DOM0-CHECK failed: <what>", exits 42.
 cfg=/etc/tessera/examples/debian-pv.cfg
 log=/var/log/tessera/console/debian-pv.log
@@ -113,16 +114,46 @@ in_image domu-wait.txt "written by domU" || no "the first synced write is not in
 in_image domu-detach.txt "after xvdc went" || no "the write synced right before tl destroy is not in the image"
 echo "dom0-domu-disk: destroy round took $(awk -v s=$start -v e=$(cut -d' ' -f1 /proc/uptime) 'BEGIN { print e - s }') s"
 
-# A second domU reads that write back, writes its own and powers off.
+# A hotplug script (script=) that fails: the create is refused, nothing left.
+printf '#!/bin/sh\necho "$1 $XENBUS_PATH" >> /tmp/script.log\nexit 3\n' > /tmp/fail.sh
+chmod 755 /tmp/fail.sh
+tl create "$cfg" "disk=['$img,raw,xvdb,rw,script=/tmp/fail.sh']" 2>/tmp/err && no "a failing script was accepted"
+grep -q "hotplug script /tmp/fail.sh add failed (exit status 3)" /tmp/err || no "failing script: $(cat /tmp/err)"
+grep -q "^add /local/domain/0/backend/vbd/[0-9]*/51728$" /tmp/script.log || no "fail.sh add: $(cat /tmp/script.log)"
+grep -q "^remove /local/domain/0/backend/vbd/[0-9]*/51728$" /tmp/script.log || no "fail.sh remove: $(cat /tmp/script.log)"
+is_gone || no "the failed script left debian-pv behind"
+[ -z "$(xenstore-ls /local/domain/0/backend/vbd 2>/dev/null)" ] || no "the failed script left vbd nodes"
+
+# A second domU reads that write back, writes its own and powers off; its
+# disk is set up by a hotplug script of its own, as Xen's block script
+# does (losetup, physical-device), and released by its "remove".
+cat > /tmp/block.sh <<'SCRIPT'
+#!/bin/sh
+echo "$1 $XENBUS_TYPE $XENBUS_PATH" >> /tmp/block.log
+case $1 in
+add)
+    dev=$(losetup -f) && losetup "$dev" "$(xenstore-read "$XENBUS_PATH/params")" || exit 1
+    xenstore-write "$XENBUS_PATH/physical-device" "$(stat -c %t:%T "$dev")" \
+                   "$XENBUS_PATH/physical-device-path" "$dev" ;;
+remove)
+    losetup -d "$(xenstore-read "$XENBUS_PATH/physical-device-path")" ;;
+esac
+SCRIPT
+chmod 755 /tmp/block.sh
 : > "$log"
 extra="extra=\"console=hvc0 loglevel=4 tessera_domu=disk:xvdb:poweroff\""
-tl create "$cfg" "$disk" "$extra" || no "second tl create exited $?"
+tl create "$cfg" "disk=['$img,raw,xvdb,rw,script=/tmp/block.sh']" "$extra" || no "second tl create exited $?"
 id=$(tl domid debian-pv)
+be=/local/domain/0/backend/vbd/$id/51728
+[ "$(xenstore-read $be/script 2>/dev/null)" = /tmp/block.sh ] || no "backend script is '$(xenstore-read $be/script 2>&1)'"
+[ "$(xenstore-read $be/hotplug-status 2>/dev/null)" = connected ] || no "hotplug-status after the script"
+grep -q "^add vbd $be$" /tmp/block.log || no "block.sh add: $(cat /tmp/block.log)"
 wait_for 90 is_gone || no "the second domU did not power off: $(tail -c 600 "$log")"
 grep -q "TESSERA-DOMU-DISK read /mnt/domu-wait.txt: written by domU" "$log" ||
     no "the second domU did not read the first one's write: $(grep -a TESSERA-DOMU-DISK "$log")"
 grep -q "TESSERA-DOMU-DISK unmounted" "$log" || no "the second domU did not unmount"
 nothing_left "$id"
+grep -q "^remove vbd $be$" /tmp/block.log || no "block.sh remove: $(cat /tmp/block.log)"
 in_image domu-poweroff.txt "written by domU" || no "the second domU's write is not in the image"
 if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed$bad"; fi
 exit 42
