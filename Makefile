@@ -4,6 +4,8 @@
 #                    on the serial console here (`exit` powers off)
 #   make run DOM0_CMD='tl list; ...'   the commands in dom0 instead, their output,
 #                    then power-off; fails with the commands' exit status
+#   make run-xl      the same with Debian's own xl, xenstored and xenconsoled in
+#                    dom0 instead of Tessera's tools (docs/xen-tools.md)
 #   make run-bare    the hypervisor alone, at its `tessera>` prompt
 #   make check       every test; ends with "N passed, N failed, N skipped"
 #   make check-slow  emulator runs too slow for check (Bochs, big guests)
@@ -33,7 +35,7 @@ SUBMAKE := $(MAKE) --no-print-directory
 override DOM0_CMD := $(value DOM0_CMD)
 export DOM0_CMD
 
-.PHONY: all deps run run-bare run-linux check check-slow bench bench-dom0 fuzz clean $(PRESENT)
+.PHONY: all deps run run-xl run-bare run-linux check check-slow bench bench-dom0 fuzz clean $(PRESENT)
 
 all: deps
 	@set -e; for c in $(PRESENT); do $(SUBMAKE) -C $$c all; done
@@ -47,6 +49,10 @@ run: all
 	@$(SUBMAKE) -C guest-patches run
 
 run-linux: run
+
+# The same machine with Debian's Xen userspace in dom0 (xl, xenstored, ...).
+run-xl: all
+	@$(SUBMAKE) -C guest-patches run-xl
 
 # The hypervisor on its own, its console prompt `tessera>`.
 run-bare: all

@@ -46,6 +46,22 @@ if [ -x /usr/sbin/tessera-consoled ]; then
     /usr/sbin/tessera-consoled >>/var/log/tessera/consoled.log 2>&1 &
     say "tessera-consoled started (log /var/log/tessera/consoled.log)"
 fi
+# Debian's daemons in the Debian tools image (mkdom0-image.sh DOM0_XL=1),
+# started as Debian's /etc/init.d/xen does: xenstored, xen-init-dom0 (which
+# writes dom0's entries), xenconsoled (here also logging guest consoles to
+# /var/log/xen/console/guest-NAME.log).
+xen_bin=/usr/lib/xen-4.17/bin
+if [ -x $xen_bin/xenstored ]; then
+    mkdir -p -m 700 /run/xen
+    $xen_bin/xenstored --pid-file /run/xenstore.pid >>/var/log/xen/xenstored.log 2>&1 ||
+        say "xenstored failed ($?)"
+    $xen_bin/xen-init-dom0 >/var/log/xen/xen-init-dom0.log 2>&1 ||
+        say "xen-init-dom0 failed ($?): $(tail -3 /var/log/xen/xen-init-dom0.log)"
+    $xen_bin/xenconsoled --pid-file /run/xenconsoled.pid --log=guest \
+        --log-dir=/var/log/xen/console >>/var/log/xen/xenconsoled.log 2>&1 ||
+        say "xenconsoled failed ($?)"
+    say "Debian's xenstored, xen-init-dom0 and xenconsoled started (logs in /var/log/xen)"
+fi
 
 if [ -f /etc/tessera/dom0-cmd ]; then
     # Non-interactive: the commands' output and their exit status, then off.

@@ -14,7 +14,15 @@
 #     and gives a shell, and that disk (/var/lib/tessera/debian-pv.img,
 #     its xvda).
 #
-# usage: mkdom0-image.sh OUT.cpio.gz BUILD_DIR [KERNEL_VERSION]
+# DOM0_XL=1 builds the Debian tools variant instead (docs/xen-tools.md):
+# Debian's own xl, xenstored, xenconsoled, xenconsole and xen-init-dom0
+# (xen-utils-4.17) with the libraries they load, started by /init as
+# Debian's /etc/init.d/xen starts them, in place of xenstored-lite and
+# tessera-consoled; /usr/sbin/xl is Debian's xl (tl stays tl), and the
+# tracing shim privcmd-trace.so is in /usr/lib/tessera/ (BUILD's
+# tests/privcmd-trace).
+#
+# usage: [DOM0_XL=1] mkdom0-image.sh OUT.cpio.gz BUILD_DIR [KERNEL_VERSION]
 set -eu
 out=$1 build=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -132,9 +140,26 @@ install_tool() {   # SOURCE DEST
     cp "$1" "$root$2"
     tools="$tools $1"
 }
+xen_bin=/usr/lib/xen-4.17/bin
 install_tool "$build/dom0-tools/opt/tl" /usr/sbin/tl
-[ -f "$root/usr/sbin/tl" ] && ln -s tl "$root/usr/sbin/xl"
-install_tool "$build/xenstore-lite/opt/xenstored-lite" /usr/sbin/xenstored-lite
+if [ "${DOM0_XL:-0}" = 1 ]; then
+    # Debian's toolstack, from this host's xen-utils-4.17, at its own paths.
+    for p in xl xenstored xenconsoled xenconsole xen-init-dom0; do
+        [ -x "$xen_bin/$p" ] || { echo "mkdom0-image: $xen_bin/$p missing (Debian package xen-utils-4.17)" >&2; exit 1; }
+        install_tool "$xen_bin/$p" "$xen_bin/$p"
+    done
+    # glibc loads libgcc_s at run time for pthread_cancel; xl aborts without it.
+    install_tool /lib/x86_64-linux-gnu/libgcc_s.so.1 /lib/x86_64-linux-gnu/libgcc_s.so.1
+    ln -s "$xen_bin/xl" "$root/usr/sbin/xl"
+    mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/lib/xenstored" "$root/var/log/xen/console"
+    [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$root/etc/xen/"
+    shim=$build/tests/privcmd-trace/privcmd-trace.so
+    [ -f "$shim" ] || { echo "mkdom0-image: $shim not built (make -C tests/privcmd-trace)" >&2; exit 1; }
+    install_tool "$shim" /usr/lib/tessera/privcmd-trace.so
+else
+    [ -f "$root/usr/sbin/tl" ] && ln -s tl "$root/usr/sbin/xl"
+    install_tool "$build/xenstore-lite/opt/xenstored-lite" /usr/sbin/xenstored-lite
+fi
 install_tool "$build/xenstore-lite/opt/xenstore-lite" /usr/bin/xenstore-lite
 if [ -f "$root/usr/bin/xenstore-lite" ]; then
     for n in read write ls list rm exists chmod watch control; do
@@ -147,7 +172,7 @@ for t in mke2fs debugfs; do
     install_tool "/usr/sbin/$t" "/usr/sbin/$t"
 done
 consoled=$(find "$build/dom0-tools" -name tessera-consoled -type f -perm -u+x 2>/dev/null | sort | head -1)
-[ -n "$consoled" ] && install_tool "$consoled" /usr/sbin/tessera-consoled
+[ -n "$consoled" ] && [ "${DOM0_XL:-0}" != 1 ] && install_tool "$consoled" /usr/sbin/tessera-consoled
 # tl loads libxml2 only to read or write a libvirt XML config; with the ICU
 # libraries it needs that is 37 MB, so the image carries it on request only.
 xml_lib=""
