@@ -233,8 +233,9 @@ long do_domctl(uint64_t guest_arg)
     }
     if (rc == -ERESTART)
         rc = arch_hypercall_create_continuation(__HYPERVISOR_domctl, 1, &guest_arg);
-    else if (rc >= 0 && copyback && copy_to_guest(guest_arg, &op, sizeof(op)) < 0)
-        rc = -EFAULT;
+    else if ((rc >= 0 || op.cmd == XEN_DOMCTL_set_cpu_policy) && copyback &&
+             copy_to_guest(guest_arg, &op, sizeof(op)) < 0)
+        rc = -EFAULT;   /* set_cpu_policy: Xen copies back what it refused (err_*) on failure */
 out:
     if (d)
         domain_put(d);

@@ -14,6 +14,7 @@ HV_SRCS += common/domain.c
 HV_SRCS += common/domain_info.c
 HV_SRCS += common/domctl.c
 HV_SRCS += common/sysctl.c
+HV_SRCS += common/cpu_policy.c
 HV_SRCS += common/guest_elf.c
 HV_SRCS += common/event_channel.c
 HV_SRCS += common/event_channel_2l.c

@@ -1,8 +1,8 @@
 /*
  * sysctl (hypercall 35): the toolstack's questions about the whole
  * machine, with Xen 4.17's structure and answers: physinfo, sched_id,
- * getdomaininfolist and readconsole here; the arch hooks supply the CPU
- * facts. Anything else answers -ENOSYS.
+ * getdomaininfolist, readconsole and the credit scheduler's parameters
+ * here; the arch hooks supply the CPU facts. Anything else answers -ENOSYS.
  */
 #include "control_priv.h"
 #include <tessera/arch.h>
@@ -11,6 +11,7 @@
 #include <tessera/guest_access.h>
 #include <tessera/log.h>
 #include <tessera/page_alloc.h>
+#include <tessera/sched.h>
 #include <tessera/spinlock.h>
 #include <tessera/string.h>
 
@@ -90,6 +91,44 @@ static long op_readconsole(struct xen_sysctl_readconsole *rc)
     return 0;
 }
 
+/*
+ * Credit's scheduler-wide parameters for Tessera's one pool (xl
+ * sched-credit -s), with Xen 4.17's checks. The time slice is the
+ * scheduler's own; the rate limit and migration delay are kept and given
+ * back but change nothing: Tessera's credit scheduler has neither (its
+ * rate limit reads 0, off, until a toolstack sets one).
+ */
+static uint32_t ratelimit_us, migr_delay_us;   /* [sysctl_lock] */
+
+static long op_sched_adjust_global(struct xen_sysctl_scheduler_op *s)
+{
+    struct xen_sysctl_credit_schedule *p = &s->u.sched_credit;
+
+    if (s->cmd != XEN_SYSCTL_SCHEDOP_putinfo && s->cmd != XEN_SYSCTL_SCHEDOP_getinfo)
+        return -EINVAL;
+    if (s->cpupool_id != 0)
+        return -ESRCH;
+    if (s->sched_id != XEN_SCHEDULER_CREDIT)
+        return -EINVAL;
+    if (s->cmd == XEN_SYSCTL_SCHEDOP_putinfo) {
+        if (p->tslice_ms > XEN_SYSCTL_CSCHED_TSLICE_MAX || p->tslice_ms < XEN_SYSCTL_CSCHED_TSLICE_MIN ||
+            (p->ratelimit_us && (p->ratelimit_us > XEN_SYSCTL_SCHED_RATELIMIT_MAX ||
+                                 p->ratelimit_us < XEN_SYSCTL_SCHED_RATELIMIT_MIN)) ||
+            (uint64_t)p->ratelimit_us * 1000 > (uint64_t)p->tslice_ms * 1000000 ||
+            p->vcpu_migr_delay_us > XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US)
+            return -EINVAL;
+        int rc = sched_set_timeslice((uint64_t)p->tslice_ms * 1000000);
+        if (rc)
+            return rc;
+        ratelimit_us = p->ratelimit_us;
+        migr_delay_us = p->vcpu_migr_delay_us;
+    }
+    p->tslice_ms = (uint32_t)(sched_get_timeslice() / 1000000);
+    p->ratelimit_us = ratelimit_us;
+    p->vcpu_migr_delay_us = migr_delay_us;
+    return 0;
+}
+
 long do_sysctl(uint64_t guest_arg)
 {
     struct xen_sysctl op;
@@ -119,12 +158,17 @@ long do_sysctl(uint64_t guest_arg)
     case XEN_SYSCTL_readconsole:
         rc = op_readconsole(&op.u.readconsole);
         break;
+    case XEN_SYSCTL_scheduler_op:
+        rc = op_sched_adjust_global(&op.u.scheduler_op);
+        break;
     default:
         rc = arch_do_sysctl(&op);
         break;
     }
     spin_unlock(&sysctl_lock);
-    if (rc >= 0 && copy_to_guest(guest_arg, &op, sizeof(op)) < 0)
+    /* A featureset cut short says how much was written, as Xen's does. */
+    bool copyback = rc >= 0 || (rc == -ENOBUFS && op.cmd == XEN_SYSCTL_get_cpu_featureset);
+    if (copyback && copy_to_guest(guest_arg, &op, sizeof(op)) < 0)
         rc = -EFAULT;
     return rc;
 }

@@ -33,6 +33,16 @@ static struct fake_domain *made[64];
 void sched_domain_pause(struct domain *d) { paused[d->domain_id]++; }
 void sched_domain_unpause(struct domain *d) { paused[d->domain_id]--; }
 bool sched_vcpu_running(struct vcpu *v) { (void)v; return false; }
+/* The scheduler's time slice, with its limits (common/sched.c). */
+static uint64_t tslice = 30000000;
+int sched_set_timeslice(uint64_t ns)
+{
+    if (ns < 1000000 || ns > 1000000000)
+        return -EINVAL;
+    tslice = ns;
+    return 0;
+}
+uint64_t sched_get_timeslice(void) { return tslice; }
 int sched_get_runstate(struct vcpu *v, struct sched_runstate *out)
 {
     memset(out, 0, sizeof(*out));
@@ -353,6 +363,54 @@ static void test_zombie_keeps_its_id(void)
     teardown();
 }
 
+/* sysctl scheduler_op: credit's parameters in pool 0, with Xen's checks. */
+static long sched_global(uint32_t pool, uint32_t sched, uint32_t cmd, uint32_t tslice_ms,
+                         uint32_t ratelimit_us, uint32_t migr_us, struct xen_sysctl *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->cmd = XEN_SYSCTL_scheduler_op;
+    s->u.scheduler_op.cpupool_id = pool;
+    s->u.scheduler_op.sched_id = sched;
+    s->u.scheduler_op.cmd = cmd;
+    s->u.scheduler_op.u.sched_credit.tslice_ms = tslice_ms;
+    s->u.scheduler_op.u.sched_credit.ratelimit_us = ratelimit_us;
+    s->u.scheduler_op.u.sched_credit.vcpu_migr_delay_us = migr_us;
+    return sctl_as(dom0, s);
+}
+
+static void test_sysctl_scheduler_op(void)
+{
+    setup();
+    struct xen_sysctl s;
+    const struct xen_sysctl_credit_schedule *p = &s.u.scheduler_op.u.sched_credit;
+    const uint32_t C = XEN_SCHEDULER_CREDIT, GET = XEN_SYSCTL_SCHEDOP_getinfo,
+                   PUT = XEN_SYSCTL_SCHEDOP_putinfo;
+    CU_ASSERT_EQUAL(sched_global(0, C, GET, 0, 0, 0, &s), 0);
+    CU_ASSERT_EQUAL(p->tslice_ms, 30);
+    CU_ASSERT_EQUAL(p->ratelimit_us, 0);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 10, 1000, 500, &s), 0);
+    CU_ASSERT_EQUAL(tslice, 10000000);
+    CU_ASSERT(p->tslice_ms == 10 && p->ratelimit_us == 1000 && p->vcpu_migr_delay_us == 500);
+    CU_ASSERT_EQUAL(sched_global(0, C, GET, 0, 0, 0, &s), 0);
+    CU_ASSERT(p->tslice_ms == 10 && p->ratelimit_us == 1000 && p->vcpu_migr_delay_us == 500);
+    /* Refusals, each leaving the parameters as they were. */
+    CU_ASSERT_EQUAL(sched_global(0, C, 2, 10, 0, 0, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(1, C, GET, 0, 0, 0, &s), -ESRCH);
+    CU_ASSERT_EQUAL(sched_global(0, XEN_SCHEDULER_CREDIT2, GET, 0, 0, 0, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 0, 0, 0, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 1001, 0, 0, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 10, 99, 0, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 1000, 500001, 0, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 1, 1001, 0, &s), -EINVAL);   /* longer than the slice */
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 1, 1000, 0, &s), 0);         /* as long: taken */
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 10, 0, 100001, &s), -EINVAL);
+    CU_ASSERT_EQUAL(sched_global(0, C, GET, 0, 0, 0, &s), 0);
+    CU_ASSERT(p->tslice_ms == 1 && p->ratelimit_us == 1000 && p->vcpu_migr_delay_us == 0);
+    CU_ASSERT_EQUAL(sched_global(0, C, PUT, 30, 0, 0, &s), 0);
+    CU_ASSERT_EQUAL(tslice, 30000000);
+    teardown();
+}
+
 static void test_sysctl_lists_and_physinfo(void)
 {
     setup();
@@ -445,6 +503,7 @@ int main(void)
         UNIT_CASE(pause_counts_and_limits),
         UNIT_CASE(zombie_keeps_its_id),
         UNIT_CASE(sysctl_lists_and_physinfo),
+        UNIT_CASE(sysctl_scheduler_op),
         UNIT_CASE(readconsole),
     };
     unit_begin();

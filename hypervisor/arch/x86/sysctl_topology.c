@@ -3,12 +3,12 @@
  * placement): CPU topology, NUMA nodes, the one CPU pool, per-CPU idle
  * time. Tessera sees one node and one pool holding every CPU, and treats
  * each CPU as a core of its own. Answers and partial-copy rules as Xen
- * 4.17's. CPU policies and featuresets are not offered (-EOPNOTSUPP, Xen's
- * answer for a policy it has not got).
+ * 4.17's. CPU policies and featuresets: arch/x86/cpu_policy.c.
  */
 #define PVABI_TOOLSTACK 1
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/cpu_policy.h>
 #include <asm/percpu.h>
 #include <pvabi/control/sysctl.h>
 #include <tessera/arch.h>
@@ -141,8 +141,9 @@ long arch_do_sysctl(struct xen_sysctl *op)
     case XEN_SYSCTL_getcpuinfo:
         return getcpuinfo(&op->u.getcpuinfo);
     case XEN_SYSCTL_get_cpu_featureset:
+        return cpu_policy_sysctl_featureset(&op->u.cpu_featureset);
     case XEN_SYSCTL_get_cpu_policy:
-        return -EOPNOTSUPP;
+        return cpu_policy_sysctl_get(&op->u.cpu_policy);
     default:
         return -ENOSYS;
     }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/cpu_policy.h>
 #include <asm/percpu.h>
 #include <asm/paging.h>
 #include <asm/pv.h>
@@ -150,6 +151,9 @@ long arch_do_domctl(struct domain *caller, struct domain *d, struct xen_domctl *
     switch (op->cmd) {
     case XEN_DOMCTL_setvcpucontext:
         return pv_domctl_setvcpucontext(caller, d, &op->u.vcpucontext);
+    case XEN_DOMCTL_set_cpu_policy:
+        *copyback = true;       /* err_* on failure: do_domctl copies this one back then */
+        return cpu_policy_domctl_set(caller, d, &op->u.cpu_policy);
     case XEN_DOMCTL_getvcpucontext:
         return pv_domctl_getvcpucontext(current_vcpu(), d, &op->u.vcpucontext);
     case XEN_DOMCTL_getvcpuinfo:

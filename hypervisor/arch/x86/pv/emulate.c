@@ -48,7 +48,8 @@ static void xsave_leaf(uint32_t subleaf, struct cpuid_regs *c)
     }
 }
 
-static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
+/* The PV view of CPUID (also the PV CPU policy a toolstack reads, arch/x86/cpu_policy.c). */
+struct cpuid_regs pv_cpuid_leaf(uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_regs c = { 0, 0, 0, 0 };
 
@@ -84,6 +85,12 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
             c.edx &= ~(1u << 26);                                        /* 1 GiB pages */
         }
     }
+    return c;
+}
+
+static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_regs *r)
+{
+    struct cpuid_regs c = pv_cpuid_leaf(leaf, subleaf);
     r->rax = c.eax;
     r->rbx = c.ebx;
     r->rcx = c.ecx;

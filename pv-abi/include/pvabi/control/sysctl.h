@@ -220,6 +220,37 @@ struct xen_sysctl_cpu_policy {
     XEN_GUEST_HANDLE_64(xen_msr_entry_t)  msrs;   /* OUT */
 };
 
+/* ---- scheduler_op: a pool's scheduler-wide parameters ---- */
+#define XEN_SYSCTL_SCHEDOP_putinfo 0
+#define XEN_SYSCTL_SCHEDOP_getinfo 1
+/* Credit's limits (xl sched-credit -s -t/-r/-m). */
+#define XEN_SYSCTL_CSCHED_TSLICE_MAX     1000     /* ms */
+#define XEN_SYSCTL_CSCHED_TSLICE_MIN     1
+#define XEN_SYSCTL_SCHED_RATELIMIT_MAX   500000   /* us; 0 turns it off */
+#define XEN_SYSCTL_SCHED_RATELIMIT_MIN   100
+#define XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US (100 * 1000)
+
+struct xen_sysctl_credit_schedule {
+    uint32_t tslice_ms;
+    uint32_t ratelimit_us;
+    uint32_t vcpu_migr_delay_us;
+};
+
+struct xen_sysctl_credit2_schedule {
+    uint32_t ratelimit_us;
+};
+
+struct xen_sysctl_scheduler_op {
+    uint32_t cpupool_id;          /* IN: the pool */
+    uint32_t sched_id;            /* IN: XEN_SCHEDULER_*, must be the pool's */
+    uint32_t cmd;                 /* IN: XEN_SYSCTL_SCHEDOP_* */
+    union {
+        uint64_aligned_t arinc653_schedule;   /* a handle in Xen; sets the alignment */
+        struct xen_sysctl_credit_schedule  sched_credit;    /* IN (put); OUT */
+        struct xen_sysctl_credit2_schedule sched_credit2;
+    } u;
+};
+
 /* The one argument of every sysctl. */
 struct xen_sysctl {
     uint32_t cmd;                 /* IN: XEN_SYSCTL_* */
@@ -233,6 +264,7 @@ struct xen_sysctl {
         struct xen_sysctl_cputopoinfo       cputopoinfo;
         struct xen_sysctl_numainfo          numainfo;
         struct xen_sysctl_cpupool_op        cpupool_op;
+        struct xen_sysctl_scheduler_op      scheduler_op;
         struct xen_sysctl_cpu_featureset    cpu_featureset;
         struct xen_sysctl_cpu_policy        cpu_policy;
         uint8_t                             pad[128]; /* fixes the size */
@@ -242,6 +274,8 @@ typedef struct xen_sysctl xen_sysctl_t;
 DEFINE_XEN_GUEST_HANDLE(xen_sysctl_t);
 
 _Static_assert(sizeof(struct xen_sysctl_readconsole) == 24, "readconsole");
+_Static_assert(sizeof(struct xen_sysctl_scheduler_op) == 32, "scheduler_op");
+_Static_assert(offsetof(struct xen_sysctl_scheduler_op, u) == 16, "scheduler_op.u");
 _Static_assert(offsetof(struct xen_sysctl_readconsole, index) == 4, "readconsole.index");
 _Static_assert(offsetof(struct xen_sysctl_readconsole, buffer) == 8, "readconsole.buffer");
 _Static_assert(offsetof(struct xen_sysctl_readconsole, count) == 16, "readconsole.count");

@@ -147,6 +147,9 @@ uint64_t pv_guest_cr4(const struct vcpu *v);
 void pv_set_guest_cr4(struct vcpu *v, uint64_t val);
 void pv_load_cr4(const struct vcpu *v);
 void pv_sync_segment_bases(struct vcpu *v);
+struct cpuid_regs;
+/* CPUID as a PV guest sees it behind the forced-emulation prefix (pv/emulate.c). */
+struct cpuid_regs pv_cpuid_leaf(uint32_t leaf, uint32_t subleaf);
 
 /* FPU/SSE/AVX state and XCR0 (pv/xstate.c). */
 struct pv_fpu_area *pv_fpu_alloc(void);
