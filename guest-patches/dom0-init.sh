@@ -20,7 +20,7 @@ mkdir -p /dev/pts /dev/shm /run /tmp /var/log/tessera/console /var/lib/tessera /
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t tmpfs -o mode=0755 tmpfs /run
-mkdir -p /run/xenstored /run/tessera
+mkdir -p /run/xenstored /run/tessera /run/lock
 # What shells and tools expect to find in /dev.
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 [ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin

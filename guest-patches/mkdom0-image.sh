@@ -152,6 +152,8 @@ if [ "${DOM0_XL:-0}" = 1 ]; then
     install_tool /lib/x86_64-linux-gnu/libgcc_s.so.1 /lib/x86_64-linux-gnu/libgcc_s.so.1
     ln -s "$xen_bin/xl" "$root/usr/sbin/xl"
     mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/lib/xenstored" "$root/var/log/xen/console"
+    # xenconsole (xl console, xl create -c) takes a lock in /var/lock, Debian's /run/lock.
+    ln -s ../run/lock "$root/var/lock"
     [ -f /etc/xen/xl.conf ] && cp /etc/xen/xl.conf "$root/etc/xen/"
     shim=$build/tests/privcmd-trace/privcmd-trace.so
     [ -f "$shim" ] || { echo "mkdom0-image: $shim not built (make -C tests/privcmd-trace)" >&2; exit 1; }
