@@ -24,7 +24,7 @@ GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check bui
 # their own below).
 PV_KERNELS = ["xen_version", "event_channels", "evtchn_fifo", "timers", "vcpus", "traps", "pv_cpu",
               "vcpu_info", "memory", "grant_table", "gnttab_v2", "negative", "pv_mmu", "syscall32",
-              "domctl_vcpu", "cpu_policy", "sched_params"]
+              "domctl_vcpu", "cpu_policy", "sched_params", "acquire_resource"]
 
 # Power off once booted, and let power-off/panic end QEMU with a status.
 AUTO = "on_ready=poweroff debug_exit"

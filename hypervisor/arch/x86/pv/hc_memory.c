@@ -131,10 +131,11 @@ static long pseudo_physical_map(struct vcpu *v, uint64_t arg)
 long hc_memory_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
     unsigned cmd = (unsigned)op & MEMOP_CMD_MASK;
-    uint64_t start = op >> MEMOP_EXTENT_SHIFT;   /* only the reservation ops resume */
+    uint64_t start = op >> MEMOP_EXTENT_SHIFT;   /* the reservation ops resume; acquire_resource takes a start too */
 
     if (start != 0 && cmd != XENMEM_increase_reservation &&
-        cmd != XENMEM_decrease_reservation && cmd != XENMEM_populate_physmap)
+        cmd != XENMEM_decrease_reservation && cmd != XENMEM_populate_physmap &&
+        cmd != XENMEM_acquire_resource)
         return -ENOSYS;
     switch (cmd) {
     case XENMEM_current_reservation:
@@ -170,7 +171,7 @@ long hc_memory_op(struct vcpu *v, uint64_t op, uint64_t arg)
     case XENMEM_get_sharing_shared_pages:
         return 0;   /* no memory sharing */
     case XENMEM_acquire_resource:
-        return -EOPNOTSUPP;   /* the builder falls back to setup_table and a foreign map */
+        return pv_memory_acquire_resource(v, start, arg);
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap atp;
         if (copy_from_guest(&atp, arg, sizeof(atp)) < 0)

@@ -3,9 +3,9 @@
  * the domains it builds (libxc puts each in a one-entry multicall, which
  * pv/hypercall.c serves like a direct call): claim_pages, set_memory_map
  * (read back by the domain through XENMEM_memory_map), maximum_gpfn, the
- * memory-sharing counters, and acquire_resource, which is not offered
- * (-EOPNOTSUPP sends Linux's privcmd and libxc to their fallbacks:
- * GNTTABOP_setup_table and a foreign map). Answers and their order of
+ * memory-sharing counters, and acquire_resource for a domain's shared
+ * grant-table frames (libxc seeds a new domain's grant table through it:
+ * Linux's privcmd maps the frames it gives). Answers and their order of
  * checks are Xen 4.17's.
  */
 #include <stdint.h>
@@ -17,6 +17,7 @@
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/grant_table.h>
 #include <tessera/guest_access.h>
 #include <tessera/heap.h>
 #include <tessera/page_alloc.h>
@@ -164,4 +165,75 @@ long pv_memory_maximum_gpfn(struct vcpu *v, uint64_t arg)
     uint64_t max_pfn = __atomic_load_n(&d->shared_info->arch.max_pfn, __ATOMIC_RELAXED);
     domain_put(d);
     return (long)((max_pfn ? max_pfn : 1) - 1);
+}
+
+/*
+ * XENMEM_acquire_resource: the machine frames of another domain's
+ * resource, for the caller to map (a PV caller gets machine frames). Only
+ * the grant table's shared frames are offered: a null frame_list asks for
+ * how many there can be (max_grant_frames); frames past those the table
+ * has make it grow, as Xen's. The ioreq-server and vmtrace resources have
+ * no frames for a PV domain (-EINVAL, as Xen); grant status frames and
+ * other types -EOPNOTSUPP. The frames fit in one call (at most
+ * GNTTAB_MAX_FRAMES_LIMIT), so there is no continuation.
+ */
+long pv_memory_acquire_resource(struct vcpu *v, uint64_t start, uint64_t arg)
+{
+    struct xen_mem_acquire_resource r;
+
+    if (copy_from_guest(&r, arg, sizeof(r)) < 0)
+        return -EFAULT;
+    if (r.pad)
+        return -EINVAL;
+    if ((r.frame >> 32) || ((r.frame + r.nr_frames) >> 32))
+        return -EINVAL;
+    /* Xen's "remote domain": not the caller's own, DOMID_SELF is no id. */
+    struct domain *d = r.domid < DOMID_FIRST_RESERVED ? domain_get(r.domid) : NULL;
+    if (!d)
+        return -ESRCH;
+    long rc = -EPERM;
+    if (d == v->domain || !v->domain->is_privileged)
+        goto out;
+
+    rc = -EOPNOTSUPP;
+    if (r.type != XENMEM_resource_grant_table ||
+        r.id == XENMEM_resource_grant_table_id_status) {
+        if (r.type == XENMEM_resource_ioreq_server || r.type == XENMEM_resource_vmtrace_buf ||
+            (r.type == XENMEM_resource_grant_table && d->grant_table->version != 2))
+            rc = -EINVAL;
+        goto out;
+    }
+    struct grant_table *gt = d->grant_table;
+    rc = -EINVAL;
+    if (r.id != XENMEM_resource_grant_table_id_shared || gt->max_frames == 0)
+        goto out;
+    if (!r.frame_list.p) {
+        if (r.nr_frames || start)
+            goto out;
+        r.nr_frames = gt->max_frames;
+        rc = copy_to_guest(arg + offsetof(struct xen_mem_acquire_resource, nr_frames),
+                           &r.nr_frames, sizeof(r.nr_frames)) < 0 ? -EFAULT : 0;
+        goto out;
+    }
+    if (start >= r.nr_frames || r.frame + r.nr_frames > gt->max_frames)
+        goto out;
+
+    uint64_t mfns[GNTTAB_MAX_FRAMES_LIMIT];
+    uint32_t n = r.nr_frames - (uint32_t)start, first = (uint32_t)r.frame + (uint32_t)start;
+    grant_table_lock(d);
+    if (gt->dying || (first + n > gt->nr_frames && gnt_grow(gt, first + n) < 0)) {
+        rc = -EINVAL;
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            mfns[i] = gt->frame_mfn[first + i];
+        rc = 0;
+    }
+    grant_table_unlock(d);
+    /* Out after the lock is dropped: a guest copy may fault. */
+    uint64_t list = (uint64_t)(uintptr_t)r.frame_list.p + start * sizeof(xen_pfn_t);
+    if (!rc && copy_to_guest(list, mfns, n * sizeof(mfns[0])) < 0)
+        rc = -EFAULT;
+out:
+    domain_put(d);
+    return rc;
 }

@@ -65,6 +65,7 @@ long pv_memory_reservation(struct vcpu *v, unsigned cmd, uint64_t start, uint64_
 long pv_memory_exchange(struct vcpu *v, uint64_t arg);
 /* The toolstack's memory_op operations on the domains it builds (pv/memory_toolstack.c). */
 long pv_memory_claim(struct vcpu *v, uint64_t arg);
+long pv_memory_acquire_resource(struct vcpu *v, uint64_t start, uint64_t arg);
 long pv_memory_set_map(struct vcpu *v, uint64_t arg);
 long pv_memory_maximum_gpfn(struct vcpu *v, uint64_t arg);
 /* XENMEM_memory_map from the map set for v's domain: 1 with *rc, or 0 if none was set. */
