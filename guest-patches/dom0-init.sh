@@ -63,6 +63,21 @@ if [ -x $xen_bin/xenstored ]; then
     say "Debian's xenstored, xen-init-dom0 and xenconsoled started (logs in /var/log/xen)"
 fi
 
+# The guests' network (docs/network.md): bridge xenbr0 with dom0 at
+# 10.99.0.1/24, DHCP for the guests' vifs, files from /srv/www over HTTP.
+# tl adds each vif to its bridge; the bridge is made here so that dom0 has
+# its address on it from the start.
+if brctl addbr xenbr0 2>/tmp/brctl.err && ip addr add 10.99.0.1/24 dev xenbr0 &&
+   ip link set xenbr0 up; then
+    mkdir -p /var/lib/misc /srv/www
+    touch /var/lib/misc/udhcpd.leases
+    udhcpd /etc/tessera/udhcpd.conf
+    httpd -h /srv/www -p 10.99.0.1:80
+    say "xenbr0 at 10.99.0.1/24: DHCP for guests, HTTP from /srv/www"
+else
+    say "no guest network: $(cat /tmp/brctl.err)"
+fi
+
 if [ -f /etc/tessera/dom0-cmd ]; then
     # Non-interactive: the commands' output and their exit status, then off.
     # The status line is what `make run DOM0_CMD=...` exits with.

@@ -8,10 +8,11 @@
 # runs under privcmd-trace.so, and a hypercall that failed must be one of
 # the failures xl expects (docs/xen-tools.md). Prints "TESSERA-DOM0-CHECK
 # ok" or "TESSERA-DOM0-CHECK failed: <what>" and exits 42.
-# The example domU without its disk: a disk needs Debian's hotplug scripts
-# (/etc/xen/scripts/block, bash, flock), which the image does not carry yet.
+# The example domU without its disk and vif: they need Debian's hotplug scripts
+# (/etc/xen/scripts/block and vif-bridge, bash, flock), which the image does
+# not carry yet.
 cfg=/tmp/debian-pv.cfg
-sed '/^disk *=/d' /etc/tessera/examples/debian-pv.cfg > $cfg
+sed '/^disk *=/d; /^vif *=/d' /etc/tessera/examples/debian-pv.cfg > $cfg
 log=/var/log/xen/console/guest-debian-pv.log
 trace=/tmp/xl-trace.txt
 bad=""

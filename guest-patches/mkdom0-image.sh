@@ -89,6 +89,20 @@ busybox_root "$domu"
 add_modules "$domu" xen-blkfront xen-netfront ext4
 cp "$here/domu-init.sh" "$domu/init"
 chmod 755 "$domu/init"
+# What udhcpc runs with the lease dom0's udhcpd gives (domu-init.sh).
+cat > "$domu/etc/udhcpc.script" <<'DHCP'
+#!/bin/sh
+case "$1" in
+deconfig) ip -4 addr flush dev "$interface"; ip link set "$interface" up ;;
+bound|renew)
+    ip -4 addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
+    ;;
+esac
+exit 0
+DHCP
+chmod 755 "$domu/etc/udhcpc.script"
 (cd "$domu" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -9 > "$examples/domu-initramfs.cpio.gz"
 rm -rf "$domu"
 cp "/boot/vmlinuz-$kver" "$examples/vmlinuz"
@@ -114,6 +128,8 @@ ramdisk = "/etc/tessera/examples/domu-initramfs.cpio.gz"
 extra = "console=hvc0 loglevel=4"
 memory = 128
 vcpus = 1
+# eth0 on dom0's bridge xenbr0; dom0 (10.99.0.1) gives it an address.
+vif = [ "bridge=xenbr0" ]
 on_poweroff = "destroy"
 on_reboot = "restart"
 on_crash = "destroy"
@@ -192,12 +208,23 @@ fi
 
 cp "$here/dom0-init.sh" "$root/init"
 chmod 755 "$root/init"
+# DHCP for the guests on xenbr0 (dom0-init.sh starts udhcpd with it).
+cat > "$root/etc/tessera/udhcpd.conf" <<'DHCPD'
+interface xenbr0
+start 10.99.0.100
+end 10.99.0.199
+lease_file /var/lib/misc/udhcpd.leases
+option subnet 255.255.255.0
+option router 10.99.0.1
+option lease 600
+DHCPD
 cat > "$root/etc/motd" <<'MOTD'
 
 Tessera dom0 (Debian's Linux). Try:
     tl list
     tl create -c /etc/tessera/examples/debian-pv.cfg
-'exit' powers the machine off.
+The domU's eth0 is on xenbr0 with dom0 at 10.99.0.1 (wget http://10.99.0.1/
+fetches from /srv/www). 'exit' powers the machine off.
 MOTD
 echo 'export PS1="tessera-dom0:\w# "' > "$root/etc/profile"
 echo "dom0 image: kernel $kver, modules:$(echo $loadable), tools:$(for t in $tools; do printf " %s" "${t##*/}"; done)"

@@ -3,7 +3,7 @@
  * and the guest kernel it names; "-n" prints the parsed config as JSON and
  * stops. Otherwise it builds the domain on the running hypervisor
  * (domain_build.c), writes its xenstore entries as xl does, introduces it
- * to xenstored, adds its disks (domain_disks.c) and unpauses it (unless -p); -c then attaches to its
+ * to xenstored, adds its disks and vifs (domain_disks.c, domain_nics.c) and unpauses it (unless -p); -c then attaches to its
  * console. A create that fails at any step leaves nothing behind: the
  * domain is destroyed and its entries removed.
  */
@@ -19,6 +19,7 @@
 #include "config_load.h"
 #include "domain_build.h"
 #include "domain_disks.h"
+#include "domain_nics.h"
 #include "domain_life.h"
 #include "domain_monitor.h"
 #include "domcfg_json.h"
@@ -143,6 +144,8 @@ static int create_domain(struct tl_session *s, const struct create_opts *o, stru
         random_uuid(cfg->uuid);
         cfg->has_uuid = true;
     }
+    /* Before the config is kept: a restart gives the guest the same MACs. */
+    domain_nics_assign_macs(cfg);
     int rc = domain_build_pv(&s->hc, cfg, img, (const uint8_t *)ramdisk, ramdisk_len, cfg->uuid,
                              &b, why, sizeof(why));
     if (b.created)
@@ -171,6 +174,11 @@ static int create_domain(struct tl_session *s, const struct create_opts *o, stru
         goto failed;
     if (cfg->nr_disks)
         tl_trace("create: disks added");
+    /* Its vifs too: netfront finds them connected when it probes. */
+    if ((rc = domain_nics_add(s->xs, b.domid, cfg, why, sizeof(why))) < 0)
+        goto failed;
+    if (cfg->nr_nics)
+        tl_trace("create: network interfaces added");
     if (apply_settings(s, cfg, b.domid) < 0 ||
         (!o->paused &&
          xenctl_simple(&s->hc, XEN_DOMCTL_unpausedomain, b.domid, "unpausedomain") < 0)) {
@@ -254,7 +262,8 @@ int cmd_create(const struct tl_command *cmd, int argc, char **argv)
             exit_code = TL_EXIT_FAILURE;
         }
         char why[512];
-        if (exit_code == TL_EXIT_OK && domain_disks_check(&cfg, why, sizeof(why)) < 0) {
+        if (exit_code == TL_EXIT_OK && (domain_disks_check(&cfg, why, sizeof(why)) < 0 ||
+                                        domain_nics_check(&cfg, why, sizeof(why)) < 0)) {
             fprintf(stderr, "%s: %s\n", tl_progname, why);
             exit_code = TL_EXIT_FAILURE;
         }

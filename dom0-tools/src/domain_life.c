@@ -5,6 +5,7 @@
 #include <time.h>
 #include "domain_disks.h"
 #include "domain_life.h"
+#include "domain_nics.h"
 
 static void sleep_ms(int ms)
 {
@@ -25,6 +26,7 @@ int domain_destroy(struct tl_session *s, uint32_t domid)
     if (s->xs) {
         /* Its disks first: blkback lets go of them, tl's loop devices follow. */
         domain_disks_remove(s->xs, domid);
+        domain_nics_remove(s->xs, domid);
         xs_domain_remove(s->xs, domid);
         /* xenstored forgets it once it notices the death; telling it is harmless. */
         xs_release_domain(s->xs, domid);

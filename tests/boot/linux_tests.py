@@ -225,6 +225,15 @@ def image_cases(vmlinux, initrd):
     disk_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                  "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
                  "--timeout", "300", "--cmd", disk]
+    # Networking through dom0's xen-netback (dom0-domu-net.sh): two domUs
+    # on xenbr0 with DHCP from dom0, pings both ways and between them, a
+    # file over HTTP from dom0 and one by nc between the domUs; refusals;
+    # no vif device or node left, memory back.
+    with open(os.path.join(PATCHES, "dom0-domu-net.sh")) as f:
+        net = f.read()
+    net_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
+                "--timeout", "400", "--cmd", net]
     # Every tl subcommand on one live two-vCPU domU, each checked by its
     # effect in the hypervisor and in the guest (dom0-domu-cmds.sh).
     with open(os.path.join(PATCHES, "dom0-domu-cmds.sh")) as f:
@@ -251,7 +260,8 @@ def image_cases(vmlinux, initrd):
             ("linux-tl-domu-life", "commands-domu-crash", life_args),
             ("linux-tl-domu-cmds", "commands", cmds_args),
             ("linux-tl-domu-disk", "commands", disk_args),
-            ("linux-xl-domu", "commands", xl_args)]
+            ("linux-xl-domu", "commands", xl_args),
+            ("linux-tl-domu-net", "commands", net_args)]
 
 
 def domu_initramfs(dom0_initrd):
