@@ -6,7 +6,7 @@
 
 T            := $(SRC)/tests
 include $(TOP)/mk/test-rules.mk
-UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_kernel_cache test_console test_dominfo test_pvbuild test_vdev elf_builder
+UNIT_SRCS    := main test_guest_elf test_xlcfg test_domxml test_image test_kernel_cache test_console test_dominfo test_pvbuild test_vdev test_nics elf_builder
 UNIT_OBJS    := $(addprefix $(O)/san/test/,$(addsuffix .o,$(UNIT_SRCS))) $(O)/san/test/cunit_results.o
 TEST_INCS    := -I$(T)/unit -I$(TOP)/tests/lib
 FUZZERS      := guest_elf xlcfg domxml json devspec kernel_image

@@ -19,5 +19,6 @@ int main(void)
     register_json_tests();
     register_pvbuild_tests();
     register_vdev_tests();
+    register_nics_tests();
     return cunit_run_and_record("dom0-tools/unit");
 }

@@ -12,5 +12,6 @@ void register_dominfo_tests(void);
 void register_json_tests(void);
 void register_pvbuild_tests(void);
 void register_vdev_tests(void);
+void register_nics_tests(void);
 
 #endif
