@@ -5,7 +5,8 @@
 # bridge, both ends Connected, the MAC the config gave (or a generated one
 # in Xen's 00:16:3e range) is the guest's; pings dom0 <-> domU and
 # domU <-> domU, a file from dom0 over HTTP and one from domU to domU with
-# nc, byte for byte; tl's clear refusals (a bridge name too long, a
+# nc, byte for byte; network-attach and -detach of a second vif while a
+# domU runs (network-list, list -l, the guest's eth1); tl's clear refusals (a bridge name too long, a
 # backend other than dom0, one MAC twice) leave nothing behind; after the
 # destroys no vif device, no nodes, all memory back. Prints
 # "TESSERA-DOM0-CHECK ok" or "TESSERA-DOM0-CHECK failed: <what>", exits 42.
@@ -103,6 +104,30 @@ sleep 1
 a=$(ask net2 "nc -w 10 $ip1 5000 </dev/null > /tmp/got; md5sum < /tmp/got | cut -d' ' -f1")
 [ "$a" = "$sum" ] || no "net2's copy of net1's file by nc: '$a', wanted $sum"
 echo "dom0-domu-net: transfers checked at $(cut -d' ' -f1 /proc/uptime) s"
+
+# network-attach while net2 runs: its eth1 appears, joins the bridge and
+# gets an address; network-list and the kept config (list -l) show it.
+# network-detach: eth1 leaves the guest, the device and nodes go, eth0 works on.
+mac3=00:16:3e:12:34:57
+tl network-attach net2 bridge=xenbr0 mac=$mac3 || no "tl network-attach exited $?"
+[ "$(tl network-list net2 | awk 'NR > 1' | wc -l)" = 2 ] || no "network-list: $(tl network-list net2 | tr '\n' ';')"
+tl network-list net2 | grep -q "^1 *0 *$mac3 *1 " || no "network-list lacks vif 1: $(tl network-list net2 | tr '\n' ';')"
+eth1_is() { [ "$(ask net2 'cat /sys/class/net/eth1/address 2>/dev/null')" = "$1" ]; }
+wait_for 30 eth1_is $mac3 || no "net2 has no eth1 with $mac3 after network-attach"
+[ -e /sys/class/net/xenbr0/brif/vif$id2.1 ] || no "vif$id2.1 is not a port of xenbr0"
+a=$(ask net2 "udhcpc -i eth1 -s /etc/udhcpc.script -n -q -t 5 -T 1 >/dev/null 2>&1 && ip -4 -o addr show dev eth1 | awk '{ print \$4 }'")
+case "$a" in 10.99.0.*) ;; *) no "net2's eth1 got no address by DHCP: '$a'" ;; esac
+tl list -l net2 | grep -q "\"mac\": \"$mac3\"" || no "list -l (the kept config) lacks $mac3"
+tl network-detach net2 7 2>/tmp/err && no "network-detach of a vif net2 lacks exited 0"
+grep -q "has no network interface 7" /tmp/err || no "network-detach 7: $(cat /tmp/err)"
+tl network-detach net2 $mac3 || no "tl network-detach by MAC exited $?"
+eth1_gone() { [ "$(ask net2 'ls /sys/class/net | grep -c eth1')" = 0 ]; }
+wait_for 30 eth1_gone || no "net2 still has eth1 after network-detach"
+[ -e /sys/class/net/vif$id2.1 ] && no "vif$id2.1 left in dom0 after network-detach"
+xenstore-exists /local/domain/0/backend/vif/$id2/1 2>/dev/null && no "backend vif/$id2/1 left after detach"
+tl list -l net2 | grep -q "$mac3" && no "list -l still has $mac3 after detach"
+ping -c 2 -W 5 "$ip2" >/dev/null 2>&1 || no "net2's eth0 no longer answers after its eth1 went"
+echo "dom0-domu-net: attach and detach checked at $(cut -d' ' -f1 /proc/uptime) s"
 
 # Destroy: the devices, the ports and the nodes go; the bridge stays.
 tl destroy net1 || no "tl destroy net1 exited $?"

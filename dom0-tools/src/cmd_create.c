@@ -20,6 +20,7 @@
 #include "domain_build.h"
 #include "domain_disks.h"
 #include "domain_nics.h"
+#include "kept_config.h"
 #include "domain_life.h"
 #include "domain_monitor.h"
 #include "domcfg_json.h"
@@ -155,13 +156,9 @@ static int create_domain(struct tl_session *s, const struct create_opts *o, stru
     if ((rc = xs_domain_write(s->xs, cfg, cfg->uuid, &b, why, sizeof(why))) < 0)
         goto failed;
     tl_trace("create: xenstore entries written");
-    char *json = domcfg_to_json(cfg), path[64];
-    snprintf(path, sizeof(path), "/libxl/%u/tl-config", b.domid);
-    bool kept = json && xs_write(s->xs, XBT_NULL, path, json, (unsigned)strlen(json));
-    free(json);
-    if (!kept) {
-        snprintf(why, sizeof(why), "xenstore write of %s: %s", path, strerror(errno));
-        rc = -EIO;
+    if ((rc = kept_config_write(s->xs, b.domid, cfg)) < 0) {
+        snprintf(why, sizeof(why), "xenstore write of /libxl/%u/tl-config: %s", b.domid,
+                 strerror(-rc));
         goto failed;
     }
     if (!xs_introduce_domain(s->xs, b.domid, b.store_mfn, b.store_port)) {
@@ -211,9 +208,31 @@ struct rebuild {
     size_t ramdisk_len;
 };
 
-static int rebuild(struct tl_session *s, void *ctx, uint32_t *domid)
+/* The kept config's vifs replace the create's: attached or detached since, same MACs. */
+static int take_kept_nics(struct domcfg *cfg, const struct domcfg *kept)
+{
+    domcfg_clear_nics(cfg);
+    for (size_t i = 0; i < kept->nr_nics; i++) {
+        const struct domcfg_nic *from = &kept->nics[i];
+        struct domcfg_nic *to = domcfg_add_nic(cfg);
+        if (!to)
+            return -1;
+        *to = *from;
+        to->bridge = to->ip = to->script = to->backend_domname = to->ifname = to->model = NULL;
+        if (domcfg_set_str(&to->bridge, from->bridge) || domcfg_set_str(&to->ip, from->ip) ||
+            domcfg_set_str(&to->script, from->script) ||
+            domcfg_set_str(&to->backend_domname, from->backend_domname) ||
+            domcfg_set_str(&to->ifname, from->ifname) || domcfg_set_str(&to->model, from->model))
+            return -1;
+    }
+    return 0;
+}
+
+static int rebuild(struct tl_session *s, void *ctx, const struct domcfg *kept, uint32_t *domid)
 {
     struct rebuild *r = ctx;
+    if (kept && take_kept_nics(r->cfg, kept) < 0)
+        return -1;
     struct create_opts quiet = { .quiet = true };
     return create_domain(s, &quiet, r->cfg, r->img, r->ramdisk, r->ramdisk_len, domid) ==
            TL_EXIT_OK ? 0 : -1;

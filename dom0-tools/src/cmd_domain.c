@@ -11,6 +11,7 @@
 #include "cmdtable.h"
 #include "domain_life.h"
 #include "domcfg_json.h"
+#include "kept_config.h"
 #include "session.h"
 
 struct list_opts {
@@ -71,23 +72,10 @@ static void live_config(struct tl_session *s, const struct tl_dominfo *di, struc
  */
 static void domain_config(struct tl_session *s, const struct tl_dominfo *di, struct domcfg *cfg)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/libxl/%u/tl-config", di->domid);
-    unsigned len = 0;
-    char *json = s->xs ? xs_read(s->xs, XBT_NULL, path, &len) : NULL;
-    domcfg_init(cfg);
-    if (json) {
-        struct diag d;
-        diag_init(&d, path, NULL);
-        if (domcfg_from_json(json, len, cfg, &d) == 0) {
-            free(json);
-            live_config(s, di, cfg);
-            return;
-        }
-        domcfg_free(cfg);
-        domcfg_init(cfg);
+    if (kept_config_read(s->xs, di->domid, cfg) == 0) {
+        live_config(s, di, cfg);
+        return;
     }
-    free(json);
     domcfg_set_str(&cfg->name, di->name);
     memcpy(cfg->uuid, di->uuid, 16);
     cfg->has_uuid = true;

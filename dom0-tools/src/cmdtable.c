@@ -81,9 +81,9 @@ static const struct tl_command commands[] = {
       "  Waits 10 s for the guest's front end to close the device.\n"
       "  -f  force, even if the guest does not respond\n", 2, 2 },
     { "block-list", cmd_block_list, "", "<Domain ...>", "List a domain's block devices", "", 1, -1 },
-    { "network-attach", cmd_needs_hypervisor, "", "<Domain> [VifSpec ...]", "Attach a network interface", "", 1, -1 },
-    { "network-detach", cmd_needs_hypervisor, "", "<Domain> <DevId|mac>", "Detach a network interface", "", 2, 2 },
-    { "network-list", cmd_needs_hypervisor, "", "<Domain ...>", "List a domain's network interfaces", "", 1, -1 },
+    { "network-attach", cmd_network_attach, "", "<Domain> [VifSpec ...]", "Attach a network interface", "", 1, -1 },
+    { "network-detach", cmd_network_detach, "", "<Domain> <DevId|mac>", "Detach a network interface", "", 2, 2 },
+    { "network-list", cmd_network_list, "", "<Domain ...>", "List a domain's network interfaces", "", 1, -1 },
     { "save", cmd_needs_hypervisor, "cpD", "[options] <Domain> <CheckpointFile> [ConfigFile]",
       "Save a domain's state to a file",
       "  -c  leave the domain running after saving\n"

@@ -12,6 +12,7 @@
 #include "cmdtable.h"
 #include "domain_life.h"
 #include "domain_monitor.h"
+#include "kept_config.h"
 
 #define POLL_MS 250
 
@@ -68,13 +69,23 @@ int domain_monitor_run(struct tl_session *s, const struct domcfg *cfg, uint32_t 
             say(log, "action: %s", domid, cfg->name, domcfg_action_cfg_name(a));
             if (a == DOMCFG_ACTION_PRESERVE)
                 return TL_EXIT_OK;
+            bool again = a != DOMCFG_ACTION_DESTROY && a != DOMCFG_ACTION_COREDUMP_DESTROY &&
+                         recreate;
+            /* Read before the destroy removes it: the devices the domain has now. */
+            struct domcfg kept;
+            bool have_kept = again && kept_config_read(s->xs, domid, &kept) == 0;
             if (domain_destroy(s, domid) < 0) {
                 say(log, "destroy failed: %s", domid, cfg->name, hc_error(&s->hc));
+                if (have_kept)
+                    domcfg_free(&kept);
                 return TL_EXIT_FAILURE;
             }
-            if (a == DOMCFG_ACTION_DESTROY || a == DOMCFG_ACTION_COREDUMP_DESTROY || !recreate)
+            if (!again)
                 return TL_EXIT_OK;
-            if (recreate(s, ctx, &domid) < 0) {
+            rc = recreate(s, ctx, have_kept ? &kept : NULL, &domid);
+            if (have_kept)
+                domcfg_free(&kept);
+            if (rc < 0) {
                 say(log, "%s", domid, cfg->name, "restart failed");
                 return TL_EXIT_FAILURE;
             }

@@ -13,8 +13,14 @@
 #include "domcfg.h"
 #include "session.h"
 
-/* Builds the domain again after a restart action; sets *domid. Returns 0 or -1. */
-typedef int (*domain_recreate_fn)(struct tl_session *s, void *ctx, uint32_t *domid);
+/*
+ * Builds the domain again after a restart action; sets *domid. kept is the
+ * config tl kept for the old domain, read before it was destroyed (NULL if
+ * there was none): it has the devices attached since the create. Returns
+ * 0 or -1.
+ */
+typedef int (*domain_recreate_fn)(struct tl_session *s, void *ctx, const struct domcfg *kept,
+                                  uint32_t *domid);
 
 /* What the config says to do when a domain shuts down for reason (Xen's SHUTDOWN_*). */
 enum domcfg_action domain_monitor_action(const struct domcfg *cfg, unsigned reason);

@@ -269,6 +269,25 @@ int domain_nics_add(struct xs_handle *xs, uint32_t domid, const struct domcfg *c
     return rc;
 }
 
+int domain_nic_detach(struct xs_handle *xs, uint32_t domid, uint32_t devid, int timeout_ms)
+{
+    struct xs_device d = vif(domid, devid);
+    char be[160], path[200];
+    xs_device_backend_path(&d, be, sizeof(be));
+    char *state = xs_device_read(xs, be, "state");
+    if (!state)
+        return -ENOENT;
+    free(state);
+    snprintf(path, sizeof(path), "%s/online", be);
+    xs_write(xs, XBT_NULL, path, "0", 1);
+    snprintf(path, sizeof(path), "%s/state", be);
+    xs_write(xs, XBT_NULL, path, "5", 1);
+    int last;
+    int rc = xs_device_wait_state(xs, be, XENBUS_CLOSED, timeout_ms, &last);
+    domain_nic_remove(xs, domid, devid);
+    return rc == -ETIMEDOUT ? rc : 0;
+}
+
 void domain_nic_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
 {
     struct xs_device d = vif(domid, devid);

@@ -41,6 +41,14 @@ int domain_nic_add(struct xs_handle *xs, uint32_t domid, const struct domcfg_nic
 int domain_nics_add(struct xs_handle *xs, uint32_t domid, const struct domcfg *cfg, char *why,
                     size_t why_size);
 
+/*
+ * Takes a vif away from a running guest as libxl does: the backend is
+ * told to close (online 0, state Closing), netfront closes its side, and
+ * once the backend is Closed (or after timeout_ms: then -ETIMEDOUT, and
+ * the device is removed all the same) the nodes go. -ENOENT: no such vif.
+ */
+int domain_nic_detach(struct xs_handle *xs, uint32_t domid, uint32_t devid, int timeout_ms);
+
 /* Removes the vif devid of domain domid (script "offline" if it has one, nodes). */
 void domain_nic_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid);
 

@@ -53,6 +53,15 @@ void domcfg_clear_nics(struct domcfg *cfg)
     cfg->nr_nics = 0;
 }
 
+void domcfg_remove_nic(struct domcfg *cfg, size_t i)
+{
+    if (i >= cfg->nr_nics)
+        return;
+    nic_free(&cfg->nics[i]);
+    memmove(&cfg->nics[i], &cfg->nics[i + 1], (cfg->nr_nics - i - 1) * sizeof(cfg->nics[0]));
+    cfg->nr_nics--;
+}
+
 void domcfg_free(struct domcfg *cfg)
 {
     free(cfg->name);

@@ -114,6 +114,8 @@ void domcfg_apply_defaults(struct domcfg *cfg);
 /* Removes every disk or every nic (a later "disk=" replaces earlier ones). */
 void domcfg_clear_disks(struct domcfg *cfg);
 void domcfg_clear_nics(struct domcfg *cfg);
+/* Removes nic i, keeping the others' order. */
+void domcfg_remove_nic(struct domcfg *cfg, size_t i);
 
 /* Appends a zeroed device; returns it, or NULL when out of memory. */
 struct domcfg_disk *domcfg_add_disk(struct domcfg *cfg);

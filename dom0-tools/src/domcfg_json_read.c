@@ -330,8 +330,11 @@ static int n_model(struct jctx *c, yajl_val v, const char *p, void *o) { return 
 static int n_devid(struct jctx *c, yajl_val v, const char *path, void *o)
 {
     uint64_t n;
-    (void)o;        /* devids are renumbered in order */
-    return get_uint(c, v, path, 65535, &n);
+    int rc = get_uint(c, v, path, 65535, &n);
+    /* Kept as given: a domain's vifs keep their numbers across detaches. */
+    if (!rc)
+        ((struct domcfg_nic *)o)->devid = (int)n;
+    return rc;
 }
 static int n_mtu(struct jctx *c, yajl_val v, const char *path, void *o)
 {
@@ -414,6 +417,9 @@ static int f_nics(struct jctx *c, yajl_val v, const char *path, void *o)
             return rc;
         if (!n->rate_bytes_per_interval != !n->rate_interval_usecs)
             return jerr(c, sub, "rate_bytes_per_interval and rate_interval_usecs go together");
+        for (size_t j = 0; j + 1 < cfg->nr_nics; j++)
+            if (cfg->nics[j].devid == n->devid)
+                return jerr(c, sub, "its devid is taken by an earlier nic");
     }
     return 0;
 }

@@ -5,9 +5,12 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "domain_nics.h"
+#include "domcfg_json.h"
 #include "netdev.h"
 #include "unit.h"
 #include "xlcfg.h"
@@ -113,10 +116,52 @@ static void test_checks(void)
     domcfg_free(&cfg);
 }
 
+/* A detach removes one vif; the kept config's JSON keeps the others' devids. */
+static void test_remove_and_keep_devids(void)
+{
+    struct domcfg cfg, back;
+    domcfg_init(&cfg);
+    add_vif(&cfg, "mac=00:16:3e:00:00:01");
+    add_vif(&cfg, "mac=00:16:3e:00:00:02,bridge=br1");
+    add_vif(&cfg, "mac=00:16:3e:00:00:03");
+    domcfg_remove_nic(&cfg, 1);
+    CU_ASSERT_EQUAL_FATAL(cfg.nr_nics, 2);
+    CU_ASSERT_EQUAL(cfg.nics[0].devid, 0);
+    CU_ASSERT_EQUAL(cfg.nics[1].devid, 2);
+    CU_ASSERT_EQUAL(cfg.nics[1].mac[5], 3);
+    domcfg_remove_nic(&cfg, 5);     /* past the end: nothing */
+    CU_ASSERT_EQUAL(cfg.nr_nics, 2);
+
+    char *json = domcfg_to_json(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+    struct diag d;
+    diag_init(&d, "kept", NULL);
+    domcfg_init(&back);
+    CU_ASSERT_EQUAL(domcfg_from_json(json, strlen(json), &back, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(back.nr_nics, 2);
+    CU_ASSERT_EQUAL(back.nics[0].devid, 0);
+    CU_ASSERT_EQUAL(back.nics[1].devid, 2);
+    CU_ASSERT_EQUAL(back.nics[1].mac[5], 3);
+    free(json);
+    domcfg_free(&back);
+
+    /* Two nics with one devid: refused. */
+    cfg.nics[1].devid = 0;
+    json = domcfg_to_json(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+    diag_init(&d, "kept", NULL);
+    domcfg_init(&back);
+    CU_ASSERT_NOT_EQUAL(domcfg_from_json(json, strlen(json), &back, &d), 0);
+    free(json);
+    domcfg_free(&back);
+    domcfg_free(&cfg);
+}
+
 void register_nics_tests(void)
 {
     CU_pSuite s = CU_add_suite("nics", NULL, NULL);
     CU_add_test(s, "names", test_names);
     CU_add_test(s, "macs", test_macs);
     CU_add_test(s, "checks", test_checks);
+    CU_add_test(s, "remove_and_keep_devids", test_remove_and_keep_devids);
 }
