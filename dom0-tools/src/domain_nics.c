@@ -198,6 +198,7 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_nic *ni
 
     char be[160], dev[32];
     xs_device_backend_path(&d, be, sizeof(be));
+    netback_name(domid, (uint32_t)nic->devid, dev, sizeof(dev));
     int last;
     rc = xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, BACKEND_WAIT_MS, &last);
     if (rc < 0) {
@@ -207,7 +208,6 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_nic *ni
         goto remove;
     }
     tl_trace("vif: netback took it");
-    netback_name(domid, (uint32_t)nic->devid, dev, sizeof(dev));
     if (!netdev_exists(dev)) {
         snprintf(why, why_size, "netback took %s but dom0 has no device %s", be, dev);
         rc = -ENODEV;
