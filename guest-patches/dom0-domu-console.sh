@@ -68,10 +68,13 @@ sleep 1
 # The domUs here have no disk (the example's xvda): consoles are the
 # subject, and blkback's first connected disk costs dom0 ~2.5 MiB once.
 nodisk='disk=[]'
+# No vifs: netback keeps the pages it ballooned for a vif's queues after
+# the vif goes (for the next one), which would blur what consoled costs.
+novif='vif=[]'
 # A first domU costs dom0 a few MiB once (tl's cache of decompressed
 # kernels: a file, in dom0's RAM as its root is in memory; ~4 MiB more that
 # stay): one created, given its console and destroyed before the baseline.
-tl create -q "$cfg" $nodisk name='"warmup"' || no "tl create warmup exited $?"
+tl create -q "$cfg" $nodisk $novif name='"warmup"' || no "tl create warmup exited $?"
 wait_for 30 sh -c 'xenstore-read /local/domain/$(tl domid warmup)/console/tty >/dev/null 2>&1' ||
     no "warmup: tessera-consoled gave it no console pty"
 tl destroy warmup || no "tl destroy warmup exited $?"
@@ -86,7 +89,7 @@ idle_list=$(median_list)
 say "before: hypervisor free $free0 MiB, dom0 MemAvailable $avail0 kB, consoled RSS $rss0 kB, tl list ${idle_list} s (median of 5)"
 
 # The flooder, until its flood shows in the log.
-tl create -q "$cfg" $nodisk name='"flooder"' "$flood_extra" || no "tl create flooder exited $?"
+tl create -q "$cfg" $nodisk $novif name='"flooder"' "$flood_extra" || no "tl create flooder exited $?"
 wait_for 120 grep -q "TESSERA-DOMU-FLOOD" "$dir/flooder.log" ||
     no "no flood in $dir/flooder.log: $(tail -c 300 "$dir/flooder.log" 2>/dev/null)"
 flood_start=$(now)
@@ -95,7 +98,7 @@ id=$(tl domid flooder)
 
 # A second domU boots meanwhile: consoled serves its console too.
 t0=$(now)
-tl create -q "$cfg" $nodisk name='"second"' || no "tl create second exited $?"
+tl create -q "$cfg" $nodisk $novif name='"second"' || no "tl create second exited $?"
 wait_for 120 grep -q "TESSERA-DOMU-INIT" "$dir/second.log" ||
     no "second domU: no /init marker in its log while the flooder floods"
 second_boot=$(took "$t0")

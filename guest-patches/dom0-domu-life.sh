@@ -41,7 +41,8 @@ tl reboot debian-pv || no "tl reboot exited $?"
 wait_for 60 new_id "$first" || no "no new domain after reboot (id was $first)"
 wait_for 120 more_markers "$before" || no "the restarted domain printed no /init marker"
 # Shutdown -w returns once it is gone (on_poweroff = "destroy").
-tl shutdown -w debian-pv || no "tl shutdown -w exited $?"
+# (a guest that ignores the request would keep it waiting: time-limited here)
+timeout 120 tl shutdown -w debian-pv || no "tl shutdown -w exited $? (143: still waiting after 120 s)"
 gone || no "debian-pv still there after shutdown -w"
 wait_for 10 free_back || no "after reboot and shutdown: $(free_mib) MiB free, $free0 before"
 

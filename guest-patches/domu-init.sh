@@ -18,23 +18,27 @@ done
 echo "TESSERA-DOMU-INIT uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)" \
      "cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
      "uuid=$(cat /sys/hypervisor/uuid 2>/dev/null)"
-# A network interface from the domain's vif= gets its address from dom0's
-# DHCP server on xenbr0 (dom0-init.sh); udhcpc's script sets it.
-if [ -e /sys/class/net/eth0 ]; then
-    ip link set eth0 up
-    if udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 1 >/tmp/udhcpc.log 2>&1; then
-        echo "TESSERA-DOMU-NET eth0 $(ip -4 -o addr show dev eth0 | awk '{ print $4 }')" \
-             "mac $(cat /sys/class/net/eth0/address)"
-    else
-        echo "TESSERA-DOMU-NET eth0 got no address: $(tail -n 2 /tmp/udhcpc.log | tr '\n' ' ')"
-    fi
-fi
 # tl shutdown / reboot make Linux run /sbin/poweroff or /sbin/reboot, and
 # busybox's signal init (us) with USR2 (poweroff), USR1 (halt) or TERM
 # (reboot). The shell runs in the background so that `wait` lets the traps
 # run at once; a shell in the foreground would hold them until it exits.
 trap 'poweroff -f' USR1 USR2
 trap 'reboot -f' TERM
+# A network interface from the domain's vif= gets its address from dom0's
+# DHCP server on xenbr0 (dom0-init.sh); udhcpc's script sets it. In the
+# background: the traps above must run at once (a reboot request waits for
+# a foreground command), and the shell need not wait for DHCP.
+if [ -e /sys/class/net/eth0 ]; then
+    (
+        ip link set eth0 up
+        if udhcpc -i eth0 -s /etc/udhcpc.script -n -q -t 10 -T 1 >/tmp/udhcpc.log 2>&1; then
+            echo "TESSERA-DOMU-NET eth0 $(ip -4 -o addr show dev eth0 | awk '{ print $4 }')" \
+                 "mac $(cat /sys/class/net/eth0/address)"
+        else
+            echo "TESSERA-DOMU-NET eth0 got no address: $(tail -n 2 /tmp/udhcpc.log | tr '\n' ' ')"
+        fi
+    ) &
+fi
 # tessera_domu=flood on the kernel command line (extra= in its cfg): no
 # shell, output on the console without end, to prove that a domU flooding
 # its console costs dom0 and tessera-consoled only a bounded amount
