@@ -30,10 +30,11 @@ ask() {
     wait_for 30 grep -q "^A$n=" "$(log_of "$1")" || { echo "(no answer to '$2')"; return 1; }
     sed -n "s/^A$n=//p" "$(log_of "$1")" | tr -d '\r' | tail -n 1
 }
-# The address the domU's /init got by DHCP (its TESSERA-DOMU-NET line).
-addr_of() { sed -n 's/^TESSERA-DOMU-NET eth0 \([0-9.]*\)\/.*/\1/p' "$(log_of "$1")" | tail -n 1; }
-mac_of() { sed -n 's/^TESSERA-DOMU-NET eth0 .* mac \([0-9a-f:]*\).*/\1/p' "$(log_of "$1")" | tail -n 1; }
-has_net() { grep -q "^TESSERA-DOMU-NET" "$(log_of "$1")" 2>/dev/null; }
+# The address the domU's /init got by DHCP (its TESSERA-DOMU-NET line,
+# printed in the background: it may follow the shell's prompt on its line).
+addr_of() { sed -n 's/.*TESSERA-DOMU-NET eth0 \([0-9.]*\)\/.*/\1/p' "$(log_of "$1")" | tail -n 1; }
+mac_of() { sed -n 's/.*TESSERA-DOMU-NET eth0 .* mac \([0-9a-f:]*\).*/\1/p' "$(log_of "$1")" | tail -n 1; }
+has_net() { grep -q "TESSERA-DOMU-NET eth0" "$(log_of "$1")" 2>/dev/null; }
 vifs_left() { ls /sys/class/net | grep -c '^vif'; }
 no_vifs() { [ "$(vifs_left)" = 0 ]; }
 nothing_left() {
