@@ -10,10 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "domain_disks.h"
+#include "hotplug.h"
 #include "loopdev.h"
 #include "vdev.h"
 #include "xs_device.h"
@@ -75,43 +75,6 @@ int domain_disks_check(const struct domcfg *cfg, char *why, size_t why_size)
         }
     }
     return 0;
-}
-
-/* The script's path: a bare name is one of Xen's hotplug scripts. */
-static void script_path(const char *script, char *out, size_t size)
-{
-    if (strchr(script, '/'))
-        snprintf(out, size, "%s", script);
-    else
-        snprintf(out, size, "%s/%s", TL_HOTPLUG_SCRIPT_DIR, script);
-}
-
-/*
- * Runs a hotplug script as libxl does: "SCRIPT add|remove" with the
- * backend's path in XENBUS_PATH. Returns its exit status, or -errno.
- */
-static int run_script(const char *script, const char *action, const char *backend)
-{
-    char path[PATH_MAX];
-    script_path(script, path, sizeof(path));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -errno;
-    if (pid == 0) {
-        setenv("XENBUS_PATH", backend, 1);
-        setenv("XENBUS_TYPE", "vbd", 1);
-        setenv("XENBUS_BASE_PATH", "backend", 1);
-        setenv("script", path, 1);
-        execl(path, path, action, (char *)NULL);
-        fprintf(stderr, "tl: cannot run hotplug script %s: %s\n", path, strerror(errno));
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -errno;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /*
@@ -225,7 +188,7 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *d
     if (disk->direct_io_safe)
         back[nr_back++] = (struct xs_kv){ "direct-io-safe", "1" };
     if (disk->script) {
-        script_path(disk->script, script, sizeof(script));
+        hotplug_script_path(disk->script, script, sizeof(script));
         back[nr_back++] = (struct xs_kv){ "script", script };
     } else {
         /* The block script's part: the device blkback opens, and its verdict. */
@@ -244,7 +207,7 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *d
     char be[160];
     xs_device_backend_path(&d, be, sizeof(be));
     if (disk->script) {
-        int status = run_script(disk->script, "add", be);
+        int status = hotplug_run(disk->script, "add", "vbd", be, NULL);
         if (status) {
             if (status < 0)
                 snprintf(why, why_size, "hotplug script %.300s: %s", script, strerror(-status));
@@ -274,7 +237,7 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *d
 
 remove:
     if (disk->script)
-        run_script(disk->script, "remove", be);
+        hotplug_run(disk->script, "remove", "vbd", be, NULL);
     xs_device_remove(xs, &d);
 release:
     if (b.loop)
@@ -365,7 +328,7 @@ void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
     char *dev = xs_device_read(xs, be, "physical-device-path");
     char *script = xs_device_read(xs, be, "script");
     if (script && *script)
-        run_script(script, "remove", be);
+        hotplug_run(script, "remove", "vbd", be, NULL);
     xs_device_remove(xs, &d);
     /* A loop device tl made: bound to the file params names. */
     struct stat st;

@@ -16,9 +16,6 @@
 #include <xenstore.h>
 #include "domcfg.h"
 
-/* Where a relative script= name is looked up, as xl does. */
-#define TL_HOTPLUG_SCRIPT_DIR "/etc/xen/scripts"
-
 /*
  * What can be checked before a domain exists: each vdev is a name Xen
  * knows, no two disks have the same virtual-device number, each disk is
