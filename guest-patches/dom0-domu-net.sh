@@ -60,9 +60,10 @@ grep -q "the same MAC (00:16:3e:00:00:07) as vif 0" /tmp/err || no "MAC twice: $
 tl domid bad >/dev/null 2>&1 && no "a refused create left domain 'bad' behind"
 no_vifs || no "a refused create left a vif device: $(ls /sys/class/net | tr '\n' ' ')"
 
-# net1: the example's own vif (a generated MAC); net2: a given MAC and a rate.
-tl create "$cfg" 'name="net1"' || no "tl create net1 exited $?"
-tl create "$cfg" 'name="net2"' 'vif=["mac=00:16:3e:12:34:56,bridge=xenbr0,rate=100MB/s"]' ||
+# net1: the example's own vif (a generated MAC); net2: a given MAC and a
+# rate. Without the example's disk: one writable image serves one domain.
+tl create "$cfg" 'name="net1"' 'disk=[]' || no "tl create net1 exited $?"
+tl create "$cfg" 'name="net2"' 'disk=[]' 'vif=["mac=00:16:3e:12:34:56,bridge=xenbr0,rate=100MB/s"]' ||
     no "tl create net2 exited $?"
 id1=$(tl domid net1); id2=$(tl domid net2)
 wait_for 120 has_net net1 || no "net1 printed no TESSERA-DOMU-NET: $(tail -c 300 "$(log_of net1)")"
