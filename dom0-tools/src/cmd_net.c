@@ -18,23 +18,6 @@
 /* How long a guest may take to close its side of a vif that goes. */
 #define DETACH_WAIT_MS 20000
 
-/* The devids under the domain's backend vif directory, in *ids (malloc'd); their count. */
-static unsigned vif_ids(struct tl_session *s, uint32_t domid, unsigned long **ids)
-{
-    char dir[96];
-    snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%u", domid);
-    unsigned n = 0, kept = 0;
-    char **names = xs_directory(s->xs, XBT_NULL, dir, &n);
-    *ids = calloc(n ? n : 1, sizeof(**ids));
-    for (unsigned i = 0; names && *ids && i < n; i++) {
-        char *end;
-        unsigned long id = strtoul(names[i], &end, 10);
-        if (!*end && id <= UINT32_MAX)
-            (*ids)[kept++] = id;
-    }
-    free(names);
-    return *ids ? kept : 0;
-}
 
 static int open_domain(struct tl_session *s, const char *what, const char *spec, uint32_t *domid)
 {
@@ -77,8 +60,8 @@ int cmd_network_attach(const struct tl_command *cmd, int argc, char **argv)
     struct domcfg cfg;
     bool kept = kept_config_read(s.xs, domid, &cfg) == 0;
     char why[600];
-    unsigned long *ids;
-    unsigned n = vif_ids(&s, domid, &ids);
+    uint32_t *ids;
+    unsigned n = xs_device_ids(s.xs, "vif", domid, &ids);
     long next = -1;
     for (unsigned i = 0; i < n; i++)
         if ((long)ids[i] > next)
@@ -122,17 +105,17 @@ static int find_vif(struct tl_session *s, uint32_t domid, const char *which, uin
     char *end;
     unsigned long want = strtoul(which, &end, 10);
     bool by_id = !by_mac && *which && !*end;
-    unsigned long *ids;
-    unsigned n = vif_ids(s, domid, &ids);
+    uint32_t *ids;
+    unsigned n = xs_device_ids(s->xs, "vif", domid, &ids);
     int rc = -ENOENT;
     for (unsigned i = 0; i < n && rc; i++) {
         char be[128];
-        snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%lu", domid, ids[i]);
+        snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", domid, ids[i]);
         char *m = by_mac ? xs_device_read(s->xs, be, "mac") : NULL;
         uint8_t have[6];
         if ((by_id && ids[i] == want) ||
             (m && domcfg_mac_parse(m, have) == 0 && !memcmp(have, mac, 6))) {
-            *devid = (uint32_t)ids[i];
+            *devid = ids[i];
             rc = 0;
         }
         free(m);
@@ -202,16 +185,16 @@ int cmd_network_list(const struct tl_command *cmd, int argc, char **argv)
             exit_code = TL_EXIT_FAILURE;
             continue;
         }
-        unsigned long *ids;
-        unsigned n = vif_ids(&s, domid, &ids);
+        uint32_t *ids;
+        unsigned n = xs_device_ids(s.xs, "vif", domid, &ids);
         for (unsigned i = 0; i < n; i++) {
             char be[128], fe[128], rings[32];
-            snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%lu", domid, ids[i]);
-            snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%lu", domid, ids[i]);
+            snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", domid, ids[i]);
+            snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", domid, ids[i]);
             char *mac = xs_device_read(s.xs, be, "mac");
             snprintf(rings, sizeof(rings), "%ld/%ld", read_num(&s, fe, "tx-ring-ref"),
                      read_num(&s, fe, "rx-ring-ref"));
-            printf("%-3lu %-2d %-17s %-6lu %-5ld %-6ld %-15s %s\n", ids[i], 0, mac ? mac : "-",
+            printf("%-3u %-2d %-17s %-6u %-5ld %-6ld %-15s %s\n", ids[i], 0, mac ? mac : "-",
                    ids[i], read_num(&s, fe, "state"), read_num(&s, fe, "event-channel"), rings, be);
             free(mac);
         }

@@ -346,16 +346,5 @@ void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
 
 void domain_disks_remove(struct xs_handle *xs, uint32_t domid)
 {
-    char dir[96];
-    snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%u", domid);
-    unsigned n;
-    char **devs = xs_directory(xs, XBT_NULL, dir, &n);
-    for (unsigned i = 0; devs && i < n; i++) {
-        char *end;
-        unsigned long devid = strtoul(devs[i], &end, 10);
-        if (!*end && devid <= UINT32_MAX)
-            domain_disk_remove(xs, domid, (uint32_t)devid);
-    }
-    free(devs);
-    xs_rm(xs, XBT_NULL, dir);
+    xs_device_remove_all(xs, "vbd", domid, domain_disk_remove);
 }

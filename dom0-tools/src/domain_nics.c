@@ -309,16 +309,5 @@ void domain_nic_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
 
 void domain_nics_remove(struct xs_handle *xs, uint32_t domid)
 {
-    char dir[96];
-    snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%u", domid);
-    unsigned n;
-    char **devs = xs_directory(xs, XBT_NULL, dir, &n);
-    for (unsigned i = 0; devs && i < n; i++) {
-        char *end;
-        unsigned long devid = strtoul(devs[i], &end, 10);
-        if (!*end && devid <= UINT32_MAX)
-            domain_nic_remove(xs, domid, (uint32_t)devid);
-    }
-    free(devs);
-    xs_rm(xs, XBT_NULL, dir);
+    xs_device_remove_all(xs, "vif", domid, domain_nic_remove);
 }

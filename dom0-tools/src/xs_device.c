@@ -144,3 +144,42 @@ void xs_device_remove(struct xs_handle *xs, const struct xs_device *d)
     xs_rm(xs, XBT_NULL, xs_device_backend_path(d, path, sizeof(path)));
     xs_rm(xs, XBT_NULL, xs_device_frontend_path(d, path, sizeof(path)));
 }
+
+static void backend_dir(const char *kind, uint32_t domid, char *buf, size_t size)
+{
+    snprintf(buf, size, "/local/domain/0/backend/%s/%u", kind, domid);
+}
+
+unsigned xs_device_ids(struct xs_handle *xs, const char *kind, uint32_t domid, uint32_t **ids)
+{
+    char dir[96];
+    backend_dir(kind, domid, dir, sizeof(dir));
+    unsigned n = 0, kept = 0;
+    char **names = xs_directory(xs, XBT_NULL, dir, &n);
+    *ids = names && n ? calloc(n, sizeof(**ids)) : NULL;
+    for (unsigned i = 0; *ids && i < n; i++) {
+        char *end;
+        unsigned long id = strtoul(names[i], &end, 10);
+        if (!*end && id <= UINT32_MAX)
+            (*ids)[kept++] = (uint32_t)id;
+    }
+    free(names);
+    if (!kept) {
+        free(*ids);
+        *ids = NULL;
+    }
+    return kept;
+}
+
+void xs_device_remove_all(struct xs_handle *xs, const char *kind, uint32_t domid,
+                          void (*remove_one)(struct xs_handle *xs, uint32_t domid, uint32_t devid))
+{
+    uint32_t *ids;
+    unsigned n = xs_device_ids(xs, kind, domid, &ids);
+    for (unsigned i = 0; i < n; i++)
+        remove_one(xs, domid, ids[i]);
+    free(ids);
+    char dir[96];
+    backend_dir(kind, domid, dir, sizeof(dir));
+    xs_rm(xs, XBT_NULL, dir);
+}

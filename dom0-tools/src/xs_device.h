@@ -59,6 +59,17 @@ int xs_device_wait_state(struct xs_handle *xs, const char *dir, enum xenbus_stat
 /* Reads DIR/KEY (malloc'd; NULL when absent). */
 char *xs_device_read(struct xs_handle *xs, const char *dir, const char *key);
 
+/*
+ * The devids of domid's devices of one kind that dom0 serves (the numeric
+ * entries of /local/domain/0/backend/KIND/DOMID), malloc'd in *ids; their
+ * count. 0 with *ids NULL when there are none.
+ */
+unsigned xs_device_ids(struct xs_handle *xs, const char *kind, uint32_t domid, uint32_t **ids);
+
+/* Each such device through remove_one, then that backend directory itself. */
+void xs_device_remove_all(struct xs_handle *xs, const char *kind, uint32_t domid,
+                          void (*remove_one)(struct xs_handle *xs, uint32_t domid, uint32_t devid));
+
 /* Removes both directories (either may be gone already). */
 void xs_device_remove(struct xs_handle *xs, const struct xs_device *d);
 
