@@ -14,15 +14,17 @@ its exit status passed through) and its interactive shell; linux-domu-bootmodule
 boots the image's example domU as an unprivileged boot-module domain. Appends "PASS|FAIL
 boot/NAME" to $RESULTS. With no kernel in /boot it records a failure: the
 machines this runs on have one (PLATFORM.md). make check runs every case
-once (one and two CPUs, and typing into dom0's shell); make check-slow
+once, two at a time (--jobs; one and two CPUs, and typing into dom0's shell); make check-slow
 (--slow) runs each of them 5 times.
 """
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -279,20 +281,30 @@ def domu_initramfs(dom0_initrd):
     subprocess.check_call(["rm", "-rf", tmp])
 
 
+def run_qemu_case(timeout, args, log):
+    """(passed, lines to print under its result line): run-qemu.py's verdict;
+    a failure shows its reasons and the log's tail."""
+    p = subprocess.run([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", str(timeout),
+                        "--quiet", "--log", log] + args,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       errors="replace")
+    if p.returncode == 0:
+        return True, []
+    with open(log, errors="replace") as f:
+        return False, ["  " + l for l in p.stdout.splitlines()] + log_tail(f.read())
+
+
 def run_image_case(kind, args, log):
-    """True when the case passed."""
+    """(passed, lines to print under its result line)."""
     if kind == "shell":
-        ok = subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "150",
-                              "--quiet", "--log", log] + args) == 0
-        if not ok:
-            with open(log, errors="replace") as f:
-                print_tail(f.read())
-        return ok
-    rc = subprocess.call([sys.executable, DOM0_RUNNER, "--log", log] + args,
-                         stdout=subprocess.DEVNULL)
+        return run_qemu_case(150, args, log)
+    p = subprocess.run([sys.executable, DOM0_RUNNER, "--log", log] + args,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                       errors="replace")
+    rc = p.returncode
     with open(log, errors="replace") as f:
         text = f.read()
-    problems = []
+    problems = [l for l in p.stderr.splitlines() if l.strip() and rc != CHECK_STATUS]
     if rc != CHECK_STATUS:
         problems.append("run-dom0.py exited %d, not the commands' %d" % (rc, CHECK_STATUS))
     # Each script's own word: dom0-domu-cmds.sh says TESSERA-DOM0-CMDS.
@@ -302,11 +314,10 @@ def run_image_case(kind, args, log):
     m = re.search(REJECT_DOM0_CRASH if kind == "commands-domu-crash" else REJECT, text)
     if m:
         problems.append("saw %r" % m.group(0))
-    for p in problems:
-        print("  %s" % p)
+    lines = ["  %s" % p for p in problems]
     if problems:
-        print_tail(text)
-    return not problems
+        lines += log_tail(text)
+    return not problems, lines
 
 
 # Lines of a failed case's log printed under its FAIL line: CI keeps only
@@ -314,11 +325,10 @@ def run_image_case(kind, args, log):
 FAIL_TAIL_LINES = 40
 
 
-def print_tail(text):
+def log_tail(text):
     lines = [l for l in text.splitlines() if l.strip()][-FAIL_TAIL_LINES:]
-    print("  --- the log's last %d lines" % len(lines))
-    for l in lines:
-        print("  | %s" % "".join(c if c.isprintable() else "?" for c in l))
+    return ["  --- the log's last %d lines" % len(lines)] + \
+           ["  | %s" % "".join(c if c.isprintable() else "?" for c in l) for l in lines]
 
 
 # check-slow repeats every case (--runs, 5 unless given).
@@ -327,6 +337,17 @@ SLOW_RUNS = 5
 # --only NAME runs them anywhere. None now: linux-tl-domu-life (~4-6 min)
 # joined make check once tl kept decompressed kernels (docs/tl.md).
 SLOW_ONLY = set()
+
+
+# Cases run two at a time: each QEMU's TCG mostly keeps one core busy, and
+# this machine, like CI's, has two. Seconds each took alone (make check on
+# an idle machine, session 7) order them longest first.
+DEFAULT_JOBS = 2
+EXPECTED_SECONDS = {
+    "linux-tl-domu-life": 105, "linux-tl-domu-cmds": 90, "linux-tl-domu-disk": 86,
+    "linux-xl-domu": 76, "linux-tl-console-flood": 75, "linux-tl-domu-net": 67,
+    "linux-tl-domu-smp1": 44, "linux-tl-domu-smp2": 40, "linux-tl-console-smp1": 40,
+}
 
 
 def record(results, verdict, name):
@@ -341,6 +362,8 @@ def main():
     p.add_argument("--runs", type=int, default=0, help="runs of each case (1; --slow: %d)" % SLOW_RUNS)
     p.add_argument("--slow", action="store_true", help="check-slow: every case %d times" % SLOW_RUNS)
     p.add_argument("--list", action="store_true", help="print the case names and stop")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                   help="cases run at once (%d: one emulator per core here)" % DEFAULT_JOBS)
     a = p.parse_args()
     if a.list:
         names = [c[0] for c in cases("vmlinux", "initrd")]
@@ -361,50 +384,63 @@ def main():
         print("FAIL boot/linux-kernel: no /boot/vmlinuz-* on this machine")
         record(results, "FAIL", "linux-kernel")
         return 1
-    failed = 0
     runs = a.runs or (SLOW_RUNS if a.slow else 1)
+    jobs = []   # (name, log, function returning (passed, lines))
+    def log_of(name, run, n):
+        return os.path.join(WORK, "%s%s.log" % (name, "" if n == 1 else "-%d" % run))
     for name, args in cases(*built):
         if a.only and name not in a.only:
             continue
         for run in range(runs):
-            log = os.path.join(WORK, "%s%s.log" % (name, "" if runs == 1 else "-%d" % run))
-            t0 = time.monotonic()
-            rc = subprocess.call([sys.executable, RUNNER, "--kernel", IMAGE, "--timeout", "120",
-                                  "--quiet", "--log", log] + args)
-            verdict = "PASS" if rc == 0 else "FAIL"
-            failed += rc != 0
-            print("%s boot/%s (%.1f s, log %s)" % (verdict, name, time.monotonic() - t0, log),
-                  flush=True)
-            record(results, verdict, name)
+            log = log_of(name, run, runs)
+            jobs.append((name, log, lambda args=args, log=log: run_qemu_case(120, args, log)))
+    failed = 0
     try:
         image = dom0_image()
         domu_initramfs(image[1])
     except subprocess.CalledProcessError as e:
         print("FAIL boot/linux-dom0-image-build: %s" % e)
         record(results, "FAIL", "linux-dom0-image-build")
-        return 1
-    for name, kind, args in image_cases(*image):
+        image = None
+        failed += 1
+    for name, kind, args in image_cases(*image) if image else []:
         if a.only and name not in a.only:
             continue
         if name in SLOW_ONLY and not a.slow and not a.only:
             continue
-        for run in range(1 if name in SLOW_ONLY and not a.runs else runs):
-            log = os.path.join(WORK, "%s%s.log" % (name, "" if runs == 1 else "-%d" % run))
-            t0 = time.monotonic()
-            if XL_IMAGE in args:
-                try:
-                    args = [dom0_xl_image() if x == XL_IMAGE else x for x in args]
-                except subprocess.CalledProcessError as e:
-                    print("FAIL boot/%s: the Debian tools image did not build: %s" % (name, e))
-                    failed += 1
-                    record(results, "FAIL", name)
-                    continue
-            ok = run_image_case(kind, args, log)
-            verdict = "PASS" if ok else "FAIL"
-            failed += not ok
-            print("%s boot/%s (%.1f s, log %s)" % (verdict, name, time.monotonic() - t0, log),
-                  flush=True)
-            record(results, verdict, name)
+        if XL_IMAGE in args:
+            try:
+                args = [dom0_xl_image() if x == XL_IMAGE else x for x in args]
+            except subprocess.CalledProcessError as e:
+                print("FAIL boot/%s: the Debian tools image did not build: %s" % (name, e))
+                failed += 1
+                record(results, "FAIL", name)
+                continue
+        n = 1 if name in SLOW_ONLY and not a.runs else runs
+        for run in range(n):
+            log = log_of(name, run, n)
+            jobs.append((name, log, lambda kind=kind, args=args, log=log:
+                         run_image_case(kind, args, log)))
+    # The longest cases first, so that the last one to finish is short.
+    jobs.sort(key=lambda j: -EXPECTED_SECONDS.get(j[0], 60))
+    lock = threading.Lock()
+    def run_job(job):
+        name, log, fn = job
+        t0 = time.monotonic()
+        try:
+            ok, lines = fn()
+        except Exception as e:   # a runner that cannot start is this case's failure
+            ok, lines = False, ["  %s: %s" % (type(e).__name__, e)]
+        with lock:
+            print("%s boot/%s (%.1f s, log %s)" % ("PASS" if ok else "FAIL", name,
+                                                  time.monotonic() - t0, log))
+            for l in lines:
+                print(l)
+            sys.stdout.flush()
+            record(results, "PASS" if ok else "FAIL", name)
+        return ok
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        failed += sum(not ok for ok in pool.map(run_job, jobs))
     return 1 if failed else 0
 
 
