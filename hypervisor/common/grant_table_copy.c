@@ -198,27 +198,6 @@ static bool within_grant(const struct copy_side *s, uint16_t offset, uint16_t le
     return offset >= s->start && (unsigned int)offset + len <= (unsigned int)s->start + s->length;
 }
 
-/*
- * The hypervisor's memcpy copies a byte at a time (lib/string.c); grant
- * copies are the bulk path of split drivers, so move eight bytes per step.
- * GCC would turn this loop back into a memcpy call: not for this function.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-#endif
-static void copy_words(uint8_t *to, const uint8_t *from, size_t len)
-{
-    for (; len >= sizeof(uint64_t); len -= sizeof(uint64_t)) {
-        uint64_t w;
-        __builtin_memcpy(&w, from, sizeof(w));      /* constant size: inlined, any alignment */
-        __builtin_memcpy(to, &w, sizeof(w));
-        from += sizeof(w);
-        to += sizeof(w);
-    }
-    while (len--)
-        *to++ = *from++;
-}
-
 static int16_t copy_bytes(const struct gnttab_copy *op, const struct copy_side *src,
                           const struct copy_side *dst)
 {
@@ -233,7 +212,7 @@ static int16_t copy_bytes(const struct gnttab_copy *op, const struct copy_side *
         if (src->mfn == dst->mfn && d < s + op->len && s < d + op->len)
             memmove(d, s, op->len);
         else
-            copy_words(d, s, op->len);
+            memcpy(d, s, op->len);     /* x86: rep movsq (arch/x86/string.S) */
         rc = GNTST_okay;
     }
     if (from)

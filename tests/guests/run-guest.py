@@ -68,6 +68,8 @@ def parse_args(argv):
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--mem", help="RAM in MiB (default 512, 1024 in domU mode)")
     p.add_argument("--cpu", default="max,-smap")
+    p.add_argument("--qemu-arg", action="append", default=[],
+                   help="one more QEMU argument (repeatable), e.g. --qemu-arg=-icount --qemu-arg=shift=0")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--log", help="write the serial log here")
     p.add_argument("--quiet", action="store_true", help="do not echo the serial log")
@@ -116,7 +118,7 @@ def qemu_command(a):
     return ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", a.cpu,
             "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-no-reboot",
-            "-kernel", a.hypervisor, "-append", a.append, "-initrd", module]
+            "-kernel", a.hypervisor, "-append", a.append, "-initrd", module] + a.qemu_arg
 
 
 def run(a):

@@ -1,7 +1,10 @@
 /*
  * size_t guest_copy_bytes(void *dst, const void *src, size_t len)
- * Copies with `rep movsb`; a fault on either side stops it, and the
- * exception table sends it to the return with the count left uncopied.
+ * Copies eight bytes at a time with `rep movsq`, then the tail with
+ * `rep movsb` (under an emulator each repetition costs about the same,
+ * whatever its size). A fault on either side stops it, and the exception
+ * table sends it to a return with the count left uncopied: a fault in the
+ * quadword part leaves RCX quadwords and the tail, in the tail RCX bytes.
  */
 #include <asm/extable.h>
 
@@ -9,10 +12,18 @@
         .globl guest_copy_bytes
 guest_copy_bytes:
         movq    %rdx, %rcx
-1:      rep movsb
-2:      movq    %rcx, %rax
+        shrq    $3, %rcx
+1:      rep movsq
+        movq    %rdx, %rcx
+        andq    $7, %rcx
+2:      rep movsb
+3:      movq    %rcx, %rax
+        ret
+4:      andq    $7, %rdx
+        leaq    (%rdx,%rcx,8), %rax
         ret
 
-        EXTABLE 1b, 2b
+        EXTABLE 1b, 4b
+        EXTABLE 2b, 3b
 
         .section .note.GNU-stack,"",@progbits

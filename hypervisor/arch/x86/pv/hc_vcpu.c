@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/paging.h>
+#include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/pv_mm.h>
@@ -17,10 +18,24 @@
 #include <tessera/sched.h>
 #include <tessera/string.h>
 
+/*
+ * The common case is a vCPU raising its own event (a send to a port bound
+ * to itself, its own timer firing under it): it is the one running here,
+ * and whether it is mid-hypercall or interrupted in the guest, its way back
+ * to the guest delivers the upcall, so nothing needs waking or
+ * interrupting, and the scheduler's lookup and lock are skipped. Only a
+ * vCPU that has begun to block needs the wake: pv_block and pv_poll set
+ * VCPU_BLOCKED and then look for a pending upcall, we set the upcall and
+ * then look at the state (both behind full fences), so one of the two sees
+ * the other.
+ */
 void vcpu_kick(struct vcpu *v)
 {
     /* Whatever made the event pending is visible before we look at v's state. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (v == this_cpu()->current &&
+        __atomic_load_n(&v->run_state, __ATOMIC_ACQUIRE) == VCPU_RUNNABLE)
+        return;
     sched_vcpu_kick(v);
 }
 
