@@ -8,6 +8,7 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/cpufeatures.h>
 #include <asm/desc.h>
 #include <asm/layout.h>
@@ -416,6 +417,8 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
     apic_init_boot(!opt_no_x2apic);
     apic_init_cpu();
     pv_cpu_init();
+    hvm_detect();
+    hvm_cpu_init();
     percpu_table[0]->apic_id = apic_read_id();
     apic_timer_calibrate();
     timers_init();

@@ -7,6 +7,7 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/cpufeatures.h>
 #include <asm/desc.h>
 #include <asm/layout.h>
@@ -185,6 +186,7 @@ void start_secondary(void)
     cpu_features_init();
     apic_init_cpu();
     pv_cpu_init();
+    hvm_cpu_init();
     log_debug("smp: CPU %u (APIC id %u) online\n", cpu->index, cpu->apic_id);
     __atomic_fetch_add(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
     cpu->online = true;

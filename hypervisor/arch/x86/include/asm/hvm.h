@@ -1,0 +1,88 @@
+/*
+ * Hardware-assisted guests (HVM and PVH): what common HVM code
+ * (arch/x86/hvm/) asks of a backend, SVM today (hvm/svm/) and VT-x later
+ * (hvm/vmx/). Common code sees exits only through the backend-neutral
+ * struct hvm_exit and the guest's state only through these operations, so
+ * a second backend slots in behind the same table. docs/hvm.md.
+ */
+#ifndef ASM_HVM_H
+#define ASM_HVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct domain;
+
+/* Why the guest stopped running, in words both backends can give. */
+enum hvm_exit_reason {
+    HVM_EXIT_NONE,          /* an interrupt for the host, or nothing to do */
+    HVM_EXIT_CPUID,
+    HVM_EXIT_IO,            /* info: port, size, direction, string/rep */
+    HVM_EXIT_HLT,
+    HVM_EXIT_HYPERCALL,     /* VMMCALL (SVM) or VMCALL (VT-x) */
+    HVM_EXIT_MSR_READ,
+    HVM_EXIT_MSR_WRITE,
+    HVM_EXIT_NPF,           /* nested page fault: gpa, error code */
+    HVM_EXIT_SHUTDOWN,      /* triple fault */
+    HVM_EXIT_OTHER,         /* anything else: the domain crashes, code named */
+};
+
+struct hvm_exit {
+    enum hvm_exit_reason reason;
+    uint64_t code;          /* the backend's own exit code, for reports */
+    const char *name;       /* and its name */
+    uint16_t port;          /* IO */
+    uint8_t size;           /* IO: 1, 2 or 4 bytes */
+    bool in;                /* IO: a read */
+    bool string;            /* IO: ins/outs (or rep): not emulated yet */
+    uint64_t gpa;           /* NPF */
+    uint64_t error;         /* NPF: the fault's error code */
+};
+
+/* The guest's general registers; the backend moves RAX/RSP/RIP/RFLAGS in and out. */
+struct hvm_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+/* Control state common code reads or sets through the backend. */
+enum hvm_ctl {
+    HVM_CTL_CR0, HVM_CTL_CR3, HVM_CTL_CR4, HVM_CTL_CR2, HVM_CTL_EFER, HVM_CTL_PAT,
+    HVM_CTL_CPL, HVM_CTL_CS_BASE, HVM_CTL_CS_ATTR, HVM_CTL_SS_BASE,
+};
+
+struct hvm_ops {
+    const char *name;
+    /* On the boot CPU: true if this backend can run guests here (and says why not). */
+    bool (*detect)(void);
+    /* On each CPU once detect said yes: turn the extension on. */
+    int (*cpu_enable)(void);
+    int (*vcpu_create)(struct vcpu *v, uint64_t npt_root);
+    void (*vcpu_destroy)(struct vcpu *v);
+    /*
+     * Enter the guest with interrupts off; back with interrupts off and the
+     * exit described in *exit (an interrupt that ended the run is taken as
+     * soon as the caller enables interrupts).
+     */
+    void (*run)(struct vcpu *v, struct hvm_regs *regs, struct hvm_exit *exit);
+    uint64_t (*ctl_read)(struct vcpu *v, enum hvm_ctl what);
+    void (*ctl_write)(struct vcpu *v, enum hvm_ctl what, uint64_t value);
+    /* Deliver an exception on the next entry. */
+    void (*inject_exception)(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+    /* A register dump in the log, for a crashed guest. */
+    void (*dump)(struct vcpu *v);
+};
+
+/* The backend in use, NULL when the CPU has none (set once on the boot CPU). */
+extern const struct hvm_ops *hvm_ops;
+
+/* Boot CPU: pick a backend and say which ("hvm: ..."). */
+void hvm_detect(void);
+/* Every CPU, after hvm_detect: enable it here. */
+void hvm_cpu_init(void);
+
+static inline bool hvm_available(void) { return hvm_ops != 0; }
+
+#endif
