@@ -4,46 +4,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
+
 static struct node *live_find(struct xsd *xsd, const char *path, uint32_t hash)
 {
     return node_table_find(&xsd->store, path, hash);
 }
 
-void tnode_free(struct node *n)
+struct node *store_parent(struct xsd *xsd, const struct node *n)
 {
-    struct tnode *t = (struct tnode *)n;
-    free(t->n.path);
-    free(t->n.value);
-    free(t->n.children);
-    node_free_perms(&t->n);
-    free(t);
+    const char *path = node_path(n);
+    if (strcmp(path, "/") == 0)
+        return NULL;
+    char parent[XENSTORE_ABS_PATH_MAX + 64];
+    size_t plen = path_parent_len(path);
+    if (plen >= sizeof(parent))
+        return NULL;
+    memcpy(parent, path, plen ? plen : 1);
+    parent[plen ? plen : 1] = '\0';
+    return live_find(xsd, parent, node_hash(parent));
 }
 
-/* Moves the contents of a fresh clone into the transaction's copy. */
-static int take_contents(struct tnode *t, struct node *c)
+void store_replace(struct xsd *xsd, struct node *old, struct node *m)
 {
-    /* The clone's value may live inside the clone: give the copy its own. */
-    if (node_value_inline(c) && c->value_len) {
-        t->n.value = malloc(c->value_len);
-        if (!t->n.value) {
-            node_free(c);
-            return -ENOMEM;
-        }
-        memcpy(t->n.value, c->value, c->value_len);
-        t->n.value_len = c->value_len;
-    } else {
-        t->n.value = c->value;
-        t->n.value_len = c->value_len;
-        c->value = NULL;
-    }
-    t->n.children = c->children;
-    t->n.children_len = c->children_len;
-    t->n.children_cap = c->children_cap;
-    node_move_perms(&t->n, c);
-    t->n.gen = c->gen;
-    c->children = NULL;
-    node_free(c);
-    return 0;
+    struct node *p = store_parent(xsd, old);
+    node_table_replace(&xsd->store, old, m);
+    if (p)
+        node_relink_child(p, old, m);
+    node_free(old);
+}
+
+/* A record for path with nothing there yet (exists is false). */
+static struct node *tnode_absent(const char *path)
+{
+    struct node *n = node_new(path, NULL, 0, NULL, 0);
+    if (!n)
+        return NULL;
+    struct node *t = node_copy(n, true);
+    node_free(n);
+    return t;
 }
 
 /*
@@ -55,33 +54,24 @@ static int take_contents(struct tnode *t, struct node *c)
 static struct tnode *tx_entry(struct view *v, const char *path, int *err)
 {
     uint32_t hash = node_hash(path);
-    struct tnode *t = (struct tnode *)node_table_find(&v->tx->nodes, path, hash);
-    if (t)
-        return t;
+    struct node *n = node_table_find(&v->tx->nodes, path, hash);
+    if (n)
+        return node_tnode(n);
     if (v->limit_tx_nodes && v->tx->accessed >= v->xsd->quota.transaction_nodes) {
         *err = -ENOSPC;
         return NULL;
     }
-    t = calloc(1, sizeof(*t));
-    if (!t || !(t->n.path = strdup(path))) {
-        free(t);
+    struct node *live = live_find(v->xsd, path, hash);
+    n = live ? node_copy(live, true) : tnode_absent(path);
+    if (!n) {
         *err = -ENOMEM;
         return NULL;
     }
-    t->n.hash = hash;
-    struct node *live = live_find(v->xsd, path, hash);
+    struct tnode *t = node_tnode(n);
     t->base_gen = live ? live->gen : 0;
-    if (live) {
-        struct node *c = node_clone(live);
-        if (!c || take_contents(t, c)) {
-            tnode_free(&t->n);
-            *err = -ENOMEM;
-            return NULL;
-        }
-    }
     t->exists = live != NULL;
-    if (node_table_insert(&v->tx->nodes, &t->n)) {
-        tnode_free(&t->n);
+    if (node_table_insert(&v->tx->nodes, n)) {
+        node_free(n);
         *err = -ENOMEM;
         return NULL;
     }
@@ -120,7 +110,7 @@ void view_changed(struct view *v, struct node *n)
         domain_account(v->xsd, n, +1);
         return;
     }
-    ((struct tnode *)n)->modified = true;
+    node_tnode(n)->modified = true;
     v->tx->changes++;
 }
 
@@ -130,7 +120,7 @@ void view_unchanged(struct view *v, struct node *n)
         domain_account(v->xsd, n, +1);
 }
 
-int view_insert(struct view *v, struct node *n)
+int view_insert_child(struct view *v, struct node *p, struct node *n)
 {
     int err = 0;
 
@@ -138,24 +128,34 @@ int view_insert(struct view *v, struct node *n)
         n->gen = ++v->xsd->gen;
         if (node_table_insert(&v->xsd->store, n)) {
             node_free(n);
+            view_unchanged(v, p);
             return -ENOMEM;
         }
+        node_link_child(p, n);
+        view_changed(v, p);
         domain_account(v->xsd, n, +1);
         return 0;
     }
-    struct tnode *t = tx_entry(v, n->path, &err);
-    if (!t) {
+    const char *name = path_basename(node_path(n));
+    if (tnode_add_child(p, name)) {
         node_free(n);
-        return err;
-    }
-    free(t->n.value);
-    free(t->n.children);
-    node_free_perms(&t->n);
-    t->n.value = t->n.children = NULL;
-    t->n.value_len = t->n.children_len = t->n.children_cap = 0;
-    if (take_contents(t, n))
+        view_unchanged(v, p);
         return -ENOMEM;
-    t->exists = t->modified = true;
+    }
+    view_changed(v, p);
+    /* The record takes n's contents; a new node has no children. */
+    struct tnode *t = tx_entry(v, node_path(n), &err);
+    struct node *c = t ? node_copy(n, true) : NULL;
+    node_free(n);
+    if (!t)
+        return err;
+    if (!c)
+        return -ENOMEM;
+    struct tnode *ct = node_tnode(c);
+    ct->base_gen = t->base_gen;
+    ct->exists = ct->modified = true;
+    node_table_replace(&v->tx->nodes, &t->n, c);
+    node_free(&t->n);
     v->tx->changes++;
     return 0;
 }
@@ -164,17 +164,54 @@ void view_delete(struct view *v, struct node *n)
 {
     if (!v->tx) {
         /* view_get_mut already took the node off its owner's account. */
+        struct node *p = store_parent(v->xsd, n);
+        if (p)
+            node_unlink_child(p, n);
         node_table_remove(&v->xsd->store, n);
         node_free(n);
         return;
     }
-    struct tnode *t = (struct tnode *)n;
-    free(t->n.value);
-    free(t->n.children);
-    node_free_perms(&t->n);
-    t->n.value = t->n.children = NULL;
-    t->n.value_len = t->n.children_len = t->n.children_cap = t->n.nperms = 0;
+    struct tnode *t = node_tnode(n);
+    free(t->children);
+    t->children = NULL;
+    t->children_cap = 0;
+    n->children_len = 0;
     t->exists = false;
     t->modified = true;
     v->tx->changes++;
+}
+
+/* Puts m, a changed copy of *np, in its place. */
+static void moved(struct view *v, struct node **np, struct node *m)
+{
+    if (m == *np)
+        return;
+    if (v->tx) {
+        node_table_replace(&v->tx->nodes, *np, m);
+        node_free(*np);
+    } else {
+        store_replace(v->xsd, *np, m);
+    }
+    *np = m;
+}
+
+int view_set_value(struct view *v, struct node **np, const void *data, uint32_t len)
+{
+    int err = 0;
+    struct node *m = node_with_value(*np, data, len, &err);
+    if (!m)
+        return err;
+    moved(v, np, m);
+    return 0;
+}
+
+int view_set_perms(struct view *v, struct node **np, const struct xsd_perm *perms,
+                   uint32_t nperms)
+{
+    int err = 0;
+    struct node *m = node_with_perms(*np, perms, nperms, &err);
+    if (!m)
+        return err;
+    moved(v, np, m);
+    return 0;
 }

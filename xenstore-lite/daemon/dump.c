@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "conn.h"
 #include "path.h"
 #include "perms.h"
@@ -23,35 +24,33 @@ static void put_perms(FILE *out, const struct xsd_perm *p, uint32_t n)
 
 static int dump_node(struct xsd *xsd, FILE *out, const struct node *n)
 {
-    fprintf(out, "N %zu %u", strlen(n->path), n->value_len);
-    put_perms(out, n->perms, n->nperms);
+    const char *path = node_path(n);
+    struct xsd_perm pbuf[NODE_PACK_MAX];
+    fprintf(out, "N %zu %u", strlen(path), n->value_len);
+    put_perms(out, node_perms(n, pbuf), node_nperms(n));
     fputc('\n', out);
-    fwrite(n->path, 1, strlen(n->path), out);
+    fwrite(path, 1, strlen(path), out);
     if (n->value_len)
-        fwrite(n->value, 1, n->value_len, out);
+        fwrite(node_value(n), 1, n->value_len, out);
     fputc('\n', out);
 
-    char child[XENSTORE_ABS_PATH_MAX + 64];
-    size_t plen = strlen(n->path);
-    for (uint32_t off = 0; off < n->children_len;) {
-        const char *name = n->children + off;
-        size_t nlen = strlen(name);
-        off += (uint32_t)nlen + 1;
-        if (plen + nlen + 2 > sizeof(child))
-            return -EINVAL;
-        size_t at = plen;
-        memcpy(child, n->path, plen);
-        if (plen > 1)
-            child[at++] = '/';
-        memcpy(child + at, name, nlen + 1);
-        struct node *c = node_table_find(&xsd->store, child, node_hash(child));
-        if (c) {
-            int err = dump_node(xsd, out, c);
-            if (err)
-                return err;
-        }
-    }
-    return 0;
+    /* Children in creation order: the live list runs newest first. */
+    size_t count = 0;
+    for (const struct node *c = n->first_child; c; c = c->next_sibling)
+        count++;
+    if (!count)
+        return 0;
+    const struct node **kids = malloc(count * sizeof(*kids));
+    if (!kids)
+        return -ENOMEM;
+    size_t i = count;
+    for (const struct node *c = n->first_child; c; c = c->next_sibling)
+        kids[--i] = c;
+    int err = 0;
+    for (i = 0; i < count && !err; i++)
+        err = dump_node(xsd, out, kids[i]);
+    free(kids);
+    return err;
 }
 
 int xsd_dump(struct xsd *xsd, FILE *out)
@@ -100,9 +99,18 @@ static int restore_node(struct xsd *xsd, const char *path, const char *value,
     struct node *n = node_table_find(&xsd->store, path, node_hash(path));
     if (n) {
         domain_account(xsd, n, -1);
-        int err = node_set_value(n, value, vlen);
-        if (!err)
-            err = node_set_perms(n, perms, nperms);
+        int err = 0;
+        struct node *m = node_with_value(n, value, vlen, &err);
+        if (m && m != n)
+            store_replace(xsd, n, m);
+        if (m) {
+            n = m;
+            m = node_with_perms(n, perms, nperms, &err);
+            if (m && m != n)
+                store_replace(xsd, n, m);
+            if (m)
+                n = m;
+        }
         domain_account(xsd, n, +1);
         return err;
     }
@@ -116,13 +124,13 @@ static int restore_node(struct xsd *xsd, const char *path, const char *value,
     n = node_new(path, perms, nperms, value, vlen);
     if (!n)
         return -ENOMEM;
-    domain_account(xsd, p, -1);
-    int err = node_add_child(p, path_basename(path));
-    domain_account(xsd, p, +1);
-    if (err || node_table_insert(&xsd->store, n)) {
+    if (node_table_insert(&xsd->store, n)) {
         node_free(n);
         return -ENOMEM;
     }
+    domain_account(xsd, p, -1);
+    node_link_child(p, n);
+    domain_account(xsd, p, +1);
     n->gen = ++xsd->gen;
     domain_account(xsd, n, +1);
     return 0;

@@ -30,7 +30,7 @@ static int handle_read(struct request *r)
         return err;
     if ((err = op_get_readable(&r->ctx, path, &n)))
         return err;
-    return reply_data(r, n->value, n->value_len);
+    return reply_data(r, node_value(n), n->value_len);
 }
 
 static int handle_write(struct request *r)
@@ -90,7 +90,8 @@ static int handle_directory(struct request *r)
         return err;
     if (n->children_len > XENSTORE_PAYLOAD_MAX)
         return -E2BIG;   /* the client falls back to DIRECTORY_PART */
-    return reply_data(r, n->children, n->children_len);
+    char names[XENSTORE_PAYLOAD_MAX];
+    return reply_data(r, node_children(n, names), n->children_len);
 }
 
 static int handle_directory_part(struct request *r)
@@ -111,23 +112,33 @@ static int handle_directory_part(struct request *r)
     if ((err = op_get_readable(&r->ctx, path, &n)))
         return err;
 
+    /* A live node's list is made for the occasion. */
+    char *names = NULL;
+    const char *children = "";
+    if (n->children_len) {
+        if (!(names = malloc(n->children_len)))
+            return -ENOMEM;
+        children = node_children(n, names);
+    }
+
     /* Reply: generation, then whole child names from off; an empty name ends the list. */
     int genlen = snprintf(out, sizeof(out), "%llu", (unsigned long long)n->gen) + 1;
     size_t max = XENSTORE_PAYLOAD_MAX - (size_t)genlen - 1, len = 0;
     if (off < n->children_len) {
         while (off + len < n->children_len) {
-            size_t clen = strlen(n->children + off + len) + 1;
+            size_t clen = strlen(children + off + len) + 1;
             if (len + clen > max)
                 break;
             len += clen;
         }
-        memcpy(out + genlen, n->children + off, len);
+        memcpy(out + genlen, children + off, len);
     } else {
         off = n->children_len;
     }
     size_t total = (size_t)genlen + len;
     if (off + len == n->children_len)
         out[total++] = '\0';
+    free(names);
     return reply_data(r, out, (uint32_t)total);
 }
 
@@ -145,10 +156,11 @@ static int handle_get_perms(struct request *r)
     if ((err = op_get_readable(&r->ctx, path, &n)))
         return err;
     size_t len = 0;
-    for (uint32_t i = 0; i < n->nperms; i++) {
+    for (uint32_t i = 0; i < node_nperms(n); i++) {
         if (len + 16 > sizeof(out))
             return -E2BIG;
-        len += (size_t)perm_format(&n->perms[i], out + len, sizeof(out) - len) + 1;
+        struct xsd_perm p = node_perm(n, i);
+        len += (size_t)perm_format(&p, out + len, sizeof(out) - len) + 1;
     }
     return reply_data(r, out, (uint32_t)len);
 }

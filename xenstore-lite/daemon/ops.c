@@ -25,7 +25,15 @@ static int announce(struct op_ctx *ctx, const char *path, bool recurse,
 
 static int check_access(struct op_ctx *ctx, const struct node *n, unsigned want)
 {
-    return (perm_for(&ctx->c, n->perms, n->nperms) & want) == want ? 0 : -EACCES;
+    struct xsd_perm buf[NODE_PACK_MAX];
+    return (perm_for(&ctx->c, node_perms(n, buf), node_nperms(n)) & want) == want ? 0 : -EACCES;
+}
+
+/* Announces a change of n with n's permissions. */
+static int announce_node(struct op_ctx *ctx, const char *path, const struct node *n)
+{
+    struct xsd_perm buf[NODE_PACK_MAX];
+    return announce(ctx, path, false, node_perms(n, buf), node_nperms(n));
 }
 
 int op_get_readable(struct op_ctx *ctx, const char *path, struct node **out)
@@ -93,10 +101,11 @@ static int create_path(struct op_ctx *ctx, const char *path, const void *data, u
     }
 
     struct xsd_perm perms[64];
-    uint32_t nperms = anc->nperms;
+    uint32_t nperms = node_nperms(anc);
     if (nperms > 64)
         return -ENOMEM;
-    memcpy(perms, anc->perms, nperms * sizeof(perms[0]));
+    for (uint32_t i = 0; i < nperms; i++)
+        perms[i] = node_perm(anc, i);
     if (unprivileged(ctx))
         perms[0].domid = ctx->c.domid;
 
@@ -121,13 +130,11 @@ static int create_path(struct op_ctx *ctx, const char *path, const void *data, u
             return err;
         bool last = upto == plen;
         struct node *n = node_new(buf, perms, nperms, last ? data : NULL, last ? len : 0);
-        if (!n || node_add_child(p, path_basename(buf))) {
+        if (!n) {
             view_unchanged(&ctx->v, p);
-            node_free(n);
             return -ENOMEM;
         }
-        view_changed(&ctx->v, p);
-        err = view_insert(&ctx->v, n);
+        err = view_insert_child(&ctx->v, p, n);
         if (err)
             return err;
         pos = upto;
@@ -149,13 +156,13 @@ int op_write(struct op_ctx *ctx, const char *path, const void *data, uint32_t le
     if (!err)
         err = check_value_quota(ctx, n, len);
     if (!err)
-        err = node_set_value(n, data, len);
+        err = view_set_value(&ctx->v, &n, data, len);
     if (err) {
         view_unchanged(&ctx->v, n);
         return err;
     }
     view_changed(&ctx->v, n);
-    return announce(ctx, path, false, n->perms, n->nperms);
+    return announce_node(ctx, path, n);
 }
 
 int op_mkdir(struct op_ctx *ctx, const char *path)
@@ -174,19 +181,29 @@ int op_mkdir(struct op_ctx *ctx, const char *path)
 static int delete_tree(struct op_ctx *ctx, struct node *n)
 {
     char child[XENSTORE_ABS_PATH_MAX + 64];
-    size_t plen = strlen(n->path);
+    const char *path = node_path(n);
+    size_t plen = strlen(path);
     int err = 0;
 
+    if (!ctx->v.tx) {
+        /* The live tree links the children: no lookups, nothing can fail. */
+        while (n->first_child) {
+            domain_account(ctx->v.xsd, n->first_child, -1);   /* as view_get_mut */
+            delete_tree(ctx, n->first_child);
+        }
+        view_delete(&ctx->v, n);
+        return 0;
+    }
     while (n->children_len) {
-        const char *name = n->children;
+        const char *name = node_tnode(n)->children;
         size_t nlen = strlen(name);
         if (plen + 1 + nlen >= sizeof(child)) {
-            node_remove_child(n, name);
+            tnode_remove_child(n, name);
             continue;
         }
-        memcpy(child, n->path, plen);
+        memcpy(child, path, plen);
         size_t off = plen;
-        if (!(plen == 1 && n->path[0] == '/'))
+        if (!(plen == 1 && path[0] == '/'))
             child[off++] = '/';
         memcpy(child + off, name, nlen + 1);
         struct node *c = view_get_mut(&ctx->v, child, &err);
@@ -198,7 +215,7 @@ static int delete_tree(struct op_ctx *ctx, struct node *n)
             return err;
         }
         /* Child list entries are dropped as we go, so retries don't loop. */
-        node_remove_child(n, name);
+        tnode_remove_child(n, path_basename(child));
     }
     view_delete(&ctx->v, n);
     return 0;
@@ -227,8 +244,9 @@ int op_rm(struct op_ctx *ctx, const char *path)
 
     /* In a transaction, a subtree bigger than the quota fails cleanly. */
     struct xsd_perm perms[64];
-    uint32_t nperms = n->nperms < 64 ? n->nperms : 64;
-    memcpy(perms, n->perms, nperms * sizeof(perms[0]));
+    uint32_t nperms = node_nperms(n) < 64 ? node_nperms(n) : 64;
+    for (uint32_t i = 0; i < nperms; i++)
+        perms[i] = node_perm(n, i);
 
     char parent[XENSTORE_ABS_PATH_MAX + 64];
     size_t plen = path_parent_len(path);
@@ -247,7 +265,9 @@ int op_rm(struct op_ctx *ctx, const char *path)
         view_unchanged(&ctx->v, p);
         return err;
     }
-    node_remove_child(p, path_basename(path));
+    /* A live delete took n out of p's children already. */
+    if (ctx->v.tx)
+        tnode_remove_child(p, path_basename(path));
     view_changed(&ctx->v, p);
     return announce(ctx, path, true, perms, nperms);
 }
@@ -266,14 +286,14 @@ int op_set_perms(struct op_ctx *ctx, const char *path,
         return err;
     err = check_access(ctx, n, XSD_PERM_WRITE);
     /* An unprivileged domain may not give its nodes away. */
-    if (!err && unprivileged(ctx) && perms[0].domid != n->perms[0].domid)
+    if (!err && unprivileged(ctx) && perms[0].domid != node_perm(n, 0).domid)
         err = -EPERM;
     if (!err)
-        err = node_set_perms(n, perms, nperms);
+        err = view_set_perms(&ctx->v, &n, perms, nperms);
     if (err) {
         view_unchanged(&ctx->v, n);
         return err;
     }
     view_changed(&ctx->v, n);
-    return announce(ctx, path, false, n->perms, n->nperms);
+    return announce_node(ctx, path, n);
 }

@@ -58,8 +58,7 @@ int xsd_init(struct xsd *xsd)
             parent[plen] = '\0';
             struct node *p = node_table_find(&xsd->store, parent, node_hash(parent));
             domain_account(xsd, p, -1);
-            if (node_add_child(p, path_basename(path)))
-                goto fail;
+            node_link_child(p, n);
             domain_account(xsd, p, +1);
         }
     }
@@ -119,7 +118,7 @@ struct domain *domain_get_or_create(struct xsd *xsd, unsigned domid)
 
 void domain_account(struct xsd *xsd, const struct node *n, int sign)
 {
-    struct domain *d = domain_get_or_create(xsd, n->perms[0].domid);
+    struct domain *d = domain_get_or_create(xsd, node_perm(n, 0).domid);
     if (!d)
         return;
     d->nodes += sign;

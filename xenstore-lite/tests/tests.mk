@@ -5,7 +5,7 @@
 #   fuzz        a long libFuzzer run on the message handler
 #   bench       ours and both reference daemons side by side
 
-UNIT_SRCS := harness main test_path test_store test_perms test_txn test_quota \
+UNIT_SRCS := harness main test_path test_store test_node test_perms test_txn test_quota \
              test_wire test_watch test_ring test_dump test_domains
 UNIT_OBJS := $(addprefix $(O)/san/obj/tests/unit/,$(addsuffix .o,$(UNIT_SRCS)))
 CUNIT_RES := $(O)/san/obj/cunit_results.o

@@ -55,5 +55,6 @@ void register_watch_tests(void);
 void register_ring_tests(void);
 void register_dump_tests(void);
 void register_domain_tests(void);
+void register_node_tests(void);
 
 #endif

@@ -10,6 +10,7 @@ int main(void)
         return 1;
     register_path_tests();
     register_store_tests();
+    register_node_tests();
     register_perms_tests();
     register_txn_tests();
     register_quota_tests();

@@ -17,12 +17,21 @@ static bool same_tree(struct xsd *a, struct xsd *b)
     if (a->store.count != b->store.count)
         return false;
     while ((n = node_table_next(&a->store, &pos))) {
-        struct node *m = node_table_find(&b->store, n->path, n->hash);
-        if (!m || m->value_len != n->value_len || m->nperms != n->nperms ||
+        struct node *m = node_table_find(&b->store, node_path(n), n->hash);
+        if (!m || m->value_len != n->value_len || node_nperms(m) != node_nperms(n) ||
             m->children_len != n->children_len ||
-            (n->value_len && memcmp(m->value, n->value, n->value_len)) ||
-            memcmp(m->perms, n->perms, n->nperms * sizeof(*n->perms)) ||
-            (n->children_len && memcmp(m->children, n->children, n->children_len)))
+            (n->value_len && memcmp(node_value(m), node_value(n), n->value_len)))
+            return false;
+        for (uint32_t i = 0; i < node_nperms(n); i++)
+            if (node_perm(m, i).domid != node_perm(n, i).domid ||
+                node_perm(m, i).perm != node_perm(n, i).perm)
+                return false;
+        char *na = malloc(n->children_len + 1), *nb = malloc(n->children_len + 1);
+        bool same = na && nb &&
+                    memcmp(node_children(n, na), node_children(m, nb), n->children_len) == 0;
+        free(na);
+        free(nb);
+        if (!same)
             return false;
     }
     return true;

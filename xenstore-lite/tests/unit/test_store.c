@@ -159,7 +159,7 @@ static void node_table_matches_model(void)
         if (step % 997 == 0) {
             size_t count = 0;
             for (int k = 0; k < N; k++) {
-                struct node *f = node_table_find(&t, nodes[k]->path, nodes[k]->hash);
+                struct node *f = node_table_find(&t, node_path(nodes[k]), nodes[k]->hash);
                 CU_ASSERT_EQUAL(f, present[k] ? nodes[k] : NULL);
                 count += present[k];
             }
