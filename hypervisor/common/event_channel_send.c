@@ -70,7 +70,8 @@ void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t p
     bool newly = ed->ops->set_pending(d, evtchn_vcpu(d, vcpu_id), port);
 
     evtchn_deliver_unlock(d, flags);
-    if (newly)
+    /* Most sends find nobody polling: look before calling. */
+    if (newly && __atomic_load_n(&ed->poll_mask, __ATOMIC_SEQ_CST))
         evtchn_wake_pollers(d, port);
 }
 

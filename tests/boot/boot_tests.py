@@ -156,7 +156,19 @@ def cases():
                              "--expect", r"\(d0\) Test result: SUCCESS",
                              "--expect", r"domain 0 \('Domain-0'\) shut down: poweroff",
                              "--reject", r"Test result: (FAILURE|ERROR)",
+                             "--reject", r"perfc:",      # counters only when asked for
                              "--exit-code", POWEROFF_STATUS]),
+        # perfc: the counters' table at power-off (pv/perf.c): a total and
+        # rows for the hypercalls event_channels makes.
+        ("pv-perfc", ["--smp", "1", "--mem", "256", "--append", "debug_exit perfc dom0_mem=32M",
+                      "--module", GUESTS + "/event_channels.elf",
+                      "--expect", r"\(d0\) Test result: SUCCESS",
+                      "--expect", r"perfc: [1-9]\d* cycles handling PV guests",
+                      "--expect", r"perfc: hypercall +event_channel_op +[1-9]\d* calls +[1-9]\d* cycles",
+                      "--expect", r"perfc: hypercall +console_io +[1-9]\d* calls",
+                      "--expect", r"perfc: hypercall +sched_op +[1-9]\d* calls",
+                      "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
+                      "--exit-code", POWEROFF_STATUS]),
         # Several domains at once from boot modules: the first is the control
         # domain, the others unprivileged, printing through console rings.
         # dom0's default memory leaves the others theirs (16 + 32 MiB) first.

@@ -17,6 +17,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_mm_audit.h>
+#include <asm/pv_perf.h>
 #include <asm/power.h>
 #include <asm/selftest.h>
 #include <asm/serial.h>
@@ -75,6 +76,9 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_BOOL("dom0_console_raw", pv_dom0_console_raw,
                  "the control domain's console output as it is, without (d0) lines"),
     CMDLINE_STRING("selftest", opt_selftest, "fault|panic|timers: boot-test checks"),
+    CMDLINE_BOOL("perfc", pv_perf_on,
+                 "count PV hypercalls and emulated exceptions with their cycles; "
+                 "the table at power-off"),
     CMDLINE_UINT("pv_audit", pv_audit_every,
                  "audit a PV domain's page types and counts every N hypercalls (debugging)"),
 };

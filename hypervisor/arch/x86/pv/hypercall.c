@@ -8,6 +8,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_perf.h>
 #include <asm/pv_mm.h>
 #include <asm/pv_mm_audit.h>
 #include <pvabi/xen.h>
@@ -106,7 +107,9 @@ static long hc_multicall(struct vcpu *v, uint64_t list, unsigned int count)
             av->multicall_args[k] = args[k];   /* a continuation rewrites only its own */
         av->in_multicall = true;
         av->multicall_preempted = false;
+        uint64_t perf = pv_perf_start();
         e.result = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+        pv_perf_end(PERF_MULTICALL, (unsigned)e.op, perf);
         av->in_multicall = false;
         if (av->multicall_preempted) {
             if (copy_to_guest(addr + offsetof(struct multicall_entry, args), av->multicall_args,
@@ -130,12 +133,16 @@ void pv_handle_syscall(struct cpu_regs *regs)
     if (!v->arch->kernel_mode) {
         pv_bounce_syscall(v, regs);
     } else if (regs->rax == __HYPERVISOR_iret) {
+        uint64_t perf = pv_perf_start();
         pv_do_iret(v, regs);
+        pv_perf_end(PERF_HYPERCALL, __HYPERVISOR_iret, perf);
     } else {
         const uint64_t args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
         uint64_t nr = regs->rax;
         hypercall_fn fn = nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
+        uint64_t perf = pv_perf_start();
         regs->rax = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+        pv_perf_end(PERF_HYPERCALL, (unsigned)nr, perf);
         if (pv_audit_every)
             pv_audit_after_hypercall(v, nr);
         pv_foreign_release();   /* no lock held here (pv/foreign.c) */

@@ -30,6 +30,7 @@
 #include <asm/power.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_perf.h>
 #include <asm/smp.h>
 #include <asm/softirq.h>
 #include <asm/timers.h>
@@ -394,6 +395,7 @@ static void machine_follows_domains(void)
     }
     int reason = control_domain_reason;
     print_sched_stats();
+    pv_perf_report();
     if (reason == SHUTDOWN_reboot)
         machine_reboot();
     if (reason == SHUTDOWN_crash || reason == SHUTDOWN_watchdog)

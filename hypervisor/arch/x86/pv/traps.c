@@ -17,6 +17,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
+#include <asm/pv_perf.h>
 #include <asm/softirq.h>
 #include <pvabi/callback.h>
 #include <pvabi/sched.h>
@@ -173,6 +174,7 @@ void pv_handle_guest_trap(struct cpu_regs *regs)
     uint32_t error = (uint32_t)regs->error_code;
     uint64_t cr2 = 0;
 
+    uint64_t perf = pv_perf_start();
     v->arch->frame = regs;
     if (vec == 14) {
         cr2 = read_cr2();
@@ -185,10 +187,12 @@ void pv_handle_guest_trap(struct cpu_regs *regs)
     if (((vec == 13 || vec == 6) && pv_emulate(v, regs, vec)) ||
         (vec == 14 && (error & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
          pv_emulate_pt_write(v, regs, cr2))) {
+        pv_perf_end(PERF_EMULATED, vec, perf);
         pv_exit_to_guest(regs);
         return;
     }
     deliver_or_crash(v, vec, error, cr2);
+    pv_perf_end(PERF_BOUNCED, vec, perf);
     pv_exit_to_guest(regs);
 }
 
