@@ -59,6 +59,20 @@ static const char *scheduler_name(uint32_t id)
     }
 }
 
+/* Pages every domain holds (tot_pages), for the hypervisor_memory row. */
+static int all_domains_pages(struct tl_session *s, uint64_t *pages)
+{
+    struct xen_domctl_getdomaininfo *all = NULL;
+    unsigned n = 0;
+    if (xenctl_list_domains(&s->hc, &all, &n) < 0)
+        return -1;
+    *pages = 0;
+    for (unsigned i = 0; i < n; i++)
+        *pages += all[i].tot_pages;
+    free(all);
+    return 0;
+}
+
 int cmd_info(const struct tl_command *cmd, int argc, char **argv)
 {
     struct tl_session s;
@@ -102,6 +116,11 @@ int cmd_info(const struct tl_command *cmd, int argc, char **argv)
     ROW("total_memory", "%llu", (unsigned long long)(pi.total_pages >> 8));
     ROW("free_memory", "%llu", (unsigned long long)(pi.free_pages >> 8));
     ROW("outstanding_claims", "%llu", (unsigned long long)(pi.outstanding_pages >> 8));
+    /* Not one of xl's rows: what is neither free nor any domain's own. */
+    uint64_t domains_pages;
+    if (all_domains_pages(&s, &domains_pages) == 0 && pi.total_pages >= pi.free_pages + domains_pages)
+        ROW("hypervisor_memory", "%llu",
+            (unsigned long long)((pi.total_pages - pi.free_pages - domains_pages) >> 8));
     ROW("xen_major", "%u", major);
     ROW("xen_minor", "%u", minor);
     ROW("xen_extra", "%s", extra);

@@ -65,6 +65,9 @@ echo "BENCH-DOM0-READY uptime=$now tool=$tool hv=$(cat /sys/hypervisor/type 2>/d
 # What the CPU offers dom0's programs (glibc picks its string functions by it).
 echo "BENCH-DOM0-CPU $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
     grep -x -E 'sse4_2|avx|avx2|avx512f|xsave|fsgsbase|pku' | tr '\n' ' ')"
+# The hypervisor's memory as its toolstack reports it (MiB), dom0 booted.
+mem_row() { $tool info 2>/dev/null | while IFS=': ' read -r k v; do [ "$k" = "$1" ] && echo "$v"; done; }
+echo "BENCH-MEM total=$(mem_row total_memory) free=$(mem_row free_memory)"
 i=1
 while [ "$i" -le "$creates" ]; do
     scan_log 0

@@ -68,6 +68,7 @@ INIT_LINE = re.compile(r"dom0: /init started")
 KERNEL_LINE = re.compile(r"mapping kernel into physical memory")
 BENCH_LINE = re.compile(r"BENCH-([A-Z0-9-]+)(?: n=(\d+))?(?: uptime=([0-9.]+))?(.*)")
 DOMU_UPTIME = re.compile(r"TESSERA-DOMU-INIT uptime=([0-9.]+)")
+MEM_FIELDS = re.compile(r"total=(\d+) free=(\d+)")
 EXIT_LINE = re.compile(r"TESSERA-DOM0-CMD-EXIT (\d+)")
 
 
@@ -102,6 +103,10 @@ def parse_run(lines):
         what, n, up, rest = m.group(1), m.group(2), m.group(3), m.group(4)
         if what == "DOM0-READY":
             run["dom0_ready"] = t
+        elif what == "MEM":
+            mem = MEM_FIELDS.search(rest)
+            if mem:
+                run["mem_total"], run["mem_free"] = int(mem.group(1)), int(mem.group(2))
         elif what == "DONE":
             run["done"] = rest.strip()
         elif what == "FAIL":
@@ -143,6 +148,8 @@ def metrics(run):
             add("dom0 Linux's first line to /init", run["dom0_init"] - run["dom0_kernel"])
     if run["dom0_init"] is not None and run["dom0_ready"] is not None:
         add("dom0 /init to daemons ready", run["dom0_ready"] - run["dom0_init"])
+    if run.get("mem_free") is not None:
+        add(FREE_MEMORY, run["mem_free"])
     for c in run["creates"]:
         if "start" not in c or "seen" not in c:
             continue
@@ -159,8 +166,11 @@ def metrics(run):
 
 
 SAME_IMAGE = "dom0 boot, both with Xen's dom0 image"
+# Not seconds: MiB the hypervisor has free with dom0 (512 MiB) running,
+# from `tl info` / `xl info` (free_memory); more is better.
+FREE_MEMORY = "free memory with dom0 booted, MiB (tl/xl info)"
 METRIC_ORDER = ["dom0 boot", SAME_IMAGE, "QEMU start to dom0 Linux's first line",
-                "dom0 Linux's first line to /init", "dom0 /init to daemons ready",
+                "dom0 Linux's first line to /init", "dom0 /init to daemons ready", FREE_MEMORY,
                 "create, first", "create, later",
                 "create (dom0 clock), first", "create (dom0 clock), later",
                 "create command returned, first", "create command returned, later",
