@@ -60,6 +60,7 @@ static const char *const hypercall_names[PERF_INDEXES] = {
     [__HYPERVISOR_sched_op] = "sched_op",
     [__HYPERVISOR_sysctl] = "sysctl",
     [__HYPERVISOR_domctl] = "domctl",
+    [__HYPERVISOR_arch_0] = "arch_0 (mca)",
 };
 
 static const char *const vector_names[32] = {
