@@ -412,12 +412,16 @@ const char *node_children(const struct node *n, char *buf)
 {
     if (n->bits & NODE_TX)
         return node_tnode((struct node *)n)->children;
-    /* The list runs newest first: fill buf from its end. */
+    /*
+     * The list runs newest first: fill buf from its end. A child's name is
+     * its path after the parent's and a slash (none after the root's).
+     */
+    size_t skip = strlen(node_path(n));
+    skip += skip > 1;
     size_t end = n->children_len;
     for (const struct node *c = n->first_child; c && end; c = c->next_sibling) {
-        const char *path = node_path(c);
-        size_t len;
-        const char *name = last_name(path, strlen(path), &len);
+        const char *name = node_path(c) + skip;
+        size_t len = strlen(name);
         if (len + 1 > end)
             break;
         end -= len + 1;
