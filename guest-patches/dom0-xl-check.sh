@@ -3,7 +3,8 @@
 # 4.17 drives the example domU's life on Tessera, each step checked by its
 # effect: info, list, list -l, dmesg, uptime, vcpu-list, sched-credit (-s);
 # create -c (the domU's /init marker through xenconsole and in
-# xenconsoled's log), list with its memory and vCPUs, pause, unpause,
+# xenconsoled's log), list with its memory and vCPUs, rename, vcpu-pin,
+# mem-max, mem-set, pause, unpause, reboot (restarted by xl's monitor),
 # shutdown -w, a second create and destroy, free memory back. Every xl call
 # runs under privcmd-trace.so, and a hypercall that failed must be one of
 # the failures xl expects (docs/xen-tools.md). Prints "TESSERA-DOM0-CHECK
@@ -86,10 +87,35 @@ echo "dom0-xl-check: xl create -c $(cat /tmp/create.status 2>/dev/null) after it
 is_gone && no "the domU went with the console"
 run vcpu-list debian-pv
 grep -Eq "^debian-pv +$id +0 " /tmp/xl.out || no "xl vcpu-list debian-pv: $(cat /tmp/xl.out)"
+# rename there and back; xl refuses a name that is taken.
+run rename debian-pv renamed-pv
+[ "$(xl domid renamed-pv 2>/dev/null)" = "$id" ] || no "xl rename: renamed-pv is not domain $id"
+xl rename renamed-pv Domain-0 >/dev/null 2>&1 && no "xl rename to Domain-0 was accepted"
+run rename renamed-pv debian-pv
+# vcpu-pin: the hard affinity xl reads back ("all" when CPU 0 is every
+# CPU there is: this case boots one).
+run vcpu-pin debian-pv 0 0
+run vcpu-list debian-pv
+grep -Eq "^debian-pv +$id +0 +[0-9]+ +[-a-z]+ +[0-9.]+ +(0|all) / " /tmp/xl.out ||
+    no "xl vcpu-list after vcpu-pin 0: $(cat /tmp/xl.out)"
+run vcpu-pin debian-pv 0 all
+# mem-max then mem-set: the guest's balloon gives memory back, xl list shows it.
+run mem-max debian-pv 160
+run mem-set debian-pv 96
+wait_for 30 sh -c "xl list debian-pv | awk '\$1 == \"debian-pv\" && \$3 <= 97 { ok = 1 } END { exit !ok }'" ||
+    no "xl list after mem-set 96: '$(domu_line)'"
+run mem-set debian-pv 128
 run pause debian-pv
 wait_for 5 is_paused || no "paused state: '$(domu_state)'"
 run unpause debian-pv
 wait_for 5 is_unpaused || no "still paused after unpause: '$(domu_state)'"
+# reboot: the guest reboots itself, xl's monitor (left by create -c) builds it again.
+before=$(markers)
+run reboot debian-pv
+wait_for 150 sh -c "[ \$(grep -c TESSERA-DOMU-INIT $log) -gt $before ]" ||
+    no "no /init marker after xl reboot: $(tail -c 200 $log)"
+newid=$(xl domid debian-pv 2>/dev/null)
+[ -n "$newid" ] && [ "$newid" != "$id" ] || no "after xl reboot: domain id '$newid' (was $id)"
 # shutdown -w: the guest powers itself off (its /sbin/poweroff), on_poweroff destroys it.
 run shutdown -w debian-pv
 is_gone || no "debian-pv listed after shutdown -w: '$(domu_line)'"
