@@ -3,7 +3,7 @@
 
     run-dom0.py --hypervisor IMG --kernel VMLINUX --initrd DOM0.cpio.gz
                 [--cmd 'COMMANDS'] [--smp N] [--mem MiB] [--append HV_ARGS]
-                [--timeout SECONDS] [--log FILE]
+                [--timeout SECONDS] [--log FILE] [--file HOST_PATH=DOM0_PATH ...]
 
 Without --cmd: an interactive shell on the serial console (QEMU's monitor
 on Ctrl-A C, Ctrl-A X quits); the exit status is QEMU's.
@@ -12,7 +12,8 @@ With --cmd (make run DOM0_CMD=...): the commands go into the image as
 /etc/tessera/dom0-cmd (a second cpio archive after the first: Linux
 unpacks both), dom0's /init runs them and powers off, and this script
 prints the whole console and exits with the commands' exit status, or 125
-when dom0 never reported one (timeout, crash, no power-off).
+when dom0 never reported one (timeout, crash, no power-off). --file puts a
+host file into that same archive at DOM0_PATH (a test kernel for a domU).
 """
 import argparse
 import os
@@ -46,6 +47,8 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=600.0,
                    help="with --cmd: seconds before giving up")
     p.add_argument("--log", help="with --cmd: keep the console output here too")
+    p.add_argument("--file", action="append", default=[], metavar="HOST_PATH=DOM0_PATH",
+                   help="with --cmd: a host file copied into dom0's image (repeatable)")
     return p.parse_args(argv)
 
 
@@ -63,15 +66,21 @@ def qemu_command(a, initrd, interactive):
             "-kernel", a.hypervisor, "-append", append, "-initrd", modules]
 
 
-def image_with_commands(base, commands, workdir):
-    """base followed by a cpio archive holding /etc/tessera/dom0-cmd."""
+def image_with_commands(base, commands, workdir, files=()):
+    """base followed by a cpio archive holding /etc/tessera/dom0-cmd and
+    the (host path, dom0 path) pairs of files."""
     root = os.path.join(workdir, "root")
     os.makedirs(os.path.join(root, "etc", "tessera"))
     with open(os.path.join(root, "etc", "tessera", "dom0-cmd"), "w") as f:
         f.write(commands + "\n")
+    for host, inside in files:
+        dest = os.path.join(root, inside.lstrip("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copy(host, dest)
     extra = os.path.join(workdir, "cmd.cpio")
     with open(extra, "wb") as out:
-        names = subprocess.run(["find", "etc"], cwd=root, check=True,
+        # Not "." itself: Linux would give its root folder the temporary one's mode.
+        names = subprocess.run(["find"] + sorted(os.listdir(root)), cwd=root, check=True,
                                stdout=subprocess.PIPE).stdout
         subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root, input=names,
                        stdout=out, check=True)
@@ -87,7 +96,8 @@ def image_with_commands(base, commands, workdir):
 
 def run_commands(a):
     with tempfile.TemporaryDirectory(prefix="tessera-dom0cmd.") as work:
-        image = image_with_commands(a.initrd, a.cmd, work)
+        files = [tuple(f.split("=", 1)) for f in a.file]
+        image = image_with_commands(a.initrd, a.cmd, work, files)
         proc = subprocess.Popen(qemu_command(a, image, False), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         log = open(a.log, "wb") if a.log else None
@@ -130,7 +140,11 @@ def run_commands(a):
 
 def main():
     a = parse_args(sys.argv[1:])
-    for path in (a.hypervisor, a.kernel, a.initrd):
+    for f in a.file:
+        if "=" not in f or not f.split("=", 1)[1].startswith("/"):
+            print("run-dom0: --file wants HOST_PATH=/DOM0_PATH, not %s" % f, file=sys.stderr)
+            return 2
+    for path in [a.hypervisor, a.kernel, a.initrd] + [f.split("=", 1)[0] for f in a.file]:
         if not os.path.exists(path):
             print("run-dom0: %s is missing" % path, file=sys.stderr)
             return 2

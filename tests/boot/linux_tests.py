@@ -236,6 +236,18 @@ def image_cases(vmlinux, initrd):
     net_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                 "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
                 "--timeout", "400", "--cmd", net]
+    # A malicious front end against dom0's blkback (dom0-domu-hostile.sh):
+    # the PV test kernel tests/guests/hostile_front as a domU of tl with two
+    # disks, beside a normal domU; every attack answered as Linux's back end
+    # should, destroyed in the middle of I/O; nothing written outside its
+    # own page of its disk, no back end, loop device or memory left.
+    with open(os.path.join(PATCHES, "dom0-domu-hostile.sh")) as f:
+        hostile = f.read()
+    hostile_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                    "--file", os.path.join(GUESTS, "hostile_front.elf") +
+                    "=/etc/tessera/hostile_front.elf",
+                    "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
+                    "--timeout", "300", "--cmd", hostile]
     # Every tl subcommand on one live two-vCPU domU, each checked by its
     # effect in the hypervisor and in the guest (dom0-domu-cmds.sh).
     with open(os.path.join(PATCHES, "dom0-domu-cmds.sh")) as f:
@@ -263,7 +275,8 @@ def image_cases(vmlinux, initrd):
             ("linux-tl-domu-cmds", "commands", cmds_args),
             ("linux-tl-domu-disk", "commands", disk_args),
             ("linux-xl-domu", "commands", xl_args),
-            ("linux-tl-domu-net", "commands", net_args)]
+            ("linux-tl-domu-net", "commands", net_args),
+            ("linux-tl-hostile-front", "commands", hostile_args)]
 
 
 def domu_initramfs(dom0_initrd):
