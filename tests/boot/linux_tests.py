@@ -236,11 +236,12 @@ def image_cases(vmlinux, initrd):
     net_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                 "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
                 "--timeout", "400", "--cmd", net]
-    # A malicious front end against dom0's blkback (dom0-domu-hostile.sh):
-    # the PV test kernel tests/guests/hostile_front as a domU of tl with two
-    # disks, beside a normal domU; every attack answered as Linux's back end
-    # should, destroyed in the middle of I/O; nothing written outside its
-    # own page of its disk, no back end, loop device or memory left.
+    # A malicious front end against dom0's blkback and netback
+    # (dom0-domu-hostile.sh): the PV test kernel tests/guests/hostile_front
+    # as a domU of tl with two disks and seven vifs, beside a normal domU;
+    # every attack answered as Linux's back ends should, destroyed in the
+    # middle of I/O; nothing written outside its own page of its disk, no
+    # back end, vif, loop device or memory left.
     with open(os.path.join(PATCHES, "dom0-domu-hostile.sh")) as f:
         hostile = f.read()
     hostile_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
