@@ -10,9 +10,11 @@
  * array pages in frames 4 and up.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tessera/errno.h>
 #include "evtchn_test.h"
 
@@ -459,18 +461,23 @@ static void test_circular_links_do_not_hang(void)
 /* A guest vCPU that rewrites the tail's word as fast as it can. */
 struct spinner {
     event_word_t *word;
-    volatile bool stop;
+    bool stop;
     unsigned long flips;
 };
 
 static void *spin_word(void *arg)
 {
     struct spinner *s = arg;
-    while (!s->stop) {
+    while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
         __atomic_fetch_xor(s->word, W(EVTCHN_FIFO_MASKED), __ATOMIC_SEQ_CST);
-        s->flips++;
+        __atomic_fetch_add(&s->flips, 1, __ATOMIC_RELAXED);
     }
     return NULL;
+}
+
+static unsigned long spinner_flips(struct spinner *s)
+{
+    return __atomic_load_n(&s->flips, __ATOMIC_RELAXED);
 }
 
 static void test_spinning_tail_word_is_bounded(void)
@@ -489,16 +496,29 @@ static void test_spinning_tail_word_is_bounded(void)
      * Each round the spinning port becomes the queue's tail again, and the
      * send on p must link behind it or give up; never spin for ever.
      */
+    /*
+     * On a loaded machine the spinner may not run at all during a fixed
+     * number of rounds: wait until it has started, then go on until it has
+     * flipped the word many times while the sends ran (at least 20000
+     * rounds; a bound of 50 s of rounds for a starved thread).
+     */
     const event_word_t flags = W(EVTCHN_FIFO_PENDING) | W(EVTCHN_FIFO_LINKED) | EVTCHN_FIFO_LINK_MASK;
-    for (unsigned i = 0; i < 20000; i++) {
+    time_t give_up = time(NULL) + 50;
+    while (spinner_flips(&s) == 0 && time(NULL) < give_up)
+        sched_yield();
+    unsigned long flips_at_start = spinner_flips(&s);
+    for (unsigned i = 0; i < 20000 || (spinner_flips(&s) - flips_at_start < 1000 &&
+                                       time(NULL) < give_up); i++) {
         __atomic_fetch_and(word_of(dom1, p), ~flags, __ATOMIC_SEQ_CST);
         __atomic_fetch_and(s.word, ~flags, __ATOMIC_SEQ_CST);
         CU_ASSERT_EQUAL(ev_send(dom1, tail), 0);
         CU_ASSERT_EQUAL(ev_send(dom1, p), 0);
     }
-    s.stop = true;
+    unsigned long flips_during = spinner_flips(&s) - flips_at_start;
+    __atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
     pthread_join(t, NULL);
-    CU_ASSERT_TRUE(s.flips > 0);
+    CU_ASSERT_TRUE(flips_at_start > 0);
+    CU_ASSERT_TRUE(flips_during >= 1000);   /* the race really ran */
     /* BUSY is never left set once we are done with the word */
     CU_ASSERT_EQUAL(*s.word & W(EVTCHN_FIFO_BUSY), 0);
     teardown();
