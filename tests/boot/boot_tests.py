@@ -19,6 +19,7 @@ IMAGE = os.path.join(BUILD, "hypervisor", "tessera")
 WORK = os.path.join(BUILD, "tests", "boot")
 RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 GUESTS = os.path.join(BUILD, "guests")   # built by tests/guests (make check builds it first)
+HVM_GUESTS = os.path.join(BUILD, "hvm-guests")   # PVH kernels, built by tests/hvm-guests
 # Test kernels of tests/guests, each booted as Tessera's initial domain
 # (boot_console, two_domains, dying_mapper, hostile and checker have cases of
 # their own below).
@@ -503,7 +504,46 @@ def cases():
                                           "--expect", r"\(d0\) Test result: SUCCESS",
                                           "--reject", r"Test result: (FAILURE|ERROR)|PANIC",
                                           "--exit-code", POWEROFF_STATUS])
-          for t in PV_KERNELS]
+          for t in PV_KERNELS] + hvm_cases()
+
+
+def hvm_cases():
+    """PVH test kernels (tests/hvm-guests) as boot domains on SVM with nested
+    paging (the runner's default -cpu max,-smap has it; docs/hvm.md), beside a
+    PV dom0."""
+    pvh = HVM_GUESTS + "/%s.elf type=pvh name=%s mem=16M -- %s"
+    return [
+        # Long mode by its own page tables, Xen's CPUID leaves, MSRs, port
+        # 0xe9 and a dead port, hypercalls by VMMCALL and the hypercall page.
+        ("hvm-basic", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                       "--module", GUESTS + "/boot_console.elf",
+                       "--module", pvh % ("hvm_basic", "hvm_basic", "hello-pvh"),
+                       "--expect", r"hvm: SVM with nested paging",
+                       "--expect", r"domain 1 \('hvm_basic'\): PVH, 16 MiB, .* entry 0x[0-9a-f]+ "
+                                   r"\(PHYS32_ENTRY\)",
+                       "--expect", r"\(d1\) command line: 'hello-pvh'",
+                       "--expect", r"\(d1\) CPUID 0x40000000: 'XenVMMXenVMM'",
+                       "--expect", r"\(d1\) xen_version by VMMCALL: 4\.17",
+                       "--expect", r"domain 1: port 0x80 read, 1 byte: nothing there",
+                       "--expect", r"\(d1\) ok: xen_version through the hypercall page",
+                       "--expect", r"\(d0\) Test result: SUCCESS",
+                       "--expect", r"\(d1\) Test result: SUCCESS",
+                       "--expect", r"domain 1 \('hvm_basic'\) shut down: poweroff",
+                       "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
+                       "--reject", r"port 0x80 written",
+                       "--exit-code", POWEROFF_STATUS]),
+        # No nested paging (qemu64): the PVH domain is refused, dom0 runs.
+        ("hvm-refused-no-npt", ["--cpu", "qemu64", "--smp", "2", "--mem", "256",
+                                "--append", "debug_exit dom0_mem=32M",
+                                "--module", GUESTS + "/boot_console.elf",
+                                "--module", pvh % ("hvm_basic", "hvm_basic", "x"),
+                                "--expect", r"hvm: none",
+                                "--expect", r"domain 1: a PVH domain needs SVM with nested paging",
+                                "--expect", r"domain 1 not started",
+                                "--expect", r"\(d0\) Test result: SUCCESS",
+                                "--reject", r"\(d1\)|PANIC",
+                                "--exit-code", POWEROFF_STATUS]),
+    ]
 
 
 def main():

@@ -1,12 +1,27 @@
 /*
  * Hardware-assisted guests: choosing the backend and enabling it on every
- * CPU. The vCPU run loop and the exit handlers build on this (docs/hvm.md).
+ * CPU, and the vCPU run loop (docs/hvm.md).
+ *
+ * An HVM vCPU is scheduled as a PV one is (pv/run.c's switch hands it to
+ * hvm_switch_in): it runs the loop below on a fresh stack until the
+ * scheduler picks something else, which abandons that stack. All of the
+ * vCPU's state between two trips into the guest is in its struct
+ * hvm_vcpu and the backend's VMCB/VMCS, so nothing is lost with it.
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <asm/cpu.h>
 #include <asm/hvm.h>
 #include <asm/percpu.h>
+#include <asm/pv.h>
+#include <asm/softirq.h>
+#include <pvabi/sched.h>
+#include <tessera/domain.h>
 #include <tessera/log.h>
+#include "hvm_internal.h"
+
+void hvm_call_on_stack(uintptr_t stack_top, void (*fn)(void *), void *arg)
+    __attribute__((noreturn));
 
 extern const struct hvm_ops svm_ops;
 
@@ -37,4 +52,44 @@ void hvm_cpu_init(void)
                 this_cpu()->index, rc);
         hvm_ops = NULL;
     }
+}
+
+void hvm_domain_crash(struct vcpu *v, const char *why)
+{
+    log_err("domain %u vCPU %u crashed: %s\n", v->domain->domain_id, v->vcpu_id, why);
+    hvm_ops->dump(v);
+    pv_domain_shutdown(v->domain, SHUTDOWN_crash);
+}
+
+static void __attribute__((noreturn)) run_loop(void *arg)
+{
+    struct vcpu *v = arg;
+    struct hvm_exit e;
+
+    for (;;) {
+        irq_disable();
+        if (softirq_pending()) {
+            irq_enable();
+            softirq_run_pending();
+            continue;
+        }
+        if (pv_resched_pending()) {
+            pv_exit_schedule();         /* returns only if v goes on here */
+            continue;
+        }
+        hvm_ops->run(v, &v->arch->hvm->regs, &e);
+        irq_enable();                   /* the interrupt that ended the run, if one did */
+        hvm_handle_exit(v, &e);
+    }
+}
+
+void hvm_switch_in(struct vcpu *v, uintptr_t stack_top)
+{
+    pv_fpu_restore(v);
+    hvm_call_on_stack(stack_top, run_loop, v);
+}
+
+void hvm_switch_out(struct vcpu *v)
+{
+    pv_fpu_save(v);
 }

@@ -9,11 +9,14 @@
  * xenstore=0 builds an unprivileged domain without a xenstore ring, for a
  * guest that must boot with no xenstore daemon (Linux blocks its boot on a
  * ring that nobody serves; with none it waits for xenstored in a thread).
+ * type=pvh builds a PVH domain on the CPU's HVM support (hvm/build.c,
+ * docs/hvm.md) instead of a PV one; the control domain stays PV.
  * Without "--", all of it is the guest's command line. Every domain's
  * vCPU 0 is queued with the scheduler, which spreads them over the CPUs.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/hvm.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/setup.h>
@@ -36,6 +39,7 @@ struct boot_domain_options {
     uint64_t weight;        /* credit scheduler weight, 0: the default */
     uint64_t cap;           /* percent of one CPU, 0: none */
     bool no_xenstore;
+    bool pvh;               /* type=pvh */
     const char *cmdline;
 };
 
@@ -87,6 +91,8 @@ static int parse_options(const char *args, struct boot_domain_options *o)
         } else if (!strncmp(word, "cap=", 4)) {
             if (parse_u64(word + 4, &rest, &o->cap) < 0 || *rest || o->cap > 100ull * MAX_VCPUS_PER_DOMAIN)
                 return -EINVAL;
+        } else if (!strcmp(word, "type=pv") || !strcmp(word, "type=pvh")) {
+            o->pvh = word[7] == 'h';
         } else if (!strcmp(word, "xenstore=0") || !strcmp(word, "xenstore=1")) {
             o->no_xenstore = word[9] == '0';
         } else {
@@ -172,7 +178,12 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             format(o->name, sizeof(o->name), "boot-%u", i);
         if (parse_options(images[i].args, o) < 0) {
             log_err("domain %u: bad options in '%s' (name=, mem= of at least 4M, vcpus=, "
-                    "weight=1..65535, cap=0..100 per vCPU, xenstore=0|1, then --); not built\n", i, images[i].args);
+                    "weight=1..65535, cap=0..100 per vCPU, xenstore=0|1, type=pv|pvh, then --); "
+                    "not built\n", i, images[i].args);
+            continue;
+        }
+        if (o->pvh && i == 0) {
+            log_err("domain 0: type=pvh: the control domain is PV; not built\n");
             continue;
         }
         parsed[i] = true;
@@ -192,7 +203,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
             .no_xenstore = o->no_xenstore, .initrd = images[i].initrd, .initrd_len = images[i].initrd_len,
         };
         struct domain *d;
-        rc = pv_build_domain(&req, &d);
+        rc = o->pvh ? hvm_build_domain(&req, &d) : pv_build_domain(&req, &d);
         if (rc < 0) {
             log_err("domain %u not started (error %d); the hypervisor keeps running\n", i, rc);
             continue;
@@ -220,7 +231,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
         if (!built[i])
             continue;
         pv_domains_running_inc();
-        if (i)
+        if (i && !built[i]->arch->hvm)     /* a PVH guest's console is port 0xe9 */
             pv_console_ring_add(built[i]);
         else
             pv_console_input_start(built[i]);

@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/hvm.h>
 #include <asm/m2p.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
@@ -79,6 +80,7 @@ static void forget_frame(uint64_t mfn)
  */
 void domain_free(struct domain *d)
 {
+    hvm_domain_free(d);
     for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++) {
         if (d->vcpus[i]) {
             xfree(d->vcpus[i]->arch->fpu);

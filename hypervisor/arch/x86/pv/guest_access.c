@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <asm/cpufeatures.h>
+#include <asm/hvm.h>
+#include <asm/pv.h>
 #include <pvabi/xen.h>
+#include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
 
@@ -39,6 +42,9 @@ static size_t copy_user(void *dst, const void *src, size_t len)
 
 int copy_from_guest(void *dst, uint64_t guest_addr, size_t len)
 {
+    struct vcpu *v = current_vcpu();
+    if (v && v->arch->hvm)      /* an HVM guest's addresses are not mapped here */
+        return hvm_copy_from_guest_virt(v, dst, guest_addr, len);
     if (bad_guest_range(guest_addr, len))
         return -EFAULT;
     return copy_user(dst, (const void *)(uintptr_t)guest_addr, len) ? -EFAULT : 0;
@@ -46,6 +52,9 @@ int copy_from_guest(void *dst, uint64_t guest_addr, size_t len)
 
 int copy_to_guest(uint64_t guest_addr, const void *src, size_t len)
 {
+    struct vcpu *v = current_vcpu();
+    if (v && v->arch->hvm)
+        return hvm_copy_to_guest_virt(v, guest_addr, src, len);
     if (bad_guest_range(guest_addr, len))
         return -EFAULT;
     return copy_user((void *)(uintptr_t)guest_addr, src, len) ? -EFAULT : 0;

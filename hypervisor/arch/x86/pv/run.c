@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/hvm.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/power.h>
@@ -199,6 +200,11 @@ static void switch_out(struct vcpu *prev, bool live)
 {
     struct arch_vcpu *a = prev->arch;
 
+    if (a->hvm) {
+        hvm_switch_out(prev);
+        __atomic_store_n(&a->state_on_cpu, false, __ATOMIC_RELEASE);
+        return;
+    }
     if (live && a->frame)
         a->saved_regs = *a->frame;
     pv_sync_segment_bases(prev);
@@ -218,6 +224,13 @@ static void __attribute__((noreturn)) switch_in(struct percpu *cpu, struct vcpu 
         arch_cpu_relax();
     __atomic_store_n(&a->state_on_cpu, true, __ATOMIC_RELAXED);
 
+    if (a->hvm) {
+        /* Its state is its VMCB's and hvm_vcpu's: none of the PV loading below. */
+        a->frame = NULL;
+        write_cr3(idle_cr3);
+        count_switch(cpu, arch_now_ns() - cpu->sched_switch_start);
+        hvm_switch_in(next, (uintptr_t)guest_frame(cpu));
+    }
     write_cr3(a->kernel_mode || !a->user_cr3 ? a->guest_cr3 : a->user_cr3);
     publish_runstate(next);
     pv_load_gdt(next);

@@ -18,7 +18,7 @@
 struct svm_caps svm_caps;
 struct svm_cpu svm_cpus[MAX_CPUS];
 
-static bool svm_detect(void)
+bool svm_detect(void)
 {
     if (cpuid(0x80000000).eax < 0x8000000A || !(cpuid(0x80000001).ecx & CPUID80000001_ECX_SVM))
         return false;
@@ -52,7 +52,7 @@ static uint64_t zeroed_page_pa(void)
     return virt_to_phys(p);
 }
 
-static int svm_cpu_enable(void)
+int svm_cpu_enable(void)
 {
     struct svm_cpu *c = &svm_cpus[this_cpu()->index];
 
@@ -64,9 +64,3 @@ static int svm_cpu_enable(void)
     wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
     return 0;
 }
-
-const struct hvm_ops svm_ops = {
-    .name = "SVM",
-    .detect = svm_detect,
-    .cpu_enable = svm_cpu_enable,
-};

@@ -35,4 +35,7 @@ struct svm_cpu {
 };
 extern struct svm_cpu svm_cpus[MAX_CPUS];
 
+bool svm_detect(void);
+int svm_cpu_enable(void);
+
 #endif

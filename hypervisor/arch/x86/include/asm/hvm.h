@@ -9,7 +9,9 @@
 #define ASM_HVM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <asm/hvm_regs_offsets.h>
 
 struct vcpu;
 struct domain;
@@ -38,6 +40,7 @@ struct hvm_exit {
     bool string;            /* IO: ins/outs (or rep): not emulated yet */
     uint64_t gpa;           /* NPF */
     uint64_t error;         /* NPF: the fault's error code */
+    uint64_t next_rip;      /* the next instruction's address when the CPU said it, else 0 */
 };
 
 /* The guest's general registers; the backend moves RAX/RSP/RIP/RFLAGS in and out. */
@@ -46,6 +49,11 @@ struct hvm_regs {
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t rip, rflags;
 };
+_Static_assert(offsetof(struct hvm_regs, rbx) == HVM_REGS_RBX &&
+               offsetof(struct hvm_regs, rbp) == HVM_REGS_RBP &&
+               offsetof(struct hvm_regs, r8) == HVM_REGS_R8 &&
+               offsetof(struct hvm_regs, r15) == HVM_REGS_R15 &&
+               offsetof(struct hvm_regs, rflags) == HVM_REGS_RFLAGS, "hvm_regs_offsets.h");
 
 /* Control state common code reads or sets through the backend. */
 enum hvm_ctl {
@@ -75,6 +83,22 @@ struct hvm_ops {
     void (*dump)(struct vcpu *v);
 };
 
+/* A vCPU's HVM state (arch_vcpu.hvm; NULL for a PV vCPU). */
+struct hvm_vcpu {
+    struct hvm_regs regs;
+    void *backend;                  /* the backend's own (SVM: its VMCB) */
+    uint64_t backend_pa;
+};
+
+/* A domain's HVM state (arch_domain.hvm; NULL for a PV domain). */
+struct hvm_domain {
+    uint64_t nr_pages;              /* [I] guest-physical memory is [0, nr_pages << 12) */
+    uint64_t *p2m;                  /* [I] guest frame -> machine frame */
+    uint64_t npt_root;              /* [I] machine address of the nested L4 */
+    unsigned npt_frames;            /* [I] nested table pages, for the log */
+    uint64_t *ports_logged;         /* [d] one bit per I/O port already reported */
+};
+
 /* The backend in use, NULL when the CPU has none (set once on the boot CPU). */
 extern const struct hvm_ops *hvm_ops;
 
@@ -84,5 +108,24 @@ void hvm_detect(void);
 void hvm_cpu_init(void);
 
 static inline bool hvm_available(void) { return hvm_ops != 0; }
+
+/* ---- common HVM code (arch/x86/hvm/) ------------------------------------ */
+
+struct pv_build_request;
+/* Build a PVH domain from req (an ELF with PHYS32_ENTRY, or its entry point). */
+int hvm_build_domain(const struct pv_build_request *req, struct domain **out);
+/* Free what hvm_build_domain added to a domain (from domain_free). */
+void hvm_domain_free(struct domain *d);
+/* The scheduler's switch (pv/run.c): enter v on a fresh stack at stack_top. */
+void hvm_switch_in(struct vcpu *v, uintptr_t stack_top) __attribute__((noreturn));
+void hvm_switch_out(struct vcpu *v);
+/* copy_from_guest/copy_to_guest for the HVM vCPU running here (guest-virtual addresses). */
+int hvm_copy_from_guest_virt(struct vcpu *v, void *dst, uint64_t gva, size_t len);
+int hvm_copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+/* Guest-physical memory of d: 0 or -EFAULT outside it. */
+int hvm_copy_from_gpa(struct domain *d, void *dst, uint64_t gpa, size_t len);
+int hvm_copy_to_gpa(struct domain *d, uint64_t gpa, const void *src, size_t len);
+/* End v's domain for what it did: why and its registers in the log. */
+void hvm_domain_crash(struct vcpu *v, const char *why) __attribute__((noreturn));
 
 #endif

@@ -19,6 +19,8 @@
 
 struct domain;
 struct vcpu;
+struct hvm_vcpu;
+struct hvm_domain;
 
 /* A canonical 48-bit virtual address. */
 static inline bool pv_canonical(uint64_t a)
@@ -119,9 +121,11 @@ struct arch_vcpu {
     uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors while switched out */
     const char *crash_reason;            /* set: crash the domain before it runs again */
     uint64_t soft_affinity;              /* [domctl] setvcpuaffinity's soft mask, kept for get */
+    struct hvm_vcpu *hvm;                /* [I] an HVM/PVH vCPU's state, NULL for PV (asm/hvm.h) */
 };
 
 struct arch_domain {
+    struct hvm_domain *hvm;    /* [I] an HVM/PVH domain's memory, NULL for PV (asm/hvm.h) */
     spinlock_t mm_lock;        /* L1 writes and frame frees (asm/pv_mm.h) */
     struct pv_linear_table linear;   /* [mm lock] */
     unsigned long vm_assist;   /* [a] VMASST_TYPE_* bits the guest enabled (for the whole domain) */

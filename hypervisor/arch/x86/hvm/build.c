@@ -1,0 +1,181 @@
+/*
+ * Building a PVH domain from an ELF kernel: its PT_LOAD segments copied
+ * to their physical addresses in guest memory, an hvm_start_info with the
+ * command line and a one-entry memory map in the page after the image,
+ * and vCPU 0 started as PVH says: 32-bit protected mode, paging off, flat
+ * segments, EBX = the start info's address, at XEN_ELFNOTE_PHYS32_ENTRY
+ * (or the ELF's entry point when there is no such note). Event channels,
+ * a grant table and a shared_info page are set up as for a PV domain, so
+ * the domain-wide code (shutdown, the scheduler) treats both alike.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/hvm.h>
+#include <asm/paging.h>
+#include <asm/pv.h>
+#include <asm/setup.h>
+#include <pvabi/elfnote.h>
+#include <pvabi/hvm_start_info.h>
+#include <pvabi/xen.h>
+#include <tessera/domain.h>
+#include <tessera/domain_ops.h>
+#include <tessera/errno.h>
+#include <tessera/event_channel.h>
+#include <tessera/grant_table.h>
+#include <tessera/guest_elf.h>
+#include <tessera/heap.h>
+#include <tessera/log.h>
+#include <tessera/page_alloc.h>
+#include <tessera/string.h>
+#include "hvm_internal.h"
+
+#define CMDLINE_OFFSET 0x100    /* in the start-info page: after the struct */
+#define MEMMAP_OFFSET  0xC00
+
+struct pvh_layout {
+    uint64_t image_end;         /* guest-physical end of the highest segment */
+    uint64_t start_info;        /* the page after it */
+    uint64_t entry;
+};
+
+static int load_segments(struct domain *d, const struct pv_build_request *req,
+                         const struct guest_elf_info *elf, struct pvh_layout *l)
+{
+    uint64_t mem = d->arch->hvm->nr_pages << PAGE_SHIFT;
+    const uint8_t *image = req->image;
+
+    l->image_end = 0;
+    for (unsigned i = 0; i < elf->nr_segments; i++) {
+        const struct guest_elf_segment *s = &elf->segments[i];
+        uint64_t end = s->paddr + s->mem_size;
+        if (end < s->paddr || end > mem || s->file_size > s->mem_size ||
+            s->file_offset + s->file_size > req->image_len)
+            return -ENOSPC;
+        int rc = hvm_copy_to_gpa(d, s->paddr, image + s->file_offset, s->file_size);
+        if (rc < 0)
+            return rc;
+        if (end > l->image_end)
+            l->image_end = end;     /* the rest of mem_size is zero already */
+    }
+    l->start_info = (l->image_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+    if (l->start_info + PAGE_SIZE > mem)
+        return -ENOSPC;
+    l->entry = GUEST_ELF_HAS(elf, XEN_ELFNOTE_PHYS32_ENTRY) ? elf->phys32_entry : elf->elf_entry;
+    if (l->entry >= mem || l->entry > 0xFFFFFFFFull)
+        return -EINVAL;
+    return 0;
+}
+
+static int write_start_info(struct domain *d, const struct pv_build_request *req,
+                            const struct pvh_layout *l)
+{
+    char cmdline[MEMMAP_OFFSET - CMDLINE_OFFSET];
+    struct hvm_memmap_table_entry ram = {
+        .addr = 0, .size = d->arch->hvm->nr_pages << PAGE_SHIFT, .type = HVM_MEMMAP_TYPE_RAM,
+    };
+    struct hvm_start_info si = {
+        .magic = HVM_START_MAGIC_VALUE, .version = 1,
+        .flags = req->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0,
+        .cmdline_paddr = l->start_info + CMDLINE_OFFSET,
+        .memmap_paddr = l->start_info + MEMMAP_OFFSET, .memmap_entries = 1,
+    };
+    strlcpy(cmdline, req->cmdline ? req->cmdline : "", sizeof(cmdline));
+    int rc = hvm_copy_to_gpa(d, l->start_info, &si, sizeof(si));
+    if (!rc)
+        rc = hvm_copy_to_gpa(d, si.cmdline_paddr, cmdline, strlen(cmdline) + 1);
+    if (!rc)
+        rc = hvm_copy_to_gpa(d, si.memmap_paddr, &ram, sizeof(ram));
+    return rc;
+}
+
+static int shared_info_init(struct domain *d, domid_t owner)
+{
+    uint64_t mfn;
+    int rc = page_alloc_alloc(&frame_allocator, 0, owner, &mfn);
+    if (rc < 0)
+        return rc;
+    d->shared_info_mfn = mfn;
+    d->shared_info = phys_to_virt(mfn << PAGE_SHIFT);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        d->vcpus[i]->vcpu_info = &d->shared_info->vcpu_info[i];
+    return 0;
+}
+
+static int build(struct domain *d, const struct pv_build_request *req,
+                 const struct guest_elf_info *elf, struct pvh_layout *l)
+{
+    int rc;
+
+    if ((rc = shared_info_init(d, req->domid)) < 0 ||
+        (rc = hvm_memory_init(d, req->mem_bytes >> PAGE_SHIFT)) < 0 ||
+        (rc = load_segments(d, req, elf, l)) < 0 ||
+        (rc = write_start_info(d, req, l)) < 0)
+        return rc;
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!(v->arch->hvm = xzalloc(sizeof(*v->arch->hvm))))
+            return -ENOMEM;
+        if ((rc = hvm_ops->vcpu_create(v, d->arch->hvm->npt_root)) < 0)
+            return rc;
+    }
+    struct hvm_regs *r = &d->vcpus[0]->arch->hvm->regs;
+    r->rip = l->entry;
+    r->rbx = l->start_info;
+    r->rflags = 0x2;
+    d->vcpus[0]->arch->initialised = true;
+    return 0;
+}
+
+int hvm_build_domain(const struct pv_build_request *req, struct domain **out)
+{
+    struct pvh_layout l;
+    struct domain *d = NULL;
+    int rc;
+
+    if (!hvm_ops) {
+        log_err("domain %u: a PVH domain needs SVM with nested paging, which this machine "
+                "does not have\n", req->domid);
+        return -ENODEV;
+    }
+    if (req->privileged || req->vcpus != 1 || req->initrd_len)
+        return -EOPNOTSUPP;     /* this slice: one vCPU, no modules, never the control domain */
+    struct guest_elf_info *elf = xzalloc(sizeof(*elf));
+    if (!elf)
+        return -ENOMEM;
+    rc = guest_elf_parse(req->image, req->image_len, elf);
+    if (rc < 0) {
+        log_err("domain %u: kernel rejected: %s\n", req->domid,
+                elf->reason ? elf->reason : "not an ELF kernel with Xen notes");
+        goto out;
+    }
+    d = pv_domain_alloc(req->domid, req->name, req->vcpus, false);
+    if (!d) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    if ((rc = build(d, req, elf, &l)) < 0 || (rc = evtchn_domain_init(d)) < 0) {
+        domain_free(d);
+        log_err("domain %u: building the PVH domain failed (error %d)\n", req->domid, rc);
+        goto out;
+    }
+    if ((rc = grant_table_domain_init(d, 0)) < 0) {
+        evtchn_domain_destroy(d);
+        domain_free(d);
+        log_err("domain %u: no grant table (error %d)\n", req->domid, rc);
+        goto out;
+    }
+    log_info("domain %u ('%s'): PVH, %lu MiB, image up to %#lx, entry %#lx (%s), start info "
+             "%#lx, %u nested page-table pages\n", req->domid, d->name,
+             (unsigned long)(req->mem_bytes >> 20), (unsigned long)l.image_end,
+             (unsigned long)l.entry,
+             GUEST_ELF_HAS(elf, XEN_ELFNOTE_PHYS32_ENTRY) ? "PHYS32_ENTRY" : "ELF entry",
+             (unsigned long)l.start_info, d->arch->hvm->npt_frames);
+    d->state = DOMAIN_RUNNING;
+    *out = d;
+out:
+    xfree(elf);
+    return rc;
+}

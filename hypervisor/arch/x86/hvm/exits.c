@@ -1,0 +1,285 @@
+/*
+ * What an HVM vCPU's exits do: CPUID through the HVM policy, port I/O
+ * (0xe9 is the guest's console), MSRs, HLT, hypercalls, nested page faults
+ * and triple faults. A handler returns to the run loop to re-enter the
+ * guest, or ends the domain (noreturn). Instructions the CPU did not
+ * measure for us (no NRIP save) are decoded to step over them.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/cpufeatures.h>
+#include <asm/hvm.h>
+#include <asm/hvm_insn.h>
+#include <asm/pv.h>
+#include <asm/x86-defs.h>
+#include <pvabi/sched.h>
+#include <tessera/domain.h>
+#include <tessera/format.h>
+#include <tessera/log.h>
+#include <tessera/sched.h>
+#include <tessera/string.h>
+#include "hvm_internal.h"
+
+#define XEN_CPUID_BASE   0x40000000u
+#define MSR_PAT          0x277u
+#define MSR_XEN_HYPERCALL 0x40000000u   /* CPUID 0x40000002 EBX: writes fill a hypercall page */
+#define EFER_LMA         (1ull << 10)
+#define EFER_GUEST_BITS  (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define VECTOR_GP        13
+#define VECTOR_UD        6
+#define CS_ATTR_L        (1u << 9)
+
+bool hvm_long_mode(struct vcpu *v)
+{
+    return (hvm_ops->ctl_read(v, HVM_CTL_EFER) & EFER_LMA) &&
+           (hvm_ops->ctl_read(v, HVM_CTL_CS_ATTR) & CS_ATTR_L);
+}
+
+/* Step RIP over the instruction that exited, or end the domain if it is not there. */
+void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
+{
+    struct hvm_regs *r = &v->arch->hvm->regs;
+    uint8_t bytes[HVM_INSN_MAX];
+    unsigned n = 0;
+
+    if (next_rip) {
+        r->rip = next_rip;
+        return;
+    }
+    uint64_t at = hvm_ops->ctl_read(v, HVM_CTL_CS_BASE) + r->rip;
+    while (n < sizeof(bytes) && hvm_copy_from_guest_virt(v, &bytes[n], at + n, 1) == 0)
+        n++;
+    unsigned len = hvm_insn_length(bytes, n, hvm_long_mode(v), insn);
+    if (!len) {
+        char why[96];
+        format(why, sizeof(why), "the instruction at %#lx is not the one that exited",
+               (unsigned long)at);
+        hvm_domain_crash(v, why);
+    }
+    r->rip += len;
+    if (!hvm_long_mode(v))
+        r->rip &= 0xFFFFFFFFull;
+}
+
+/* ---- CPUID -------------------------------------------------------------- */
+
+/*
+ * The host's leaves through a policy: Xen's leaves at 0x40000000, and
+ * nothing this slice does not virtualise (SVM/VMX, MONITOR, XSAVE, which
+ * needs XSETBV, x2APIC and the TSC deadline, which need a local APIC).
+ */
+struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+    struct cpuid_regs c = { 0, 0, 0, 0 };
+
+    if (leaf == XEN_CPUID_BASE) {
+        c.eax = XEN_CPUID_BASE + 2;
+        memcpy(&c.ebx, "XenV", 4);
+        memcpy(&c.ecx, "MMXe", 4);
+        memcpy(&c.edx, "nVMM", 4);
+        return c;
+    }
+    if (leaf == XEN_CPUID_BASE + 1) {
+        c.eax = (4u << 16) | 17;           /* the interface version xen_version says too */
+        return c;
+    }
+    if (leaf == XEN_CPUID_BASE + 2) {
+        c.eax = 1;                         /* hypercall pages */
+        c.ebx = MSR_XEN_HYPERCALL;
+        return c;
+    }
+    if ((leaf & 0xF0000000u) == XEN_CPUID_BASE)
+        return c;
+    if (leaf == 5 || leaf == 0xD || leaf == 0x8000000A)
+        return c;
+    c = cpuid_count(leaf, subleaf);
+    if (leaf == 1) {
+        c.ecx &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
+        c.ecx |= 1u << 31;                                          /* hypervisor */
+        c.ebx = (c.ebx & 0x00FFFFFFu) | (v->vcpu_id << 24);         /* initial APIC id */
+    } else if (leaf == 7 && subleaf == 0) {
+        c.ecx &= ~((1u << 3) | (1u << 4));                          /* PKU OSPKE */
+    } else if (leaf == 0x80000001) {
+        c.ecx &= ~(1u << 2);                                        /* SVM */
+    }
+    return c;
+}
+
+static void exit_cpuid(struct vcpu *v)
+{
+    struct hvm_regs *r = &v->arch->hvm->regs;
+    struct cpuid_regs c = hvm_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx);
+    r->rax = c.eax;
+    r->rbx = c.ebx;
+    r->rcx = c.ecx;
+    r->rdx = c.edx;
+    hvm_skip_insn(v, HVM_INSN_CPUID, 0);
+}
+
+/* ---- port I/O ----------------------------------------------------------- */
+
+#define PORT_DEBUG_CONSOLE 0xE9
+
+static void exit_io(struct vcpu *v, const struct hvm_exit *e)
+{
+    struct hvm_regs *r = &v->arch->hvm->regs;
+    struct hvm_domain *h = v->domain->arch->hvm;
+
+    if (e->string)
+        hvm_domain_crash(v, "string or repeated port I/O (not emulated yet)");
+    if (e->size != 1 && e->size != 2 && e->size != 4)
+        hvm_domain_crash(v, "port I/O of an unknown size");
+    if (e->port == PORT_DEBUG_CONSOLE && !e->in) {
+        char ch = (char)r->rax;
+        pv_console_write(v->domain->domain_id, &ch, 1);
+    } else {
+        if (!(h->ports_logged[e->port / 64] & (1ull << (e->port % 64)))) {
+            h->ports_logged[e->port / 64] |= 1ull << (e->port % 64);
+            log_info("domain %u: port %#x %s, %u byte%s: nothing there (reads all ones, "
+                     "writes ignored; said once per port)\n", v->domain->domain_id, e->port,
+                     e->in ? "read" : "written", e->size, e->size == 1 ? "" : "s");
+        }
+        if (e->in) {
+            if (e->size == 4)
+                r->rax = 0xFFFFFFFFull;     /* a 32-bit write clears the upper half */
+            else
+                r->rax |= e->size == 2 ? 0xFFFF : 0xFF;
+        }
+    }
+    hvm_skip_insn(v, HVM_INSN_IO, e->next_rip);
+}
+
+/* ---- MSRs --------------------------------------------------------------- */
+
+static bool pat_valid(uint64_t pat)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        uint8_t t = (uint8_t)(pat >> (i * 8));
+        if (t == 2 || t == 3 || t > 7)
+            return false;
+    }
+    return true;
+}
+
+/* 0, or -1 for a #GP. */
+static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    switch (msr) {
+    case MSR_EFER:
+        *val = hvm_ops->ctl_read(v, HVM_CTL_EFER);
+        return 0;
+    case MSR_PAT:
+        *val = hvm_ops->ctl_read(v, HVM_CTL_PAT);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    switch (msr) {
+    case MSR_EFER: {
+        uint64_t old = hvm_ops->ctl_read(v, HVM_CTL_EFER);
+        uint64_t allowed = EFER_GUEST_BITS & (boot_cpu_features.nx ? ~0ull : ~(uint64_t)EFER_NXE);
+        if (val & ~allowed)
+            return -1;
+        /* LME may not change under paging; LMA is the CPU's to set. */
+        if ((hvm_ops->ctl_read(v, HVM_CTL_CR0) & X86_CR0_PG) && ((val ^ old) & EFER_LME))
+            return -1;
+        hvm_ops->ctl_write(v, HVM_CTL_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+        return 0;
+    }
+    case MSR_PAT:
+        if (!pat_valid(val))
+            return -1;
+        hvm_ops->ctl_write(v, HVM_CTL_PAT, val);
+        return 0;
+    case MSR_XEN_HYPERCALL:
+        return hvm_hypercall_page_msr(v, val);
+    default:
+        return -1;
+    }
+}
+
+static void exit_msr(struct vcpu *v, bool write)
+{
+    struct hvm_regs *r = &v->arch->hvm->regs;
+    uint32_t msr = (uint32_t)r->rcx;
+    uint64_t val = 0;
+    int rc = write ? msr_write(v, msr, (r->rdx << 32) | (uint32_t)r->rax) : msr_read(v, msr, &val);
+
+    if (rc < 0) {
+        hvm_ops->inject_exception(v, VECTOR_GP, true, 0);
+        return;
+    }
+    if (!write) {
+        r->rax = (uint32_t)val;
+        r->rdx = val >> 32;
+    }
+    hvm_skip_insn(v, write ? HVM_INSN_WRMSR : HVM_INSN_RDMSR, 0);
+}
+
+/* ---- the rest ----------------------------------------------------------- */
+
+/*
+ * HLT with interrupts off can never end (no NMI source either): as on Xen,
+ * the vCPU goes down, and with it the domain, powered off. With interrupts
+ * on the vCPU blocks; nothing wakes it yet (no interrupt sources).
+ */
+static void exit_hlt(struct vcpu *v)
+{
+    struct hvm_regs *r = &v->arch->hvm->regs;
+
+    hvm_skip_insn(v, HVM_INSN_HLT, 0);
+    if (!(r->rflags & (1u << 9))) {
+        log_info("domain %u vCPU %u: halted with interrupts off\n", v->domain->domain_id,
+                 v->vcpu_id);
+        pv_domain_shutdown(v->domain, SHUTDOWN_poweroff);
+    }
+    sched_vcpu_block(v);
+}
+
+static void __attribute__((noreturn)) exit_npf(struct vcpu *v, const struct hvm_exit *e)
+{
+    char why[128];
+    format(why, sizeof(why), "nested page fault at guest-physical %#lx (%s, error %#lx): "
+           "outside its %lu MiB", (unsigned long)e->gpa, e->error & 2 ? "write" : "read",
+           (unsigned long)e->error, (unsigned long)(v->domain->arch->hvm->nr_pages >> 8));
+    hvm_domain_crash(v, why);
+}
+
+void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e)
+{
+    char why[96];
+
+    switch (e->reason) {
+    case HVM_EXIT_NONE:
+        return;
+    case HVM_EXIT_CPUID:
+        exit_cpuid(v);
+        return;
+    case HVM_EXIT_IO:
+        exit_io(v, e);
+        return;
+    case HVM_EXIT_HLT:
+        exit_hlt(v);
+        return;
+    case HVM_EXIT_HYPERCALL:
+        hvm_hypercall(v);
+        return;
+    case HVM_EXIT_MSR_READ:
+    case HVM_EXIT_MSR_WRITE:
+        exit_msr(v, e->reason == HVM_EXIT_MSR_WRITE);
+        return;
+    case HVM_EXIT_NPF:
+        exit_npf(v, e);
+    case HVM_EXIT_SHUTDOWN:
+        hvm_domain_crash(v, "triple fault");
+    case HVM_EXIT_OTHER:
+        break;
+    }
+    format(why, sizeof(why), "exit %#lx (%s) not handled", (unsigned long)e->code, e->name);
+    hvm_domain_crash(v, why);
+}

@@ -1,0 +1,27 @@
+/* Between the files of common HVM code (arch/x86/hvm/). */
+#ifndef HVM_INTERNAL_H
+#define HVM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/hvm_insn.h>
+
+struct vcpu;
+struct domain;
+struct hvm_exit;
+
+int hvm_memory_init(struct domain *d, uint64_t nr_pages);
+/* The guest runs 64-bit code now (EFER.LMA and CS.L). */
+bool hvm_long_mode(struct vcpu *v);
+/* Step RIP over the instruction that exited (next_rip if the CPU gave it, else
+ * decoded), or end the domain if the instruction there is not that one. */
+void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip);
+struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf);
+void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e);
+/* VMMCALL: the hypercall in the guest's registers; RIP stepped over it. */
+void hvm_hypercall(struct vcpu *v);
+/* A write to the hypercall-page MSR: 0, or -1 for a #GP. */
+int hvm_hypercall_page_msr(struct vcpu *v, uint64_t value);
+
+#endif

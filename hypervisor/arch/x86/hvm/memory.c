@@ -1,0 +1,169 @@
+/*
+ * An HVM domain's memory: frames from the frame allocator owned by the
+ * domain (as a PV domain's), guest-physical [0, nr_pages << 12) mapped
+ * onto them by 4-level nested page tables. The tables themselves are the
+ * hypervisor's pages, never the guest's or its toolstack's to map. A
+ * guest-physical address outside the domain's memory has no mapping, so
+ * the guest's access to it ends in a nested page fault.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/hvm.h>
+#include <asm/paging.h>
+#include <asm/pv.h>
+#include <asm/setup.h>
+#include <asm/x86-defs.h>
+#include <tessera/compiler.h>
+#include <tessera/domain.h>
+#include <tessera/errno.h>
+#include <tessera/heap.h>
+#include <tessera/page_alloc.h>
+#include <tessera/string.h>
+
+/* Guest accesses count as user accesses in the nested tables: U everywhere. */
+#define NPT_TABLE (PTE_P | PTE_W | PTE_U | PTE_A)
+#define NPT_PAGE  (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D)
+#define PTE_ADDR  0x000FFFFFFFFFF000ull
+
+static uint64_t *npt_table(struct hvm_domain *h)
+{
+    uint64_t *t = xmalloc_aligned(PAGE_SIZE, PAGE_SIZE);
+    if (t) {
+        memset(t, 0, PAGE_SIZE);
+        h->npt_frames++;
+    }
+    return t;
+}
+
+static uint64_t *npt_next(struct hvm_domain *h, uint64_t *entry)
+{
+    if (!(*entry & PTE_P)) {
+        uint64_t *t = npt_table(h);
+        if (!t)
+            return NULL;
+        *entry = virt_to_phys(t) | NPT_TABLE;
+    }
+    return phys_to_virt(*entry & PTE_ADDR);
+}
+
+static int npt_map(struct hvm_domain *h, uint64_t *l4, uint64_t gfn, uint64_t mfn)
+{
+    uint64_t gpa = gfn << PAGE_SHIFT;
+    uint64_t *l3 = npt_next(h, &l4[(gpa >> 39) & 511]);
+    uint64_t *l2 = l3 ? npt_next(h, &l3[(gpa >> 30) & 511]) : NULL;
+    uint64_t *l1 = l2 ? npt_next(h, &l2[(gpa >> 21) & 511]) : NULL;
+    if (!l1)
+        return -ENOMEM;
+    l1[(gpa >> 12) & 511] = (mfn << PAGE_SHIFT) | NPT_PAGE;
+    return 0;
+}
+
+static void npt_free(uint64_t *t, unsigned level)
+{
+    if (level > 1)
+        for (unsigned i = 0; i < 512; i++)
+            if (t[i] & PTE_P)
+                npt_free(phys_to_virt(t[i] & PTE_ADDR), level - 1);
+    xfree(t);
+}
+
+static unsigned order_below(uint64_t pages)
+{
+    unsigned order = 0;
+    while (order < PAGE_MAX_ORDER && (2ull << order) <= pages)
+        order++;
+    return order;
+}
+
+/* d's memory, its p2m and its nested tables; d->arch->hvm is set and owns them all. */
+int hvm_memory_init(struct domain *d, uint64_t nr_pages)
+{
+    struct hvm_domain *h = xzalloc(sizeof(*h));
+    if (!h)
+        return -ENOMEM;
+    d->arch->hvm = h;
+    h->nr_pages = nr_pages;
+    h->p2m = xmalloc_array(nr_pages, sizeof(uint64_t));
+    h->ports_logged = xzalloc(65536 / 8);
+    uint64_t *l4 = npt_table(h);
+    if (!h->p2m || !h->ports_logged || !l4) {
+        xfree(l4);
+        return -ENOMEM;
+    }
+    h->npt_root = virt_to_phys(l4);
+    for (uint64_t gfn = 0; gfn < nr_pages;) {
+        unsigned order = order_below(nr_pages - gfn);
+        uint64_t mfn;
+        int rc;
+        while ((rc = page_alloc_alloc(&frame_allocator, order, d->domain_id, &mfn)) < 0 && order)
+            order--;
+        if (rc < 0)
+            return rc;
+        page_alloc_split(&frame_allocator, mfn, order);
+        memclear_sparse(phys_to_virt(mfn << PAGE_SHIFT), PAGE_SIZE << order);
+        for (uint64_t k = 0; k < (1ull << order); k++, gfn++) {
+            h->p2m[gfn] = mfn + k;
+            if ((rc = npt_map(h, l4, gfn, mfn + k)) < 0)
+                return rc;
+        }
+    }
+    d->tot_pages = d->max_pages = nr_pages;
+    return 0;
+}
+
+void hvm_domain_free(struct domain *d)
+{
+    struct hvm_domain *h = d->arch->hvm;
+    if (!h)
+        return;
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v && v->arch->hvm) {
+            if (hvm_ops)
+                hvm_ops->vcpu_destroy(v);
+            xfree(v->arch->hvm);
+            v->arch->hvm = NULL;
+        }
+    }
+    if (h->npt_root)
+        npt_free(phys_to_virt(h->npt_root), 4);
+    xfree(h->p2m);
+    xfree(h->ports_logged);
+    xfree(h);
+    d->arch->hvm = NULL;   /* the frames go with the domain's (page_alloc_free_owned) */
+}
+
+/* Copy through the p2m, a page at a time; write selects the direction. */
+static int copy_gpa(struct domain *d, uint64_t gpa, void *buf, size_t len, bool write)
+{
+    const struct hvm_domain *h = d->arch->hvm;
+    uint8_t *p = buf;
+
+    if (!h)
+        return -EFAULT;
+    while (len) {
+        uint64_t gfn = gpa >> PAGE_SHIFT, off = gpa & (PAGE_SIZE - 1);
+        size_t n = MIN(len, (size_t)(PAGE_SIZE - off));
+        if (gfn >= h->nr_pages)
+            return -EFAULT;
+        uint8_t *hv = (uint8_t *)phys_to_virt(h->p2m[gfn] << PAGE_SHIFT) + off;
+        if (write)
+            memcpy(hv, p, n);
+        else
+            memcpy(p, hv, n);
+        p += n;
+        gpa += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int hvm_copy_from_gpa(struct domain *d, void *dst, uint64_t gpa, size_t len)
+{
+    return copy_gpa(d, gpa, dst, len, false);
+}
+
+int hvm_copy_to_gpa(struct domain *d, uint64_t gpa, const void *src, size_t len)
+{
+    return copy_gpa(d, gpa, (void *)src, len, true);
+}

@@ -1,0 +1,95 @@
+/*
+ * hvm_basic: a PVH guest's first steps on the hypervisor. Its entry
+ * (lib/pvh_head.S) already went from 32-bit protected mode to long mode
+ * through an emulated EFER write; here: the start info, Xen's CPUID leaves
+ * and the host's through the HVM policy, MSRs (EFER, PAT, the hypercall
+ * page), a port with nothing behind it, hypercalls by VMMCALL and through
+ * the hypercall page, and power-off by sched_op.
+ */
+#include "hvm_guest.h"
+
+#define MSR_EFER 0xC0000080u
+#define MSR_PAT  0x277u
+#define PAT_DEFAULT 0x0007040600070406ull
+
+static uint8_t hypercall_page_area[4096] __attribute__((aligned(4096)));
+
+static void start_info_checks(const struct hvm_start_info *si)
+{
+    check(si->magic == HVM_START_MAGIC_VALUE, "start info magic");
+    check(si->version >= 1, "start info version 1 or later");
+    const char *cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
+    printk("command line: '%s'\n", si->cmdline_paddr ? cmdline : "");
+    check(si->cmdline_paddr && strstr(cmdline, "hello-pvh") != NULL, "command line passed");
+    const struct hvm_memmap_table_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
+    check(si->memmap_entries >= 1 && m[0].type == HVM_MEMMAP_TYPE_RAM, "memory map has RAM");
+    uint64_t ram = 0;
+    for (uint32_t i = 0; i < si->memmap_entries; i++)
+        if (m[i].type == HVM_MEMMAP_TYPE_RAM)
+            ram += m[i].size;
+    printk("memory map: %u entries, %lu KiB of RAM\n", si->memmap_entries,
+           (unsigned long)(ram >> 10));
+}
+
+static void cpuid_checks(void)
+{
+    struct cpuid_out base = cpuid2(0x40000000, 0);
+    char sig[13];
+    memcpy(sig, &base.ebx, 4);
+    memcpy(sig + 4, &base.ecx, 4);
+    memcpy(sig + 8, &base.edx, 4);
+    sig[12] = 0;
+    printk("CPUID 0x40000000: '%s', max leaf %#x\n", sig, base.eax);
+    check(!memcmp(sig, "XenVMMXenVMM", 12), "Xen signature at 0x40000000");
+    check(base.eax >= 0x40000002, "Xen leaves up to 0x40000002 at least");
+    struct cpuid_out ver = cpuid2(0x40000001, 0);
+    printk("CPUID 0x40000001: version %u.%u\n", ver.eax >> 16, ver.eax & 0xFFFF);
+    check(ver.eax >> 16 >= 4, "Xen version 4 or later");
+    struct cpuid_out hc = cpuid2(0x40000002, 0);
+    check(hc.eax >= 1 && hc.ebx == 0x40000000, "one hypercall page, MSR 0x40000000");
+    check(cpuid2(1, 0).ecx & (1u << 31), "CPUID.1 hypervisor bit");
+    check(!(cpuid2(0x80000001, 0).ecx & (1u << 2)), "SVM not offered to the guest");
+}
+
+static void msr_checks(void)
+{
+    uint64_t efer = rdmsr64(MSR_EFER);
+    printk("EFER %#lx\n", (unsigned long)efer);
+    check((efer & 0x500) == 0x500, "EFER.LME and LMA set");
+    check(!(efer & (1u << 12)), "EFER.SVME not visible");
+    uint64_t pat = rdmsr64(MSR_PAT);
+    check(pat == PAT_DEFAULT, "PAT at its reset value");
+    wrmsr64(MSR_PAT, 0x0007010600070106ull);
+    check(rdmsr64(MSR_PAT) == 0x0007010600070106ull, "PAT written and read back");
+    wrmsr64(MSR_PAT, pat);
+}
+
+static void hypercall_checks(void)
+{
+    long v = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
+    printk("xen_version by VMMCALL: %ld.%ld\n", v >> 16, v & 0xFFFF);
+    check(v >> 16 >= 4, "xen_version(XENVER_version) by VMMCALL");
+    char extra[16];
+    memset(extra, 0x55, sizeof(extra));
+    long rc = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)extra);
+    check(rc == 0 && strlen(extra) < sizeof(extra), "xen_version(XENVER_extraversion) into guest memory");
+    printk("extraversion '%s'\n", extra);
+
+    wrmsr64(0x40000000, (uint64_t)(uintptr_t)hypercall_page_area);
+    typedef long (*stub_t)(unsigned long, unsigned long);
+    stub_t xen_version = (stub_t)(uintptr_t)(hypercall_page_area + 32 * __HYPERVISOR_xen_version);
+    long v2 = xen_version(XENVER_version, 0);
+    check(v2 == v, "xen_version through the hypercall page");
+}
+
+void hvm_test_main(const struct hvm_start_info *si)
+{
+    printk("hvm_basic: long mode, start info at %p\n", (const void *)si);
+    start_info_checks(si);
+    cpuid_checks();
+    msr_checks();
+    uint8_t b = inb_port(0x80);
+    check(b == 0xFF, "a port with nothing behind it reads all ones");
+    outb_port(0x80, 0x12);
+    hypercall_checks();
+}
