@@ -532,6 +532,50 @@ def hvm_cases():
                        "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
                        "--reject", r"port 0x80 written",
                        "--exit-code", POWEROFF_STATUS]),
+        # Bad hypercall arguments and refused MSRs fail at the guest, which goes on.
+        ("hvm-bad-hypercalls", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                                "--module", GUESTS + "/boot_console.elf",
+                                "--module", pvh % ("hvm_negative", "neg", "hypercalls"),
+                                "--expect", r"\(d1\) extraversion to an address its page tables do "
+                                            r"not map: -14",
+                                "--expect", r"\(d1\) extraversion to guest-physical memory it does "
+                                            r"not have: -14",
+                                "--expect", r"\(d1\) ok: EFER with a reserved bit: #GP",
+                                "--expect", r"\(d1\) Test result: SUCCESS",
+                                "--expect", r"domain 1 \('neg'\) shut down: poweroff",
+                                "--expect", r"\(d0\) Test result: SUCCESS",
+                                "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
+                                "--exit-code", POWEROFF_STATUS]),
+    ] + [
+        # The PVH guest crashes; the hypervisor reports it and goes on, and
+        # dom0 (waiting for a console line, typed only once the crash is in
+        # the log) reads and prints it afterwards.
+        ("hvm-" + case, ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                         "--module", GUESTS + "/boot_console.elf read_console",
+                         "--module", pvh % ("hvm_negative", "neg", arg),
+                         "--send", r"domain 1 \('neg'\) shut down: crash=>after the crash\r",
+                         "--expect", r"domain 1 vCPU 0 crashed: " + why,
+                         "--expect", r"d1 v0: rip [0-9a-f]{16} rsp",
+                         "--expect", r"d1 v0: cr0 [0-9a-f]{16} cr2",
+                         "--expect", r"\(d0\) boot_console: read 'after the crash'",
+                         "--expect", r"\(d0\) Test result: SUCCESS",
+                         "--reject", r"still running after|PANIC|Test result: (FAILURE|ERROR)",
+                         "--exit-code", POWEROFF_STATUS])
+        for case, arg, why in [
+            ("npf", "npf", r"nested page fault at guest-physical 0x20000000 \(read, error "
+                           r"0x[0-9a-f]+\): outside its 16 MiB"),
+            ("triple-fault", "triple", r"triple fault")]
+    ] + [
+        # HLT with interrupts off: nothing can wake the vCPU; the domain is powered off.
+        ("hvm-halt", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                      "--module", GUESTS + "/boot_console.elf",
+                      "--module", pvh % ("hvm_negative", "neg", "halt"),
+                      "--expect", r"\(d1\) hvm_negative: cli; hlt",
+                      "--expect", r"domain 1 vCPU 0: halted with interrupts off",
+                      "--expect", r"domain 1 \('neg'\) shut down: poweroff",
+                      "--expect", r"\(d0\) Test result: SUCCESS",
+                      "--reject", r"still running after|PANIC|crashed|Test result: (FAILURE|ERROR)",
+                      "--exit-code", POWEROFF_STATUS]),
         # No nested paging (qemu64): the PVH domain is refused, dom0 runs.
         ("hvm-refused-no-npt", ["--cpu", "qemu64", "--smp", "2", "--mem", "256",
                                 "--append", "debug_exit dom0_mem=32M",

@@ -6,13 +6,14 @@
 #   fuzz_pt_insn    any bytes at a guest's RIP (libFuzzer, ASan)
 #   test_linear_pt  linear page-table counts (pv/linear_pt.c): Xen's rule,
 #                   and the hash against a model
+#   test_hvm_insn   the HVM exits' instruction-length decoder (hvm/insn.c)
 #
 # Results: unit/pt_insn/<test>, unit/linear_pt/<test>, unit/<name>/build,
 # unit/fuzz/pt_insn.
 
 PV_HOST_INC := -I$(HV)/arch/x86/include
 PV_HOST_DIR := $(HV)/arch/x86/pv
-PV_HOST_TESTS := pt_insn linear_pt
+PV_HOST_TESTS := pt_insn linear_pt hvm_insn
 
 .PHONY: pv-host-run-tests
 
@@ -23,6 +24,10 @@ $(OUT)/test_pt_insn: $(UNIT)/test_pt_insn.c $(UNIT)/unit.h $(PV_HOST_DIR)/pt_ins
 $(OUT)/test_linear_pt: $(UNIT)/test_linear_pt.c $(UNIT)/unit.h $(PV_HOST_DIR)/linear_pt.c \
                        $(HV)/arch/x86/include/asm/linear_pt.h $(SUPPORT_OBJS)
 	$(CC) $(HOST_CFLAGS) $(PV_HOST_INC) -o $@ $< $(PV_HOST_DIR)/linear_pt.c $(SUPPORT_OBJS) -lcunit
+
+$(OUT)/test_hvm_insn: $(UNIT)/test_hvm_insn.c $(UNIT)/unit.h $(HV)/arch/x86/hvm/insn.c \
+                      $(HV)/arch/x86/include/asm/hvm_insn.h $(SUPPORT_OBJS)
+	$(CC) $(HOST_CFLAGS) $(PV_HOST_INC) -o $@ $< $(HV)/arch/x86/hvm/insn.c $(SUPPORT_OBJS) -lcunit
 
 $(OUT)/fuzz_pt_insn: $(UNIT)/fuzz/fuzz_pt_insn.c $(PV_HOST_DIR)/pt_insn.c \
                      $(HV)/arch/x86/include/asm/pt_insn.h

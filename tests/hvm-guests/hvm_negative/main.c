@@ -1,0 +1,87 @@
+/*
+ * hvm_negative: what a PVH guest does wrong must end at the guest. The
+ * command line picks one case:
+ *   hypercalls  bad hypercall arguments and refused MSRs: each fails with
+ *               its error (-EFAULT, -ENOSYS, #GP) and the guest goes on to
+ *               its SUCCESS line and power-off
+ *   npf         a read of guest-physical memory beyond its assignment (its
+ *               own page tables map the first GiB): the domain crashes
+ *   triple      an exception with no IDT: a triple fault, the domain crashes
+ *   halt        HLT with interrupts off: nothing can wake it, powered off
+ * The boot cases (tests/boot/boot_tests.py, hvm-*) check the hypervisor's
+ * side of each, and that the control domain runs on after the crashes.
+ */
+#include "hvm_guest.h"
+
+#define OUTSIDE_GPA 0x20000000ul     /* 512 MiB: mapped by the guest, not its memory */
+#define UNMAPPED_GVA 0x80000000ul    /* 2 GiB: beyond the guest's own page tables */
+
+static uint8_t hypercall_page_area[4096] __attribute__((aligned(4096)));
+
+static void bad_hypercalls(void)
+{
+    char buf[16];
+    long rc = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, UNMAPPED_GVA);
+    printk("extraversion to an address its page tables do not map: %ld\n", rc);
+    check(rc == -XEN_EFAULT, "-EFAULT for a guest-virtual address with no mapping");
+    rc = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, OUTSIDE_GPA);
+    printk("extraversion to guest-physical memory it does not have: %ld\n", rc);
+    check(rc == -XEN_EFAULT, "-EFAULT for memory outside the domain");
+    rc = hvm_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, UNMAPPED_GVA);
+    check(rc == -XEN_EFAULT, "sched_op shutdown with a bad pointer: -EFAULT, still running");
+    rc = hvm_hypercall2(__HYPERVISOR_sched_op, 99, 0);
+    check(rc == -XEN_ENOSYS, "an unknown sched_op: -ENOSYS");
+    rc = hvm_hypercall2(99, 0, 0);
+    check(rc == -XEN_ENOSYS, "an unknown hypercall: -ENOSYS");
+    rc = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)buf);
+    check(rc == 0, "a good call still works after the bad ones");
+}
+
+static void refused_msrs(void)
+{
+    idt_load_gp();
+    uint64_t before = gp_faults;
+    (void)rdmsr64(0xC0011234u);
+    check(gp_faults == before + 1, "rdmsr of an unknown MSR: #GP");
+    wrmsr64(0x40000000u, OUTSIDE_GPA);
+    check(gp_faults == before + 2, "hypercall page outside its memory: #GP");
+    wrmsr64(0x40000000u, (uint64_t)(uintptr_t)hypercall_page_area + 1);
+    check(gp_faults == before + 3, "hypercall page index 1 (there is one page): #GP");
+    (void)rdmsr64(0x40000000u);
+    check(gp_faults == before + 4, "rdmsr of the hypercall MSR: #GP");
+    wrmsr64(0x277u, 0x0202020202020202ull);
+    check(gp_faults == before + 5, "PAT with a reserved memory type: #GP");
+    wrmsr64(0xC0000080u, 1ull << 20);
+    check(gp_faults == before + 6, "EFER with a reserved bit: #GP");
+}
+
+void hvm_test_main(const struct hvm_start_info *si)
+{
+    const char *cmd = si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "";
+
+    printk("hvm_negative: case '%s'\n", cmd);
+    if (strstr(cmd, "hypercalls")) {
+        bad_hypercalls();
+        refused_msrs();
+        return;
+    }
+    if (strstr(cmd, "npf")) {
+        printk("hvm_negative: reading guest-physical %#lx\n", OUTSIDE_GPA);
+        volatile uint64_t *p = (volatile uint64_t *)OUTSIDE_GPA;
+        uint64_t v = *p;
+        printk("hvm_negative: still running after the read (%#lx)\n", (unsigned long)v);
+    } else if (strstr(cmd, "triple")) {
+        static const struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
+        printk("hvm_negative: no IDT, then ud2\n");
+        __asm__ volatile("lidt %0; ud2" :: "m"(none));
+        printk("hvm_negative: still running after ud2\n");
+    } else if (strstr(cmd, "halt")) {
+        printk("hvm_negative: cli; hlt\n");
+        __asm__ volatile("cli; hlt");
+        printk("hvm_negative: still running after hlt\n");
+    } else {
+        check(false, "a case on the command line");
+        return;
+    }
+    failures++;     /* none of them may come back */
+}
