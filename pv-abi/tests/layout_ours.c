@@ -11,6 +11,7 @@
 #include <pvabi/platform.h>
 #include <pvabi/version.h>
 #include <pvabi/features.h>
+#include <pvabi/hvm_start_info.h>
 #include <pvabi/io/ring.h>
 #include <pvabi/io/console.h>
 #include <pvabi/io/blkif.h>

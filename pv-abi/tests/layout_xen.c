@@ -16,6 +16,7 @@
 #include <xen/platform.h>
 #include <xen/version.h>
 #include <xen/features.h>
+#include <xen/arch-x86/hvm/start_info.h>
 #include <xen/io/ring.h>
 #include <xen/io/console.h>
 #include <xen/io/blkif.h>

@@ -6,17 +6,18 @@
 #ifndef PVABI_HVM_START_INFO_H
 #define PVABI_HVM_START_INFO_H
 
-#define HVM_START_MAGIC_VALUE 0x336ec578u    /* "xEn3" with the 0x80 bit of the "E" set */
+#include <pvabi/types.h>
+
+#define XEN_HVM_START_MAGIC_VALUE 0x336ec578    /* "xEn3" with the 0x80 bit of the "E" set */
 
 /* hvm_memmap_table_entry.type: the E820 types. */
-#define HVM_MEMMAP_TYPE_RAM       1
-#define HVM_MEMMAP_TYPE_RESERVED  2
+#define XEN_HVM_MEMMAP_TYPE_RAM       1
+#define XEN_HVM_MEMMAP_TYPE_RESERVED  2
 
 #ifndef __ASSEMBLY__
-#include <stdint.h>
 
 struct hvm_start_info {
-    uint32_t magic;             /* IN: HVM_START_MAGIC_VALUE */
+    uint32_t magic;             /* IN: XEN_HVM_START_MAGIC_VALUE */
     uint32_t version;           /* IN: 1 */
     uint32_t flags;             /* IN: SIF_* */
     uint32_t nr_modules;        /* IN: entries at modlist_paddr */
@@ -38,7 +39,7 @@ struct hvm_modlist_entry {
 struct hvm_memmap_table_entry {
     uint64_t addr;
     uint64_t size;
-    uint32_t type;              /* HVM_MEMMAP_TYPE_* */
+    uint32_t type;              /* XEN_HVM_MEMMAP_TYPE_* */
     uint32_t reserved;
 };
 

@@ -14,7 +14,7 @@
  * observe is added; layouts are never changed in place and numbers are never
  * reused. See pv-abi/CHANGELOG.md. Encoded as 0xMMmmpp.
  */
-#define PVABI_GUEST_ABI_VERSION 0x000101
+#define PVABI_GUEST_ABI_VERSION 0x000102
 
 /* The Xen interface level these headers are binary-compatible with (4.14+,
  * the level Xen 4.17 exposes to guests that ask for the latest). */

@@ -16,16 +16,16 @@ static uint8_t hypercall_page_area[4096] __attribute__((aligned(4096)));
 
 static void start_info_checks(const struct hvm_start_info *si)
 {
-    check(si->magic == HVM_START_MAGIC_VALUE, "start info magic");
+    check(si->magic == XEN_HVM_START_MAGIC_VALUE, "start info magic");
     check(si->version >= 1, "start info version 1 or later");
     const char *cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
     printk("command line: '%s'\n", si->cmdline_paddr ? cmdline : "");
     check(si->cmdline_paddr && strstr(cmdline, "hello-pvh") != NULL, "command line passed");
     const struct hvm_memmap_table_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
-    check(si->memmap_entries >= 1 && m[0].type == HVM_MEMMAP_TYPE_RAM, "memory map has RAM");
+    check(si->memmap_entries >= 1 && m[0].type == XEN_HVM_MEMMAP_TYPE_RAM, "memory map has RAM");
     uint64_t ram = 0;
     for (uint32_t i = 0; i < si->memmap_entries; i++)
-        if (m[i].type == HVM_MEMMAP_TYPE_RAM)
+        if (m[i].type == XEN_HVM_MEMMAP_TYPE_RAM)
             ram += m[i].size;
     printk("memory map: %u entries, %lu KiB of RAM\n", si->memmap_entries,
            (unsigned long)(ram >> 10));

@@ -71,10 +71,10 @@ static int write_start_info(struct domain *d, const struct pv_build_request *req
 {
     char cmdline[MEMMAP_OFFSET - CMDLINE_OFFSET];
     struct hvm_memmap_table_entry ram = {
-        .addr = 0, .size = d->arch->hvm->nr_pages << PAGE_SHIFT, .type = HVM_MEMMAP_TYPE_RAM,
+        .addr = 0, .size = d->arch->hvm->nr_pages << PAGE_SHIFT, .type = XEN_HVM_MEMMAP_TYPE_RAM,
     };
     struct hvm_start_info si = {
-        .magic = HVM_START_MAGIC_VALUE, .version = 1,
+        .magic = XEN_HVM_START_MAGIC_VALUE, .version = 1,
         .flags = req->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0,
         .cmdline_paddr = l->start_info + CMDLINE_OFFSET,
         .memmap_paddr = l->start_info + MEMMAP_OFFSET, .memmap_entries = 1,
