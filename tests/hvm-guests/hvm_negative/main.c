@@ -8,6 +8,8 @@
  *               own page tables map the first GiB): the domain crashes
  *   triple      an exception with no IDT: a triple fault, the domain crashes
  *   halt        HLT with interrupts off: nothing can wake it, powered off
+ *   xsetbv      an instruction the hypervisor intercepts but does not
+ *               handle yet (XSETBV, after CR4.OSXSAVE): the domain crashes
  * The boot cases (tests/boot/boot_tests.py, hvm-*) check the hypervisor's
  * side of each, and that the control domain runs on after the crashes.
  */
@@ -75,6 +77,13 @@ void hvm_test_main(const struct hvm_start_info *si)
         printk("hvm_negative: no IDT, then ud2\n");
         __asm__ volatile("lidt %0; ud2" :: "m"(none));
         printk("hvm_negative: still running after ud2\n");
+    } else if (strstr(cmd, "xsetbv")) {
+        unsigned long cr4;
+        __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+        __asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | (1ul << 18)));     /* OSXSAVE */
+        printk("hvm_negative: xsetbv\n");
+        __asm__ volatile("xsetbv" :: "c"(0), "a"(1), "d"(0));      /* x87 only */
+        printk("hvm_negative: still running after xsetbv\n");
     } else if (strstr(cmd, "halt")) {
         printk("hvm_negative: cli; hlt\n");
         __asm__ volatile("cli; hlt");

@@ -11,12 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <asm/cpu.h>
+#include <asm/cpufeatures.h>
 #include <asm/hvm.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/softirq.h>
 #include <pvabi/sched.h>
 #include <tessera/domain.h>
+#include <tessera/format.h>
 #include <tessera/log.h>
 #include "hvm_internal.h"
 
@@ -61,6 +63,33 @@ void hvm_domain_crash(struct vcpu *v, const char *why)
     pv_domain_shutdown(v->domain, SHUTDOWN_crash);
 }
 
+static uint64_t read_xcr0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * XSETBV is intercepted, but QEMU's TCG runs a guest's XSETBV without the
+ * exit, on the XCR0 the host shares with it (VMRUN does not switch XCR0).
+ * A changed XCR0 after a run is that: put the vCPU's own back before the
+ * host saves any FPU state with it, and end the guest as the intercepted
+ * exit would have (XSETBV is not emulated yet).
+ */
+static void check_xcr0(struct vcpu *v)
+{
+    uint64_t now = read_xcr0();
+    if (now == v->arch->xcr0)
+        return;
+    __asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)v->arch->xcr0),
+                     "d"((uint32_t)(v->arch->xcr0 >> 32)));
+    char why[128];
+    format(why, sizeof(why), "XSETBV ran without its intercepted exit (XCR0 %#lx, put back to "
+           "%#lx): not handled", (unsigned long)now, (unsigned long)v->arch->xcr0);
+    hvm_domain_crash(v, why);
+}
+
 static void __attribute__((noreturn)) run_loop(void *arg)
 {
     struct vcpu *v = arg;
@@ -78,6 +107,8 @@ static void __attribute__((noreturn)) run_loop(void *arg)
             continue;
         }
         hvm_ops->run(v, &v->arch->hvm->regs, &e);
+        if (boot_cpu_features.xsave)
+            check_xcr0(v);
         irq_enable();                   /* the interrupt that ended the run, if one did */
         hvm_handle_exit(v, &e);
     }
