@@ -137,10 +137,14 @@ def image_cases(vmlinux, initrd):
                 "--timeout", "150", "--cmd", check]
     # The shell owns hvc0 (cttyhack): `tty` names it, Ctrl-C interrupts
     # the command in the foreground ($? 130), jobs run in the background.
+    # `tty` runs inside the job that then becomes the sleep (exec), so the
+    # line it prints comes from the foreground job: typed after `tty; sleep
+    # 30`, the Ctrl-C could reach the shell before sleep had the terminal
+    # (about one boot in three on an idle machine), and sleep ran its 30 s.
     shell = ["--smp", "1", "--mem", "1024", "--qemu-arg=-vga", "--qemu-arg=none",
              "--append", "debug_exit dom0_console_raw dom0_mem=512M",
              "--module", vmlinux + " console=hvc0 loglevel=4", "--module", initrd,
-             "--send", r"powers the machine off=>tty; sleep 30\r",
+             "--send", r"powers the machine off=>sh -c 'tty; exec sleep 30'\r",
              "--send", r"(?m)^/dev/hvc0$=>\x03",
              "--send", r"(?m)\^C=>echo INTR-$?; sleep 40 & jobs\r",
              "--send", r"(?m)^\[1\]\+ +Running=>kill %1; exit\r",
