@@ -88,28 +88,12 @@ static int write_start_info(struct domain *d, const struct pv_build_request *req
     return rc;
 }
 
-static int shared_info_init(struct domain *d, domid_t owner)
-{
-    uint64_t mfn;
-    int rc = page_alloc_alloc(&frame_allocator, 0, owner, &mfn);
-    if (rc < 0)
-        return rc;
-    d->shared_info_mfn = mfn;
-    d->shared_info = phys_to_virt(mfn << PAGE_SHIFT);
-    memset(d->shared_info, 0, PAGE_SIZE);
-    for (unsigned i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
-        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
-    for (unsigned i = 0; i < d->max_vcpus; i++)
-        d->vcpus[i]->vcpu_info = &d->shared_info->vcpu_info[i];
-    return 0;
-}
-
 static int build(struct domain *d, const struct pv_build_request *req,
                  const struct guest_elf_info *elf, struct pvh_layout *l)
 {
     int rc;
 
-    if ((rc = shared_info_init(d, req->domid)) < 0 ||
+    if ((rc = domain_shared_info_alloc(d)) < 0 ||
         (rc = hvm_memory_init(d, req->mem_bytes >> PAGE_SHIFT)) < 0 ||
         (rc = load_segments(d, req, elf, l)) < 0 ||
         (rc = write_start_info(d, req, l)) < 0)

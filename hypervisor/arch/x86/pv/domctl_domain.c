@@ -27,7 +27,7 @@
 #include <tessera/sched.h>
 #include <tessera/string.h>
 
-static int alloc_shared_info(struct domain *d)
+int domain_shared_info_alloc(struct domain *d)
 {
     uint64_t mfn;
     int rc = page_alloc_alloc(&frame_allocator, 0, d->domain_id, &mfn);
@@ -41,8 +41,17 @@ static int alloc_shared_info(struct domain *d)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     for (unsigned i = 0; i < d->max_vcpus; i++)
         d->vcpus[i]->vcpu_info = &d->shared_info->vcpu_info[i];
+    return 0;
+}
+
+static int alloc_shared_info(struct domain *d)
+{
+    int rc = domain_shared_info_alloc(d);
+
+    if (rc < 0)
+        return rc;
     /* Never a page table or descriptor page: the hypervisor writes it. */
-    return pv_frame_hold(d, mfn);
+    return pv_frame_hold(d, d->shared_info_mfn);
 }
 
 static int sched_setup(struct domain *d)

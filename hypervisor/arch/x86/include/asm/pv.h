@@ -219,6 +219,12 @@ void pv_write_hypercall_page(void *page_va);
 struct domain *pv_domain_alloc(domid_t id, const char *name, unsigned vcpus, bool privileged);
 
 /*
+ * A cleared shared_info frame owned by d, every vcpu_info in it with events
+ * masked and d's vCPUs pointed at theirs (PV and PVH builders alike).
+ */
+int domain_shared_info_alloc(struct domain *d);
+
+/*
  * Scheduling vCPUs on this pCPU (pv/run.c). pv_vcpu_sched_init gives
  * a built vCPU its FPU area and scheduler state; pv_vcpu_start queues a
  * vCPU at its initial registers (the builder's, or VCPUOP_initialise's).
