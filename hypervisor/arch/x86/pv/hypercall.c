@@ -109,7 +109,7 @@ static long hc_multicall(struct vcpu *v, uint64_t list, unsigned int count)
         av->multicall_preempted = false;
         uint64_t perf = pv_perf_start();
         e.result = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
-        pv_perf_end(PERF_MULTICALL, (unsigned)e.op, perf);
+        pv_perf_end(PERF_MULTICALL, e.op < PERF_INDEXES ? (unsigned)e.op : PERF_INDEXES, perf);
         av->in_multicall = false;
         if (av->multicall_preempted) {
             if (copy_to_guest(addr + offsetof(struct multicall_entry, args), av->multicall_args,
@@ -142,7 +142,8 @@ void pv_handle_syscall(struct cpu_regs *regs)
         hypercall_fn fn = nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
         uint64_t perf = pv_perf_start();
         regs->rax = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
-        pv_perf_end(PERF_HYPERCALL, (unsigned)nr, perf);
+        /* A number past the table is not counted (truncated, it would pose as another). */
+        pv_perf_end(PERF_HYPERCALL, nr < PERF_INDEXES ? (unsigned)nr : PERF_INDEXES, perf);
         if (pv_audit_every)
             pv_audit_after_hypercall(v, nr);
         pv_foreign_release();   /* no lock held here (pv/foreign.c) */
