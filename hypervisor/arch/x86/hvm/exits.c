@@ -172,6 +172,9 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_PAT:
         *val = hvm_ops->ctl_read(v, HVM_CTL_PAT);
         return 0;
+    case MSR_XEN_HYPERCALL:
+        *val = 0;           /* write-only in effect; Xen 4.17 reads it as 0, no #GP */
+        return 0;
     default:
         return -1;
     }

@@ -31,7 +31,9 @@ void svm_vmrun(uint64_t vmcb_pa, uint64_t host_vmcb_pa, struct hvm_regs *regs);
 #define IOPM_SIZE  (12u << 10)
 #define MSRPM_SIZE (8u << 10)
 #define X86_CR0_ET (1u << 4)
-#define PAT_DEFAULT 0x0007040600070406ull
+/* A PVH vCPU's first PAT: Xen 4.17's own (WB, WT, UC-, UC, WC, WP, UC, UC), which
+ * its PVH dom0 reads before writing one, rather than the architectural reset value. */
+#define PAT_START 0x0000050100070406ull
 
 static uint64_t iopm_pa, msrpm_pa;
 
@@ -96,7 +98,7 @@ static void vmcb_init(struct vmcb *c, uint64_t npt_root)
     c->dr6 = 0xFFFF0FF0;
     c->dr7 = 0x400;
     c->rflags = 0x2;
-    c->g_pat = PAT_DEFAULT;
+    c->g_pat = PAT_START;
 }
 
 static int svm_vcpu_create(struct vcpu *v, uint64_t npt_root)
