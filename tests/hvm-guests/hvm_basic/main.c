@@ -79,6 +79,8 @@ static void hypercall_checks(void)
     long v = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
     printk("xen_version by VMMCALL: %ld.%ld\n", v >> 16, v & 0xFFFF);
     check(v >> 16 >= 4, "xen_version(XENVER_version) by VMMCALL");
+    printk("xen_version from 32-bit code: %#x\n", xen_version_32bit);
+    check(xen_version_32bit == (uint32_t)v, "xen_version by VMMCALL from 32-bit code (EAX, EBX)");
     char extra[16];
     memset(extra, 0x55, sizeof(extra));
     long rc = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)extra);

@@ -56,6 +56,9 @@ static inline long hvm_hypercall2(unsigned long nr, unsigned long a1, unsigned l
 void idt_load_gp(void);
 extern volatile uint64_t gp_faults;
 
+/* xen_version(XENVER_version) as the 32-bit entry code got it (lib/pvh_head.S). */
+extern uint32_t xen_version_32bit;
+
 /* Every kernel's test: its own checks, then the result line and power-off. */
 void hvm_test_main(const struct hvm_start_info *si);
 

@@ -41,6 +41,12 @@ pvh_start32:
     mov %eax, %es
     mov %eax, %ss
     mov $boot_stack_top, %esp
+    /* A hypercall from 32-bit code: xen_version(XENVER_version) in EAX, EBX. */
+    mov $17, %eax
+    xor %ebx, %ebx
+    xor %ecx, %ecx
+    vmmcall
+    mov %eax, xen_version_32bit
     mov %cr4, %eax
     or $0x20, %eax                      /* PAE */
     mov %eax, %cr4
@@ -96,6 +102,10 @@ pd:
     .quad (i << 21) | 0x83              /* present, writable, 2 MiB */
     .set i, i + 1
     .endr
+
+    .globl xen_version_32bit
+xen_version_32bit:
+    .long 0
 
     .section .bss
     .balign 16
