@@ -581,6 +581,18 @@ def hvm_cases():
                       "--expect", r"\(d0\) Test result: SUCCESS",
                       "--reject", r"still running after|PANIC|crashed|Test result: (FAILURE|ERROR)",
                       "--exit-code", POWEROFF_STATUS]),
+        # From the 32-bit entry to real mode and back: port I/O, CPUID and
+        # VMMCALL with CS 0xFFFF, paging and protection off.
+        ("hvm-realmode", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                          "--module", GUESTS + "/boot_console.elf",
+                          "--module", pvh % ("hvm_realmode", "rm", "x"),
+                          "--expect", r"\(d1\) hvm_realmode: in real mode, CS 0xffff",
+                          "--expect", r"\(d1\) hvm_realmode: CPUID 0x40000000 EBX in real mode "
+                                      r"'XenV', xen_version 0x40011",
+                          "--expect", r"\(d1\) Test result: SUCCESS",
+                          "--expect", r"\(d0\) Test result: SUCCESS",
+                          "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
+                          "--exit-code", POWEROFF_STATUS]),
         # No nested paging (qemu64): the PVH domain is refused, dom0 runs.
         ("hvm-refused-no-npt", ["--cpu", "qemu64", "--smp", "2", "--mem", "256",
                                 "--append", "debug_exit dom0_mem=32M",

@@ -29,6 +29,8 @@ xen_note XEN_ELFNOTE_PHYS32_ENTRY,  .long pvh_start32
 #define GDT_CS64 0x08
 #define GDT_DS   0x10
 
+    .weak early32_hook
+
     .section .text.entry, "ax", @progbits
     .code32
     .globl pvh_start32
@@ -47,6 +49,12 @@ pvh_start32:
     xor %ecx, %ecx
     vmmcall
     mov %eax, xen_version_32bit
+    /* A test's own 32-bit step before long mode (hvm_realmode's trip), if it has one. */
+    mov $early32_hook, %eax
+    test %eax, %eax
+    jz 1f
+    call *%eax
+1:
     mov %cr4, %eax
     or $0x20, %eax                      /* PAE */
     mov %eax, %cr4
@@ -83,7 +91,11 @@ gdt:
     .quad 0
     .quad 0x00af9a000000ffff            /* 0x08: 64-bit code */
     .quad 0x00cf92000000ffff            /* 0x10: data */
+    .quad 0x00009a100000ffff            /* 0x18: 16-bit code, base 1 MiB (real-mode trips) */
+    .quad 0x000092000000ffff            /* 0x20: 16-bit data, base 0 */
+    .quad 0x00cf9a000000ffff            /* 0x28: 32-bit code */
 gdt_end:
+    .globl gdt_desc
 gdt_desc:
     .word gdt_end - gdt - 1
     .quad gdt
