@@ -593,6 +593,22 @@ def hvm_cases():
                           "--expect", r"\(d0\) Test result: SUCCESS",
                           "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
                           "--exit-code", POWEROFF_STATUS]),
+        # One CPU for a PVH vCPU that computes with all XMM registers in use
+        # and two PV domains using the FPU and timers: switched both ways,
+        # its SSE state comes back intact every time.
+        ("hvm-shared-cpu", ["--smp", "1", "--mem", "256", "--timeout", "120",
+                            "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=1",
+                            "--module", GUESTS + "/pv_cpu.elf",
+                            "--module", pvh % ("hvm_spin", "spin", "x"),
+                            "--module", GUESTS + "/timers.elf mem=16M",
+                            "--expect", r"\(d1\) hvm_spin: 40 steps, \d+ of them off its CPU for a "
+                                        r"while, XMM pattern changed after 0",
+                            "--expect", r"\(d0\) Test result: SUCCESS",
+                            "--expect", r"\(d1\) Test result: SUCCESS",
+                            "--expect", r"\(d2\) Test result: SUCCESS",
+                            "--expect-num", r"sched: CPU 0: \d+ picks .*?, (\d+) switches:4:100000",
+                            "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
+                            "--exit-code", POWEROFF_STATUS]),
         # No nested paging (qemu64): the PVH domain is refused, dom0 runs.
         ("hvm-refused-no-npt", ["--cpu", "qemu64", "--smp", "2", "--mem", "256",
                                 "--append", "debug_exit dom0_mem=32M",
