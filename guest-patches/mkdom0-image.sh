@@ -145,8 +145,15 @@ install -d -m 0700 "$root/var/cache/tessera/kernels"
 ln -s ../run "$root/var/run"
 
 # Modules: the back ends and what they need.
+# The drivers of QEMU's disk controllers and NICs (ahci, sd_mod, e1000,
+# virtio) are in the image too but loaded on demand (`modprobe ahci`):
+# device interrupts reach dom0 as PIRQs (docs/interrupts.md).
+device_modules="ahci sd_mod e1000 virtio_pci virtio_blk virtio_net"
 add_modules "$root" xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xen-blkback xen-netback \
-    loop bridge tun
+    loop bridge tun $device_modules
+for m in $device_modules; do
+    sed -i "/^$m\$/d" "$root/etc/tessera/modules"
+done
 
 # Tessera's tools and the libraries they load (plus the loader).
 tools=""

@@ -4,6 +4,7 @@
     run-dom0.py --hypervisor IMG --kernel VMLINUX --initrd DOM0.cpio.gz
                 [--cmd 'COMMANDS'] [--smp N] [--mem MiB] [--append HV_ARGS]
                 [--timeout SECONDS] [--log FILE] [--file HOST_PATH=DOM0_PATH ...]
+                [--qemu-arg ARG ...]
 
 Without --cmd: an interactive shell on the serial console (QEMU's monitor
 on Ctrl-A C, Ctrl-A X quits); the exit status is QEMU's.
@@ -47,6 +48,8 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=600.0,
                    help="with --cmd: seconds before giving up")
     p.add_argument("--log", help="with --cmd: keep the console output here too")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                   help="one more QEMU argument (repeatable): -device, -drive, -netdev ...")
     p.add_argument("--file", action="append", default=[], metavar="HOST_PATH=DOM0_PATH",
                    help="with --cmd: a host file copied into dom0's image (repeatable)")
     return p.parse_args(argv)
@@ -63,7 +66,7 @@ def qemu_command(a, initrd, interactive):
     return ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "max,-smap",
             "-smp", str(a.smp), "-m", str(a.mem), "-vga", "none", "-no-reboot"] + serial + \
            ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-kernel", a.hypervisor, "-append", append, "-initrd", modules]
+            "-kernel", a.hypervisor, "-append", append, "-initrd", modules] + a.qemu_arg
 
 
 def image_with_commands(base, commands, workdir, files=()):

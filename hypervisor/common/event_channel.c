@@ -9,6 +9,7 @@
 #include <tessera/domain_ops.h>
 #include <tessera/errno.h>
 #include <tessera/heap.h>
+#include <tessera/pirq.h>
 #include "event_channel_priv.h"
 
 BUILD_BUG_ON(EVTCHN_MAX_PORTS % EVTCHN_BUCKET_PORTS != 0);
@@ -145,6 +146,8 @@ static void evtchn_close_local(struct domain *d, evtchn_port_t port, struct evtc
 {
     if (chn->state == ECS_VIRQ)
         evtchn_unbind_virq(d, port, chn->u.virq);
+    if (chn->state == ECS_PIRQ)
+        pirq_unbind(d, chn->u.pirq, port);
     if (chn->state == ECS_INTERDOMAIN) {
         /* Connected to ourselves: the other end waits for us again. */
         struct evtchn *peer = evtchn_from_port(d->evtchn, chn->u.interdomain.port);
@@ -312,6 +315,7 @@ static int check_port(struct domain *d, evtchn_port_t port, const char **why)
     case ECS_FREE:
     case ECS_RESERVED:
     case ECS_IPI:
+    case ECS_PIRQ:
         break;
     case ECS_UNBOUND:
         if (chn->u.unbound_remote >= DOMID_FIRST_RESERVED)

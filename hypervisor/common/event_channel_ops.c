@@ -9,6 +9,7 @@
 #include <tessera/compiler.h>
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
+#include <tessera/pirq.h>
 #include <tessera/string.h>
 #include "event_channel_priv.h"
 
@@ -190,6 +191,40 @@ static long op_bind_ipi(struct domain *d, uint64_t arg)
     return rc;
 }
 
+/*
+ * A physical interrupt of the control domain's (common/pirq.c): the PIRQ
+ * must be mapped; its line is unmasked once bound. BIND_PIRQ__WILL_SHARE
+ * is accepted and changes nothing (one domain owns every line).
+ */
+static long op_bind_pirq(struct domain *d, uint64_t arg)
+{
+    struct evtchn_bind_pirq op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.pirq >= PIRQ_MAX)
+        return -EINVAL;
+    if (!d->is_privileged)
+        return -EPERM;
+
+    unsigned long flags = evtchn_lock(d);
+    long rc = evtchn_get_free_port(d);
+    if (rc >= 0) {
+        op.port = (evtchn_port_t)rc;
+        rc = pirq_bind(d, op.pirq, op.port);
+        if (rc == 0) {
+            struct evtchn *chn = evtchn_claim_port(d, op.port, ECS_PIRQ);
+            chn->u.pirq = op.pirq;
+            __atomic_store_n(&chn->notify_vcpu, 0, __ATOMIC_RELAXED);
+        }
+    }
+    evtchn_unlock(d, flags);
+
+    if (rc == 0)
+        rc = publish_new_port(d, op.port, arg, &op, sizeof(op));
+    return rc;
+}
+
 static long op_close(struct domain *d, uint64_t arg)
 {
     struct evtchn_close op;
@@ -229,6 +264,10 @@ static void describe_port(const struct evtchn *chn, struct evtchn_status *st)
         break;
     case ECS_IPI:
         st->status = EVTCHNSTAT_ipi;
+        break;
+    case ECS_PIRQ:
+        st->status = EVTCHNSTAT_pirq;
+        st->u.pirq = chn->u.pirq;
         break;
     default:    /* free, and the reserved port 0 */
         st->status = EVTCHNSTAT_closed;
@@ -298,6 +337,7 @@ static long op_bind_vcpu(struct domain *d, uint64_t arg)
         break;
     case ECS_UNBOUND:
     case ECS_INTERDOMAIN:
+    case ECS_PIRQ:
         __atomic_store_n(&chn->notify_vcpu, op.vcpu, __ATOMIC_RELAXED);
         break;
     default:    /* IPIs are bound to their vCPU; closed ports to nothing */
@@ -439,7 +479,7 @@ static const struct evtchn_op_desc {
 } evtchn_ops[] = {
     [EVTCHNOP_bind_interdomain] = { "bind_interdomain", op_bind_interdomain },
     [EVTCHNOP_bind_virq]        = { "bind_virq",        op_bind_virq },
-    [EVTCHNOP_bind_pirq]        = { "bind_pirq",        NULL },  /* no physical IRQs for guests */
+    [EVTCHNOP_bind_pirq]        = { "bind_pirq",        op_bind_pirq },
     [EVTCHNOP_close]            = { "close",            op_close },
     [EVTCHNOP_send]             = { "send",             op_send },
     [EVTCHNOP_status]           = { "status",           op_status },

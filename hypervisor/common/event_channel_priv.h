@@ -22,6 +22,7 @@ enum evtchn_state {
     ECS_INTERDOMAIN,
     ECS_VIRQ,
     ECS_IPI,
+    ECS_PIRQ,           /* a physical interrupt (common/pirq.c) */
 };
 
 struct evtchn {
@@ -39,6 +40,7 @@ struct evtchn {
             evtchn_port_t port;
         } interdomain;
         unsigned int virq;
+        uint32_t pirq;
     } u;
 };
 

@@ -174,6 +174,19 @@ void send_guest_global_virq(struct domain *d, unsigned int virq)
     evtchn_unlock(d, flags);
 }
 
+void evtchn_send_pirq(struct domain *d, evtchn_port_t port, uint32_t pirq)
+{
+    if (!d->evtchn)
+        return;
+    unsigned long flags = evtchn_lock(d);
+    if (evtchn_port_valid(d->evtchn, port)) {
+        struct evtchn *chn = evtchn_from_port(d->evtchn, port);
+        if (chn->state == ECS_PIRQ && chn->u.pirq == pirq)
+            evtchn_port_set_pending(d, chn->notify_vcpu, port);
+    }
+    evtchn_unlock(d, flags);
+}
+
 bool evtchn_any_pending(struct vcpu *v, const evtchn_port_t *ports, unsigned int n)
 {
     struct domain *d = v->domain;

@@ -52,5 +52,7 @@ extern const struct unit_case evtchn_thread_cases[];
 extern const size_t evtchn_thread_cases_n;
 extern const struct unit_case evtchn_fifo_cases[];
 extern const size_t evtchn_fifo_cases_n;
+extern const struct unit_case pirq_cases[];
+extern const size_t pirq_cases_n;
 
 #endif

@@ -237,7 +237,7 @@ static void test_unsupported_ops_enosys(void)
 {
     setup();
     static const int cmds[] = {
-        EVTCHNOP_bind_pirq, 14, 15, 1000, -1, -2147483647 - 1,
+        14, 15, 1000, -1, -2147483647 - 1,
     };
     char arg[64] = { 0 };
     stub_copy_from_calls = 0;

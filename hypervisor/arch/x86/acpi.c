@@ -1,5 +1,6 @@
 /*
- * Reading the firmware's ACPI tables: which CPUs exist (MADT) and how to
+ * Reading the firmware's ACPI tables: which CPUs and I/O APICs exist and
+ * how ISA IRQs reach the latter (MADT), and how to
  * power off and reset (FADT, and the \_S5 package in the DSDT). Every
  * table is length- and checksum-checked before a field is read.
  */
@@ -171,6 +172,22 @@ static void parse_madt(const struct sdt_header *madt)
             memcpy(&flags, p + 8, 4);
             memcpy(&uid, p + 12, 4);
             add_cpu(id, uid, flags);
+        } else if (type == 1 && len >= 12) {  /* I/O APIC */
+            if (acpi.nr_ioapics < ACPI_MAX_IOAPICS) {
+                struct acpi_ioapic *io = &acpi.ioapics[acpi.nr_ioapics++];
+                io->id = p[2];
+                memcpy(&io->address, p + 4, 4);
+                memcpy(&io->gsi_base, p + 8, 4);
+            } else {
+                log_warn("acpi: more than %u I/O APICs; the rest ignored\n", ACPI_MAX_IOAPICS);
+            }
+        } else if (type == 2 && len >= 10) {  /* interrupt source override */
+            if (p[2] == 0 && acpi.nr_overrides < ACPI_MAX_OVERRIDES) {   /* bus 0: ISA */
+                struct acpi_override *o = &acpi.overrides[acpi.nr_overrides++];
+                o->isa_irq = p[3];
+                memcpy(&o->gsi, p + 4, 4);
+                memcpy(&o->flags, p + 8, 2);
+            }
         } else if (type == 5 && len >= 12) {  /* local APIC address override */
             memcpy(&acpi.lapic_pa, p + 4, 8);
         }

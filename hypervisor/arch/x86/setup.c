@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
+#include <asm/io_apic.h>
 #include <asm/cpu.h>
 #include <asm/hvm.h>
 #include <asm/cpufeatures.h>
@@ -424,6 +425,7 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
     hvm_detect();
     hvm_cpu_init();
     percpu_table[0]->apic_id = apic_read_id();
+    io_apic_init();
     apic_timer_calibrate();
     timers_init();
     nr_cpus_online = 1;

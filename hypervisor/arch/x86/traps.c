@@ -14,6 +14,8 @@
 #include <asm/pv.h>
 #include <asm/regs.h>
 #include <asm/softirq.h>
+#include <asm/io_apic.h>
+#include <tessera/pirq.h>
 #include <asm/tlb_flush.h>
 #include <tessera/arch.h>
 #include <tessera/compiler.h>
@@ -197,6 +199,11 @@ static void handle_interrupt(struct cpu_regs *regs)
     case VECTOR_SPURIOUS:
         return;                 /* spurious: no EOI */
     default:
+        if (regs->vector >= IRQ_VECTOR_BASE && regs->vector < IRQ_VECTOR_BASE + GSI_MAX) {
+            cpu->irq_count++;
+            io_apic_interrupt((unsigned)regs->vector);
+            return;
+        }
         apic_eoi();
         log_warn("unexpected interrupt vector %lu on CPU %u\n",
                  (unsigned long)regs->vector, cpu->index);

@@ -115,6 +115,16 @@ int arch_guest_frame_hold(struct domain *d, uint64_t gfn, void **va);
 /* The hypervisor is done with a page from arch_guest_frame_hold (va as returned). Takes no lock. */
 void arch_guest_frame_release(struct domain *d, void *va);
 
+/* ---- device interrupts (common/pirq.c) ----------------------------------- */
+
+/*
+ * Program I/O APIC input gsi (below pirq_nr_gsis()) with this trigger and
+ * polarity, masked or not. Called with pirq.c's lock held and interrupts
+ * off: they must take no lock of common code.
+ */
+void arch_gsi_program(unsigned int gsi, bool level, bool active_low, bool masked);
+void arch_gsi_mask(unsigned int gsi, bool masked);
+
 /*
  * ---- grant tables (common/grant_table*.c) ---------------------------------
  * Called with grant locks held: they must not take a grant lock or call

@@ -51,7 +51,7 @@
  * cmd is EVTCHNOP_*, guest_arg the guest address of its argument. The
  * argument is copied in once, validated, acted on and (for the ops with
  * OUT fields) copied back whole. Returns 0 or a negative errno with Xen's
- * values; -ENOSYS for unknown ops and bind_pirq. A domain starts on the
+ * values; -ENOSYS for unknown ops. A domain starts on the
  * 2-level ABI; init_control switches it to FIFO, reset back.
  */
 long do_event_channel_op(int cmd, uint64_t guest_arg);
@@ -91,6 +91,12 @@ int evtchn_alloc_unbound_for(struct domain *d, domid_t remote, evtchn_port_t *po
 
 /* EVTCHNOP_send on d's port, as if d had made the hypercall. */
 int evtchn_send(struct domain *d, evtchn_port_t port);
+
+/*
+ * A physical interrupt for d's PIRQ pirq, bound to port: set pending if
+ * the port is still bound to that PIRQ (common/pirq.c's delivery).
+ */
+void evtchn_send_pirq(struct domain *d, evtchn_port_t port, uint32_t pirq);
 
 /* VIRQ_TIMER, VIRQ_DEBUG, VIRQ_XENOPROF and VIRQ_XENPMU are per-vCPU. */
 bool evtchn_virq_is_global(unsigned int virq);

@@ -265,6 +265,7 @@ unsigned model_arg_size(int cmd)
     case EVTCHNOP_bind_interdomain: return sizeof(struct evtchn_bind_interdomain);
     case EVTCHNOP_bind_virq:        return sizeof(struct evtchn_bind_virq);
     case EVTCHNOP_bind_ipi:         return sizeof(struct evtchn_bind_ipi);
+    case EVTCHNOP_bind_pirq:        return sizeof(struct evtchn_bind_pirq);
     case EVTCHNOP_close:            return sizeof(struct evtchn_close);
     case EVTCHNOP_send:             return sizeof(struct evtchn_send);
     case EVTCHNOP_status:           return sizeof(struct evtchn_status);
@@ -292,6 +293,11 @@ long model_event_channel_op(unsigned caller, unsigned vcpu, int cmd, void *arg)
         return bind_virq(me, arg);
     case EVTCHNOP_bind_ipi:
         return bind_ipi(me, arg);
+    case EVTCHNOP_bind_pirq: {
+        /* The fuzzer maps no PIRQ: in range, the control domain's are all unmapped. */
+        const struct evtchn_bind_pirq *op = arg;
+        return op->pirq >= 256 ? -EINVAL : me->privileged ? -EINVAL : -EPERM;
+    }
     case EVTCHNOP_close:
         return close_port(me, ((struct evtchn_close *)arg)->port);
     case EVTCHNOP_send:

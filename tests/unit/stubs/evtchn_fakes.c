@@ -268,3 +268,26 @@ void fake_guest_ack_all(struct fake_domain *f)
         __atomic_store_n(&si->vcpu_info[i].evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
     }
 }
+
+/* The I/O APIC as common/pirq.c programs it. */
+bool fake_gsi_masked[GSI_MAX];
+bool fake_gsi_level[GSI_MAX];
+bool fake_gsi_active_low[GSI_MAX];
+unsigned fake_gsi_programmed;
+
+void arch_gsi_program(unsigned int gsi, bool level, bool active_low, bool masked)
+{
+    if (gsi >= GSI_MAX)
+        abort();
+    fake_gsi_level[gsi] = level;
+    fake_gsi_active_low[gsi] = active_low;
+    fake_gsi_masked[gsi] = masked;
+    fake_gsi_programmed++;
+}
+
+void arch_gsi_mask(unsigned int gsi, bool masked)
+{
+    if (gsi >= GSI_MAX)
+        abort();
+    fake_gsi_masked[gsi] = masked;
+}

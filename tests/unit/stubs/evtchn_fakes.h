@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <tessera/domain.h>
 #include <tessera/event_channel.h>
+#include <tessera/pirq.h>
 
 #define FAKE_MAX_VCPUS 4
 #define FAKE_FRAMES 8
@@ -66,5 +67,11 @@ xen_ulong_t fake_sel(struct fake_domain *f, unsigned vcpu);
 uint8_t fake_upcall(struct fake_domain *f, unsigned vcpu);
 /* What a guest does after handling everything: clear pending, selectors, upcall flags. */
 void fake_guest_ack_all(struct fake_domain *f);
+
+/* The I/O APIC inputs as arch_gsi_program/arch_gsi_mask last left them. */
+extern bool fake_gsi_masked[GSI_MAX];
+extern bool fake_gsi_level[GSI_MAX];
+extern bool fake_gsi_active_low[GSI_MAX];
+extern unsigned fake_gsi_programmed;
 
 #endif

@@ -22,11 +22,9 @@
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/serial.h>
-#include <pvabi/physdev.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
-#include <tessera/guest_access.h>
 
 #define PIT_COMMAND   0x43
 #define PIT_CHANNEL2  0x42
@@ -70,20 +68,6 @@ long pv_set_iopl(struct vcpu *v, unsigned iopl)
         return -EINVAL;
     v->arch->iopl = iopl;
     return 0;
-}
-
-long hc_physdev_op(struct vcpu *v, int cmd, uint64_t arg)
-{
-    struct physdev_set_iopl si;
-
-    switch (cmd) {
-    case PHYSDEVOP_set_iopl:
-        if (copy_from_guest(&si, arg, sizeof(si)) < 0)
-            return -EFAULT;
-        return pv_set_iopl(v, si.iopl);
-    default:
-        return -ENOSYS;   /* interrupts of real devices (PIRQs, GSIs, MSI): not yet */
-    }
 }
 
 static uint32_t port_in(unsigned port, unsigned size)

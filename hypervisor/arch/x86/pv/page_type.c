@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/io_apic.h>
 #include <asm/m2p.h>
 #include <asm/paging.h>
 #include <asm/pv.h>
@@ -291,7 +292,8 @@ static bool device_frame(const struct domain *d, uint64_t mfn, const struct page
         return false;
     /* The interrupt controllers stay the hypervisor's: the local APIC page, the I/O APIC's. */
     uint64_t lapic_mfn = rdmsr(MSR_APIC_BASE) >> PAGE_SHIFT & 0xFFFFFFFFFFull;
-    if (mfn == lapic_mfn || (mfn >= IOAPIC_FIRST_MFN && mfn <= IOAPIC_LAST_MFN))
+    if (mfn == lapic_mfn || (mfn >= IOAPIC_FIRST_MFN && mfn <= IOAPIC_LAST_MFN) ||
+        io_apic_owns_frame(mfn))
         return false;
     if (mfn >= LEGACY_FIRST_MFN && mfn < LEGACY_END_MFN)
         return true;

@@ -48,6 +48,7 @@
 #include <tessera/heap.h>
 #include <tessera/log.h>
 #include <tessera/panic.h>
+#include <tessera/pirq.h>
 #include <tessera/sched.h>
 #include <tessera/string.h>
 
@@ -444,6 +445,7 @@ bool pv_domain_shut_down(struct domain *d, unsigned reason)
         if (d->vcpus[i])
             pv_vtimer_stop_all(d->vcpus[i]);
     evtchn_domain_destroy(d);
+    pirq_domain_destroy(d);          /* its device interrupts masked, its EOI page back */
     grant_table_domain_destroy(d);   /* its mappings of others' grants go now */
     if (d->is_privileged)
         control_domain_reason = (int)reason;

@@ -10,6 +10,21 @@ struct acpi_cpu {
 };
 
 #define ACPI_MAX_CPUS 256
+#define ACPI_MAX_IOAPICS 8
+#define ACPI_MAX_OVERRIDES 16
+
+struct acpi_ioapic {
+    uint8_t id;
+    uint32_t address;
+    uint32_t gsi_base;
+};
+
+/* ISA IRQ 'isa_irq' is GSI 'gsi'; flags are the MPS INTI flags (polarity bits 0-1, trigger 2-3). */
+struct acpi_override {
+    uint8_t isa_irq;
+    uint32_t gsi;
+    uint16_t flags;
+};
 
 /* What the boot path needs from the firmware's ACPI tables. */
 struct acpi_info {
@@ -19,6 +34,11 @@ struct acpi_info {
     struct acpi_cpu cpus[ACPI_MAX_CPUS];
     unsigned cpus_ignored;          /* disabled entries, or past ACPI_MAX_CPUS */
     uint64_t lapic_pa;
+    /* I/O APICs (MADT type 1) and ISA interrupt source overrides (type 2). */
+    unsigned nr_ioapics;
+    struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
+    unsigned nr_overrides;
+    struct acpi_override overrides[ACPI_MAX_OVERRIDES];
     /* Power-off and reset. */
     uint16_t pm1a_cnt, pm1b_cnt;
     uint16_t smi_cmd;

@@ -10,6 +10,7 @@
 enum softirq {
     SOFTIRQ_TIMER,
     SOFTIRQ_CALL,       /* run the function smp_call_on() left for this CPU */
+    SOFTIRQ_PIRQ,       /* device interrupts to the control domain's ports (common/pirq.c) */
     NR_SOFTIRQS
 };
 
