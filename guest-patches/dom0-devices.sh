@@ -50,10 +50,15 @@ ip link set eth0 up
 net0=$(irq_count eth0)
 udhcpc -i eth0 -s /tmp/udhcpc.sh -n -q -t 10 -T 1 >/tmp/udhcpc.log 2>&1 ||
     no "no DHCP lease: $(tail -n 2 /tmp/udhcpc.log | tr '\n' ' ')"
-ping -c 3 -W 5 10.0.2.2 >/tmp/ping.log 2>&1 || no "ping 10.0.2.2: $(tail -n 2 /tmp/ping.log | tr '\n' ' ')"
-grep -q "3 packets received" /tmp/ping.log || no "not every ping answered: $(grep received /tmp/ping.log)"
+# One at a time: busybox's ping -c N waits only two round trips for the
+# last answer, which a loaded emulator can miss; -W waits for a first one.
+answered=0
+for i in 1 2 3; do
+    ping -c 1 -W 10 10.0.2.2 >>/tmp/ping.log 2>&1 && answered=$((answered + 1))
+done
+[ $answered = 3 ] || no "ping 10.0.2.2: $answered of 3 answered: $(grep received /tmp/ping.log | tr '\n' ' ')"
 net1=$(irq_count eth0)
-echo "dom0-devices: eth0 interrupts ${net0:-none} -> $net1; $(grep received /tmp/ping.log)"
+echo "dom0-devices: eth0 interrupts ${net0:-none} -> $net1; $answered of 3 pings answered"
 [ -n "$net1" ] && [ "$net1" -gt "${net0:-0}" ] ||
     no "the e1000 line's count did not grow ('$net0' -> '$net1')"
 
