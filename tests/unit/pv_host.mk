@@ -7,13 +7,15 @@
 #   test_linear_pt  linear page-table counts (pv/linear_pt.c): Xen's rule,
 #                   and the hash against a model
 #   test_hvm_insn   the HVM exits' instruction-length decoder (hvm/insn.c)
+#   test_vmx_controls  VT-x control values and fixed CR bits from the
+#                   capability MSRs (hvm/vmx/vmx_controls.c)
 #
 # Results: unit/pt_insn/<test>, unit/linear_pt/<test>, unit/<name>/build,
 # unit/fuzz/pt_insn.
 
 PV_HOST_INC := -I$(HV)/arch/x86/include
 PV_HOST_DIR := $(HV)/arch/x86/pv
-PV_HOST_TESTS := pt_insn linear_pt hvm_insn
+PV_HOST_TESTS := pt_insn linear_pt hvm_insn vmx_controls
 
 .PHONY: pv-host-run-tests
 
@@ -28,6 +30,11 @@ $(OUT)/test_linear_pt: $(UNIT)/test_linear_pt.c $(UNIT)/unit.h $(PV_HOST_DIR)/li
 $(OUT)/test_hvm_insn: $(UNIT)/test_hvm_insn.c $(UNIT)/unit.h $(HV)/arch/x86/hvm/insn.c \
                       $(HV)/arch/x86/include/asm/hvm_insn.h $(SUPPORT_OBJS)
 	$(CC) $(HOST_CFLAGS) $(PV_HOST_INC) -o $@ $< $(HV)/arch/x86/hvm/insn.c $(SUPPORT_OBJS) -lcunit
+
+VMX_DIR := $(HV)/arch/x86/hvm/vmx
+$(OUT)/test_vmx_controls: $(UNIT)/test_vmx_controls.c $(UNIT)/unit.h $(VMX_DIR)/vmx_controls.c \
+                          $(VMX_DIR)/vmx_controls.h $(SUPPORT_OBJS)
+	$(CC) $(HOST_CFLAGS) -I$(VMX_DIR) -o $@ $< $(VMX_DIR)/vmx_controls.c $(SUPPORT_OBJS) -lcunit
 
 $(OUT)/fuzz_pt_insn: $(UNIT)/fuzz/fuzz_pt_insn.c $(PV_HOST_DIR)/pt_insn.c \
                      $(HV)/arch/x86/include/asm/pt_insn.h

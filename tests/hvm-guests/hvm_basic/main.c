@@ -3,7 +3,7 @@
  * (lib/pvh_head.S) already went from 32-bit protected mode to long mode
  * through an emulated EFER write; here: the start info, Xen's CPUID leaves
  * and the host's through the HVM policy, MSRs (EFER, PAT, the hypercall
- * page), a port with nothing behind it, hypercalls by VMMCALL and through
+ * page), a port with nothing behind it, hypercalls by VMMCALL (VMCALL on Intel) and through
  * the hypercall page, and power-off by sched_op.
  */
 #include "hvm_guest.h"
@@ -77,10 +77,10 @@ static void msr_checks(void)
 static void hypercall_checks(void)
 {
     long v = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
-    printk("xen_version by VMMCALL: %ld.%ld\n", v >> 16, v & 0xFFFF);
-    check(v >> 16 >= 4, "xen_version(XENVER_version) by VMMCALL");
+    printk("xen_version by %s: %ld.%ld\n", hypercall_insn_name(), v >> 16, v & 0xFFFF);
+    check(v >> 16 >= 4, "xen_version(XENVER_version) by VMMCALL/VMCALL");
     printk("xen_version from 32-bit code: %#x\n", xen_version_32bit);
-    check(xen_version_32bit == (uint32_t)v, "xen_version by VMMCALL from 32-bit code (EAX, EBX)");
+    check(xen_version_32bit == (uint32_t)v, "xen_version by VMMCALL/VMCALL from 32-bit code (EAX, EBX)");
     char extra[16];
     memset(extra, 0x55, sizeof(extra));
     long rc = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, (unsigned long)extra);

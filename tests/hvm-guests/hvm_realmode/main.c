@@ -3,7 +3,7 @@
  * comes back (lib/pvh_head.S calls early32_hook below before long mode).
  * In real mode, with CS = 0xFFFF (the code sits just above 1 MiB), it
  * prints through port 0xe9, runs CPUID 0x40000000 and calls xen_version by
- * VMMCALL (the 32-bit register convention, EAX and EBX), so the
+ * VMMCALL or VMCALL (the 32-bit register convention, EAX and EBX), so the
  * hypervisor's exits (the instruction decoder at CS.base + IP, I/O, the
  * hypercall) work with paging and protection off. Back in long mode the
  * results are checked.
@@ -52,8 +52,12 @@ __asm__(
     "    movl $17, %eax\n"                      /* xen_version(XENVER_version) */
     "    xorl %ebx, %ebx\n"
     "    xorl %ecx, %ecx\n"
+    "    cmpb $0, (hypercall_by_vmcall - 0xffff0)\n"
+    "    jne 3f\n"
     "    vmmcall\n"
-    "    movl %eax, (rm_version - 0xffff0)\n"
+    "    jmp 4f\n"
+    "3:  vmcall\n"
+    "4:  movl %eax, (rm_version - 0xffff0)\n"
     "    movl $1, (rm_done - 0xffff0)\n"
     "    lgdtl (gdt_desc - 0xffff0)\n"
     "    mov %cr0, %eax\n"
@@ -93,5 +97,5 @@ void hvm_test_main(const struct hvm_start_info *si)
            rm_version);
     check(!memcmp(sig, "XenV", 4), "CPUID 0x40000000 in real mode");
     long v = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
-    check(rm_version == (uint32_t)v, "xen_version by VMMCALL in real mode");
+    check(rm_version == (uint32_t)v, "xen_version by VMMCALL/VMCALL in real mode");
 }

@@ -1,6 +1,6 @@
 /*
  * The library of the PVH test kernels (tests/hvm-guests/): console on port
- * 0xe9, CPUID, MSRs, port I/O, hypercalls through VMMCALL or the hypercall
+ * 0xe9, CPUID, MSRs, port I/O, hypercalls through VMMCALL/VMCALL or the hypercall
  * page, and XTF's one result line. printk and the string functions come
  * from the PV kernels' library (tests/guests/lib).
  */
@@ -44,11 +44,22 @@ static inline void outb_port(uint16_t port, uint8_t v)
     __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
 }
 
-/* A hypercall by VMMCALL: number in RAX, arguments in RDI, RSI. */
+/* 1 on Intel (VMCALL), 0 elsewhere (VMMCALL): set by the entry code (lib/pvh_head.S). */
+extern uint8_t hypercall_by_vmcall;
+
+static inline const char *hypercall_insn_name(void)
+{
+    return hypercall_by_vmcall ? "VMCALL" : "VMMCALL";
+}
+
+/* A hypercall by VMMCALL or VMCALL: number in RAX, arguments in RDI, RSI. */
 static inline long hvm_hypercall2(unsigned long nr, unsigned long a1, unsigned long a2)
 {
     long rc;
-    __asm__ volatile("vmmcall" : "=a"(rc), "+D"(a1), "+S"(a2) : "a"(nr) : "memory");
+    if (hypercall_by_vmcall)
+        __asm__ volatile("vmcall" : "=a"(rc), "+D"(a1), "+S"(a2) : "a"(nr) : "memory");
+    else
+        __asm__ volatile("vmmcall" : "=a"(rc), "+D"(a1), "+S"(a2) : "a"(nr) : "memory");
     return rc;
 }
 

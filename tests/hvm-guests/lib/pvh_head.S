@@ -4,7 +4,8 @@
  * 32-bit protected mode with paging off (EBX = hvm_start_info's physical
  * address) to long mode on this kernel's own page tables: the first GiB
  * identity-mapped with 2 MiB pages. EFER.LME is set with rdmsr/wrmsr,
- * which the hypervisor emulates, so even this much tests it.
+ * which the hypervisor emulates, so even this much tests it. The CPU's
+ * vendor picks the hypercall instruction (hypercall_by_vmcall).
  */
 #include <pvabi/elfnote.h>
 
@@ -43,12 +44,27 @@ pvh_start32:
     mov %eax, %es
     mov %eax, %ss
     mov $boot_stack_top, %esp
+    /*
+     * Intel's VT-x takes hypercalls by VMCALL, AMD's SVM by VMMCALL (the
+     * other one is #UD): the vendor decides, as Linux and Xen's hypercall
+     * page decide it.
+     */
+    xor %eax, %eax
+    cpuid
+    cmp $0x756e6547, %ebx               /* "Genu"ineIntel */
+    jne 2f
+    movb $1, hypercall_by_vmcall
+2:
     /* A hypercall from 32-bit code: xen_version(XENVER_version) in EAX, EBX. */
     mov $17, %eax
     xor %ebx, %ebx
     xor %ecx, %ecx
+    cmpb $0, hypercall_by_vmcall
+    jne 3f
     vmmcall
-    mov %eax, xen_version_32bit
+    jmp 4f
+3:  vmcall
+4:  mov %eax, xen_version_32bit
     /* A test's own 32-bit step before long mode (hvm_realmode's trip), if it has one. */
     mov $early32_hook, %eax
     test %eax, %eax
@@ -118,6 +134,9 @@ pd:
     .globl xen_version_32bit
 xen_version_32bit:
     .long 0
+    .globl hypercall_by_vmcall
+hypercall_by_vmcall:
+    .byte 0
 
     .section .bss
     .balign 16

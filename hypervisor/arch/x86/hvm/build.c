@@ -120,8 +120,8 @@ int hvm_build_domain(const struct pv_build_request *req, struct domain **out)
     int rc;
 
     if (!hvm_ops) {
-        log_err("domain %u: a PVH domain needs SVM with nested paging, which this machine "
-                "does not have\n", req->domid);
+        log_err("domain %u: a PVH domain needs SVM with nested paging, or VT-x with EPT and "
+                "unrestricted guest, which this machine does not have\n", req->domid);
         return -ENODEV;
     }
     if (req->privileged || req->vcpus != 1 || req->initrd_len)

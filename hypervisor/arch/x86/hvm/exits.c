@@ -106,7 +106,7 @@ struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
     return c;
 }
 
-static void exit_cpuid(struct vcpu *v)
+static void exit_cpuid(struct vcpu *v, uint64_t next_rip)
 {
     struct hvm_regs *r = &v->arch->hvm->regs;
     struct cpuid_regs c = hvm_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx);
@@ -114,7 +114,7 @@ static void exit_cpuid(struct vcpu *v)
     r->rbx = c.ebx;
     r->rcx = c.ecx;
     r->rdx = c.edx;
-    hvm_skip_insn(v, HVM_INSN_CPUID, 0);
+    hvm_skip_insn(v, HVM_INSN_CPUID, next_rip);
 }
 
 /* ---- port I/O ----------------------------------------------------------- */
@@ -206,7 +206,7 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     }
 }
 
-static void exit_msr(struct vcpu *v, bool write)
+static void exit_msr(struct vcpu *v, bool write, uint64_t next_rip)
 {
     struct hvm_regs *r = &v->arch->hvm->regs;
     uint32_t msr = (uint32_t)r->rcx;
@@ -221,7 +221,7 @@ static void exit_msr(struct vcpu *v, bool write)
         r->rax = (uint32_t)val;
         r->rdx = val >> 32;
     }
-    hvm_skip_insn(v, write ? HVM_INSN_WRMSR : HVM_INSN_RDMSR, 0);
+    hvm_skip_insn(v, write ? HVM_INSN_WRMSR : HVM_INSN_RDMSR, next_rip);
 }
 
 /* ---- the rest ----------------------------------------------------------- */
@@ -231,11 +231,11 @@ static void exit_msr(struct vcpu *v, bool write)
  * the vCPU goes down, and with it the domain, powered off. With interrupts
  * on the vCPU blocks; nothing wakes it yet (no interrupt sources).
  */
-static void exit_hlt(struct vcpu *v)
+static void exit_hlt(struct vcpu *v, uint64_t next_rip)
 {
     struct hvm_regs *r = &v->arch->hvm->regs;
 
-    hvm_skip_insn(v, HVM_INSN_HLT, 0);
+    hvm_skip_insn(v, HVM_INSN_HLT, next_rip);
     if (!(r->rflags & (1u << 9))) {
         log_info("domain %u vCPU %u: halted with interrupts off\n", v->domain->domain_id,
                  v->vcpu_id);
@@ -261,20 +261,20 @@ void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e)
     case HVM_EXIT_NONE:
         return;
     case HVM_EXIT_CPUID:
-        exit_cpuid(v);
+        exit_cpuid(v, e->next_rip);
         return;
     case HVM_EXIT_IO:
         exit_io(v, e);
         return;
     case HVM_EXIT_HLT:
-        exit_hlt(v);
+        exit_hlt(v, e->next_rip);
         return;
     case HVM_EXIT_HYPERCALL:
-        hvm_hypercall(v);
+        hvm_hypercall(v, e->next_rip);
         return;
     case HVM_EXIT_MSR_READ:
     case HVM_EXIT_MSR_WRITE:
-        exit_msr(v, e->reason == HVM_EXIT_MSR_WRITE);
+        exit_msr(v, e->reason == HVM_EXIT_MSR_WRITE, e->next_rip);
         return;
     case HVM_EXIT_NPF:
         exit_npf(v, e);

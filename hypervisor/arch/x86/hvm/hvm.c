@@ -26,12 +26,13 @@ void hvm_call_on_stack(uintptr_t stack_top, void (*fn)(void *), void *arg)
     __attribute__((noreturn));
 
 extern const struct hvm_ops svm_ops;
+extern const struct hvm_ops vmx_ops;
 
 const struct hvm_ops *hvm_ops;
 
 void hvm_detect(void)
 {
-    static const struct hvm_ops *const backends[] = { &svm_ops };
+    static const struct hvm_ops *const backends[] = { &svm_ops, &vmx_ops };
 
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         if (backends[i]->detect()) {
@@ -123,4 +124,6 @@ void hvm_switch_in(struct vcpu *v, uintptr_t stack_top)
 void hvm_switch_out(struct vcpu *v)
 {
     pv_fpu_save(v);
+    if (hvm_ops->vcpu_switch_out)
+        hvm_ops->vcpu_switch_out(v);
 }

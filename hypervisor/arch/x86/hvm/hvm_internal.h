@@ -19,8 +19,9 @@ bool hvm_long_mode(struct vcpu *v);
 void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip);
 struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf);
 void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e);
-/* VMMCALL: the hypercall in the guest's registers; RIP stepped over it. */
-void hvm_hypercall(struct vcpu *v);
+/* VMMCALL/VMCALL: the hypercall in the guest's registers; RIP stepped over it
+ * (to next_rip when the CPU gave it, else decoded). */
+void hvm_hypercall(struct vcpu *v, uint64_t next_rip);
 /* A write to the hypercall-page MSR: 0, or -1 for a #GP. */
 int hvm_hypercall_page_msr(struct vcpu *v, uint64_t value);
 

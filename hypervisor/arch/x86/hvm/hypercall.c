@@ -1,5 +1,5 @@
 /*
- * Hypercalls from HVM guests: VMMCALL with the number in RAX and the
+ * Hypercalls from HVM guests: VMMCALL (SVM) or VMCALL (VT-x) with the number in RAX and the
  * arguments in RDI, RSI, RDX, R10, R8 (64-bit code) or EBX, ECX, EDX,
  * ESI, EDI (32-bit code), the result in RAX, as on Xen. Only from the
  * guest's kernel (CPL 0): -EPERM otherwise. Pointers are guest-virtual,
@@ -8,7 +8,8 @@
  *
  * The hypercall page: a write of a page's guest-physical address to the
  * MSR CPUID 0x40000002 names fills it with one 32-byte stub per
- * hypercall, "mov $nr, %eax; vmmcall; ret".
+ * hypercall, "mov $nr, %eax; vmmcall; ret" on AMD, vmcall on Intel (the
+ * other vendor's instruction is #UD there), as Xen writes it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@ int hvm_hypercall_page_msr(struct vcpu *v, uint64_t value)
         memset(s, 0xCC, sizeof(s));
         s[0] = 0xB8;                               /* mov $nr, %eax */
         memcpy(s + 1, &nr, 4);
-        s[5] = 0x0F; s[6] = 0x01; s[7] = 0xD9;     /* vmmcall */
+        memcpy(s + 5, hvm_ops->hypercall_insn, 3); /* vmmcall or vmcall */
         s[8] = 0xC3;                               /* ret */
         if (hvm_copy_to_gpa(v->domain, gpa + nr * STUB_SIZE, s, sizeof(s)) < 0)
             return -1;
@@ -64,7 +65,7 @@ static long sched_op(struct vcpu *v, int cmd, uint64_t arg)
     }
 }
 
-void hvm_hypercall(struct vcpu *v)
+void hvm_hypercall(struct vcpu *v, uint64_t next_rip)
 {
     struct hvm_regs *r = &v->arch->hvm->regs;
     bool wide = hvm_long_mode(v);
@@ -74,7 +75,7 @@ void hvm_hypercall(struct vcpu *v)
     long rc;
 
     /* Stepped over first: shutdown does not come back, the others answer after it. */
-    hvm_skip_insn(v, HVM_INSN_VMMCALL, 0);
+    hvm_skip_insn(v, HVM_INSN_VMMCALL, next_rip);
     if (hvm_ops->ctl_read(v, HVM_CTL_CPL) != 0)
         rc = -EPERM;
     else if (nr == __HYPERVISOR_xen_version)

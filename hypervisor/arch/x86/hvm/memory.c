@@ -20,9 +20,13 @@
 #include <tessera/page_alloc.h>
 #include <tessera/string.h>
 
-/* Guest accesses count as user accesses in the nested tables: U everywhere. */
-#define NPT_TABLE (PTE_P | PTE_W | PTE_U | PTE_A)
-#define NPT_PAGE  (PTE_P | PTE_W | PTE_U | PTE_A | PTE_D)
+/*
+ * The entry bits are the backend's (hvm_ops): SVM's nested tables are x86
+ * page tables, VT-x's EPT has its own format. Both keep the next table's or
+ * the page's address in bits 51:12, and both have bit 0 set in every entry
+ * made here (P for NPT, R for EPT), which is what "present" means below.
+ */
+#define NPT_PRESENT 1ull
 #define PTE_ADDR  0x000FFFFFFFFFF000ull
 
 static uint64_t *npt_table(struct hvm_domain *h)
@@ -37,11 +41,11 @@ static uint64_t *npt_table(struct hvm_domain *h)
 
 static uint64_t *npt_next(struct hvm_domain *h, uint64_t *entry)
 {
-    if (!(*entry & PTE_P)) {
+    if (!(*entry & NPT_PRESENT)) {
         uint64_t *t = npt_table(h);
         if (!t)
             return NULL;
-        *entry = virt_to_phys(t) | NPT_TABLE;
+        *entry = virt_to_phys(t) | hvm_ops->npt_table_flags;
     }
     return phys_to_virt(*entry & PTE_ADDR);
 }
@@ -54,7 +58,7 @@ static int npt_map(struct hvm_domain *h, uint64_t *l4, uint64_t gfn, uint64_t mf
     uint64_t *l1 = l2 ? npt_next(h, &l2[(gpa >> 21) & 511]) : NULL;
     if (!l1)
         return -ENOMEM;
-    l1[(gpa >> 12) & 511] = (mfn << PAGE_SHIFT) | NPT_PAGE;
+    l1[(gpa >> 12) & 511] = (mfn << PAGE_SHIFT) | hvm_ops->npt_page_flags;
     return 0;
 }
 
@@ -62,7 +66,7 @@ static void npt_free(uint64_t *t, unsigned level)
 {
     if (level > 1)
         for (unsigned i = 0; i < 512; i++)
-            if (t[i] & PTE_P)
+            if (t[i] & NPT_PRESENT)
                 npt_free(phys_to_virt(t[i] & PTE_ADDR), level - 1);
     xfree(t);
 }

@@ -275,6 +275,10 @@ static void svm_dump(struct vcpu *v)
 
 const struct hvm_ops svm_ops = {
     .name = "SVM",
+    /* Guest accesses count as user accesses in the nested tables: U everywhere. */
+    .npt_table_flags = PTE_P | PTE_W | PTE_U | PTE_A,
+    .npt_page_flags = PTE_P | PTE_W | PTE_U | PTE_A | PTE_D,
+    .hypercall_insn = { 0x0F, 0x01, 0xD9 },     /* vmmcall */
     .detect = svm_detect,
     .cpu_enable = svm_cpu_enable,
     .vcpu_create = svm_vcpu_create,

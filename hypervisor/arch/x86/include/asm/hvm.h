@@ -1,6 +1,6 @@
 /*
  * Hardware-assisted guests (HVM and PVH): what common HVM code
- * (arch/x86/hvm/) asks of a backend, SVM today (hvm/svm/) and VT-x later
+ * (arch/x86/hvm/) asks of a backend, AMD SVM (hvm/svm/) or Intel VT-x
  * (hvm/vmx/). Common code sees exits only through the backend-neutral
  * struct hvm_exit and the guest's state only through these operations, so
  * a second backend slots in behind the same table. docs/hvm.md.
@@ -56,6 +56,7 @@ _Static_assert(offsetof(struct hvm_regs, rbx) == HVM_REGS_RBX &&
                offsetof(struct hvm_regs, rflags) == HVM_REGS_RFLAGS, "hvm_regs_offsets.h");
 
 /* Control state common code reads or sets through the backend. */
+/* CS_ATTR is in SVM's packed form: type, S, DPL, P in bits 7:0, AVL, L, D/B, G in 11:8. */
 enum hvm_ctl {
     HVM_CTL_CR0, HVM_CTL_CR3, HVM_CTL_CR4, HVM_CTL_CR2, HVM_CTL_EFER, HVM_CTL_PAT,
     HVM_CTL_CPL, HVM_CTL_CS_BASE, HVM_CTL_CS_ATTR, HVM_CTL_SS_BASE,
@@ -63,6 +64,11 @@ enum hvm_ctl {
 
 struct hvm_ops {
     const char *name;
+    /* Nested page-table entry bits (NPT: x86 PTE flags; EPT: R/W/X and memory type). */
+    uint64_t npt_table_flags;       /* an entry pointing to the next level */
+    uint64_t npt_page_flags;        /* a 4 KiB page of the guest's */
+    /* The hypercall instruction the hypercall page's stubs use (VMMCALL or VMCALL). */
+    uint8_t hypercall_insn[3];
     /* On the boot CPU: true if this backend can run guests here (and says why not). */
     bool (*detect)(void);
     /* On each CPU once detect said yes: turn the extension on. */
@@ -75,6 +81,8 @@ struct hvm_ops {
      * soon as the caller enables interrupts).
      */
     void (*run)(struct vcpu *v, struct hvm_regs *regs, struct hvm_exit *exit);
+    /* v leaves this CPU (the scheduler's switch): NULL if the backend keeps nothing here. */
+    void (*vcpu_switch_out)(struct vcpu *v);
     uint64_t (*ctl_read)(struct vcpu *v, enum hvm_ctl what);
     void (*ctl_write)(struct vcpu *v, enum hvm_ctl what, uint64_t value);
     /* Deliver an exception on the next entry. */
