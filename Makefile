@@ -6,6 +6,7 @@
 #                    then power-off; fails with the commands' exit status
 #   make run-xl      the same with Debian's own xl, xenstored and xenconsoled in
 #                    dom0 instead of Tessera's tools (docs/xen-tools.md)
+#   make run-virt    the same plus libvirtd and virsh (virsh -c xen:///)
 #   make run-bare    the hypervisor alone, at its `tessera>` prompt
 #   make check       every test; ends with "N passed, N failed, N skipped"
 #   make check-slow  emulator runs too slow for check (Bochs, big guests)
@@ -35,7 +36,7 @@ SUBMAKE := $(MAKE) --no-print-directory
 override DOM0_CMD := $(value DOM0_CMD)
 export DOM0_CMD
 
-.PHONY: all deps run run-xl run-bare run-linux check check-slow bench bench-dom0 fuzz clean $(PRESENT)
+.PHONY: all deps run run-xl run-virt run-bare run-linux check check-slow bench bench-dom0 fuzz clean $(PRESENT)
 
 all: deps
 	@set -e; for c in $(PRESENT); do $(SUBMAKE) -C $$c all; done
@@ -53,6 +54,10 @@ run-linux: run
 # The same machine with Debian's Xen userspace in dom0 (xl, xenstored, ...).
 run-xl: all
 	@$(SUBMAKE) -C guest-patches run-xl
+
+# ... and libvirt's daemon with its Xen driver and virsh too (a bigger image).
+run-virt: all
+	@$(SUBMAKE) -C guest-patches run-virt
 
 # The hypervisor on its own, its console prompt `tessera>`.
 run-bare: all

@@ -50,17 +50,32 @@ fi
 # started as Debian's /etc/init.d/xen does: xenstored, xen-init-dom0 (which
 # writes dom0's entries), xenconsoled (here also logging guest consoles to
 # /var/log/xen/console/guest-NAME.log).
+# With tessera.trace_daemons on dom0's command line they (and libvirtd)
+# run under privcmd-trace.so, their calls appended to
+# /var/log/xen/daemons-trace.txt (docs/xen-tools.md).
 xen_bin=/usr/lib/xen-4.17/bin
+traced=""
+if grep -qw tessera.trace_daemons /proc/cmdline && [ -f /usr/lib/tessera/privcmd-trace.so ]; then
+    traced="env LD_PRELOAD=/usr/lib/tessera/privcmd-trace.so PRIVCMD_TRACE=/var/log/xen/daemons-trace.txt"
+fi
 if [ -x $xen_bin/xenstored ]; then
     mkdir -p -m 700 /run/xen
-    $xen_bin/xenstored --pid-file /run/xenstore.pid >>/var/log/xen/xenstored.log 2>&1 ||
+    $traced $xen_bin/xenstored --pid-file /run/xenstore.pid >>/var/log/xen/xenstored.log 2>&1 ||
         say "xenstored failed ($?)"
-    $xen_bin/xen-init-dom0 >/var/log/xen/xen-init-dom0.log 2>&1 ||
+    $traced $xen_bin/xen-init-dom0 >/var/log/xen/xen-init-dom0.log 2>&1 ||
         say "xen-init-dom0 failed ($?): $(tail -3 /var/log/xen/xen-init-dom0.log)"
-    $xen_bin/xenconsoled --pid-file /run/xenconsoled.pid --log=guest \
+    $traced $xen_bin/xenconsoled --pid-file /run/xenconsoled.pid --log=guest \
         --log-dir=/var/log/xen/console >>/var/log/xen/xenconsoled.log 2>&1 ||
         say "xenconsoled failed ($?)"
-    say "Debian's xenstored, xen-init-dom0 and xenconsoled started (logs in /var/log/xen)"
+    say "Debian's xenstored, xen-init-dom0 and xenconsoled started (logs in /var/log/xen)${traced:+, traced}"
+fi
+# libvirt's daemon with its Xen driver, in the libvirt image (DOM0_VIRT=1),
+# after the daemons libxl needs; virsh talks to it on /run/libvirt.
+if [ -x /usr/sbin/libvirtd ]; then
+    mkdir -p /run/libvirt
+    $traced /usr/sbin/libvirtd --daemon --pid-file /run/libvirtd.pid ||
+        say "libvirtd failed ($?): $(tail -3 /var/log/libvirt/libvirtd.log 2>/dev/null)"
+    say "libvirtd started (log /var/log/libvirt/libvirtd.log)"
 fi
 
 # The guests' network (docs/network.md): bridge xenbr0 with dom0 at

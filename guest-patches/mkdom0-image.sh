@@ -22,7 +22,10 @@
 # tracing shim privcmd-trace.so is in /usr/lib/tessera/ (BUILD's
 # tests/privcmd-trace).
 #
-# usage: [DOM0_XL=1] mkdom0-image.sh OUT.cpio.gz BUILD_DIR [KERNEL_VERSION]
+# DOM0_XL=1 DOM0_VIRT=1 adds libvirt: libvirtd with its Xen driver, virsh and
+# what they load (add_libvirt below; make run-virt).
+#
+# usage: [DOM0_XL=1 [DOM0_VIRT=1]] mkdom0-image.sh OUT.cpio.gz BUILD_DIR [KERNEL_VERSION]
 set -eu
 out=$1 build=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -164,6 +167,41 @@ install_tool() {   # SOURCE DEST
     tools="$tools $1"
 }
 xen_bin=/usr/lib/xen-4.17/bin
+# DOM0_VIRT=1 (with DOM0_XL=1): libvirt's monolithic daemon with its Xen
+# driver and virsh from this host's Debian packages (Debian 12 has no
+# modular virtxend). libvirtd loads its drivers with dlopen from
+# connection-driver/ and skips those it does not find, so only the libxl
+# one is copied; ldd of it gives what it loads in turn. The libvirt XML
+# parser needs libxml2 and ICU, which is most of what this adds.
+virt_lib=/usr/lib/x86_64-linux-gnu/libvirt
+add_libvirt() {
+    for p in /usr/sbin/libvirtd /usr/bin/virsh $virt_lib/connection-driver/libvirt_driver_libxl.so; do
+        [ -f "$p" ] || { echo "mkdom0-image: $p missing (Debian packages libvirt-daemon," \
+            "libvirt-daemon-driver-xen, libvirt-clients)" >&2; exit 1; }
+        install_tool "$p" "$p"
+    done
+    # virsh console wants a terminal; util-linux's script gives it one in
+    # a non-interactive check (busybox has no script).
+    install_tool /usr/bin/script /usr/bin/script
+    # The x86 CPU models and features the driver decodes the host's
+    # physinfo hw_cap with; it refuses to start without them.
+    mkdir -p "$root/usr/share/libvirt/cpu_map"
+    cp /usr/share/libvirt/cpu_map/index.xml /usr/share/libvirt/cpu_map/x86_*.xml \
+        "$root/usr/share/libvirt/cpu_map/"
+    mkdir -p "$root/etc/libvirt" "$root/var/lib/libvirt/libxl" "$root/var/log/libvirt/libxl" \
+        "$root/var/cache/libvirt"
+    # No polkit in dom0: root's unix socket connections are allowed as they
+    # are; no TCP; libvirtd's own log in /var/log/libvirt/libvirtd.log.
+    cat > "$root/etc/libvirt/libvirtd.conf" <<'CONF'
+listen_tls = 0
+listen_tcp = 0
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+CONF
+    # virsh with no -c talks to the Xen driver.
+    echo 'uri_default = "xen:///system"' > "$root/etc/libvirt/libvirt.conf"
+}
 install_tool "$build/dom0-tools/opt/tl" /usr/sbin/tl
 if [ "${DOM0_XL:-0}" = 1 ]; then
     # Debian's toolstack, from this host's xen-utils-4.17, at its own paths.
@@ -181,6 +219,9 @@ if [ "${DOM0_XL:-0}" = 1 ]; then
     shim=$build/tests/privcmd-trace/privcmd-trace.so
     [ -f "$shim" ] || { echo "mkdom0-image: $shim not built (make -C tests/privcmd-trace)" >&2; exit 1; }
     install_tool "$shim" /usr/lib/tessera/privcmd-trace.so
+    if [ "${DOM0_VIRT:-0}" = 1 ]; then
+        add_libvirt
+    fi
 else
     [ -f "$root/usr/sbin/tl" ] && ln -s tl "$root/usr/sbin/xl"
     install_tool "$build/xenstore-lite/opt/xenstored-lite" /usr/sbin/xenstored-lite

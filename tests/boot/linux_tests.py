@@ -118,8 +118,19 @@ def dom0_image():
             os.path.join(out, "dom0-initramfs.cpio.gz"))
 
 
+def dom0_virt_image():
+    """The libvirt dom0 image (guest-patches image-virt: the Debian tools
+    image with libvirtd, its Xen driver and virsh), built only when a case
+    that boots it runs."""
+    subprocess.check_call(["make", "--no-print-directory", "-C", PATCHES, "image-virt"],
+                          stdout=subprocess.DEVNULL)
+    return os.path.join(BUILD, "guest-patches", "dom0-virt-initramfs.cpio.gz")
+
+
 DOM0_RUNNER = os.path.join(PATCHES, "run-dom0.py")
 XL_IMAGE = "<the Debian tools dom0 image>"   # replaced by dom0_xl_image() when its case runs
+VIRT_IMAGE = "<the libvirt dom0 image>"      # replaced by dom0_virt_image() when its case runs
+LATE_IMAGES = {XL_IMAGE: dom0_xl_image, VIRT_IMAGE: dom0_virt_image}
 CHECK_STATUS = 42   # what guest-patches/dom0-check.sh exits with
 
 
@@ -285,6 +296,15 @@ def image_cases(vmlinux, initrd):
                     "--qemu-arg=-device", "--qemu-arg=ide-hd,drive=disk0,bus=ahci0.0",
                     "--qemu-arg=-nic", "--qemu-arg=user,model=e1000",
                     "--timeout", "240", "--cmd", devices]
+    # libvirt's Xen driver in the libvirt image drives the example domU
+    # through virsh (dom0-virt-check.sh): list, create, dominfo, console,
+    # destroy; libvirtd and Debian's daemons traced from dom0's /init.
+    with open(os.path.join(PATCHES, "dom0-virt-check.sh")) as f:
+        virt_check = f.read()
+    virt_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", VIRT_IMAGE,
+                 "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
+                 "--linux-args", "console=hvc0 loglevel=4 tessera.trace_daemons",
+                 "--timeout", "400", "--cmd", virt_check]
     return [("linux-dom0-image-smp1", "commands", commands),
             ("linux-dom0-devices", "commands", devices_args),
             ("linux-dom0-image-shell-smp1", "shell", shell),
@@ -297,6 +317,7 @@ def image_cases(vmlinux, initrd):
             ("linux-tl-domu-cmds", "commands", cmds_args),
             ("linux-tl-domu-disk", "commands", disk_args),
             ("linux-xl-domu", "commands", xl_args),
+            ("linux-virt-domu", "commands", virt_args),
             ("linux-tl-domu-net", "commands", net_args),
             ("linux-tl-hostile-front", "commands", hostile_args)]
 
@@ -396,7 +417,7 @@ DEFAULT_JOBS = 2
 EXPECTED_SECONDS = {
     "linux-tl-domu-life": 105, "linux-tl-hostile-front": 95, "linux-tl-domu-cmds": 90,
     "linux-tl-domu-disk": 86,
-    "linux-xl-domu": 76, "linux-tl-console-flood": 75, "linux-tl-domu-net": 67,
+    "linux-xl-domu": 76, "linux-virt-domu": 75, "linux-tl-console-flood": 75, "linux-tl-domu-net": 67,
     "linux-dom0-devices": 52, "linux-tl-domu-smp1": 44, "linux-tl-domu-smp2": 40, "linux-tl-console-smp1": 40,
 }
 
@@ -460,11 +481,12 @@ def main():
             continue
         if name in SLOW_ONLY and not a.slow and not a.only:
             continue
-        if XL_IMAGE in args:
+        late = [x for x in args if x in LATE_IMAGES]
+        if late:
             try:
-                args = [dom0_xl_image() if x == XL_IMAGE else x for x in args]
+                args = [LATE_IMAGES[x]() if x in LATE_IMAGES else x for x in args]
             except subprocess.CalledProcessError as e:
-                print("FAIL boot/%s: the Debian tools image did not build: %s" % (name, e))
+                print("FAIL boot/%s: %s did not build: %s" % (name, late[0], e))
                 failed += 1
                 record(results, "FAIL", name)
                 continue
