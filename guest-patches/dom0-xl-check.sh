@@ -3,9 +3,10 @@
 # 4.17 drives the example domU's life on Tessera, each step checked by its
 # effect: info, list, list -l, dmesg, uptime, vcpu-list, sched-credit (-s);
 # create -c (the domU's /init marker through xenconsole and in
-# xenconsoled's log), list with its memory and vCPUs, rename, vcpu-pin,
-# mem-max, mem-set, pause, unpause, reboot (restarted by xl's monitor),
-# shutdown -w, a second create and destroy, free memory back. Every xl call
+# xenconsoled's log), list with its memory and vCPUs, console on its own
+# (a typed command answers), vcpu-set (CPU 1 online and offline in the
+# domU), xentop -b, rename, vcpu-pin, mem-max, mem-set, pause, unpause,
+# reboot (restarted by xl's monitor), shutdown -w, a second create and destroy, free memory back. Every xl call
 # runs under privcmd-trace.so, and a hypercall that failed must be one of
 # the failures xl expects (docs/xen-tools.md). Prints "TESSERA-DOM0-CHECK
 # ok" or "TESSERA-DOM0-CHECK failed: <what>" and exits 42.
@@ -14,6 +15,8 @@
 # not carry yet.
 cfg=/tmp/debian-pv.cfg
 sed '/^disk *=/d; /^vif *=/d' /etc/tessera/examples/debian-pv.cfg > $cfg
+# Room for a second vCPU that xl vcpu-set brings online (it boots with one).
+echo "maxvcpus = 2" >> $cfg
 log=/var/log/xen/console/guest-debian-pv.log
 trace=/tmp/xl-trace.txt
 bad=""
@@ -85,6 +88,54 @@ kill "$(pidof xenconsole)" || no "no xenconsole running"
 wait_for 10 test -f /tmp/create.status || no "xl create -c did not return after its console ended"
 echo "dom0-xl-check: xl create -c $(cat /tmp/create.status 2>/dev/null) after its console ended"
 is_gone && no "the domU went with the console"
+
+# xl console on its own: xenconsole reads what is typed only from a
+# terminal, which util-linux's script gives it. A command typed reaches the
+# domU's shell and its answer comes back (the sum is worked out by the
+# shell, so only an answer has 42 in it). It stays open for vcpu-set.
+mkfifo /tmp/xlcon.in
+(LD_PRELOAD=/usr/lib/tessera/privcmd-trace.so PRIVCMD_TRACE=$trace \
+    script -qfec "xl console debian-pv" /dev/null </tmp/xlcon.in >/tmp/xlcon.out 2>&1
+ echo "exit $?" >/tmp/xlcon.status) &
+exec 4>/tmp/xlcon.in
+guest() { printf '%s\r' "$1" >&4; }   # a command line typed into the domU's shell
+guest 'echo XL-CONSOLE-$((6 * 7))'
+wait_for 20 grep -q "XL-CONSOLE-42" /tmp/xlcon.out ||
+    no "no answer through xl console: $(tail -c 300 /tmp/xlcon.out)"
+# vcpu-set 2: cpu/1/availability online, Linux makes CPU 1 present and
+# onlining it (what a udev rule would do) brings vCPU 1 up; vcpu-set 1:
+# Linux takes it down, and the hypervisor has it down ('p' in vcpu-list).
+vcpu1_state() { xl vcpu-list debian-pv 2>/dev/null | awk '$3 == 1 { print $5 }'; }
+vcpu1_down() { case "$(vcpu1_state)" in *p*) return 0 ;; esac; return 1; }
+vcpu1_up() { case "$(vcpu1_state)" in *p*|"") return 1 ;; esac; }
+vcpus_listed() { [ "$(domu_line | awk '{ print $4 }')" = "$1" ]; }
+wait_for 5 vcpu1_down || no "vCPU 1 of 2 is not down at boot: '$(vcpu1_state)'"
+# --ignore-host: xl refuses more vCPUs than the host's CPUs (one here) without it.
+run vcpu-set --ignore-host debian-pv 2
+guest 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/devices/system/cpu/cpu1/online ] && break; sleep 1; done'
+guest 'echo 1 > /sys/devices/system/cpu/cpu1/online; echo CPUS-ONLINE-$(cat /sys/devices/system/cpu/online)-END'
+wait_for 30 grep -q "CPUS-ONLINE-0-1-END" /tmp/xlcon.out ||
+    no "the domU's CPUs after vcpu-set 2: $(tail -c 300 /tmp/xlcon.out)"
+wait_for 10 vcpu1_up || no "vCPU 1 state '$(vcpu1_state)' after it came online"
+wait_for 5 vcpus_listed 2 || no "xl list after vcpu-set 2: '$(domu_line)'"
+run vcpu-set debian-pv 1
+wait_for 15 vcpu1_down || no "vCPU 1 state '$(vcpu1_state)' after vcpu-set 1"
+guest 'echo CPUS-NOW-$(cat /sys/devices/system/cpu/online)-END'
+wait_for 20 grep -q "CPUS-NOW-0-END" /tmp/xlcon.out ||
+    no "the domU's CPUs after vcpu-set 1: $(tail -c 300 /tmp/xlcon.out)"
+wait_for 5 vcpus_listed 1 || no "xl list after vcpu-set 1: '$(domu_line)'"
+# Ctrl-] leaves the console.
+printf '\035' >&4
+wait_for 10 test -f /tmp/xlcon.status || no "xl console did not leave on Ctrl-]"
+grep -q "exit 0" /tmp/xlcon.status 2>/dev/null || no "xl console: $(cat /tmp/xlcon.status 2>/dev/null)"
+exec 4>&-
+
+# xentop (what xl top runs) in batch mode, one round: both domains.
+LD_PRELOAD=/usr/lib/tessera/privcmd-trace.so PRIVCMD_TRACE=$trace \
+    /usr/lib/xen-4.17/bin/xentop -b -i 1 >/tmp/xentop.out 2>&1 || no "xentop -b -i 1 exited $?: $(tail -3 /tmp/xentop.out)"
+grep -q "NAME  *STATE  *CPU(sec)" /tmp/xentop.out || no "xentop has no header: $(head -3 /tmp/xentop.out)"
+grep -Eq "^ *Domain-0 " /tmp/xentop.out && grep -Eq "^ *debian-pv " /tmp/xentop.out ||
+    no "xentop lacks a domain: $(cat /tmp/xentop.out)"
 run vcpu-list debian-pv
 grep -Eq "^debian-pv +$id +0 " /tmp/xl.out || no "xl vcpu-list debian-pv: $(cat /tmp/xl.out)"
 # rename there and back; xl refuses a name that is taken.

@@ -15,8 +15,8 @@
 #     its xvda).
 #
 # DOM0_XL=1 builds the Debian tools variant instead (docs/xen-tools.md):
-# Debian's own xl, xenstored, xenconsoled, xenconsole and xen-init-dom0
-# (xen-utils-4.17) with the libraries they load, started by /init as
+# Debian's own xl, xenstored, xenconsoled, xenconsole, xen-init-dom0 and
+# xentop (xen-utils-4.17) with the libraries they load, started by /init as
 # Debian's /etc/init.d/xen starts them, in place of xenstored-lite and
 # tessera-consoled; /usr/sbin/xl is Debian's xl (tl stays tl), and the
 # tracing shim privcmd-trace.so is in /usr/lib/tessera/ (BUILD's
@@ -180,9 +180,6 @@ add_libvirt() {
             "libvirt-daemon-driver-xen, libvirt-clients)" >&2; exit 1; }
         install_tool "$p" "$p"
     done
-    # virsh console wants a terminal; util-linux's script gives it one in
-    # a non-interactive check (busybox has no script).
-    install_tool /usr/bin/script /usr/bin/script
     # The x86 CPU models and features the driver decodes the host's
     # physinfo hw_cap with; it refuses to start without them.
     mkdir -p "$root/usr/share/libvirt/cpu_map"
@@ -205,13 +202,17 @@ CONF
 install_tool "$build/dom0-tools/opt/tl" /usr/sbin/tl
 if [ "${DOM0_XL:-0}" = 1 ]; then
     # Debian's toolstack, from this host's xen-utils-4.17, at its own paths.
-    for p in xl xenstored xenconsoled xenconsole xen-init-dom0; do
+    for p in xl xenstored xenconsoled xenconsole xen-init-dom0 xentop; do
         [ -x "$xen_bin/$p" ] || { echo "mkdom0-image: $xen_bin/$p missing (Debian package xen-utils-4.17)" >&2; exit 1; }
         install_tool "$xen_bin/$p" "$xen_bin/$p"
     done
     # glibc loads libgcc_s at run time for pthread_cancel; xl aborts without it.
     install_tool /lib/x86_64-linux-gnu/libgcc_s.so.1 /lib/x86_64-linux-gnu/libgcc_s.so.1
     ln -s "$xen_bin/xl" "$root/usr/sbin/xl"
+    # xenconsole (xl console) and virsh console read keys only from a
+    # terminal; util-linux's script gives them one in a non-interactive
+    # check (busybox has no script).
+    install_tool /usr/bin/script /usr/bin/script
     mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/lib/xenstored" "$root/var/log/xen/console"
     # xenconsole (xl console, xl create -c) takes a lock in /var/lock, Debian's /run/lock.
     ln -s ../run/lock "$root/var/lock"
