@@ -61,5 +61,11 @@ wait_for 10 sh -c "! cat /sys/block/loop*/loop/backing_file 2>/dev/null | grep -
 # return when dom0's mappings of them go, so give it a moment.
 wait_for 10 sh -c "[ \"\$(tl info | sed -n 's/^free_memory *: *//p')\" = \"$free0\" ]" ||
     no "free memory $(free_mib) MiB after destroy, $free0 before"
+if [ -n "$bad" ]; then
+    # The whole story of a failed boot (a stall's backtrace above all) is in
+    # the guest's console; the runner keeps this serial log.
+    echo "--- the domU's console log, its last 300 lines"
+    tail -n 300 "$log" 2>/dev/null | sed 's/^/domU| /'
+fi
 if [ -z "$bad" ]; then echo "TESSERA-DOM0-CHECK ok"; else echo "TESSERA-DOM0-CHECK failed$bad"; fi
 exit 42
