@@ -105,6 +105,12 @@ wait_for 30 grep -q "TESSERA-DOMU-DISK xvdc gone" "$log" || no "the guest did no
 # Its last write, synced when xvdc went: destroyed the moment it says so.
 wait_for 30 grep -q "TESSERA-DOMU-DISK synced domu-detach.txt" "$log" ||
     no "the domU did not sync its last write: $(grep -a TESSERA-DOMU-DISK "$log" | tail -2)"
+# Its syncs reached blkback as flush requests (the front end sends
+# REQ_PREFLUSH for an fsync; blkback passes it to the loop device), so the
+# write the guest saw complete survives the destroy right below.
+freq=$(cat /sys/bus/xen-backend/devices/vbd-$id-51728/statistics/f_req 2>/dev/null)
+[ "${freq:-0}" -ge 2 ] 2>/dev/null || no "blkback counted '$freq' flush requests for xvdb, fewer than the guest's 2 syncs"
+echo "dom0-domu-disk: xvdb flush requests $freq"
 tl destroy debian-pv || no "tl destroy exited $?"
 grep -q "TESSERA-DOMU-DISK read /mnt/from-dom0.txt: hello from dom0 $$" "$log" ||
     no "the domU did not read dom0's file: $(grep -a TESSERA-DOMU-DISK "$log")"
