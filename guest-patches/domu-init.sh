@@ -76,6 +76,19 @@ case " $(cat /proc/cmdline) " in
         fi
     done &
     ;;
+*" tessera_domu=run:"*)
+    # tessera_domu=run:DEV (tests/bench/dom0-io.sh): the program on a disk
+    # dom0 gives, /run.sh on DEV mounted read-only, its output on the
+    # console, then power-off. The benchmarks bring their tools this way.
+    dev=$(sed 's/.*tessera_domu=run:\([a-z0-9]*\).*/\1/' /proc/cmdline)
+    if mkdir -p /opt && mount -t ext4 -o ro "/dev/$dev" /opt; then
+        sh /opt/run.sh
+        echo "TESSERA-DOMU-RUN exit $?"
+    else
+        echo "TESSERA-DOMU-RUN mount of /dev/$dev failed: $(ls /dev | grep xvd)"
+    fi
+    poweroff -f
+    ;;
 *" tessera_domu=flood "*)
     echo "TESSERA-DOMU-FLOOD: writing to hvc0 without end"
     yes "TESSERA-DOMU-FLOOD 0123456789abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ" &
