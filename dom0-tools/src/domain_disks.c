@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "device_model.h"
 #include "domain_disks.h"
 #include "hotplug.h"
 #include "loopdev.h"
@@ -21,9 +22,39 @@
 /* How long blkback may take to pick a new device up (xenwatch, under load). */
 #define BACKEND_WAIT_MS 20000
 
+/* How long QEMU may take to start and pick a qdisk up. */
+#define QDISK_WAIT_MS 30000
+
+/*
+ * A disk xen-blkback cannot serve (an image format other than raw, or
+ * backendtype=qdisk) goes to QEMU's qdisk backend, as libxl sends it.
+ */
+static bool is_qdisk(const struct domcfg_disk *disk)
+{
+    return disk->backend == DOMCFG_DISK_BACKEND_QDISK ||
+           (disk->format != DOMCFG_DISK_FORMAT_RAW && disk->format != DOMCFG_DISK_FORMAT_EMPTY);
+}
+
+/* The guest sees a vbd either way; the backend directory is blkback's or QEMU's. */
+static struct xs_device disk_device(uint32_t domid, uint32_t devid, bool qdisk)
+{
+    return (struct xs_device){ .kind = qdisk ? "qdisk" : "vbd", .frontend_kind = "vbd",
+                               .backend_domid = 0, .domid = domid, .devid = devid };
+}
+
 static struct xs_device vbd(uint32_t domid, uint32_t devid)
 {
-    return (struct xs_device){ .kind = "vbd", .backend_domid = 0, .domid = domid, .devid = devid };
+    return disk_device(domid, devid, false);
+}
+
+/* The device devid of domid as it is in xenstore: QEMU's when it has it. */
+static struct xs_device existing_disk(struct xs_handle *xs, uint32_t domid, uint32_t devid)
+{
+    struct xs_device q = disk_device(domid, devid, true);
+    char be[160];
+    char *state = xs_device_read(xs, xs_device_backend_path(&q, be, sizeof(be)), "state");
+    free(state);
+    return state ? q : vbd(domid, devid);
 }
 
 static int unsupported(const struct domcfg_disk *disk, char *why, size_t why_size)
@@ -31,14 +62,18 @@ static int unsupported(const struct domcfg_disk *disk, char *why, size_t why_siz
     if (disk->backend_domname && strcmp(disk->backend_domname, "0") &&
         strcmp(disk->backend_domname, "Domain-0"))
         snprintf(why, why_size, "backend=%s: only dom0 serves disks", disk->backend_domname);
-    else if (disk->backend == DOMCFG_DISK_BACKEND_QDISK || disk->backend == DOMCFG_DISK_BACKEND_TAP)
-        snprintf(why, why_size, "backendtype=%s: only phy (xen-blkback) is supported",
-                 domcfg_disk_backend_name(disk->backend));
+    else if (disk->backend == DOMCFG_DISK_BACKEND_TAP)
+        snprintf(why, why_size, "backendtype=tap: only phy (xen-blkback) and qdisk (QEMU) are "
+                 "supported");
     else if (disk->format == DOMCFG_DISK_FORMAT_EMPTY || !disk->target)
         snprintf(why, why_size, "an empty cdrom drive is not supported yet");
-    else if (disk->format != DOMCFG_DISK_FORMAT_RAW)
-        snprintf(why, why_size, "format %s needs QEMU's qdisk backend, which tl does not run; "
-                 "only raw images are supported", domcfg_disk_format_name(disk->format));
+    else if (is_qdisk(disk) && disk->script)
+        snprintf(why, why_size, "script= with format %s: QEMU opens the image itself",
+                 domcfg_disk_format_name(disk->format));
+    else if (is_qdisk(disk) && access(device_model_path(), X_OK) < 0)
+        snprintf(why, why_size, "format %s needs QEMU's qdisk backend: %s: %s (Debian's package "
+                 "qemu-system-xen; TL_DEVICE_MODEL names another)",
+                 domcfg_disk_format_name(disk->format), device_model_path(), strerror(errno));
     else
         return 0;
     return -EOPNOTSUPP;
@@ -81,15 +116,17 @@ int domain_disks_check(const struct domcfg *cfg, char *why, size_t why_size)
  * A writable disk must be nobody else's: Xen's block script refuses a file
  * or device another vbd uses unless both are read-only. Returns 0 or -EBUSY.
  */
-static int check_sharing(struct xs_handle *xs, const char *params, bool writable, char *why,
-                         size_t why_size)
+static int check_sharing_kind(struct xs_handle *xs, const char *kind, const char *params,
+                              bool writable, char *why, size_t why_size)
 {
     unsigned nr_doms;
-    char **doms = xs_directory(xs, XBT_NULL, "/local/domain/0/backend/vbd", &nr_doms);
+    char top[64];
+    snprintf(top, sizeof(top), "/local/domain/0/backend/%s", kind);
+    char **doms = xs_directory(xs, XBT_NULL, top, &nr_doms);
     int rc = 0;
     for (unsigned i = 0; doms && i < nr_doms && !rc; i++) {
         char dir[160];
-        snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%s", doms[i]);
+        snprintf(dir, sizeof(dir), "%s/%s", top, doms[i]);
         unsigned nr_devs;
         char **devs = xs_directory(xs, XBT_NULL, dir, &nr_devs);
         for (unsigned j = 0; devs && j < nr_devs && !rc; j++) {
@@ -97,7 +134,11 @@ static int check_sharing(struct xs_handle *xs, const char *params, bool writable
             snprintf(be, sizeof(be), "%s/%s", dir, devs[j]);
             char *other = xs_device_read(xs, be, "params");
             char *mode = xs_device_read(xs, be, "mode");
-            if (other && !strcmp(other, params) && (writable || (mode && strchr(mode, 'w')))) {
+            /* QEMU's params are FORMAT:PATH. */
+            const char *other_path = other && !strcmp(kind, "qdisk") && strchr(other, ':')
+                                         ? strchr(other, ':') + 1 : other;
+            if (other_path && !strcmp(other_path, params) &&
+                (writable || (mode && strchr(mode, 'w')))) {
                 char *dev = xs_device_read(xs, be, "dev");
                 snprintf(why, why_size, "%.300s is already %s of domain %s%s", params,
                          dev ? dev : devs[j], doms[i],
@@ -113,6 +154,76 @@ static int check_sharing(struct xs_handle *xs, const char *params, bool writable
     }
     free(doms);
     return rc;
+}
+
+static int check_sharing(struct xs_handle *xs, const char *params, bool writable, char *why,
+                         size_t why_size)
+{
+    int rc = check_sharing_kind(xs, "vbd", params, writable, why, why_size);
+    return rc ? rc : check_sharing_kind(xs, "qdisk", params, writable, why, why_size);
+}
+
+/*
+ * A disk for QEMU's qdisk backend: libxl's backend keys (params is
+ * FORMAT:PATH, "aio" for raw), the domain's QEMU started if it is not
+ * running yet; QEMU opens the image and moves the backend to InitWait.
+ */
+static int add_qdisk(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *disk,
+                     int32_t devid, char *why, size_t why_size)
+{
+    char path[PATH_MAX];
+    if (!realpath(disk->target, path)) {
+        int e = errno;
+        snprintf(why, why_size, "%s: %s", disk->target, strerror(e));
+        return -e;
+    }
+    int rc = check_sharing(xs, path, disk->readwrite, why, why_size);
+    if (rc < 0)
+        return rc;
+    char params[PATH_MAX + 16], devid_str[16];
+    const char *format = disk->format == DOMCFG_DISK_FORMAT_RAW
+                             ? "aio" : domcfg_disk_format_name(disk->format);
+    snprintf(params, sizeof(params), "%s:%s", format, path);
+    snprintf(devid_str, sizeof(devid_str), "%d", devid);
+    const char *type = disk->is_cdrom ? "cdrom" : "disk";
+    bool discard = disk->discard == DOMCFG_DEFAULT ? disk->readwrite : disk->discard == DOMCFG_TRUE;
+    struct xs_kv back[12] = {
+        { "params", params }, { "mode", disk->readwrite ? "w" : "r" }, { "type", "qdisk" },
+        { "online", "1" }, { "removable", disk->is_cdrom ? "1" : "0" }, { "bootable", "1" },
+        { "state", "1" }, { "dev", disk->vdev }, { "device-type", type },
+        { "discard-enable", discard ? "1" : "0" },
+    };
+    size_t nr_back = 10;
+    if (disk->direct_io_safe)
+        back[nr_back++] = (struct xs_kv){ "direct-io-safe", "1" };
+    const struct xs_kv front[] = {
+        { "virtual-device", devid_str }, { "device-type", type }, { "state", "1" },
+        { "protocol", "x86_64-abi" },
+    };
+    struct xs_device d = disk_device(domid, (uint32_t)devid, true);
+    if ((rc = xs_device_add(xs, &d, back, nr_back, front, 4, why, why_size)) < 0)
+        return rc;
+    if ((rc = device_model_ensure(xs, domid, why, why_size)) < 0) {
+        xs_device_remove(xs, &d);
+        return rc;
+    }
+    char be[160];
+    xs_device_backend_path(&d, be, sizeof(be));
+    int last;
+    for (int waited = 0; waited < QDISK_WAIT_MS; waited += 200) {
+        rc = xs_device_wait_state(xs, be, XENBUS_INIT_WAIT, 200, &last);
+        if (rc >= 0)
+            return 0;
+        if (!device_model_alive(xs, domid) || device_model_refused(xs, domid, (uint32_t)devid))
+            break;
+    }
+    char *words = device_model_last_words(xs, domid);
+    snprintf(why, why_size, "QEMU's qdisk backend did not take %.200s (state %d%s%.200s)", params, last,
+             words ? "; QEMU said: " : (device_model_alive(xs, domid) ? "" : "; QEMU exited"),
+             words ? words : "");
+    free(words);
+    xs_device_remove(xs, &d);
+    return -EIO;
 }
 
 /* What backs the disk: a block device as it is, a file through a new loop device. */
@@ -164,6 +275,8 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *d
 {
     struct backing b = { 0 };
     int rc;
+    if (is_qdisk(disk))
+        return add_qdisk(xs, domid, disk, devid, why, why_size);
     if (disk->script) {
         /* The script finds the device and writes physical-device itself. */
         snprintf(b.params, sizeof(b.params), "%s", disk->target);
@@ -278,7 +391,7 @@ static bool put(struct xs_handle *xs, xs_transaction_t t, const char *be, const 
 int domain_disk_detach(struct xs_handle *xs, uint32_t domid, uint32_t devid, bool force,
                        int timeout_ms, char *why, size_t why_size)
 {
-    struct xs_device d = vbd(domid, devid);
+    struct xs_device d = existing_disk(xs, domid, devid);
     char be[160], fe[160];
     xs_device_backend_path(&d, be, sizeof(be));
     xs_device_frontend_path(&d, fe, sizeof(fe));
@@ -321,7 +434,7 @@ int domain_disk_detach(struct xs_handle *xs, uint32_t domid, uint32_t devid, boo
 
 void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
 {
-    struct xs_device d = vbd(domid, devid);
+    struct xs_device d = existing_disk(xs, domid, devid);
     char be[160];
     xs_device_backend_path(&d, be, sizeof(be));
     char *params = xs_device_read(xs, be, "params");
@@ -346,5 +459,8 @@ void domain_disk_remove(struct xs_handle *xs, uint32_t domid, uint32_t devid)
 
 void domain_disks_remove(struct xs_handle *xs, uint32_t domid)
 {
+    /* QEMU first, so that it does not see its back ends pulled away while it runs. */
+    device_model_stop(xs, domid);
+    xs_device_remove_all(xs, "qdisk", domid, domain_disk_remove);
     xs_device_remove_all(xs, "vbd", domid, domain_disk_remove);
 }

@@ -18,7 +18,8 @@ const char *xs_device_backend_path(const struct xs_device *d, char *buf, size_t 
 
 const char *xs_device_frontend_path(const struct xs_device *d, char *buf, size_t size)
 {
-    snprintf(buf, size, "/local/domain/%u/device/%s/%u", d->domid, d->kind, d->devid);
+    snprintf(buf, size, "/local/domain/%u/device/%s/%u", d->domid,
+             d->frontend_kind ? d->frontend_kind : d->kind, d->devid);
     return buf;
 }
 

@@ -23,7 +23,8 @@ enum xenbus_state {
 };
 
 struct xs_device {
-    const char *kind;           /* "vbd", "vif" */
+    const char *kind;           /* "vbd", "vif", "qdisk": the backend directory's */
+    const char *frontend_kind;  /* the frontend directory's when it differs ("vbd" of a qdisk) */
     uint32_t backend_domid;
     uint32_t domid;             /* the guest's, the frontend's */
     uint32_t devid;             /* vbd: the virtual-device number */

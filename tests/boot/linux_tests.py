@@ -106,6 +106,15 @@ def dom0_xl_image():
     return os.path.join(BUILD, "guest-patches", "dom0-xl-initramfs.cpio.gz")
 
 
+def qdisk_files():
+    """(QEMU's tar, the qcow2 image) of guest-patches' qdisk-files, built only
+    when the case that uses them runs."""
+    subprocess.check_call(["make", "--no-print-directory", "-C", PATCHES, "qdisk-files"],
+                          stdout=subprocess.DEVNULL)
+    out = os.path.join(BUILD, "guest-patches")
+    return os.path.join(out, "qemu-dm.tar"), os.path.join(out, "qdisk-test.qcow2")
+
+
 def dom0_image():
     """(vmlinux, initramfs) of guest-patches' dom0 image, built once (make skips
     it when nothing changed)."""
@@ -131,6 +140,8 @@ DOM0_RUNNER = os.path.join(PATCHES, "run-dom0.py")
 XL_IMAGE = "<the Debian tools dom0 image>"   # replaced by dom0_xl_image() when its case runs
 VIRT_IMAGE = "<the libvirt dom0 image>"      # replaced by dom0_virt_image() when its case runs
 LATE_IMAGES = {XL_IMAGE: dom0_xl_image, VIRT_IMAGE: dom0_virt_image}
+QEMU_TAR = "<QEMU for Xen, packed>"           # replaced by qdisk_files() when its case runs
+QCOW2 = "<the qcow2 test image>"              # likewise
 CHECK_STATUS = 42   # what guest-patches/dom0-check.sh exits with
 
 
@@ -305,6 +316,15 @@ def image_cases(vmlinux, initrd):
                  "--smp", "1", "--mem", "1024", "--append", "dom0_mem=512M",
                  "--linux-args", "console=hvc0 loglevel=4 tessera.trace_daemons",
                  "--timeout", "400", "--cmd", virt_check]
+    # A qcow2 disk through QEMU's qdisk backend, started by tl
+    # (dom0-domu-qcow2.sh): read, write, destroy, read back; the refusals.
+    with open(os.path.join(PATCHES, "dom0-domu-qcow2.sh")) as f:
+        qcow2 = f.read()
+    qcow2_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                  "--file", QEMU_TAR + "=/tmp/qemu-dm.tar",
+                  "--file", QCOW2 + "=/var/lib/tessera/domu.qcow2",
+                  "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
+                  "--timeout", "400", "--cmd", qcow2]
     return [("linux-dom0-image-smp1", "commands", commands),
             ("linux-dom0-devices", "commands", devices_args),
             ("linux-dom0-image-shell-smp1", "shell", shell),
@@ -319,7 +339,8 @@ def image_cases(vmlinux, initrd):
             ("linux-xl-domu", "commands", xl_args),
             ("linux-virt-domu", "commands", virt_args),
             ("linux-tl-domu-net", "commands", net_args),
-            ("linux-tl-hostile-front", "commands", hostile_args)]
+            ("linux-tl-hostile-front", "commands", hostile_args),
+            ("linux-tl-domu-qcow2", "commands", qcow2_args)]
 
 
 DEVICES_DISK = os.path.join(WORK, "devices-disk.img")
@@ -416,7 +437,7 @@ SLOW_ONLY = set()
 DEFAULT_JOBS = 2
 EXPECTED_SECONDS = {
     "linux-tl-domu-life": 105, "linux-tl-hostile-front": 95, "linux-tl-domu-cmds": 90,
-    "linux-tl-domu-disk": 86,
+    "linux-tl-domu-disk": 86, "linux-tl-domu-qcow2": 80,
     "linux-xl-domu": 76, "linux-virt-domu": 75, "linux-tl-console-flood": 75, "linux-tl-domu-net": 67,
     "linux-dom0-devices": 52, "linux-tl-domu-smp1": 44, "linux-tl-domu-smp2": 40, "linux-tl-console-smp1": 40,
 }
@@ -482,14 +503,17 @@ def main():
         if name in SLOW_ONLY and not a.slow and not a.only:
             continue
         late = [x for x in args if x in LATE_IMAGES]
-        if late:
-            try:
-                args = [LATE_IMAGES[x]() if x in LATE_IMAGES else x for x in args]
-            except subprocess.CalledProcessError as e:
-                print("FAIL boot/%s: %s did not build: %s" % (name, late[0], e))
-                failed += 1
-                record(results, "FAIL", name)
-                continue
+        try:
+            args = [LATE_IMAGES[x]() if x in LATE_IMAGES else x for x in args]
+            if any(QEMU_TAR in x or QCOW2 in x for x in args):
+                late = ["QEMU's files"]
+                tar, qcow2 = qdisk_files()
+                args = [x.replace(QEMU_TAR, tar).replace(QCOW2, qcow2) for x in args]
+        except subprocess.CalledProcessError as e:
+            print("FAIL boot/%s: %s did not build: %s" % (name, late[0], e))
+            failed += 1
+            record(results, "FAIL", name)
+            continue
         n = 1 if name in SLOW_ONLY and not a.runs else runs
         for run in range(n):
             log = log_of(name, run, n)

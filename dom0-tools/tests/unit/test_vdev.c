@@ -104,8 +104,18 @@ static void test_disk_checks(void)
     domcfg_init(&cfg);
     add_disk(&cfg, file, "xvda");
     cfg.disks[0].format = DOMCFG_DISK_FORMAT_QCOW2;
+    /* A qcow2 goes to QEMU's qdisk backend: refused only without a QEMU to run. */
+    setenv("TL_DEVICE_MODEL", "/nonexistent/qemu", 1);
     CU_ASSERT_EQUAL(domain_disks_check(&cfg, why, sizeof(why)), -EOPNOTSUPP);
-    CU_ASSERT_PTR_NOT_NULL(strstr(why, "format qcow2 needs QEMU's qdisk backend"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "disk xvda: format qcow2 needs QEMU's qdisk backend: "
+                                       "/nonexistent/qemu: No such file or directory"));
+    setenv("TL_DEVICE_MODEL", "/bin/true", 1);
+    CU_ASSERT_EQUAL(domain_disks_check(&cfg, why, sizeof(why)), 0);
+    domcfg_set_str(&cfg.disks[0].script, "block-iscsi");
+    CU_ASSERT_EQUAL(domain_disks_check(&cfg, why, sizeof(why)), -EOPNOTSUPP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "script= with format qcow2: QEMU opens the image itself"));
+    domcfg_set_str(&cfg.disks[0].script, NULL);
+    unsetenv("TL_DEVICE_MODEL");
     cfg.disks[0].format = DOMCFG_DISK_FORMAT_RAW;
     domcfg_set_str(&cfg.disks[0].backend_domname, "driver-dom");
     CU_ASSERT_EQUAL(domain_disks_check(&cfg, why, sizeof(why)), -EOPNOTSUPP);
