@@ -21,6 +21,8 @@
 
 /* How long netback may take to pick a new device up (xenwatch, under load). */
 #define BACKEND_WAIT_MS 20000
+/* How long the vifD.N device may lag behind InitWait. */
+#define NETDEV_WAIT_MS 10000
 /* Xen's own hotplug script for bridged vifs: tl does its work itself. */
 #define DEFAULT_SCRIPT "vif-bridge"
 
@@ -208,6 +210,14 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_nic *ni
         goto remove;
     }
     tl_trace("vif: netback took it");
+    /*
+     * The vifD.N device can be a moment behind the state: netback has
+     * switched to InitWait in some kernels before creating it, and a create
+     * under load once found the state without the device.
+     */
+    struct timespec tick = { 0, 20 * 1000000L };
+    for (int waited = 0; waited < NETDEV_WAIT_MS && !netdev_exists(dev); waited += 20)
+        nanosleep(&tick, NULL);
     if (!netdev_exists(dev)) {
         snprintf(why, why_size, "netback took %s but dom0 has no device %s", be, dev);
         rc = -ENODEV;
