@@ -16,12 +16,15 @@
 /* First PIRQ get_free_pirq offers for a GSI: below it are the ISA IRQs' own numbers. */
 #define PIRQ_FIRST_DYNAMIC_GSI 16u
 
-enum pirq_type { PIRQ_UNMAPPED = 0, PIRQ_GSI };
+enum pirq_type { PIRQ_UNMAPPED = 0, PIRQ_GSI, PIRQ_MSI };
 
 struct pirq_entry {
     uint8_t type;           /* enum pirq_type */
     bool in_flight;         /* level line masked until the guest's EOI */
     uint16_t gsi;           /* with PIRQ_GSI */
+    uint8_t bus, devfn;     /* with PIRQ_MSI: the device, */
+    uint16_t vector;        /* and the vector its message names */
+    bool stray_logged;      /* with PIRQ_MSI: a message while unbound was reported */
     evtchn_port_t port;     /* bound port, 0 if none */
 };
 
@@ -107,6 +110,12 @@ static void line_mask(unsigned int gsi, bool masked)
         return;
     irqs.gsi[gsi].masked = masked;
     arch_gsi_mask(gsi, masked);
+}
+
+/* Whether a bound PIRQ waits for the guest's EOI: a level line (an MSI is an edge). [L] */
+static bool needs_eoi(const struct pirq_entry *e)
+{
+    return e->type == PIRQ_GSI && irqs.gsi[e->gsi].level;
 }
 
 static void eoi_map_write(uint32_t pirq, bool set)
@@ -212,6 +221,52 @@ out:
     return rc;
 }
 
+long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *pirq)
+{
+    long rc = 0;
+    unsigned long flags = spin_lock_irqsave(&irqs.lock);
+
+    if (!may_own(d)) {
+        rc = -EPERM;
+        goto out;
+    }
+    if (bus > 0xFF || devfn > 0xFF) {
+        rc = -EINVAL;
+        goto out;
+    }
+    for (unsigned int p = 0; p < PIRQ_MAX; p++) {
+        const struct pirq_entry *e = &irqs.pirq[p];
+        if (e->type == PIRQ_MSI && e->bus == bus && e->devfn == devfn) {
+            rc = -EEXIST;           /* as Xen: the device's MSI is mapped already */
+            goto out;
+        }
+    }
+    int p = *pirq < 0 ? choose_free(MAP_PIRQ_TYPE_MSI) : *pirq;
+    if (p < 0) {
+        rc = p;
+        goto out;
+    }
+    if ((unsigned int)p >= PIRQ_MAX) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (irqs.pirq[p].type != PIRQ_UNMAPPED) {
+        rc = -EBUSY;
+        goto out;
+    }
+    unsigned int vector;
+    rc = arch_msi_enable(bus, devfn, &vector);
+    if (rc)
+        goto out;
+    claim_owner(d);
+    irqs.pirq[p] = (struct pirq_entry){ .type = PIRQ_MSI, .bus = (uint8_t)bus,
+                                        .devfn = (uint8_t)devfn, .vector = (uint16_t)vector };
+    *pirq = p;
+out:
+    spin_unlock_irqrestore(&irqs.lock, flags);
+    return rc;
+}
+
 /* Forgets PIRQ p's mapping; its port, if any, stays bound to nothing. [L] */
 static void unmap_locked(unsigned int p)
 {
@@ -220,6 +275,8 @@ static void unmap_locked(unsigned int p)
         line_mask(e->gsi, true);
         irqs.gsi[e->gsi].pirq = -1;
     }
+    if (e->type == PIRQ_MSI)
+        arch_msi_disable(e->bus, e->devfn, e->vector);
     if (e->port)
         eoi_map_write(p, false);
     bitmap_clear_atomic(irqs.fired, p);
@@ -306,7 +363,7 @@ long pirq_set_eoi_map(struct domain *d, unsigned long *map)
         __atomic_store_n(&irqs.eoi_map, map, __ATOMIC_RELEASE);
         for (unsigned int p = 0; p < PIRQ_MAX; p++) {
             struct pirq_entry *e = &irqs.pirq[p];
-            eoi_map_write(p, e->port && e->type == PIRQ_GSI && irqs.gsi[e->gsi].level);
+            eoi_map_write(p, e->port && needs_eoi(e));
         }
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
@@ -327,9 +384,14 @@ int pirq_bind(struct domain *d, uint32_t pirq, evtchn_port_t port)
         struct pirq_entry *e = &irqs.pirq[pirq];
         e->port = port;
         e->in_flight = false;
-        eoi_map_write(pirq, irqs.gsi[e->gsi].level);
-        irqs.gsi[e->gsi].stray_logged = false;
-        line_mask(e->gsi, false);
+        eoi_map_write(pirq, needs_eoi(e));
+        if (e->type == PIRQ_GSI) {
+            irqs.gsi[e->gsi].stray_logged = false;
+            line_mask(e->gsi, false);
+        } else {
+            e->stray_logged = false;
+            arch_msi_mask(e->bus, e->devfn, false);
+        }
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
     return rc;
@@ -347,6 +409,8 @@ void pirq_unbind(struct domain *d, uint32_t pirq, evtchn_port_t port)
             bitmap_clear_atomic(irqs.fired, pirq);
             if (e->type == PIRQ_GSI)
                 line_mask(e->gsi, true);
+            else if (e->type == PIRQ_MSI)
+                arch_msi_mask(e->bus, e->devfn, true);
         }
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
@@ -381,6 +445,32 @@ bool pirq_gsi_interrupt(unsigned int gsi)
         }
         bitmap_set_atomic(irqs.fired, (size_t)p);
         queued = true;
+    }
+    spin_unlock_irqrestore(&irqs.lock, flags);
+    return queued;
+}
+
+bool pirq_msi_interrupt(unsigned int vector)
+{
+    bool queued = false;
+    unsigned long flags = spin_lock_irqsave(&irqs.lock);
+    for (unsigned int p = 0; p < PIRQ_MAX; p++) {
+        struct pirq_entry *e = &irqs.pirq[p];
+        if (e->type != PIRQ_MSI || e->vector != vector)
+            continue;
+        if (e->port) {
+            bitmap_set_atomic(irqs.fired, p);
+            queued = true;
+        } else {
+            /* Enabled by the guest before it bound the PIRQ: hold it off where we can. */
+            arch_msi_mask(e->bus, e->devfn, true);
+            if (!e->stray_logged) {
+                e->stray_logged = true;
+                log_warn("irq: MSI of %02x:%02x.%u before its PIRQ %u was bound; masked\n",
+                         e->bus, e->devfn >> 3, e->devfn & 7, p);
+            }
+        }
+        break;
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
     return queued;

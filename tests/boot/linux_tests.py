@@ -294,13 +294,11 @@ def image_cases(vmlinux, initrd):
     with open(os.path.join(PATCHES, "dom0-devices.sh")) as f:
         devices = f.read()
     # dom0 on QEMU's real devices (docs/interrupts.md): an AHCI disk holding
-    # known.txt and an e1000 on QEMU's user network (its DHCP server and
-    # gateway only, never an outside address). pci=nomsi: MSI is not offered
-    # yet (PHYSDEVOP_map_pirq of MSI is -EOPNOTSUPP), so Linux takes the INTx
-    # line from the start instead of printing the refused map.
+    # known.txt (its interrupt an MSI) and an e1000 on QEMU's user network
+    # (a level-triggered GSI; QEMU's DHCP server and gateway only, never an
+    # outside address).
     devices_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
                     "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
-                    "--linux-args", "console=hvc0 loglevel=4 pci=nomsi",
                     "--qemu-arg=-device", "--qemu-arg=ahci,id=ahci0",
                     "--qemu-arg=-drive",
                     "--qemu-arg=if=none,id=disk0,format=raw,file=" + DEVICES_DISK,

@@ -262,7 +262,55 @@ static void test_owner_death_returns_everything(void)
     teardown();
 }
 
+static void test_msi(void)
+{
+    pirq_setup();
+    int p = -1;
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom1->d, 0, 0x18, &p), -EPERM);
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0x100, 0x18, &p), -EINVAL);
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0, 0x100, &p), -EINVAL);
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0, 0xFF, &p), -ENODEV);   /* no MSI capability */
+    p = PIRQ_MAX;
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0, 0x18, &p), -EINVAL);
+    CU_ASSERT_EQUAL(fake_msi_vectors_live, 0);
+    p = -1;
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0, 0x18, &p), 0);
+    CU_ASSERT_EQUAL(p, PIRQ_MAX - 1);                                /* from the top down */
+    int again = -1;
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0, 0x18, &again), -EEXIST);
+    CU_ASSERT_EQUAL(map(3, PIRQ_MAX - 1), -EBUSY);
+    CU_ASSERT_TRUE(fake_msi_masked[0x18]);
+    unsigned vector = 0xB0 + 0x18;
+
+    /* Before the bind: masked again, nothing queued. */
+    fake_msi_masked[0x18] = false;
+    CU_ASSERT_FALSE(pirq_msi_interrupt(vector));
+    CU_ASSERT_TRUE(fake_msi_masked[0x18]);
+    unsigned long *eoi_map = held_frame(0);
+    CU_ASSERT_EQUAL(pirq_set_eoi_map(&dom0->d, eoi_map), 0);
+    evtchn_port_t port;
+    CU_ASSERT_EQUAL(bind_pirq(dom0, (uint32_t)p, &port), 0);
+    CU_ASSERT_FALSE(fake_msi_masked[0x18]);
+    CU_ASSERT_FALSE(bitmap_test(eoi_map, (size_t)p));               /* an edge: no EOI */
+    CU_ASSERT_TRUE(pirq_msi_interrupt(vector));
+    CU_ASSERT_FALSE(pirq_msi_interrupt(0xEF));                       /* nobody's vector */
+    CU_ASSERT_FALSE(fake_msi_masked[0x18]);
+    pirq_deliver_pending();
+    CU_ASSERT_TRUE(fake_pending(dom0, port));
+    CU_ASSERT_EQUAL(pirq_eoi(&dom0->d, (uint32_t)p), 0);
+    CU_ASSERT_EQUAL(ev_close(dom0, port), 0);
+    CU_ASSERT_TRUE(fake_msi_masked[0x18]);
+    CU_ASSERT_EQUAL(pirq_unmap(&dom0->d, p), 0);
+    CU_ASSERT_EQUAL(fake_msi_vectors_live, 0);
+    /* Mapped again, then left for the owner's death to undo. */
+    p = -1;
+    CU_ASSERT_EQUAL(pirq_map_msi(&dom0->d, 0, 0x18, &p), 0);
+    pirq_teardown();
+    CU_ASSERT_EQUAL(fake_msi_vectors_live, 0);
+}
+
 const struct unit_case pirq_cases[] = {
+    UNIT_CASE(msi),
     UNIT_CASE(only_the_control_domain),
     UNIT_CASE(map_argument_checks),
     UNIT_CASE(setup_gsi),

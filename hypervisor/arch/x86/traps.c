@@ -15,6 +15,7 @@
 #include <asm/regs.h>
 #include <asm/softirq.h>
 #include <asm/io_apic.h>
+#include <asm/msi.h>
 #include <tessera/pirq.h>
 #include <asm/tlb_flush.h>
 #include <tessera/arch.h>
@@ -202,6 +203,11 @@ static void handle_interrupt(struct cpu_regs *regs)
         if (regs->vector >= IRQ_VECTOR_BASE && regs->vector < IRQ_VECTOR_BASE + GSI_MAX) {
             cpu->irq_count++;
             io_apic_interrupt((unsigned)regs->vector);
+            return;
+        }
+        if (regs->vector >= MSI_VECTOR_BASE && regs->vector < MSI_VECTOR_BASE + MSI_VECTOR_COUNT) {
+            cpu->irq_count++;
+            msi_interrupt((unsigned)regs->vector);
             return;
         }
         apic_eoi();

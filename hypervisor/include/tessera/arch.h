@@ -124,6 +124,16 @@ void arch_guest_frame_release(struct domain *d, void *va);
  */
 void arch_gsi_program(unsigned int gsi, bool level, bool active_low, bool masked);
 void arch_gsi_mask(unsigned int gsi, bool masked);
+/*
+ * MSI of PCI function bus:devfn (same rules): enable writes its message
+ * for a newly allocated vector (0 with *vector set, -ENODEV without an
+ * MSI capability, -ENOSPC no vector) and masks it where the device can;
+ * mask sets or clears that mask; disable clears the enable bit and frees
+ * the vector.
+ */
+int arch_msi_enable(unsigned int bus, unsigned int devfn, unsigned int *vector);
+void arch_msi_mask(unsigned int bus, unsigned int devfn, bool masked);
+void arch_msi_disable(unsigned int bus, unsigned int devfn, unsigned int vector);
 
 /*
  * ---- grant tables (common/grant_table*.c) ---------------------------------

@@ -45,6 +45,12 @@ unsigned int pirq_nr_gsis(void);
 long pirq_setup_gsi(struct domain *d, int gsi, bool level, bool active_low);
 /* *pirq < 0: choose one (the GSI's existing PIRQ, else a free one). */
 long pirq_map_gsi(struct domain *d, int gsi, int *pirq);
+/*
+ * An MSI (one vector) of PCI function bus:devfn: the hypervisor writes the
+ * device's message (arch_msi_enable). -EEXIST if the function has one
+ * already, -ENODEV if it has no MSI capability, -ENOSPC no vector or PIRQ.
+ */
+long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *pirq);
 long pirq_unmap(struct domain *d, int pirq);
 long pirq_eoi(struct domain *d, uint32_t pirq);
 /* XENIRQSTAT_* for any domain's PIRQ number below PIRQ_MAX. */
@@ -72,6 +78,8 @@ void pirq_unbind(struct domain *d, uint32_t pirq, evtchn_port_t port);
  * delivery was queued (the caller arranges for pirq_deliver_pending).
  */
 bool pirq_gsi_interrupt(unsigned int gsi);
+/* Interrupt context: an MSI vector arrived; true when a delivery was queued. */
+bool pirq_msi_interrupt(unsigned int vector);
 /* Sets the ports of the PIRQs that fired pending (softirq context). */
 void pirq_deliver_pending(void);
 

@@ -291,3 +291,34 @@ void arch_gsi_mask(unsigned int gsi, bool masked)
         abort();
     fake_gsi_masked[gsi] = masked;
 }
+
+/* MSI as common/pirq.c asks for it: devfn 0xFF has no MSI capability. */
+unsigned fake_msi_vectors_live;
+bool fake_msi_masked[256];
+
+int arch_msi_enable(unsigned int bus, unsigned int devfn, unsigned int *vector)
+{
+    (void)bus;
+    if (devfn == 0xFF)
+        return -ENODEV;
+    *vector = 0xB0 + devfn % 64;
+    fake_msi_masked[devfn] = true;
+    fake_msi_vectors_live++;
+    return 0;
+}
+
+void arch_msi_mask(unsigned int bus, unsigned int devfn, bool masked)
+{
+    (void)bus;
+    fake_msi_masked[devfn & 0xFF] = masked;
+}
+
+void arch_msi_disable(unsigned int bus, unsigned int devfn, unsigned int vector)
+{
+    (void)bus;
+    (void)vector;
+    fake_msi_masked[devfn & 0xFF] = true;
+    if (fake_msi_vectors_live == 0)
+        abort();
+    fake_msi_vectors_live--;
+}

@@ -73,5 +73,8 @@ extern bool fake_gsi_masked[GSI_MAX];
 extern bool fake_gsi_level[GSI_MAX];
 extern bool fake_gsi_active_low[GSI_MAX];
 extern unsigned fake_gsi_programmed;
+/* MSI: vectors handed out and not disabled, and each devfn's mask (bus ignored). */
+extern unsigned fake_msi_vectors_live;
+extern bool fake_msi_masked[256];
 
 #endif

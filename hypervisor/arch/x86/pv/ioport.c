@@ -14,11 +14,14 @@
  * the guest's, as Linux may calibrate with them), and the serial port it
  * logs to). Any other access allowed by the IOPL reads all ones and
  * writes nothing, as in Xen (Linux probes the legacy UARTs; an
- * unprivileged domain owns no port). String I/O is a #GP.
+ * unprivileged domain owns no port). PCI configuration ports go through
+ * arch/x86/pci.c, which shares them with the hypervisor's own accesses.
+ * String I/O is a #GP.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/pci.h>
 #include <asm/pv.h>
 #include <asm/pv_hypercalls.h>
 #include <asm/serial.h>
@@ -119,11 +122,16 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *b)
     unsigned port = imm ? b[i + 1] : (uint16_t)r->rdx;
     uint32_t value = (uint32_t)r->rax;
     bool allowed = port_allowed(v->domain, port, size, out, value);
+    /* PCI configuration goes through arch/x86/pci.c, which keeps dom0's 0xCF8 apart. */
+    bool pci = allowed && pci_guest_port(port, size);
     if (out) {
-        if (allowed)
+        if (pci)
+            pci_guest_io(v->domain, port, size, true, value);
+        else if (allowed)
             port_out(port, size, value);
     } else {
-        uint32_t in = allowed ? port_in(port, size) : 0xFFFFFFFFu;
+        uint32_t in = pci ? pci_guest_io(v->domain, port, size, false, 0)
+                          : allowed ? port_in(port, size) : 0xFFFFFFFFu;
         if (size == 4)
             r->rax = in;                                 /* a 32-bit result zero-extends */
         else if (size == 2)

@@ -4,9 +4,10 @@
  * is the control domain's: device interrupts as PIRQs (common/pirq.c:
  * map, unmap, setup_gsi, eoi, the EOI bitmap page), reading an I/O APIC
  * register, and the PCI device notifications, which are accepted and need
- * nothing here (no IOMMU, nothing passed through). MSI and MSI-X are not
- * offered yet: map_pirq of those types is -EOPNOTSUPP, and Linux's
- * drivers fall back to their INTx line. Each operation copies its
+ * nothing here (no IOMMU, nothing passed through). MSI is one vector per
+ * device (arch/x86/msi.c writes the message); multi-message MSI and MSI-X
+ * are -EOPNOTSUPP, and Linux's drivers fall back (to one MSI, or to their
+ * INTx line). Each operation copies its
  * argument in once, checks it, acts and copies the OUT fields back.
  */
 #include <stdint.h>
@@ -51,6 +52,14 @@ static long map_pirq(struct domain *d, uint64_t arg)
         break;
     case MAP_PIRQ_TYPE_MSI:
     case MAP_PIRQ_TYPE_MSI_SEG:
+        /* A table base names an MSI-X table, as on Xen: not offered yet. */
+        if (op.table_base)
+            return -EOPNOTSUPP;
+        /* Segment 0 only (MSI_SEG's high 16 bits of bus), as the machine has no other. */
+        if (op.type == MAP_PIRQ_TYPE_MSI_SEG && (uint32_t)op.bus >> 16)
+            return -ENODEV;
+        rc = pirq_map_msi(d, (uint32_t)op.bus & 0xFFFF, (uint32_t)op.devfn, &op.pirq);
+        break;
     case MAP_PIRQ_TYPE_MULTI_MSI:
         return -EOPNOTSUPP;
     default:

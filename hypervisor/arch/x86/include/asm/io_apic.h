@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* GSI g arrives as vector IRQ_VECTOR_BASE + g (GSI_MAX of them, below the hypervisor's own). */
+/* GSI g arrives as vector IRQ_VECTOR_BASE + g (GSI_MAX of them, below MSI's, asm/msi.h). */
 #define IRQ_VECTOR_BASE 0x30u
 
 /* Boot, after acpi_init and the boot CPU's APIC: map each I/O APIC, mask every input. */

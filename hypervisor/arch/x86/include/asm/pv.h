@@ -144,6 +144,7 @@ struct arch_domain {
     uint32_t tsc_mode;         /* [domctl] settscinfo: 0 default, 2 never emulate */
     uint32_t tsc_incarnation;  /* [domctl] settscinfo */
     uint64_t node_affinity;    /* [domctl] setnodeaffinity (node 0 only here) */
+    uint32_t pci_cf8;          /* [pci_cfg_lock] its last write to port 0xCF8 (arch/x86/pci.c) */
 };
 
 /* The guest's CR4 and FSGSBASE (pv/cr4.c). */

@@ -1,0 +1,113 @@
+/*
+ * PCI configuration space through ports 0xCF8/0xCFC (configuration
+ * mechanism 1), shared by the hypervisor (MSI set-up, arch/x86/msi.c) and
+ * the control domain's own port I/O. An access is two port operations (the
+ * address, then the data), so both sides go through one lock, and the
+ * control domain's address register is kept per domain, as Xen keeps it:
+ * its `out` to 0xCF8 is remembered, and its data access at 0xCFC-0xCFF
+ * writes that address and the data under the lock. Otherwise the
+ * hypervisor's own access on another CPU could slip between dom0's two
+ * and send dom0's data to the wrong register.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/pci.h>
+#include <asm/pv.h>
+#include <tessera/domain.h>
+#include <tessera/spinlock.h>
+
+#define PCI_CONF_ADDRESS 0xCF8
+#define PCI_CONF_DATA    0xCFC
+#define PCI_CONF_ENABLE  0x80000000u
+
+static spinlock_t pci_cfg_lock = SPINLOCK_INIT;
+
+static uint32_t conf_address(unsigned bus, unsigned devfn, unsigned reg)
+{
+    return PCI_CONF_ENABLE | (bus & 0xFF) << 16 | (devfn & 0xFF) << 8 | (reg & 0xFC);
+}
+
+static uint32_t data_in(unsigned port, unsigned size)
+{
+    switch (size) {
+    case 1: return inb((uint16_t)port);
+    case 2: return inw((uint16_t)port);
+    default: return inl((uint16_t)port);
+    }
+}
+
+static void data_out(unsigned port, unsigned size, uint32_t value)
+{
+    switch (size) {
+    case 1: outb((uint16_t)port, (uint8_t)value); break;
+    case 2: outw((uint16_t)port, (uint16_t)value); break;
+    default: outl((uint16_t)port, value); break;
+    }
+}
+
+uint32_t pci_conf_read(unsigned bus, unsigned devfn, unsigned reg, unsigned size)
+{
+    unsigned long flags = spin_lock_irqsave(&pci_cfg_lock);
+    outl(PCI_CONF_ADDRESS, conf_address(bus, devfn, reg));
+    uint32_t v = data_in(PCI_CONF_DATA + (reg & 3), size);
+    spin_unlock_irqrestore(&pci_cfg_lock, flags);
+    return v;
+}
+
+void pci_conf_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, uint32_t value)
+{
+    unsigned long flags = spin_lock_irqsave(&pci_cfg_lock);
+    outl(PCI_CONF_ADDRESS, conf_address(bus, devfn, reg));
+    data_out(PCI_CONF_DATA + (reg & 3), size, value);
+    spin_unlock_irqrestore(&pci_cfg_lock, flags);
+}
+
+bool pci_guest_port(unsigned port, unsigned size)
+{
+    return port <= PCI_CONF_DATA + 3 && port + size - 1 >= PCI_CONF_ADDRESS;
+}
+
+uint32_t pci_guest_io(struct domain *d, unsigned port, unsigned size, bool out, uint32_t value)
+{
+    uint32_t result = 0;
+    unsigned long flags = spin_lock_irqsave(&pci_cfg_lock);
+
+    if (port == PCI_CONF_ADDRESS && size == 4) {
+        /* The address register as this domain last wrote it. */
+        if (out)
+            d->arch->pci_cf8 = value;
+        else
+            result = d->arch->pci_cf8;
+    } else if (port >= PCI_CONF_DATA && port + size <= PCI_CONF_DATA + 4) {
+        outl(PCI_CONF_ADDRESS, d->arch->pci_cf8);
+        if (out)
+            data_out(port, size, value);
+        else
+            result = data_in(port, size);
+    } else {
+        /* Narrow or straddling accesses (Linux's mechanism probe): straight through. */
+        if (out)
+            data_out(port, size, value);
+        else
+            result = data_in(port, size);
+    }
+    spin_unlock_irqrestore(&pci_cfg_lock, flags);
+    return result;
+}
+
+int pci_find_capability(unsigned bus, unsigned devfn, unsigned cap_id)
+{
+    if (pci_conf_read(bus, devfn, 0x00, 2) == 0xFFFF)
+        return -1;                                  /* no such function */
+    if (!(pci_conf_read(bus, devfn, 0x06, 2) & (1u << 4)))
+        return -1;                                  /* no capability list */
+    unsigned pos = pci_conf_read(bus, devfn, 0x34, 1) & 0xFC;
+    /* A list that loops is cut short: 48 capabilities fill the 192 bytes. */
+    for (unsigned n = 0; n < 48 && pos >= 0x40; n++) {
+        if ((pci_conf_read(bus, devfn, pos, 1)) == cap_id)
+            return (int)pos;
+        pos = pci_conf_read(bus, devfn, pos + 1, 1) & 0xFC;
+    }
+    return -1;
+}
