@@ -33,7 +33,7 @@ import boot_tests  # noqa: E402  (the QEMU cases whose hvm-* part runs here too)
 
 POWERED_OFF = r"Powering off"
 VMX_LINE = r"hvm: VMX with EPT and unrestricted guest \(revision 0x[0-9a-f]+, VPID"
-TIMEOUT = 300
+TIMEOUT = 600     # a case took 180 s at load 12
 # Patterns of a QEMU case that Bochs's CPU model answers differently for
 # reasons that have nothing to do with VT-x, and what is asked instead.
 # hvm-shared-cpu: pv_cpu and timers only keep hvm_spin's CPU busy; their

@@ -513,7 +513,7 @@ def hvm_cases():
     PV dom0."""
     pvh = HVM_GUESTS + "/%s.elf type=pvh name=%s mem=16M -- %s"
     return [
-        # Long mode by its own page tables, Xen's CPUID leaves, MSRs, port
+        # Long mode by its own page tables, Xen's CPUID leaves, MSRs, CR0, port
         # 0xe9 and a dead port, hypercalls by VMMCALL and the hypercall page.
         ("hvm-basic", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
                        "--module", GUESTS + "/boot_console.elf",
@@ -523,6 +523,8 @@ def hvm_cases():
                                    r"\(PHYS32_ENTRY\)",
                        "--expect", r"\(d1\) command line: 'hello-pvh'",
                        "--expect", r"\(d1\) CPUID 0x40000000: 'XenVMMXenVMM'",
+                       "--expect", r"\(d1\) CR0 0x80000011$",
+                       "--expect", r"\(d1\) ok: CR0\.NE cleared and read back",
                        "--expect", r"\(d1\) xen_version by VMMCALL: 4\.17",
                        "--expect", r"domain 1: port 0x80 read, 1 byte: nothing there",
                        "--expect", r"\(d1\) ok: xen_version through the hypercall page",

@@ -74,6 +74,25 @@ static void msr_checks(void)
     wrmsr64(MSR_PAT, pat);
 }
 
+static uint64_t read_cr0(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+/* CR0.NE is fixed to 1 under VT-x: the guest still chooses what it reads. */
+static void cr_checks(void)
+{
+    uint64_t cr0 = read_cr0();
+    printk("CR0 %#lx\n", (unsigned long)cr0);
+    check((cr0 & 0x80000001) == 0x80000001, "CR0.PG and PE set");
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0 | 0x20) : "memory");
+    check(read_cr0() == (cr0 | 0x20), "CR0.NE set and read back");
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0 & ~0x20ull) : "memory");
+    check(read_cr0() == (cr0 & ~0x20ull), "CR0.NE cleared and read back");
+}
+
 static void hypercall_checks(void)
 {
     long v = hvm_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
@@ -100,6 +119,7 @@ void hvm_test_main(const struct hvm_start_info *si)
     start_info_checks(si);
     cpuid_checks();
     msr_checks();
+    cr_checks();
     uint8_t b = inb_port(0x80);
     check(b == 0xFF, "a port with nothing behind it reads all ones");
     outb_port(0x80, 0x12);

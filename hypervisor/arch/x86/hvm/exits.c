@@ -1,7 +1,7 @@
 /*
  * What an HVM vCPU's exits do: CPUID through the HVM policy, port I/O
- * (0xe9 is the guest's console), MSRs, HLT, hypercalls, nested page faults
- * and triple faults. A handler returns to the run loop to re-enter the
+ * (0xe9 is the guest's console), MSRs, HLT, hypercalls, control-register
+ * writes, nested page faults and triple faults. A handler returns to the run loop to re-enter the
  * guest, or ends the domain (noreturn). Instructions the CPU did not
  * measure for us (no NRIP save) are decoded to step over them.
  */
@@ -44,7 +44,8 @@ void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
     unsigned n = 0;
 
     if (next_rip) {
-        r->rip = next_rip;
+        /* Outside long mode EIP wraps at 4 GiB (the CPU's next RIP may not). */
+        r->rip = hvm_long_mode(v) ? next_rip : next_rip & 0xFFFFFFFFull;
         return;
     }
     uint64_t at = hvm_ops->ctl_read(v, HVM_CTL_CS_BASE) + r->rip;
@@ -224,6 +225,64 @@ static void exit_msr(struct vcpu *v, bool write, uint64_t next_rip)
     hvm_skip_insn(v, write ? HVM_INSN_WRMSR : HVM_INSN_RDMSR, next_rip);
 }
 
+/* ---- control registers --------------------------------------------------- */
+
+#define X86_CR0_NW (1ull << 29)
+#define X86_CR0_CD (1ull << 30)
+#define X86_CR4_PAE_BIT (1ull << 5)
+#define X86_CR4_VMXE_BIT (1ull << 13)
+
+/*
+ * A mov to CR0 or CR4 that the CPU handed over instead of doing (VT-x: the
+ * guest changed a bit VMX operation fixes, such as CR0.NE): checked as the
+ * CPU checks it, with the paging-mode change it makes (EFER.LMA follows
+ * CR0.PG while EFER.LME is on). 0, or -1 for a #GP.
+ */
+static int cr_write(struct vcpu *v, unsigned cr, uint64_t val)
+{
+    uint64_t efer = hvm_ops->ctl_read(v, HVM_CTL_EFER);
+
+    if (val >> 32)
+        return -1;
+    if (cr == 0) {
+        uint64_t old = hvm_ops->ctl_read(v, HVM_CTL_CR0);
+        if (((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+            ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
+            return -1;
+        if ((val & ~old & X86_CR0_PG) && (efer & EFER_LME)) {
+            if (!(hvm_ops->ctl_read(v, HVM_CTL_CR4) & X86_CR4_PAE_BIT))
+                return -1;
+            hvm_ops->ctl_write(v, HVM_CTL_EFER, efer | EFER_LMA);
+        } else if ((old & ~val & X86_CR0_PG) && (efer & EFER_LMA)) {
+            hvm_ops->ctl_write(v, HVM_CTL_EFER, efer & ~EFER_LMA);
+        }
+        hvm_ops->ctl_write(v, HVM_CTL_CR0, val);
+        return 0;
+    }
+    /* CR4: VMX is hidden from the guest; PAE stays on in long mode. */
+    if ((val & X86_CR4_VMXE_BIT) || ((efer & EFER_LMA) && !(val & X86_CR4_PAE_BIT)))
+        return -1;
+    hvm_ops->ctl_write(v, HVM_CTL_CR4, val);
+    return 0;
+}
+
+static void exit_cr_write(struct vcpu *v, const struct hvm_exit *e)
+{
+    if (e->cr != 0 && e->cr != 4) {
+        char why[64];
+        format(why, sizeof(why), "mov to CR%u exited (not intercepted)", e->cr);
+        hvm_domain_crash(v, why);
+    }
+    if (!e->next_rip)
+        hvm_domain_crash(v, "mov to a control register exited without its length");
+    if (cr_write(v, e->cr, e->value) < 0) {
+        hvm_ops->inject_exception(v, VECTOR_GP, true, 0);
+        return;
+    }
+    struct hvm_regs *r = &v->arch->hvm->regs;
+    r->rip = hvm_long_mode(v) ? e->next_rip : e->next_rip & 0xFFFFFFFFull;
+}
+
 /* ---- the rest ----------------------------------------------------------- */
 
 /*
@@ -280,6 +339,9 @@ void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e)
         exit_npf(v, e);
     case HVM_EXIT_SHUTDOWN:
         hvm_domain_crash(v, "triple fault");
+    case HVM_EXIT_CR_WRITE:
+        exit_cr_write(v, e);
+        return;
     case HVM_EXIT_OTHER:
         break;
     }

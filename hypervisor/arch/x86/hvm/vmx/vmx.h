@@ -184,6 +184,11 @@ enum vmx_exit_reason {
 };
 #define VMX_EXIT_ENTRY_FAILED   (1u << 31)
 
+/* Control-register access exit qualification. */
+#define CR_QUAL_NUMBER(q)       ((unsigned)(q) & 0xF)
+#define CR_QUAL_TYPE(q)         (((unsigned)(q) >> 4) & 3)     /* 0: mov to CR */
+#define CR_QUAL_GPR(q)          (((unsigned)(q) >> 8) & 0xF)
+
 /* I/O exit qualification. */
 #define IO_QUAL_SIZE_MASK       0x7u        /* size - 1 */
 #define IO_QUAL_IN              (1u << 3)

@@ -8,8 +8,8 @@
  * HLT, VMCALL, the VMX instructions, XSETBV, INVD, GETSEC, MONITOR/MWAIT,
  * task switches, triple faults, INIT/SIPI, external interrupts and NMIs.
  * The guest owns CR0 and CR4 except the bits VMX operation fixes (NE,
- * VMXE): those read as the guest wrote them (the read shadows) and a write
- * that changes them exits.
+ * VMXE) and CR0.CD/NW, which VM entry does not load: those read as the
+ * guest wrote them (the read shadows) and a write that changes them exits.
  *
  * A VMCS is current on one CPU at a time: it is loaded (VMPTRLD) at the
  * vCPU's first run on a CPU and cleared (VMCLEAR) when the scheduler takes
@@ -39,6 +39,8 @@
 int vmx_enter(struct hvm_regs *regs, uint64_t launched);
 
 #define X86_CR0_ET (1u << 4)
+#define X86_CR0_NW (1u << 29)
+#define X86_CR0_CD (1u << 30)
 /* Xen 4.17's first PAT for a PVH vCPU, as the SVM backend gives (svm_vcpu.c). */
 #define PAT_START 0x0000050100070406ull
 #define EFER_LMA  (1ull << 10)
@@ -108,8 +110,13 @@ static bool vmcs_init(struct vmx_vcpu *x, uint64_t npt_root)
         ok &= vmwrite(VPID, 1);
     ok &= vmwrite(VMCS_LINK_POINTER, ~0ull);
 
+    /*
+     * CD and NW too: VM entry leaves them as the CPU has them (the host's;
+     * under Bochs the firmware leaves both set), so the guest reads its own
+     * from the shadow instead, and a change of them exits.
+     */
     x->cr0_mask = vmx_cr_host_owned(vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1,
-                                    X86_CR0_PE | X86_CR0_PG);
+                                    X86_CR0_PE | X86_CR0_PG) | X86_CR0_CD | X86_CR0_NW;
     x->cr4_mask = vmx_cr_host_owned(vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1, 0);
     ok &= vmwrite(CR0_GUEST_HOST_MASK, x->cr0_mask);
     ok &= vmwrite(CR4_GUEST_HOST_MASK, x->cr4_mask);
@@ -305,7 +312,16 @@ static const char *instruction_error_name(uint64_t error)
     }
 }
 
-static void decode_exit(struct vmx_vcpu *x, const struct hvm_regs *r, struct hvm_exit *e)
+/* A general register by its number in instruction encodings (RAX, RCX, RDX, RBX, RSP, ...). */
+static uint64_t gpr(const struct hvm_regs *r, unsigned n)
+{
+    const uint64_t by_number[16] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi,
+                                     r->rdi, r->r8, r->r9, r->r10, r->r11, r->r12, r->r13,
+                                     r->r14, r->r15 };
+    return by_number[n & 15];
+}
+
+static void decode_exit(const struct hvm_regs *r, struct hvm_exit *e)
 {
     uint32_t reason = (uint32_t)vmread(EXIT_REASON);
     uint32_t basic = reason & 0xFFFF;
@@ -364,16 +380,23 @@ static void decode_exit(struct vmx_vcpu *x, const struct hvm_regs *r, struct hvm
     case VMX_EXIT_TRIPLE_FAULT:
         e->reason = HVM_EXIT_SHUTDOWN;
         break;
+    case VMX_EXIT_CR_ACCESS: {
+        /* Only a mov to CR0/CR4 changing a host-owned bit exits (no CR3 or CR8 exiting). */
+        uint64_t q = vmread(EXIT_QUALIFICATION);
+        if (CR_QUAL_TYPE(q) != 0) {
+            e->reason = HVM_EXIT_OTHER;
+            break;
+        }
+        e->reason = HVM_EXIT_CR_WRITE;
+        e->cr = (uint8_t)CR_QUAL_NUMBER(q);
+        e->value = gpr(r, CR_QUAL_GPR(q));
+        e->next_rip = next_rip;
+        break;
+    }
     default:
         e->reason = HVM_EXIT_OTHER;
         break;
     }
-    if (!e->next_rip || (vmread(GUEST_IA32_EFER) & EFER_LMA))
-        return;
-    e->next_rip &= 0xFFFFFFFFull;      /* outside long mode, EIP wraps */
-    if (!e->next_rip)
-        e->next_rip = 1ull << 32;      /* not "none given": hvm_skip_insn masks it again */
-    (void)x;
 }
 
 /* An event the exit interrupted (delivery hit an EPT violation, say) goes in again. */
@@ -450,7 +473,7 @@ static void vmx_run(struct vcpu *v, struct hvm_regs *r, struct hvm_exit *e)
     r->rsp = vmread(GUEST_RSP);
     r->rip = x->exit_rip = vmread(GUEST_RIP);
     r->rflags = vmread(GUEST_RFLAGS);
-    decode_exit(x, r, e);
+    decode_exit(r, e);
     requeue_interrupted_event();
 }
 

@@ -27,6 +27,7 @@ enum hvm_exit_reason {
     HVM_EXIT_MSR_WRITE,
     HVM_EXIT_NPF,           /* nested page fault: gpa, error code */
     HVM_EXIT_SHUTDOWN,      /* triple fault */
+    HVM_EXIT_CR_WRITE,      /* mov to CR0/CR4 the CPU did not do: cr, value */
     HVM_EXIT_OTHER,         /* anything else: the domain crashes, code named */
 };
 
@@ -41,6 +42,8 @@ struct hvm_exit {
     uint64_t gpa;           /* NPF */
     uint64_t error;         /* NPF: the fault's error code */
     uint64_t next_rip;      /* the next instruction's address when the CPU said it, else 0 */
+    uint8_t cr;             /* CR_WRITE: which control register */
+    uint64_t value;         /* CR_WRITE: the value the guest wrote */
 };
 
 /* The guest's general registers; the backend moves RAX/RSP/RIP/RFLAGS in and out. */
