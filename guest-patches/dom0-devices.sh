@@ -62,6 +62,24 @@ echo "dom0-devices: eth0 interrupts ${net0:-none} -> $net1; $answered of 3 pings
 [ -n "$net1" ] && [ "$net1" -gt "${net0:-0}" ] ||
     no "the e1000 line's count did not grow ('$net0' -> '$net1')"
 
+# A back end on the real disk: the example domU gets dom0's AHCI disk as
+# its xvdb (phy:, through blkback), reads known.txt, writes and syncs a
+# file, and is destroyed; the write is on /dev/sda.
+log=/var/log/tessera/console/debian-pv.log
+tl create /etc/tessera/examples/debian-pv.cfg "disk=['phy:/dev/sda,xvdb,rw']" 'vif=[]' \
+    "extra=\"console=hvc0 loglevel=4 tessera_domu=disk:xvdb:wait\"" || no "tl create on phy:/dev/sda exited $?"
+i=0
+while [ $i -lt 600 ] && ! grep -q "TESSERA-DOMU-DISK synced domu-wait.txt" "$log" 2>/dev/null; do
+    sleep 0.2; i=$((i + 1))
+done
+grep -q "TESSERA-DOMU-DISK read /mnt/known.txt: TESSERA-AHCI-KNOWN-FILE 4711" "$log" ||
+    no "the domU did not read known.txt off the AHCI disk: $(grep -a 'TESSERA-DOMU' "$log" | tail -3)"
+grep -q "TESSERA-DOMU-DISK synced domu-wait.txt" "$log" || no "the domU did not sync its write"
+tl destroy debian-pv || no "tl destroy exited $?"
+/usr/sbin/debugfs -R "cat /domu-wait.txt" /dev/sda 2>/dev/null | grep -q "written by domU" ||
+    no "the domU's write is not on /dev/sda"
+echo "dom0-devices: a domU read and wrote the AHCI disk through blkback; ahci interrupts now $(irq_count ahci)"
+
 show_irqs
 grep "ahci" /proc/interrupts | grep -q "xen-pirq.*-msi" || no "the AHCI interrupt is not a xen-pirq MSI"
 grep "eth0" /proc/interrupts | grep -q "xen-pirq.*-ioapic-level" ||

@@ -304,7 +304,7 @@ def image_cases(vmlinux, initrd):
                     "--qemu-arg=if=none,id=disk0,format=raw,file=" + DEVICES_DISK,
                     "--qemu-arg=-device", "--qemu-arg=ide-hd,drive=disk0,bus=ahci0.0",
                     "--qemu-arg=-nic", "--qemu-arg=user,model=e1000",
-                    "--timeout", "240", "--cmd", devices]
+                    "--timeout", "400", "--cmd", devices]
     # libvirt's Xen driver in the libvirt image drives the example domU
     # through virsh (dom0-virt-check.sh): list, create, dominfo, console,
     # destroy; libvirtd and Debian's daemons traced from dom0's /init.
