@@ -23,8 +23,8 @@ wait_for() {
 # dom0's image has no ext4 driver: debugfs copies the tools out instead.
 mkdir -p /opt/bench && /usr/sbin/debugfs -R "rdump / /opt/bench" "$tools" >/dev/null 2>&1 &&
     [ -x /opt/bench/bin/randio ] || fail "cannot copy the tools out of $tools"
-T=/opt/bench
-iperf3() { "$T/lib/ld-linux-x86-64.so.2" --library-path "$T/lib" "$T/bin/iperf3" "$@"; }
+T=/opt/bench PREFIX=""
+. "$T/lib.sh"
 dd if=/dev/zero of="$target" bs=1M count=72 2>/dev/null || fail "cannot make $target"
 iperf3 -s -D -B 10.99.0.1 --logfile /tmp/iperf3-dom0.log || fail "iperf3 server in dom0"
 
@@ -46,34 +46,13 @@ wait_for 30 sh -c '! tl domid bench-c >/dev/null 2>&1' || tl destroy bench-c
 
 # dom0 natively: the same file through a loop device, the same tools.
 loop=$(losetup -f) && losetup "$loop" "$target" || fail "losetup of $target"
-mib=$(($(cat /sys/block/${loop#/dev/}/size) / 2048 - 8))
-seq_io() {
-    # busybox's dd prints no rate: the time around it from /proc/uptime
-    # (10 ms steps; a run takes seconds).
-    name=$1; shift
-    t0=$(cut -d' ' -f1 /proc/uptime)
-    if out=$(dd "$@" 2>&1); then
-        t1=$(cut -d' ' -f1 /proc/uptime)
-        echo "BENCH-IO native-$name bytes=$((mib * 1048576)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
-    else
-        echo "BENCH-IO error: native $name: $(echo "$out" | tail -n 1)"
-    fi
-}
-seq_io seq-write if=/dev/zero of="$loop" bs=1M count=$mib oflag=direct conv=fsync
-seq_io seq-read if="$loop" of=/dev/null bs=1M count=$mib iflag=direct
-for op in read write; do
-    r=$("$T/bin/randio" "$loop" $op "$secs" 2>&1)
-    case $r in randio*iops=*) echo "BENCH-IO native-rand-$op ${r#randio $op }" ;;
-    *) echo "BENCH-IO error: native rand-$op: $r" ;; esac
-done
+PREFIX=native-
+block_io "$loop"
 losetup -d "$loop"
 # A server of its own on loopback: dom0's first one has served the domUs.
 ip link set lo up
 iperf3 -s -D -1 -B 127.0.0.1 -p 5202 --logfile /tmp/iperf3-native.log || fail "iperf3 loopback server"
 sleep 0.5
-out=$(iperf3 -f m -t "$secs" -c 127.0.0.1 -p 5202 2>&1)
-mbps=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") print $i }')
-[ -n "$mbps" ] && echo "BENCH-IO native-net-loopback mbps=$mbps" ||
-    echo "BENCH-IO error: native net: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+net net-loopback -c 127.0.0.1 -p 5202
 echo "BENCH-IO dom0-done"
 exit 42

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the tools disk of the block and network benchmark (io_bench.py):
 # an ext4 image (mke2fs -d, no mounts) holding /run.sh (io/run.sh, what
-# the domU runs), /bin/randio (built static here) and Debian's iperf3 with
+# the domU runs), /lib.sh (io/lib.sh, the measuring functions both sides use), /bin/randio (built static here) and Debian's iperf3 with
 # the libraries it loads and their loader in /lib, so that neither the
 # domU's busybox image nor dom0's needs them. dom0 mounts it too, for its
 # own iperf3 server and the native runs.
@@ -21,6 +21,7 @@ ldd "$iperf" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print 
 while read -r lib; do cp -L "$lib" "$root/lib/"; done
 [ -f "$root/lib/ld-linux-x86-64.so.2" ] || { echo "mk-io-tools: no loader found for $iperf" >&2; exit 1; }
 cp "$here/io/run.sh" "$root/run.sh"
+cp "$here/io/lib.sh" "$root/lib.sh"
 /usr/sbin/mke2fs -q -t ext4 -d "$root" "$out.tmp" 24M >/dev/null
 mv "$out.tmp" "$out"
 echo "$out: $(du -k "$out" | cut -f1) KiB"
