@@ -33,9 +33,16 @@ static char *read_key(struct xs_handle *xs, uint32_t domid, const char *key)
     return xs_read(xs, XBT_NULL, path, &len);
 }
 
+#define PID_KEY "image/device-model-pid"
+
+static void pid_path(uint32_t domid, char *buf, size_t size)
+{
+    snprintf(buf, size, "/local/domain/%u/" PID_KEY, domid);
+}
+
 static pid_t recorded_pid(struct xs_handle *xs, uint32_t domid)
 {
-    char *v = read_key(xs, domid, "image/device-model-pid");
+    char *v = read_key(xs, domid, PID_KEY);
     long pid = v ? strtol(v, NULL, 10) : 0;
     free(v);
     return pid > 1 ? (pid_t)pid : 0;
@@ -178,7 +185,7 @@ int device_model_ensure(struct xs_handle *xs, uint32_t domid, char *why, size_t 
         return -e;
     }
     char key[96], val[16];
-    snprintf(key, sizeof(key), "/local/domain/%u/image/device-model-pid", domid);
+    pid_path(domid, key, sizeof(key));
     snprintf(val, sizeof(val), "%d", (int)pid);
     if (!xs_write(xs, XBT_NULL, key, val, (unsigned)strlen(val))) {
         int e = errno;
@@ -229,6 +236,6 @@ void device_model_stop(struct xs_handle *xs, uint32_t domid)
             kill(pid, SIGKILL);
     }
     char key[96];
-    snprintf(key, sizeof(key), "/local/domain/%u/image/device-model-pid", domid);
+    pid_path(domid, key, sizeof(key));
     xs_rm(xs, XBT_NULL, key);
 }

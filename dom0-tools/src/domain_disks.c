@@ -163,6 +163,38 @@ static int check_sharing(struct xs_handle *xs, const char *params, bool writable
     return rc ? rc : check_sharing_kind(xs, "qdisk", params, writable, why, why_size);
 }
 
+/* A disk's xenstore keys, blkback's or QEMU's: libxl writes the same ones for both. */
+struct disk_nodes {
+    struct xs_kv back[16];
+    size_t nr_back;
+    struct xs_kv front[4];
+    char devid[16];
+};
+
+/* The keys every disk has; params and type (phy, qdisk) are the caller's. */
+static void disk_nodes_init(struct disk_nodes *n, const struct domcfg_disk *disk, int32_t devid,
+                            const char *params, const char *type)
+{
+    const char *devtype = disk->is_cdrom ? "cdrom" : "disk";
+    bool discard = disk->discard == DOMCFG_DEFAULT ? disk->readwrite : disk->discard == DOMCFG_TRUE;
+    snprintf(n->devid, sizeof(n->devid), "%d", devid);
+    const struct xs_kv back[] = {
+        { "params", params }, { "mode", disk->readwrite ? "w" : "r" }, { "type", type },
+        { "online", "1" }, { "removable", disk->is_cdrom ? "1" : "0" }, { "bootable", "1" },
+        { "state", "1" }, { "dev", disk->vdev }, { "device-type", devtype },
+        { "discard-enable", discard ? "1" : "0" },
+    };
+    n->nr_back = sizeof(back) / sizeof(back[0]);
+    memcpy(n->back, back, sizeof(back));
+    if (disk->direct_io_safe)
+        n->back[n->nr_back++] = (struct xs_kv){ "direct-io-safe", "1" };
+    const struct xs_kv front[] = {
+        { "virtual-device", n->devid }, { "device-type", devtype }, { "state", "1" },
+        { "protocol", "x86_64-abi" },
+    };
+    memcpy(n->front, front, sizeof(front));
+}
+
 /*
  * A disk for QEMU's qdisk backend: libxl's backend keys (params is
  * FORMAT:PATH, "aio" for raw), the domain's QEMU started if it is not
@@ -180,28 +212,14 @@ static int add_qdisk(struct xs_handle *xs, uint32_t domid, const struct domcfg_d
     int rc = check_sharing(xs, path, disk->readwrite, why, why_size);
     if (rc < 0)
         return rc;
-    char params[PATH_MAX + 16], devid_str[16];
+    char params[PATH_MAX + 16];
     const char *format = disk->format == DOMCFG_DISK_FORMAT_RAW
                              ? "aio" : domcfg_disk_format_name(disk->format);
     snprintf(params, sizeof(params), "%s:%s", format, path);
-    snprintf(devid_str, sizeof(devid_str), "%d", devid);
-    const char *type = disk->is_cdrom ? "cdrom" : "disk";
-    bool discard = disk->discard == DOMCFG_DEFAULT ? disk->readwrite : disk->discard == DOMCFG_TRUE;
-    struct xs_kv back[12] = {
-        { "params", params }, { "mode", disk->readwrite ? "w" : "r" }, { "type", "qdisk" },
-        { "online", "1" }, { "removable", disk->is_cdrom ? "1" : "0" }, { "bootable", "1" },
-        { "state", "1" }, { "dev", disk->vdev }, { "device-type", type },
-        { "discard-enable", discard ? "1" : "0" },
-    };
-    size_t nr_back = 10;
-    if (disk->direct_io_safe)
-        back[nr_back++] = (struct xs_kv){ "direct-io-safe", "1" };
-    const struct xs_kv front[] = {
-        { "virtual-device", devid_str }, { "device-type", type }, { "state", "1" },
-        { "protocol", "x86_64-abi" },
-    };
+    struct disk_nodes n;
+    disk_nodes_init(&n, disk, devid, params, "qdisk");
     struct xs_device d = disk_device(domid, (uint32_t)devid, true);
-    if ((rc = xs_device_add(xs, &d, back, nr_back, front, 4, why, why_size)) < 0)
+    if ((rc = xs_device_add(xs, &d, n.back, n.nr_back, n.front, 4, why, why_size)) < 0)
         return rc;
     if ((rc = device_model_ensure(xs, domid, why, why_size)) < 0) {
         xs_device_remove(xs, &d);
@@ -286,35 +304,21 @@ static int add(struct xs_handle *xs, uint32_t domid, const struct domcfg_disk *d
     if ((rc = check_sharing(xs, b.params, disk->readwrite, why, why_size)) < 0)
         goto release;
 
-    char phys[32], script[PATH_MAX], devid_str[16];
+    char phys[32], script[PATH_MAX];
     snprintf(phys, sizeof(phys), "%x:%x", major(b.rdev), minor(b.rdev));
-    snprintf(devid_str, sizeof(devid_str), "%d", devid);
-    const char *type = disk->is_cdrom ? "cdrom" : "disk";
-    bool discard = disk->discard == DOMCFG_DEFAULT ? disk->readwrite : disk->discard == DOMCFG_TRUE;
-    struct xs_kv back[16] = {
-        { "params", b.params }, { "mode", disk->readwrite ? "w" : "r" }, { "type", "phy" },
-        { "online", "1" }, { "removable", disk->is_cdrom ? "1" : "0" }, { "bootable", "1" },
-        { "state", "1" }, { "dev", disk->vdev }, { "device-type", type },
-        { "discard-enable", discard ? "1" : "0" },
-    };
-    size_t nr_back = 10;
-    if (disk->direct_io_safe)
-        back[nr_back++] = (struct xs_kv){ "direct-io-safe", "1" };
+    struct disk_nodes n;
+    disk_nodes_init(&n, disk, devid, b.params, "phy");
     if (disk->script) {
         hotplug_script_path(disk->script, script, sizeof(script));
-        back[nr_back++] = (struct xs_kv){ "script", script };
+        n.back[n.nr_back++] = (struct xs_kv){ "script", script };
     } else {
         /* The block script's part: the device blkback opens, and its verdict. */
-        back[nr_back++] = (struct xs_kv){ "physical-device", phys };
-        back[nr_back++] = (struct xs_kv){ "physical-device-path", b.dev };
-        back[nr_back++] = (struct xs_kv){ "hotplug-status", "connected" };
+        n.back[n.nr_back++] = (struct xs_kv){ "physical-device", phys };
+        n.back[n.nr_back++] = (struct xs_kv){ "physical-device-path", b.dev };
+        n.back[n.nr_back++] = (struct xs_kv){ "hotplug-status", "connected" };
     }
-    const struct xs_kv front[] = {
-        { "virtual-device", devid_str }, { "device-type", type }, { "state", "1" },
-        { "protocol", "x86_64-abi" },
-    };
     struct xs_device d = vbd(domid, (uint32_t)devid);
-    if ((rc = xs_device_add(xs, &d, back, nr_back, front, 4, why, why_size)) < 0)
+    if ((rc = xs_device_add(xs, &d, n.back, n.nr_back, n.front, 4, why, why_size)) < 0)
         goto release;
 
     char be[160];
