@@ -83,6 +83,17 @@ static bool l2_is_pending(const struct domain *d, evtchn_port_t port)
     return test(&d->shared_info->evtchn_pending[port / WORD_BITS], port_bit(port));
 }
 
+static void l2_view(const struct domain *d, const struct vcpu *v, evtchn_port_t port,
+                    struct evtchn_port_view *out)
+{
+    const struct shared_info *si = d->shared_info;
+    const struct vcpu_info *vi = v ? __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE) : NULL;
+
+    out->pending = test(&si->evtchn_pending[port / WORD_BITS], port_bit(port));
+    out->masked = test(&si->evtchn_mask[port / WORD_BITS], port_bit(port));
+    out->notified = vi && test(&vi->evtchn_pending_sel, (xen_ulong_t)1 << (port / WORD_BITS));
+}
+
 const struct evtchn_port_ops evtchn_port_ops_2l = {
     .name = "2-level",
     .max_ports = EVTCHN_2L_NR_CHANNELS,
@@ -90,4 +101,5 @@ const struct evtchn_port_ops evtchn_port_ops_2l = {
     .clear_pending = l2_clear_pending,
     .unmask = l2_unmask,
     .is_pending = l2_is_pending,
+    .view = l2_view,
 };

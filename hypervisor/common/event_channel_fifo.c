@@ -209,6 +209,26 @@ static int fifo_set_priority(struct domain *d, evtchn_port_t port, unsigned int 
     return 0;
 }
 
+static void fifo_view(const struct domain *d, const struct vcpu *v, evtchn_port_t port,
+                      struct evtchn_port_view *out)
+{
+    const struct evtchn_fifo *fifo = d->evtchn->fifo;
+    const event_word_t *word = fifo_word(fifo, port);
+    const struct fifo_vcpu *fv = v ? &fifo->vcpu[v->vcpu_id] : NULL;
+    unsigned int prio = evtchn_from_port(d->evtchn, port)->priority;
+
+    if (word) {
+        out->word = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+        out->pending = out->word & BIT(EVTCHN_FIFO_PENDING);
+        out->masked = out->word & BIT(EVTCHN_FIFO_MASKED);
+    }
+    if (fv && fv->cb) {
+        out->ready = __atomic_load_n(&fv->cb->ready, __ATOMIC_SEQ_CST);
+        out->head = __atomic_load_n(&fv->cb->head[prio], __ATOMIC_SEQ_CST);
+    }
+    out->notified = (out->word & BIT(EVTCHN_FIFO_LINKED)) && (out->ready & (1u << prio));
+}
+
 const struct evtchn_port_ops evtchn_port_ops_fifo = {
     .name = "FIFO",
     .max_ports = EVTCHN_FIFO_NR_CHANNELS,
@@ -218,6 +238,7 @@ const struct evtchn_port_ops evtchn_port_ops_fifo = {
     .is_pending = fifo_is_pending,
     .is_busy = fifo_is_busy,
     .set_priority = fifo_set_priority,
+    .view = fifo_view,
 };
 
 /*

@@ -70,6 +70,9 @@ struct evtchn_port_ops {
     bool (*is_busy)(const struct domain *d, evtchn_port_t port);
     /* EVTCHNOP_set_priority on a bound port: 0 or -EINVAL. NULL: -ENOSYS for any port. */
     int (*set_priority)(struct domain *d, evtchn_port_t port, unsigned int priority);
+    /* Fills in what the guest sees of port, notified to v (may be NULL); diagnostics. */
+    void (*view)(const struct domain *d, const struct vcpu *v, evtchn_port_t port,
+                 struct evtchn_port_view *out);
 };
 
 extern const struct evtchn_port_ops evtchn_port_ops_2l;

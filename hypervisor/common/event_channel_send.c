@@ -75,6 +75,21 @@ void evtchn_port_set_pending(struct domain *d, uint32_t vcpu_id, evtchn_port_t p
         evtchn_wake_pollers(d, port);
 }
 
+int evtchn_port_view(struct domain *d, uint32_t vcpu_id, evtchn_port_t port,
+                     struct evtchn_port_view *out)
+{
+    struct evtchn_domain *ed = d->evtchn;
+
+    *out = (struct evtchn_port_view){ 0 };
+    if (!ed || !evtchn_port_valid(ed, port))
+        return -EINVAL;
+    unsigned long flags = evtchn_deliver_lock(d);
+    out->abi = ed->ops->name;
+    ed->ops->view(d, evtchn_vcpu(d, vcpu_id), port, out);
+    evtchn_deliver_unlock(d, flags);
+    return 0;
+}
+
 void evtchn_port_clear_pending(struct domain *d, evtchn_port_t port)
 {
     unsigned long flags = evtchn_deliver_lock(d);

@@ -37,10 +37,12 @@ RUNNER = os.path.join(TOP, "tests", "run-qemu.py")
 PATCHES = os.path.join(TOP, "guest-patches")
 
 LINUX_ARGS = "console=hvc0 earlyprintk=xen loglevel=4"
-REJECT = r"Kernel panic|BUG:|Oops|general protection|shut down: crash|PANIC"
+# "stall-watch: ... (hypervisor)": a vCPU the hypervisor owed a wake-up (pv/stall_watch.c).
+REJECT = r"Kernel panic|BUG:|Oops|general protection|shut down: crash|PANIC|stall-watch: .*\(hypervisor\)"
 # For a case that crashes a domU on purpose: only dom0's crash is a failure
 # (a domU's own panic goes to its console log, not to the serial line).
-REJECT_DOM0_CRASH = r"Kernel panic|BUG:|Oops|general protection|domain 0 \(.*shut down: crash|PANIC"
+REJECT_DOM0_CRASH = (r"Kernel panic|BUG:|Oops|general protection|domain 0 \(.*shut down: crash|PANIC|"
+                     r"stall-watch: .*\(hypervisor\)")
 
 
 def artifacts():

@@ -32,6 +32,33 @@ static void test_masked_port_pends_without_upcall(void)
     teardown();
 }
 
+/* What the stall watch reads of a port: pending, masked, and whether the vCPU was told. */
+static void test_port_view_2level(void)
+{
+    setup();
+    evtchn_port_t p;
+    struct evtchn_port_view v;
+    CU_ASSERT_EQUAL(bind_ipi(dom1, 1, &p), 0);
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 1, p, &v), 0);
+    CU_ASSERT_STRING_EQUAL(v.abi, "2-level");
+    CU_ASSERT_FALSE(v.pending || v.masked || v.notified);
+    fake_set_mask(dom1, p, true);
+    CU_ASSERT_EQUAL(ev_send(dom1, p), 0);
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 1, p, &v), 0);
+    CU_ASSERT_TRUE(v.pending && v.masked);
+    CU_ASSERT_FALSE(v.notified);
+    CU_ASSERT_EQUAL(ev_unmask(dom1, p), 0);
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 1, p, &v), 0);
+    CU_ASSERT_TRUE(v.pending && v.notified);
+    CU_ASSERT_FALSE(v.masked);
+    /* vCPU 0 was not told: its selector is clear */
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 0, p, &v), 0);
+    CU_ASSERT_FALSE(v.notified);
+    /* a port without storage is refused */
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 1, EVTCHN_MAX_PORTS - 1, &v), -EINVAL);
+    teardown();
+}
+
 static void test_unmask_rules(void)
 {
     setup();
@@ -500,6 +527,7 @@ const struct unit_case evtchn_delivery_cases[] = {
     UNIT_CASE(guards_for_odd_callers),
     UNIT_CASE(domain_without_event_channels),
     UNIT_CASE(masked_port_pends_without_upcall),
+    UNIT_CASE(port_view_2level),
     UNIT_CASE(unmask_rules),
     UNIT_CASE(selector_and_upcall_set_once),
     UNIT_CASE(selector_word_of_high_port),

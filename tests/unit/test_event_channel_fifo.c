@@ -245,6 +245,33 @@ static void test_delivery_links_queue(void)
     teardown();
 }
 
+/* The stall watch's view: the event word, READY and head, and "notified" only while linked and ready. */
+static void test_port_view_fifo(void)
+{
+    setup();
+    go_fifo(dom1, 2, 1);
+    evtchn_port_t p;
+    struct evtchn_port_view v;
+    CU_ASSERT_EQUAL(bind_ipi(dom1, 1, &p), 0);
+    CU_ASSERT_EQUAL(ev_send(dom1, p), 0);
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 1, p, &v), 0);
+    CU_ASSERT_STRING_EQUAL(v.abi, "FIFO");
+    CU_ASSERT_EQUAL(v.word, W(EVTCHN_FIFO_PENDING) | W(EVTCHN_FIFO_LINKED));
+    CU_ASSERT_EQUAL(v.ready, 1u << EVTCHN_FIFO_PRIORITY_DEFAULT);
+    CU_ASSERT_EQUAL(v.head, p);
+    CU_ASSERT_TRUE(v.pending && v.notified);
+    CU_ASSERT_FALSE(v.masked);
+    /* the guest unlinks it without clearing PENDING: pending, and nobody told */
+    __atomic_fetch_and(word_of(dom1, p), ~W(EVTCHN_FIFO_LINKED), __ATOMIC_SEQ_CST);
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 1, p, &v), 0);
+    CU_ASSERT_TRUE(v.pending);
+    CU_ASSERT_FALSE(v.notified);
+    /* vCPU 0's control block has nothing ready */
+    CU_ASSERT_EQUAL(evtchn_port_view(&dom1->d, 0, p, &v), 0);
+    CU_ASSERT_EQUAL(v.ready, 0);
+    teardown();
+}
+
 static void test_priority_order(void)
 {
     setup();
@@ -570,6 +597,7 @@ const struct unit_case evtchn_fifo_cases[] = {
     UNIT_CASE(expand_array_limits),
     UNIT_CASE(set_priority_refusals),
     UNIT_CASE(delivery_links_queue),
+    UNIT_CASE(port_view_fifo),
     UNIT_CASE(priority_order),
     UNIT_CASE(mask_unmask),
     UNIT_CASE(switch_keeps_pending_ports),

@@ -80,6 +80,9 @@ static const struct cmdline_option boot_options[] = {
     CMDLINE_BOOL("perfc", pv_perf_on,
                  "count PV hypercalls and emulated exceptions with their cycles; "
                  "the table at power-off"),
+    CMDLINE_UINT("stall_watch", pv_stall_watch_s,
+                 "report a vCPU blocked this many seconds that the hypervisor failed to wake "
+                 "(and timer queues overdue); 0: off"),
     CMDLINE_UINT("pv_audit", pv_audit_every,
                  "audit a PV domain's page types and counts every N hypercalls (debugging)"),
 };
@@ -438,6 +441,7 @@ void start_hypervisor(uint32_t magic, uint32_t info_pa)
     smp_bring_up((unsigned)MIN(opt_maxcpus ? opt_maxcpus : 1, (uint64_t)MAX_CPUS));
     if (strcmp(opt_selftest, "timers") == 0)
         run_selftest(opt_selftest);
+    pv_stall_watch_start();
 
     boot_ready_ns = arch_now_ns();
     log_info("Tessera ready: %u of %u CPUs online, %lu MiB RAM, boot took %lu ms\n",

@@ -113,3 +113,37 @@ void timer_stop(struct timer *t)
         program_next(cpu);
     spin_unlock_irqrestore(&cpu->timer_lock, flags);
 }
+
+bool timer_peek(struct timer *t, uint64_t *expires_ns)
+{
+    struct percpu *cpu = timer_cpu(t);
+    unsigned long flags = spin_lock_irqsave(&cpu->timer_lock);
+    bool armed = timer_active(t);
+
+    *expires_ns = t->expires;
+    spin_unlock_irqrestore(&cpu->timer_lock, flags);
+    return armed;
+}
+
+bool timer_queue_peek(unsigned index, struct timer_queue_view *out)
+{
+    struct percpu *cpu = index < MAX_CPUS ? percpu_table[index] : NULL;
+
+    if (!cpu || !cpu->online)
+        return false;
+    /* Only a try: a CPU stuck holding its lock must not stop the one looking. */
+    unsigned long flags = arch_irq_save();
+    if (!spin_trylock(&cpu->timer_lock)) {
+        arch_irq_restore(flags);
+        return false;
+    }
+    out->nr = cpu->timers.nr;
+    out->next_ns = timer_queue_next(&cpu->timers);
+    out->lapic_deadline_ns = cpu->lapic_deadline_ns;
+    out->consistent = timer_queue_check(&cpu->timers) == 0;
+    spin_unlock(&cpu->timer_lock);
+    arch_irq_restore(flags);
+    out->softirq_pending = __atomic_load_n(&cpu->softirq_pending, __ATOMIC_SEQ_CST) &
+                           (1u << SOFTIRQ_TIMER);
+    return true;
+}

@@ -98,6 +98,24 @@ int evtchn_send(struct domain *d, evtchn_port_t port);
  */
 void evtchn_send_pirq(struct domain *d, evtchn_port_t port, uint32_t pirq);
 
+/*
+ * What a guest sees of one of its ports right now, for diagnostics (a
+ * stalled vCPU's report). 'notified' is what makes the guest look: on
+ * 2-level the port word's selector bit in the vCPU's vcpu_info, on FIFO
+ * the port is LINKED and its queue's READY bit is set.
+ */
+struct evtchn_port_view {
+    const char *abi;        /* "2-level" or "FIFO" */
+    bool pending, masked, notified;
+    uint32_t word;          /* FIFO: the event word; 2-level: 0 */
+    uint32_t ready;         /* FIFO: the vCPU's control block READY bits */
+    uint32_t head;          /* FIFO: the control block's head of the port's queue */
+};
+
+/* Fills *out for d's port notified to vcpu_id; -EINVAL for a port without storage. */
+int evtchn_port_view(struct domain *d, uint32_t vcpu_id, evtchn_port_t port,
+                     struct evtchn_port_view *out);
+
 /* VIRQ_TIMER, VIRQ_DEBUG, VIRQ_XENOPROF and VIRQ_XENPMU are per-vCPU. */
 bool evtchn_virq_is_global(unsigned int virq);
 

@@ -122,6 +122,8 @@ struct arch_vcpu {
     const char *crash_reason;            /* set: crash the domain before it runs again */
     uint64_t soft_affinity;              /* [domctl] setvcpuaffinity's soft mask, kept for get */
     struct hvm_vcpu *hvm;                /* [I] an HVM/PVH vCPU's state, NULL for PV (asm/hvm.h) */
+    uint64_t stall_suspect;              /* [a] pv/stall_watch.c: the blocked spell it last */
+    uint64_t stall_reported;             /*   found owed a wake-up, and last reported */
 };
 
 struct arch_domain {
@@ -301,6 +303,10 @@ void pv_debugreg_trap(struct vcpu *v);   /* a #DB from the guest: its DR6 */
 bool pv_frame_is_own_data(const struct domain *d, uint64_t mfn);
 /* Per-CPU syscall MSRs; on every CPU before it runs a guest. */
 void pv_cpu_init(void);
+
+/* The stall watch (pv/stall_watch.c): threshold in seconds, 0 = off; started once CPUs are up. */
+extern uint64_t pv_stall_watch_s;
+void pv_stall_watch_start(void);
 
 /* Complete a faulting privileged instruction for the guest; false if not ours. */
 bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector);

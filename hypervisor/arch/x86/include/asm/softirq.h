@@ -11,6 +11,7 @@ enum softirq {
     SOFTIRQ_TIMER,
     SOFTIRQ_CALL,       /* run the function smp_call_on() left for this CPU */
     SOFTIRQ_PIRQ,       /* device interrupts to the control domain's ports (common/pirq.c) */
+    SOFTIRQ_STALL_WATCH, /* look for wake-ups owed and not given (pv/stall_watch.c) */
     NR_SOFTIRQS
 };
 

@@ -21,4 +21,17 @@ void timer_stop(struct timer *t);
  */
 void timer_migrate(struct timer *t, unsigned to);
 
+/* For diagnostics: whether t is armed, and its deadline, read under its queue's lock. */
+bool timer_peek(struct timer *t, uint64_t *expires_ns);
+
+struct timer_queue_view {
+    uint32_t nr;                /* timers armed */
+    uint64_t next_ns;           /* the earliest deadline, UINT64_MAX if none */
+    uint64_t lapic_deadline_ns; /* what its APIC timer was last set for, 0 = none */
+    bool consistent;            /* the heap's own invariants hold */
+    bool softirq_pending;       /* its TIMER softirq is raised and has not run */
+};
+/* A snapshot of CPU index's queue; false if that CPU is offline or holds the lock now. */
+bool timer_queue_peek(unsigned index, struct timer_queue_view *out);
+
 #endif
