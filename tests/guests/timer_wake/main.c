@@ -31,6 +31,14 @@ const char test_title[] = "timer wake-ups of blocking vCPUs on several CPUs";
 #define MAX_AHEAD_NS 300000ULL          /* timers up to 0.3 ms ahead */
 #define STUCK_NS     20000000000ULL     /* no progress for 20 s: a lost wake-up */
 #define STOP_WAIT_NS 20000000000ULL
+/*
+ * Running this long after its own timer's deadline with no timer event
+ * taken: the timer was lost (or fired that late). An expired timer fires
+ * as soon as its vCPU is switched in (it follows the vCPU), and the event
+ * is delivered before the vCPU runs again, so lateness of the pCPU itself
+ * cannot explain it.
+ */
+#define LOST_NS      500000000ULL
 
 enum phase { P_RUN, P_BLOCK, P_POLL, P_SEND, P_YIELD, P_DONE };
 static const char *const phase_name[] = { "running", "blocked (singleshot)", "polling",
@@ -43,6 +51,8 @@ struct worker {
     volatile enum phase phase;
     volatile uint64_t worst_late_ns;      /* a timer wake-up's lateness */
     volatile unsigned long late[3];       /* wake-ups over 1, 10, 100 ms late */
+    volatile unsigned long lost;          /* awake past a deadline + LOST_NS, its event not come */
+    volatile uint64_t worst_lost_ns;
     evtchn_port_t timer_port, ipi_port;
     uint64_t rnd;
 };
@@ -81,10 +91,18 @@ static void count_port(evtchn_port_t port)
 /* Sleep until the deadline as Linux's idle loop does: masked check, arm, block. */
 static void sleep_until(struct worker *w, unsigned int me, uint64_t deadline, bool vcpu_op)
 {
+    unsigned long events_before = w->timer_events;
+    bool armed = false;
+
     w->deadline_ns = deadline;
     for (;;) {
         events_disable();
         uint64_t now = system_time_ns();
+        if (armed && now > deadline + LOST_NS && w->timer_events == events_before) {
+            w->lost++;
+            if (now - deadline > w->worst_lost_ns)
+                w->worst_lost_ns = now - deadline;
+        }
         if (now >= deadline || stop_all) {
             uint64_t late = now >= deadline ? now - deadline : 0;
             if (late > w->worst_late_ns)
@@ -103,6 +121,7 @@ static void sleep_until(struct worker *w, unsigned int me, uint64_t deadline, bo
             if (rc)
                 panic("vCPU %u: set_timer_op returned %ld", me, rc);
         }
+        armed = true;
         w->phase = P_BLOCK;
         w->blocks++;
         hyp_sched_op(SCHEDOP_block, NULL);
@@ -301,10 +320,14 @@ void test_main(void)
         struct worker *w = &workers[i];
         printk("timer_wake: vCPU %u: %lu rounds, %lu blocks, %lu polls, %lu IPIs sent, "
                "%lu timer events, latest wake %lu us after its deadline (over 1/10/100 ms: "
-               "%lu/%lu/%lu)\n", i, w->rounds, w->blocks, w->polls, w->sends, w->timer_events,
-               (unsigned long)(w->worst_late_ns / 1000), w->late[0], w->late[1], w->late[2]);
+               "%lu/%lu/%lu), %lu timers lost\n", i, w->rounds, w->blocks, w->polls, w->sends,
+               w->timer_events, (unsigned long)(w->worst_late_ns / 1000), w->late[0], w->late[1],
+               w->late[2], w->lost);
         CHECK(started[i], "vCPU %u never ran", i);
         CHECK(w->blocks > 0 && w->timer_events > 0, "vCPU %u: %lu blocks, %lu timer events", i,
               w->blocks, w->timer_events);
+        CHECK(w->lost == 0, "vCPU %u: %lu of its timers gave no event %lu ms after their deadline "
+              "(the worst: still none after %lu ms)", i, w->lost,
+              (unsigned long)(LOST_NS / 1000000), (unsigned long)(w->worst_lost_ns / 1000000));
     }
 }
