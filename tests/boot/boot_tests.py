@@ -327,6 +327,17 @@ def cases():
                                 "--expect", r"\(d0\) Test result: SUCCESS",
                                 "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crash",
                                 "--exit-code", POWEROFF_STATUS]),
+        # The same through the FIFO ABI, consumed as Linux consumes it (Linux
+        # dom0 and domUs use FIFO): the timer and IPI events of four vCPUs
+        # linked into their queues while the guest unlinks them.
+        ("pv-timer-wake-fifo-smp2", ["--smp", "2", "--mem", "512",
+                                     "--append", "debug_exit dom0_mem=32M dom0_max_vcpus=4",
+                                     "--module", GUESTS + "/timer_wake.elf seconds=4 fifo=1",
+                                     "--expect", r"timer_wake: FIFO event channels, 4 control blocks",
+                                     "--expect", r"timer_wake: \d+ IPI-against-poll handshakes",
+                                     "--expect", r"\(d0\) Test result: SUCCESS",
+                                     "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crash",
+                                     "--exit-code", POWEROFF_STATUS]),
         # VCPUOP_down of the last vCPU up powers the domain off, as on Xen 4.17
         # ("Hardware Dom0 halted"); it used to stay with no vCPU up (a hang).
         ("pv-vcpu-down-last", ["--smp", "2", "--mem", "512", "--append", "debug_exit dom0_mem=32M",

@@ -61,6 +61,12 @@ void events_disable(void)
 
 void evtchn_mask_port(evtchn_port_t port)
 {
+    if (guest_events_fifo) {
+        event_word_t *w = fifo_event_word(port);
+        if (w)
+            __atomic_fetch_or(w, (event_word_t)1 << EVTCHN_FIFO_MASKED, __ATOMIC_SEQ_CST);
+        return;
+    }
     __atomic_fetch_or(&guest_shared_info->evtchn_mask[port / BITS_PER_WORD],
                       1UL << (port % BITS_PER_WORD), __ATOMIC_SEQ_CST);
 }
@@ -74,6 +80,10 @@ void evtchn_unmask_port(evtchn_port_t port)
 
 bool evtchn_test_and_clear_pending(evtchn_port_t port)
 {
+    if (guest_events_fifo) {
+        event_word_t *w = fifo_event_word(port), bit = (event_word_t)1 << EVTCHN_FIFO_PENDING;
+        return w && (__atomic_fetch_and(w, ~bit, __ATOMIC_SEQ_CST) & bit);
+    }
     unsigned long bit = 1UL << (port % BITS_PER_WORD);
     unsigned long old = __atomic_fetch_and(&guest_shared_info->evtchn_pending[port / BITS_PER_WORD],
                                            ~bit, __ATOMIC_SEQ_CST);

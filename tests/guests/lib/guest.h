@@ -164,6 +164,16 @@ bool evtchn_test_and_clear_pending(evtchn_port_t port);
 long evtchn_send_port(evtchn_port_t port);
 long evtchn_close_port(evtchn_port_t port);
 
+/*
+ * The FIFO ABI for this domain's first nr_vcpus vCPUs (events_fifo.c),
+ * consumed as Linux does; the functions above follow it from then on.
+ * 0 or the hypercall's error.
+ */
+long events_fifo_start(unsigned int nr_vcpus);
+extern bool guest_events_fifo;
+/* The event word of a port below 1024 once on FIFO, else NULL. */
+event_word_t *fifo_event_word(evtchn_port_t port);
+
 /* ---- time ---- */
 uint64_t rdtsc_ordered(void);
 uint64_t system_time_ns(void);      /* pvclock of this vCPU */

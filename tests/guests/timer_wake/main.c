@@ -20,7 +20,9 @@
  * do_poll returns when an upcall is pending and unmasked); a hypervisor
  * that lets vCPU 1 sleep deadlocks the two, as it did Linux.
  *
- * Command line: seconds=N (default 8) of system time for the random part.
+ * Command line: seconds=N (default 8) of system time for the random part;
+ * fifo=1 takes events through the FIFO ABI, consumed as Linux does
+ * (lib/events_fifo.c), instead of 2-level.
  */
 #include "guest.h"
 
@@ -270,6 +272,12 @@ void test_main(void)
     if (nr_workers < 2) {
         test_skip("this domain has %u vCPU; the test needs 2 or more", nr_workers);
         return;
+    }
+    if (cmdline_number("fifo", 0)) {
+        rc = events_fifo_start(nr_workers);
+        if (!CHECK_EQ(rc, 0, "switching to the FIFO event ABI"))
+            return;
+        printk("timer_wake: FIFO event channels, %u control blocks\n", nr_workers);
     }
     guest_port_hook = count_port;
     struct evtchn_bind_ipi call = { .vcpu = 1 }, kick = { .vcpu = 1 };
