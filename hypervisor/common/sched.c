@@ -681,6 +681,23 @@ struct vcpu *sched_current(unsigned cpu)
 
 /* ---- information --------------------------------------------------------- */
 
+int sched_vcpu_view(struct vcpu *v, struct sched_vcpu_view *out)
+{
+    struct sched_vcpu *sv = sched_find(v);
+
+    if (!sv)
+        return -ESRCH;
+    unsigned long flags = sched_lock_vcpu(sv);
+    *out = (struct sched_vcpu_view){
+        .cpu = sv->cpu, .queued = sv->queued, .running = sv->running, .parked = sv->parked,
+        .prio = sv->prio, .pause_count = sv->pause_count, .credit = sv->credit,
+        .cpu_curr = sched_cpus[sv->cpu].curr ? sched_cpus[sv->cpu].curr->v : NULL,
+        .cpu_idle = bitmap_test(sched_idle_mask.bits, sv->cpu),
+    };
+    sched_unlock_vcpu(sv, flags);
+    return 0;
+}
+
 int sched_get_runstate_settled(struct vcpu *v, struct sched_runstate *out)
 {
     struct sched_vcpu *sv = sched_find(v);

@@ -192,6 +192,18 @@ int sched_get_runstate_settled(struct vcpu *v, struct sched_runstate *out);
 /* Credit left (ns; negative when OVER), for tests and the debug shell. */
 int64_t sched_vcpu_credit(struct vcpu *v);
 
+/* Where the scheduler holds a vCPU, for diagnostics (the stall watch). */
+struct sched_vcpu_view {
+    unsigned cpu;               /* the pCPU whose queue holds it, or that runs it */
+    bool queued, running, parked;
+    int prio;                   /* PRIO_* while queued or running */
+    unsigned pause_count;
+    int64_t credit;
+    struct vcpu *cpu_curr;      /* what that pCPU was told to run, NULL: idle */
+    bool cpu_idle;              /* that pCPU is in the idle mask (no kick pending) */
+};
+int sched_vcpu_view(struct vcpu *v, struct sched_vcpu_view *out);
+
 /*
  * Checks the scheduler's invariants (tests, fuzzing): every eligible vCPU
  * queued on exactly one allowed pCPU or running on exactly one, nothing

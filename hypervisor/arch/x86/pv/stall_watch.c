@@ -4,9 +4,11 @@
  * RCU stall inside a guest. Every WATCH_PERIOD_NS each CPU looks at the
  * other CPUs' timer queues (an earliest deadline long past: an APIC timer
  * left unprogrammed, a softirq that never ran, a broken heap), and CPU 0
- * at every PV vCPU blocked for longer than the threshold: an upcall it
+ * at every PV vCPU blocked for longer than the threshold (an upcall it
  * could take and was not woken for, a singleshot or poll timer long past
- * its deadline, a timer event pending that its guest was never told of.
+ * its deadline, a timer event pending that its guest was never told of)
+ * or runnable that long without being picked (to a guest, the same: a
+ * CPU that stopped).
  *
  * The work runs from a softirq, not the timer callback: a callback holds
  * its CPU's timer lock, and the domain list's lock comes before that.
@@ -104,6 +106,29 @@ static const char *verdict(const struct vcpu *v, bool deliverable, bool shot_ove
     return "its timer is armed for later";
 }
 
+/* Runnable for the whole threshold and never picked: a slice is milliseconds. */
+static void watch_runnable(struct vcpu *v, const struct sched_runstate *rs, uint64_t now)
+{
+    struct arch_vcpu *a = v->arch;
+    struct sched_vcpu_view sv;
+
+    if (sched_vcpu_view(v, &sv) < 0)
+        return;
+    if (__atomic_exchange_n(&a->stall_suspect, rs->state_entry_time, __ATOMIC_RELAXED) !=
+        rs->state_entry_time)
+        return;
+    __atomic_store_n(&a->stall_reported, rs->state_entry_time, __ATOMIC_RELAXED);
+    char curr[24] = "nothing";
+    if (sv.cpu_curr)
+        format(curr, sizeof(curr), "d%uv%u", sv.cpu_curr->domain->domain_id, sv.cpu_curr->vcpu_id);
+    log_warn("stall-watch: d%uv%u runnable %lu s and not picked (hypervisor): on CPU %u, "
+             "queued %d running %d prio %d credit %ld ms pause count %u; that CPU runs %s%s\n",
+             v->domain->domain_id, v->vcpu_id,
+             (unsigned long)((now - rs->state_entry_time) / NS_PER_S), sv.cpu, sv.queued,
+             sv.running, sv.prio, (long)(sv.credit / 1000000), sv.pause_count, curr,
+             sv.cpu_idle ? " and is marked idle" : "");
+}
+
 static void watch_vcpu(struct vcpu *v, uint64_t now)
 {
     struct arch_vcpu *a = v->arch;
@@ -111,9 +136,14 @@ static void watch_vcpu(struct vcpu *v, uint64_t now)
 
     if (a->hvm || !a->vtimers_ready || sched_get_runstate_settled(v, &rs) < 0)
         return;
-    if (rs.state != RUNSTATE_blocked || now < rs.state_entry_time + pv_stall_watch_s * NS_PER_S)
+    if (now < rs.state_entry_time + pv_stall_watch_s * NS_PER_S ||
+        __atomic_load_n(&a->stall_reported, __ATOMIC_RELAXED) == rs.state_entry_time)
         return;
-    if (__atomic_load_n(&a->stall_reported, __ATOMIC_RELAXED) == rs.state_entry_time)
+    if (rs.state == RUNSTATE_runnable) {
+        watch_runnable(v, &rs, now);
+        return;
+    }
+    if (rs.state != RUNSTATE_blocked)
         return;
 
     const struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
