@@ -1,7 +1,12 @@
 /*
- * Cross-CPU TLB flushes (asm/tlb_flush.h). Each CPU has a request flag and
- * a count of requests served; a requester sets the flag, sends the flush
- * IPI and waits for the count to move.
+ * Cross-CPU TLB flushes (asm/tlb_flush.h), by ticket: a requester takes the
+ * next ticket of the target CPU (tlb_flush_asked), sends the flush IPI and
+ * waits until the target's tlb_flushes_done reaches its ticket. The target
+ * reads how many tickets are out *before* it flushes and publishes that
+ * number after: every ticket it covers was taken, and so its page-table
+ * change made, before the flush began. (A request flag and a served count
+ * could not say that: a service already past clearing the flag when a new
+ * request came would count for it with a flush that preceded its change.)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,17 +21,27 @@ void tlb_flush_service(void)
 {
     struct percpu *cpu = this_cpu();
 
-    if (!cpu || !__atomic_load_n(&cpu->tlb_flush_requested, __ATOMIC_ACQUIRE))
+    if (!cpu)
         return;
-    __atomic_store_n(&cpu->tlb_flush_requested, false, __ATOMIC_SEQ_CST);
+    uint64_t asked = __atomic_load_n(&cpu->tlb_flush_asked, __ATOMIC_ACQUIRE);
+    uint64_t done = __atomic_load_n(&cpu->tlb_flushes_done, __ATOMIC_ACQUIRE);
+    if (asked == done)
+        return;
     write_cr3(read_cr3());
-    __atomic_fetch_add(&cpu->tlb_flushes_done, 1, __ATOMIC_RELEASE);
+    /*
+     * Only this CPU writes 'done', but the IPI may interrupt a service
+     * called from a spin-wait: never move it backwards.
+     */
+    while (done < asked &&
+           !__atomic_compare_exchange_n(&cpu->tlb_flushes_done, &done, asked, false,
+                                        __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+        ;
 }
 
 void flush_tlb_domain(struct domain *d)
 {
     struct percpu *self = this_cpu();
-    uint64_t served[MAX_CPUS];
+    uint64_t ticket[MAX_CPUS];
     bool asked[MAX_CPUS] = { false };
 
     /* The page-table writes must be visible before we look who runs d. */
@@ -38,14 +53,13 @@ void flush_tlb_domain(struct domain *d)
         struct vcpu *running = __atomic_load_n(&cpu->current, __ATOMIC_ACQUIRE);
         if (!running || running->domain != d)
             continue;
-        served[i] = __atomic_load_n(&cpu->tlb_flushes_done, __ATOMIC_ACQUIRE);
-        __atomic_store_n(&cpu->tlb_flush_requested, true, __ATOMIC_SEQ_CST);
+        ticket[i] = __atomic_add_fetch(&cpu->tlb_flush_asked, 1, __ATOMIC_SEQ_CST);
         apic_send_ipi(cpu->apic_id, VECTOR_IPI_FLUSH);
         asked[i] = true;
     }
     write_cr3(read_cr3());
     for (unsigned i = 0; i < MAX_CPUS; i++)
         while (asked[i] &&
-               __atomic_load_n(&percpu_table[i]->tlb_flushes_done, __ATOMIC_ACQUIRE) == served[i])
+               __atomic_load_n(&percpu_table[i]->tlb_flushes_done, __ATOMIC_ACQUIRE) < ticket[i])
             arch_cpu_relax();
 }

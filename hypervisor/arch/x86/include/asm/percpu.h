@@ -62,8 +62,8 @@ struct percpu {
     void (*call_fn)(void *data);   /* smp_call_on(): one request at a time */
     void *call_data;
     unsigned guest_gdt_entries;    /* [this CPU] guest descriptors loaded (pv/gdt.c) */
-    bool tlb_flush_requested;      /* [atomic] another CPU waits for a flush here */
-    uint64_t tlb_flushes_done;     /* [atomic] requests served (asm/tlb_flush.h) */
+    uint64_t tlb_flush_asked;      /* [atomic] flush tickets other CPUs took here */
+    uint64_t tlb_flushes_done;     /* [atomic] tickets served (arch/x86/tlb_flush.c) */
     unsigned fixup_vector;         /* [this CPU] the fault an exception-table recovery */
     uint32_t fixup_error;          /*   resumed from, and its error code (asm/extable.h) */
 };
