@@ -2,7 +2,7 @@
 # linux-tl-domu-net): two example domUs with a vif each through dom0's
 # xen-netback on bridge xenbr0 (dom0-init.sh gives dom0 10.99.0.1 there
 # and serves DHCP and HTTP). Checked: each vif's device is a port of the
-# bridge, both ends Connected, the MAC the config gave (or a generated one
+# bridge, both ends Connected, two queues for the two-vCPU domU, the MAC the config gave (or a generated one
 # in Xen's 00:16:3e range) is the guest's; pings dom0 <-> domU and
 # domU <-> domU, a file from dom0 over HTTP and one from domU to domU with
 # nc, byte for byte; network-attach and -detach of a second vif while a
@@ -61,10 +61,12 @@ tl domid bad >/dev/null 2>&1 && no "a refused create left domain 'bad' behind"
 no_vifs || no "a refused create left a vif device: $(ls /sys/class/net | tr '\n' ' ')"
 
 # net1: the example's own vif (a generated MAC); net2: a given MAC and a
-# rate. Without the example's disk: one writable image serves one domain.
+# rate, and two vCPUs, so its netfront takes two queues from netback (which
+# offers one per dom0 vCPU). Without the example's disk: one writable image
+# serves one domain.
 tl create "$cfg" 'name="net1"' 'disk=[]' || no "tl create net1 exited $?"
-tl create "$cfg" 'name="net2"' 'disk=[]' 'vif=["mac=00:16:3e:12:34:56,bridge=xenbr0,rate=100MB/s"]' ||
-    no "tl create net2 exited $?"
+tl create "$cfg" 'name="net2"' 'disk=[]' 'vcpus=2' \
+    'vif=["mac=00:16:3e:12:34:56,bridge=xenbr0,rate=100MB/s"]' || no "tl create net2 exited $?"
 id1=$(tl domid net1); id2=$(tl domid net2)
 wait_for 120 has_net net1 || no "net1 printed no TESSERA-DOMU-NET: $(tail -c 300 "$(log_of net1)")"
 wait_for 120 has_net net2 || no "net2 printed no TESSERA-DOMU-NET: $(tail -c 300 "$(log_of net2)")"
@@ -88,6 +90,24 @@ case "$(mac_of net1)" in 00:16:3e:*) ;; *) no "net1's generated MAC '$(mac_of ne
 [ "$(mac_of net2)" = 00:16:3e:12:34:56 ] || no "net2's MAC '$(mac_of net2)', config gave 00:16:3e:12:34:56"
 [ "$(xenstore-read /local/domain/0/backend/vif/$id2/0/rate 2>/dev/null)" = 5000000,50000 ] ||
     no "net2's rate node '$(xenstore-read /local/domain/0/backend/vif/$id2/0/rate)'"
+# Multi-queue: netback offers a queue per dom0 vCPU, net2's netfront (two
+# vCPUs) takes two, each with its own rings and event channels; net1 (one
+# vCPU) takes one, in the single-queue layout (its rings straight under its
+# node). The traffic below crosses both.
+fe2=/local/domain/$id2/device/vif/0
+[ "$(xenstore-read /local/domain/0/backend/vif/$id2/0/multi-queue-max-queues 2>/dev/null)" = 2 ] ||
+    no "netback offers '$(xenstore-read /local/domain/0/backend/vif/$id2/0/multi-queue-max-queues)' queues, wanted 2"
+[ "$(xenstore-read $fe2/multi-queue-num-queues 2>/dev/null)" = 2 ] ||
+    no "net2's netfront took '$(xenstore-read $fe2/multi-queue-num-queues)' queues, wanted 2"
+for q in 0 1; do
+    xenstore-read $fe2/queue-$q/tx-ring-ref >/dev/null 2>&1 &&
+        xenstore-read $fe2/queue-$q/event-channel-tx >/dev/null 2>&1 ||
+        no "net2's queue-$q has no tx ring or event channel: $(xenstore-ls $fe2 2>&1 | tr '\n' ';' | head -c 300)"
+done
+fe1=/local/domain/$id1/device/vif/0
+[ "$(xenstore-read $fe1/multi-queue-num-queues 2>/dev/null)" = 1 ] &&
+    xenstore-read $fe1/tx-ring-ref >/dev/null 2>&1 ||
+    no "net1 (one vCPU): queues '$(xenstore-read $fe1/multi-queue-num-queues)', tx-ring-ref '$(xenstore-read $fe1/tx-ring-ref)'"
 
 # Pings: dom0 -> net1, net1 -> dom0, net1 -> net2.
 ping -c 2 -W 5 "$ip1" >/tmp/ping 2>&1 || no "dom0 cannot ping net1 at $ip1: $(tail -n 2 /tmp/ping | tr '\n' ' ')"
