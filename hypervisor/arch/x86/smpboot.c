@@ -53,6 +53,7 @@ void smp_prepare_boot_cpu(void)
     spin_lock_init(&boot_cpu.timer_lock);
     spin_lock_init(&boot_cpu.call_lock);
     timer_queue_init(&boot_cpu.timers);
+    boot_cpu.hypercall_nr = UINT32_MAX;
     stack_cpu_info(boot_cpu.stack_block)->percpu = &boot_cpu;
     percpu_table[0] = &boot_cpu;
 }
@@ -90,6 +91,7 @@ static struct percpu *alloc_cpu(unsigned index, uint32_t apic_id)
     spin_lock_init(&cpu->timer_lock);
     spin_lock_init(&cpu->call_lock);
     timer_queue_init(&cpu->timers);
+    cpu->hypercall_nr = UINT32_MAX;
     memset(stack_cpu_info(cpu->stack_block), 0, sizeof(struct cpu_info));
     stack_cpu_info(cpu->stack_block)->percpu = cpu;
     return cpu;
@@ -208,6 +210,8 @@ void cpu_poll_softirqs(void)
  */
 void cpu_idle_loop(void (*poll)(void))
 {
+    /* Idle from inside a hypercall too (a vCPU that went down): in none now. */
+    __atomic_store_n(&this_cpu()->hypercall_nr, UINT32_MAX, __ATOMIC_RELAXED);
     for (;;) {
         irq_disable();
         if (softirq_pending()) {

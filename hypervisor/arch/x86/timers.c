@@ -145,5 +145,7 @@ bool timer_queue_peek(unsigned index, struct timer_queue_view *out)
     arch_irq_restore(flags);
     out->softirq_pending = __atomic_load_n(&cpu->softirq_pending, __ATOMIC_SEQ_CST) &
                            (1u << SOFTIRQ_TIMER);
+    out->hypercall_nr = __atomic_load_n(&cpu->hypercall_nr, __ATOMIC_RELAXED);
+    out->hypercalls_begun = __atomic_load_n(&cpu->hypercalls_begun, __ATOMIC_RELAXED);
     return true;
 }

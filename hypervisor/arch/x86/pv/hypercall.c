@@ -140,8 +140,13 @@ void pv_handle_syscall(struct cpu_regs *regs)
         const uint64_t args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
         uint64_t nr = regs->rax;
         hypercall_fn fn = nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
+        struct percpu *cpu = this_cpu();
+        __atomic_store_n(&cpu->hypercall_nr, (uint32_t)nr, __ATOMIC_RELAXED);
+        __atomic_store_n(&cpu->hypercalls_begun, cpu->hypercalls_begun + 1, __ATOMIC_RELAXED);
         uint64_t perf = pv_perf_start();
         regs->rax = fn ? (uint64_t)fn(v, args) : (uint64_t)-ENOSYS;
+        /* The vCPU may have been switched away and back: the CPU it ends on. */
+        __atomic_store_n(&this_cpu()->hypercall_nr, UINT32_MAX, __ATOMIC_RELAXED);
         /* A number past the table is not counted (truncated, it would pose as another). */
         pv_perf_end(PERF_HYPERCALL, nr < PERF_INDEXES ? (unsigned)nr : PERF_INDEXES, perf);
         if (pv_audit_every)

@@ -13,7 +13,11 @@
  * The work runs from a softirq, not the timer callback: a callback holds
  * its CPU's timer lock, and the domain list's lock comes before that.
  * One report per stall (per blocked spell of a vCPU, per overdue deadline
- * of a CPU). "stall_watch=SECONDS" sets the threshold, 0 turns it off.
+ * of a CPU). "stall_watch=SECONDS" sets the threshold, 0 turns it off; a
+ * deadline counts as lost once it is that far past, too: a hypercall runs
+ * with interrupts off (docs/scheduler.md), and under a loaded emulator a
+ * long one (pinning dom0's page tables at boot) has held a CPU's timers
+ * back for 5 s.
  */
 #include <stdint.h>
 #include <asm/percpu.h>
@@ -32,13 +36,14 @@
 
 #define WATCH_PERIOD_NS 2000000000ull
 #define NS_PER_S        1000000000ull
-#define OVERDUE_NS      2000000000ull   /* a deadline this far past, twice in a row, is lost */
 
 uint64_t pv_stall_watch_s = 10;
 
 static struct timer watch_timers[MAX_CPUS];
 /* [a] Per CPU: the overdue deadline seen at the last look, and the last one reported. */
 static uint64_t queue_suspect[MAX_CPUS], queue_reported[MAX_CPUS];
+/* [a] Per CPU: the hypercalls begun there at the last look (the same count: still the same one). */
+static uint64_t queue_begun[MAX_CPUS];
 
 static void watch_tick(void *data)
 {
@@ -46,6 +51,11 @@ static void watch_tick(void *data)
 
     softirq_raise(SOFTIRQ_STALL_WATCH);
     timer_set(t, arch_now_ns() + WATCH_PERIOD_NS);
+}
+
+static uint64_t overdue_ns(void)
+{
+    return pv_stall_watch_s * NS_PER_S;
 }
 
 static void watch_queues(uint64_t now)
@@ -56,20 +66,26 @@ static void watch_queues(uint64_t now)
         struct timer_queue_view q;
         if (c == me || !timer_queue_peek(c, &q))
             continue;
-        bool overdue = q.next_ns != UINT64_MAX && now > q.next_ns + OVERDUE_NS;
+        bool overdue = q.next_ns != UINT64_MAX && now > q.next_ns + overdue_ns();
         if (!overdue && q.consistent)
             continue;
         /* Seen twice, a period apart: a host that starved that CPU for a while is not a stall. */
+        uint64_t begun_before = __atomic_exchange_n(&queue_begun[c], q.hypercalls_begun,
+                                                    __ATOMIC_SEQ_CST);
         if (__atomic_exchange_n(&queue_suspect[c], q.next_ns, __ATOMIC_SEQ_CST) != q.next_ns ||
             __atomic_exchange_n(&queue_reported[c], q.next_ns, __ATOMIC_SEQ_CST) == q.next_ns)
             continue;
+        char in[64] = "";
+        if (q.hypercall_nr != UINT32_MAX)
+            format(in, sizeof(in), ", in hypercall %u%s", q.hypercall_nr,
+                   begun_before == q.hypercalls_begun ? " (the same one as at the last look)" : "");
         log_warn("stall-watch: CPU %u's timers (hypervisor): %u armed, the earliest %ld ms ago, "
                  "its APIC timer set for %ld ms ago%s%s%s\n", c, q.nr,
                  (long)((int64_t)(now - q.next_ns) / 1000000),
                  q.lapic_deadline_ns ? (long)((int64_t)(now - q.lapic_deadline_ns) / 1000000) : 0L,
                  q.lapic_deadline_ns ? "" : " (none)",
                  q.softirq_pending ? ", its TIMER softirq raised and not run" : "",
-                 q.consistent ? "" : ", its heap broken");
+                 q.consistent ? in : ", its heap broken");
     }
 }
 
@@ -157,8 +173,8 @@ static void watch_vcpu(struct vcpu *v, uint64_t now)
     if (port)
         evtchn_port_view(v->domain, v->vcpu_id, port, &p);
     bool owed;
-    const char *why = verdict(v, upcall && !mask, shot && now > shot_at + OVERDUE_NS,
-                              poll && now > poll_at + OVERDUE_NS, &p, shot, &owed);
+    const char *why = verdict(v, upcall && !mask, shot && now > shot_at + overdue_ns(),
+                              poll && now > poll_at + overdue_ns(), &p, shot, &owed);
     /* A wake-up owed must still be owed a period later: one may be on its way as we look. */
     if (owed && __atomic_exchange_n(&a->stall_suspect, rs.state_entry_time, __ATOMIC_RELAXED) !=
                     rs.state_entry_time)

@@ -62,6 +62,10 @@ struct percpu {
     void (*call_fn)(void *data);   /* smp_call_on(): one request at a time */
     void *call_data;
     unsigned guest_gdt_entries;    /* [this CPU] guest descriptors loaded (pv/gdt.c) */
+    /* [this CPU] written, read racily by the stall watch: the PV hypercall
+     * under way (UINT32_MAX: none) and how many have begun here. */
+    uint32_t hypercall_nr;
+    uint64_t hypercalls_begun;
     uint64_t tlb_flush_asked;      /* [atomic] flush tickets other CPUs took here */
     uint64_t tlb_flushes_done;     /* [atomic] tickets served (arch/x86/tlb_flush.c) */
     unsigned fixup_vector;         /* [this CPU] the fault an exception-table recovery */

@@ -30,6 +30,8 @@ struct timer_queue_view {
     uint64_t lapic_deadline_ns; /* what its APIC timer was last set for, 0 = none */
     bool consistent;            /* the heap's own invariants hold */
     bool softirq_pending;       /* its TIMER softirq is raised and has not run */
+    uint32_t hypercall_nr;      /* the PV hypercall it is in, UINT32_MAX: none */
+    uint64_t hypercalls_begun;  /* how many have begun there */
 };
 /* A snapshot of CPU index's queue; false if that CPU is offline or holds the lock now. */
 bool timer_queue_peek(unsigned index, struct timer_queue_view *out);
