@@ -122,31 +122,57 @@ static void exit_cpuid(struct vcpu *v, uint64_t next_rip)
 
 #define PORT_DEBUG_CONSOLE 0xE9
 
+/* Say once per port that a guest touched a port nothing is behind. */
+static void port_unclaimed(struct vcpu *v, uint16_t port, bool in, unsigned size)
+{
+    struct hvm_domain *h = v->domain->arch->hvm;
+
+    if (h->ports_logged[port / 64] & (1ull << (port % 64)))
+        return;
+    h->ports_logged[port / 64] |= 1ull << (port % 64);
+    log_info("domain %u: port %#x %s, %u byte%s: nothing there (reads all ones, "
+             "writes ignored; said once per port)\n", v->domain->domain_id, port,
+             in ? "read" : "written", size, size == 1 ? "" : "s");
+}
+
+void hvm_port_write_elements(struct vcpu *v, uint16_t port, unsigned size, const uint8_t *data,
+                             uint64_t count)
+{
+    if (port != PORT_DEBUG_CONSOLE) {
+        port_unclaimed(v, port, false, size);
+        return;
+    }
+    /* The console takes a byte per write, the low one of a wider element. */
+    char line[64];
+    unsigned n = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        line[n++] = (char)data[i * size];
+        if (n == sizeof(line) || i + 1 == count) {
+            pv_console_write(v->domain->domain_id, line, n);
+            n = 0;
+        }
+    }
+}
+
 static void exit_io(struct vcpu *v, const struct hvm_exit *e)
 {
     struct hvm_regs *r = &v->arch->hvm->regs;
-    struct hvm_domain *h = v->domain->arch->hvm;
 
-    if (e->string)
-        hvm_domain_crash(v, "string or repeated port I/O (not emulated yet)");
     if (e->size != 1 && e->size != 2 && e->size != 4)
         hvm_domain_crash(v, "port I/O of an unknown size");
-    if (e->port == PORT_DEBUG_CONSOLE && !e->in) {
-        char ch = (char)r->rax;
-        pv_console_write(v->domain->domain_id, &ch, 1);
+    if (e->string) {
+        hvm_io_string(v, e);
+        return;
+    }
+    if (!e->in) {
+        uint32_t value = (uint32_t)r->rax;
+        hvm_port_write_elements(v, e->port, e->size, (const uint8_t *)&value, 1);
     } else {
-        if (!(h->ports_logged[e->port / 64] & (1ull << (e->port % 64)))) {
-            h->ports_logged[e->port / 64] |= 1ull << (e->port % 64);
-            log_info("domain %u: port %#x %s, %u byte%s: nothing there (reads all ones, "
-                     "writes ignored; said once per port)\n", v->domain->domain_id, e->port,
-                     e->in ? "read" : "written", e->size, e->size == 1 ? "" : "s");
-        }
-        if (e->in) {
-            if (e->size == 4)
-                r->rax = 0xFFFFFFFFull;     /* a 32-bit write clears the upper half */
-            else
-                r->rax |= e->size == 2 ? 0xFFFF : 0xFF;
-        }
+        port_unclaimed(v, e->port, true, e->size);
+        if (e->size == 4)
+            r->rax = 0xFFFFFFFFull;     /* a 32-bit write clears the upper half */
+        else
+            r->rax |= e->size == 2 ? 0xFFFF : 0xFF;
     }
     hvm_skip_insn(v, HVM_INSN_IO, e->next_rip);
 }

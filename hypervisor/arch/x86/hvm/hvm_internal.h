@@ -22,6 +22,11 @@ void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e);
 /* VMMCALL/VMCALL: the hypercall in the guest's registers; RIP stepped over it
  * (to next_rip when the CPU gave it, else decoded). */
 void hvm_hypercall(struct vcpu *v, uint64_t next_rip);
+/* OUTS/INS (rep or not): the elements written, RSI/RCX moved (io_string.c). */
+void hvm_io_string(struct vcpu *v, const struct hvm_exit *e);
+/* count elements of size bytes written to port: the console (0xe9) or nothing. */
+void hvm_port_write_elements(struct vcpu *v, uint16_t port, unsigned size, const uint8_t *data,
+                             uint64_t count);
 /* A write to the hypercall-page MSR: 0, or -1 for a #GP. */
 int hvm_hypercall_page_msr(struct vcpu *v, uint64_t value);
 

@@ -37,7 +37,34 @@ void svm_vmrun(uint64_t vmcb_pa, uint64_t host_vmcb_pa, struct hvm_regs *regs);
 
 static uint64_t iopm_pa, msrpm_pa;
 
-/* The permission maps every vCPU shares: every bit set, everything intercepted. */
+/*
+ * MSRs the VMCB itself holds, so the guest may read and write them without
+ * an exit (VMRUN/VMLOAD put them in place, VMSAVE keeps them), as Xen lets
+ * an HVM guest: the segment bases and the SYSCALL/SYSENTER set. Linux's
+ * PVH entry writes GS_BASE before anything else.
+ */
+static const uint32_t passthrough_msrs[] = {
+    0xC0000100, 0xC0000101, 0xC0000102,             /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+    0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+    0x174, 0x175, 0x176,                            /* SYSENTER_CS, _ESP, _EIP */
+};
+
+/* Clear an MSR's read and write bits: two bits per MSR, in three 2 KiB
+ * ranges (0-0x1FFF, 0xC0000000-0xC0001FFF, 0xC0010000-0xC0011FFF). */
+static void msrpm_allow(uint8_t *map, uint32_t msr)
+{
+    uint32_t index;                 /* the MSR's place counted across the ranges */
+    if (msr < 0x2000)
+        index = msr;
+    else if (msr - 0xC0000000u < 0x2000)
+        index = 0x2000 + (msr - 0xC0000000u);
+    else
+        index = 0x4000 + (msr - 0xC0010000u);
+    map[index / 4] &= (uint8_t)~(3u << (index % 4 * 2));
+}
+
+/* The permission maps every vCPU shares: every port and every MSR but those
+ * above intercepted. */
 static int permission_maps(void)
 {
     if (iopm_pa)
@@ -51,6 +78,8 @@ static int permission_maps(void)
     }
     memset(io, 0xFF, IOPM_SIZE);
     memset(msr, 0xFF, MSRPM_SIZE);
+    for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
+        msrpm_allow(msr, passthrough_msrs[i]);
     msrpm_pa = virt_to_phys(msr);
     __atomic_store_n(&iopm_pa, virt_to_phys(io), __ATOMIC_RELEASE);
     return 0;
@@ -170,8 +199,10 @@ static void decode_exit(const struct vmcb *c, struct hvm_exit *e)
         e->reason = HVM_EXIT_IO;
         e->port = (uint16_t)(info >> IOIO_PORT_SHIFT);
         e->in = info & IOIO_TYPE_IN;
-        e->string = info & (IOIO_STR | IOIO_REP);
+        e->string = info & IOIO_STR;
+        e->rep = info & IOIO_REP;
         e->size = (info >> IOIO_SIZE_SHIFT) & 7;    /* one-hot 1, 2, 4 */
+        e->addr_size = (uint8_t)(((info >> IOIO_ADDR_SHIFT) & 7) << 1);    /* 2, 4, 8 */
         e->next_rip = c->exit_info2;                /* given for IOIO even without NRIP save */
         break;
     }
@@ -225,6 +256,7 @@ static uint64_t svm_ctl_read(struct vcpu *v, enum hvm_ctl what)
     case HVM_CTL_CS_BASE: return c->cs.base;
     case HVM_CTL_CS_ATTR: return c->cs.attrib;
     case HVM_CTL_SS_BASE: return c->ss.base;
+    case HVM_CTL_DS_BASE: return c->ds.base;
     }
     return 0;
 }

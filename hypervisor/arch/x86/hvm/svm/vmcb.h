@@ -155,6 +155,7 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define IOIO_STR            (1u << 2)
 #define IOIO_REP            (1u << 3)
 #define IOIO_SIZE_SHIFT     4              /* bits 4-6: 1, 2 or 4 bytes, one-hot */
+#define IOIO_ADDR_SHIFT     7              /* bits 7-9: 16-, 32- or 64-bit address, one-hot */
 #define IOIO_PORT_SHIFT     16
 
 #endif

@@ -86,6 +86,7 @@ enum vmcs_field {
     GUEST_ES_BASE               = 0x6806,   /* bases of ES ... TR, 2 apart */
     GUEST_CS_BASE               = 0x6808,
     GUEST_SS_BASE               = 0x680A,
+    GUEST_DS_BASE               = 0x680C,
     GUEST_GDTR_BASE             = 0x6816,
     GUEST_IDTR_BASE             = 0x6818,
     GUEST_DR7                   = 0x681A,

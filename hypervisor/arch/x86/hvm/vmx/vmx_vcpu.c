@@ -367,7 +367,8 @@ static void decode_exit(const struct hvm_regs *r, struct hvm_exit *e)
         e->reason = HVM_EXIT_IO;
         e->port = (uint16_t)(q >> IO_QUAL_PORT_SHIFT);
         e->in = q & IO_QUAL_IN;
-        e->string = q & (IO_QUAL_STRING | IO_QUAL_REP);
+        e->string = q & IO_QUAL_STRING;
+        e->rep = q & IO_QUAL_REP;
         e->size = (uint8_t)((q & IO_QUAL_SIZE_MASK) + 1);
         e->next_rip = next_rip;
         break;
@@ -497,6 +498,7 @@ static uint64_t vmx_ctl_read(struct vcpu *v, enum hvm_ctl what)
     case HVM_CTL_CS_BASE: return vmread(GUEST_CS_BASE);
     case HVM_CTL_CS_ATTR: return ar_to_packed(vmread(GUEST_CS_AR));
     case HVM_CTL_SS_BASE: return vmread(GUEST_SS_BASE);
+    case HVM_CTL_DS_BASE: return vmread(GUEST_DS_BASE);
     }
     return 0;
 }

@@ -38,7 +38,9 @@ struct hvm_exit {
     uint16_t port;          /* IO */
     uint8_t size;           /* IO: 1, 2 or 4 bytes */
     bool in;                /* IO: a read */
-    bool string;            /* IO: ins/outs (or rep): not emulated yet */
+    bool string;            /* IO: ins/outs */
+    bool rep;               /* IO: with a rep prefix (RCX counts) */
+    uint8_t addr_size;      /* IO string: 2, 4 or 8 bytes of RSI/RCX; 0 if the CPU did not say */
     uint64_t gpa;           /* NPF */
     uint64_t error;         /* NPF: the fault's error code */
     uint64_t next_rip;      /* the next instruction's address when the CPU said it, else 0 */
@@ -62,7 +64,7 @@ _Static_assert(offsetof(struct hvm_regs, rbx) == HVM_REGS_RBX &&
 /* CS_ATTR is in SVM's packed form: type, S, DPL, P in bits 7:0, AVL, L, D/B, G in 11:8. */
 enum hvm_ctl {
     HVM_CTL_CR0, HVM_CTL_CR3, HVM_CTL_CR4, HVM_CTL_CR2, HVM_CTL_EFER, HVM_CTL_PAT,
-    HVM_CTL_CPL, HVM_CTL_CS_BASE, HVM_CTL_CS_ATTR, HVM_CTL_SS_BASE,
+    HVM_CTL_CPL, HVM_CTL_CS_BASE, HVM_CTL_CS_ATTR, HVM_CTL_SS_BASE, HVM_CTL_DS_BASE,
 };
 
 struct hvm_ops {
