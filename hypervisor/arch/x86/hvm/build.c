@@ -2,6 +2,7 @@
  * Building a PVH domain from an ELF kernel: its PT_LOAD segments copied
  * to their physical addresses in guest memory, an hvm_start_info with the
  * command line and a one-entry memory map in the page after the image,
+ * the console ring in the last page of its memory (reserved in the map),
  * and vCPU 0 started as PVH says: 32-bit protected mode, paging off, flat
  * segments, EBX = the start info's address, at XEN_ELFNOTE_PHYS32_ENTRY
  * (or the ELF's entry point when there is no such note). Event channels,
@@ -13,8 +14,10 @@
 #include <asm/hvm.h>
 #include <asm/paging.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/setup.h>
 #include <pvabi/elfnote.h>
+#include <pvabi/hvm_op.h>
 #include <pvabi/hvm_start_info.h>
 #include <pvabi/xen.h>
 #include <tessera/domain.h>
@@ -58,7 +61,7 @@ static int load_segments(struct domain *d, const struct pv_build_request *req,
             l->image_end = end;     /* the rest of mem_size is zero already */
     }
     l->start_info = (l->image_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-    if (l->start_info + PAGE_SIZE > mem)
+    if (l->start_info + PAGE_SIZE > (d->arch->hvm->console_gfn << PAGE_SHIFT))
         return -ENOSPC;
     l->entry = GUEST_ELF_HAS(elf, XEN_ELFNOTE_PHYS32_ENTRY) ? elf->phys32_entry : elf->elf_entry;
     if (l->entry >= mem || l->entry > 0xFFFFFFFFull)
@@ -66,26 +69,58 @@ static int load_segments(struct domain *d, const struct pv_build_request *req,
     return 0;
 }
 
+unsigned hvm_memory_map(const struct domain *d, struct hvm_memmap_table_entry *map)
+{
+    uint64_t console = d->arch->hvm->console_gfn << PAGE_SHIFT;
+
+    map[0] = (struct hvm_memmap_table_entry){
+        .addr = 0, .size = console, .type = XEN_HVM_MEMMAP_TYPE_RAM };
+    map[1] = (struct hvm_memmap_table_entry){
+        .addr = console, .size = PAGE_SIZE, .type = XEN_HVM_MEMMAP_TYPE_RESERVED };
+    return 2;
+}
+
 static int write_start_info(struct domain *d, const struct pv_build_request *req,
                             const struct pvh_layout *l)
 {
     char cmdline[MEMMAP_OFFSET - CMDLINE_OFFSET];
-    struct hvm_memmap_table_entry ram = {
-        .addr = 0, .size = d->arch->hvm->nr_pages << PAGE_SHIFT, .type = XEN_HVM_MEMMAP_TYPE_RAM,
-    };
+    struct hvm_memmap_table_entry map[HVM_MEMMAP_MAX];
+    unsigned entries = hvm_memory_map(d, map);
     struct hvm_start_info si = {
         .magic = XEN_HVM_START_MAGIC_VALUE, .version = 1,
         .flags = req->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0,
         .cmdline_paddr = l->start_info + CMDLINE_OFFSET,
-        .memmap_paddr = l->start_info + MEMMAP_OFFSET, .memmap_entries = 1,
+        .memmap_paddr = l->start_info + MEMMAP_OFFSET, .memmap_entries = entries,
     };
     strlcpy(cmdline, req->cmdline ? req->cmdline : "", sizeof(cmdline));
     int rc = hvm_copy_to_gpa(d, l->start_info, &si, sizeof(si));
     if (!rc)
         rc = hvm_copy_to_gpa(d, si.cmdline_paddr, cmdline, strlen(cmdline) + 1);
     if (!rc)
-        rc = hvm_copy_to_gpa(d, si.memmap_paddr, &ram, sizeof(ram));
+        rc = hvm_copy_to_gpa(d, si.memmap_paddr, map, entries * sizeof(map[0]));
     return rc;
+}
+
+/*
+ * The console ring, as libxl gives a PVH guest one: a page outside its RAM
+ * (reserved in the map), named by HVM_PARAM_CONSOLE_PFN, with an event
+ * channel unbound for the control domain in HVM_PARAM_CONSOLE_EVTCHN. Until
+ * a console daemon takes it, the hypervisor prints it (pv/console_ring.c).
+ */
+static int attach_console(struct domain *d)
+{
+    struct hvm_domain *h = d->arch->hvm;
+    evtchn_port_t port;
+    uint64_t mfn;
+    int rc;
+
+    if ((rc = evtchn_alloc_unbound_for(d, 0, &port)) < 0 ||
+        (rc = hvm_gfn_to_mfn(d, h->console_gfn, &mfn)) < 0 || (rc = pv_frame_hold(d, mfn)) < 0)
+        return rc;
+    h->params[HVM_PARAM_CONSOLE_PFN] = h->console_gfn;
+    h->params[HVM_PARAM_CONSOLE_EVTCHN] = port;
+    d->arch->console_ring = phys_to_virt(mfn << PAGE_SHIFT);
+    return 0;
 }
 
 static int build(struct domain *d, const struct pv_build_request *req,
@@ -94,8 +129,12 @@ static int build(struct domain *d, const struct pv_build_request *req,
     int rc;
 
     if ((rc = domain_shared_info_alloc(d)) < 0 ||
-        (rc = hvm_memory_init(d, req->mem_bytes >> PAGE_SHIFT)) < 0 ||
-        (rc = load_segments(d, req, elf, l)) < 0 ||
+        (rc = hvm_memory_init(d, req->mem_bytes >> PAGE_SHIFT)) < 0)
+        return rc;
+    if (d->arch->hvm->nr_pages < 2)
+        return -ENOSPC;
+    d->arch->hvm->console_gfn = d->arch->hvm->nr_pages - 1;    /* its last page */
+    if ((rc = load_segments(d, req, elf, l)) < 0 ||
         (rc = write_start_info(d, req, l)) < 0)
         return rc;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
@@ -140,7 +179,8 @@ int hvm_build_domain(const struct pv_build_request *req, struct domain **out)
         rc = -ENOMEM;
         goto out;
     }
-    if ((rc = build(d, req, elf, &l)) < 0 || (rc = evtchn_domain_init(d)) < 0) {
+    if ((rc = build(d, req, elf, &l)) < 0 || (rc = evtchn_domain_init(d)) < 0 ||
+        (rc = attach_console(d)) < 0) {
         domain_free(d);
         log_err("domain %u: building the PVH domain failed (error %d)\n", req->domid, rc);
         goto out;

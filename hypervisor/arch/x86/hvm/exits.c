@@ -68,8 +68,16 @@ void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
 /*
  * The host's leaves through a policy: Xen's leaves at 0x40000000, and
  * nothing this slice does not virtualise (SVM/VMX, MONITOR, XSAVE, which
- * needs XSETBV, x2APIC and the TSC deadline, which need a local APIC).
+ * needs XSETBV, the local APIC with x2APIC and the TSC deadline, MTRRs
+ * and machine checks). Xen gives a PVH guest an emulated local APIC, MTRRs
+ * and virtual machine-check MSRs; without
+ * them here, a guest told there are none takes the paths that need
+ * neither (Linux: no APIC, its timer and events through Xen's vector).
  */
+#define CPUID_EDX_APIC (1u << 9)
+#define CPUID_EDX_MTRR (1u << 12)
+#define CPUID_EDX_MCE  (1u << 7)        /* machine checks: no MCG/MCi MSRs here */
+#define CPUID_EDX_MCA  (1u << 14)
 struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_regs c = { 0, 0, 0, 0 };
@@ -97,12 +105,14 @@ struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
     c = cpuid_count(leaf, subleaf);
     if (leaf == 1) {
         c.ecx &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
+        c.edx &= ~(CPUID_EDX_APIC | CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA);
         c.ecx |= 1u << 31;                                          /* hypervisor */
         c.ebx = (c.ebx & 0x00FFFFFFu) | (v->vcpu_id << 24);         /* initial APIC id */
     } else if (leaf == 7 && subleaf == 0) {
         c.ecx &= ~((1u << 3) | (1u << 4));                          /* PKU OSPKE */
     } else if (leaf == 0x80000001) {
         c.ecx &= ~(1u << 2);                                        /* SVM */
+        c.edx &= ~(CPUID_EDX_APIC | CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA);   /* AMD copies */
     }
     return c;
 }
@@ -314,7 +324,9 @@ static void exit_cr_write(struct vcpu *v, const struct hvm_exit *e)
 /*
  * HLT with interrupts off can never end (no NMI source either): as on Xen,
  * the vCPU goes down, and with it the domain, powered off. With interrupts
- * on the vCPU blocks; nothing wakes it yet (no interrupt sources).
+ * on the vCPU blocks until its event upcall is pending (an event channel,
+ * its VCPUOP or set_timer_op timer): blocked first, then the look, so an
+ * event between the two finds it blocked and wakes it (vcpu_kick).
  */
 static void exit_hlt(struct vcpu *v, uint64_t next_rip)
 {
@@ -326,7 +338,12 @@ static void exit_hlt(struct vcpu *v, uint64_t next_rip)
                  v->vcpu_id);
         pv_domain_shutdown(v->domain, SHUTDOWN_poweroff);
     }
+    if (hvm_upcall_pending(v))
+        return;
     sched_vcpu_block(v);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (hvm_upcall_pending(v))
+        sched_vcpu_wake(v);
 }
 
 static void __attribute__((noreturn)) exit_npf(struct vcpu *v, const struct hvm_exit *e)

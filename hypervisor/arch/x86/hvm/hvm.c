@@ -16,7 +16,9 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/softirq.h>
+#include <asm/pv_hypercalls.h>
 #include <pvabi/sched.h>
+#include <pvabi/xen.h>
 #include <tessera/domain.h>
 #include <tessera/format.h>
 #include <tessera/log.h>
@@ -91,6 +93,27 @@ static void check_xcr0(struct vcpu *v)
     hvm_domain_crash(v, why);
 }
 
+bool hvm_upcall_pending(struct vcpu *v)
+{
+    struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
+
+    return __atomic_load_n(&v->domain->arch->hvm->callback_vector, __ATOMIC_ACQUIRE) && vi &&
+           __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The event upcall is level-triggered, as Xen's callback vector is: while
+ * evtchn_upcall_pending is set (the guest's handler clears it) the vector
+ * is asked of the CPU before every entry, and the CPU delivers it when the
+ * guest's RFLAGS.IF allows. evtchn_upcall_mask is not looked at, as on Xen
+ * for HVM guests. A second delivery for the same events finds them handled.
+ */
+void hvm_upcall_check(struct vcpu *v)
+{
+    if (hvm_upcall_pending(v))
+        hvm_ops->request_interrupt(v, v->domain->arch->hvm->callback_vector);
+}
+
 static void __attribute__((noreturn)) run_loop(void *arg)
 {
     struct vcpu *v = arg;
@@ -107,6 +130,7 @@ static void __attribute__((noreturn)) run_loop(void *arg)
             pv_exit_schedule();         /* returns only if v goes on here */
             continue;
         }
+        hvm_upcall_check(v);
         hvm_ops->run(v, &v->arch->hvm->regs, &e);
         if (boot_cpu_features.xsave)
             check_xcr0(v);
@@ -117,7 +141,16 @@ static void __attribute__((noreturn)) run_loop(void *arg)
 
 void hvm_switch_in(struct vcpu *v, uintptr_t stack_top)
 {
+    unsigned cpu = this_cpu()->index;
+
     pv_fpu_restore(v);
+    /* Its timers (VCPUOP and set_timer_op, as a PV vCPU's) fire where it runs;
+     * its pvclock is refreshed for this CPU's TSC. */
+    if (!v->arch->vtimers_ready)
+        pv_vtimer_init(v, cpu);
+    else
+        pv_vtimer_follow(v, cpu);
+    pv_publish_time(v);
     hvm_call_on_stack(stack_top, run_loop, v);
 }
 

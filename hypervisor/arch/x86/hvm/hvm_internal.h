@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <asm/cpu.h>
 #include <asm/hvm_insn.h>
+#include <pvabi/hvm_start_info.h>
 
 struct vcpu;
 struct domain;
@@ -29,5 +30,17 @@ void hvm_port_write_elements(struct vcpu *v, uint16_t port, unsigned size, const
                              uint64_t count);
 /* A write to the hypercall-page MSR: 0, or -1 for a #GP. */
 int hvm_hypercall_page_msr(struct vcpu *v, uint64_t value);
+
+/* An event upcall is pending for v and a vector is registered to deliver it. */
+bool hvm_upcall_pending(struct vcpu *v);
+/* The guest's memory map (start info and XENMEM_memory_map): its RAM, then
+ * the console ring's page, reserved (build.c). */
+#define HVM_MEMMAP_MAX 2
+unsigned hvm_memory_map(const struct domain *d, struct hvm_memmap_table_entry *map);
+long hvm_memory_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long hvm_op(struct vcpu *v, uint64_t op, uint64_t arg);
+/* An operation the guest asked for that is not offered yet: said once per
+ * family and number in the log (the caller answers -ENOSYS). */
+void hvm_log_unsupported(struct vcpu *v, const char *family, uint64_t op);
 
 #endif

@@ -87,6 +87,7 @@ int hvm_memory_init(struct domain *d, uint64_t nr_pages)
         return -ENOMEM;
     d->arch->hvm = h;
     h->nr_pages = nr_pages;
+    h->shared_info_gfn = ~0ull;
     h->p2m = xmalloc_array(nr_pages, sizeof(uint64_t));
     h->ports_logged = xzalloc(65536 / 8);
     uint64_t *l4 = npt_table(h);
@@ -135,6 +136,53 @@ void hvm_domain_free(struct domain *d)
     xfree(h->ports_logged);
     xfree(h);
     d->arch->hvm = NULL;   /* the frames go with the domain's (page_alloc_free_owned) */
+}
+
+int hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
+{
+    const struct hvm_domain *h = d->arch->hvm;
+
+    if (gfn >= h->nr_pages)
+        return -EINVAL;
+    *mfn = __atomic_load_n(&h->p2m[gfn], __ATOMIC_ACQUIRE);
+    return 0;
+}
+
+/* Point gfn at mfn in the p2m and the nested tables (the tables exist: gfn is RAM). */
+static void remap(struct domain *d, uint64_t gfn, uint64_t mfn)
+{
+    struct hvm_domain *h = d->arch->hvm;
+
+    __atomic_store_n(&h->p2m[gfn], mfn, __ATOMIC_RELEASE);
+    npt_map(h, phys_to_virt(h->npt_root), gfn, mfn);
+}
+
+/*
+ * XENMEM_add_to_physmap of XENMAPSPACE_shared_info: the page covers a RAM
+ * frame of the guest's (Linux picks a free one), which comes back when the
+ * page moves on; the frame stays the domain's meanwhile. Xen would also
+ * take a gfn outside RAM; here the p2m is an array over RAM only, so such
+ * a gfn is -EINVAL.
+ */
+int hvm_map_shared_info(struct domain *d, uint64_t gfn)
+{
+    struct hvm_domain *h = d->arch->hvm;
+
+    if (gfn >= h->nr_pages)
+        return -EINVAL;
+    spin_lock(&d->lock);
+    if (h->shared_info_gfn != gfn) {
+        if (h->shared_info_gfn != ~0ull)
+            remap(d, h->shared_info_gfn, h->displaced_mfn);
+        h->displaced_mfn = h->p2m[gfn];
+        h->shared_info_gfn = gfn;
+        remap(d, gfn, d->shared_info_mfn);
+    }
+    spin_unlock(&d->lock);
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i] && hvm_ops->npt_changed)
+            hvm_ops->npt_changed(d->vcpus[i]);
+    return 0;
 }
 
 /* Copy through the p2m, a page at a time; write selects the direction. */

@@ -231,7 +231,7 @@ void pv_start_boot_domains(const struct pv_boot_image *images, unsigned nr,
         if (!built[i])
             continue;
         pv_domains_running_inc();
-        if (i && !built[i]->arch->hvm)     /* a PVH guest's console is port 0xe9 */
+        if (i && built[i]->arch->console_ring)     /* PV and PVH domUs alike */
             pv_console_ring_add(built[i]);
         else
             pv_console_input_start(built[i]);

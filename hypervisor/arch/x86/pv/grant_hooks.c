@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/paging.h>
+#include <asm/hvm.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 #include <asm/setup.h>
@@ -117,7 +118,9 @@ int arch_grant_unmap_pte(struct vcpu *v, uint64_t pte_maddr, uint64_t mfn, bool 
  */
 int arch_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
 {
-    (void)d;
+    /* A PVH guest names its own physical frames: through its p2m. */
+    if (d->arch->hvm)
+        return hvm_gfn_to_mfn(d, gfn, mfn);
     struct page_info *pi = pv_frame_info(gfn);
     if (!pi || (pi->type_info & PGT_RELEASED))
         return -EINVAL;

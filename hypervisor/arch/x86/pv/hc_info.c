@@ -122,6 +122,19 @@ static long copy_string_out(uint64_t dst, const char *s, size_t size)
 
 static uint32_t features_for(const struct domain *d)
 {
+    /* A PVH guest's, as Xen 4.17 gives one: translated, its own page tables, the
+     * event upcall as an interrupt vector and a pvclock it may read in any mode. */
+    if (d->arch->hvm) {
+        uint32_t f = (1u << XENFEAT_writable_page_tables) |
+                     (1u << XENFEAT_auto_translated_physmap) |
+                     (1u << XENFEAT_supervisor_mode_kernel) |
+                     (1u << XENFEAT_hvm_callback_vector) |
+                     (1u << XENFEAT_hvm_safe_pvclock) |
+                     (1u << XENFEAT_memory_op_vnode_supported) |
+                     (1u << XENFEAT_not_direct_mapped);
+        return d->is_privileged ? f | (1u << XENFEAT_dom0) : f;
+    }
+
     /* Not writable_descriptor_tables: descriptor pages are written with
      * update_descriptor only (a plain write faults), and Xen 4.17 does not
      * offer it to PV guests either. */

@@ -11,6 +11,7 @@
 #include <asm/pv_hypercalls.h>
 #include <asm/pv_mm.h>
 #include <pvabi/vcpu.h>
+#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
@@ -57,10 +58,11 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     if (v->arch->vcpu_info_registered)
         return -EINVAL;
     /* Held for good: the hypervisor writes it from now on. */
-    if (pv_frame_hold(v->domain, r.mfn) < 0)
+    /* r.mfn is a machine frame for PV, a guest-physical one for PVH. */
+    void *page;
+    if (arch_guest_frame_hold(v->domain, r.mfn, &page) < 0)
         return -EINVAL;
-    struct vcpu_info *new_vi = (struct vcpu_info *)((char *)phys_to_virt(r.mfn << PAGE_SHIFT) +
-                                                    r.offset);
+    struct vcpu_info *new_vi = (struct vcpu_info *)((char *)page + r.offset);
     struct vcpu_info *old = v->vcpu_info;
     memcpy(new_vi, old, sizeof(*new_vi));
     new_vi->evtchn_upcall_pending = 1;

@@ -282,6 +282,15 @@ static void svm_inject_exception(struct vcpu *v, unsigned vector, bool has_error
                    (has_error ? EVENTINJ_ERROR_VALID | ((uint64_t)error << 32) : 0);
 }
 
+/* SVM's virtual interrupt: the CPU delivers it through the guest's IDT once
+ * RFLAGS.IF is set and no interrupt shadow is on, and clears V_IRQ then. */
+static void svm_request_interrupt(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *c = vmcb_of(v);
+    c->int_ctl = (c->int_ctl & ~INT_CTL_V_INTR_VECTOR_MASK) | INT_CTL_V_IRQ |
+                 INT_CTL_V_INTR_PRIO(0xF) | INT_CTL_V_IGN_TPR | INT_CTL_V_INTR_VECTOR(vector);
+}
+
 static void svm_dump(struct vcpu *v)
 {
     const struct vmcb *c = vmcb_of(v);
@@ -318,6 +327,7 @@ const struct hvm_ops svm_ops = {
     .run = svm_run,
     .ctl_read = svm_ctl_read,
     .ctl_write = svm_ctl_write,
+    .request_interrupt = svm_request_interrupt,
     .inject_exception = svm_inject_exception,
     .dump = svm_dump,
 };

@@ -115,6 +115,11 @@ _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "VMCB layout");
 #define INTERCEPT2_XSETBV    (1u << 13)
 
 #define INT_CTL_V_INTR_MASKING (1ull << 24)
+#define INT_CTL_V_IRQ          (1ull << 8)      /* a virtual interrupt is pending */
+#define INT_CTL_V_INTR_PRIO(p) ((uint64_t)(p) << 16)
+#define INT_CTL_V_IGN_TPR      (1ull << 20)     /* deliver it whatever V_TPR says */
+#define INT_CTL_V_INTR_VECTOR(v) ((uint64_t)(v) << 32)   /* the int_vector field, 0x064 */
+#define INT_CTL_V_INTR_VECTOR_MASK (0xFFull << 32)
 #define NESTED_CTL_NP_ENABLE   (1ull << 0)
 #define TLB_CONTROL_FLUSH_ALL  1
 

@@ -90,11 +90,24 @@ struct hvm_ops {
     void (*vcpu_switch_out)(struct vcpu *v);
     uint64_t (*ctl_read)(struct vcpu *v, enum hvm_ctl what);
     void (*ctl_write)(struct vcpu *v, enum hvm_ctl what, uint64_t value);
+    /*
+     * Make an external interrupt with this vector pending for the guest,
+     * delivered by the CPU through the guest's IDT as soon as its RFLAGS.IF
+     * and interrupt shadow allow (SVM: the virtual interrupt, V_IRQ); NULL
+     * if the backend cannot yet.
+     */
+    void (*request_interrupt)(struct vcpu *v, uint8_t vector);
+    /* The nested page tables changed: drop what the CPU cached of them before
+     * v's next entry (NULL when every entry flushes anyway). */
+    void (*npt_changed)(struct vcpu *v);
     /* Deliver an exception on the next entry. */
     void (*inject_exception)(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
     /* A register dump in the log, for a crashed guest. */
     void (*dump)(struct vcpu *v);
 };
+
+/* Xen's HVM_NR_PARAMS in 4.17 (public/hvm/params.h). */
+#define HVM_NR_PARAMS 39
 
 /* A vCPU's HVM state (arch_vcpu.hvm; NULL for a PV vCPU). */
 struct hvm_vcpu {
@@ -110,6 +123,12 @@ struct hvm_domain {
     uint64_t npt_root;              /* [I] machine address of the nested L4 */
     unsigned npt_frames;            /* [I] nested table pages, for the log */
     uint64_t *ports_logged;         /* [d] one bit per I/O port already reported */
+    uint8_t callback_vector;        /* [a] the event upcall's vector, 0 while none */
+    uint64_t params[HVM_NR_PARAMS]; /* [d] HVMOP_get/set_param values */
+    uint64_t shared_info_gfn;       /* [d] where shared_info is mapped, ~0 while nowhere */
+    uint64_t displaced_mfn;         /* [d] the RAM frame shared_info covers there */
+    uint64_t console_gfn;           /* [I] the console ring's page (reserved in the map) */
+    uint32_t memory_ops_logged;     /* [d] one bit per unsupported memory_op reported */
 };
 
 /* The backend in use, NULL when the CPU has none (set once on the boot CPU). */
@@ -138,6 +157,12 @@ int hvm_copy_to_guest_virt(struct vcpu *v, uint64_t gva, const void *src, size_t
 /* Guest-physical memory of d: 0 or -EFAULT outside it. */
 int hvm_copy_from_gpa(struct domain *d, void *dst, uint64_t gpa, size_t len);
 int hvm_copy_to_gpa(struct domain *d, uint64_t gpa, const void *src, size_t len);
+/* The machine frame behind guest frame gfn of d: 0, or -EINVAL outside its memory. */
+int hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
+/* Map d's shared_info page at guest frame gfn (XENMEM_add_to_physmap): 0 or -errno. */
+int hvm_map_shared_info(struct domain *d, uint64_t gfn);
+/* v's event upcall, if one is pending and a vector is registered, requested of the CPU. */
+void hvm_upcall_check(struct vcpu *v);
 /* End v's domain for what it did: why and its registers in the log. */
 void hvm_domain_crash(struct vcpu *v, const char *why) __attribute__((noreturn));
 
