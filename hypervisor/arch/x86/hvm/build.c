@@ -32,12 +32,14 @@
 #include <tessera/string.h>
 #include "hvm_internal.h"
 
-#define CMDLINE_OFFSET 0x100    /* in the start-info page: after the struct */
+#define MODLIST_OFFSET 0x40     /* in the start-info page: after the struct */
+#define CMDLINE_OFFSET 0x100
 #define MEMMAP_OFFSET  0xC00
 
 struct pvh_layout {
     uint64_t image_end;         /* guest-physical end of the highest segment */
     uint64_t start_info;        /* the page after it */
+    uint64_t initrd;            /* the pages after that: the initrd, if there is one */
     uint64_t entry;
 };
 
@@ -63,6 +65,15 @@ static int load_segments(struct domain *d, const struct pv_build_request *req,
     l->start_info = (l->image_end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
     if (l->start_info + PAGE_SIZE > (d->arch->hvm->console_gfn << PAGE_SHIFT))
         return -ENOSPC;
+    l->initrd = l->start_info + PAGE_SIZE;
+    if (req->initrd_len) {
+        uint64_t end = l->initrd + req->initrd_len;
+        if (end < l->initrd || end > (d->arch->hvm->console_gfn << PAGE_SHIFT))
+            return -ENOSPC;
+        int rc = hvm_copy_to_gpa(d, l->initrd, req->initrd, req->initrd_len);
+        if (rc < 0)
+            return rc;
+    }
     l->entry = GUEST_ELF_HAS(elf, XEN_ELFNOTE_PHYS32_ENTRY) ? elf->phys32_entry : elf->elf_entry;
     if (l->entry >= mem || l->entry > 0xFFFFFFFFull)
         return -EINVAL;
@@ -92,12 +103,20 @@ static int write_start_info(struct domain *d, const struct pv_build_request *req
         .cmdline_paddr = l->start_info + CMDLINE_OFFSET,
         .memmap_paddr = l->start_info + MEMMAP_OFFSET, .memmap_entries = entries,
     };
+    /* The initrd as the one module, as libxl passes a PVH guest its ramdisk. */
+    struct hvm_modlist_entry initrd = { .paddr = l->initrd, .size = req->initrd_len };
+    if (req->initrd_len) {
+        si.nr_modules = 1;
+        si.modlist_paddr = l->start_info + MODLIST_OFFSET;
+    }
     strlcpy(cmdline, req->cmdline ? req->cmdline : "", sizeof(cmdline));
     int rc = hvm_copy_to_gpa(d, l->start_info, &si, sizeof(si));
     if (!rc)
         rc = hvm_copy_to_gpa(d, si.cmdline_paddr, cmdline, strlen(cmdline) + 1);
     if (!rc)
         rc = hvm_copy_to_gpa(d, si.memmap_paddr, map, entries * sizeof(map[0]));
+    if (!rc && si.nr_modules)
+        rc = hvm_copy_to_gpa(d, si.modlist_paddr, &initrd, sizeof(initrd));
     return rc;
 }
 
@@ -163,8 +182,8 @@ int hvm_build_domain(const struct pv_build_request *req, struct domain **out)
                 "unrestricted guest, which this machine does not have\n", req->domid);
         return -ENODEV;
     }
-    if (req->privileged || req->vcpus != 1 || req->initrd_len)
-        return -EOPNOTSUPP;     /* this slice: one vCPU, no modules, never the control domain */
+    if (req->privileged || req->vcpus != 1)
+        return -EOPNOTSUPP;     /* this slice: one vCPU, never the control domain */
     struct guest_elf_info *elf = xzalloc(sizeof(*elf));
     if (!elf)
         return -ENOMEM;
@@ -197,6 +216,9 @@ int hvm_build_domain(const struct pv_build_request *req, struct domain **out)
              (unsigned long)l.entry,
              GUEST_ELF_HAS(elf, XEN_ELFNOTE_PHYS32_ENTRY) ? "PHYS32_ENTRY" : "ELF entry",
              (unsigned long)l.start_info, d->arch->hvm->npt_frames);
+    if (req->initrd_len)
+        log_info("domain %u: initrd at %#lx, %lu KiB (start info module 0)\n", req->domid,
+                 (unsigned long)l.initrd, (unsigned long)(req->initrd_len >> 10));
     d->state = DOMAIN_RUNNING;
     *out = d;
 out:
