@@ -622,6 +622,7 @@ def hvm_cases():
                             "--expect-num", r"sched: CPU 0: \d+ picks .*?, (\d+) switches:4:100000",
                             "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
                             "--exit-code", POWEROFF_STATUS]),
+        hvm_linux_pvh_case(),
         # No nested paging (qemu64): the PVH domain is refused, dom0 runs.
         ("hvm-refused-no-npt", ["--cpu", "qemu64", "--smp", "2", "--mem", "256",
                                 "--append", "debug_exit dom0_mem=32M",
@@ -634,6 +635,41 @@ def hvm_cases():
                                 "--reject", r"\(d1\)|PANIC",
                                 "--exit-code", POWEROFF_STATUS]),
     ]
+
+
+def hvm_linux_pvh_case():
+    """Debian's own kernel (linux_tests.py's vmlinux ELF and probe initramfs) as
+    a PVH boot module beside boot_console's PV dom0: its PVH entry, its early
+    console on port 0xe9, Xen's CPUID leaves and hypercall page, shared_info
+    in its memory, FIFO event channels with the upcall on Xen's callback
+    vector, its timers, hvc0 on the console ring, and the initramfs's /init.
+    Without a kernel in /boot the module is missing and the case fails."""
+    sys.path.insert(0, HERE)
+    import linux_tests
+    built = linux_tests.artifacts()
+    vmlinux, initrd = built if built else ("/boot/no-vmlinuz", "/boot/no-initrd")
+    return ("hvm-linux-pvh", [
+        "--smp", "2", "--mem", "512", "--timeout", "80", "--append", "debug_exit dom0_mem=32M",
+        "--module", GUESTS + "/boot_console.elf",
+        "--module", vmlinux + " type=pvh name=linux mem=128M -- earlyprintk=xen console=hvc0",
+        "--module", initrd,
+        "--expect", r"domain 1 \('linux'\): PVH, 128 MiB, .* \(PHYS32_ENTRY\)",
+        "--expect", r"domain 1: initrd at 0x[0-9a-f]+, [1-9]\d+ KiB \(start info module 0\)",
+        # Port 0xe9 before hvc0: Xen's CPUID leaves found, the version read.
+        "--expect", r"\(d1\) \[ *0\.0+\] Hypervisor detected: Xen HVM",
+        "--expect", r"\(d1\) \[ *[0-9.]+\] Booting kernel on Xen PVH",
+        "--expect", r"\(d1\) \[ *[0-9.]+\] xen:events: Using FIFO-based ABI",
+        "--expect", r"domain 1: event upcall on vector 0xf3",
+        "--expect", r"\(d1\) \[ *[0-9.]+\] xen:events: Xen HVM callback vector for event "
+                    r"delivery is enabled",
+        "--expect", r"\(d1\) \[ *[0-9.]+\] printk: console \[hvc0\] enabled",
+        # Timer events: the clocksource switch waits for ticks.
+        "--expect", r"\(d1\) \[ *[0-9.]+\] clocksource: Switched to clocksource tsc$",
+        "--expect", r"\(d1\) TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen kernel=\S+ cpus=1 "
+                    r"evtchn=fifo",
+        "--reject", r"Kernel panic|BUG:|Oops|WARNING:|crashed|PANIC|\(d0\) Test result: "
+                    r"(FAILURE|ERROR)|MSR access error: .*(0xfe|0x179|0x17a|0xc0000103) ",
+        "--stop-on", r"TESSERA-LINUX-CPU"])
 
 
 def main():

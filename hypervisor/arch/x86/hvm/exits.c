@@ -68,8 +68,8 @@ void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
 /*
  * The host's leaves through a policy: Xen's leaves at 0x40000000, and
  * nothing this slice does not virtualise (SVM/VMX, MONITOR, XSAVE, which
- * needs XSETBV, the local APIC with x2APIC and the TSC deadline, MTRRs
- * and machine checks). Xen gives a PVH guest an emulated local APIC, MTRRs
+ * needs XSETBV, the local APIC with x2APIC and the TSC deadline, MTRRs,
+ * machine checks and TSC_AUX). Xen gives a PVH guest an emulated local APIC, MTRRs
  * and virtual machine-check MSRs; without
  * them here, a guest told there are none takes the paths that need
  * neither (Linux: no APIC, its timer and events through Xen's vector).
@@ -78,6 +78,10 @@ void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
 #define CPUID_EDX_MTRR (1u << 12)
 #define CPUID_EDX_MCE  (1u << 7)        /* machine checks: no MCG/MCi MSRs here */
 #define CPUID_EDX_MCA  (1u << 14)
+/* RDTSCP and RDPID read TSC_AUX, which the VMCB does not switch: the
+ * guest would see the host's (Xen emulates the MSR; not done here yet). */
+#define CPUID_EXT_EDX_RDTSCP (1u << 27)
+#define CPUID_7_ECX_RDPID    (1u << 22)
 struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_regs c = { 0, 0, 0, 0 };
@@ -109,10 +113,11 @@ struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
         c.ecx |= 1u << 31;                                          /* hypervisor */
         c.ebx = (c.ebx & 0x00FFFFFFu) | (v->vcpu_id << 24);         /* initial APIC id */
     } else if (leaf == 7 && subleaf == 0) {
-        c.ecx &= ~((1u << 3) | (1u << 4));                          /* PKU OSPKE */
+        c.ecx &= ~((1u << 3) | (1u << 4) | CPUID_7_ECX_RDPID);      /* PKU OSPKE, RDPID */
     } else if (leaf == 0x80000001) {
         c.ecx &= ~(1u << 2);                                        /* SVM */
-        c.edx &= ~(CPUID_EDX_APIC | CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA);   /* AMD copies */
+        c.edx &= ~(CPUID_EDX_APIC | CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA |
+                   CPUID_EXT_EDX_RDTSCP);                           /* AMD's copies, RDTSCP */
     }
     return c;
 }
