@@ -642,7 +642,9 @@ def hvm_linux_pvh_case():
     a PVH boot module beside boot_console's PV dom0: its PVH entry, its early
     console on port 0xe9, Xen's CPUID leaves and hypercall page, shared_info
     in its memory, FIFO event channels with the upcall on Xen's callback
-    vector, its timers, hvc0 on the console ring, and the initramfs's /init.
+    vector, an MP table and its local APIC (xAPIC page, then x2APIC), Xen's
+    clocksource and timer, hvc0 on the console ring, the initramfs's /init,
+    and its power-off.
     Without a kernel in /boot the module is missing and the case fails."""
     sys.path.insert(0, HERE)
     import linux_tests
@@ -663,13 +665,19 @@ def hvm_linux_pvh_case():
         "--expect", r"\(d1\) \[ *[0-9.]+\] xen:events: Xen HVM callback vector for event "
                     r"delivery is enabled",
         "--expect", r"\(d1\) \[ *[0-9.]+\] printk: console \[hvc0\] enabled",
-        # Timer events: the clocksource switch waits for ticks.
-        "--expect", r"\(d1\) \[ *[0-9.]+\] clocksource: Switched to clocksource tsc$",
+        # The MP table and the emulated APIC: xAPIC page first, then x2APIC mode.
+        "--expect", r"\(d1\) \[ *[0-9.]+\] found SMP MP-table at \[mem 0x000f0000-0x000f000f\]",
+        "--expect", r"\(d1\) \[ *[0-9.]+\] x2apic enabled",
+        # Xen's pvclock and VCPUOP timer (ticks wake the idle vCPU).
+        "--expect", r"\(d1\) \[ *[0-9.]+\] clocksource: Switched to clocksource xen",
         "--expect", r"\(d1\) TESSERA-LINUX-INIT uptime=[0-9.]+ hypervisor=xen kernel=\S+ cpus=1 "
                     r"evtchn=fifo",
+        # /init's poweroff -f: with no ACPI Linux halts with interrupts off.
+        "--expect", r"domain 1 vCPU 0: halted with interrupts off",
+        "--expect", r"domain 1 \('linux'\) shut down: poweroff",
         "--reject", r"Kernel panic|BUG:|Oops|WARNING:|crashed|PANIC|\(d0\) Test result: "
                     r"(FAILURE|ERROR)|MSR access error: .*(0xfe|0x179|0x17a|0xc0000103) ",
-        "--stop-on", r"TESSERA-LINUX-CPU"])
+        "--exit-code", POWEROFF_STATUS])
 
 
 def main():

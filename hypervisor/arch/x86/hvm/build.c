@@ -37,6 +37,7 @@
 #define MEMMAP_OFFSET  0xC00
 
 struct pvh_layout {
+    uint64_t image_start;       /* guest-physical start of the lowest segment */
     uint64_t image_end;         /* guest-physical end of the highest segment */
     uint64_t start_info;        /* the page after it */
     uint64_t initrd;            /* the pages after that: the initrd, if there is one */
@@ -50,9 +51,12 @@ static int load_segments(struct domain *d, const struct pv_build_request *req,
     const uint8_t *image = req->image;
 
     l->image_end = 0;
+    l->image_start = ~0ull;
     for (unsigned i = 0; i < elf->nr_segments; i++) {
         const struct guest_elf_segment *s = &elf->segments[i];
         uint64_t end = s->paddr + s->mem_size;
+        if (s->paddr < l->image_start)
+            l->image_start = s->paddr;
         if (end < s->paddr || end > mem || s->file_size > s->mem_size ||
             s->file_offset + s->file_size > req->image_len)
             return -ENOSPC;
@@ -121,6 +125,49 @@ static int write_start_info(struct domain *d, const struct pv_build_request *req
 }
 
 /*
+ * An Intel MP table naming the domain's one CPU and its local APIC, in the
+ * BIOS area at 0xF0000 where Linux looks for one when there is no ACPI:
+ * Linux sets up its per-CPU timer (Xen's VCPUOP one for PVH) only in the
+ * APIC modes such a table (or an ACPI MADT) allows. Layouts from the
+ * MultiProcessor Specification 1.4: the 16-byte floating pointer, then
+ * the table header and one processor entry, each with a zero byte sum.
+ */
+#define MP_TABLE_AT 0xF0000ull
+
+static uint8_t byte_sum(const uint8_t *p, unsigned n)
+{
+    uint8_t sum = 0;
+    while (n--)
+        sum += *p++;
+    return sum;
+}
+
+static int write_mp_table(struct domain *d)
+{
+    uint8_t mpf[16] = { '_', 'M', 'P', '_' }, mpc[44 + 20] = { 'P', 'C', 'M', 'P' };
+    uint32_t table = MP_TABLE_AT + sizeof(mpf), lapic = 0xFEE00000u, signature = 0;
+    uint16_t length = sizeof(mpc), entries = 1;
+
+    memcpy(mpf + 4, &table, 4);
+    mpf[8] = 1;                         /* length in 16-byte units */
+    mpf[9] = 4;                         /* spec revision 1.4 */
+    mpf[10] = (uint8_t)-byte_sum(mpf, sizeof(mpf));
+    memcpy(mpc + 4, &length, 2);
+    mpc[6] = 4;
+    memcpy(mpc + 8, "TESSERA PVH         ", 20);  /* OEM id, product id */
+    memcpy(mpc + 34, &entries, 2);
+    memcpy(mpc + 36, &lapic, 4);
+    uint8_t *cpu = mpc + 44;            /* entry type 0: a processor */
+    cpu[1] = 0;                         /* its APIC id: vCPU 0's */
+    cpu[2] = 0x14;                      /* APIC version */
+    cpu[3] = 3;                         /* enabled, the bootstrap processor */
+    memcpy(cpu + 4, &signature, 4);
+    mpc[7] = (uint8_t)-byte_sum(mpc, sizeof(mpc));
+    int rc = hvm_copy_to_gpa(d, MP_TABLE_AT, mpf, sizeof(mpf));
+    return rc ? rc : hvm_copy_to_gpa(d, table, mpc, sizeof(mpc));
+}
+
+/*
  * The console ring, as libxl gives a PVH guest one: a page outside its RAM
  * (reserved in the map), named by HVM_PARAM_CONSOLE_PFN, with an event
  * channel unbound for the control domain in HVM_PARAM_CONSOLE_EVTCHN. Until
@@ -156,12 +203,17 @@ static int build(struct domain *d, const struct pv_build_request *req,
     if ((rc = load_segments(d, req, elf, l)) < 0 ||
         (rc = write_start_info(d, req, l)) < 0)
         return rc;
+    /* A kernel loaded below 1 MiB keeps that memory to itself (no MP table, no APIC timer setup). */
+    if (l->image_start >= 0x100000 && d->arch->hvm->nr_pages > (MP_TABLE_AT >> PAGE_SHIFT) &&
+        (rc = write_mp_table(d)) < 0)
+        return rc;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!(v->arch->hvm = xzalloc(sizeof(*v->arch->hvm))))
             return -ENOMEM;
         if ((rc = hvm_ops->vcpu_create(v, d->arch->hvm->npt_root)) < 0)
             return rc;
+        hvm_vlapic_init(v);
     }
     struct hvm_regs *r = &d->vcpus[0]->arch->hvm->regs;
     r->rip = l->entry;

@@ -66,14 +66,17 @@ void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
 /* ---- CPUID -------------------------------------------------------------- */
 
 /*
- * The host's leaves through a policy: Xen's leaves at 0x40000000, and
- * nothing this slice does not virtualise (SVM/VMX, MONITOR, XSAVE, which
- * needs XSETBV, the local APIC with x2APIC and the TSC deadline, MTRRs,
- * machine checks and TSC_AUX). Xen gives a PVH guest an emulated local APIC, MTRRs
- * and virtual machine-check MSRs; without
- * them here, a guest told there are none takes the paths that need
- * neither (Linux: no APIC, its timer and events through Xen's vector).
+ * The host's leaves through a policy: Xen's leaves at 0x40000000 (up to
+ * 0x40000004, whose x2APIC and vCPU-id flags Linux reads), the APIC as an
+ * x2APIC (hvm/vlapic.c; its ids are the vCPU's), and nothing this slice
+ * does not virtualise (SVM/VMX, MONITOR, XSAVE, which needs XSETBV, the
+ * TSC deadline, MTRRs, machine checks and TSC_AUX). Xen gives a PVH guest
+ * MTRRs and virtual machine-check MSRs; a guest told there are none here
+ * takes the paths that need neither.
  */
+#define CPUID_ECX_X2APIC (1u << 21)
+#define XEN_HVM_CPUID_X2APIC_VIRT     (1u << 1)
+#define XEN_HVM_CPUID_VCPU_ID_PRESENT (1u << 3)
 #define CPUID_EDX_APIC (1u << 9)
 #define CPUID_EDX_MTRR (1u << 12)
 #define CPUID_EDX_MCE  (1u << 7)        /* machine checks: no MCG/MCi MSRs here */
@@ -87,7 +90,7 @@ struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
     struct cpuid_regs c = { 0, 0, 0, 0 };
 
     if (leaf == XEN_CPUID_BASE) {
-        c.eax = XEN_CPUID_BASE + 2;
+        c.eax = XEN_CPUID_BASE + 4;
         memcpy(&c.ebx, "XenV", 4);
         memcpy(&c.ecx, "MMXe", 4);
         memcpy(&c.edx, "nVMM", 4);
@@ -102,22 +105,35 @@ struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
         c.ebx = MSR_XEN_HYPERCALL;
         return c;
     }
+    if (leaf == XEN_CPUID_BASE + 4) {
+        /* The x2APIC may be used (Linux keeps the one it finds on), and the
+         * vCPU's id for its hypercalls is in EBX. */
+        c.eax = XEN_HVM_CPUID_X2APIC_VIRT | XEN_HVM_CPUID_VCPU_ID_PRESENT;
+        c.ebx = v->vcpu_id;
+        return c;
+    }
     if ((leaf & 0xF0000000u) == XEN_CPUID_BASE)
         return c;
     if (leaf == 5 || leaf == 0xD || leaf == 0x8000000A)
         return c;
     c = cpuid_count(leaf, subleaf);
     if (leaf == 1) {
-        c.ecx &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
-        c.edx &= ~(CPUID_EDX_APIC | CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA);
+        c.ecx &= ~((1u << 3) | (1u << 5) | (1u << 24) | (1u << 26) | (1u << 27));
+        c.ecx |= CPUID_ECX_X2APIC;
+        c.edx &= ~(CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA);
+        c.edx |= CPUID_EDX_APIC;
         c.ecx |= 1u << 31;                                          /* hypervisor */
         c.ebx = (c.ebx & 0x00FFFFFFu) | (v->vcpu_id << 24);         /* initial APIC id */
     } else if (leaf == 7 && subleaf == 0) {
         c.ecx &= ~((1u << 3) | (1u << 4) | CPUID_7_ECX_RDPID);      /* PKU OSPKE, RDPID */
     } else if (leaf == 0x80000001) {
         c.ecx &= ~(1u << 2);                                        /* SVM */
-        c.edx &= ~(CPUID_EDX_APIC | CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA |
+        c.edx &= ~(CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA |
                    CPUID_EXT_EDX_RDTSCP);                           /* AMD's copies, RDTSCP */
+    } else if (leaf == 0xB || leaf == 0x1F) {
+        c.edx = v->vcpu_id;                                         /* x2APIC id */
+    } else if (leaf == 0x8000001E) {
+        c.eax = v->vcpu_id;                                         /* extended APIC id */
     }
     return c;
 }
@@ -204,6 +220,12 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
+/* IA32_APIC_BASE and the x2APIC's range. */
+static bool is_apic_msr(uint32_t msr)
+{
+    return msr == 0x1B || (msr >= 0x800 && msr <= 0x8FF);
+}
+
 /* 0, or -1 for a #GP. */
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -218,6 +240,8 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = 0;           /* write-only in effect; Xen 4.17 reads it as 0, no #GP */
         return 0;
     default:
+        if (is_apic_msr(msr))
+            return hvm_vlapic_msr_read(v, msr, val);
         return -1;
     }
 }
@@ -244,6 +268,8 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_XEN_HYPERCALL:
         return hvm_hypercall_page_msr(v, val);
     default:
+        if (is_apic_msr(msr))
+            return hvm_vlapic_msr_write(v, msr, val);
         return -1;
     }
 }
@@ -330,7 +356,7 @@ static void exit_cr_write(struct vcpu *v, const struct hvm_exit *e)
  * HLT with interrupts off can never end (no NMI source either): as on Xen,
  * the vCPU goes down, and with it the domain, powered off. With interrupts
  * on the vCPU blocks until its event upcall is pending (an event channel,
- * its VCPUOP or set_timer_op timer): blocked first, then the look, so an
+ * its VCPUOP or set_timer_op timer) or its x2APIC has a vector to deliver: blocked first, then the look, so an
  * event between the two finds it blocked and wakes it (vcpu_kick).
  */
 static void exit_hlt(struct vcpu *v, uint64_t next_rip)
@@ -343,17 +369,20 @@ static void exit_hlt(struct vcpu *v, uint64_t next_rip)
                  v->vcpu_id);
         pv_domain_shutdown(v->domain, SHUTDOWN_poweroff);
     }
-    if (hvm_upcall_pending(v))
+    if (hvm_upcall_pending(v) || hvm_vlapic_has_pending(v))
         return;
     sched_vcpu_block(v);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (hvm_upcall_pending(v))
+    if (hvm_upcall_pending(v) || hvm_vlapic_has_pending(v))
         sched_vcpu_wake(v);
 }
 
-static void __attribute__((noreturn)) exit_npf(struct vcpu *v, const struct hvm_exit *e)
+static void exit_npf(struct vcpu *v, const struct hvm_exit *e)
 {
     char why[128];
+
+    if (hvm_vlapic_mmio(v, e->gpa))
+        return;
     format(why, sizeof(why), "nested page fault at guest-physical %#lx (%s, error %#lx): "
            "outside its %lu MiB", (unsigned long)e->gpa, e->error & 2 ? "write" : "read",
            (unsigned long)e->error, (unsigned long)(v->domain->arch->hvm->nr_pages >> 8));
@@ -385,6 +414,7 @@ void hvm_handle_exit(struct vcpu *v, const struct hvm_exit *e)
         return;
     case HVM_EXIT_NPF:
         exit_npf(v, e);
+        return;
     case HVM_EXIT_SHUTDOWN:
         hvm_domain_crash(v, "triple fault");
     case HVM_EXIT_CR_WRITE:

@@ -102,16 +102,25 @@ bool hvm_upcall_pending(struct vcpu *v)
 }
 
 /*
- * The event upcall is level-triggered, as Xen's callback vector is: while
- * evtchn_upcall_pending is set (the guest's handler clears it) the vector
- * is asked of the CPU before every entry, and the CPU delivers it when the
- * guest's RFLAGS.IF allows. evtchn_upcall_mask is not looked at, as on Xen
- * for HVM guests. A second delivery for the same events finds them handled.
+ * Before every entry, one vector for the CPU to deliver when the guest's
+ * RFLAGS.IF allows, if none is still waiting: the event upcall first, then
+ * what the x2APIC's self-IPIs left pending. The upcall is level-triggered,
+ * as Xen's callback vector is: while evtchn_upcall_pending is set (the
+ * guest's handler clears it) it is asked for again; evtchn_upcall_mask is
+ * not looked at, as on Xen for HVM guests. A second delivery for the same
+ * events finds them handled.
  */
-void hvm_upcall_check(struct vcpu *v)
+void hvm_interrupt_check(struct vcpu *v)
 {
-    if (hvm_upcall_pending(v))
+    if (hvm_ops->interrupt_requested(v))
+        return;
+    if (hvm_upcall_pending(v)) {
         hvm_ops->request_interrupt(v, v->domain->arch->hvm->callback_vector);
+        return;
+    }
+    int vector = hvm_vlapic_take_pending(v);
+    if (vector >= 0)
+        hvm_ops->request_interrupt(v, (uint8_t)vector);
 }
 
 static void __attribute__((noreturn)) run_loop(void *arg)
@@ -130,7 +139,8 @@ static void __attribute__((noreturn)) run_loop(void *arg)
             pv_exit_schedule();         /* returns only if v goes on here */
             continue;
         }
-        hvm_upcall_check(v);
+        if (hvm_ops->request_interrupt)
+            hvm_interrupt_check(v);
         hvm_ops->run(v, &v->arch->hvm->regs, &e);
         if (boot_cpu_features.xsave)
             check_xcr0(v);

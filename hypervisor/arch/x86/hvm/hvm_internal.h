@@ -31,6 +31,20 @@ void hvm_port_write_elements(struct vcpu *v, uint16_t port, unsigned size, const
 /* A write to the hypercall-page MSR: 0, or -1 for a #GP. */
 int hvm_hypercall_page_msr(struct vcpu *v, uint64_t value);
 
+/* The x2APIC (vlapic.c): reset state, its MSRs (0 or -1 for a #GP), and
+ * the vectors its self-IPIs left pending (highest first, -1 if none). */
+void hvm_vlapic_init(struct vcpu *v);
+int hvm_vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int hvm_vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+int hvm_vlapic_take_pending(struct vcpu *v);
+/* Its registers by x2APIC MSR number whatever the mode (for the xAPIC page). */
+int hvm_vlapic_reg_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int hvm_vlapic_reg_write(struct vcpu *v, uint32_t msr, uint64_t val);
+/* Enabled and in xAPIC mode (its page at 0xFEE00000 answers). */
+bool hvm_vlapic_xapic_mode(struct vcpu *v);
+/* A nested page fault at gpa that is the xAPIC page: emulated, true; else false. */
+bool hvm_vlapic_mmio(struct vcpu *v, uint64_t gpa);
+bool hvm_vlapic_has_pending(struct vcpu *v);
 /* An event upcall is pending for v and a vector is registered to deliver it. */
 bool hvm_upcall_pending(struct vcpu *v);
 /* The guest's memory map (start info and XENMEM_memory_map): its RAM, then

@@ -291,6 +291,11 @@ static void svm_request_interrupt(struct vcpu *v, uint8_t vector)
                  INT_CTL_V_INTR_PRIO(0xF) | INT_CTL_V_IGN_TPR | INT_CTL_V_INTR_VECTOR(vector);
 }
 
+static bool svm_interrupt_requested(struct vcpu *v)
+{
+    return vmcb_of(v)->int_ctl & INT_CTL_V_IRQ;
+}
+
 static void svm_dump(struct vcpu *v)
 {
     const struct vmcb *c = vmcb_of(v);
@@ -328,6 +333,7 @@ const struct hvm_ops svm_ops = {
     .ctl_read = svm_ctl_read,
     .ctl_write = svm_ctl_write,
     .request_interrupt = svm_request_interrupt,
+    .interrupt_requested = svm_interrupt_requested,
     .inject_exception = svm_inject_exception,
     .dump = svm_dump,
 };

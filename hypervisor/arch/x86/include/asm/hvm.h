@@ -97,6 +97,8 @@ struct hvm_ops {
      * if the backend cannot yet.
      */
     void (*request_interrupt)(struct vcpu *v, uint8_t vector);
+    /* The vector request_interrupt made is still waiting for the guest. */
+    bool (*interrupt_requested)(struct vcpu *v);
     /* The nested page tables changed: drop what the CPU cached of them before
      * v's next entry (NULL when every entry flushes anyway). */
     void (*npt_changed)(struct vcpu *v);
@@ -109,9 +111,21 @@ struct hvm_ops {
 /* Xen's HVM_NR_PARAMS in 4.17 (public/hvm/params.h). */
 #define HVM_NR_PARAMS 39
 
+/* A vCPU's x2APIC (hvm/vlapic.c). */
+#define HVM_VLAPIC_NR_LVT 7             /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
+struct hvm_vlapic {
+    uint64_t base;                  /* IA32_APIC_BASE */
+    uint32_t tpr, svr, tmict, tdcr;
+    uint64_t icr;
+    uint32_t xapic_ldr, xapic_dfr, xapic_icr_high;  /* xAPIC-mode forms */
+    uint32_t lvt[HVM_VLAPIC_NR_LVT];
+    uint64_t irr[4];                /* [a] vectors requested and not yet delivered */
+};
+
 /* A vCPU's HVM state (arch_vcpu.hvm; NULL for a PV vCPU). */
 struct hvm_vcpu {
     struct hvm_regs regs;
+    struct hvm_vlapic vlapic;
     void *backend;                  /* the backend's own (SVM: its VMCB) */
     uint64_t backend_pa;
 };
@@ -161,8 +175,8 @@ int hvm_copy_to_gpa(struct domain *d, uint64_t gpa, const void *src, size_t len)
 int hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
 /* Map d's shared_info page at guest frame gfn (XENMEM_add_to_physmap): 0 or -errno. */
 int hvm_map_shared_info(struct domain *d, uint64_t gfn);
-/* v's event upcall, if one is pending and a vector is registered, requested of the CPU. */
-void hvm_upcall_check(struct vcpu *v);
+/* v's event upcall or a pending x2APIC vector requested of the CPU (hvm.c). */
+void hvm_interrupt_check(struct vcpu *v);
 /* End v's domain for what it did: why and its registers in the log. */
 void hvm_domain_crash(struct vcpu *v, const char *why) __attribute__((noreturn));
 
