@@ -1,13 +1,15 @@
 /*
  * Building a PVH domain from an ELF kernel: its PT_LOAD segments copied
- * to their physical addresses in guest memory, an hvm_start_info with the
- * command line and a one-entry memory map in the page after the image,
- * the console ring in the last page of its memory (reserved in the map),
- * and vCPU 0 started as PVH says: 32-bit protected mode, paging off, flat
- * segments, EBX = the start info's address, at XEN_ELFNOTE_PHYS32_ENTRY
- * (or the ELF's entry point when there is no such note). Event channels,
- * a grant table and a shared_info page are set up as for a PV domain, so
- * the domain-wide code (shutdown, the scheduler) treats both alike.
+ * to their physical addresses in guest memory; in the page after the
+ * image an hvm_start_info with the command line, the memory map and the
+ * initrd (copied after that page) as module 0; the console ring in the
+ * last page of its memory (reserved in the map); an MP table at 0xF0000
+ * naming its CPU and local APIC; and vCPU 0 started as PVH says: 32-bit
+ * protected mode, paging off, flat segments, EBX = the start info's
+ * address, at XEN_ELFNOTE_PHYS32_ENTRY (or the ELF's entry point when
+ * there is no such note). Event channels, a grant table and a shared_info
+ * page are set up as for a PV domain, so the domain-wide code (shutdown,
+ * the scheduler) treats both alike.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -114,7 +114,7 @@ static int icr_write(struct vcpu *v, uint64_t icr)
         hvm_domain_crash(v, why);
     }
     if (vector < 16)
-        return -1;                      /* an illegal vector: the ESR would say so */
+        return 0;                       /* an illegal vector is dropped (the ESR would say so) */
     set_pending(v, vector);
     return 0;
 }
