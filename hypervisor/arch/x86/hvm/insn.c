@@ -50,3 +50,34 @@ unsigned hvm_insn_length(const uint8_t *bytes, unsigned n, bool long_mode, enum 
     unsigned len = opcode_length(bytes + i, n - i, expected);
     return len ? i + len : 0;
 }
+
+int hvm_decode_mov32(const uint8_t *b, unsigned n, bool long_mode, struct hvm_mov32 *m)
+{
+    unsigned i = 0, rex = 0;
+
+    if (long_mode && i < n && (b[i] & 0xF0) == 0x40)
+        rex = b[i++];
+    if (rex & 8)
+        return -1;                      /* REX.W: a 64-bit access, not the APIC's */
+    if (i + 2 > n || (b[i] != 0x8B && b[i] != 0x89))
+        return -1;
+    m->load = b[i++] == 0x8B;
+    uint8_t modrm = b[i++], mod = modrm >> 6, rm = modrm & 7;
+    if (mod == 3)
+        return -1;                      /* register to register: no memory access */
+    m->reg = ((rex & 4) << 1) | ((modrm >> 3) & 7);
+    if (rm == 4) {                      /* a SIB byte */
+        if (i >= n)
+            return -1;
+        if (mod == 0 && (b[i] & 7) == 5)
+            i += 4;                     /* no base: disp32 */
+        i++;
+    } else if (mod == 0 && rm == 5) {
+        i += 4;                         /* RIP-relative disp32 */
+    }
+    i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+    if (i > n)
+        return -1;
+    m->length = i;
+    return 0;
+}

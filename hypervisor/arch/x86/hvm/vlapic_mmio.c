@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/hvm.h>
+#include <asm/hvm_insn.h>
 #include <asm/pv.h>
 #include <tessera/domain.h>
 #include <tessera/format.h>
@@ -22,44 +23,6 @@
 #define XAPIC_DFR       0x0E0u
 #define XAPIC_ICR_LOW   0x300u
 #define XAPIC_ICR_HIGH  0x310u
-
-struct mov_insn {
-    bool load;          /* 8B: memory to register; 89: register to memory */
-    unsigned reg;       /* 0-15 in the encoding's order (rax, rcx, rdx, rbx, rsp, ...) */
-    unsigned length;
-};
-
-/* 0 with *m filled, or -1 if the bytes are not such a MOV. */
-static int decode_mov(const uint8_t *b, unsigned n, bool long_mode, struct mov_insn *m)
-{
-    unsigned i = 0, rex = 0;
-
-    if (long_mode && i < n && (b[i] & 0xF0) == 0x40)
-        rex = b[i++];
-    if (rex & 8)
-        return -1;                      /* REX.W: a 64-bit access, not the APIC's */
-    if (i + 2 > n || (b[i] != 0x8B && b[i] != 0x89))
-        return -1;
-    m->load = b[i++] == 0x8B;
-    uint8_t modrm = b[i++], mod = modrm >> 6, rm = modrm & 7;
-    if (mod == 3)
-        return -1;                      /* register to register: no memory access */
-    m->reg = ((rex & 4) << 1) | ((modrm >> 3) & 7);
-    if (rm == 4) {                      /* a SIB byte */
-        if (i >= n)
-            return -1;
-        if (mod == 0 && (b[i] & 7) == 5)
-            i += 4;                     /* no base: disp32 */
-        i++;
-    } else if (mod == 0 && rm == 5) {
-        i += 4;                         /* RIP-relative disp32 */
-    }
-    i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
-    if (i > n)
-        return -1;
-    m->length = i;
-    return 0;
-}
 
 static uint64_t *gpr(struct hvm_regs *r, unsigned reg)
 {
@@ -110,7 +73,7 @@ bool hvm_vlapic_mmio(struct vcpu *v, uint64_t gpa)
     struct hvm_regs *r = &v->arch->hvm->regs;
     uint8_t bytes[HVM_INSN_MAX];
     unsigned n = 0;
-    struct mov_insn m;
+    struct hvm_mov32 m;
     char why[128];
 
     if ((gpa & ~0xFFFull) != APIC_PAGE || !hvm_vlapic_xapic_mode(v))
@@ -118,7 +81,7 @@ bool hvm_vlapic_mmio(struct vcpu *v, uint64_t gpa)
     uint64_t at = hvm_ops->ctl_read(v, HVM_CTL_CS_BASE) + r->rip;
     while (n < sizeof(bytes) && hvm_copy_from_guest_virt(v, &bytes[n], at + n, 1) == 0)
         n++;
-    if ((gpa & 0xF) || decode_mov(bytes, n, hvm_long_mode(v), &m) < 0) {
+    if ((gpa & 0xF) || hvm_decode_mov32(bytes, n, hvm_long_mode(v), &m) < 0) {
         format(why, sizeof(why), "local APIC access at %#lx by an instruction not emulated "
                "(%02x %02x %02x %02x at %#lx)", (unsigned long)gpa, bytes[0], bytes[1],
                bytes[2], bytes[3], (unsigned long)at);
