@@ -97,6 +97,22 @@ static long vcpu_op(struct vcpu *v, int cmd, unsigned id, uint64_t arg)
     }
 }
 
+/* vm_assist: of the assists, Xen 4.17 lets an HVM guest have only the
+ * runstate area's update flag (HVM_VM_ASSIST_MASK). */
+static long vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
+{
+    if (type != VMASST_TYPE_runstate_update_flag)
+        return -EINVAL;
+    unsigned long *assists = &v->domain->arch->vm_assist;
+    if (cmd == VMASST_CMD_enable)
+        __atomic_fetch_or(assists, 1ul << type, __ATOMIC_SEQ_CST);
+    else if (cmd == VMASST_CMD_disable)
+        __atomic_fetch_and(assists, ~(1ul << type), __ATOMIC_SEQ_CST);
+    else
+        return -ENOSYS;
+    return 0;
+}
+
 void hvm_log_unsupported(struct vcpu *v, const char *family, uint64_t op)
 {
     /* Once per (family, op) pair that fits the small table; the rest always. */
@@ -133,13 +149,14 @@ HYPERCALL(vcpu_op)          { return vcpu_op(v, (int)a[0], (unsigned int)a[1], a
 HYPERCALL(memory_op)        { return hvm_memory_op(v, a[0], a[1]); }
 HYPERCALL(hvm_op)           { return hvm_op(v, a[0], a[1]); }
 HYPERCALL(event_channel_op) { (void)v; return do_event_channel_op((int)a[0], a[1]); }
+HYPERCALL(vm_assist)        { return vm_assist(v, (unsigned int)a[0], (unsigned int)a[1]); }
 
 #define ENTRY(name) [__HYPERVISOR_##name] = call_##name
 
 /* What an HVM guest may call (Xen's HVM table, less what is not here yet). */
 static const hvm_hypercall_fn hypercall_table[] = {
     ENTRY(xen_version), ENTRY(console_io), ENTRY(sched_op), ENTRY(set_timer_op),
-    ENTRY(vcpu_op), ENTRY(memory_op), ENTRY(hvm_op), ENTRY(event_channel_op),
+    ENTRY(vcpu_op), ENTRY(memory_op), ENTRY(hvm_op), ENTRY(event_channel_op), ENTRY(vm_assist),
 };
 
 void hvm_hypercall(struct vcpu *v, uint64_t next_rip)
