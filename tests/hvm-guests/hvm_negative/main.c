@@ -14,6 +14,7 @@
  * side of each, and that the control domain runs on after the crashes.
  */
 #include "hvm_guest.h"
+#include <pvabi/hvm_op.h>
 
 #define OUTSIDE_GPA 0x20000000ul     /* 512 MiB: mapped by the guest, not its memory */
 #define UNMAPPED_GVA 0x80000000ul    /* 2 GiB: beyond the guest's own page tables */
@@ -39,6 +40,27 @@ static void bad_hypercalls(void)
     check(rc == 0, "a good call still works after the bad ones");
 }
 
+/*
+ * hvm_op on itself, with Xen 4.17's answers for a guest naming its own
+ * domain (the same for its PVH dom0: the check is "is it the caller"): a
+ * parameter only the toolstack sets is -EPERM, an index past the last
+ * -EINVAL, a bad pointer -EFAULT, an unknown operation -ENOSYS.
+ */
+static void bad_hvm_ops(void)
+{
+    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_STORE_PFN, .value = 5 };
+    long rc = hvm_hypercall2(__HYPERVISOR_hvm_op, HVMOP_set_param, (unsigned long)&p);
+    printk("set_param of STORE_PFN on itself: %ld\n", rc);
+    check(rc == -XEN_EPERM, "set_param of a toolstack-only parameter: -EPERM");
+    p.index = 39;
+    rc = hvm_hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param, (unsigned long)&p);
+    check(rc == -XEN_EINVAL, "get_param past the last parameter: -EINVAL");
+    rc = hvm_hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param, UNMAPPED_GVA);
+    check(rc == -XEN_EFAULT, "get_param with a bad pointer: -EFAULT");
+    rc = hvm_hypercall2(__HYPERVISOR_hvm_op, 999, 0);
+    check(rc == -XEN_ENOSYS, "an unknown hvm_op: -ENOSYS");
+}
+
 /* One MSR access that must take #GP (and is stepped over by lib/idt.S). */
 #define REFUSED(access, what) do { uint64_t n_ = gp_faults; access; \
                                    check(gp_faults == n_ + 1, what); } while (0)
@@ -51,6 +73,11 @@ static void refused_msrs(void)
     REFUSED(wrmsr64(0x40000000u, (uint64_t)(uintptr_t)hypercall_page_area + 1),
             "hypercall page index 1 (there is one page): #GP");
     REFUSED(wrmsr64(0xC0000080u, 1ull << 20), "EFER with a reserved bit: #GP");
+    /* The local APIC starts in xAPIC mode: its x2APIC MSRs are #GP, as on Xen. */
+    REFUSED((void)rdmsr64(0x802u), "x2APIC ID MSR in xAPIC mode: #GP");
+    uint64_t apic_base = rdmsr64(0x1Bu);
+    printk("IA32_APIC_BASE %#lx\n", (unsigned long)apic_base);
+    check(apic_base == 0xFEE00900ull, "APIC enabled at 0xFEE00000, the bootstrap CPU's");
     /* As on Xen 4.17: the hypercall MSR reads (it has no #GP for that). */
     uint64_t n = gp_faults, v = rdmsr64(0x40000000u);
     printk("rdmsr 0x40000000: %#lx\n", (unsigned long)v);
@@ -64,6 +91,7 @@ void hvm_test_main(const struct hvm_start_info *si)
     printk("hvm_negative: case '%s'\n", cmd);
     if (strstr(cmd, "hypercalls")) {
         bad_hypercalls();
+        bad_hvm_ops();
         refused_msrs();
         return;
     }
