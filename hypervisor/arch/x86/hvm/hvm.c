@@ -161,12 +161,14 @@ void hvm_switch_in(struct vcpu *v, uintptr_t stack_top)
     else
         pv_vtimer_follow(v, cpu);
     pv_publish_time(v);
+    pv_runstate_publish(v);             /* its registered area, if any (steal time) */
     hvm_call_on_stack(stack_top, run_loop, v);
 }
 
 void hvm_switch_out(struct vcpu *v)
 {
     pv_fpu_save(v);
+    pv_runstate_publish(v);             /* written through its own page tables (VMCB CR3) */
     if (hvm_ops->vcpu_switch_out)
         hvm_ops->vcpu_switch_out(v);
 }
