@@ -48,6 +48,11 @@ RELAXED = {
             r"\(d1\) Test result: (FAILURE|ERROR)|PANIC|crashed|\(d1\) FAIL:",
     },
 }
+# QEMU cases with no Bochs form yet, and why (a FAIL here would say nothing
+# new): hvm-linux-pvh boots Debian's kernel, whose PVH entry writes GS_BASE
+# and the SYSCALL MSRs, which VT-x intercepts and Tessera does not emulate
+# yet (docs/hvm.md "Not yet"); at Bochs's speed it would also take minutes.
+NOT_ON_BOCHS = {"hvm-linux-pvh"}
 # What differs in the log on VT-x: the backend's line, the hypercall
 # instruction the guest names (VMCALL on Intel, VMMCALL on AMD), and the
 # exit code XSETBV's crash names (VT-x's basic exit reason 55).
@@ -114,6 +119,8 @@ def cases():
     ]
     hvm = []
     for name, args in boot_tests.hvm_cases():
+        if name in NOT_ON_BOCHS:
+            continue
         converted = from_qemu_case(args, RELAXED.get(name, {}))
         if converted:
             hvm.append(("bochs-" + name, converted))

@@ -622,6 +622,22 @@ def hvm_cases():
                             "--expect-num", r"sched: CPU 0: \d+ picks .*?, (\d+) switches:4:100000",
                             "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
                             "--exit-code", POWEROFF_STATUS]),
+        # Events as Linux's PVH boot uses them: shared_info, the upcall vector,
+        # VIRQ_TIMER and its singleshot timer (due, and 5 ms ahead through a
+        # blocking HLT), the APIC to x2APIC mode and a self-IPI.
+        ("hvm-events", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
+                        "--module", GUESTS + "/boot_console.elf",
+                        "--module", pvh % ("hvm_events", "events", "x"),
+                        "--expect", r"domain 1: event upcall on vector 0xf3",
+                        "--expect", r"\(d1\) timer already due: 1 upcall\(s\)",
+                        "--expect", r"\(d1\) timer 5 ms ahead: woke after \d+ us",
+                        "--expect", r"\(d1\) x2APIC id 0, version 0x50014",
+                        "--expect", r"\(d1\) self-IPI: 1 delivered",
+                        "--expect", r"\(d0\) Test result: SUCCESS",
+                        "--expect", r"\(d1\) Test result: SUCCESS",
+                        "--expect", r"domain 1 \('events'\) shut down: poweroff",
+                        "--reject", r"Test result: (FAILURE|ERROR)|PANIC|crashed|FAIL:",
+                        "--exit-code", POWEROFF_STATUS]),
         hvm_linux_pvh_case(),
         # No nested paging (qemu64): the PVH domain is refused, dom0 runs.
         ("hvm-refused-no-npt", ["--cpu", "qemu64", "--smp", "2", "--mem", "256",

@@ -129,6 +129,7 @@ enum vmcs_field {
 #define PIN_EXTERNAL_INTERRUPT  (1u << 0)
 #define PIN_NMI_EXITING         (1u << 3)
 
+#define PROC_INTR_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING        (1u << 7)
 #define PROC_MWAIT_EXITING      (1u << 10)
 #define PROC_UNCOND_IO_EXITING  (1u << 24)

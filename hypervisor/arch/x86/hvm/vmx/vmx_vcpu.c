@@ -56,6 +56,7 @@ struct vmx_vcpu {
     uint64_t kernel_gs_base;    /* neither (SWAPGS reaches it) */
     uint64_t exit_rip;          /* RIP at the last exit, to see whether it was stepped */
     uint64_t cr0_mask, cr4_mask;
+    int pending_vector;         /* an external interrupt to inject when the guest allows, or -1 */
     char failure[96];           /* a refused VM entry, named for the crash report */
 };
 
@@ -202,6 +203,7 @@ static int vmx_vcpu_create(struct vcpu *v, uint64_t npt_root)
     memset(vmcs, 0, PAGE_SIZE);
     vmcs[0] = vmx_caps.revision;
     x->vmcs = vmcs;
+    x->pending_vector = -1;
     x->vmcs_pa = virt_to_phys(vmcs);
     x->cpu = NO_CPU;
 
@@ -345,6 +347,9 @@ static void decode_exit(const struct hvm_regs *r, struct hvm_exit *e)
     case VMX_EXIT_EXTERNAL_INTERRUPT:
         e->reason = HVM_EXIT_NONE;      /* still pending at the host's APIC: taken on STI */
         break;
+    case VMX_EXIT_INTERRUPT_WINDOW:
+        e->reason = HVM_EXIT_NONE;      /* the next entry injects the pending interrupt */
+        break;
     case VMX_EXIT_CPUID:
         e->reason = HVM_EXIT_CPUID;
         e->next_rip = next_rip;
@@ -429,6 +434,34 @@ static void entry_refused(struct vmx_vcpu *x, int rc, struct hvm_exit *e)
     *e = (struct hvm_exit){ .reason = HVM_EXIT_OTHER, .code = error, .name = x->failure };
 }
 
+/*
+ * The interrupt common code asked for: injected by this entry if the guest
+ * can take it now (RFLAGS.IF, no STI or MOV SS blocking, no other event
+ * being delivered), else the entry asks for an exit as soon as it can
+ * (interrupt-window exiting), and the next entry injects it.
+ */
+static void inject_pending_interrupt(struct vmx_vcpu *x, const struct hvm_regs *r)
+{
+    uint32_t proc = (uint32_t)vmread(PROC_BASED_CONTROLS);
+    bool window = false;
+
+    if (x->pending_vector >= 0) {
+        bool blocked = !(r->rflags & (1u << 9)) ||
+                       (vmread(GUEST_INTERRUPTIBILITY) &
+                        (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) ||
+                       (vmread(ENTRY_INTR_INFO) & INTR_INFO_VALID);
+        if (blocked) {
+            window = true;
+        } else {
+            vmwrite(ENTRY_INTR_INFO, (uint32_t)x->pending_vector | INTR_INFO_VALID);  /* type 0 */
+            x->pending_vector = -1;
+        }
+    }
+    if (window != !!(proc & PROC_INTR_WINDOW_EXITING))
+        vmwrite(PROC_BASED_CONTROLS, window ? proc | PROC_INTR_WINDOW_EXITING
+                                            : proc & ~PROC_INTR_WINDOW_EXITING);
+}
+
 static void vmx_run(struct vcpu *v, struct hvm_regs *r, struct hvm_exit *e)
 {
     struct vmx_vcpu *x = vmx_of(v);
@@ -450,6 +483,7 @@ static void vmx_run(struct vcpu *v, struct hvm_regs *r, struct hvm_exit *e)
     vmwrite(GUEST_RSP, r->rsp);
     vmwrite(GUEST_RIP, r->rip);
     vmwrite(GUEST_RFLAGS, r->rflags);
+    inject_pending_interrupt(x, r);
 
     /*
      * What VM entry and exit leave alone: CR2 and KernelGSBase are switched
@@ -539,6 +573,16 @@ static void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error
         vmwrite(ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 
+static void vmx_request_interrupt(struct vcpu *v, uint8_t vector)
+{
+    vmx_of(v)->pending_vector = vector;
+}
+
+static bool vmx_interrupt_requested(struct vcpu *v)
+{
+    return vmx_of(v)->pending_vector >= 0;
+}
+
 static void vmx_dump(struct vcpu *v)
 {
     struct vmx_vcpu *x = vmx_of(v);
@@ -580,6 +624,8 @@ const struct hvm_ops vmx_ops = {
     .vcpu_switch_out = vmx_vcpu_switch_out,
     .ctl_read = vmx_ctl_read,
     .ctl_write = vmx_ctl_write,
+    .request_interrupt = vmx_request_interrupt,
+    .interrupt_requested = vmx_interrupt_requested,
     .inject_exception = vmx_inject_exception,
     .dump = vmx_dump,
 };
