@@ -48,10 +48,9 @@ RELAXED = {
             r"\(d1\) Test result: (FAILURE|ERROR)|PANIC|crashed|\(d1\) FAIL:",
     },
 }
-# QEMU cases with no Bochs form yet, and why (a FAIL here would say nothing
-# new): hvm-linux-pvh boots Debian's kernel, whose PVH entry writes GS_BASE
-# and the SYSCALL MSRs, which VT-x intercepts and Tessera does not emulate
-# yet (docs/hvm.md "Not yet"); at Bochs's speed it would also take minutes.
+# QEMU cases with no Bochs form yet, and why: hvm-linux-pvh boots Debian's
+# whole kernel, minutes at Bochs's speed, and has not been run through on
+# VT-x yet (docs/hvm.md "Not yet").
 NOT_ON_BOCHS = {"hvm-linux-pvh"}
 # What differs in the log on VT-x: the backend's line, the hypercall
 # instruction the guest names (VMCALL on Intel, VMMCALL on AMD), and the

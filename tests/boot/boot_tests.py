@@ -628,6 +628,7 @@ def hvm_cases():
         ("hvm-events", ["--smp", "2", "--mem", "256", "--append", "debug_exit dom0_mem=32M",
                         "--module", GUESTS + "/boot_console.elf",
                         "--module", pvh % ("hvm_events", "events", "x"),
+                        "--expect", r"\(d1\) segment-base and SYSCALL MSRs: 8 of 8 read back",
                         "--expect", r"domain 1: event upcall on vector 0xf3",
                         "--expect", r"\(d1\) timer already due: 1 upcall\(s\)",
                         "--expect", r"\(d1\) timer 5 ms ahead: woke after \d+ us",

@@ -6,7 +6,8 @@
  * even across "sti; hlt") and 5 ms ahead (HLT blocks until it fires, and
  * the pvclock says the time passed), then the local APIC: xAPIC at start,
  * x2APIC once asked, its ID and version, and a self-IPI delivered on its
- * vector. The same kernel runs as real Xen 4.17's PVH dom0
+ * vector; and first the segment-base and SYSCALL MSRs written and read
+ * back. The same kernel runs as real Xen 4.17's PVH dom0
  * (hvm-guests/xen/hvm_events).
  */
 #include "hvm_guest.h"
@@ -166,9 +167,43 @@ static void local_apic(void)
     check(ipis == 1, "a self-IPI on its vector, once interrupts are on");
 }
 
+/*
+ * The segment-base and SYSCALL/SYSENTER MSRs a 64-bit kernel sets first
+ * (Linux's PVH entry writes GS_BASE before anything else): each written
+ * and read back. SVM leaves them to the guest's VMCB, VT-x exits for them.
+ */
+static void syscall_msrs(void)
+{
+    static const struct { uint32_t msr; uint64_t value; const char *name; } m[] = {
+        { 0xC0000100u, 0x0000123456789000ull, "FS_BASE" },
+        { 0xC0000101u, 0xFFFF888000001000ull, "GS_BASE" },
+        { 0xC0000102u, 0x00007FFFFFFFF000ull, "KERNEL_GS_BASE" },
+        { 0xC0000081u, 0x0023001000000000ull, "STAR" },
+        { 0xC0000082u, 0xFFFFFFFF81000000ull, "LSTAR" },
+        { 0xC0000083u, 0xFFFFFFFF81000040ull, "CSTAR" },
+        { 0xC0000084u, 0x0000000000047700ull, "SFMASK" },
+        { 0x176u,      0xFFFFFFFF81000080ull, "SYSENTER_EIP" },
+    };
+    unsigned same = 0;
+    for (unsigned i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+        wrmsr64(m[i].msr, m[i].value);
+        uint64_t back = rdmsr64(m[i].msr);
+        if (back == m[i].value)
+            same++;
+        else
+            printk("%s: wrote %#lx, read %#lx\n", m[i].name, (unsigned long)m[i].value,
+                   (unsigned long)back);
+        wrmsr64(m[i].msr, 0);
+    }
+    printk("segment-base and SYSCALL MSRs: %u of %u read back\n", same,
+           (unsigned)(sizeof(m) / sizeof(m[0])));
+    check(same == sizeof(m) / sizeof(m[0]), "each MSR reads back what was written");
+}
+
 void hvm_test_main(const struct hvm_start_info *si)
 {
     (void)si;
+    syscall_msrs();
     events();
     local_apic();
 }

@@ -242,6 +242,11 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     default:
         if (is_apic_msr(msr))
             return hvm_vlapic_msr_read(v, msr, val);
+        if (hvm_ops->guest_msr_read) {
+            int rc = hvm_ops->guest_msr_read(v, msr, val);
+            if (rc != -2)
+                return rc;
+        }
         return -1;
     }
 }
@@ -270,6 +275,11 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     default:
         if (is_apic_msr(msr))
             return hvm_vlapic_msr_write(v, msr, val);
+        if (hvm_ops->guest_msr_write) {
+            int rc = hvm_ops->guest_msr_write(v, msr, val);
+            if (rc != -2)
+                return rc;
+        }
         return -1;
     }
 }

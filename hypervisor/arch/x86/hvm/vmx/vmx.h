@@ -87,6 +87,8 @@ enum vmcs_field {
     GUEST_CS_BASE               = 0x6808,
     GUEST_SS_BASE               = 0x680A,
     GUEST_DS_BASE               = 0x680C,
+    GUEST_FS_BASE               = 0x680E,
+    GUEST_GS_BASE               = 0x6810,
     GUEST_GDTR_BASE             = 0x6816,
     GUEST_IDTR_BASE             = 0x6818,
     GUEST_DR7                   = 0x681A,

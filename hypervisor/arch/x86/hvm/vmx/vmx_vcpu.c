@@ -54,6 +54,7 @@ struct vmx_vcpu {
     bool launched;              /* VMLAUNCH done since the last VMCLEAR */
     uint64_t cr2;               /* not in the VMCS: switched by hand around each run */
     uint64_t kernel_gs_base;    /* neither (SWAPGS reaches it) */
+    uint64_t star, lstar, cstar, sfmask;    /* nor the SYSCALL MSRs: switched the same way */
     uint64_t exit_rip;          /* RIP at the last exit, to see whether it was stepped */
     uint64_t cr0_mask, cr4_mask;
     int pending_vector;         /* an external interrupt to inject when the guest allows, or -1 */
@@ -434,6 +435,77 @@ static void entry_refused(struct vmx_vcpu *x, int rc, struct hvm_exit *e)
     *e = (struct hvm_exit){ .reason = HVM_EXIT_OTHER, .code = error, .name = x->failure };
 }
 
+#define MSR_STAR   0xC0000081u
+#define MSR_LSTAR  0xC0000082u
+#define MSR_CSTAR  0xC0000083u
+#define MSR_SFMASK 0xC0000084u
+static const uint32_t syscall_msrs[4] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK };
+
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/*
+ * The MSRs SVM leaves to the guest's VMCB, intercepted here (no MSR
+ * bitmap): the segment bases and SYSENTER in the VMCS, KernelGSBase and
+ * the SYSCALL set in struct vmx_vcpu, put on the CPU around each entry.
+ * Addresses must be canonical and SFMASK's upper half is reserved: #GP, as
+ * the CPU's own WRMSR checks (and VM entry would refuse a bad base).
+ */
+static int vmx_guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    struct vmx_vcpu *x = vmx_of(v);
+    switch (msr) {
+    case MSR_FS_BASE:           *val = vmread(GUEST_FS_BASE); return 0;
+    case MSR_GS_BASE:           *val = vmread(GUEST_GS_BASE); return 0;
+    case MSR_KERNEL_GS_BASE:    *val = x->kernel_gs_base; return 0;
+    case MSR_STAR:              *val = x->star; return 0;
+    case MSR_LSTAR:             *val = x->lstar; return 0;
+    case MSR_CSTAR:             *val = x->cstar; return 0;
+    case MSR_SFMASK:            *val = x->sfmask; return 0;
+    case MSR_IA32_SYSENTER_CS:  *val = vmread(GUEST_SYSENTER_CS); return 0;
+    case MSR_IA32_SYSENTER_ESP: *val = vmread(GUEST_SYSENTER_ESP); return 0;
+    case MSR_IA32_SYSENTER_EIP: *val = vmread(GUEST_SYSENTER_EIP); return 0;
+    }
+    return -2;
+}
+
+static int vmx_guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct vmx_vcpu *x = vmx_of(v);
+    switch (msr) {
+    case MSR_STAR:
+        x->star = val;
+        return 0;
+    case MSR_SFMASK:
+        if (val >> 32)
+            return -1;
+        x->sfmask = val;
+        return 0;
+    case MSR_IA32_SYSENTER_CS:
+        vmwrite(GUEST_SYSENTER_CS, val & 0xFFFFFFFFull);
+        return 0;
+    case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
+    case MSR_LSTAR: case MSR_CSTAR: case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
+        break;
+    default:
+        return -2;
+    }
+    if (!canonical(val))
+        return -1;
+    switch (msr) {
+    case MSR_FS_BASE:           vmwrite(GUEST_FS_BASE, val); break;
+    case MSR_GS_BASE:           vmwrite(GUEST_GS_BASE, val); break;
+    case MSR_KERNEL_GS_BASE:    x->kernel_gs_base = val; break;
+    case MSR_LSTAR:             x->lstar = val; break;
+    case MSR_CSTAR:             x->cstar = val; break;
+    case MSR_IA32_SYSENTER_ESP: vmwrite(GUEST_SYSENTER_ESP, val); break;
+    default:                    vmwrite(GUEST_SYSENTER_EIP, val); break;
+    }
+    return 0;
+}
+
 /*
  * The interrupt common code asked for: injected by this entry if the guest
  * can take it now (RFLAGS.IF, no STI or MOV SS blocking, no other event
@@ -492,12 +564,21 @@ static void vmx_run(struct vcpu *v, struct hvm_regs *r, struct hvm_exit *e)
      */
     __asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
     uint64_t host_kgs = rdmsr(MSR_KERNEL_GS_BASE);
+    uint64_t host_syscall[4];
+    for (unsigned i = 0; i < 4; i++)
+        host_syscall[i] = rdmsr(syscall_msrs[i]);
     wrmsr(MSR_KERNEL_GS_BASE, x->kernel_gs_base);
+    wrmsr(MSR_STAR, x->star);
+    wrmsr(MSR_LSTAR, x->lstar);
+    wrmsr(MSR_CSTAR, x->cstar);
+    wrmsr(MSR_SFMASK, x->sfmask);
     write_cr2(x->cr2);
     int rc = vmx_enter(r, x->launched);
     x->cr2 = read_cr2();
     x->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
     wrmsr(MSR_KERNEL_GS_BASE, host_kgs);
+    for (unsigned i = 0; i < 4; i++)
+        wrmsr(syscall_msrs[i], host_syscall[i]);    /* the guest's never change without an exit */
     __asm__ volatile("lgdt %0; lidt %1" :: "m"(gdtr), "m"(idtr));
 
     if (rc) {
@@ -625,6 +706,8 @@ const struct hvm_ops vmx_ops = {
     .ctl_read = vmx_ctl_read,
     .ctl_write = vmx_ctl_write,
     .request_interrupt = vmx_request_interrupt,
+    .guest_msr_read = vmx_guest_msr_read,
+    .guest_msr_write = vmx_guest_msr_write,
     .interrupt_requested = vmx_interrupt_requested,
     .inject_exception = vmx_inject_exception,
     .dump = vmx_dump,

@@ -102,6 +102,14 @@ struct hvm_ops {
     /* The nested page tables changed: drop what the CPU cached of them before
      * v's next entry (NULL when every entry flushes anyway). */
     void (*npt_changed)(struct vcpu *v);
+    /*
+     * The MSRs an SVM guest reaches without exits because its VMCB holds
+     * them (FS/GS/KernelGS bases, STAR, LSTAR, CSTAR, SFMASK, SYSENTER);
+     * a backend that intercepts them keeps them here. 0, -1 for a #GP, or
+     * -2 when msr is not one of them. NULL when they never exit.
+     */
+    int (*guest_msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
+    int (*guest_msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
     /* Deliver an exception on the next entry. */
     void (*inject_exception)(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
     /* A register dump in the log, for a crashed guest. */
