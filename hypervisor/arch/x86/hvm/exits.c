@@ -220,6 +220,31 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
+/*
+ * IA32_MISC_ENABLE, Intel's only (AMD has none: #GP): the host's value as
+ * Xen 4.17 shows it to an HVM guest, with no performance monitoring,
+ * MONITOR/MWAIT, BTS or PEBS, xTPR messages off, and XD (NX) not disabled.
+ * Linux's entry code reads it on Intel to clear XD_DISABLE. A write must
+ * leave it as it reads.
+ */
+#define MSR_MISC_ENABLE          0x1A0u
+#define MISC_ENABLE_PERF_AVAIL   (1ull << 7)
+#define MISC_ENABLE_BTS_UNAVAIL  (1ull << 11)
+#define MISC_ENABLE_PEBS_UNAVAIL (1ull << 12)
+#define MISC_ENABLE_MONITOR      (1ull << 18)
+#define MISC_ENABLE_XTPR_DISABLE (1ull << 23)
+#define MISC_ENABLE_XD_DISABLE   (1ull << 34)
+
+static bool misc_enable(uint64_t *val)
+{
+    if (strcmp(boot_cpu_features.vendor, "GenuineIntel") != 0)
+        return false;
+    uint64_t host = rdmsr(MSR_MISC_ENABLE);
+    *val = (host & ~(MISC_ENABLE_PERF_AVAIL | MISC_ENABLE_MONITOR | MISC_ENABLE_XD_DISABLE)) |
+           MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL | MISC_ENABLE_XTPR_DISABLE;
+    return true;
+}
+
 /* IA32_APIC_BASE and the x2APIC's range. */
 static bool is_apic_msr(uint32_t msr)
 {
@@ -239,6 +264,8 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_XEN_HYPERCALL:
         *val = 0;           /* write-only in effect; Xen 4.17 reads it as 0, no #GP */
         return 0;
+    case MSR_MISC_ENABLE:
+        return misc_enable(val) ? 0 : -1;
     default:
         if (is_apic_msr(msr))
             return hvm_vlapic_msr_read(v, msr, val);
@@ -272,6 +299,10 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         return 0;
     case MSR_XEN_HYPERCALL:
         return hvm_hypercall_page_msr(v, val);
+    case MSR_MISC_ENABLE: {
+        uint64_t now;
+        return misc_enable(&now) && val == now ? 0 : -1;
+    }
     default:
         if (is_apic_msr(msr))
             return hvm_vlapic_msr_write(v, msr, val);

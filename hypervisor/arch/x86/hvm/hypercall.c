@@ -20,11 +20,13 @@
 #include <asm/pv_hypercalls.h>
 #include <pvabi/sched.h>
 #include <pvabi/xen.h>
+#include <pvabi/grant_table.h>
 #include <pvabi/vcpu.h>
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
+#include <tessera/grant_table.h>
 #include <tessera/log.h>
 #include <tessera/spinlock.h>
 #include <tessera/guest_access.h>
@@ -138,6 +140,25 @@ void hvm_log_unsupported(struct vcpu *v, const char *family, uint64_t op)
                  v->domain->domain_id, family, (unsigned long)op);
 }
 
+/*
+ * grant_table_op: what works on guest frames through the p2m. Xen's HVM
+ * subset also has setup_table (frame numbers as the guest names them),
+ * map/unmap (into its p2m) and swap: not here yet.
+ */
+static long grant_table_op(struct vcpu *v, unsigned cmd, uint64_t uop, unsigned count)
+{
+    switch (cmd) {
+    case GNTTABOP_query_size:
+    case GNTTABOP_set_version:
+    case GNTTABOP_get_version:
+    case GNTTABOP_copy:
+        return do_grant_table_op(cmd, uop, count);
+    default:
+        hvm_log_unsupported(v, "grant_table_op", cmd);
+        return -ENOSYS;
+    }
+}
+
 typedef long (*hvm_hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
 #define HYPERCALL(name) static long call_##name(struct vcpu *v, const uint64_t a[5])
 
@@ -150,6 +171,7 @@ HYPERCALL(memory_op)        { return hvm_memory_op(v, a[0], a[1]); }
 HYPERCALL(hvm_op)           { return hvm_op(v, a[0], a[1]); }
 HYPERCALL(event_channel_op) { (void)v; return do_event_channel_op((int)a[0], a[1]); }
 HYPERCALL(vm_assist)        { return vm_assist(v, (unsigned int)a[0], (unsigned int)a[1]); }
+HYPERCALL(grant_table_op)   { return grant_table_op(v, (unsigned int)a[0], a[1], (unsigned int)a[2]); }
 
 #define ENTRY(name) [__HYPERVISOR_##name] = call_##name
 
@@ -157,6 +179,7 @@ HYPERCALL(vm_assist)        { return vm_assist(v, (unsigned int)a[0], (unsigned 
 static const hvm_hypercall_fn hypercall_table[] = {
     ENTRY(xen_version), ENTRY(console_io), ENTRY(sched_op), ENTRY(set_timer_op),
     ENTRY(vcpu_op), ENTRY(memory_op), ENTRY(hvm_op), ENTRY(event_channel_op), ENTRY(vm_assist),
+    ENTRY(grant_table_op),
 };
 
 void hvm_hypercall(struct vcpu *v, uint64_t next_rip)

@@ -16,6 +16,7 @@
 #include <tessera/compiler.h>
 #include <tessera/domain.h>
 #include <tessera/errno.h>
+#include <tessera/grant_table.h>
 #include <tessera/heap.h>
 #include <tessera/page_alloc.h>
 #include <tessera/string.h>
@@ -138,14 +139,94 @@ void hvm_domain_free(struct domain *d)
     d->arch->hvm = NULL;   /* the frames go with the domain's (page_alloc_free_owned) */
 }
 
+/*
+ * The grant frame mapped at gfn outside RAM, or -1. Lock-free, as the
+ * grant and event-channel code translate frames under their own locks,
+ * which come after domain.lock: writers (under domain.lock) clear
+ * `mapped` before changing gfn and set it after.
+ */
+static int grant_frame_at(const struct hvm_domain *h, uint64_t gfn)
+{
+    for (unsigned i = 0; i < HVM_GRANT_FRAMES_MAX; i++)
+        if (__atomic_load_n(&h->grant_frames[i].mapped, __ATOMIC_ACQUIRE) &&
+            __atomic_load_n(&h->grant_frames[i].gfn, __ATOMIC_RELAXED) == gfn)
+            return (int)i;
+    return -1;
+}
+
 int hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
 {
     const struct hvm_domain *h = d->arch->hvm;
 
-    if (gfn >= h->nr_pages)
+    if (gfn < h->nr_pages) {
+        *mfn = __atomic_load_n(&h->p2m[gfn], __ATOMIC_ACQUIRE);
+        return 0;
+    }
+    /* Outside RAM: one of its grant frames, if it put one there (frames
+     * only ever grow, so an index below nr_frames stays valid). */
+    int idx = grant_frame_at(h, gfn);
+    if (idx < 0 || (unsigned)idx >= __atomic_load_n(&d->grant_table->nr_frames, __ATOMIC_ACQUIRE))
         return -EINVAL;
-    *mfn = __atomic_load_n(&h->p2m[gfn], __ATOMIC_ACQUIRE);
+    *mfn = d->grant_table->frame_mfn[idx];
     return 0;
+}
+
+/* Drop gfn's entry from the nested tables (an access there faults again). */
+static void npt_unmap(struct hvm_domain *h, uint64_t gfn)
+{
+    uint64_t gpa = gfn << PAGE_SHIFT, *t = phys_to_virt(h->npt_root);
+    for (int shift = 39; shift > 12; shift -= 9) {
+        uint64_t e = t[(gpa >> shift) & 511];
+        if (!(e & NPT_PRESENT))
+            return;
+        t = phys_to_virt(e & PTE_ADDR);
+    }
+    t[(gpa >> 12) & 511] = 0;
+}
+
+/*
+ * XENMEM_add_to_physmap of XENMAPSPACE_grant_table: frame idx of the
+ * domain's grant table (grown to it, as Xen grows it, up to its maximum)
+ * at gfn, where Linux puts it: pages it keeps outside its RAM for such
+ * mappings. A frame mapped elsewhere before moves; a grant frame already
+ * at gfn is replaced. Over RAM is -EINVAL here (the p2m is an array over
+ * RAM only), where Xen would take the RAM page out.
+ */
+int hvm_map_grant_frame(struct domain *d, unsigned idx, uint64_t gfn)
+{
+    struct hvm_domain *h = d->arch->hvm;
+    struct grant_table *gt = d->grant_table;
+    int rc = 0;
+
+    if (gfn < h->nr_pages || gfn >= (1ull << (48 - PAGE_SHIFT)) || idx >= HVM_GRANT_FRAMES_MAX)
+        return -EINVAL;
+    grant_table_lock(d);
+    if (idx >= gt->max_frames || gt->dying)
+        rc = -EINVAL;
+    else if (idx >= gt->nr_frames && gnt_grow(gt, idx + 1) < 0)
+        rc = -ENOMEM;
+    uint64_t mfn = rc ? 0 : gt->frame_mfn[idx];
+    grant_table_unlock(d);
+    if (rc)
+        return rc;
+
+    spin_lock(&d->lock);
+    int there = grant_frame_at(h, gfn);
+    if (there >= 0)
+        __atomic_store_n(&h->grant_frames[there].mapped, false, __ATOMIC_RELEASE);
+    if (h->grant_frames[idx].mapped && h->grant_frames[idx].gfn != gfn)
+        npt_unmap(h, h->grant_frames[idx].gfn);
+    __atomic_store_n(&h->grant_frames[idx].mapped, false, __ATOMIC_RELEASE);
+    rc = npt_map(h, phys_to_virt(h->npt_root), gfn, mfn);
+    if (!rc) {
+        __atomic_store_n(&h->grant_frames[idx].gfn, gfn, __ATOMIC_RELAXED);
+        __atomic_store_n(&h->grant_frames[idx].mapped, true, __ATOMIC_RELEASE);
+    }
+    spin_unlock(&d->lock);
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i] && hvm_ops->npt_changed)
+            hvm_ops->npt_changed(d->vcpus[i]);
+    return rc;
 }
 
 /* Point gfn at mfn in the p2m and the nested tables (the tables exist: gfn is RAM). */
@@ -194,11 +275,11 @@ static int copy_gpa(struct domain *d, uint64_t gpa, void *buf, size_t len, bool 
     if (!h)
         return -EFAULT;
     while (len) {
-        uint64_t gfn = gpa >> PAGE_SHIFT, off = gpa & (PAGE_SIZE - 1);
+        uint64_t gfn = gpa >> PAGE_SHIFT, off = gpa & (PAGE_SIZE - 1), mfn;
         size_t n = MIN(len, (size_t)(PAGE_SIZE - off));
-        if (gfn >= h->nr_pages)
+        if (hvm_gfn_to_mfn(d, gfn, &mfn) < 0)
             return -EFAULT;
-        uint8_t *hv = (uint8_t *)phys_to_virt(h->p2m[gfn] << PAGE_SHIFT) + off;
+        uint8_t *hv = (uint8_t *)phys_to_virt(mfn << PAGE_SHIFT) + off;
         if (write)
             memcpy(hv, p, n);
         else

@@ -31,6 +31,12 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
         if (x.idx != 0)
             return -EINVAL;     /* the only page of that space */
         return hvm_map_shared_info(v->domain, x.gpfn);
+    case XENMAPSPACE_grant_table:
+        if (x.idx & XENMAPIDX_grant_table_status) {
+            hvm_log_unsupported(v, "XENMEM_add_to_physmap of grant status frames (v2)", x.idx);
+            return -EOPNOTSUPP;
+        }
+        return hvm_map_grant_frame(v->domain, (unsigned)x.idx, x.gpfn);
     default:
         hvm_log_unsupported(v, "XENMEM_add_to_physmap space", x.space);
         return -ENOSYS;

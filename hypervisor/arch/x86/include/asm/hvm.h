@@ -116,6 +116,9 @@ struct hvm_ops {
     void (*dump)(struct vcpu *v);
 };
 
+/* Grant frames a domain may map (GNTTAB_MAX_FRAMES_LIMIT, tessera/grant_table.h). */
+#define HVM_GRANT_FRAMES_MAX 64
+
 /* Xen's HVM_NR_PARAMS in 4.17 (public/hvm/params.h). */
 #define HVM_NR_PARAMS 39
 
@@ -151,6 +154,8 @@ struct hvm_domain {
     uint64_t displaced_mfn;         /* [d] the RAM frame shared_info covers there */
     uint64_t console_gfn;           /* [I] the console ring's page (reserved in the map) */
     uint32_t memory_ops_logged;     /* [d] one bit per unsupported memory_op reported */
+    /* [d] grant-table frames put outside its RAM (XENMAPSPACE_grant_table), by frame index */
+    struct { uint64_t gfn; bool mapped; } grant_frames[HVM_GRANT_FRAMES_MAX];
 };
 
 /* The backend in use, NULL when the CPU has none (set once on the boot CPU). */
@@ -181,6 +186,9 @@ int hvm_copy_from_gpa(struct domain *d, void *dst, uint64_t gpa, size_t len);
 int hvm_copy_to_gpa(struct domain *d, uint64_t gpa, const void *src, size_t len);
 /* The machine frame behind guest frame gfn of d: 0, or -EINVAL outside its memory. */
 int hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
+/* Map frame idx of d's grant table (grown to it if need be) at guest frame gfn,
+ * outside d's RAM (XENMEM_add_to_physmap): 0 or -errno. */
+int hvm_map_grant_frame(struct domain *d, unsigned idx, uint64_t gfn);
 /* Map d's shared_info page at guest frame gfn (XENMEM_add_to_physmap): 0 or -errno. */
 int hvm_map_shared_info(struct domain *d, uint64_t gfn);
 /* v's event upcall or a pending x2APIC vector requested of the CPU (hvm.c). */
