@@ -629,6 +629,8 @@ def hvm_cases():
                         "--module", GUESTS + "/boot_console.elf",
                         "--module", pvh % ("hvm_events", "events", "x"),
                         "--expect", r"\(d1\) segment-base and SYSCALL MSRs: 8 of 8 read back",
+                        "--expect", r"\(d1\) grant table: \d+ of at most \d+ frames",
+                        "--expect", r"\(d1\) ok: grant frame 0 mapped outside its RAM",
                         "--expect", r"domain 1: event upcall on vector 0xf3",
                         "--expect", r"\(d1\) timer already due: 1 upcall\(s\)",
                         "--expect", r"\(d1\) timer 5 ms ahead: woke after \d+ us",

@@ -7,11 +7,12 @@
  * the pvclock says the time passed), then the local APIC: xAPIC at start,
  * x2APIC once asked, its ID and version, and a self-IPI delivered on its
  * vector; and first the segment-base and SYSCALL MSRs written and read
- * back. The same kernel runs as real Xen 4.17's PVH dom0
+ * back, and a grant-table frame put outside its RAM. The same kernel runs as real Xen 4.17's PVH dom0
  * (hvm-guests/xen/hvm_events).
  */
 #include "hvm_guest.h"
 #include <pvabi/event_channel.h>
+#include <pvabi/grant_table.h>
 #include <pvabi/hvm_op.h>
 #include <pvabi/memory.h>
 #include <pvabi/vcpu.h>
@@ -200,10 +201,37 @@ static void syscall_msrs(void)
     check(same == sizeof(m) / sizeof(m[0]), "each MSR reads back what was written");
 }
 
+/*
+ * The grant table as Linux's PVH boot sets it up: its size asked, frame 0
+ * put at a guest frame outside its RAM (256 MiB: its page tables map it)
+ * and read there, a frame past the maximum refused.
+ */
+#define GRANT_GFN 0x10000ul
+static void grant_frames(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    long rc = vmm_call3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, (unsigned long)&q, 1);
+    printk("grant table: %u of at most %u frames\n", q.nr_frames, q.max_nr_frames);
+    check(rc == 0 && q.status == GNTST_okay && q.max_nr_frames >= 1, "query_size");
+    struct xen_add_to_physmap x = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
+                                    .idx = 0, .gpfn = GRANT_GFN };
+    rc = hvm_hypercall2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&x);
+    check(rc == 0, "grant frame 0 mapped outside its RAM");
+    volatile struct grant_entry_v1 *e = (volatile void *)(GRANT_GFN << 12);
+    e[1].frame = 0x1234;
+    check(e[1].frame == 0x1234 && e[0].flags == 0, "its entries readable and writable there");
+    e[1].frame = 0;
+    x.idx = q.max_nr_frames;
+    x.gpfn = GRANT_GFN + 1;
+    rc = hvm_hypercall2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&x);
+    check(rc == -XEN_EINVAL, "a frame past the maximum: -EINVAL");
+}
+
 void hvm_test_main(const struct hvm_start_info *si)
 {
     (void)si;
     syscall_msrs();
+    grant_frames();
     events();
     local_apic();
 }

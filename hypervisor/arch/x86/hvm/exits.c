@@ -221,27 +221,25 @@ static bool pat_valid(uint64_t pat)
 }
 
 /*
- * IA32_MISC_ENABLE, Intel's only (AMD has none: #GP): the host's value as
- * Xen 4.17 shows it to an HVM guest, with no performance monitoring,
- * MONITOR/MWAIT, BTS or PEBS, xTPR messages off, and XD (NX) not disabled.
- * Linux's entry code reads it on Intel to clear XD_DISABLE. A write must
- * leave it as it reads.
+ * IA32_MISC_ENABLE, Intel's only (AMD has none: #GP): a fixed value of the
+ * bits Xen 4.17 shows an HVM guest, fast strings on, no performance
+ * monitoring, MONITOR/MWAIT, BTS or PEBS, xTPR messages off, XD (NX) not
+ * disabled. Linux's entry code reads it on Intel to clear XD_DISABLE. A
+ * write must leave it as it reads. The host's own is never read: an
+ * emulated CPU may not have it (Bochs's Haswell model #GPs).
  */
 #define MSR_MISC_ENABLE          0x1A0u
-#define MISC_ENABLE_PERF_AVAIL   (1ull << 7)
+#define MISC_ENABLE_FAST_STRINGS (1ull << 0)
 #define MISC_ENABLE_BTS_UNAVAIL  (1ull << 11)
 #define MISC_ENABLE_PEBS_UNAVAIL (1ull << 12)
-#define MISC_ENABLE_MONITOR      (1ull << 18)
 #define MISC_ENABLE_XTPR_DISABLE (1ull << 23)
-#define MISC_ENABLE_XD_DISABLE   (1ull << 34)
 
 static bool misc_enable(uint64_t *val)
 {
     if (strcmp(boot_cpu_features.vendor, "GenuineIntel") != 0)
         return false;
-    uint64_t host = rdmsr(MSR_MISC_ENABLE);
-    *val = (host & ~(MISC_ENABLE_PERF_AVAIL | MISC_ENABLE_MONITOR | MISC_ENABLE_XD_DISABLE)) |
-           MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL | MISC_ENABLE_XTPR_DISABLE;
+    *val = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
+           MISC_ENABLE_XTPR_DISABLE;
     return true;
 }
 
