@@ -85,6 +85,9 @@ void hvm_skip_insn(struct vcpu *v, enum hvm_insn insn, uint64_t next_rip)
  * guest would see the host's (Xen emulates the MSR; not done here yet). */
 #define CPUID_EXT_EDX_RDTSCP (1u << 27)
 #define CPUID_7_ECX_RDPID    (1u << 22)
+/* INVPCID is #UD in a VT-x guest unless a secondary control enables it
+ * (not set); Linux then flushes by CR4 instead. */
+#define CPUID_7_EBX_INVPCID  (1u << 10)
 struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_regs c = { 0, 0, 0, 0 };
@@ -126,6 +129,7 @@ struct cpuid_regs hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
         c.ebx = (c.ebx & 0x00FFFFFFu) | (v->vcpu_id << 24);         /* initial APIC id */
     } else if (leaf == 7 && subleaf == 0) {
         c.ecx &= ~((1u << 3) | (1u << 4) | CPUID_7_ECX_RDPID);      /* PKU OSPKE, RDPID */
+        c.ebx &= ~CPUID_7_EBX_INVPCID;
     } else if (leaf == 0x80000001) {
         c.ecx &= ~(1u << 2);                                        /* SVM */
         c.edx &= ~(CPUID_EDX_MTRR | CPUID_EDX_MCE | CPUID_EDX_MCA |
