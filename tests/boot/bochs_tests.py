@@ -48,10 +48,6 @@ RELAXED = {
             r"\(d1\) Test result: (FAILURE|ERROR)|PANIC|crashed|\(d1\) FAIL:",
     },
 }
-# QEMU cases with no Bochs form yet, and why: hvm-linux-pvh boots Debian's
-# whole kernel, minutes at Bochs's speed, and has not been run through on
-# VT-x yet (docs/hvm.md "Not yet").
-NOT_ON_BOCHS = {"hvm-linux-pvh"}
 # What differs in the log on VT-x: the backend's line, the hypercall
 # instruction the guest names (VMCALL on Intel, VMMCALL on AMD), and the
 # exit code XSETBV's crash names (VT-x's basic exit reason 55).
@@ -118,8 +114,6 @@ def cases():
     ]
     hvm = []
     for name, args in boot_tests.hvm_cases():
-        if name in NOT_ON_BOCHS:
-            continue
         converted = from_qemu_case(args, RELAXED.get(name, {}))
         if converted:
             hvm.append(("bochs-" + name, converted))
