@@ -32,3 +32,4 @@ HV_SRCS += common/sched_acct.c
 HV_SRCS += common/sched_check.c
 HV_SRCS += common/sched_table.c
 HV_SRCS += common/pirq.c
+HV_SRCS += common/msix.c

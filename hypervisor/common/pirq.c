@@ -10,21 +10,23 @@
 #include <tessera/errno.h>
 #include <tessera/event_channel.h>
 #include <tessera/log.h>
+#include <tessera/msix.h>
 #include <tessera/pirq.h>
 #include <tessera/spinlock.h>
 
 /* First PIRQ get_free_pirq offers for a GSI: below it are the ISA IRQs' own numbers. */
 #define PIRQ_FIRST_DYNAMIC_GSI 16u
 
-enum pirq_type { PIRQ_UNMAPPED = 0, PIRQ_GSI, PIRQ_MSI };
+enum pirq_type { PIRQ_UNMAPPED = 0, PIRQ_GSI, PIRQ_MSI, PIRQ_MSIX };
 
 struct pirq_entry {
     uint8_t type;           /* enum pirq_type */
     bool in_flight;         /* level line masked until the guest's EOI */
     uint16_t gsi;           /* with PIRQ_GSI */
-    uint8_t bus, devfn;     /* with PIRQ_MSI: the device, */
+    uint8_t bus, devfn;     /* with PIRQ_MSI and PIRQ_MSIX: the device, */
+    uint16_t entry;         /* with PIRQ_MSIX: its table entry, */
     uint16_t vector;        /* and the vector its message names */
-    bool stray_logged;      /* with PIRQ_MSI: a message while unbound was reported */
+    bool stray_logged;      /* a message while unbound was reported */
     evtchn_port_t port;     /* bound port, 0 if none */
 };
 
@@ -65,6 +67,7 @@ void pirq_init(unsigned int nr_gsis)
                                          .pirq = -1 };
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
+    msix_init();
 }
 
 void pirq_gsi_set_default(unsigned int gsi, bool level, bool active_low)
@@ -221,6 +224,39 @@ out:
     return rc;
 }
 
+/*
+ * Whether bus:devfn may take a message of this type: -EEXIST it has its
+ * MSI already (type PIRQ_MSI), -EBUSY it uses the other kind. Xen turns
+ * the other kind off instead; Linux never asks for both. [L]
+ */
+static long function_in_use(unsigned int bus, unsigned int devfn, enum pirq_type type)
+{
+    for (unsigned int p = 0; p < PIRQ_MAX; p++) {
+        const struct pirq_entry *e = &irqs.pirq[p];
+        if ((e->type != PIRQ_MSI && e->type != PIRQ_MSIX) || e->bus != bus || e->devfn != devfn)
+            continue;
+        if (e->type != type)
+            return -EBUSY;
+        if (type == PIRQ_MSI)
+            return -EEXIST;
+    }
+    return 0;
+}
+
+/* A PIRQ for an MSI or MSI-X message: the caller's choice if free, else from the top down. [L] */
+static long choose_msi_pirq(int wanted, int *pirq)
+{
+    int p = wanted < 0 ? choose_free(MAP_PIRQ_TYPE_MSI) : wanted;
+    if (p < 0)
+        return p;
+    if ((unsigned int)p >= PIRQ_MAX)
+        return -EINVAL;
+    if (irqs.pirq[p].type != PIRQ_UNMAPPED)
+        return -EBUSY;
+    *pirq = p;
+    return 0;
+}
+
 long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *pirq)
 {
     long rc = 0;
@@ -234,26 +270,13 @@ long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *p
         rc = -EINVAL;
         goto out;
     }
-    for (unsigned int p = 0; p < PIRQ_MAX; p++) {
-        const struct pirq_entry *e = &irqs.pirq[p];
-        if (e->type == PIRQ_MSI && e->bus == bus && e->devfn == devfn) {
-            rc = -EEXIST;           /* as Xen: the device's MSI is mapped already */
-            goto out;
-        }
-    }
-    int p = *pirq < 0 ? choose_free(MAP_PIRQ_TYPE_MSI) : *pirq;
-    if (p < 0) {
-        rc = p;
+    rc = function_in_use(bus, devfn, PIRQ_MSI);
+    if (rc)
         goto out;
-    }
-    if ((unsigned int)p >= PIRQ_MAX) {
-        rc = -EINVAL;
+    int p;
+    rc = choose_msi_pirq(*pirq, &p);
+    if (rc)
         goto out;
-    }
-    if (irqs.pirq[p].type != PIRQ_UNMAPPED) {
-        rc = -EBUSY;
-        goto out;
-    }
     unsigned int vector;
     rc = arch_msi_enable(bus, devfn, &vector);
     if (rc)
@@ -267,6 +290,50 @@ out:
     return rc;
 }
 
+long pirq_map_msix(struct domain *d, unsigned int bus, unsigned int devfn, unsigned int entry,
+                   uint64_t table_base, int *pirq)
+{
+    long rc = 0;
+    unsigned long flags = spin_lock_irqsave(&irqs.lock);
+
+    if (!may_own(d)) {
+        rc = -EPERM;
+        goto out;
+    }
+    if (bus > 0xFF || devfn > 0xFF) {
+        rc = -EINVAL;
+        goto out;
+    }
+    rc = function_in_use(bus, devfn, PIRQ_MSIX);
+    if (rc)
+        goto out;
+    int p;
+    rc = choose_msi_pirq(*pirq, &p);
+    if (rc)
+        goto out;
+    unsigned int vector;
+    rc = msix_entry_enable(bus, devfn, entry, table_base, &vector);
+    if (rc)
+        goto out;
+    claim_owner(d);
+    irqs.pirq[p] = (struct pirq_entry){ .type = PIRQ_MSIX, .bus = (uint8_t)bus,
+                                        .devfn = (uint8_t)devfn, .entry = (uint16_t)entry,
+                                        .vector = (uint16_t)vector };
+    *pirq = p;
+out:
+    spin_unlock_irqrestore(&irqs.lock, flags);
+    return rc;
+}
+
+/* Masks or unmasks the message of an MSI or MSI-X PIRQ where the device can. [L] */
+static void message_mask(const struct pirq_entry *e, bool masked)
+{
+    if (e->type == PIRQ_MSI)
+        arch_msi_mask(e->bus, e->devfn, masked);
+    else if (e->type == PIRQ_MSIX)
+        msix_entry_mask(e->bus, e->devfn, e->entry, masked);
+}
+
 /* Forgets PIRQ p's mapping; its port, if any, stays bound to nothing. [L] */
 static void unmap_locked(unsigned int p)
 {
@@ -277,6 +344,8 @@ static void unmap_locked(unsigned int p)
     }
     if (e->type == PIRQ_MSI)
         arch_msi_disable(e->bus, e->devfn, e->vector);
+    if (e->type == PIRQ_MSIX)
+        msix_entry_disable(e->bus, e->devfn, e->entry, e->vector);
     if (e->port)
         eoi_map_write(p, false);
     bitmap_clear_atomic(irqs.fired, p);
@@ -390,7 +459,7 @@ int pirq_bind(struct domain *d, uint32_t pirq, evtchn_port_t port)
             line_mask(e->gsi, false);
         } else {
             e->stray_logged = false;
-            arch_msi_mask(e->bus, e->devfn, false);
+            message_mask(e, false);
         }
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
@@ -409,8 +478,8 @@ void pirq_unbind(struct domain *d, uint32_t pirq, evtchn_port_t port)
             bitmap_clear_atomic(irqs.fired, pirq);
             if (e->type == PIRQ_GSI)
                 line_mask(e->gsi, true);
-            else if (e->type == PIRQ_MSI)
-                arch_msi_mask(e->bus, e->devfn, true);
+            else
+                message_mask(e, true);
         }
     }
     spin_unlock_irqrestore(&irqs.lock, flags);
@@ -456,18 +525,19 @@ bool pirq_msi_interrupt(unsigned int vector)
     unsigned long flags = spin_lock_irqsave(&irqs.lock);
     for (unsigned int p = 0; p < PIRQ_MAX; p++) {
         struct pirq_entry *e = &irqs.pirq[p];
-        if (e->type != PIRQ_MSI || e->vector != vector)
+        if ((e->type != PIRQ_MSI && e->type != PIRQ_MSIX) || e->vector != vector)
             continue;
         if (e->port) {
             bitmap_set_atomic(irqs.fired, p);
             queued = true;
         } else {
             /* Enabled by the guest before it bound the PIRQ: hold it off where we can. */
-            arch_msi_mask(e->bus, e->devfn, true);
+            message_mask(e, true);
             if (!e->stray_logged) {
                 e->stray_logged = true;
-                log_warn("irq: MSI of %02x:%02x.%u before its PIRQ %u was bound; masked\n",
-                         e->bus, e->devfn >> 3, e->devfn & 7, p);
+                log_warn("irq: %s of %02x:%02x.%u before its PIRQ %u was bound; masked\n",
+                         e->type == PIRQ_MSIX ? "MSI-X" : "MSI", e->bus, e->devfn >> 3,
+                         e->devfn & 7, p);
             }
         }
         break;

@@ -13,7 +13,8 @@
 # unit/event_channel/freestanding-compile, unit/fuzz/event_channel,
 # unit/fuzz/event_channel_fifo.
 
-EVTCHN_SRCS := $(patsubst $(HV)/%,%,$(wildcard $(HV)/common/event_channel*.c)) common/pirq.c
+EVTCHN_SRCS := $(patsubst $(HV)/%,%,$(wildcard $(HV)/common/event_channel*.c)) common/pirq.c \
+               common/msix.c
 # Linked into the tests, not ours: the domain list and its references.
 EVTCHN_DEPS := common/domain.c
 EVTCHN_INC  := -I$(TOP)/pv-abi/include
@@ -22,7 +23,7 @@ EVTCHN_OUT  := $(OUT)/evtchn
 EVTCHN_HOST_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/host/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
 EVTCHN_FUZZ_OBJS := $(patsubst %.c,$(EVTCHN_OUT)/fuzz/%.o,$(EVTCHN_SRCS) $(EVTCHN_DEPS))
 EVTCHN_HDRS := $(wildcard $(HV)/common/event_channel*.h) $(HV)/include/tessera/event_channel.h \
-               $(HV)/include/tessera/pirq.h \
+               $(HV)/include/tessera/pirq.h $(HV)/include/tessera/msix.h \
                $(HV)/include/tessera/domain.h $(UNIT)/stubs/evtchn_fakes.h
 
 .PHONY: evtchn-all evtchn-check evtchn-fuzz evtchn-bench evtchn-run-tests evtchn-freestanding
@@ -35,10 +36,10 @@ $(EVTCHN_OUT)/host/evtchn_fakes.o: $(UNIT)/stubs/evtchn_fakes.c $(EVTCHN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(EVTCHN_INC) -MMD -MP -c -o $@ $<
 
-# One program from five files of tests (ports, delivery, threads, FIFO, PIRQs) and their fixtures.
+# One program from six files of tests (ports, delivery, threads, FIFO, PIRQs, MSI-X) and their fixtures.
 EVTCHN_TEST_SRCS := $(UNIT)/test_event_channel.c $(UNIT)/test_event_channel_delivery.c \
                     $(UNIT)/test_event_channel_threads.c $(UNIT)/test_event_channel_fifo.c \
-                    $(UNIT)/test_pirq.c $(UNIT)/evtchn_test.c
+                    $(UNIT)/test_pirq.c $(UNIT)/test_msix.c $(UNIT)/evtchn_test.c
 
 $(OUT)/test_event_channel: $(EVTCHN_TEST_SRCS) $(UNIT)/evtchn_test.h $(UNIT)/unit.h $(EVTCHN_HOST_OBJS) \
                            $(EVTCHN_OUT)/host/evtchn_fakes.o $(OUT)/libhv.a $(SUPPORT_OBJS)

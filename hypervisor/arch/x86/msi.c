@@ -8,6 +8,7 @@
  * (no multi-message), delivered edge-triggered to the boot CPU from a
  * pool of MSI_VECTOR_COUNT vectors after the GSIs' (asm/io_apic.h).
  * A device with per-vector masking is masked until its PIRQ is bound.
+ * MSI-X entries (common/msix.c) take their vectors and messages from here.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,15 +63,8 @@ static unsigned mask_reg(const struct msi_cap *cap)
     return data_reg(cap) + 4;
 }
 
-int arch_msi_enable(unsigned int bus, unsigned int devfn, unsigned int *vector)
+int arch_msi_vector_alloc(unsigned int *vector)
 {
-    struct msi_cap cap;
-
-    if (bus > 0xFF || devfn > 0xFF)
-        return -EINVAL;
-    if (!find_msi(bus, devfn, &cap))
-        return -ENODEV;
-
     unsigned long flags = spin_lock_irqsave(&vector_lock);
     size_t slot = bitmap_find_first_zero(vectors_used, MSI_VECTOR_COUNT);
     if (slot < MSI_VECTOR_COUNT)
@@ -79,14 +73,46 @@ int arch_msi_enable(unsigned int bus, unsigned int devfn, unsigned int *vector)
     if (slot >= MSI_VECTOR_COUNT)
         return -ENOSPC;
     *vector = MSI_VECTOR_BASE + (unsigned)slot;
+    return 0;
+}
+
+void arch_msi_vector_free(unsigned int vector)
+{
+    if (vector >= MSI_VECTOR_BASE && vector < MSI_VECTOR_BASE + MSI_VECTOR_COUNT) {
+        unsigned long flags = spin_lock_irqsave(&vector_lock);
+        bitmap_clear(vectors_used, vector - MSI_VECTOR_BASE);
+        spin_unlock_irqrestore(&vector_lock, flags);
+    }
+}
+
+void arch_msi_message(unsigned int vector, uint64_t *address, uint32_t *data)
+{
+    uint32_t dest = percpu_table[0]->apic_id & 0xFF;
+    *address = MSI_ADDRESS_BASE | dest << 12;
+    *data = MSI_DATA_ASSERT | vector;
+}
+
+int arch_msi_enable(unsigned int bus, unsigned int devfn, unsigned int *vector)
+{
+    struct msi_cap cap;
+
+    if (bus > 0xFF || devfn > 0xFF)
+        return -EINVAL;
+    if (!find_msi(bus, devfn, &cap))
+        return -ENODEV;
+    int rc = arch_msi_vector_alloc(vector);
+    if (rc)
+        return rc;
 
     if (cap.control & MSI_CTRL_MASKABLE)
         pci_conf_write(bus, devfn, mask_reg(&cap), 4, 1);
-    uint32_t dest = percpu_table[0]->apic_id & 0xFF;
-    pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_ADDRESS_LO, 4, MSI_ADDRESS_BASE | dest << 12);
+    uint64_t address;
+    uint32_t data;
+    arch_msi_message(*vector, &address, &data);
+    pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_ADDRESS_LO, 4, (uint32_t)address);
     if (cap.control & MSI_CTRL_64BIT)
-        pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_ADDRESS_HI, 4, 0);
-    pci_conf_write(bus, devfn, data_reg(&cap), 2, MSI_DATA_ASSERT | *vector);
+        pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_ADDRESS_HI, 4, (uint32_t)(address >> 32));
+    pci_conf_write(bus, devfn, data_reg(&cap), 2, data);
     pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_CONTROL, 2, cap.control & ~MSI_CTRL_MME);
     return 0;
 }
@@ -109,11 +135,7 @@ void arch_msi_disable(unsigned int bus, unsigned int devfn, unsigned int vector)
         pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_CONTROL, 2,
                        cap.control & ~MSI_CTRL_ENABLE);
     }
-    if (vector >= MSI_VECTOR_BASE && vector < MSI_VECTOR_BASE + MSI_VECTOR_COUNT) {
-        unsigned long flags = spin_lock_irqsave(&vector_lock);
-        bitmap_clear(vectors_used, vector - MSI_VECTOR_BASE);
-        spin_unlock_irqrestore(&vector_lock, flags);
-    }
+    arch_msi_vector_free(vector);
 }
 
 void msi_interrupt(unsigned vector)

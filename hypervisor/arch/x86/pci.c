@@ -12,8 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/paging.h>
 #include <asm/pci.h>
 #include <asm/pv.h>
+#include <tessera/arch.h>
 #include <tessera/domain.h>
 #include <tessera/spinlock.h>
 
@@ -61,6 +63,24 @@ void pci_conf_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, u
     outl(PCI_CONF_ADDRESS, conf_address(bus, devfn, reg));
     data_out(PCI_CONF_DATA + (reg & 3), size, value);
     spin_unlock_irqrestore(&pci_cfg_lock, flags);
+}
+
+uint32_t arch_pci_conf_read(unsigned int bus, unsigned int devfn, unsigned int reg,
+                            unsigned int size)
+{
+    return pci_conf_read(bus, devfn, reg, size);
+}
+
+void arch_pci_conf_write(unsigned int bus, unsigned int devfn, unsigned int reg,
+                         unsigned int size, uint32_t value)
+{
+    pci_conf_write(bus, devfn, reg, size, value);
+}
+
+/* The ioremap window has no unmapping: a table's mapping stays (common/msix.c reuses it). */
+volatile void *arch_msix_table_map(uint64_t pa, size_t len)
+{
+    return ioremap(pa, len);
 }
 
 bool pci_guest_port(unsigned port, unsigned size)

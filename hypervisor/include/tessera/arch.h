@@ -136,6 +136,24 @@ void arch_msi_mask(unsigned int bus, unsigned int devfn, bool masked);
 void arch_msi_disable(unsigned int bus, unsigned int devfn, unsigned int vector);
 
 /*
+ * ---- PCI configuration space, MSI-X (common/msix.c) -----------------------
+ * Called with msix.c's lock held (inside pirq.c's) and interrupts off.
+ */
+
+/* One register of bus:devfn (size 1, 2 or 4, naturally aligned). */
+uint32_t arch_pci_conf_read(unsigned int bus, unsigned int devfn, unsigned int reg,
+                            unsigned int size);
+void arch_pci_conf_write(unsigned int bus, unsigned int devfn, unsigned int reg,
+                         unsigned int size, uint32_t value);
+/* A hypervisor mapping, uncached, of MMIO [pa, pa + len), kept for good; NULL if none. */
+volatile void *arch_msix_table_map(uint64_t pa, size_t len);
+/* A free device vector (-ENOSPC), and giving one back. */
+int arch_msi_vector_alloc(unsigned int *vector);
+void arch_msi_vector_free(unsigned int vector);
+/* The message naming vector: fixed delivery to the boot CPU, edge-triggered. */
+void arch_msi_message(unsigned int vector, uint64_t *address, uint32_t *data);
+
+/*
  * ---- grant tables (common/grant_table*.c) ---------------------------------
  * Called with grant locks held: they must not take a grant lock or call
  * back into the grant code (lock order in tessera/grant_table.h).

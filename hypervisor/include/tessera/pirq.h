@@ -48,9 +48,18 @@ long pirq_map_gsi(struct domain *d, int gsi, int *pirq);
 /*
  * An MSI (one vector) of PCI function bus:devfn: the hypervisor writes the
  * device's message (arch_msi_enable). -EEXIST if the function has one
- * already, -ENODEV if it has no MSI capability, -ENOSPC no vector or PIRQ.
+ * already, -EBUSY if it has MSI-X entries mapped, -ENODEV if it has no
+ * MSI capability, -ENOSPC no vector or PIRQ.
  */
 long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *pirq);
+/*
+ * Entry `entry` of function bus:devfn's MSI-X table, table_base the
+ * address of the BAR holding it (common/msix.c writes the message and
+ * keeps it masked until the bind). -EEXIST that entry is mapped already,
+ * -EBUSY the function has an MSI mapped; msix_entry_enable's answers.
+ */
+long pirq_map_msix(struct domain *d, unsigned int bus, unsigned int devfn, unsigned int entry,
+                   uint64_t table_base, int *pirq);
 long pirq_unmap(struct domain *d, int pirq);
 long pirq_eoi(struct domain *d, uint32_t pirq);
 /* XENIRQSTAT_* for any domain's PIRQ number below PIRQ_MAX. */

@@ -322,3 +322,117 @@ void arch_msi_disable(unsigned int bus, unsigned int devfn, unsigned int vector)
         abort();
     fake_msi_vectors_live--;
 }
+
+/* PCI bus 0 and its device memory, for common/msix.c. */
+uint8_t fake_pci_conf[256][256];
+uint8_t fake_mmio[FAKE_MMIO_SIZE];
+unsigned fake_msix_vectors_live;
+unsigned fake_msix_table_maps;
+static bool fake_msix_vector_used[64];
+
+void fake_pci_reset(void)
+{
+    memset(fake_pci_conf, 0xFF, sizeof(fake_pci_conf));
+    memset(fake_mmio, 0, sizeof(fake_mmio));
+    memset(fake_msix_vector_used, 0, sizeof(fake_msix_vector_used));
+    fake_msix_vectors_live = 0;
+    fake_msix_table_maps = 0;
+}
+
+uint32_t fake_pci_conf_get(unsigned devfn, unsigned reg, unsigned size)
+{
+    if (devfn > 0xFF || reg + size > 256 || (reg & (size - 1)))
+        abort();
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint32_t)fake_pci_conf[devfn][reg + i] << (8 * i);
+    return v;
+}
+
+void fake_pci_conf_set(unsigned devfn, unsigned reg, unsigned size, uint32_t value)
+{
+    if (devfn > 0xFF || reg + size > 256 || (reg & (size - 1)))
+        abort();
+    for (unsigned i = 0; i < size; i++)
+        fake_pci_conf[devfn][reg + i] = (uint8_t)(value >> (8 * i));
+}
+
+void fake_pci_add_msix(unsigned devfn, unsigned nr_entries, unsigned table_bir,
+                       uint32_t table_offset, uint32_t pba_offset, uint64_t bar_address,
+                       bool bar64)
+{
+    memset(fake_pci_conf[devfn], 0, 256);
+    fake_pci_conf_set(devfn, 0x00, 4, 0x10001AF4);               /* a virtio vendor/device */
+    fake_pci_conf_set(devfn, 0x06, 2, 1u << 4);                  /* has a capability list */
+    fake_pci_conf_set(devfn, 0x34, 1, 0x40);
+    fake_pci_conf_set(devfn, 0x40, 1, 0x09);                     /* a vendor capability first */
+    fake_pci_conf_set(devfn, 0x41, 1, 0x50);
+    fake_pci_conf_set(devfn, 0x50, 1, 0x11);                     /* MSI-X, last in the list */
+    fake_pci_conf_set(devfn, 0x52, 2, (nr_entries - 1) & 0x7FF);
+    fake_pci_conf_set(devfn, 0x54, 4, table_offset | table_bir);
+    fake_pci_conf_set(devfn, 0x58, 4, pba_offset | table_bir);
+    unsigned bar = 0x10 + 4 * table_bir;
+    fake_pci_conf_set(devfn, bar, 4, (uint32_t)bar_address | (bar64 ? 4u : 0u));
+    if (bar64)
+        fake_pci_conf_set(devfn, bar + 4, 4, (uint32_t)(bar_address >> 32));
+}
+
+uint32_t fake_mmio_read32(uint64_t pa)
+{
+    if (pa < FAKE_MMIO_BASE || pa + 4 > FAKE_MMIO_BASE + FAKE_MMIO_SIZE)
+        abort();
+    uint32_t v;
+    memcpy(&v, &fake_mmio[pa - FAKE_MMIO_BASE], 4);
+    return v;
+}
+
+uint32_t arch_pci_conf_read(unsigned int bus, unsigned int devfn, unsigned int reg,
+                            unsigned int size)
+{
+    if (bus != 0)
+        return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+    return fake_pci_conf_get(devfn, reg, size);
+}
+
+void arch_pci_conf_write(unsigned int bus, unsigned int devfn, unsigned int reg,
+                         unsigned int size, uint32_t value)
+{
+    if (bus == 0)
+        fake_pci_conf_set(devfn, reg, size, value);
+}
+
+volatile void *arch_msix_table_map(uint64_t pa, size_t len)
+{
+    if (pa < FAKE_MMIO_BASE || pa + len > FAKE_MMIO_BASE + FAKE_MMIO_SIZE)
+        return NULL;
+    fake_msix_table_maps++;
+    return &fake_mmio[pa - FAKE_MMIO_BASE];
+}
+
+int arch_msi_vector_alloc(unsigned int *vector)
+{
+    for (unsigned i = 0; i < 64; i++) {
+        if (!fake_msix_vector_used[i]) {
+            fake_msix_vector_used[i] = true;
+            fake_msix_vectors_live++;
+            *vector = FAKE_MSIX_VECTOR_BASE + i;
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
+void arch_msi_vector_free(unsigned int vector)
+{
+    unsigned i = vector - FAKE_MSIX_VECTOR_BASE;
+    if (i >= 64 || !fake_msix_vector_used[i])
+        abort();                /* freeing what was never handed out is a bug */
+    fake_msix_vector_used[i] = false;
+    fake_msix_vectors_live--;
+}
+
+void arch_msi_message(unsigned int vector, uint64_t *address, uint32_t *data)
+{
+    *address = 0xFEE00000u;
+    *data = vector;
+}

@@ -77,4 +77,32 @@ extern unsigned fake_gsi_programmed;
 extern unsigned fake_msi_vectors_live;
 extern bool fake_msi_masked[256];
 
+/*
+ * PCI bus 0 for common/msix.c: each devfn's 256 bytes of configuration
+ * space (all 0xFF: no function) and FAKE_MMIO_SIZE bytes of device memory
+ * from FAKE_MMIO_BASE, which arch_msix_table_map hands out. MSI-X vectors
+ * come from a pool of 64 starting at FAKE_MSIX_VECTOR_BASE.
+ */
+#define FAKE_MMIO_BASE 0xFE000000ull
+#define FAKE_MMIO_SIZE 0x10000u
+#define FAKE_MSIX_VECTOR_BASE 0x50u
+extern uint8_t fake_pci_conf[256][256];
+extern uint8_t fake_mmio[FAKE_MMIO_SIZE];
+extern unsigned fake_msix_vectors_live;
+extern unsigned fake_msix_table_maps;
+/* Every function gone, device memory zeroed, no vector handed out. */
+void fake_pci_reset(void);
+/*
+ * A function at devfn with an MSI-X capability at 0x40: nr_entries
+ * entries, the table at table_offset in BAR table_bir (a 32-bit memory
+ * BAR at bar_address, or 64-bit if bar64), the PBA at pba_offset in the same BAR.
+ */
+void fake_pci_add_msix(unsigned devfn, unsigned nr_entries, unsigned table_bir,
+                       uint32_t table_offset, uint32_t pba_offset, uint64_t bar_address,
+                       bool bar64);
+/* A little-endian register of the fake configuration space or device memory. */
+uint32_t fake_pci_conf_get(unsigned devfn, unsigned reg, unsigned size);
+void fake_pci_conf_set(unsigned devfn, unsigned reg, unsigned size, uint32_t value);
+uint32_t fake_mmio_read32(uint64_t pa);
+
 #endif

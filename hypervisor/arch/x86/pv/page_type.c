@@ -23,6 +23,7 @@
 #include <tessera/bootinfo.h>
 #include <tessera/grant_table.h>
 #include <tessera/memmap.h>
+#include <tessera/msix.h>
 
 /* Bits a guest leaf may not carry: a large page and our grant marker. */
 #define L1_FORBIDDEN (PTE_PS | PTE_GRANT_MAPPING)
@@ -360,6 +361,9 @@ int pv_get_entry(struct domain *d, unsigned level, uint64_t table_mfn, uint64_t 
      */
     if (device_frame(d, mfn, pi)) {
         *entry = (e | PTE_U) & ~(uint64_t)PTE_G;
+        /* An MSI-X table or PBA in use: read-only, as Xen forces it (mmio_ro_ranges). */
+        if ((e & PTE_W) && msix_frame_read_only(mfn))
+            *entry &= ~(uint64_t)PTE_W;
         return 0;
     }
     if (!pi)

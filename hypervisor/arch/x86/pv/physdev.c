@@ -5,9 +5,9 @@
  * map, unmap, setup_gsi, eoi, the EOI bitmap page), reading an I/O APIC
  * register, and the PCI device notifications, which are accepted and need
  * nothing here (no IOMMU, nothing passed through). MSI is one vector per
- * device (arch/x86/msi.c writes the message); multi-message MSI and MSI-X
- * are -EOPNOTSUPP, and Linux's drivers fall back (to one MSI, or to their
- * INTx line). Each operation copies its
+ * device (arch/x86/msi.c writes the message), MSI-X one vector per table
+ * entry (common/msix.c writes it); multi-message MSI is -EOPNOTSUPP, and
+ * Linux's drivers then ask for one MSI. Each operation copies its
  * argument in once, checks it, acts and copies the OUT fields back.
  */
 #include <stdint.h>
@@ -52,13 +52,20 @@ static long map_pirq(struct domain *d, uint64_t arg)
         break;
     case MAP_PIRQ_TYPE_MSI:
     case MAP_PIRQ_TYPE_MSI_SEG:
-        /* A table base names an MSI-X table, as on Xen: not offered yet. */
-        if (op.table_base)
-            return -EOPNOTSUPP;
         /* Segment 0 only (MSI_SEG's high 16 bits of bus), as the machine has no other. */
         if (op.type == MAP_PIRQ_TYPE_MSI_SEG && (uint32_t)op.bus >> 16)
             return -ENODEV;
-        rc = pirq_map_msi(d, (uint32_t)op.bus & 0xFFFF, (uint32_t)op.devfn, &op.pirq);
+        /* As on Xen, a table base says MSI-X, and entry_nr names the table's entry. */
+        if (op.table_base) {
+            rc = pirq_map_msix(d, (uint32_t)op.bus & 0xFFFF, (uint32_t)op.devfn,
+                               (uint32_t)op.entry_nr, op.table_base, &op.pirq);
+            /* As Xen, say why: Linux's fallback to fewer vectors or INTx is silent. */
+            if (rc)
+                log_warn("physdev: MSI-X entry %d of %02x:%02x.%u (table BAR %#llx) refused: %ld\n",
+                         op.entry_nr, (uint32_t)op.bus & 0xFF, ((uint32_t)op.devfn >> 3) & 0x1F,
+                         (uint32_t)op.devfn & 7, (unsigned long long)op.table_base, rc);
+        } else
+            rc = pirq_map_msi(d, (uint32_t)op.bus & 0xFFFF, (uint32_t)op.devfn, &op.pirq);
         break;
     case MAP_PIRQ_TYPE_MULTI_MSI:
         return -EOPNOTSUPP;
