@@ -54,5 +54,7 @@ extern const struct unit_case evtchn_fifo_cases[];
 extern const size_t evtchn_fifo_cases_n;
 extern const struct unit_case pirq_cases[];
 extern const size_t pirq_cases_n;
+extern const struct unit_case msix_cases[];
+extern const size_t msix_cases_n;
 
 #endif

@@ -620,5 +620,6 @@ int main(void)
     unit_add_suite("event_channel", evtchn_thread_cases, evtchn_thread_cases_n);
     unit_add_suite("event_channel", evtchn_fifo_cases, evtchn_fifo_cases_n);
     unit_add_suite("event_channel", pirq_cases, pirq_cases_n);
+    unit_add_suite("event_channel", msix_cases, msix_cases_n);
     return unit_end();
 }
