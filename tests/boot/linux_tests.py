@@ -307,6 +307,21 @@ def image_cases(vmlinux, initrd):
                     "--qemu-arg=-device", "--qemu-arg=ide-hd,drive=disk0,bus=ahci0.0",
                     "--qemu-arg=-nic", "--qemu-arg=user,model=e1000",
                     "--timeout", "400", "--cmd", devices]
+    with open(os.path.join(PATCHES, "dom0-msix.sh")) as f:
+        msix = f.read()
+    # dom0 on QEMU's virtio devices, whose interrupts are MSI-X (docs/interrupts.md):
+    # a virtio-blk-pci disk holding known.txt and a virtio-net-pci NIC on
+    # QEMU's user network (its DHCP server and gateway only).
+    msix_args = ["--hypervisor", IMAGE, "--kernel", vmlinux, "--initrd", initrd,
+                 "--smp", "2", "--mem", "1024", "--append", "dom0_mem=512M",
+                 "--qemu-arg=-drive",
+                 "--qemu-arg=if=none,id=vdisk0,format=raw,file=" + MSIX_DISK,
+                 "--qemu-arg=-device", "--qemu-arg=virtio-blk-pci,drive=vdisk0",
+                 # Not -nic: QEMU 7.2 builds a NIC from -nic user,model=virtio-net-pci
+                 # without its MSI-X BAR (the driver then uses INTx).
+                 "--qemu-arg=-netdev", "--qemu-arg=user,id=net0",
+                 "--qemu-arg=-device", "--qemu-arg=virtio-net-pci,netdev=net0",
+                 "--timeout", "300", "--cmd", msix]
     # libvirt's Xen driver in the libvirt image drives the example domU
     # through virsh (dom0-virt-check.sh): list, create, dominfo, console,
     # destroy; libvirtd and Debian's daemons traced from dom0's /init.
@@ -327,6 +342,7 @@ def image_cases(vmlinux, initrd):
                   "--timeout", "400", "--cmd", qcow2]
     return [("linux-dom0-image-smp1", "commands", commands),
             ("linux-dom0-devices", "commands", devices_args),
+            ("linux-dom0-msix", "commands", msix_args),
             ("linux-dom0-image-shell-smp1", "shell", shell),
             ("linux-domu-bootmodule", "shell", domu),
             ("linux-tl-domu-smp1", "commands", tl_domu(1)),
@@ -344,17 +360,18 @@ def image_cases(vmlinux, initrd):
 
 
 DEVICES_DISK = os.path.join(WORK, "devices-disk.img")
+MSIX_DISK = os.path.join(WORK, "msix-disk.img")
 
 
-def devices_disk():
-    """The AHCI disk of linux-dom0-devices: ext2 made by mke2fs -d, holding known.txt."""
+def devices_disk(path=DEVICES_DISK):
+    """The disk of linux-dom0-devices (AHCI) or -msix (virtio): ext2 made by mke2fs -d, holding known.txt."""
     root = os.path.join(WORK, "devices-disk-root")
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, "known.txt"), "w") as f:
         f.write("TESSERA-AHCI-KNOWN-FILE 4711\n")
-    if os.path.exists(DEVICES_DISK):
-        os.remove(DEVICES_DISK)
-    subprocess.check_call(["/usr/sbin/mke2fs", "-q", "-t", "ext2", "-d", root, DEVICES_DISK, "16M"],
+    if os.path.exists(path):
+        os.remove(path)
+    subprocess.check_call(["/usr/sbin/mke2fs", "-q", "-t", "ext2", "-d", root, path, "16M"],
                           stdout=subprocess.DEVNULL)
 
 
@@ -439,7 +456,7 @@ EXPECTED_SECONDS = {
     "linux-tl-domu-life": 105, "linux-tl-hostile-front": 95, "linux-tl-domu-cmds": 90,
     "linux-tl-domu-disk": 86, "linux-tl-domu-qcow2": 80,
     "linux-xl-domu": 76, "linux-virt-domu": 75, "linux-tl-console-flood": 75, "linux-tl-domu-net": 67,
-    "linux-dom0-devices": 52, "linux-tl-domu-smp1": 44, "linux-tl-domu-smp2": 40, "linux-tl-console-smp1": 40,
+    "linux-dom0-devices": 52, "linux-dom0-msix": 45, "linux-tl-domu-smp1": 44, "linux-tl-domu-smp2": 40, "linux-tl-console-smp1": 40,
 }
 
 
@@ -492,6 +509,7 @@ def main():
         image = dom0_image()
         domu_initramfs(image[1])
         devices_disk()
+        devices_disk(MSIX_DISK)
     except subprocess.CalledProcessError as e:
         print("FAIL boot/linux-dom0-image-build: %s" % e)
         record(results, "FAIL", "linux-dom0-image-build")
