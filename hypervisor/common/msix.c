@@ -44,8 +44,10 @@ struct msix_dev {
     unsigned int nr_entries;
     uint64_t table_pa;                       /* where the table was mapped */
     volatile uint8_t *table;                 /* the hypervisor's mapping of it */
-    uint64_t table_first, table_last;        /* its frames, read-only to dom0 while live */
+    bool have_pages;                         /* the four frame numbers below are known */
+    uint64_t table_first, table_last;        /* the table's frames, read-only to dom0 */
     uint64_t pba_first, pba_last;            /* the PBA's, likewise */
+    bool announced;                          /* dom0 told us of the function (pci_device_add) */
     unsigned int live;                       /* entries mapped */
     DECLARE_BITMAP(mapped, MSIX_MAX_ENTRIES);
 };
@@ -144,7 +146,7 @@ static struct msix_dev *claim_dev(unsigned int bus, unsigned int devfn)
             m = &msix.dev[i];
             break;
         }
-        if (!idle && msix.dev[i].live == 0)
+        if (!idle && msix.dev[i].live == 0 && !msix.dev[i].announced)
             idle = &msix.dev[i];
     }
     m = m ? m : idle;
@@ -167,6 +169,24 @@ static void set_control_enable(const struct msix_dev *m, bool enable)
         arch_pci_conf_write(m->bus, m->devfn, m->cap_pos + MSIX_CONTROL, 2, want);
 }
 
+/* The frames of the table and PBA where the BARs now put them (none while a BAR is unassigned). [L] */
+static void take_pages(struct msix_dev *m, const struct msix_cap *cap)
+{
+    uint64_t table_bar = msix_bar_address(m->bus, m->devfn, cap->table_bir);
+    uint64_t pba_bar = msix_bar_address(m->bus, m->devfn, cap->pba_bir);
+    m->have_pages = table_bar && pba_bar;
+    if (!m->have_pages)
+        return;
+    uint64_t table_pa = table_bar + cap->table_offset;
+    uint64_t pba_pa = pba_bar + cap->pba_offset;
+    uint64_t table_len = (uint64_t)cap->nr_entries * MSIX_ENTRY_SIZE;
+    uint64_t pba_len = ((uint64_t)cap->nr_entries + 63) / 64 * 8;
+    m->table_first = table_pa >> PAGE_SHIFT_4K;
+    m->table_last = (table_pa + table_len - 1) >> PAGE_SHIFT_4K;
+    m->pba_first = pba_pa >> PAGE_SHIFT_4K;
+    m->pba_last = (pba_pa + pba_len - 1) >> PAGE_SHIFT_4K;
+}
+
 /*
  * Takes the capability's layout into the record when nothing is live:
  * dom0 may have moved the BAR since the last time. Maps the table unless
@@ -175,9 +195,7 @@ static void set_control_enable(const struct msix_dev *m, bool enable)
 static int take_layout(struct msix_dev *m, const struct msix_cap *cap, uint64_t table_bar)
 {
     uint64_t table_pa = table_bar + cap->table_offset;
-    uint64_t pba_pa = msix_bar_address(m->bus, m->devfn, cap->pba_bir) + cap->pba_offset;
     uint64_t table_len = (uint64_t)cap->nr_entries * MSIX_ENTRY_SIZE;
-    uint64_t pba_len = ((uint64_t)cap->nr_entries + 63) / 64 * 8;
 
     if (!m->table || m->table_pa != table_pa || m->nr_entries < cap->nr_entries) {
         volatile void *va = arch_msix_table_map(table_pa, (size_t)table_len);
@@ -188,11 +206,32 @@ static int take_layout(struct msix_dev *m, const struct msix_cap *cap, uint64_t 
     }
     m->cap_pos = cap->pos;
     m->nr_entries = cap->nr_entries;
-    m->table_first = table_pa >> PAGE_SHIFT_4K;
-    m->table_last = (table_pa + table_len - 1) >> PAGE_SHIFT_4K;
-    m->pba_first = pba_pa >> PAGE_SHIFT_4K;
-    m->pba_last = (pba_pa + pba_len - 1) >> PAGE_SHIFT_4K;
+    take_pages(m, cap);
     return 0;
+}
+
+void msix_device_announce(unsigned int bus, unsigned int devfn)
+{
+    struct msix_cap cap;
+    if (msix_cap_read(bus, devfn, &cap))
+        return;
+    unsigned long flags = spin_lock_irqsave(&msix.lock);
+    struct msix_dev *m = claim_dev(bus, devfn);
+    if (m) {
+        m->announced = true;
+        if (m->live == 0)
+            take_pages(m, &cap);
+    }
+    spin_unlock_irqrestore(&msix.lock, flags);
+}
+
+void msix_device_withdraw(unsigned int bus, unsigned int devfn)
+{
+    unsigned long flags = spin_lock_irqsave(&msix.lock);
+    struct msix_dev *m = find_dev(bus, devfn);
+    if (m)
+        m->announced = false;
+    spin_unlock_irqrestore(&msix.lock, flags);
 }
 
 int msix_entry_enable(unsigned int bus, unsigned int devfn, unsigned int entry,
@@ -287,7 +326,7 @@ bool msix_frame_read_only(uint64_t mfn)
     unsigned long flags = spin_lock_irqsave(&msix.lock);
     for (unsigned int i = 0; i < MSIX_MAX_DEVICES && !ro; i++) {
         const struct msix_dev *m = &msix.dev[i];
-        ro = m->in_use && m->live &&
+        ro = m->in_use && (m->live || m->announced) && m->have_pages &&
              ((mfn >= m->table_first && mfn <= m->table_last) ||
               (mfn >= m->pba_first && mfn <= m->pba_last));
     }

@@ -4,8 +4,8 @@
  * memory the tests read back: the capability and BARs as parsed, every
  * argument map_pirq refuses (with nothing left mapped, enabled or
  * allocated), each entry's message and mask bit from map to bind to
- * unmap, the table's pages read-only to dom0 while entries are live, and
- * the owner's death undoing it all.
+ * unmap, the table's pages read-only to dom0 while entries are live or
+ * the function is announced, and the owner's death undoing it all.
  */
 #include <stdint.h>
 #include <tessera/errno.h>
@@ -241,7 +241,37 @@ static void test_owner_death_undoes_everything(void)
     msix_teardown();
 }
 
+static void test_announced_function_read_only(void)
+{
+    msix_setup();
+    /* Announced (pci_device_add): read-only before any entry is mapped. */
+    CU_ASSERT_FALSE(msix_frame_read_only(NET_BAR >> 12));
+    msix_device_announce(0, NET);
+    msix_device_announce(0, 0x30);                                   /* no function: nothing */
+    CU_ASSERT_TRUE(msix_frame_read_only(NET_BAR >> 12));
+    CU_ASSERT_EQUAL(fake_msix_table_maps, 0);                        /* mapped only when used */
+    int p = map_entry(NET, 0, NET_BAR);
+    CU_ASSERT_TRUE(p >= 0);
+    /* Withdrawn while an entry is live: still read-only until the unmap. */
+    msix_device_withdraw(0, NET);
+    CU_ASSERT_TRUE(msix_frame_read_only(NET_BAR >> 12));
+    CU_ASSERT_EQUAL(pirq_unmap(&dom0->d, p), 0);
+    CU_ASSERT_FALSE(msix_frame_read_only(NET_BAR >> 12));
+    /* A BAR unassigned when announced protects nothing, until the first map finds it. */
+    fake_pci_conf_set(BIG, 0x20, 4, 4);
+    fake_pci_conf_set(BIG, 0x24, 4, 0);
+    msix_device_announce(0, BIG);
+    CU_ASSERT_FALSE(msix_frame_read_only(0));
+    CU_ASSERT_FALSE(msix_frame_read_only(BIG_BAR >> 12));
+    CU_ASSERT_EQUAL(map_entry(BIG, 0, BIG_BAR), -ENXIO);
+    fake_pci_conf_set(BIG, 0x20, 4, (uint32_t)BIG_BAR | 4);
+    msix_device_announce(0, BIG);                                    /* announced again, now placed */
+    CU_ASSERT_TRUE(msix_frame_read_only(BIG_BAR >> 12));
+    msix_teardown();
+}
+
 const struct unit_case msix_cases[] = {
+    UNIT_CASE(announced_function_read_only),
     UNIT_CASE(capability_and_bars),
     UNIT_CASE(map_refusals_leave_nothing),
     UNIT_CASE(entry_from_map_to_unmap),

@@ -3,11 +3,14 @@
  * PHYSDEVOP_map_pirq with a table base, as Xen does it for a PV dom0: the
  * hypervisor reads the function's MSI-X capability, maps its table itself
  * and writes each mapped entry's message (address and data); the entry
- * stays masked until its PIRQ is bound. While a function has entries
- * mapped its table and PBA pages are read-only to the control domain
- * (msix_frame_read_only), as Xen keeps them in mmio_ro_ranges: dom0 cannot
- * aim an entry at another vector. Linux as a Xen dom0 never writes them
- * (pci_msi_ignore_mask).
+ * stays masked until its PIRQ is bound. The table and PBA pages are
+ * read-only to the control domain (msix_frame_read_only) while entries
+ * are mapped, as Xen keeps them in mmio_ro_ranges, and also from the time
+ * dom0 announces the function (PHYSDEVOP_pci_device_add, before any driver
+ * maps the table) until it withdraws it: Xen 4.17 protects them only from
+ * the first entry's map, after Linux has made its own writable mapping of
+ * the table. dom0's writes there are dropped (pv/mmio_ro.c). Linux as a
+ * Xen dom0 never writes them (pci_msi_ignore_mask).
  *
  * Configuration space, the table mapping and the vectors come through the
  * arch_pci_conf_*, arch_msix_table_map and arch_msi_vector_* hooks
@@ -24,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MSIX_MAX_DEVICES 16u     /* functions with MSI-X entries mapped at once */
+#define MSIX_MAX_DEVICES 64u     /* MSI-X functions announced or with entries mapped at once */
 #define MSIX_MAX_ENTRIES 2048u   /* the capability's table size field allows 2048 */
 
 /* The MSI-X capability of one function, as read from configuration space. */
@@ -70,7 +73,16 @@ void msix_entry_disable(unsigned int bus, unsigned int devfn, unsigned int entry
 /* How many entries of bus:devfn are mapped (for tests and the console). */
 unsigned int msix_entries_mapped(unsigned int bus, unsigned int devfn);
 
-/* Whether machine frame mfn holds a table or PBA with entries mapped: dom0 maps it read-only. */
+/*
+ * dom0 announced (PHYSDEVOP_pci_device_add and the older manage_pci_add)
+ * or withdrew bus:devfn: from the announcement its table and PBA pages, if
+ * its BARs are assigned, are read-only to dom0 until the withdrawal and
+ * the last entry's unmap. Nothing for a function without MSI-X.
+ */
+void msix_device_announce(unsigned int bus, unsigned int devfn);
+void msix_device_withdraw(unsigned int bus, unsigned int devfn);
+
+/* Whether machine frame mfn holds a protected table or PBA: dom0 maps it read-only. */
 bool msix_frame_read_only(uint64_t mfn);
 
 #endif

@@ -20,6 +20,7 @@
 #include <tessera/errno.h>
 #include <tessera/guest_access.h>
 #include <tessera/log.h>
+#include <tessera/msix.h>
 #include <tessera/pirq.h>
 
 /*
@@ -177,14 +178,45 @@ static long alloc_irq_vector(struct domain *d, uint64_t arg)
     return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
 }
 
-/* PCI add/remove notices and MSI restores: nothing to track without an IOMMU or MSI. */
-static long pci_notice(struct domain *d, uint64_t arg, size_t size)
+/*
+ * PCI add/remove notices and MSI restores: without an IOMMU nothing is set
+ * up, but an added function's MSI-X table and PBA become read-only to dom0
+ * (common/msix.c), before its driver maps them. Segment 0 only.
+ */
+static long pci_notice(struct domain *d, int cmd, uint64_t arg, size_t size)
 {
-    uint8_t buf[sizeof(struct physdev_manage_pci_ext)];
+    union {
+        struct physdev_manage_pci manage;
+        struct physdev_manage_pci_ext manage_ext;
+        struct physdev_pci_device_add add;
+        struct physdev_pci_device device;
+        struct physdev_pci_mmcfg_reserved mmcfg;
+    } op;
 
-    if (size > sizeof(buf) || copy_from_guest(buf, arg, size))
+    if (size > sizeof(op) || copy_from_guest(&op, arg, size))
         return -EFAULT;
-    return d->is_privileged ? 0 : -EPERM;
+    if (!d->is_privileged)
+        return -EPERM;
+    switch (cmd) {
+    case PHYSDEVOP_manage_pci_add:
+        msix_device_announce(op.manage.bus, op.manage.devfn);
+        break;
+    case PHYSDEVOP_manage_pci_add_ext:
+        msix_device_announce(op.manage_ext.bus, op.manage_ext.devfn);
+        break;
+    case PHYSDEVOP_pci_device_add:
+        if (op.add.seg == 0)
+            msix_device_announce(op.add.bus, op.add.devfn);
+        break;
+    case PHYSDEVOP_manage_pci_remove:
+        msix_device_withdraw(op.manage.bus, op.manage.devfn);
+        break;
+    case PHYSDEVOP_pci_device_remove:
+        if (op.device.seg == 0)
+            msix_device_withdraw(op.device.bus, op.device.devfn);
+        break;
+    }
+    return 0;
 }
 
 long hc_physdev_op(struct vcpu *v, int cmd, uint64_t arg)
@@ -218,16 +250,16 @@ long hc_physdev_op(struct vcpu *v, int cmd, uint64_t arg)
     case PHYSDEVOP_manage_pci_add:
     case PHYSDEVOP_manage_pci_remove:
     case PHYSDEVOP_restore_msi:
-        return pci_notice(d, arg, sizeof(struct physdev_manage_pci));
+        return pci_notice(d, cmd, arg, sizeof(struct physdev_manage_pci));
     case PHYSDEVOP_manage_pci_add_ext:
-        return pci_notice(d, arg, sizeof(struct physdev_manage_pci_ext));
+        return pci_notice(d, cmd, arg, sizeof(struct physdev_manage_pci_ext));
     case PHYSDEVOP_pci_device_add:
-        return pci_notice(d, arg, sizeof(struct physdev_pci_device_add));
+        return pci_notice(d, cmd, arg, sizeof(struct physdev_pci_device_add));
     case PHYSDEVOP_pci_device_remove:
     case PHYSDEVOP_restore_msi_ext:
-        return pci_notice(d, arg, sizeof(struct physdev_pci_device));
+        return pci_notice(d, cmd, arg, sizeof(struct physdev_pci_device));
     case PHYSDEVOP_pci_mmcfg_reserved:
-        return pci_notice(d, arg, sizeof(struct physdev_pci_mmcfg_reserved));
+        return pci_notice(d, cmd, arg, sizeof(struct physdev_pci_mmcfg_reserved));
     default:
         /* apic_write, pirq_eoi_gmfn_v1, free_irq_vector, set_iobitmap, dbgp_op, MSI-X prepare */
         return -ENOSYS;

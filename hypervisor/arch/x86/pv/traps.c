@@ -186,7 +186,7 @@ void pv_handle_guest_trap(struct cpu_regs *regs)
         pv_debugreg_trap(v);
     if (((vec == 13 || vec == 6) && pv_emulate(v, regs, vec)) ||
         (vec == 14 && (error & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
-         pv_emulate_pt_write(v, regs, cr2))) {
+         (pv_emulate_pt_write(v, regs, cr2) || pv_emulate_mmio_ro_write(v, regs, cr2)))) {
         pv_perf_end(PERF_EMULATED, vec, perf);
         pv_exit_to_guest(regs);
         return;

@@ -312,6 +312,12 @@ void pv_stall_watch_start(void);
 bool pv_emulate(struct vcpu *v, struct cpu_regs *r, unsigned vector);
 /* A write fault on one of the guest's L1 tables, carried out (pv/ptwr.c). */
 bool pv_emulate_pt_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2);
+/*
+ * A store by the control domain that faulted on its read-only mapping of
+ * an MSI-X table or PBA page (pv/mmio_ro.c): true if it was dropped and
+ * the guest moved past it, false if the fault is the guest's.
+ */
+bool pv_emulate_mmio_ro_write(struct vcpu *v, struct cpu_regs *r, uint64_t cr2);
 void pv_toggle_mode(struct vcpu *v);
 /* FS_BASE, GS_BASE or KERNEL_GS_BASE for v, never faulting (a refused value crashes v). */
 void pv_write_base_msr(struct vcpu *v, uint32_t msr, uint64_t val);
