@@ -6,7 +6,8 @@
 # and 4 MiB of the disk with its caches dropped, takes an address from
 # QEMU's DHCP server and pings its gateway. Each device's queue interrupts
 # must be xen-pirq -msi-x lines whose counts grew, and Linux must not have
-# printed "map irq failed". Prints "TESSERA-DOM0-CHECK ok" or
+# printed "map irq failed". A store into the NIC's MSI-X table through
+# /dev/mem must complete and change nothing (the hypervisor drops it). Prints "TESSERA-DOM0-CHECK ok" or
 # "TESSERA-DOM0-CHECK failed: <what>", exits 42.
 bad=""
 no() { bad="$bad; $1"; echo "dom0-msix: $1"; }
@@ -33,6 +34,18 @@ wait_for 30 test -d /sys/class/net/eth0 || no "no eth0 from the virtio NIC"
 blk=$(virtio_of /sys/block/vda/device)
 net=$(virtio_of /sys/class/net/eth0/device)
 echo "dom0-msix: disk is $blk, NIC is $net"
+
+# The NIC's MSI-X table is the hypervisor's: dom0 maps it read-only and a
+# store there is dropped, so the receive queue's entry (1) keeps its message.
+pcidev=$(readlink -f /sys/class/net/eth0/device/..)
+table=$(sed -n 2p "$pcidev/resource" | cut -d' ' -f1)
+entry1=$((table + 16))
+before=$(devmem $entry1 32)
+timeout 10 devmem $entry1 32 0x12345678 || no "a store into the MSI-X table did not complete ($?)"
+after=$(devmem $entry1 32)
+echo "dom0-msix: MSI-X table at $table: entry 1's address $before, after a store of 0x12345678: $after"
+[ -n "$before" ] && [ "$before" = "$after" ] && [ "$before" != 0x00000000 ] ||
+    no "the NIC's MSI-X entry changed or is unwritten ('$before' -> '$after')"
 
 # The disk: the host's file, then 4 MiB more read from the device itself.
 text=$(/usr/sbin/debugfs -R "cat /known.txt" /dev/vda 2>/dev/null)
