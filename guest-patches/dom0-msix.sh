@@ -81,6 +81,23 @@ echo "dom0-msix: $net MSI-X interrupts ${net0:-none} -> $net1; $answered of 3 pi
 grep -E "xen-pirq" /proc/interrupts | sed 's/^/dom0-msix: irq /'
 grep "$net-input" /proc/interrupts | grep -q "xen-pirq.*-msi-x" ||
     no "the NIC's receive queue has no xen-pirq MSI-X line"
+
+# The driver unloaded (its PIRQs unmapped, each entry masked, MSI-X
+# disabled by the last) and loaded again (the entries mapped anew): the
+# NIC works as before.
+ip link set eth0 down
+rmmod virtio_net || no "rmmod virtio_net exited $?"
+left=$(grep -c "$net-" /proc/interrupts)
+[ "$left" = 0 ] || no "$left interrupt lines of $net left after rmmod"
+modprobe virtio_net || no "modprobe virtio_net again exited $?"
+wait_for 30 test -d /sys/class/net/eth0 || no "no eth0 after loading virtio_net again"
+ip link set eth0 up
+udhcpc -i eth0 -s /tmp/udhcpc.sh -n -q -t 10 -T 1 >/tmp/udhcpc.log 2>&1 ||
+    no "no DHCP lease after reloading: $(tail -n 2 /tmp/udhcpc.log | tr '\n' ' ')"
+ping -c 1 -W 10 10.0.2.2 >/tmp/ping2.log 2>&1 || no "no answer from 10.0.2.2 after reloading"
+net2=$(msix_count "$net-")
+echo "dom0-msix: $net reloaded: MSI-X interrupts ${net2:-none} since"
+[ -n "$net2" ] && [ "$net2" -gt 0 ] || no "the reloaded NIC took no MSI-X interrupt ('$net2')"
 grep "$blk-req" /proc/interrupts | grep -q "xen-pirq.*-msi-x" ||
     no "the disk's request queue has no xen-pirq MSI-X line"
 dmesg | grep -E "map irq failed|Failed to setup GSI" | sed 's/^/dom0-msix: /'
