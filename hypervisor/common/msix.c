@@ -169,18 +169,22 @@ static void set_control_enable(const struct msix_dev *m, bool enable)
         arch_pci_conf_write(m->bus, m->devfn, m->cap_pos + MSIX_CONTROL, 2, want);
 }
 
-/* The frames of the table and PBA where the BARs now put them (none while a BAR is unassigned). [L] */
+/*
+ * The frames of the table and PBA where the BARs now put them: none while
+ * the table's BAR is unassigned; a PBA in an unassigned BAR protects
+ * nothing more than the table. [L]
+ */
 static void take_pages(struct msix_dev *m, const struct msix_cap *cap)
 {
     uint64_t table_bar = msix_bar_address(m->bus, m->devfn, cap->table_bir);
     uint64_t pba_bar = msix_bar_address(m->bus, m->devfn, cap->pba_bir);
-    m->have_pages = table_bar && pba_bar;
+    m->have_pages = table_bar != 0;
     if (!m->have_pages)
         return;
     uint64_t table_pa = table_bar + cap->table_offset;
-    uint64_t pba_pa = pba_bar + cap->pba_offset;
     uint64_t table_len = (uint64_t)cap->nr_entries * MSIX_ENTRY_SIZE;
-    uint64_t pba_len = ((uint64_t)cap->nr_entries + 63) / 64 * 8;
+    uint64_t pba_pa = pba_bar ? pba_bar + cap->pba_offset : table_pa;
+    uint64_t pba_len = pba_bar ? ((uint64_t)cap->nr_entries + 63) / 64 * 8 : table_len;
     m->table_first = table_pa >> PAGE_SHIFT_4K;
     m->table_last = (table_pa + table_len - 1) >> PAGE_SHIFT_4K;
     m->pba_first = pba_pa >> PAGE_SHIFT_4K;

@@ -257,6 +257,11 @@ static void test_announced_function_read_only(void)
     CU_ASSERT_TRUE(msix_frame_read_only(NET_BAR >> 12));
     CU_ASSERT_EQUAL(pirq_unmap(&dom0->d, p), 0);
     CU_ASSERT_FALSE(msix_frame_read_only(NET_BAR >> 12));
+    /* A PBA in an unassigned BAR (2) leaves the table protected. */
+    fake_pci_conf_set(NET, 0x58, 4, 0x800 | 2);
+    msix_device_announce(0, NET);
+    CU_ASSERT_TRUE(msix_frame_read_only(NET_BAR >> 12));
+    CU_ASSERT_FALSE(msix_frame_read_only(0));
     /* A BAR unassigned when announced protects nothing, until the first map finds it. */
     fake_pci_conf_set(BIG, 0x20, 4, 4);
     fake_pci_conf_set(BIG, 0x24, 4, 0);
