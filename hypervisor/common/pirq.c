@@ -257,9 +257,16 @@ static long choose_msi_pirq(int wanted, int *pirq)
     return 0;
 }
 
-long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *pirq)
+/*
+ * MSI (entry and table_base unused) and MSI-X alike: d may own device
+ * interrupts, bus:devfn is a function with no mapping of the other kind,
+ * a PIRQ is free (the one asked for, or one chosen); then the device is
+ * programmed and gives the vector.
+ */
+static long map_message(struct domain *d, enum pirq_type type, unsigned int bus,
+                        unsigned int devfn, unsigned int entry, uint64_t table_base, int *pirq)
 {
-    long rc = 0;
+    long rc;
     unsigned long flags = spin_lock_irqsave(&irqs.lock);
 
     if (!may_own(d)) {
@@ -270,7 +277,7 @@ long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *p
         rc = -EINVAL;
         goto out;
     }
-    rc = function_in_use(bus, devfn, PIRQ_MSI);
+    rc = function_in_use(bus, devfn, type);
     if (rc)
         goto out;
     int p;
@@ -278,51 +285,29 @@ long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *p
     if (rc)
         goto out;
     unsigned int vector;
-    rc = arch_msi_enable(bus, devfn, &vector);
+    rc = type == PIRQ_MSI ? arch_msi_enable(bus, devfn, &vector)
+                          : msix_entry_enable(bus, devfn, entry, table_base, &vector);
     if (rc)
         goto out;
     claim_owner(d);
-    irqs.pirq[p] = (struct pirq_entry){ .type = PIRQ_MSI, .bus = (uint8_t)bus,
-                                        .devfn = (uint8_t)devfn, .vector = (uint16_t)vector };
-    *pirq = p;
-out:
-    spin_unlock_irqrestore(&irqs.lock, flags);
-    return rc;
-}
-
-long pirq_map_msix(struct domain *d, unsigned int bus, unsigned int devfn, unsigned int entry,
-                   uint64_t table_base, int *pirq)
-{
-    long rc = 0;
-    unsigned long flags = spin_lock_irqsave(&irqs.lock);
-
-    if (!may_own(d)) {
-        rc = -EPERM;
-        goto out;
-    }
-    if (bus > 0xFF || devfn > 0xFF) {
-        rc = -EINVAL;
-        goto out;
-    }
-    rc = function_in_use(bus, devfn, PIRQ_MSIX);
-    if (rc)
-        goto out;
-    int p;
-    rc = choose_msi_pirq(*pirq, &p);
-    if (rc)
-        goto out;
-    unsigned int vector;
-    rc = msix_entry_enable(bus, devfn, entry, table_base, &vector);
-    if (rc)
-        goto out;
-    claim_owner(d);
-    irqs.pirq[p] = (struct pirq_entry){ .type = PIRQ_MSIX, .bus = (uint8_t)bus,
+    irqs.pirq[p] = (struct pirq_entry){ .type = (uint8_t)type, .bus = (uint8_t)bus,
                                         .devfn = (uint8_t)devfn, .entry = (uint16_t)entry,
                                         .vector = (uint16_t)vector };
     *pirq = p;
 out:
     spin_unlock_irqrestore(&irqs.lock, flags);
     return rc;
+}
+
+long pirq_map_msi(struct domain *d, unsigned int bus, unsigned int devfn, int *pirq)
+{
+    return map_message(d, PIRQ_MSI, bus, devfn, 0, 0, pirq);
+}
+
+long pirq_map_msix(struct domain *d, unsigned int bus, unsigned int devfn, unsigned int entry,
+                   uint64_t table_base, int *pirq)
+{
+    return map_message(d, PIRQ_MSIX, bus, devfn, entry, table_base, pirq);
 }
 
 /* Masks or unmasks the message of an MSI or MSI-X PIRQ where the device can. [L] */

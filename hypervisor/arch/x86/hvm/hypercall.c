@@ -103,16 +103,7 @@ static long vcpu_op(struct vcpu *v, int cmd, unsigned id, uint64_t arg)
  * runstate area's update flag (HVM_VM_ASSIST_MASK). */
 static long vm_assist(struct vcpu *v, unsigned cmd, unsigned type)
 {
-    if (type != VMASST_TYPE_runstate_update_flag)
-        return -EINVAL;
-    unsigned long *assists = &v->domain->arch->vm_assist;
-    if (cmd == VMASST_CMD_enable)
-        __atomic_fetch_or(assists, 1ul << type, __ATOMIC_SEQ_CST);
-    else if (cmd == VMASST_CMD_disable)
-        __atomic_fetch_and(assists, ~(1ul << type), __ATOMIC_SEQ_CST);
-    else
-        return -ENOSYS;
-    return 0;
+    return vm_assist_op(v, cmd, type, 1ul << VMASST_TYPE_runstate_update_flag);
 }
 
 void hvm_log_unsupported(struct vcpu *v, const char *family, uint64_t op)

@@ -137,15 +137,16 @@ long hc_get_debugreg(struct vcpu *v, int reg)
     return rc ? rc : (long)value;
 }
 
-long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
+/* The 64-bit PV guest's assists; an HVM guest may have only the runstate flag (hvm/hypercall.c). */
+#define PV_VM_ASSISTS ((1ul << VMASST_TYPE_writable_pagetables) | \
+                       (1ul << VMASST_TYPE_pae_extended_cr3) | \
+                       (1ul << VMASST_TYPE_architectural_iopl) | \
+                       (1ul << VMASST_TYPE_runstate_update_flag) | \
+                       (1ul << VMASST_TYPE_m2p_strict))
+
+long vm_assist_op(struct vcpu *v, unsigned int cmd, unsigned int type, unsigned long allowed)
 {
-    /* Accepted assists: the ones a 64-bit PV guest may ask for. */
-    const unsigned long known = (1ul << VMASST_TYPE_writable_pagetables) |
-                                (1ul << VMASST_TYPE_pae_extended_cr3) |
-                                (1ul << VMASST_TYPE_architectural_iopl) |
-                                (1ul << VMASST_TYPE_runstate_update_flag) |
-                                (1ul << VMASST_TYPE_m2p_strict);
-    if (type >= 64 || !(known & (1ul << type)))
+    if (type >= 64 || !(allowed & (1ul << type)))
         return -EINVAL;
     unsigned long *assists = &v->domain->arch->vm_assist;
     if (cmd == VMASST_CMD_enable)
@@ -155,4 +156,9 @@ long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
     else
         return -ENOSYS;
     return 0;
+}
+
+long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
+{
+    return vm_assist_op(v, cmd, type, PV_VM_ASSISTS);
 }

@@ -24,6 +24,8 @@ long hc_fpu_taskswitch(struct vcpu *v, int set);
 long hc_set_debugreg(struct vcpu *v, int reg, uint64_t val);
 long hc_get_debugreg(struct vcpu *v, int reg);
 long hc_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
+/* vm_assist for any guest: types outside 'allowed' -EINVAL, an unknown cmd -ENOSYS. */
+long vm_assist_op(struct vcpu *v, unsigned int cmd, unsigned int type, unsigned long allowed);
 
 /* pv/mm.c: the PV MMU */
 long hc_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags);
