@@ -66,8 +66,7 @@ void msix_init(void)
     spin_unlock_irqrestore(&msix.lock, flags);
 }
 
-/* Offset of capability id in bus:devfn's list, or 0 (no function, no such capability). */
-static unsigned int find_capability(unsigned int bus, unsigned int devfn, unsigned int id)
+unsigned int pci_capability_offset(unsigned int bus, unsigned int devfn, unsigned int id)
 {
     if (arch_pci_conf_read(bus, devfn, PCI_VENDOR_ID, 2) == 0xFFFF)
         return 0;
@@ -87,7 +86,7 @@ int msix_cap_read(unsigned int bus, unsigned int devfn, struct msix_cap *cap)
 {
     if (bus > 0xFF || devfn > 0xFF)
         return -ENODEV;
-    unsigned int pos = find_capability(bus, devfn, PCI_CAP_ID_MSIX);
+    unsigned int pos = pci_capability_offset(bus, devfn, PCI_CAP_ID_MSIX);
     if (!pos)
         return -ENODEV;
     uint32_t control = arch_pci_conf_read(bus, devfn, pos + MSIX_CONTROL, 2);

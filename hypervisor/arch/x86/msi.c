@@ -20,6 +20,7 @@
 #include <tessera/arch.h>
 #include <tessera/bitmap.h>
 #include <tessera/errno.h>
+#include <tessera/msix.h>
 #include <tessera/pirq.h>
 #include <tessera/spinlock.h>
 
@@ -40,22 +41,22 @@ static spinlock_t vector_lock = SPINLOCK_INIT;
 static DECLARE_BITMAP(vectors_used, MSI_VECTOR_COUNT);
 
 struct msi_cap {
-    int pos;
+    unsigned pos;
     uint16_t control;
 };
 
 static bool find_msi(unsigned bus, unsigned devfn, struct msi_cap *cap)
 {
-    cap->pos = pci_find_capability(bus, devfn, PCI_CAP_ID_MSI);
-    if (cap->pos < 0)
+    cap->pos = pci_capability_offset(bus, devfn, PCI_CAP_ID_MSI);
+    if (!cap->pos)
         return false;
-    cap->control = (uint16_t)pci_conf_read(bus, devfn, (unsigned)cap->pos + MSI_CONTROL, 2);
+    cap->control = (uint16_t)pci_conf_read(bus, devfn, cap->pos + MSI_CONTROL, 2);
     return true;
 }
 
 static unsigned data_reg(const struct msi_cap *cap)
 {
-    return (unsigned)cap->pos + ((cap->control & MSI_CTRL_64BIT) ? 12 : 8);
+    return cap->pos + ((cap->control & MSI_CTRL_64BIT) ? 12 : 8);
 }
 
 static unsigned mask_reg(const struct msi_cap *cap)
@@ -109,11 +110,11 @@ int arch_msi_enable(unsigned int bus, unsigned int devfn, unsigned int *vector)
     uint64_t address;
     uint32_t data;
     arch_msi_message(*vector, &address, &data);
-    pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_ADDRESS_LO, 4, (uint32_t)address);
+    pci_conf_write(bus, devfn, cap.pos + MSI_ADDRESS_LO, 4, (uint32_t)address);
     if (cap.control & MSI_CTRL_64BIT)
-        pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_ADDRESS_HI, 4, (uint32_t)(address >> 32));
+        pci_conf_write(bus, devfn, cap.pos + MSI_ADDRESS_HI, 4, (uint32_t)(address >> 32));
     pci_conf_write(bus, devfn, data_reg(&cap), 2, data);
-    pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_CONTROL, 2, cap.control & ~MSI_CTRL_MME);
+    pci_conf_write(bus, devfn, cap.pos + MSI_CONTROL, 2, cap.control & ~MSI_CTRL_MME);
     return 0;
 }
 
@@ -132,7 +133,7 @@ void arch_msi_disable(unsigned int bus, unsigned int devfn, unsigned int vector)
     if (find_msi(bus, devfn, &cap)) {
         if (cap.control & MSI_CTRL_MASKABLE)
             pci_conf_write(bus, devfn, mask_reg(&cap), 4, 1);
-        pci_conf_write(bus, devfn, (unsigned)cap.pos + MSI_CONTROL, 2,
+        pci_conf_write(bus, devfn, cap.pos + MSI_CONTROL, 2,
                        cap.control & ~MSI_CTRL_ENABLE);
     }
     arch_msi_vector_free(vector);

@@ -30,29 +30,11 @@ static uint32_t conf_address(unsigned bus, unsigned devfn, unsigned reg)
     return PCI_CONF_ENABLE | (bus & 0xFF) << 16 | (devfn & 0xFF) << 8 | (reg & 0xFC);
 }
 
-static uint32_t data_in(unsigned port, unsigned size)
-{
-    switch (size) {
-    case 1: return inb((uint16_t)port);
-    case 2: return inw((uint16_t)port);
-    default: return inl((uint16_t)port);
-    }
-}
-
-static void data_out(unsigned port, unsigned size, uint32_t value)
-{
-    switch (size) {
-    case 1: outb((uint16_t)port, (uint8_t)value); break;
-    case 2: outw((uint16_t)port, (uint16_t)value); break;
-    default: outl((uint16_t)port, value); break;
-    }
-}
-
 uint32_t pci_conf_read(unsigned bus, unsigned devfn, unsigned reg, unsigned size)
 {
     unsigned long flags = spin_lock_irqsave(&pci_cfg_lock);
     outl(PCI_CONF_ADDRESS, conf_address(bus, devfn, reg));
-    uint32_t v = data_in(PCI_CONF_DATA + (reg & 3), size);
+    uint32_t v = port_in(PCI_CONF_DATA + (reg & 3), size);
     spin_unlock_irqrestore(&pci_cfg_lock, flags);
     return v;
 }
@@ -61,7 +43,7 @@ void pci_conf_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, u
 {
     unsigned long flags = spin_lock_irqsave(&pci_cfg_lock);
     outl(PCI_CONF_ADDRESS, conf_address(bus, devfn, reg));
-    data_out(PCI_CONF_DATA + (reg & 3), size, value);
+    port_out(PCI_CONF_DATA + (reg & 3), size, value);
     spin_unlock_irqrestore(&pci_cfg_lock, flags);
 }
 
@@ -102,32 +84,16 @@ uint32_t pci_guest_io(struct domain *d, unsigned port, unsigned size, bool out, 
     } else if (port >= PCI_CONF_DATA && port + size <= PCI_CONF_DATA + 4) {
         outl(PCI_CONF_ADDRESS, d->arch->pci_cf8);
         if (out)
-            data_out(port, size, value);
+            port_out(port, size, value);
         else
-            result = data_in(port, size);
+            result = port_in(port, size);
     } else {
         /* Narrow or straddling accesses (Linux's mechanism probe): straight through. */
         if (out)
-            data_out(port, size, value);
+            port_out(port, size, value);
         else
-            result = data_in(port, size);
+            result = port_in(port, size);
     }
     spin_unlock_irqrestore(&pci_cfg_lock, flags);
     return result;
-}
-
-int pci_find_capability(unsigned bus, unsigned devfn, unsigned cap_id)
-{
-    if (pci_conf_read(bus, devfn, 0x00, 2) == 0xFFFF)
-        return -1;                                  /* no such function */
-    if (!(pci_conf_read(bus, devfn, 0x06, 2) & (1u << 4)))
-        return -1;                                  /* no capability list */
-    unsigned pos = pci_conf_read(bus, devfn, 0x34, 1) & 0xFC;
-    /* A list that loops is cut short: 48 capabilities fill the 192 bytes. */
-    for (unsigned n = 0; n < 48 && pos >= 0x40; n++) {
-        if ((pci_conf_read(bus, devfn, pos, 1)) == cap_id)
-            return (int)pos;
-        pos = pci_conf_read(bus, devfn, pos + 1, 1) & 0xFC;
-    }
-    return -1;
 }

@@ -43,6 +43,12 @@ struct msix_cap {
 /* Boot (from pirq_init): no function has entries mapped, no table is mapped. */
 void msix_init(void);
 
+/*
+ * Offset of capability `id` in bus:devfn's list, or 0 (no such function, no
+ * list, not found; a looping list is cut short). For MSI (arch/x86/msi.c) too.
+ */
+unsigned int pci_capability_offset(unsigned int bus, unsigned int devfn, unsigned int id);
+
 /* The capability of bus:devfn: 0, or -ENODEV (no such function, no MSI-X). */
 int msix_cap_read(unsigned int bus, unsigned int devfn, struct msix_cap *cap);
 /*

@@ -73,24 +73,6 @@ long pv_set_iopl(struct vcpu *v, unsigned iopl)
     return 0;
 }
 
-static uint32_t port_in(unsigned port, unsigned size)
-{
-    switch (size) {
-    case 1: return inb((uint16_t)port);
-    case 2: return inw((uint16_t)port);
-    default: return inl((uint16_t)port);
-    }
-}
-
-static void port_out(unsigned port, unsigned size, uint32_t value)
-{
-    switch (size) {
-    case 1: outb((uint16_t)port, (uint8_t)value); break;
-    case 2: outw((uint16_t)port, (uint16_t)value); break;
-    default: outl((uint16_t)port, value); break;
-    }
-}
-
 /*
  * Decodes and carries out in/out/cli/sti at the guest's RIP (bytes b):
  * true if done (RIP advanced), false if it is not one of them or is not

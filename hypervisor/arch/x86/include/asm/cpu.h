@@ -82,6 +82,25 @@ static inline uint32_t inl(uint16_t port)
     return v;
 }
 
+/* A port access of 1, 2 or 4 bytes (anything else is taken as 4). */
+static inline uint32_t port_in(unsigned port, unsigned size)
+{
+    switch (size) {
+    case 1: return inb((uint16_t)port);
+    case 2: return inw((uint16_t)port);
+    default: return inl((uint16_t)port);
+    }
+}
+
+static inline void port_out(unsigned port, unsigned size, uint32_t value)
+{
+    switch (size) {
+    case 1: outb((uint16_t)port, (uint8_t)value); break;
+    case 2: outw((uint16_t)port, (uint16_t)value); break;
+    default: outl((uint16_t)port, value); break;
+    }
+}
+
 #define DEFINE_CR_ACCESS(n)                                                   \
     static inline uint64_t read_cr##n(void)                                   \
     {                                                                         \

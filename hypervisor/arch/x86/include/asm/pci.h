@@ -10,8 +10,6 @@ struct domain;
 /* One register of bus:devfn (size 1, 2 or 4 bytes, naturally aligned). */
 uint32_t pci_conf_read(unsigned bus, unsigned devfn, unsigned reg, unsigned size);
 void pci_conf_write(unsigned bus, unsigned devfn, unsigned reg, unsigned size, uint32_t value);
-/* Offset of capability cap_id in bus:devfn's list, or -1 (no function, no such capability). */
-int pci_find_capability(unsigned bus, unsigned devfn, unsigned cap_id);
 
 /* Whether [port, port + size) touches 0xCF8-0xCFF. */
 bool pci_guest_port(unsigned port, unsigned size);
