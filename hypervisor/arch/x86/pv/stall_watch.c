@@ -16,8 +16,7 @@
  * of a CPU). "stall_watch=SECONDS" sets the threshold, 0 turns it off; a
  * deadline counts as lost once it is that far past, too: a hypercall runs
  * with interrupts off (docs/scheduler.md), and under a loaded emulator a
- * long one (pinning dom0's page tables at boot) has held a CPU's timers
- * back for 5 s.
+ * long one during dom0's boot has held a CPU's timers back for 5 s.
  */
 #include <stdint.h>
 #include <asm/percpu.h>
@@ -53,7 +52,8 @@ static void watch_tick(void *data)
     timer_set(t, arch_now_ns() + WATCH_PERIOD_NS);
 }
 
-static uint64_t overdue_ns(void)
+/* How long a vCPU may wait, and a deadline may lie past, before it counts as a stall. */
+static uint64_t threshold_ns(void)
 {
     return pv_stall_watch_s * NS_PER_S;
 }
@@ -66,7 +66,7 @@ static void watch_queues(uint64_t now)
         struct timer_queue_view q;
         if (c == me || !timer_queue_peek(c, &q))
             continue;
-        bool overdue = q.next_ns != UINT64_MAX && now > q.next_ns + overdue_ns();
+        bool overdue = q.next_ns != UINT64_MAX && now > q.next_ns + threshold_ns();
         if (!overdue && q.consistent)
             continue;
         /* Seen twice, a period apart: a host that starved that CPU for a while is not a stall. */
@@ -89,15 +89,31 @@ static void watch_queues(uint64_t now)
     }
 }
 
-/* "+12 ms", "-3000 ms" (past) or "none" for a timer. */
-static void describe_timer(struct timer *t, uint64_t now, char *buf, size_t size)
-{
+struct timer_state {
+    bool armed;
     uint64_t expires;
+};
 
-    if (!timer_peek(t, &expires))
+static struct timer_state peek(struct timer *t)
+{
+    struct timer_state st;
+
+    st.armed = timer_peek(t, &st.expires);
+    return st;
+}
+
+/* "+12 ms", "-3000 ms" (past) or "none". */
+static void describe_timer(struct timer_state st, uint64_t now, char *buf, size_t size)
+{
+    if (!st.armed)
         format(buf, size, "none");
     else
-        format(buf, size, "%+ld ms", (long)((int64_t)(expires - now) / 1000000));
+        format(buf, size, "%+ld ms", (long)((int64_t)(st.expires - now) / 1000000));
+}
+
+static bool long_past(struct timer_state st, uint64_t now)
+{
+    return st.armed && now > st.expires + threshold_ns();
 }
 
 /* Why v still sleeps; *owed: the hypervisor should have woken it by now. */
@@ -152,7 +168,7 @@ static void watch_vcpu(struct vcpu *v, uint64_t now)
 
     if (a->hvm || !a->vtimers_ready || sched_get_runstate_settled(v, &rs) < 0)
         return;
-    if (now < rs.state_entry_time + pv_stall_watch_s * NS_PER_S ||
+    if (now < rs.state_entry_time + threshold_ns() ||
         __atomic_load_n(&a->stall_reported, __ATOMIC_RELAXED) == rs.state_entry_time)
         return;
     if (rs.state == RUNSTATE_runnable) {
@@ -165,16 +181,15 @@ static void watch_vcpu(struct vcpu *v, uint64_t now)
     const struct vcpu_info *vi = __atomic_load_n(&v->vcpu_info, __ATOMIC_ACQUIRE);
     uint8_t upcall = vi ? __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST) : 0;
     uint8_t mask = vi ? __atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_SEQ_CST) : 1;
-    uint64_t shot_at, poll_at;
-    bool shot = timer_peek(&a->singleshot_timer, &shot_at);
-    bool poll = timer_peek(&a->poll_timer, &poll_at);
+    struct timer_state shot = peek(&a->singleshot_timer), periodic = peek(&a->periodic_timer),
+                       poll = peek(&a->poll_timer);
     evtchn_port_t port = v->virq_to_evtchn[VIRQ_TIMER];
     struct evtchn_port_view p = { .abi = "-" };
     if (port)
         evtchn_port_view(v->domain, v->vcpu_id, port, &p);
     bool owed;
-    const char *why = verdict(v, upcall && !mask, shot && now > shot_at + overdue_ns(),
-                              poll && now > poll_at + overdue_ns(), &p, shot, &owed);
+    const char *why = verdict(v, upcall && !mask, long_past(shot, now), long_past(poll, now), &p,
+                              shot.armed, &owed);
     /* A wake-up owed must still be owed a period later: one may be on its way as we look. */
     if (owed && __atomic_exchange_n(&a->stall_suspect, rs.state_entry_time, __ATOMIC_RELAXED) !=
                     rs.state_entry_time)
@@ -182,9 +197,9 @@ static void watch_vcpu(struct vcpu *v, uint64_t now)
     __atomic_store_n(&a->stall_reported, rs.state_entry_time, __ATOMIC_RELAXED);
 
     char shot_s[24], periodic_s[24], poll_s[24];
-    describe_timer(&a->singleshot_timer, now, shot_s, sizeof(shot_s));
-    describe_timer(&a->periodic_timer, now, periodic_s, sizeof(periodic_s));
-    describe_timer(&a->poll_timer, now, poll_s, sizeof(poll_s));
+    describe_timer(shot, now, shot_s, sizeof(shot_s));
+    describe_timer(periodic, now, periodic_s, sizeof(periodic_s));
+    describe_timer(poll, now, poll_s, sizeof(poll_s));
     log_printf(owed ? LOG_WARN : LOG_INFO,
                "stall-watch: d%uv%u blocked %lu s%s on CPU %u: %s; upcall pending %u masked %u; "
                "timers: singleshot %s, periodic %s, poll %s; VIRQ_TIMER port %u (%s): pending %d "
