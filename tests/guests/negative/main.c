@@ -512,6 +512,19 @@ static void other_domains_objects(void)
     CHECK(rc < 0, "mapping machine frame 0x100 (not ours) succeeded");
     if (rc == 0)
         unmap_machine_page(window);
+    /*
+     * Device interrupts are the control domain's: an MSI-X entry of a PCI
+     * function (QEMU's first slot, 00:03.0) with a table in its BAR, and
+     * announcing a PCI function, are refused to a domU, which gets no PIRQ.
+     */
+    struct physdev_map_pirq mp = { .domid = DOMID_SELF, .type = MAP_PIRQ_TYPE_MSI, .index = -1,
+                                   .pirq = -1, .bus = 0, .devfn = 0x18, .entry_nr = 0,
+                                   .table_base = 0xFEBC0000ull };
+    rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, (unsigned long)&mp);
+    CHECK(rc < 0 && mp.pirq == -1, "a domU mapped an MSI-X entry: rc %ld, pirq %d", rc, mp.pirq);
+    struct physdev_pci_device_add add = { .seg = 0, .bus = 0, .devfn = 0x18 };
+    rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_pci_device_add, (unsigned long)&add);
+    CHECK(rc < 0, "a domU announced PCI function 00:03.0: rc %ld", rc);
     printk("negative: unprivileged checks done\n");
 }
 
