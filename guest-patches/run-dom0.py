@@ -132,14 +132,17 @@ def run_commands(a):
                 break
         if proc.poll() is None:
             time.sleep(0.5)     # the power-off ends QEMU by itself (debug_exit)
-        if proc.poll() is None:
+        # QEMU's own end, before we kill it: with -no-reboot a reset of the
+        # machine (a triple fault) exits 0, a crash of QEMU by a signal (< 0).
+        qemu_status = proc.poll()
+        if qemu_status is None:
             proc.kill()
         proc.wait()
         if log:
             log.close()
     if status is None:
         why = "dom0 stopped" if ended else "timed out after %.0f s" % a.timeout \
-            if time.monotonic() - start >= a.timeout else "QEMU ended"
+            if time.monotonic() - start >= a.timeout else "QEMU ended, status %s" % qemu_status
         print("\nrun-dom0: no exit status from dom0's commands (%s)" % why, file=sys.stderr)
         return NO_STATUS
     print("\nrun-dom0: dom0's commands exited with status %d" % status, file=sys.stderr)
